@@ -1,0 +1,78 @@
+//! The `Backend` trait: the one environment a runbook runs in (simulated or live), clock included.
+
+use crate::call::Call;
+use crate::error::BackendError;
+use crate::step::{Change, CheckSpec, WaitSpec};
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
+
+/// What a backend reports for a step it carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Outcome {
+    /// The id or ARN the target resolved to, when it differs from the name.
+    pub resolved: Option<String>,
+    /// The id of a resource the step created (snapshot id, volume id, change id).
+    pub creates: Option<String>,
+    /// Attributes changed, before -> after.
+    pub changes: Vec<Change>,
+    /// Estimated (dry-run) or measured (live) seconds.
+    pub duration_secs: u64,
+    /// Things a reviewer should know that do not stop the run.
+    pub warnings: Vec<String>,
+    /// AWS request id (live only).
+    pub request_id: Option<String>,
+}
+
+/// A read-only question a runbook asks of the world.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "query", rename_all = "snake_case")]
+pub enum Query {
+    /// The resource's description in the inventory's shape (`docs/inventory.md`), or `None`
+    /// when it does not exist.
+    Describe { target: Target },
+    /// The newest snapshot of a volume, DB instance or DB cluster, in the inventory's shape,
+    /// or `None` when it has none.
+    LatestSnapshot { target: Target },
+}
+
+/// The environment a runbook runs in.
+///
+/// The interpreter only ever reaches AWS, the clock and the operator through this trait, so a
+/// dry-run is a backend (not a flag checked at call sites) and a run can be replayed from its
+/// journal. Implementations: the simulated world (`ripcord-sim`) and the live AWS backend.
+pub trait Backend {
+    /// The backend's current time: virtual in a dry-run (it starts at the inventory's
+    /// `captured_at` and advances by each step's estimate), the wall clock live.
+    fn now(&self) -> jiff::Timestamp;
+
+    /// Seconds since the run started, on the backend's clock.
+    fn elapsed_secs(&self) -> u64;
+
+    /// Carries out one mutating call.
+    fn execute(&mut self, call: &Call) -> Result<Outcome, BackendError>;
+
+    /// Waits until the target reaches the state, or fails with a timeout.
+    fn wait(&mut self, spec: &WaitSpec) -> Result<Outcome, BackendError>;
+
+    /// Runs a read-only readiness check; an unmet check is an error.
+    fn check(&mut self, spec: &CheckSpec) -> Result<Outcome, BackendError>;
+
+    /// Stops for a human; an `Err` means the operator (or the mode) refused.
+    fn approve(&mut self, message: &str) -> Result<Outcome, BackendError>;
+
+    /// Answers a read-only query.
+    fn query(&mut self, query: &Query) -> Result<Option<serde_json::Value>, BackendError>;
+
+    /// Opens a parallel group. Steps until `end_parallel` belong to it, in branches.
+    fn begin_parallel(&mut self) -> Result<(), BackendError>;
+
+    /// Starts the next branch of the open parallel group (its steps run after each other,
+    /// concurrently with the other branches).
+    fn begin_branch(&mut self) -> Result<(), BackendError>;
+
+    /// Closes the parallel group once every branch has finished.
+    fn end_parallel(&mut self) -> Result<(), BackendError>;
+
+    /// A line the runbook printed.
+    fn note(&mut self, _text: &str) {}
+}

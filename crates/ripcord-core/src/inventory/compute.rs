@@ -1,0 +1,65 @@
+//! Inventory shapes for EC2 and Auto Scaling: groups, EBS volumes and snapshots.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An Auto Scaling group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoScalingGroup {
+    pub name: String,
+    pub min_size: i64,
+    pub max_size: i64,
+    pub desired_capacity: i64,
+    /// Instances InService now; defaults to `desired_capacity` (a settled group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_service: Option<i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An EBS volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// `vol-...`
+    pub id: String,
+    /// The Name tag, by which runbooks usually address it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub size_gib: i64,
+    pub availability_zone: String,
+    /// `available`, `in-use`, `creating`, ...
+    #[serde(default = "in_use")]
+    pub state: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+fn in_use() -> String {
+    "in-use".to_string()
+}
+
+/// An EBS snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EbsSnapshot {
+    /// `snap-...`
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub volume_id: String,
+    pub size_gib: i64,
+    /// `pending`, `completed`, `error`.
+    #[serde(default = "completed")]
+    pub state: String,
+    pub start_time: jiff::Timestamp,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+fn completed() -> String {
+    "completed".to_string()
+}

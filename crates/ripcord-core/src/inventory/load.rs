@@ -1,0 +1,281 @@
+//! Reading an inventory file (JSON or YAML) with errors that name the file, field and line.
+
+use super::{Inventory, INVENTORY_VERSION};
+use crate::span::{offset_of, token_len};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Why an inventory could not be used.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum InventoryError {
+    #[error("cannot read inventory {path}: {message}")]
+    #[diagnostic(
+        code(ripcord::inventory::io),
+        help("pass an existing file with --inventory, or put inventory.yaml beside the runbook")
+    )]
+    Io { path: String, message: String },
+
+    #[error("inventory {path}: {message}")]
+    #[diagnostic(code(ripcord::inventory::syntax), help("{help}"))]
+    Parse {
+        path: String,
+        message: String,
+        help: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("{label}")]
+        span: Option<SourceSpan>,
+        label: String,
+    },
+
+    #[error("inventory {path}: field `{field}`: {message}")]
+    #[diagnostic(code(ripcord::inventory::invalid), help("{help}"))]
+    Invalid {
+        path: String,
+        field: String,
+        message: String,
+        help: String,
+    },
+}
+
+impl Inventory {
+    /// Reads and validates an inventory file; the format follows the extension
+    /// (`.json`, or `.yaml`/`.yml`).
+    pub fn load(path: &Path) -> Result<(Inventory, String), InventoryError> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|err| InventoryError::Io {
+            path: display.clone(),
+            message: err.to_string(),
+        })?;
+        let inventory = Inventory::parse(&text, &display)?;
+        Ok((inventory, text))
+    }
+
+    /// Parses and validates inventory text; `name` is the file name used in messages and
+    /// decides the format (JSON when it ends in `.json` or the text starts with `{`).
+    pub fn parse(text: &str, name: &str) -> Result<Inventory, InventoryError> {
+        let is_json = name.ends_with(".json") || text.trim_start().starts_with('{');
+        let inventory = if is_json {
+            let mut de = serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize::<_, Inventory>(&mut de).map_err(|err| {
+                let field = err.path().to_string();
+                let inner = err.into_inner();
+                let position = (inner.line() > 0).then(|| (inner.line(), inner.column()));
+                parse_error(
+                    text,
+                    name,
+                    &field,
+                    &strip_position(&inner.to_string()),
+                    position,
+                )
+            })?
+        } else {
+            let de = serde_yaml::Deserializer::from_str(text);
+            serde_path_to_error::deserialize::<_, Inventory>(de).map_err(|err| {
+                let field = err.path().to_string();
+                let inner = err.into_inner();
+                let position = inner.location().map(|loc| (loc.line(), loc.column()));
+                parse_error(
+                    text,
+                    name,
+                    &field,
+                    &strip_position(&inner.to_string()),
+                    position,
+                )
+            })?
+        };
+        inventory.validate(name)?;
+        Ok(inventory)
+    }
+
+    /// Checks what the types cannot: the version, unique names, sizes, references.
+    pub fn validate(&self, name: &str) -> Result<(), InventoryError> {
+        let invalid = |field: String, message: String, help: &str| InventoryError::Invalid {
+            path: name.to_string(),
+            field,
+            message,
+            help: help.to_string(),
+        };
+        if self.version != INVENTORY_VERSION {
+            return Err(invalid(
+                "version".into(),
+                format!(
+                    "version {} is not supported (this ripcord reads version {INVENTORY_VERSION})",
+                    self.version
+                ),
+                "re-capture the inventory with this ripcord, or convert it (docs/inventory.md)",
+            ));
+        }
+        for (region, inv) in &self.regions {
+            let mut seen = HashSet::new();
+            for (i, asg) in inv.auto_scaling_groups.iter().enumerate() {
+                let at = format!("regions.{region}.auto_scaling_groups[{i}]");
+                if !seen.insert(asg.name.as_str()) {
+                    return Err(invalid(
+                        format!("{at}.name"),
+                        format!("Auto Scaling group '{}' appears twice", asg.name),
+                        "names are unique per region",
+                    ));
+                }
+                if asg.min_size < 0
+                    || asg.min_size > asg.desired_capacity
+                    || asg.desired_capacity > asg.max_size
+                {
+                    return Err(invalid(
+                        at,
+                        format!(
+                            "'{}' has min_size {}, desired_capacity {}, max_size {}",
+                            asg.name, asg.min_size, asg.desired_capacity, asg.max_size
+                        ),
+                        "AWS keeps 0 <= min_size <= desired_capacity <= max_size",
+                    ));
+                }
+            }
+            unique(
+                region,
+                "volumes",
+                inv.volumes.iter().map(|v| v.id.as_str()),
+                name,
+            )?;
+            unique(
+                region,
+                "snapshots",
+                inv.snapshots.iter().map(|s| s.id.as_str()),
+                name,
+            )?;
+            unique(
+                region,
+                "db_instances",
+                inv.db_instances.iter().map(|d| d.id.as_str()),
+                name,
+            )?;
+            unique(
+                region,
+                "db_clusters",
+                inv.db_clusters.iter().map(|d| d.id.as_str()),
+                name,
+            )?;
+            unique(
+                region,
+                "db_snapshots",
+                inv.db_snapshots.iter().map(|d| d.id.as_str()),
+                name,
+            )?;
+            unique(
+                region,
+                "db_cluster_snapshots",
+                inv.db_cluster_snapshots.iter().map(|d| d.id.as_str()),
+                name,
+            )?;
+        }
+        for (g, global) in self.global_clusters.iter().enumerate() {
+            let writers = global.members.iter().filter(|m| m.writer).count();
+            if writers > 1 {
+                return Err(invalid(
+                    format!("global_clusters[{g}].members"),
+                    format!("global cluster '{}' has {writers} writers", global.id),
+                    "an Aurora global database has at most one writer cluster",
+                ));
+            }
+            for (m, member) in global.members.iter().enumerate() {
+                let exists = self
+                    .regions
+                    .get(&member.region)
+                    .is_some_and(|r| r.db_clusters.iter().any(|c| c.id == member.cluster));
+                if !exists {
+                    return Err(invalid(
+                        format!("global_clusters[{g}].members[{m}].cluster"),
+                        format!(
+                            "cluster '{}' is not listed under regions.{}.db_clusters",
+                            member.cluster, member.region
+                        ),
+                        "every member of a global cluster must be described in its region",
+                    ));
+                }
+            }
+        }
+        let checks: HashSet<&str> = self.health_checks.iter().map(|h| h.id.as_str()).collect();
+        for (z, zone) in self.hosted_zones.iter().enumerate() {
+            for (r, record) in zone.records.iter().enumerate() {
+                if let Some(hc) = &record.health_check {
+                    if !checks.contains(hc.as_str()) {
+                        return Err(invalid(
+                            format!("hosted_zones[{z}].records[{r}].health_check"),
+                            format!("health check id '{hc}' is not listed under health_checks"),
+                            "records refer to health checks by id",
+                        ));
+                    }
+                }
+                if record.values.is_empty() == record.alias.is_none() {
+                    return Err(invalid(
+                        format!("hosted_zones[{z}].records[{r}]"),
+                        format!(
+                            "record '{} {}' needs either values or an alias, not both",
+                            record.name, record.rtype
+                        ),
+                        "a Route 53 record set is a value list or an alias target",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn unique<'a>(
+    region: &str,
+    list: &str,
+    ids: impl Iterator<Item = &'a str>,
+    name: &str,
+) -> Result<(), InventoryError> {
+    let mut seen = HashSet::new();
+    for (i, id) in ids.enumerate() {
+        if !seen.insert(id) {
+            return Err(InventoryError::Invalid {
+                path: name.to_string(),
+                field: format!("regions.{region}.{list}[{i}].id"),
+                message: format!("'{id}' appears twice"),
+                help: "ids are unique per region".to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// serde's messages end in " at line L column C"; the label carries the position instead.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn parse_error(
+    text: &str,
+    name: &str,
+    field: &str,
+    message: &str,
+    position: Option<(usize, usize)>,
+) -> InventoryError {
+    let span = position.map(|(line, column)| {
+        let offset = offset_of(text, line, column);
+        SourceSpan::from((offset, token_len(text, offset).max(1)))
+    });
+    let (message, label) = if field.is_empty() || field == "." {
+        (message.to_string(), "here".to_string())
+    } else {
+        (
+            format!("field `{field}`: {message}"),
+            format!("in `{field}`"),
+        )
+    };
+    InventoryError::Parse {
+        path: name.to_string(),
+        message,
+        help: "the inventory format is described in docs/inventory.md".to_string(),
+        src: NamedSource::new(name, text.to_string()),
+        span,
+        label,
+    }
+}

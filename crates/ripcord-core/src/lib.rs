@@ -1,0 +1,27 @@
+//! ripcord's core: the plan/action model, the inventory model and the `Backend` trait.
+//!
+//! This crate knows neither Rhai nor the AWS SDK (see ARCHITECTURE.md): the interpreter,
+//! the simulated world and the live backend all meet here.
+
+mod backend;
+mod call;
+mod digest;
+pub mod duration;
+mod error;
+pub mod inventory;
+mod plan;
+pub mod span;
+mod step;
+mod target;
+
+pub use backend::{Backend, Outcome, Query};
+pub use call::{AliasTarget, Call, RecordSet, ReplicationRule};
+pub use digest::sha256_hex;
+pub use error::{BackendError, ErrorKind};
+pub use inventory::{Inventory, InventoryError};
+pub use plan::{
+    InventoryInfo, ParallelGroup, Plan, PlanCounts, PlanFailure, PlanItem, RunbookInfo,
+    RunbookMeta, PLAN_SCHEMA_VERSION,
+};
+pub use step::{Change, CheckSpec, Origin, Step, StepKind, WaitSpec, WaitState};
+pub use target::{ResourceKind, Target};

@@ -1,0 +1,186 @@
+//! One recorded step of a run: an AWS call, a wait, an approval gate, a check or a note.
+
+use crate::call::Call;
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
+
+/// What a step does. Calls mutate AWS; everything else only reads or pauses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StepKind {
+    /// A mutating AWS API call.
+    Call { call: Call },
+    /// Poll a resource until it reaches a state, with a timeout.
+    Wait { wait: WaitSpec },
+    /// A read-only readiness check that fails the run when it does not hold.
+    Check { check: CheckSpec },
+    /// A human gate: nothing after it runs until someone approves.
+    Approval { message: String },
+    /// A line the runbook printed, kept in order with the calls.
+    Note { text: String },
+}
+
+/// A state a `wait` polls for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitState {
+    /// DB instance, DB cluster, DB snapshot or cluster snapshot status `available`.
+    Available,
+    /// EBS snapshot state `completed`.
+    Completed,
+    /// As many InService instances in the Auto Scaling group as its desired capacity.
+    InService,
+    /// Route 53 change status `INSYNC`.
+    InSync,
+}
+
+impl WaitState {
+    /// The word a runbook uses for this state.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WaitState::Available => "available",
+            WaitState::Completed => "completed",
+            WaitState::InService => "in_service",
+            WaitState::InSync => "in_sync",
+        }
+    }
+
+    /// Parses the runbook's word; `None` names no known state.
+    pub fn parse(word: &str) -> Option<WaitState> {
+        match word {
+            "available" => Some(WaitState::Available),
+            "completed" => Some(WaitState::Completed),
+            "in_service" | "inservice" => Some(WaitState::InService),
+            "in_sync" | "insync" => Some(WaitState::InSync),
+            _ => None,
+        }
+    }
+}
+
+/// A wait: the resource, the state and how long to wait at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitSpec {
+    pub target: Target,
+    pub until: WaitState,
+    pub timeout_secs: u64,
+}
+
+impl WaitSpec {
+    /// The describe operation a live backend polls (and the plan shows).
+    pub fn operation(&self) -> &'static str {
+        match &self.target {
+            Target::Asg { .. } => "DescribeAutoScalingGroups",
+            Target::Volume { .. } => "DescribeVolumes",
+            Target::EbsSnapshot { .. } => "DescribeSnapshots",
+            Target::DbInstance { .. } => "DescribeDBInstances",
+            Target::DbCluster { .. } => "DescribeDBClusters",
+            Target::DbSnapshot { .. } => "DescribeDBSnapshots",
+            Target::DbClusterSnapshot { .. } => "DescribeDBClusterSnapshots",
+            Target::GlobalCluster { .. } => "DescribeGlobalClusters",
+            Target::DnsChange { .. } => "GetChange",
+            Target::Zone { .. } | Target::Record { .. } => "ListResourceRecordSets",
+            Target::HealthCheck { .. } => "GetHealthCheck",
+            Target::Topic { .. } => "GetTopicAttributes",
+            Target::Bucket { .. } => "HeadBucket",
+        }
+    }
+}
+
+/// A readiness check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum CheckSpec {
+    /// s3 GetBucketReplication: an enabled rule replicates `bucket` into a bucket in `region`.
+    BucketReplication { bucket: String, region: String },
+}
+
+impl CheckSpec {
+    pub fn service(&self) -> &'static str {
+        match self {
+            CheckSpec::BucketReplication { .. } => "s3",
+        }
+    }
+
+    pub fn operation(&self) -> &'static str {
+        match self {
+            CheckSpec::BucketReplication { .. } => "GetBucketReplication",
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        match self {
+            CheckSpec::BucketReplication { bucket, .. } => Target::Bucket {
+                name: bucket.clone(),
+            },
+        }
+    }
+}
+
+/// One attribute that a step changes, as the plan shows it: `DesiredCapacity 2 -> 4`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The AWS attribute name (`DesiredCapacity`, `Status`, `Disabled`, ...).
+    pub field: String,
+    /// `None` when the attribute (or the whole resource) does not exist before.
+    pub before: Option<String>,
+    /// `None` when the step removes it.
+    pub after: Option<String>,
+}
+
+impl Change {
+    pub fn new(field: &str, before: Option<String>, after: Option<String>) -> Change {
+        Change {
+            field: field.to_string(),
+            before,
+            after,
+        }
+    }
+}
+
+/// Where in the runbook a step comes from (1-based line and column, in characters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The runbook path as given, or `stdlib/NAME.rhai` for a standard-library module.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    /// When the call sits in an imported function: the runbook line that called into it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Box<Origin>>,
+}
+
+/// One recorded step: what it does, where, what it changes and how long it takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// 1-based, in the order the runbook issued the steps.
+    pub index: u32,
+    #[serde(flatten)]
+    pub kind: StepKind,
+    pub service: String,
+    pub operation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub target: Target,
+    /// The id or ARN the target resolved to, when it differs from the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    /// A resource the step creates (a snapshot id, a change id), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creates: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    /// Seconds from the start of the run when the step starts (virtual in a dry-run).
+    pub at_secs: u64,
+    /// Estimated (dry-run) or measured (live) duration in seconds.
+    pub duration_secs: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    pub origin: Origin,
+}
+
+impl Step {
+    /// True for steps that change AWS state.
+    pub fn is_mutating(&self) -> bool {
+        matches!(self.kind, StepKind::Call { .. })
+    }
+}
