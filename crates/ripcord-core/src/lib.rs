@@ -10,6 +10,7 @@ pub mod duration;
 mod error;
 pub mod inventory;
 mod plan;
+pub mod render;
 pub mod span;
 mod step;
 mod target;

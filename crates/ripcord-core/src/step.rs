@@ -152,7 +152,7 @@ pub struct Origin {
 /// One recorded step: what it does, where, what it changes and how long it takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
-    /// 1-based, in the order the runbook issued the steps.
+    /// 1-based, in the order the runbook issued the steps; 0 for notes, which are not steps.
     pub index: u32,
     #[serde(flatten)]
     pub kind: StepKind,
@@ -160,7 +160,9 @@ pub struct Step {
     pub operation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    pub target: Target,
+    /// The resource acted on; `None` for approvals and notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
     /// The id or ARN the target resolved to, when it differs from the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<String>,

@@ -1,1 +1,25 @@
-//! placeholder
+//! ripcord's runbook interpreter: a sandboxed Rhai engine whose primitives go through a `Backend`.
+//!
+//! It knows Rhai, not AWS: the same runbook runs against the simulated world (`ripcord-sim`)
+//! or the live backend, and records the same plan.
+
+mod check;
+mod diagnostic;
+mod failure;
+mod handle;
+mod interpreter;
+mod options;
+mod primitives;
+mod recorder;
+mod register;
+mod sources;
+pub mod state;
+pub mod stdlib;
+mod suggest;
+
+pub use diagnostic::{span_of, RunbookError};
+pub use failure::Failure;
+pub use handle::Handle;
+pub use interpreter::{Interpreter, RunResult, Runbook};
+pub use register::Limits;
+pub use state::{HookDecision, PendingStep, StepHook};

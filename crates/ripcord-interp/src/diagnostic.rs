@@ -1,0 +1,317 @@
+//! `RunbookError`: every runbook problem as a miette diagnostic with a code, a label and help.
+
+use crate::failure::Failure;
+use crate::sources::Sources;
+use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode, SourceSpan};
+use rhai::{EvalAltResult, ParseErrorType, Position};
+use ripcord_core::span::{offset_of, token_len};
+use std::fmt;
+
+/// A problem in a runbook: where (file, line, column), what, and what to do about it.
+#[derive(Debug, Clone)]
+pub struct RunbookError {
+    /// Stable code, e.g. `ripcord::syntax`, `ripcord::aws::ValidationError` (docs/errors.md).
+    pub code: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// The file the label points into (the runbook, or a stdlib module).
+    pub file: String,
+    /// 1-based line and column (in characters); 0 when unknown.
+    pub line: usize,
+    pub column: usize,
+    pub label: String,
+    pub severity: Severity,
+    src: NamedSource<String>,
+    span: Option<SourceSpan>,
+}
+
+/// Converts a Rhai position in `source` to a miette span covering the token there.
+///
+/// The one place where Rhai's (line, column-in-characters) becomes a byte range: columns count
+/// characters, so a label after `é` or `☕` must skip their extra bytes.
+pub fn span_of(source: &str, pos: Position) -> Option<SourceSpan> {
+    let line = pos.line()?;
+    let column = pos.position().unwrap_or(1);
+    let offset = offset_of(source, line, column);
+    Some(SourceSpan::from((offset, token_len(source, offset).max(1))))
+}
+
+impl RunbookError {
+    /// An error at a position in one of the sources.
+    pub fn at(
+        sources: &Sources,
+        file: &str,
+        pos: Position,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> RunbookError {
+        let text = sources.text(file).unwrap_or_default().to_string();
+        let span = span_of(&text, pos);
+        RunbookError {
+            code: code.into(),
+            message: message.into(),
+            help: None,
+            file: file.to_string(),
+            line: pos.line().unwrap_or(0),
+            column: pos.position().unwrap_or(0),
+            label: "here".to_string(),
+            severity: Severity::Error,
+            src: NamedSource::new(file, text),
+            span,
+        }
+    }
+
+    /// An error that has no position (an unreadable file, a missing backend).
+    pub fn general(file: &str, code: &str, message: impl Into<String>) -> RunbookError {
+        RunbookError {
+            code: code.to_string(),
+            message: message.into(),
+            help: None,
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            label: String::new(),
+            severity: Severity::Error,
+            src: NamedSource::new(file, String::new()),
+            span: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> RunbookError {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> RunbookError {
+        self.label = label.into();
+        self
+    }
+
+    pub fn warning(mut self) -> RunbookError {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// `file:line:column`, for one-line reports.
+    pub fn location(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
+    }
+
+    /// Converts a Rhai parse error.
+    pub fn from_parse(sources: &Sources, file: &str, err: &rhai::ParseError) -> RunbookError {
+        let (kind, pos) = (&*err.0, err.1);
+        let (code, message, help) = match kind {
+            ParseErrorType::VariableUndefined(name) => (
+                "ripcord::undefined_variable",
+                format!("variable `{name}` is not defined"),
+                format!("declare it first: `let {name} = ...;` (runbooks use strict variables)"),
+            ),
+            ParseErrorType::ModuleUndefined(name) => (
+                "ripcord::undefined_variable",
+                format!("module `{name}` is not imported"),
+                format!("import it first: `import \"ripcord/...\" as {name};`"),
+            ),
+            other => (
+                "ripcord::syntax",
+                format!("syntax error: {other}"),
+                "see docs/reference.md for the runbook language".to_string(),
+            ),
+        };
+        RunbookError::at(sources, file, pos, code, message)
+            .with_help(help)
+            .with_label("syntax")
+    }
+
+    /// Converts a Rhai evaluation error, pointing the label at the runbook line that caused it.
+    pub fn from_eval(sources: &Sources, runbook: &str, err: &EvalAltResult) -> RunbookError {
+        // Unwrap calls into functions: the innermost error is the real one; the frames say
+        // where the runbook called into a (stdlib) function.
+        let mut frames: Vec<(String, String, Position)> = Vec::new();
+        let mut current = err;
+        let mut current_source = runbook.to_string();
+        loop {
+            match current {
+                EvalAltResult::ErrorInFunctionCall(name, source, inner, pos) => {
+                    frames.push((name.clone(), current_source.clone(), *pos));
+                    if !source.is_empty() {
+                        current_source = source.clone();
+                    }
+                    current = inner;
+                }
+                EvalAltResult::ErrorInModule(_, inner, _) => current = inner,
+                _ => break,
+            }
+        }
+        let pos = current.position();
+        let (code, message, help) = describe(current, sources);
+        let in_runbook = current_source == runbook || sources.text(&current_source).is_none();
+        let mut error = if in_runbook {
+            RunbookError::at(sources, runbook, pos, code, message)
+        } else {
+            // The error sits in a stdlib function: label the runbook line that called it and
+            // say where inside the library it happened.
+            let call_site = frames
+                .iter()
+                .rev()
+                .find(|(_, source, _)| source == runbook)
+                .map(|(_, _, p)| *p)
+                .unwrap_or(Position::NONE);
+            let inner = format!(
+                "{}:{}:{}",
+                current_source,
+                pos.line().unwrap_or(0),
+                pos.position().unwrap_or(0)
+            );
+            RunbookError::at(sources, runbook, call_site, code, message)
+                .with_label(format!("fails inside this call (at {inner})"))
+        };
+        error.help = help;
+        if error.label == "here" {
+            error.label = match error.code.as_str() {
+                c if c.starts_with("ripcord::aws::") => "rejected here".to_string(),
+                "ripcord::unknown_function" => "unknown function".to_string(),
+                "ripcord::argument_type" => "wrong arguments".to_string(),
+                c if c.starts_with("ripcord::limit") => "limit reached here".to_string(),
+                _ => "here".to_string(),
+            };
+        }
+        error
+    }
+}
+
+/// Code, message and help for one (innermost) Rhai evaluation error.
+fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<String>) {
+    let s = |x: &str| x.to_string();
+    match err {
+        EvalAltResult::ErrorRuntime(value, _) => {
+            if let Some(failure) = value.clone().try_cast::<Failure>() {
+                (failure.code, failure.message, failure.help)
+            } else {
+                (
+                    s("ripcord::thrown"),
+                    format!("runbook stopped: {value}"),
+                    Some(s("raised with `throw` in the runbook")),
+                )
+            }
+        }
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => {
+            let name = signature.split([' ', '(']).next().unwrap_or(signature);
+            let known = sources.functions();
+            if known.iter().any(|k| k.name == name) {
+                let expected: Vec<String> = known
+                    .iter()
+                    .filter(|k| k.name == name)
+                    .map(|k| k.signature.clone())
+                    .collect();
+                (
+                    s("ripcord::argument_type"),
+                    format!("wrong arguments for `{name}`: called as {signature}"),
+                    Some(format!("expected {}", expected.join(" or "))),
+                )
+            } else {
+                let help = crate::suggest::closest(name, known.iter().map(|k| k.name.as_str()))
+                    .map(|close| format!("did you mean `{close}`? (docs/reference.md lists the primitives)"))
+                    .unwrap_or_else(|| s("docs/reference.md lists the primitives and queries"));
+                (
+                    s("ripcord::unknown_function"),
+                    format!("unknown function `{signature}`"),
+                    Some(help),
+                )
+            }
+        }
+        EvalAltResult::ErrorVariableNotFound(name, _) => (
+            s("ripcord::undefined_variable"),
+            format!("variable `{name}` is not defined"),
+            Some(format!("declare it first: `let {name} = ...;`")),
+        ),
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => (
+            s("ripcord::argument_type"),
+            format!("expected {expected}, found {actual}"),
+            None,
+        ),
+        EvalAltResult::ErrorTooManyOperations(_) => (
+            s("ripcord::limit::operations"),
+            "the runbook exceeded its operation limit".to_string(),
+            Some(s("an endless loop? runbooks are limited to 1,000,000 operations (docs/reference.md)")),
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => (
+            s("ripcord::limit::call_depth"),
+            "function calls nest too deeply".to_string(),
+            Some(s("endless recursion? runbooks may nest calls 64 deep")),
+        ),
+        EvalAltResult::ErrorDataTooLarge(what, _) => (
+            s("ripcord::limit::size"),
+            format!("{what} exceeds the runbook's size limit"),
+            Some(s("strings are limited to 64 KiB, arrays to 100,000 elements, maps to 10,000 properties")),
+        ),
+        EvalAltResult::ErrorTooManyModules(_) | EvalAltResult::ErrorTooManyVariables(_) => (
+            s("ripcord::limit::size"),
+            strip_position(&err.to_string()),
+            None,
+        ),
+        EvalAltResult::ErrorModuleNotFound(name, _) => (
+            s("ripcord::import"),
+            format!("no standard-library module named \"{name}\""),
+            Some(format!(
+                "runbooks can import only the embedded standard library: {}",
+                crate::stdlib::NAMES.join(", ")
+            )),
+        ),
+        EvalAltResult::ErrorTerminated(..) => (
+            s("ripcord::cancelled"),
+            "the run was cancelled".to_string(),
+            None,
+        ),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => (
+            s("ripcord::runtime"),
+            format!("no property `{name}`"),
+            Some(s("handles have .kind, .name and .region; object maps only the keys they were given")),
+        ),
+        other => (s("ripcord::runtime"), strip_position(&other.to_string()), None),
+    }
+}
+
+/// Rhai appends " (line L, position C)" to its messages; the label shows the position instead.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" (line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+impl fmt::Display for RunbookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RunbookError {}
+
+impl Diagnostic for RunbookError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span.map(|_| &self.src as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            span,
+        ))))
+    }
+}

@@ -1,0 +1,524 @@
+//! The one place where ripcord meets Rhai: engine limits, sandbox, and every registered function.
+
+use crate::failure::Failure;
+use crate::handle::Handle;
+use crate::options::duration_of;
+use crate::primitives as p;
+use crate::state::RunState;
+use crate::stdlib::StdlibResolver;
+use rhai::packages::{Package, StandardPackage};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext,
+    OptimizationLevel, Position,
+};
+use ripcord_core::{Origin, ResourceKind};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// The sandbox's limits (docs/reference.md states them).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub operations: u64,
+    pub call_depth: usize,
+    pub expr_depth: usize,
+    pub string_size: usize,
+    pub array_size: usize,
+    pub map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            operations: 1_000_000,
+            call_depth: 64,
+            expr_depth: 64,
+            string_size: 64 * 1024,
+            array_size: 100_000,
+            map_size: 10_000,
+        }
+    }
+}
+
+pub type Shared = Rc<RefCell<RunState>>;
+
+/// Builds the sandboxed engine for one run, with every primitive bound to `state`.
+///
+/// `Engine::new_raw` brings no file module resolver, no `print` to stdout and no packages;
+/// the standard package is added back explicitly (built with `no_time`, so there is no
+/// `timestamp()`: time only comes through the backend), and imports resolve only to the
+/// embedded standard library.
+pub fn build_engine(state: Shared, limits: Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine.set_module_resolver(StdlibResolver);
+    engine.set_max_operations(limits.operations);
+    engine.set_max_call_levels(limits.call_depth);
+    engine.set_max_expr_depths(limits.expr_depth, limits.expr_depth);
+    engine.set_max_string_size(limits.string_size);
+    engine.set_max_array_size(limits.array_size);
+    engine.set_max_map_size(limits.map_size);
+    engine.set_max_modules(32);
+    engine.set_strict_variables(true);
+    // `eval` would compile code the static checks never saw.
+    engine.disable_symbol("eval");
+    engine.set_fail_on_invalid_map_property(true);
+    // Simple never calls registered functions at compile time; the primitives are also
+    // registered volatile below, so no optimization level may fold them away.
+    engine.set_optimization_level(OptimizationLevel::Simple);
+    // The call stack (for "called from runbook line N" origins) is kept only while a debugger
+    // is registered; this one never stops. The REPL registers its own.
+    #[allow(deprecated)] // "volatile" API, pinned by the workspace's rhai version
+    engine.register_debugger(
+        |_, dbg| dbg,
+        |_, _, _, _, _| Ok(rhai::debugger::DebuggerCommand::Continue),
+    );
+
+    register_handles(&mut engine);
+    register_primitives(&mut engine, &state);
+    register_queries(&mut engine, &state);
+    register_misc(&mut engine, &state);
+    engine
+}
+
+/// Where in the runbook the current native call comes from.
+fn origin_of(ctx: &NativeCallContext, state: &Shared) -> Origin {
+    let runbook = state.borrow().runbook_file.clone();
+    let pos = ctx.call_position();
+    let file = ctx
+        .call_source()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&runbook)
+        .to_string();
+    let via = if file == runbook {
+        None
+    } else {
+        // The outermost frame is the call the runbook's top level made into the library
+        // (a frame's `source` names the callee, its `pos` the call site in the caller). The
+        // debugger registered in `build_engine` makes `debugger()` always present.
+        ctx.global_runtime_state()
+            .debugger()
+            .call_stack()
+            .first()
+            .map(|frame| Box::new(origin_at(&runbook, frame.pos, None)))
+    };
+    origin_at(&file, pos, via)
+}
+
+fn origin_at(file: &str, pos: Position, via: Option<Box<Origin>>) -> Origin {
+    Origin {
+        file: file.to_string(),
+        line: pos.line().unwrap_or(0) as u32,
+        column: pos.position().unwrap_or(0) as u32,
+        via,
+    }
+}
+
+/// A `Failure` as the Rhai error that carries it to the diagnostic (or to a `catch`).
+fn raise(ctx: &NativeCallContext, failure: Failure) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(failure),
+        ctx.call_position(),
+    ))
+}
+
+/// Registers a volatile native function: Rhai's optimizer must never call it at compile
+/// time, and every call gets the runbook origin and the run state.
+macro_rules! primitive {
+    ($engine:expr, $state:expr, $name:expr, |$st:ident, $origin:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
+        let shared = $state.clone();
+        FuncRegistration::new($name).with_volatility(true).register_into_engine(
+            $engine,
+            move |ctx: NativeCallContext $(, $arg: $ty)*| -> Result<Dynamic, Box<EvalAltResult>> {
+                let $origin = origin_of(&ctx, &shared);
+                let mut guard = shared.borrow_mut();
+                let $st: &mut RunState = &mut guard;
+                #[allow(clippy::redundant_closure_call)]
+                let result: Result<Dynamic, Failure> = (|| -> Result<Dynamic, Failure> { $body })();
+                result.map_err(|f| raise(&ctx, f))
+            },
+        );
+    }};
+}
+
+/// A handle constructor; pure, so it is not volatile.
+fn constructor(engine: &mut Engine, name: &'static str, kind: ResourceKind, regional: bool) {
+    if regional {
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext,
+                  id: &str,
+                  region: &str|
+                  -> Result<Handle, Box<EvalAltResult>> {
+                p::make(kind, id, Some(region)).map_err(|f| raise(&ctx, f))
+            },
+        );
+    } else {
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext, id: &str| -> Result<Handle, Box<EvalAltResult>> {
+                p::make(kind, id, None).map_err(|f| raise(&ctx, f))
+            },
+        );
+    }
+}
+
+fn register_handles(engine: &mut Engine) {
+    engine.register_type_with_name::<Handle>("Handle");
+    engine.register_type_with_name::<Failure>("Failure");
+    for kind in [
+        ResourceKind::Asg,
+        ResourceKind::Volume,
+        ResourceKind::EbsSnapshot,
+        ResourceKind::DbInstance,
+        ResourceKind::DbCluster,
+        ResourceKind::DbSnapshot,
+        ResourceKind::DbClusterSnapshot,
+        ResourceKind::Topic,
+    ] {
+        constructor(engine, kind.constructor(), kind, true);
+    }
+    for kind in [
+        ResourceKind::GlobalCluster,
+        ResourceKind::Zone,
+        ResourceKind::HealthCheck,
+        ResourceKind::Bucket,
+        ResourceKind::DnsChange,
+    ] {
+        constructor(engine, kind.constructor(), kind, false);
+    }
+    engine.register_fn(
+        "record",
+        |ctx: NativeCallContext,
+         zone: Handle,
+         name: &str,
+         rtype: &str|
+         -> Result<Handle, Box<EvalAltResult>> {
+            p::make_record(&zone, name, rtype, None).map_err(|f| raise(&ctx, f))
+        },
+    );
+    engine.register_fn(
+        "record",
+        |ctx: NativeCallContext,
+         zone: Handle,
+         name: &str,
+         rtype: &str,
+         set_id: &str|
+         -> Result<Handle, Box<EvalAltResult>> {
+            p::make_record(&zone, name, rtype, Some(set_id)).map_err(|f| raise(&ctx, f))
+        },
+    );
+    engine.register_get("kind", |h: &mut Handle| h.kind_word().to_string());
+    engine.register_get("name", |h: &mut Handle| h.0.name().to_string());
+    engine.register_get("region", |h: &mut Handle| -> Dynamic {
+        h.0.region()
+            .map(|r| Dynamic::from(r.to_string()))
+            .unwrap_or(Dynamic::UNIT)
+    });
+    engine.register_fn("to_string", |h: &mut Handle| h.to_string());
+    engine.register_fn("to_debug", |h: &mut Handle| h.to_string());
+    engine.register_fn("==", |a: Handle, b: Handle| a == b);
+    engine.register_fn("!=", |a: Handle, b: Handle| a != b);
+    engine.register_get("code", |f: &mut Failure| f.code.clone());
+    engine.register_get("message", |f: &mut Failure| f.message.clone());
+    engine.register_fn("to_string", |f: &mut Failure| f.message.clone());
+    engine.register_fn("to_debug", |f: &mut Failure| {
+        format!("{} ({})", f.message, f.code)
+    });
+}
+
+fn register_primitives(engine: &mut Engine, state: &Shared) {
+    primitive!(engine, state, "runbook", |st, _o, meta: Map| p::declare(
+        st, meta
+    )
+    .map(|()| Dynamic::UNIT));
+    primitive!(engine, state, "snapshot", |st, o, h: Handle| p::snapshot(
+        st,
+        o,
+        &h,
+        Map::new()
+    ));
+    primitive!(engine, state, "snapshot", |st, o, h: Handle, opts: Map| {
+        p::snapshot(st, o, &h, opts)
+    });
+    primitive!(
+        engine,
+        state,
+        "copy_snapshot",
+        |st, o, h: Handle, to: &str| p::copy_snapshot(st, o, &h, to, Map::new())
+    );
+    primitive!(
+        engine,
+        state,
+        "copy_snapshot",
+        |st, o, h: Handle, to: &str, opts: Map| p::copy_snapshot(st, o, &h, to, opts)
+    );
+    primitive!(
+        engine,
+        state,
+        "restore_volume",
+        |st, o, h: Handle, az: &str| p::restore_volume(st, o, &h, az, Map::new())
+    );
+    primitive!(
+        engine,
+        state,
+        "restore_volume",
+        |st, o, h: Handle, az: &str, opts: Map| p::restore_volume(st, o, &h, az, opts)
+    );
+    primitive!(engine, state, "restore_db", |st, o, h: Handle, id: &str| {
+        p::restore_db(st, o, &h, id, Map::new())
+    });
+    primitive!(
+        engine,
+        state,
+        "restore_db",
+        |st, o, h: Handle, id: &str, opts: Map| p::restore_db(st, o, &h, id, opts)
+    );
+    primitive!(engine, state, "promote", |st, o, h: Handle| {
+        p::promote_replica(st, o, &h)
+    });
+    primitive!(engine, state, "promote", |st, o, g: Handle, c: Handle| {
+        p::promote_global(st, o, &g, &c)
+    });
+    primitive!(
+        engine,
+        state,
+        "failover_global",
+        |st, o, g: Handle, c: Handle| p::move_global_writer(st, o, &g, &c, false, Map::new())
+    );
+    primitive!(
+        engine,
+        state,
+        "failover_global",
+        |st, o, g: Handle, c: Handle, opts: Map| p::move_global_writer(st, o, &g, &c, false, opts)
+    );
+    primitive!(
+        engine,
+        state,
+        "switchover_global",
+        |st, o, g: Handle, c: Handle| p::move_global_writer(st, o, &g, &c, true, Map::new())
+    );
+    primitive!(engine, state, "force_failover", |st, o, h: Handle| {
+        p::force_failover(st, o, &h)
+    });
+    primitive!(engine, state, "scale", |st, o, h: Handle, opts: Map| {
+        p::scale(st, o, &h, opts)
+    });
+    primitive!(engine, state, "flip_dns", |st, o, h: Handle, opts: Map| {
+        p::flip_dns(st, o, &h, opts)
+    });
+    primitive!(engine, state, "disable_health_check", |st, o, h: Handle| {
+        p::set_health_check(st, o, &h, true)
+    });
+    primitive!(engine, state, "enable_health_check", |st, o, h: Handle| {
+        p::set_health_check(st, o, &h, false)
+    });
+    primitive!(
+        engine,
+        state,
+        "enable_replication",
+        |st, o, h: Handle, dest: &str, opts: Map| p::enable_replication(st, o, &h, dest, opts)
+    );
+    primitive!(
+        engine,
+        state,
+        "require_replication",
+        |st, o, h: Handle, region: &str| p::require_replication(st, o, &h, region)
+    );
+    primitive!(
+        engine,
+        state,
+        "notify",
+        |st, o, h: Handle, subject: &str, message: &str| p::notify(st, o, &h, subject, message)
+    );
+    primitive!(engine, state, "wait", |st, o, h: Handle, until: &str| {
+        p::wait(st, o, &h, until, None)
+    });
+    primitive!(
+        engine,
+        state,
+        "wait",
+        |st, o, h: Handle, until: &str, timeout: Dynamic| {
+            duration_of(&timeout)
+                .map_err(|m| Failure::invalid(format!("`wait` timeout: {m}")))
+                .and_then(|t| p::wait(st, o, &h, until, Some(t)))
+        }
+    );
+    primitive!(engine, state, "approve", |st, o, message: &str| p::approve(
+        st, o, message
+    ));
+
+    // `parallel` calls back into Rhai, so it must not hold the state borrow across the calls.
+    let shared = state.clone();
+    FuncRegistration::new("parallel").with_volatility(true).register_into_engine(
+        engine,
+        move |ctx: NativeCallContext, branches: Array| -> Result<Array, Box<EvalAltResult>> {
+            let mut fns = Vec::with_capacity(branches.len());
+            for (i, branch) in branches.into_iter().enumerate() {
+                match branch.try_cast::<FnPtr>() {
+                    Some(f) => fns.push(f),
+                    None => {
+                        return Err(raise(
+                            &ctx,
+                            Failure::invalid(format!("element {i} of `parallel([...])` is not a closure"))
+                                .with_code("ripcord::argument_type")
+                                .with_help("write each branch as a closure: parallel([|| scale(web, ...), || scale(app, ...)])"),
+                        ))
+                    }
+                }
+            }
+            let started = shared.borrow_mut().begin_parallel().map_err(|f| raise(&ctx, f))?;
+            let mut results = Array::with_capacity(fns.len());
+            for f in fns {
+                if let Err(f) = shared.borrow_mut().begin_branch() {
+                    let _ = shared.borrow_mut().end_parallel(started);
+                    return Err(raise(&ctx, f));
+                }
+                match f.call_within_context::<Dynamic>(&ctx, ()) {
+                    Ok(value) => results.push(value),
+                    Err(err) => {
+                        // Keep the partial group in the plan; the branch's error is the run's.
+                        let _ = shared.borrow_mut().end_parallel(started);
+                        return Err(err);
+                    }
+                }
+            }
+            shared.borrow_mut().end_parallel(started).map_err(|f| raise(&ctx, f))?;
+            Ok(results)
+        },
+    );
+}
+
+fn register_queries(engine: &mut Engine, state: &Shared) {
+    use ResourceKind as K;
+    primitive!(engine, state, "exists", |st, _o, h: Handle| p::describe(
+        st, &h
+    )
+    .map(|d| Dynamic::from(!d.is_unit())));
+    primitive!(engine, state, "describe", |st, _o, h: Handle| p::describe(
+        st, &h
+    ));
+    let fields: &[(&'static str, &'static [ResourceKind], &'static str)] = &[
+        ("desired", &[K::Asg], "desired_capacity"),
+        ("min_size", &[K::Asg], "min_size"),
+        ("max_size", &[K::Asg], "max_size"),
+        ("in_service", &[K::Asg], "in_service"),
+        ("az", &[K::DbInstance], "availability_zone"),
+        ("multi_az", &[K::DbInstance], "multi_az"),
+        ("disabled", &[K::HealthCheck], "disabled"),
+        ("replication", &[K::Bucket], "replication"),
+    ];
+    for &(name, kinds, key) in fields {
+        primitive!(engine, state, name, |st, _o, h: Handle| p::field(
+            st, &h, name, kinds, key
+        ));
+    }
+    primitive!(engine, state, "status", |st, _o, h: Handle| {
+        let key = match h.kind() {
+            K::EbsSnapshot | K::Volume => "state",
+            _ => "status",
+        };
+        p::field(
+            st,
+            &h,
+            "status",
+            &[
+                K::DbInstance,
+                K::DbCluster,
+                K::DbSnapshot,
+                K::DbClusterSnapshot,
+                K::EbsSnapshot,
+                K::Volume,
+                K::GlobalCluster,
+                K::DnsChange,
+            ],
+            key,
+        )
+    });
+    primitive!(engine, state, "is_replica", |st, _o, h: Handle| {
+        p::field(
+            st,
+            &h,
+            "is_replica",
+            &[K::DbInstance],
+            "read_replica_source",
+        )
+        .map(|v| Dynamic::from(!v.is_unit()))
+    });
+    primitive!(engine, state, "replica_lag", |st, _o, h: Handle| {
+        let key = if h.kind() == K::DbCluster {
+            "replication_lag_secs"
+        } else {
+            "replica_lag_secs"
+        };
+        p::field(st, &h, "replica_lag", &[K::DbInstance, K::DbCluster], key)
+    });
+    primitive!(engine, state, "latest_snapshot", |st, _o, h: Handle| {
+        p::latest_snapshot(st, &h)
+    });
+    primitive!(engine, state, "snapshot_age", |st, _o, h: Handle| {
+        p::snapshot_age(st, &h)
+    });
+    primitive!(engine, state, "writer", |st, _o, h: Handle| p::writer(
+        st, &h
+    ));
+}
+
+fn register_misc(engine: &mut Engine, state: &Shared) {
+    primitive!(engine, state, "now", |st, _o| Ok(Dynamic::from(
+        st.backend()?.now().to_string()
+    )));
+    primitive!(engine, state, "elapsed", |st, _o| Ok(Dynamic::from(
+        st.backend()?.elapsed_secs() as i64
+    )));
+    engine.register_fn(
+        "duration",
+        |ctx: NativeCallContext, text: &str| -> Result<Dynamic, Box<EvalAltResult>> {
+            p::duration(text).map_err(|f| raise(&ctx, f))
+        },
+    );
+    engine.register_fn("fmt_duration", |secs: i64| {
+        ripcord_core::duration::format_duration(secs.max(0) as u64)
+    });
+    // `print` becomes a note in the plan, in order with the steps. Registered on the engine
+    // itself, these overloads take precedence over the standard package's.
+    primitive!(engine, state, "print", |st, o, text: &str| {
+        st.note(text.to_string(), o);
+        Ok(Dynamic::UNIT)
+    });
+    // The standard package has exact-typed `print` overloads; the engine's own functions are
+    // searched first for the same signature, so each type gets one here.
+    macro_rules! print_as_note {
+        ($($ty:ty),*) => {$(
+            primitive!(engine, state, "print", |st, o, value: $ty| {
+                st.note(Dynamic::from(value).to_string(), o);
+                Ok(Dynamic::UNIT)
+            });
+        )*};
+    }
+    print_as_note!(
+        bool,
+        i64,
+        f64,
+        char,
+        Array,
+        Map,
+        (),
+        Handle,
+        Failure,
+        Dynamic
+    );
+    primitive!(engine, state, "debug", |st, o, value: Dynamic| {
+        st.note(format!("{value:?}"), o);
+        Ok(Dynamic::UNIT)
+    });
+    // A blocking sleep would freeze the REPL and lie to the dry-run clock.
+    macro_rules! refuse_sleep {
+        ($($ty:ty),*) => {$(
+            primitive!(engine, state, "sleep", |_st, _o, _secs: $ty| {
+                Err(Failure::invalid("`sleep` is not available in runbooks")
+                    .with_help("use wait(handle, state, timeout) to wait for AWS, or approve(...) to wait for a person"))
+            });
+        )*};
+    }
+    refuse_sleep!(i64, f64, Dynamic);
+}

@@ -1,0 +1,305 @@
+//! `RunState`: what one run shares between primitives — the backend, the recorder, the meta.
+
+use crate::failure::Failure;
+use crate::recorder::Recorder;
+use ripcord_core::{
+    Backend, BackendError, Call, CheckSpec, Origin, Outcome, Plan, Query, RunbookMeta, Step,
+    StepKind, Target, WaitSpec,
+};
+
+/// A step about to be sent, shown to a step hook (the REPL) before the backend sees it.
+#[derive(Debug, Clone)]
+pub struct PendingStep {
+    pub kind: StepKind,
+    pub target: Option<Target>,
+    pub origin: Origin,
+}
+
+/// What a step hook decides for a pending step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookDecision {
+    /// Send it.
+    Run,
+    /// Stop the run here, as cancelled.
+    Stop,
+}
+
+/// Called before every step reaches the backend (the REPL's stepping point).
+pub type StepHook = Box<dyn FnMut(&PendingStep) -> HookDecision>;
+
+/// The state of one run.
+pub struct RunState {
+    backend: Option<Box<dyn Backend>>,
+    recorder: Recorder,
+    pub meta: Option<RunbookMeta>,
+    /// The runbook's file name, as origins and diagnostics name it.
+    pub runbook_file: String,
+    /// Whether any primitive has run yet (`runbook()` must come first).
+    pub started: bool,
+    hook: Option<StepHook>,
+    /// The error that ended the run, with the step's origin, for the plan's failure record.
+    pub failed_at: Option<Origin>,
+}
+
+impl RunState {
+    pub fn new(runbook_file: &str) -> RunState {
+        RunState {
+            backend: None,
+            recorder: Recorder::default(),
+            meta: None,
+            runbook_file: runbook_file.to_string(),
+            started: false,
+            hook: None,
+            failed_at: None,
+        }
+    }
+
+    pub fn attach(&mut self, backend: Box<dyn Backend>) {
+        self.backend = Some(backend);
+    }
+
+    pub fn detach(&mut self) -> Option<Box<dyn Backend>> {
+        self.backend.take()
+    }
+
+    pub fn set_hook(&mut self, hook: Option<StepHook>) {
+        self.hook = hook;
+    }
+
+    pub fn backend(&mut self) -> Result<&mut dyn Backend, Failure> {
+        match self.backend.as_deref_mut() {
+            Some(backend) => Ok(backend),
+            None => Err(Failure::invalid(
+                "no backend: primitives run only in `plan`, `apply` or the REPL, not in `check`",
+            )
+            .with_code("ripcord::no_backend")),
+        }
+    }
+
+    pub fn backend_ref(&self) -> Option<&dyn Backend> {
+        self.backend.as_deref()
+    }
+
+    /// Refuses a region the runbook did not declare (when it declared any).
+    pub fn check_region(&self, region: Option<&str>) -> Result<(), Failure> {
+        let (Some(region), Some(meta)) = (region, &self.meta) else {
+            return Ok(());
+        };
+        if meta.regions.is_empty() || meta.regions.iter().any(|r| r == region) {
+            return Ok(());
+        }
+        Err(Failure::invalid(format!(
+            "region {region} is not one of the runbook's regions ({})",
+            meta.regions.join(", ")
+        ))
+        .with_code("ripcord::region")
+        .with_help("add it to `regions` in runbook(#{...}) if the runbook really touches it"))
+    }
+
+    fn ask_hook(&mut self, pending: PendingStep) -> Result<(), Failure> {
+        if let Some(hook) = &mut self.hook {
+            if hook(&pending) == HookDecision::Stop {
+                return Err(Failure::invalid("stopped by the operator before this step")
+                    .with_code("ripcord::cancelled"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one step through the backend and records it; a refusal is recorded as the
+    /// failure's origin and returned.
+    fn step(
+        &mut self,
+        kind: StepKind,
+        service: &str,
+        operation: &str,
+        region: Option<String>,
+        target: Option<Target>,
+        origin: Origin,
+        run: impl FnOnce(&mut dyn Backend) -> Result<Outcome, BackendError>,
+    ) -> Result<Outcome, Failure> {
+        self.started = true;
+        self.check_region(region.as_deref())?;
+        self.ask_hook(PendingStep {
+            kind: kind.clone(),
+            target: target.clone(),
+            origin: origin.clone(),
+        })?;
+        let backend = self.backend()?;
+        let at_secs = backend.elapsed_secs();
+        let outcome = match run(backend) {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                self.failed_at = Some(origin);
+                return Err(Failure::from_backend(err));
+            }
+        };
+        let index = self.recorder.next_index();
+        self.recorder.push(Step {
+            index,
+            kind,
+            service: service.to_string(),
+            operation: operation.to_string(),
+            region,
+            target,
+            resolved: outcome.resolved.clone(),
+            creates: outcome.creates.clone(),
+            changes: outcome.changes.clone(),
+            at_secs,
+            duration_secs: outcome.duration_secs,
+            warnings: outcome.warnings.clone(),
+            origin,
+        });
+        Ok(outcome)
+    }
+
+    pub fn execute(&mut self, call: Call, origin: Origin) -> Result<Outcome, Failure> {
+        let (service, operation) = (call.service(), call.operation());
+        let region = call.region().map(str::to_string);
+        let target = call.target();
+        let sent = call.clone();
+        self.step(
+            StepKind::Call { call },
+            service,
+            operation,
+            region,
+            Some(target),
+            origin,
+            move |b| b.execute(&sent),
+        )
+    }
+
+    pub fn wait(&mut self, spec: WaitSpec, origin: Origin) -> Result<Outcome, Failure> {
+        let service = service_of(&spec.target);
+        let operation = spec.operation();
+        let region = spec.target.region().map(str::to_string);
+        let target = spec.target.clone();
+        let sent = spec.clone();
+        self.step(
+            StepKind::Wait { wait: spec },
+            service,
+            operation,
+            region,
+            Some(target),
+            origin,
+            move |b| b.wait(&sent),
+        )
+    }
+
+    pub fn check(&mut self, spec: CheckSpec, origin: Origin) -> Result<Outcome, Failure> {
+        let (service, operation, target) = (spec.service(), spec.operation(), spec.target());
+        let sent = spec.clone();
+        self.step(
+            StepKind::Check { check: spec },
+            service,
+            operation,
+            None,
+            Some(target),
+            origin,
+            move |b| b.check(&sent),
+        )
+    }
+
+    pub fn approve(&mut self, message: String, origin: Origin) -> Result<Outcome, Failure> {
+        let sent = message.clone();
+        self.step(
+            StepKind::Approval { message },
+            "ripcord",
+            "approve",
+            None,
+            None,
+            origin,
+            move |b| b.approve(&sent),
+        )
+    }
+
+    /// Records a printed line; notes never stop a run.
+    pub fn note(&mut self, text: String, origin: Origin) {
+        let Some(backend) = self.backend.as_deref_mut() else {
+            return;
+        };
+        backend.note(&text);
+        let at_secs = backend.elapsed_secs();
+        // Notes are not steps: index 0 keeps the steps' numbers contiguous.
+        self.recorder.push(Step {
+            index: 0,
+            kind: StepKind::Note { text },
+            service: "ripcord".to_string(),
+            operation: "print".to_string(),
+            region: None,
+            target: None,
+            resolved: None,
+            creates: None,
+            changes: Vec::new(),
+            at_secs,
+            duration_secs: 0,
+            warnings: Vec::new(),
+            origin,
+        });
+    }
+
+    pub fn query(&mut self, query: Query) -> Result<Option<serde_json::Value>, Failure> {
+        self.backend()?.query(&query).map_err(Failure::from_backend)
+    }
+
+    pub fn begin_parallel(&mut self) -> Result<u64, Failure> {
+        if self.recorder.in_group() {
+            return Err(Failure::invalid("parallel groups cannot be nested")
+                .with_help("put the inner steps directly in the outer group's closures"));
+        }
+        self.started = true;
+        let backend = self.backend()?;
+        let at = backend.elapsed_secs();
+        backend.begin_parallel().map_err(Failure::from_backend)?;
+        self.recorder.open_group(at);
+        Ok(at)
+    }
+
+    pub fn begin_branch(&mut self) -> Result<(), Failure> {
+        self.backend()?
+            .begin_branch()
+            .map_err(Failure::from_backend)?;
+        self.recorder.open_branch();
+        Ok(())
+    }
+
+    pub fn end_parallel(&mut self, started_at: u64) -> Result<(), Failure> {
+        let backend = self.backend()?;
+        let result = backend.end_parallel().map_err(Failure::from_backend);
+        let duration = backend.elapsed_secs().saturating_sub(started_at);
+        self.recorder.close_group(duration);
+        result
+    }
+
+    /// Moves the recorded steps into the plan.
+    pub fn finish(&mut self, plan: &mut Plan) {
+        let total = self
+            .backend
+            .as_deref()
+            .map(|b| b.elapsed_secs())
+            .unwrap_or(0);
+        self.recorder.finish(plan, total);
+        if let Some(meta) = &self.meta {
+            plan.runbook.meta = meta.clone();
+        }
+    }
+}
+
+/// The service a wait polls.
+fn service_of(target: &Target) -> &'static str {
+    match target {
+        Target::Asg { .. } => "autoscaling",
+        Target::Volume { .. } | Target::EbsSnapshot { .. } => "ec2",
+        Target::DbInstance { .. }
+        | Target::DbCluster { .. }
+        | Target::DbSnapshot { .. }
+        | Target::DbClusterSnapshot { .. }
+        | Target::GlobalCluster { .. } => "rds",
+        Target::Zone { .. }
+        | Target::Record { .. }
+        | Target::HealthCheck { .. }
+        | Target::DnsChange { .. } => "route53",
+        Target::Topic { .. } => "sns",
+        Target::Bucket { .. } => "s3",
+    }
+}

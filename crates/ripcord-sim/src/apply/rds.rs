@@ -1,0 +1,617 @@
+//! RDS instances and snapshots: DB and cluster snapshots and their copies, restore, promote,
+//! reboot with failover.
+
+use super::ec2::created;
+use super::{resolved, Cx};
+use crate::backend::SimBackend;
+use crate::errors::wait_hint;
+use crate::estimates::Est;
+use crate::state::{ClusterSnap, DbSnap, HasStatus, SnapshotOf, Tracked};
+use crate::table::Table;
+use crate::world::{rds_key, Region};
+use ripcord_core::inventory::{DbInstance, DbSnapshot};
+use ripcord_core::{BackendError, Change, Outcome, Target};
+
+/// What differs between DB snapshots and DB cluster snapshots.
+trait Flavor: HasStatus + Sized {
+    const ID_PARAMETER: &'static str;
+    const ALREADY_EXISTS: &'static str;
+    const INVALID_STATE: &'static str;
+    const ESTIMATE: Est;
+    fn table(region: &Region) -> &Table<Tracked<Self>>;
+    fn add(region: &mut Region, snapshot: Tracked<Self>) -> usize;
+    fn target(name: &str, region: &str) -> Target;
+    fn snapshot(&self) -> &DbSnapshot;
+    fn wrap(snapshot: DbSnapshot) -> Self;
+}
+
+impl Flavor for DbSnap {
+    const ID_PARAMETER: &'static str = "DBSnapshotIdentifier";
+    const ALREADY_EXISTS: &'static str = "DBSnapshotAlreadyExists";
+    const INVALID_STATE: &'static str = "InvalidDBSnapshotState";
+    const ESTIMATE: Est = Est::DbSnapshotAvailable;
+    fn table(region: &Region) -> &Table<Tracked<Self>> {
+        &region.db_snapshots
+    }
+    fn add(region: &mut Region, snapshot: Tracked<Self>) -> usize {
+        region.add_db_snapshot(snapshot)
+    }
+    fn target(name: &str, region: &str) -> Target {
+        Target::DbSnapshot {
+            name: name.to_string(),
+            region: region.to_string(),
+        }
+    }
+    fn snapshot(&self) -> &DbSnapshot {
+        &self.0
+    }
+    fn wrap(snapshot: DbSnapshot) -> Self {
+        SnapshotOf(snapshot)
+    }
+}
+
+impl Flavor for ClusterSnap {
+    const ID_PARAMETER: &'static str = "DBClusterSnapshotIdentifier";
+    const ALREADY_EXISTS: &'static str = "DBClusterSnapshotAlreadyExistsFault";
+    const INVALID_STATE: &'static str = "InvalidDBClusterSnapshotStateFault";
+    const ESTIMATE: Est = Est::DbClusterSnapshotAvailable;
+    fn table(region: &Region) -> &Table<Tracked<Self>> {
+        &region.db_cluster_snapshots
+    }
+    fn add(region: &mut Region, snapshot: Tracked<Self>) -> usize {
+        region.add_db_cluster_snapshot(snapshot)
+    }
+    fn target(name: &str, region: &str) -> Target {
+        Target::DbClusterSnapshot {
+            name: name.to_string(),
+            region: region.to_string(),
+        }
+    }
+    fn snapshot(&self) -> &DbSnapshot {
+        &self.0
+    }
+    fn wrap(snapshot: DbSnapshot) -> Self {
+        SnapshotOf(snapshot)
+    }
+}
+
+/// RDS identifier rules: 1..=max ASCII letters, digits and hyphens, starting with a letter,
+/// without two consecutive hyphens or a trailing hyphen.
+pub(super) fn check_identifier(
+    cx: Cx,
+    parameter: &str,
+    id: &str,
+    max: usize,
+) -> Result<(), BackendError> {
+    let problem = if id.is_empty() {
+        Some("it is empty".to_string())
+    } else if id.len() > max {
+        Some(format!(
+            "it is {} characters long (at most {max})",
+            id.len()
+        ))
+    } else if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        Some("it must start with a letter".to_string())
+    } else if let Some(bad) = id.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
+        Some(format!("'{bad}' is not a letter, digit or hyphen"))
+    } else if id.contains("--") {
+        Some("it contains two consecutive hyphens".to_string())
+    } else if id.ends_with('-') {
+        Some("it ends with a hyphen".to_string())
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(cx
+            .op
+            .rejected(
+                "InvalidParameterValue",
+                format!("The parameter {parameter} is not a valid identifier: '{id}'."),
+            )
+            .with_help(format!(
+                "{problem}; identifiers are 1 to {max} letters, digits or hyphens, start with a letter, and have no two consecutive hyphens and no trailing hyphen"
+            ))),
+    }
+}
+
+fn instance_not_available(
+    cx: Cx,
+    target: &Target,
+    instance: &Tracked<DbInstance>,
+    region: &str,
+) -> BackendError {
+    let status = instance.status(cx.now);
+    let remaining = instance.active(cx.now).map(|p| p.until - cx.now);
+    let help = match remaining {
+        Some(_) => wait_hint(target, "available", remaining),
+        None => format!(
+            "nothing the runbook did leads DB instance {} out of '{status}'",
+            instance.item.id
+        ),
+    };
+    cx.op
+        .rejected(
+            "InvalidDBInstanceState",
+            format!(
+                "DB instance {} in {region} is not in available state (it is '{status}').",
+                instance.item.id
+            ),
+        )
+        .with_help(help)
+}
+
+pub(super) fn create_db_snapshot(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    db_instance: &str,
+    snapshot: &str,
+) -> Result<Outcome, BackendError> {
+    check_identifier(cx, DbSnap::ID_PARAMETER, snapshot, 255)?;
+    let target = Target::DbInstance {
+        name: db_instance.to_string(),
+        region: region.to_string(),
+    };
+    let (ri, ii) = sim.world.locate(cx.op, &target)?;
+    let reg = sim.world.regions.at(ri);
+    let instance = reg.db_instances.at(ii);
+    if let Some(cluster) = &instance.item.cluster {
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidParameterValue",
+                "The specified instance is a member of a cluster and a snapshot cannot be created directly. Please use the CreateDBClusterSnapshot API instead.",
+            )
+            .with_help(format!(
+                "snapshot the cluster: snapshot(db_cluster(\"{cluster}\", \"{region}\"))"
+            )));
+    }
+    already_exists::<DbSnap>(cx, reg, snapshot, region)?;
+    if instance.status(cx.now) != "available" {
+        return Err(instance_not_available(cx, &target, instance, region));
+    }
+    let source = instance.item.id.clone();
+    let engine = Some(instance.item.engine.clone());
+    Ok(add_snapshot::<DbSnap>(
+        sim,
+        cx,
+        ri,
+        snapshot,
+        source,
+        engine,
+        db_instance,
+    ))
+}
+
+pub(super) fn create_db_cluster_snapshot(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    db_cluster: &str,
+    snapshot: &str,
+) -> Result<Outcome, BackendError> {
+    check_identifier(cx, ClusterSnap::ID_PARAMETER, snapshot, 255)?;
+    let target = Target::DbCluster {
+        name: db_cluster.to_string(),
+        region: region.to_string(),
+    };
+    let (ri, ci) = sim.world.locate(cx.op, &target)?;
+    let reg = sim.world.regions.at(ri);
+    let cluster = reg.db_clusters.at(ci);
+    already_exists::<ClusterSnap>(cx, reg, snapshot, region)?;
+    let status = cluster.status(cx.now);
+    if status != "available" {
+        let remaining = cluster.active(cx.now).map(|p| p.until - cx.now);
+        return Err(cluster_not_available(
+            cx,
+            &target,
+            &cluster.item.id,
+            status,
+            remaining,
+            region,
+        ));
+    }
+    let source = cluster.item.id.clone();
+    let engine = Some(cluster.item.engine.clone());
+    Ok(add_snapshot::<ClusterSnap>(
+        sim, cx, ri, snapshot, source, engine, db_cluster,
+    ))
+}
+
+pub(super) fn cluster_not_available(
+    cx: Cx,
+    target: &Target,
+    id: &str,
+    status: &str,
+    remaining: Option<u64>,
+    region: &str,
+) -> BackendError {
+    let help = match remaining {
+        Some(_) => wait_hint(target, "available", remaining),
+        None => format!("nothing the runbook did leads DB cluster {id} out of '{status}'"),
+    };
+    cx.op
+        .rejected(
+            "InvalidDBClusterStateFault",
+            format!("DB cluster {id} in {region} is not in available state (it is '{status}')."),
+        )
+        .with_help(help)
+}
+
+fn already_exists<F: Flavor>(
+    cx: Cx,
+    region: &Region,
+    id: &str,
+    region_name: &str,
+) -> Result<(), BackendError> {
+    if F::table(region).find(&rds_key(id)).is_none() {
+        return Ok(());
+    }
+    Err(cx
+        .op
+        .rejected(
+            F::ALREADY_EXISTS,
+            format!(
+                "Cannot create the snapshot because a snapshot with the identifier {id} already exists in {region_name}."
+            ),
+        )
+        .with_help("snapshot identifiers are unique per region: choose another id (e.g. add the date)"))
+}
+
+/// Adds a snapshot that is being created, observable as `creating` until its estimate passes.
+fn add_snapshot<F: Flavor>(
+    sim: &mut SimBackend,
+    cx: Cx,
+    ri: usize,
+    id: &str,
+    source: String,
+    engine: Option<String>,
+    name: &str,
+) -> Outcome {
+    let id = rds_key(id);
+    let snapshot = DbSnapshot {
+        id: id.clone(),
+        source: source.clone(),
+        status: "available".to_string(),
+        created_at: cx.at,
+        snapshot_type: "manual".to_string(),
+        engine,
+    };
+    let until = cx.done.saturating_add(sim.estimates.get(F::ESTIMATE));
+    F::add(
+        sim.world.regions.at_mut(ri),
+        Tracked::starting(F::wrap(snapshot), "creating", until, F::ESTIMATE),
+    );
+    Outcome {
+        resolved: resolved(name, &source),
+        creates: Some(id.clone()),
+        changes: created(&[(F::ID_PARAMETER, &id), ("Status", "creating")]),
+        ..Outcome::default()
+    }
+}
+
+fn copy<F: Flavor>(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    source_region: &str,
+    source_snapshot: &str,
+    target_snapshot: &str,
+) -> Result<Outcome, BackendError> {
+    let source = F::target(source_snapshot, source_region);
+    let (si, ni) = sim.world.locate(cx.op, &source)?;
+    let destination = sim
+        .world
+        .region_index(cx.op, &F::target(target_snapshot, region))?;
+    check_identifier(
+        cx,
+        &format!("Target{}", F::ID_PARAMETER),
+        target_snapshot,
+        255,
+    )?;
+    let original = F::table(sim.world.regions.at(si)).at(ni);
+    let status = original.status(cx.now);
+    if status != "available" {
+        let remaining = original.active(cx.now).map(|p| p.until - cx.now);
+        return Err(cx
+            .op
+            .rejected(
+                F::INVALID_STATE,
+                format!(
+                    "Snapshot {} in {source_region} is not in available state (it is '{status}').",
+                    original.item.snapshot().id
+                ),
+            )
+            .with_help(match remaining {
+                Some(_) => wait_hint(&source, "available", remaining),
+                None => format!("nothing the runbook did makes the snapshot leave '{status}'"),
+            }));
+    }
+    let original = original.item.snapshot().clone();
+    already_exists::<F>(
+        cx,
+        sim.world.regions.at(destination),
+        target_snapshot,
+        region,
+    )?;
+    let id = rds_key(target_snapshot);
+    let snapshot = DbSnapshot {
+        id: id.clone(),
+        source: original.source,
+        status: "available".to_string(),
+        // AWS's SnapshotCreateTime of a copy is the copy's (OriginalSnapshotCreateTime keeps
+        // the first one, which the inventory does not carry).
+        created_at: cx.at,
+        snapshot_type: "manual".to_string(),
+        engine: original.engine,
+    };
+    let until = cx.done.saturating_add(sim.estimates.get(F::ESTIMATE));
+    F::add(
+        sim.world.regions.at_mut(destination),
+        Tracked::starting(F::wrap(snapshot), "copying", until, F::ESTIMATE),
+    );
+    Ok(Outcome {
+        resolved: resolved(source_snapshot, &original.id),
+        creates: Some(id.clone()),
+        changes: created(&[(F::ID_PARAMETER, &id), ("Status", "copying")]),
+        ..Outcome::default()
+    })
+}
+
+pub(super) fn copy_db_snapshot(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    source_region: &str,
+    source_snapshot: &str,
+    target_snapshot: &str,
+) -> Result<Outcome, BackendError> {
+    copy::<DbSnap>(
+        sim,
+        cx,
+        region,
+        source_region,
+        source_snapshot,
+        target_snapshot,
+    )
+}
+
+pub(super) fn copy_db_cluster_snapshot(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    source_region: &str,
+    source_snapshot: &str,
+    target_snapshot: &str,
+) -> Result<Outcome, BackendError> {
+    copy::<ClusterSnap>(
+        sim,
+        cx,
+        region,
+        source_region,
+        source_snapshot,
+        target_snapshot,
+    )
+}
+
+pub(super) fn restore_db_instance(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    snapshot: &str,
+    db_instance: &str,
+    instance_class: Option<&str>,
+    multi_az: Option<bool>,
+) -> Result<Outcome, BackendError> {
+    let source = DbSnap::target(snapshot, region);
+    let (ri, si) = sim.world.locate(cx.op, &source)?;
+    check_identifier(cx, "DBInstanceIdentifier", db_instance, 63)?;
+    let reg = sim.world.regions.at(ri);
+    let snap = reg.db_snapshots.at(si);
+    let status = snap.status(cx.now);
+    if status != "available" {
+        let remaining = snap.active(cx.now).map(|p| p.until - cx.now);
+        return Err(cx
+            .op
+            .rejected(
+                DbSnap::INVALID_STATE,
+                format!(
+                    "Snapshot {} in {region} is not in available state (it is '{status}').",
+                    snap.item.0.id
+                ),
+            )
+            .with_help(match remaining {
+                Some(_) => wait_hint(&source, "available", remaining),
+                None => format!("nothing the runbook did makes the snapshot leave '{status}'"),
+            }));
+    }
+    if reg.db_instances.find(&rds_key(db_instance)).is_some() {
+        return Err(cx
+            .op
+            .rejected(
+                "DBInstanceAlreadyExists",
+                format!("DB instance {db_instance} already exists in {region}."),
+            )
+            .with_help("restore to a new identifier (e.g. add a suffix), or rename the existing instance first"));
+    }
+    let original = reg.db_instances.get(&rds_key(&snap.item.0.source));
+    let engine = snap
+        .item
+        .0
+        .engine
+        .clone()
+        .or_else(|| original.map(|o| o.item.engine.clone()))
+        .unwrap_or_else(|| "unknown".to_string());
+    let class = instance_class
+        .map(str::to_string)
+        .or_else(|| original.map(|o| o.item.instance_class.clone()))
+        .unwrap_or_else(|| "db.r6g.large".to_string());
+    let multi_az = multi_az.unwrap_or(false);
+    // AWS picks the zones; the region's first two (or the usual a/b names) stand in for them.
+    let zone = |n: usize, letter: char| {
+        reg.availability_zones
+            .get(n)
+            .cloned()
+            .unwrap_or_else(|| format!("{region}{letter}"))
+    };
+    let id = rds_key(db_instance);
+    let instance = DbInstance {
+        id: id.clone(),
+        engine,
+        instance_class: class.clone(),
+        status: "available".to_string(),
+        availability_zone: zone(0, 'a'),
+        secondary_availability_zone: multi_az.then(|| zone(1, 'b')),
+        multi_az,
+        read_replica_source: None,
+        replica_lag_secs: None,
+        cluster: None,
+    };
+    let snapshot_id = snap.item.0.id.clone();
+    let until = cx
+        .done
+        .saturating_add(sim.estimates.get(Est::DbInstanceAfterRestore));
+    sim.world
+        .regions
+        .at_mut(ri)
+        .add_db_instance(Tracked::starting(
+            instance,
+            "creating",
+            until,
+            Est::DbInstanceAfterRestore,
+        ));
+    Ok(Outcome {
+        resolved: resolved(snapshot, &snapshot_id),
+        creates: Some(id.clone()),
+        changes: created(&[
+            ("DBInstanceIdentifier", &id),
+            ("DBInstanceClass", &class),
+            ("MultiAZ", if multi_az { "true" } else { "false" }),
+            ("Status", "creating"),
+        ]),
+        ..Outcome::default()
+    })
+}
+
+pub(super) fn promote_read_replica(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    db_instance: &str,
+) -> Result<Outcome, BackendError> {
+    let target = Target::DbInstance {
+        name: db_instance.to_string(),
+        region: region.to_string(),
+    };
+    let (ri, ii) = sim.world.locate(cx.op, &target)?;
+    let instance = sim.world.regions.at(ri).db_instances.at(ii);
+    let Some(source) = instance.item.read_replica_source.clone() else {
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidDBInstanceState",
+                format!("DB instance {} is not a read replica.", instance.item.id),
+            )
+            .with_help(format!(
+                "{} in {region} is already a standalone instance: drop the promote, or promote its replica instead",
+                instance.item.id
+            )));
+    };
+    if instance.status(cx.now) != "available" {
+        return Err(instance_not_available(cx, &target, instance, region));
+    }
+    let until = cx
+        .done
+        .saturating_add(sim.estimates.get(Est::DbInstanceAfterPromote));
+    let instance = sim.world.regions.at_mut(ri).db_instances.at_mut(ii);
+    instance.settle(cx.now);
+    instance.item.read_replica_source = None;
+    instance.item.replica_lag_secs = None;
+    instance.start("modifying", until, Est::DbInstanceAfterPromote);
+    let id = instance.item.id.clone();
+    Ok(Outcome {
+        resolved: resolved(db_instance, &id),
+        changes: vec![
+            Change::new("ReadReplicaSource", Some(source), None),
+            Change::new(
+                "Status",
+                Some("available".to_string()),
+                Some("modifying".to_string()),
+            ),
+        ],
+        ..Outcome::default()
+    })
+}
+
+pub(super) fn reboot_db_instance(
+    sim: &mut SimBackend,
+    cx: Cx,
+    region: &str,
+    db_instance: &str,
+    force_failover: bool,
+) -> Result<Outcome, BackendError> {
+    let target = Target::DbInstance {
+        name: db_instance.to_string(),
+        region: region.to_string(),
+    };
+    let (ri, ii) = sim.world.locate(cx.op, &target)?;
+    let instance = sim.world.regions.at(ri).db_instances.at(ii);
+    if instance.status(cx.now) != "available" {
+        return Err(instance_not_available(cx, &target, instance, region));
+    }
+    if force_failover && !instance.item.multi_az {
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidParameterCombination",
+                format!(
+                    "Cannot reboot DB instance {} with force failover: it is not a Multi-AZ instance.",
+                    instance.item.id
+                ),
+            )
+            .with_help("a forced failover needs a Multi-AZ standby; reboot without failover, or convert the instance to Multi-AZ first"));
+    }
+    let mut warnings = Vec::new();
+    let until = cx
+        .done
+        .saturating_add(sim.estimates.get(Est::DbInstanceAfterReboot));
+    let instance = sim.world.regions.at_mut(ri).db_instances.at_mut(ii);
+    instance.settle(cx.now);
+    let mut changes = vec![Change::new(
+        "Status",
+        Some("available".to_string()),
+        Some("rebooting".to_string()),
+    )];
+    if force_failover {
+        match instance.item.secondary_availability_zone.clone() {
+            Some(standby) => {
+                let primary =
+                    std::mem::replace(&mut instance.item.availability_zone, standby.clone());
+                instance.item.secondary_availability_zone = Some(primary.clone());
+                changes.push(Change::new(
+                    "AvailabilityZone",
+                    Some(primary.clone()),
+                    Some(standby.clone()),
+                ));
+                changes.push(Change::new(
+                    "SecondaryAvailabilityZone",
+                    Some(standby),
+                    Some(primary),
+                ));
+            }
+            None => warnings.push(format!(
+                "the inventory does not say which AZ the standby of {} is in, so the AZ swap is not shown",
+                instance.item.id
+            )),
+        }
+    }
+    instance.start("rebooting", until, Est::DbInstanceAfterReboot);
+    let id = instance.item.id.clone();
+    Ok(Outcome {
+        resolved: resolved(db_instance, &id),
+        changes,
+        warnings,
+        ..Outcome::default()
+    })
+}

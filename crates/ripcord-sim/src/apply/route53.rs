@@ -1,0 +1,267 @@
+//! Route 53: ChangeResourceRecordSets (UPSERT/CREATE of one record set) and UpdateHealthCheck.
+
+use super::{resolved, Cx};
+use crate::backend::SimBackend;
+use crate::estimates::Est;
+use crate::render::{alias, diff, list};
+use crate::state::{dns_name, record_key, DnsChange};
+use ripcord_core::inventory::{Alias, RecordSet as StoredRecord};
+use ripcord_core::{BackendError, Outcome, RecordSet};
+
+/// Record types Route 53 accepts.
+const RECORD_TYPES: &[&str] = &[
+    "A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV",
+    "SSHFP", "SVCB", "TLSA", "TXT",
+];
+
+/// How Route 53 names a change in its messages.
+fn change_label(action: &str, record: &RecordSet) -> String {
+    format!(
+        "[Action={action}, Name={}, Type={}, SetIdentifier={}]",
+        record.name,
+        record.rtype,
+        record.set_identifier.as_deref().unwrap_or("null")
+    )
+}
+
+pub(super) fn change_record_sets(
+    sim: &mut SimBackend,
+    cx: Cx,
+    hosted_zone: &str,
+    action: &str,
+    record: &RecordSet,
+) -> Result<Outcome, BackendError> {
+    let (zi, chosen) = sim.world.zone(cx.op, hosted_zone)?;
+    let action = action.to_ascii_uppercase();
+    if action != "UPSERT" && action != "CREATE" {
+        return Err(cx
+            .op
+            .rejected(
+                "UnsupportedAction",
+                format!("the dry-run models UPSERT and CREATE changes, not {action}"),
+            )
+            .with_help("flip_dns sends UPSERT"));
+    }
+    let label = change_label(&action, record);
+    let invalid_input = |message: String, help: &str| {
+        cx.op
+            .rejected("InvalidInput", format!("Invalid request: {message}"))
+            .with_help(help.to_string())
+    };
+    let zone = sim.world.zones.at(zi);
+    let name = dns_name(&record.name);
+    let zone_name = dns_name(&zone.name);
+    if name != zone_name && !name.ends_with(&format!(".{zone_name}")) {
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidChangeBatch",
+                format!("[RRSet with DNS name {name}. is not permitted in zone {zone_name}.]"),
+            )
+            .with_help(format!(
+                "record names in {zone_name} end in .{zone_name}; is the record in another zone?"
+            )));
+    }
+    let rtype = record.rtype.to_ascii_uppercase();
+    if !RECORD_TYPES.contains(&rtype.as_str()) {
+        return Err(invalid_input(
+            format!("Value '{}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [{}]", record.rtype, RECORD_TYPES.join(", ")),
+            "use a DNS record type such as A, AAAA or CNAME",
+        ));
+    }
+    match (&record.failover, &record.set_identifier) {
+        (Some(failover), _) if failover != "PRIMARY" && failover != "SECONDARY" => {
+            return Err(invalid_input(
+                format!("Value '{failover}' at 'failover' failed to satisfy constraint: Member must satisfy enum value set: [PRIMARY, SECONDARY] in Change with {label}"),
+                "failover is \"PRIMARY\" or \"SECONDARY\"",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(invalid_input(
+                format!("Missing field 'SetIdentifier' in Change with {label}"),
+                "failover records need a set identifier: record(zone, name, type, set_id)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(invalid_input(
+                format!("Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found none in Change with {label}"),
+                "a record with a set identifier needs a routing policy; flip_dns sets failover: \"PRIMARY\"/\"SECONDARY\"",
+            ));
+        }
+        _ => {}
+    }
+    let has_alias = record.alias_target.is_some();
+    let has_values = !record.values.is_empty();
+    let has_ttl = record.ttl.is_some();
+    let shape = match (has_alias, has_values, has_ttl) {
+        (true, false, false) | (false, true, true) => None,
+        (true, _, _) => Some(("more than one", "an alias record has no values and no ttl")),
+        (false, true, false) => Some(("none", "a record with values needs a ttl")),
+        (false, false, _) => Some(("none", "give values and a ttl, or an alias")),
+    };
+    if let Some((found, help)) = shape {
+        return Err(invalid_input(
+            format!("Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found {found} in Change with {label}"),
+            help,
+        ));
+    }
+    if let Some(ttl) = record.ttl.filter(|t| !(0..=2_147_483_647).contains(t)) {
+        return Err(invalid_input(
+            format!("Value '{ttl}' at 'TTL' failed to satisfy constraint: Member must have value between 0 and 2147483647"),
+            "TTL is in seconds, 0 to 2147483647",
+        ));
+    }
+    if rtype == "CNAME" {
+        if name == zone_name {
+            return Err(cx
+                .op
+                .rejected(
+                    "InvalidChangeBatch",
+                    format!("[RRSet of type CNAME with DNS name {name}. is not permitted at apex in zone {zone_name}.]"),
+                )
+                .with_help("use an alias record (A/AAAA) at the zone apex"));
+        }
+        if record.values.len() > 1 {
+            return Err(cx
+                .op
+                .rejected(
+                    "InvalidChangeBatch",
+                    format!(
+                        "[RRSet of type CNAME with DNS name {name}. contains more than one value.]"
+                    ),
+                )
+                .with_help("a CNAME has exactly one value"));
+        }
+    }
+    let health_check = match &record.health_check {
+        Some(check) => {
+            let at = sim.world.health_check(cx.op, check)?;
+            Some(sim.world.health_checks.at(at).id.clone())
+        }
+        None => None,
+    };
+    let key = record_key(&record.name, &rtype, record.set_identifier.as_deref());
+    let existing = zone.records.get(&key);
+    if action == "CREATE" && existing.is_some() {
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidChangeBatch",
+                format!("[Tried to create resource record set [name='{name}.', type='{rtype}'] but it already exists]"),
+            )
+            .with_help("UPSERT replaces an existing record"));
+    }
+    let stored = StoredRecord {
+        name: existing.map_or_else(
+            || record.name.trim_end_matches('.').to_string(),
+            |e| e.name.clone(),
+        ),
+        rtype: rtype.clone(),
+        set_id: record.set_identifier.clone(),
+        failover: record.failover.clone(),
+        ttl: record.ttl,
+        values: record.values.clone(),
+        alias: record.alias_target.as_ref().map(|a| Alias {
+            zone_id: a.hosted_zone_id.clone(),
+            dns_name: a.dns_name.clone(),
+            evaluate_target_health: a.evaluate_target_health,
+        }),
+        health_check,
+    };
+    let mut changes = Vec::new();
+    let before = |f: &dyn Fn(&StoredRecord) -> Option<String>| existing.and_then(f);
+    diff(
+        &mut changes,
+        "Values",
+        before(&|r| list(&r.values)),
+        list(&stored.values),
+    );
+    diff(
+        &mut changes,
+        "AliasTarget",
+        before(&|r| r.alias.as_ref().map(alias)),
+        stored.alias.as_ref().map(alias),
+    );
+    diff(
+        &mut changes,
+        "TTL",
+        before(&|r| r.ttl.map(|t| t.to_string())),
+        stored.ttl.map(|t| t.to_string()),
+    );
+    diff(
+        &mut changes,
+        "Failover",
+        before(&|r| r.failover.clone()),
+        stored.failover.clone(),
+    );
+    diff(
+        &mut changes,
+        "HealthCheckId",
+        before(&|r| r.health_check.clone()),
+        stored.health_check.clone(),
+    );
+    let zone_id = zone.id.clone();
+    let mut warnings = Vec::new();
+    if chosen {
+        warnings.push(format!(
+            "a public and a private hosted zone are both named {zone_name}; the change goes to the public one ({zone_id})"
+        ));
+    }
+    sim.world.zones.at_mut(zi).records.upsert(key, stored);
+    let changes_table = &sim.world.changes;
+    let id = sim.ids.change(|id| changes_table.find(id).is_some());
+    let until = cx.done.saturating_add(sim.estimates.get(Est::DnsInSync));
+    sim.world.changes.upsert(id.clone(), DnsChange { until });
+    Ok(Outcome {
+        resolved: resolved(hosted_zone, &zone_id),
+        creates: Some(id),
+        changes,
+        warnings,
+        ..Outcome::default()
+    })
+}
+
+pub(super) fn update_health_check(
+    sim: &mut SimBackend,
+    cx: Cx,
+    health_check: &str,
+    disabled: bool,
+) -> Result<Outcome, BackendError> {
+    let at = sim.world.health_check(cx.op, health_check)?;
+    let check = sim.world.health_checks.at_mut(at);
+    let mut changes = Vec::new();
+    diff(
+        &mut changes,
+        "Disabled",
+        Some(check.disabled.to_string()),
+        Some(disabled.to_string()),
+    );
+    check.disabled = disabled;
+    let id = check.id.clone();
+    let mut warnings = Vec::new();
+    if disabled {
+        // Route 53 reports a disabled health check as healthy: disabling the check of a
+        // PRIMARY failover record keeps traffic on the primary instead of failing over.
+        let primaries: Vec<String> = sim
+            .world
+            .zones
+            .iter()
+            .flat_map(|zone| zone.records.iter())
+            .filter(|r| r.health_check.as_deref() == Some(id.as_str()))
+            .filter(|r| r.failover.as_deref() == Some("PRIMARY"))
+            .map(|r| format!("{} {}", r.name, r.rtype))
+            .collect();
+        if !primaries.is_empty() {
+            warnings.push(format!(
+                "Route 53 treats a disabled health check as healthy, so the PRIMARY record {} stays in service: this does not force failover (invert the check, or flip the record)",
+                primaries.join(", ")
+            ));
+        }
+    }
+    Ok(Outcome {
+        resolved: resolved(health_check, &id),
+        changes,
+        warnings,
+        ..Outcome::default()
+    })
+}

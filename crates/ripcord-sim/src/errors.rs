@@ -1,0 +1,130 @@
+//! Building AWS-style errors: the service and operation they come from, codes, hints.
+
+use ripcord_core::duration::format_duration;
+use ripcord_core::{BackendError, Call, ErrorKind, ResourceKind, Target};
+
+/// The AWS service and operation an error is reported for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Op {
+    pub service: &'static str,
+    pub operation: &'static str,
+}
+
+impl Op {
+    pub(crate) fn of(call: &Call) -> Op {
+        Op {
+            service: call.service(),
+            operation: call.operation(),
+        }
+    }
+
+    pub(crate) fn new(service: &'static str, operation: &'static str) -> Op {
+        Op { service, operation }
+    }
+
+    pub(crate) fn rejected(self, code: &str, message: impl Into<String>) -> BackendError {
+        BackendError::new(
+            ErrorKind::Rejected,
+            self.service,
+            self.operation,
+            code,
+            message,
+        )
+    }
+
+    pub(crate) fn not_found(self, code: &str, message: impl Into<String>) -> BackendError {
+        BackendError::new(
+            ErrorKind::NotFound,
+            self.service,
+            self.operation,
+            code,
+            message,
+        )
+    }
+
+    pub(crate) fn timeout(self, code: &str, message: impl Into<String>) -> BackendError {
+        BackendError::new(
+            ErrorKind::Timeout,
+            self.service,
+            self.operation,
+            code,
+            message,
+        )
+    }
+}
+
+/// The service whose Describe/Get API answers for a kind (waits and queries report it).
+pub(crate) fn service_of(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Asg => "autoscaling",
+        ResourceKind::Volume | ResourceKind::EbsSnapshot => "ec2",
+        ResourceKind::DbInstance
+        | ResourceKind::DbCluster
+        | ResourceKind::DbSnapshot
+        | ResourceKind::DbClusterSnapshot
+        | ResourceKind::GlobalCluster => "rds",
+        ResourceKind::Zone
+        | ResourceKind::Record
+        | ResourceKind::HealthCheck
+        | ResourceKind::DnsChange => "route53",
+        ResourceKind::Topic => "sns",
+        ResourceKind::Bucket => "s3",
+    }
+}
+
+/// The error code AWS answers with for a resource that does not exist.
+pub(crate) fn not_found_code(kind: ResourceKind) -> &'static str {
+    match kind {
+        // Auto Scaling really reports an unknown group as a validation error.
+        ResourceKind::Asg => "ValidationError",
+        ResourceKind::Volume => "InvalidVolume.NotFound",
+        ResourceKind::EbsSnapshot => "InvalidSnapshot.NotFound",
+        ResourceKind::DbInstance => "DBInstanceNotFound",
+        ResourceKind::DbCluster => "DBClusterNotFoundFault",
+        ResourceKind::DbSnapshot => "DBSnapshotNotFound",
+        ResourceKind::DbClusterSnapshot => "DBClusterSnapshotNotFoundFault",
+        ResourceKind::GlobalCluster => "GlobalClusterNotFoundFault",
+        ResourceKind::Zone => "NoSuchHostedZone",
+        ResourceKind::Record => "InvalidChangeBatch",
+        ResourceKind::HealthCheck => "NoSuchHealthCheck",
+        ResourceKind::DnsChange => "NoSuchChange",
+        ResourceKind::Topic => "NotFound",
+        ResourceKind::Bucket => "NoSuchBucket",
+    }
+}
+
+/// How a runbook would wait for the target, for help texts: `wait(db_instance("db", "us-west-2"), "available")`.
+pub(crate) fn wait_hint(target: &Target, state: &str, remaining: Option<u64>) -> String {
+    let handle = match target.region() {
+        Some(region) => format!(
+            "{}(\"{}\", \"{region}\")",
+            target.kind().constructor(),
+            target.name()
+        ),
+        None => format!("{}(\"{}\")", target.kind().constructor(), target.name()),
+    };
+    let left = remaining
+        .map(|secs| format!(" (about {} left)", format_duration(secs)))
+        .unwrap_or_default();
+    format!("wait({handle}, \"{state}\") first{left}")
+}
+
+/// The read API a Describe query stands for.
+pub(crate) fn describe_operation(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Asg => "DescribeAutoScalingGroups",
+        ResourceKind::Volume => "DescribeVolumes",
+        ResourceKind::EbsSnapshot => "DescribeSnapshots",
+        ResourceKind::DbInstance => "DescribeDBInstances",
+        ResourceKind::DbCluster => "DescribeDBClusters",
+        ResourceKind::DbSnapshot => "DescribeDBSnapshots",
+        ResourceKind::DbClusterSnapshot => "DescribeDBClusterSnapshots",
+        ResourceKind::GlobalCluster => "DescribeGlobalClusters",
+        ResourceKind::Zone => "GetHostedZone",
+        ResourceKind::Record => "ListResourceRecordSets",
+        ResourceKind::HealthCheck => "GetHealthCheck",
+        ResourceKind::DnsChange => "GetChange",
+        ResourceKind::Topic => "GetTopicAttributes",
+        ResourceKind::Bucket => "GetBucketReplication",
+    }
+}

@@ -1,0 +1,204 @@
+//! Duration estimates of the dry-run: one table of defaults, overridable from the inventory.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// One estimate the simulation uses; its key is what an inventory's `estimates` map overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Est {
+    Call,
+    Check,
+    Approve,
+    EbsSnapshotPerGib,
+    VolumeAvailable,
+    DbSnapshotAvailable,
+    DbClusterSnapshotAvailable,
+    DbInstanceAfterPromote,
+    DbInstanceAfterReboot,
+    DbInstanceAfterRestore,
+    DbClusterAfterDetach,
+    GlobalFailover,
+    AsgInService,
+    DnsInSync,
+}
+
+/// Every variant once; the array of seconds is indexed by `Est as usize`.
+const ALL: [Est; 14] = [
+    Est::Call,
+    Est::Check,
+    Est::Approve,
+    Est::EbsSnapshotPerGib,
+    Est::VolumeAvailable,
+    Est::DbSnapshotAvailable,
+    Est::DbClusterSnapshotAvailable,
+    Est::DbInstanceAfterPromote,
+    Est::DbInstanceAfterReboot,
+    Est::DbInstanceAfterRestore,
+    Est::DbClusterAfterDetach,
+    Est::GlobalFailover,
+    Est::AsgInService,
+    Est::DnsInSync,
+];
+
+// A variant added without extending ALL would silently estimate 0s.
+const _: () = assert!(ALL.len() == Est::DnsInSync as usize + 1);
+
+impl Est {
+    /// The inventory key, also used in messages that tell the reader what to override.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Est::Call => "call",
+            Est::Check => "check",
+            Est::Approve => "approve",
+            Est::EbsSnapshotPerGib => "wait.ebs_snapshot_completed_per_gib",
+            Est::VolumeAvailable => "wait.volume_available",
+            Est::DbSnapshotAvailable => "wait.db_snapshot_available",
+            Est::DbClusterSnapshotAvailable => "wait.db_cluster_snapshot_available",
+            Est::DbInstanceAfterPromote => "wait.db_instance_available_after_promote",
+            Est::DbInstanceAfterReboot => "wait.db_instance_available_after_reboot",
+            Est::DbInstanceAfterRestore => "wait.db_instance_available_after_restore",
+            Est::DbClusterAfterDetach => "wait.db_cluster_available_after_detach",
+            Est::GlobalFailover => "wait.global_failover",
+            Est::AsgInService => "wait.asg_in_service",
+            Est::DnsInSync => "wait.dns_in_sync",
+        }
+    }
+
+    fn default_secs(self) -> u64 {
+        match self {
+            Est::Call => 1,
+            Est::Check => 1,
+            Est::Approve => 0,
+            Est::EbsSnapshotPerGib => 3,
+            Est::VolumeAvailable => 30,
+            Est::DbSnapshotAvailable => 300,
+            Est::DbClusterSnapshotAvailable => 300,
+            Est::DbInstanceAfterPromote => 240,
+            Est::DbInstanceAfterReboot => 120,
+            Est::DbInstanceAfterRestore => 900,
+            Est::DbClusterAfterDetach => 60,
+            Est::GlobalFailover => 120,
+            Est::AsgInService => 180,
+            Est::DnsInSync => 60,
+        }
+    }
+
+    fn meaning(self) -> &'static str {
+        match self {
+            Est::Call => "round trip of any mutating API call (override one operation with `call.<Operation>`)",
+            Est::Check => "a readiness check (s3 GetBucketReplication)",
+            Est::Approve => "an approval gate (human time is not estimated)",
+            Est::EbsSnapshotPerGib => "EBS snapshot or copy pending -> completed, per GiB of volume size",
+            Est::VolumeAvailable => "EBS volume creating -> available",
+            Est::DbSnapshotAvailable => "DB snapshot (or copy) creating -> available",
+            Est::DbClusterSnapshotAvailable => "DB cluster snapshot (or copy) creating -> available",
+            Est::DbInstanceAfterPromote => "read replica promotion: modifying -> available",
+            Est::DbInstanceAfterReboot => "reboot or Multi-AZ forced failover: rebooting -> available",
+            Est::DbInstanceAfterRestore => "restore from a DB snapshot: creating -> available",
+            Est::DbClusterAfterDetach => "a secondary cluster detached from its global database becoming a writer",
+            Est::GlobalFailover => "global database failover or switchover until the new writer is available",
+            Est::AsgInService => "scale-out until InService = desired (boot + health check, once, not per instance)",
+            Est::DnsInSync => "Route 53 change PENDING -> INSYNC",
+        }
+    }
+}
+
+/// A documented default estimate (`docs/simulation.md` mirrors these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EstimateDefault {
+    /// The key in the inventory's `estimates` map.
+    pub key: &'static str,
+    pub secs: u64,
+    /// What the estimate covers.
+    pub meaning: &'static str,
+}
+
+/// Every estimate key with its default, in the documented order. `call.<Operation>` keys
+/// (e.g. `call.CreateSnapshot`) are accepted too and default to `call`.
+pub fn estimate_defaults() -> impl Iterator<Item = EstimateDefault> {
+    ALL.into_iter().map(|est| EstimateDefault {
+        key: est.key(),
+        secs: est.default_secs(),
+        meaning: est.meaning(),
+    })
+}
+
+/// The operations `call.<Operation>` may name (`Call::operation` values).
+const OPERATIONS: &[&str] = &[
+    "CreateSnapshot",
+    "CopySnapshot",
+    "CreateVolume",
+    "CreateDBSnapshot",
+    "CreateDBClusterSnapshot",
+    "CopyDBSnapshot",
+    "CopyDBClusterSnapshot",
+    "RestoreDBInstanceFromDBSnapshot",
+    "PromoteReadReplica",
+    "RemoveFromGlobalCluster",
+    "FailoverGlobalCluster",
+    "SwitchoverGlobalCluster",
+    "RebootDBInstance",
+    "UpdateAutoScalingGroup",
+    "ChangeResourceRecordSets",
+    "UpdateHealthCheck",
+    "PutBucketReplication",
+    "Publish",
+];
+
+/// The estimates in force: defaults with the inventory's overrides applied once, so that a
+/// lookup on the hot path is an array index.
+#[derive(Debug, Clone)]
+pub(crate) struct Estimates {
+    secs: [u64; ALL.len()],
+    per_operation: HashMap<&'static str, u64>,
+    unknown: Vec<String>,
+}
+
+impl Estimates {
+    pub(crate) fn new(overrides: &BTreeMap<String, u64>) -> Estimates {
+        let mut secs = [0; ALL.len()];
+        for est in ALL {
+            secs[est as usize] = overrides
+                .get(est.key())
+                .copied()
+                .unwrap_or_else(|| est.default_secs());
+        }
+        let mut per_operation = HashMap::new();
+        let mut unknown = Vec::new();
+        for (key, value) in overrides {
+            if ALL.iter().any(|est| est.key() == key) {
+                continue;
+            }
+            let operation = key
+                .strip_prefix("call.")
+                .and_then(|op| OPERATIONS.iter().find(|known| **known == op));
+            match operation {
+                Some(op) => {
+                    per_operation.insert(*op, *value);
+                }
+                None => unknown.push(key.clone()),
+            }
+        }
+        Estimates {
+            secs,
+            per_operation,
+            unknown,
+        }
+    }
+
+    pub(crate) fn get(&self, est: Est) -> u64 {
+        self.secs[est as usize]
+    }
+
+    /// The round trip of one call: `call.<Operation>` when the inventory sets it, else `call`.
+    pub(crate) fn call(&self, operation: &str) -> u64 {
+        self.per_operation
+            .get(operation)
+            .copied()
+            .unwrap_or_else(|| self.get(Est::Call))
+    }
+
+    /// Keys of the inventory's `estimates` map that name no estimate (likely typos).
+    pub(crate) fn unknown_keys(&self) -> &[String] {
+        &self.unknown
+    }
+}

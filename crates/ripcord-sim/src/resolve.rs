@@ -1,0 +1,334 @@
+//! Finding resources by the names runbooks use, with AWS's not-found errors and did-you-mean.
+
+use crate::errors::{not_found_code, Op};
+use crate::state::dns_name;
+use crate::suggest::help_for;
+use crate::table::{by_id_or_name, Lookup};
+use crate::world::{rds_key, zone_id, Region, World};
+use ripcord_core::{BackendError, ResourceKind, Target};
+
+impl Region {
+    /// A regional resource by the name a runbook uses (ids and Name tags for EC2).
+    pub(crate) fn find(&self, kind: ResourceKind, name: &str) -> Lookup {
+        let found = match kind {
+            ResourceKind::Asg => self.asgs.find(name),
+            ResourceKind::Volume => return by_id_or_name(&self.volumes, &self.volume_names, name),
+            ResourceKind::EbsSnapshot => {
+                return by_id_or_name(&self.snapshots, &self.snapshot_names, name)
+            }
+            ResourceKind::DbInstance => self.db_instances.find(&rds_key(name)),
+            ResourceKind::DbCluster => self.db_clusters.find(&rds_key(name)),
+            ResourceKind::DbSnapshot => self.db_snapshots.find(&rds_key(name)),
+            ResourceKind::DbClusterSnapshot => self.db_cluster_snapshots.find(&rds_key(name)),
+            ResourceKind::Topic => self.topics.find(name.rsplit(':').next().unwrap_or(name)),
+            _ => None,
+        };
+        found.map_or(Lookup::Missing, Lookup::Found)
+    }
+
+    /// Every name a resource of `kind` answers to, for suggestions.
+    fn names(&self, kind: ResourceKind) -> Vec<&str> {
+        match kind {
+            ResourceKind::Asg => self.asgs.iter().map(|a| a.item.name.as_str()).collect(),
+            ResourceKind::Volume => self
+                .volumes
+                .iter()
+                .flat_map(|v| std::iter::once(v.item.id.as_str()).chain(v.item.name.as_deref()))
+                .collect(),
+            ResourceKind::EbsSnapshot => self
+                .snapshots
+                .iter()
+                .flat_map(|s| std::iter::once(s.item.id.as_str()).chain(s.item.name.as_deref()))
+                .collect(),
+            ResourceKind::DbInstance => self
+                .db_instances
+                .iter()
+                .map(|d| d.item.id.as_str())
+                .collect(),
+            ResourceKind::DbCluster => self
+                .db_clusters
+                .iter()
+                .map(|d| d.item.id.as_str())
+                .collect(),
+            ResourceKind::DbSnapshot => self
+                .db_snapshots
+                .iter()
+                .map(|d| d.item.0.id.as_str())
+                .collect(),
+            ResourceKind::DbClusterSnapshot => self
+                .db_cluster_snapshots
+                .iter()
+                .map(|d| d.item.0.id.as_str())
+                .collect(),
+            ResourceKind::Topic => self.topics.iter().map(|t| t.name.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl World {
+    /// A regional resource: (region index, resource index), or AWS's not-found error.
+    pub(crate) fn locate(&self, op: Op, target: &Target) -> Result<(usize, usize), BackendError> {
+        let region = target.region().unwrap_or_default();
+        let Some(ri) = self.regions.find(region) else {
+            return Err(self.missing(op, target));
+        };
+        match self.regions.at(ri).find(target.kind(), target.name()) {
+            Lookup::Found(at) => Ok((ri, at)),
+            Lookup::Missing => Err(self.missing(op, target)),
+            Lookup::Ambiguous(found) => Err(self.ambiguous(op, target, ri, &found)),
+        }
+    }
+
+    /// A regional resource if it exists; `Ok(None)` when it (or its region) does not.
+    pub(crate) fn try_locate(
+        &self,
+        op: Op,
+        target: &Target,
+    ) -> Result<Option<(usize, usize)>, BackendError> {
+        let region = target.region().unwrap_or_default();
+        let Some(ri) = self.regions.find(region) else {
+            return Ok(None);
+        };
+        match self.regions.at(ri).find(target.kind(), target.name()) {
+            Lookup::Found(at) => Ok(Some((ri, at))),
+            Lookup::Missing => Ok(None),
+            Lookup::Ambiguous(found) => Err(self.ambiguous(op, target, ri, &found)),
+        }
+    }
+
+    /// The region's index, or a not-found error for `target` naming the known regions.
+    pub(crate) fn region_index(&self, op: Op, target: &Target) -> Result<usize, BackendError> {
+        let region = target.region().unwrap_or_default();
+        self.regions
+            .find(region)
+            .ok_or_else(|| self.missing(op, target))
+    }
+
+    pub(crate) fn global_cluster(&self, op: Op, name: &str) -> Result<usize, BackendError> {
+        self.global_clusters.find(&rds_key(name)).ok_or_else(|| {
+            self.missing(
+                op,
+                &Target::GlobalCluster {
+                    name: name.to_string(),
+                },
+            )
+        })
+    }
+
+    /// A hosted zone by domain name (case and trailing dot do not matter) or by id. When a
+    /// public and a private zone share the name, the public one is meant: failover records
+    /// live there. The flag says the choice was made.
+    pub(crate) fn zone(&self, op: Op, name: &str) -> Result<(usize, bool), BackendError> {
+        if let Some(at) = self.zones.find(zone_id(name)) {
+            return Ok((at, false));
+        }
+        match self.zone_names.find(&dns_name(name)) {
+            Lookup::Found(at) => Ok((at, false)),
+            Lookup::Ambiguous(found) => {
+                let public = found.iter().find(|at| !self.zones.at(**at).private);
+                let zone = public.or(found.first()).copied();
+                zone.map(|at| (at, true)).ok_or_else(|| {
+                    self.missing(
+                        op,
+                        &Target::Zone {
+                            name: name.to_string(),
+                        },
+                    )
+                })
+            }
+            Lookup::Missing => Err(self.missing(
+                op,
+                &Target::Zone {
+                    name: name.to_string(),
+                },
+            )),
+        }
+    }
+
+    /// A health check by id or Name tag.
+    pub(crate) fn health_check(&self, op: Op, name: &str) -> Result<usize, BackendError> {
+        let target = Target::HealthCheck {
+            name: name.to_string(),
+        };
+        match by_id_or_name(&self.health_checks, &self.health_check_names, name) {
+            Lookup::Found(at) => Ok(at),
+            Lookup::Missing => Err(self.missing(op, &target)),
+            Lookup::Ambiguous(found) => {
+                let ids: Vec<&str> = found
+                    .iter()
+                    .map(|at| self.health_checks.at(*at).id.as_str())
+                    .collect();
+                Err(ambiguous_error(op, &target, "", &ids))
+            }
+        }
+    }
+
+    pub(crate) fn bucket(&self, op: Op, name: &str) -> Result<usize, BackendError> {
+        self.buckets.find(name).ok_or_else(|| {
+            self.missing(
+                op,
+                &Target::Bucket {
+                    name: name.to_string(),
+                },
+            )
+        })
+    }
+
+    /// A Route 53 change by id (with or without the `/change/` prefix GetChange uses).
+    pub(crate) fn change(&self, op: Op, id: &str) -> Result<usize, BackendError> {
+        self.changes
+            .find(id.trim_start_matches("/change/"))
+            .ok_or_else(|| {
+                self.missing(
+                    op,
+                    &Target::DnsChange {
+                        name: id.to_string(),
+                    },
+                )
+            })
+    }
+
+    /// AWS's not-found error for `target`, with did-you-mean help from the same region and
+    /// kind, and a pointer to another region that has a resource of that name.
+    pub(crate) fn missing(&self, op: Op, target: &Target) -> BackendError {
+        let kind = target.kind();
+        let code = not_found_code(kind);
+        let name = target.name();
+        let plural = format!("{}s", kind.noun());
+        if let Some(region) = target.region() {
+            let Some(at) = self.regions.find(region) else {
+                let known = self.region_names();
+                let mut help = if known.is_empty() {
+                    "the inventory describes no regions".to_string()
+                } else {
+                    format!("regions in the inventory: {}", known.join(", "))
+                };
+                if let Some(close) = crate::suggest::did_you_mean(&crate::suggest::closest(
+                    region,
+                    known.iter().copied(),
+                )) {
+                    help = format!("{close} ({help})");
+                }
+                return op
+                    .not_found(
+                        code,
+                        format!(
+                            "{} '{name}' cannot exist in {region}: the region is not in the inventory",
+                            kind.noun()
+                        ),
+                    )
+                    .with_help(help);
+            };
+            let candidates = self.regions.at(at).names(kind);
+            let mut help = help_for(name, &candidates, &plural, &format!(" in {region}"));
+            let elsewhere: Vec<&str> = self
+                .region_names()
+                .into_iter()
+                .zip(self.regions.iter())
+                .filter(|(other, r)| *other != region && r.find(kind, name) != Lookup::Missing)
+                .map(|(other, _)| other)
+                .collect();
+            if !elsewhere.is_empty() {
+                help = format!("{help}; {} has one named '{name}'", elsewhere.join(", "));
+            }
+            return op
+                .not_found(code, regional_message(kind, name, region))
+                .with_help(help);
+        }
+        let (message, candidates): (String, Vec<&str>) = match kind {
+            ResourceKind::GlobalCluster => (
+                format!("GlobalCluster {name} not found."),
+                self.global_clusters
+                    .iter()
+                    .map(|g| g.item.id.as_str())
+                    .collect(),
+            ),
+            ResourceKind::Zone => (
+                format!("No hosted zone found with name or ID: {name}"),
+                self.zones.iter().map(|z| z.name.as_str()).collect(),
+            ),
+            ResourceKind::HealthCheck => (
+                format!("A health check with id or Name tag '{name}' does not exist."),
+                self.health_checks
+                    .iter()
+                    .flat_map(|h| std::iter::once(h.id.as_str()).chain(h.name.as_deref()))
+                    .collect(),
+            ),
+            ResourceKind::DnsChange => (
+                format!("A change with the specified change ID does not exist: {name}"),
+                self.changes_ids(),
+            ),
+            ResourceKind::Bucket => (
+                format!("The specified bucket does not exist: {name}"),
+                self.buckets.iter().map(|b| b.name.as_str()).collect(),
+            ),
+            _ => (
+                format!("{} '{name}' does not exist", kind.noun()),
+                Vec::new(),
+            ),
+        };
+        let help = if kind == ResourceKind::DnsChange {
+            "change ids come from flip_dns in the same run".to_string()
+        } else {
+            help_for(name, &candidates, &plural, "")
+        };
+        op.not_found(code, message).with_help(help)
+    }
+
+    fn changes_ids(&self) -> Vec<&str> {
+        self.changes.keys().map(|(id, _)| id).collect()
+    }
+
+    fn ambiguous(&self, op: Op, target: &Target, ri: usize, found: &[usize]) -> BackendError {
+        let region = self.regions.at(ri);
+        let ids: Vec<&str> = found
+            .iter()
+            .map(|at| match target.kind() {
+                ResourceKind::Volume => region.volumes.at(*at).item.id.as_str(),
+                _ => region.snapshots.at(*at).item.id.as_str(),
+            })
+            .collect();
+        let place = target
+            .region()
+            .map(|r| format!(" in {r}"))
+            .unwrap_or_default();
+        ambiguous_error(op, target, &place, &ids)
+    }
+}
+
+/// Several resources share the Name tag: the live backend could not pick one either.
+fn ambiguous_error(op: Op, target: &Target, place: &str, ids: &[&str]) -> BackendError {
+    op.rejected(
+        "AmbiguousName",
+        format!(
+            "{} {} resources{place} have the Name tag '{}'",
+            ids.len(),
+            target.kind().noun(),
+            target.name()
+        ),
+    )
+    .with_help(format!(
+        "address one by id: {}; or make the Name tags unique",
+        ids.join(", ")
+    ))
+}
+
+/// AWS's wording for a regional resource that does not exist, with the region added.
+fn regional_message(kind: ResourceKind, name: &str, region: &str) -> String {
+    match kind {
+        ResourceKind::Asg => format!(
+            "AutoScalingGroup name not found - AutoScalingGroup '{name}' not found in {region}"
+        ),
+        ResourceKind::Volume => format!("The volume '{name}' does not exist in {region}."),
+        ResourceKind::EbsSnapshot => format!("The snapshot '{name}' does not exist in {region}."),
+        ResourceKind::DbInstance => format!("DBInstance {name} not found in {region}."),
+        ResourceKind::DbCluster => format!("DBCluster {name} not found in {region}."),
+        ResourceKind::DbSnapshot => format!("DBSnapshot {name} not found in {region}."),
+        ResourceKind::DbClusterSnapshot => {
+            format!("DBClusterSnapshot {name} not found in {region}.")
+        }
+        ResourceKind::Topic => format!("Topic does not exist: {name} in {region}"),
+        other => format!("{} '{name}' does not exist in {region}", other.noun()),
+    }
+}

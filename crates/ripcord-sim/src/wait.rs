@@ -1,0 +1,244 @@
+//! Waits: settle a pending transition by advancing the virtual clock, or say why it never would.
+
+use crate::backend::SimBackend;
+use crate::errors::{service_of, Op};
+use crate::estimates::Est;
+use crate::state::{HasStatus, Tracked};
+use crate::world::rds_key;
+use ripcord_core::duration::format_duration;
+use ripcord_core::{BackendError, Change, Outcome, ResourceKind, Target, WaitSpec, WaitState};
+
+/// What polling the target would find.
+enum Probe {
+    /// Already in the state: the first poll answers (0 s, a round trip being below the
+    /// estimates' resolution).
+    Satisfied,
+    /// A transition leads there in `remaining` seconds.
+    Pending {
+        from: String,
+        to: String,
+        remaining: u64,
+        estimate: Est,
+    },
+    /// Nothing pending leads there.
+    Never { current: String },
+}
+
+fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> Probe {
+    let current = tracked.status(now);
+    if current == wanted {
+        return Probe::Satisfied;
+    }
+    match tracked.active(now) {
+        Some(pending) if tracked.item.status() == wanted => Probe::Pending {
+            from: current.to_string(),
+            to: wanted.to_string(),
+            remaining: pending.until - now,
+            estimate: pending.estimate,
+        },
+        _ => Probe::Never {
+            current: current.to_string(),
+        },
+    }
+}
+
+/// The states a kind can be waited for, for the help of a wrong one.
+fn states_for(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Asg => "\"in_service\"",
+        ResourceKind::EbsSnapshot => "\"completed\"",
+        ResourceKind::DnsChange => "\"in_sync\"",
+        ResourceKind::Volume
+        | ResourceKind::DbInstance
+        | ResourceKind::DbCluster
+        | ResourceKind::DbSnapshot
+        | ResourceKind::DbClusterSnapshot
+        | ResourceKind::GlobalCluster => "\"available\"",
+        _ => "none: only Auto Scaling groups, volumes, snapshots, RDS resources and DNS changes have waiters",
+    }
+}
+
+pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, BackendError> {
+    let target = &spec.target;
+    let kind = target.kind();
+    let op = Op::new(service_of(kind), spec.operation());
+    let now = sim.clock.elapsed();
+    let world = &sim.world;
+    let (probe, field, id) = match (target, &spec.until) {
+        (Target::Asg { .. }, WaitState::InService) => {
+            let (ri, at) = world.locate(op, target)?;
+            let group = world.regions.at(ri).asgs.at(at);
+            let desired = group.item.desired_capacity;
+            let in_service = group.in_service(now);
+            let probe = match group.active(now) {
+                _ if in_service == desired => Probe::Satisfied,
+                Some(pending) => Probe::Pending {
+                    from: in_service.to_string(),
+                    to: desired.to_string(),
+                    remaining: pending.until - now,
+                    estimate: Est::AsgInService,
+                },
+                None => Probe::Never {
+                    current: format!("{in_service} InService of {desired} desired"),
+                },
+            };
+            (probe, "InService", group.item.name.clone())
+        }
+        (Target::Volume { .. }, WaitState::Available) => {
+            let (ri, at) = world.locate(op, target)?;
+            let volume = world.regions.at(ri).volumes.at(at);
+            (
+                probe_status(volume, now, "available"),
+                "State",
+                volume.item.id.clone(),
+            )
+        }
+        (Target::EbsSnapshot { .. }, WaitState::Completed) => {
+            let (ri, at) = world.locate(op, target)?;
+            let snapshot = world.regions.at(ri).snapshots.at(at);
+            (
+                probe_status(snapshot, now, "completed"),
+                "State",
+                snapshot.item.id.clone(),
+            )
+        }
+        (Target::DbInstance { .. }, WaitState::Available) => {
+            let (ri, at) = world.locate(op, target)?;
+            let instance = world.regions.at(ri).db_instances.at(at);
+            (
+                probe_status(instance, now, "available"),
+                "Status",
+                instance.item.id.clone(),
+            )
+        }
+        (Target::DbCluster { .. }, WaitState::Available) => {
+            let (ri, at) = world.locate(op, target)?;
+            let cluster = world.regions.at(ri).db_clusters.at(at);
+            (
+                probe_status(cluster, now, "available"),
+                "Status",
+                cluster.item.id.clone(),
+            )
+        }
+        (Target::DbSnapshot { .. }, WaitState::Available) => {
+            let (ri, at) = world.locate(op, target)?;
+            let snapshot = world.regions.at(ri).db_snapshots.at(at);
+            (
+                probe_status(snapshot, now, "available"),
+                "Status",
+                snapshot.item.0.id.clone(),
+            )
+        }
+        (Target::DbClusterSnapshot { .. }, WaitState::Available) => {
+            let (ri, at) = world.locate(op, target)?;
+            let snapshot = world.regions.at(ri).db_cluster_snapshots.at(at);
+            (
+                probe_status(snapshot, now, "available"),
+                "Status",
+                snapshot.item.0.id.clone(),
+            )
+        }
+        (Target::GlobalCluster { name }, WaitState::Available) => {
+            let at = world.global_cluster(op, name)?;
+            let global = world.global_clusters.at(at);
+            (
+                probe_status(global, now, "available"),
+                "Status",
+                rds_key(&global.item.id),
+            )
+        }
+        (Target::DnsChange { name }, WaitState::InSync) => {
+            let at = world.change(op, name)?;
+            let change = world.changes.at(at);
+            let probe = if change.status(now) == "INSYNC" {
+                Probe::Satisfied
+            } else {
+                Probe::Pending {
+                    from: "PENDING".to_string(),
+                    to: "INSYNC".to_string(),
+                    remaining: change.until - now,
+                    estimate: Est::DnsInSync,
+                }
+            };
+            (
+                probe,
+                "Status",
+                name.trim_start_matches("/change/").to_string(),
+            )
+        }
+        (_, state) => {
+            return Err(op
+                .rejected(
+                    "UnsupportedWaitState",
+                    format!(
+                        "a {} cannot be waited on until '{}'",
+                        kind.noun(),
+                        state.as_str()
+                    ),
+                )
+                .with_help(format!(
+                    "states for a {}: {}",
+                    kind.noun(),
+                    states_for(kind)
+                )));
+        }
+    };
+    let resolved = (id != target.name()).then_some(id);
+    match probe {
+        Probe::Satisfied => Ok(Outcome {
+            resolved,
+            ..Outcome::default()
+        }),
+        Probe::Pending {
+            from,
+            to,
+            remaining,
+            estimate,
+        } => {
+            if remaining > spec.timeout_secs {
+                return Err(timed_out(op, spec, remaining, estimate));
+            }
+            sim.clock.advance(remaining);
+            Ok(Outcome {
+                resolved,
+                changes: vec![Change::new(field, Some(from), Some(to))],
+                duration_secs: remaining,
+                ..Outcome::default()
+            })
+        }
+        Probe::Never { current } => Err(op
+            .rejected(
+                "WaiterWouldNotFinish",
+                format!(
+                    "{} {}{} is '{current}' and nothing pending leads to '{}'",
+                    kind.noun(),
+                    target.name(),
+                    target.region().map(|r| format!(" in {r}")).unwrap_or_default(),
+                    spec.until.as_str()
+                ),
+            )
+            .with_help(
+                "the wait would poll until its timeout live: start the change that leads there first, or drop the wait",
+            )),
+    }
+}
+
+fn timed_out(op: Op, spec: &WaitSpec, remaining: u64, estimate: Est) -> BackendError {
+    // Half again the estimate, in whole minutes, leaves room for a slow day.
+    let suggested = remaining.saturating_add(remaining / 2).div_ceil(60).max(1);
+    op.timeout(
+        "WaiterTimeout",
+        format!(
+            "{} {} needs an estimated {} to become '{}', more than the wait's timeout of {}: the wait would likely time out live",
+            spec.target.kind().noun(),
+            spec.target.name(),
+            format_duration(remaining),
+            spec.until.as_str(),
+            format_duration(spec.timeout_secs)
+        ),
+    )
+    .with_help(format!(
+        "raise the timeout (e.g. \"{suggested}m\"), or, if the estimate is pessimistic for this environment, override `{}` in the inventory's estimates",
+        estimate.key()
+    ))
+}

@@ -1,0 +1,2017 @@
+//! Tests of the simulated world through its public API: the `Backend` trait and `world()`.
+
+// The `Backend` trait's error type is `BackendError`; helpers return it as the trait does.
+#![allow(clippy::result_large_err)]
+
+use ripcord_core::inventory::AutoScalingGroup;
+use ripcord_core::{
+    AliasTarget, Backend, BackendError, Call, CheckSpec, ErrorKind, Inventory, Outcome, Query,
+    RecordSet, ReplicationRule, Target, WaitSpec, WaitState,
+};
+use ripcord_sim::{estimate_defaults, SimBackend};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+const INVENTORY: &str = r#"
+version: 1
+account: "123456789012"
+captured_at: 2025-01-01T00:00:00Z
+regions:
+  us-east-1:
+    availability_zones: [us-east-1a, us-east-1b]
+    auto_scaling_groups:
+      - { name: web-asg, min_size: 2, max_size: 10, desired_capacity: 2 }
+    volumes:
+      - { id: vol-0aaa, name: data, size_gib: 100, availability_zone: us-east-1a }
+      - { id: vol-0bbb, name: twin, size_gib: 10, availability_zone: us-east-1a }
+      - { id: vol-0ccc, name: twin, size_gib: 10, availability_zone: us-east-1b }
+    snapshots:
+      - { id: snap-0old, name: data-nightly, volume_id: vol-0aaa, size_gib: 100, start_time: 2024-12-31T00:00:00Z }
+    db_instances:
+      - { id: orders-db, engine: postgres, availability_zone: us-east-1a, secondary_availability_zone: us-east-1b, multi_az: true }
+      - { id: single-db, engine: mysql, availability_zone: us-east-1a }
+      - { id: stopped-db, engine: mysql, availability_zone: us-east-1a, status: stopped }
+      - { id: app-east-1, engine: aurora-postgresql, availability_zone: us-east-1a, cluster: app-east }
+    db_clusters:
+      - { id: app-east, engine: aurora-postgresql }
+    db_snapshots:
+      - { id: orders-nightly, source: orders-db, created_at: 2024-12-31T03:00:00Z, snapshot_type: automated, engine: postgres }
+    db_cluster_snapshots:
+      - { id: app-east-nightly, source: app-east, created_at: 2024-12-31T03:00:00Z, engine: aurora-postgresql }
+    topics:
+      - { name: dr-alerts }
+  us-west-2:
+    availability_zones: [us-west-2a, us-west-2b, us-west-2c]
+    auto_scaling_groups:
+      - { name: dr-web-asg, min_size: 0, max_size: 10, desired_capacity: 0 }
+    db_instances:
+      - { id: orders-replica, engine: postgres, availability_zone: us-west-2a, read_replica_source: "arn:aws:rds:us-east-1:123456789012:db:orders-db", replica_lag_secs: 4 }
+    db_clusters:
+      - { id: app-west, engine: aurora-postgresql, replication_lag_secs: 2 }
+      - { id: app-west-stopped, engine: aurora-postgresql, status: stopped }
+    topics:
+      - { name: dr-alerts }
+global_clusters:
+  - id: app-global
+    engine: aurora-postgresql
+    members:
+      - { cluster: app-east, region: us-east-1, writer: true }
+      - { cluster: app-west, region: us-west-2 }
+hosted_zones:
+  - id: Z1EXAMPLE
+    name: example.com
+    records:
+      - { name: www.example.com, type: A, set_id: primary, failover: PRIMARY, health_check: hc-1111, alias: { zone_id: Z35SXDOTRQ7X7K, dns_name: east-alb.example.com, evaluate_target_health: true } }
+      - { name: api.example.com, type: CNAME, ttl: 60, values: [east.api.example.com] }
+health_checks:
+  - { id: hc-1111, name: east-web }
+  - { id: hc-2222, name: west-web }
+buckets:
+  - { name: assets-east, region: us-east-1, versioning: true }
+  - { name: assets-west, region: us-west-2, versioning: true }
+  - { name: logs-east, region: us-east-1 }
+  - { name: logs-west, region: us-west-2 }
+  - name: replicated-east
+    region: us-east-1
+    versioning: true
+    replication:
+      role: arn:aws:iam::123456789012:role/replication
+      rules:
+        - { id: to-west, status: Enabled, priority: 1, destination_bucket: assets-west }
+  - name: paused-east
+    region: us-east-1
+    versioning: true
+    replication:
+      role: arn:aws:iam::123456789012:role/replication
+      rules:
+        - { id: to-west, status: Disabled, destination_bucket: assets-west }
+"#;
+
+fn inventory() -> Inventory {
+    Inventory::parse(INVENTORY, "test.yaml").expect("the test inventory parses")
+}
+
+fn sim() -> SimBackend {
+    SimBackend::new(inventory())
+}
+
+fn sim_with(estimates: &[(&str, u64)]) -> SimBackend {
+    let mut inventory = inventory();
+    inventory.estimates = estimates.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    SimBackend::new(inventory)
+}
+
+fn ok(sim: &mut SimBackend, call: Call) -> Outcome {
+    match sim.execute(&call) {
+        Ok(outcome) => outcome,
+        Err(err) => panic!("{call:?} failed: {err} (help: {:?})", err.help),
+    }
+}
+
+fn fails(sim: &mut SimBackend, call: Call) -> BackendError {
+    let before = sim.elapsed_secs();
+    let world = sim.world();
+    match sim.execute(&call) {
+        Ok(outcome) => panic!("{call:?} succeeded: {outcome:?}"),
+        Err(err) => {
+            assert_eq!(sim.elapsed_secs(), before, "a rejected call takes no time");
+            assert_eq!(sim.world(), world, "a rejected call changes nothing");
+            err
+        }
+    }
+}
+
+fn assert_error(err: &BackendError, kind: ErrorKind, code: &str) {
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (kind, code),
+        "unexpected error: {err} (help: {:?})",
+        err.help
+    );
+}
+
+fn help(err: &BackendError) -> &str {
+    err.help.as_deref().unwrap_or_default()
+}
+
+fn describe(sim: &mut SimBackend, target: Target) -> Value {
+    match sim.query(&Query::Describe {
+        target: target.clone(),
+    }) {
+        Ok(Some(value)) => value,
+        other => panic!("describe {target:?}: {other:?}"),
+    }
+}
+
+fn wait(sim: &mut SimBackend, target: Target, until: WaitState) -> Result<Outcome, BackendError> {
+    sim.wait(&WaitSpec {
+        target,
+        until,
+        timeout_secs: 3600,
+    })
+}
+
+fn waited(sim: &mut SimBackend, target: Target, until: WaitState) -> u64 {
+    match wait(sim, target.clone(), until) {
+        Ok(outcome) => outcome.duration_secs,
+        Err(err) => panic!("wait {target:?}: {err}"),
+    }
+}
+
+fn volume(name: &str, region: &str) -> Target {
+    Target::Volume {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn ebs_snapshot(name: &str, region: &str) -> Target {
+    Target::EbsSnapshot {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn db_instance(name: &str, region: &str) -> Target {
+    Target::DbInstance {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn db_cluster(name: &str, region: &str) -> Target {
+    Target::DbCluster {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn db_snapshot(name: &str, region: &str) -> Target {
+    Target::DbSnapshot {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn db_cluster_snapshot(name: &str, region: &str) -> Target {
+    Target::DbClusterSnapshot {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn asg(name: &str, region: &str) -> Target {
+    Target::Asg {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn global(name: &str) -> Target {
+    Target::GlobalCluster { name: name.into() }
+}
+
+fn create_snapshot(volume: &str) -> Call {
+    Call::CreateSnapshot {
+        region: "us-east-1".into(),
+        volume: volume.into(),
+        description: "before failover".into(),
+        tags: BTreeMap::from([("Name".to_string(), "pre-failover".to_string())]),
+    }
+}
+
+fn create_volume(snapshot: &str, az: &str) -> Call {
+    Call::CreateVolume {
+        region: "us-east-1".into(),
+        snapshot: snapshot.into(),
+        availability_zone: az.into(),
+        tags: BTreeMap::from([("Name".to_string(), "restored".to_string())]),
+    }
+}
+
+fn db_snapshot_call(instance: &str, id: &str) -> Call {
+    Call::CreateDbSnapshot {
+        region: "us-east-1".into(),
+        db_instance: instance.into(),
+        snapshot: id.into(),
+        tags: BTreeMap::new(),
+    }
+}
+
+fn scale(name: &str, min: Option<i64>, max: Option<i64>, desired: Option<i64>) -> Call {
+    Call::UpdateAutoScalingGroup {
+        region: "us-east-1".into(),
+        auto_scaling_group_name: name.into(),
+        min_size: min,
+        max_size: max,
+        desired_capacity: desired,
+    }
+}
+
+fn upsert(zone: &str, record: RecordSet) -> Call {
+    Call::ChangeResourceRecordSets {
+        hosted_zone: zone.into(),
+        action: "UPSERT".into(),
+        record_set: record,
+    }
+}
+
+fn a_record(name: &str, values: &[&str]) -> RecordSet {
+    RecordSet {
+        name: name.into(),
+        rtype: "A".into(),
+        ttl: Some(60),
+        values: values.iter().map(|v| v.to_string()).collect(),
+        ..RecordSet::default()
+    }
+}
+
+fn replication(bucket: &str, destination: &str, rtc: Option<i64>) -> Call {
+    Call::PutBucketReplication {
+        bucket: bucket.into(),
+        role: "arn:aws:iam::123456789012:role/replication".into(),
+        rule: ReplicationRule {
+            id: "dr".into(),
+            priority: 1,
+            destination_bucket: destination.into(),
+            delete_marker_replication: true,
+            replication_time_minutes: rtc,
+        },
+    }
+}
+
+fn change(field: &str, before: Option<&str>, after: Option<&str>) -> ripcord_core::Change {
+    ripcord_core::Change::new(field, before.map(str::to_string), after.map(str::to_string))
+}
+
+// --- world, clock, ids ------------------------------------------------------------------
+
+#[test]
+fn an_untouched_world_exports_the_inventory_it_was_built_from() {
+    let sim = sim();
+    assert_eq!(sim.world(), inventory());
+    assert_eq!(sim.elapsed_secs(), 0);
+    assert_eq!(sim.now(), inventory().captured_at);
+}
+
+#[test]
+fn the_clock_advances_by_each_steps_estimate() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, create_snapshot("data"));
+    assert_eq!(outcome.duration_secs, 1);
+    assert_eq!(sim.elapsed_secs(), 1);
+    let outcome = sim.approve("go?").unwrap();
+    assert_eq!(outcome.duration_secs, 0);
+    sim.note("a note takes no time");
+    let outcome = sim
+        .check(&CheckSpec::BucketReplication {
+            bucket: "replicated-east".into(),
+            region: "us-west-2".into(),
+        })
+        .unwrap();
+    assert_eq!(outcome.duration_secs, 1);
+    assert_eq!(sim.elapsed_secs(), 2);
+    let expected = inventory()
+        .captured_at
+        .checked_add(jiff::SignedDuration::from_secs(2))
+        .unwrap();
+    assert_eq!(sim.now(), expected);
+}
+
+#[test]
+fn ids_are_deterministic_across_runs() {
+    let run = || {
+        let mut sim = sim();
+        let snap = ok(&mut sim, create_snapshot("data")).creates.unwrap();
+        let copy = ok(
+            &mut sim,
+            Call::CopySnapshot {
+                region: "us-west-2".into(),
+                source_region: "us-east-1".into(),
+                source_snapshot: "snap-0old".into(),
+                description: "dr copy".into(),
+                tags: BTreeMap::new(),
+            },
+        )
+        .creates
+        .unwrap();
+        let vol = ok(&mut sim, create_volume("snap-0old", "us-east-1b"))
+            .creates
+            .unwrap();
+        let change = ok(
+            &mut sim,
+            upsert("example.com", a_record("x.example.com", &["192.0.2.1"])),
+        )
+        .creates
+        .unwrap();
+        (snap, copy, vol, change, sim.world())
+    };
+    let first = run();
+    assert_eq!(first.0, "snap-00000000000000001");
+    assert_eq!(first.1, "snap-00000000000000002");
+    assert_eq!(first.2, "vol-00000000000000001");
+    assert_eq!(first.3, "C0000000000000001");
+    assert_eq!(first, run());
+}
+
+#[test]
+fn generated_ids_skip_ids_the_inventory_already_uses() {
+    let mut inventory = inventory();
+    let region = inventory.regions.get_mut("us-east-1").unwrap();
+    let mut taken = region.snapshots[0].clone();
+    taken.id = "snap-00000000000000001".into();
+    taken.name = None;
+    region.snapshots.push(taken);
+    let mut sim = SimBackend::new(inventory);
+    let outcome = ok(&mut sim, create_snapshot("data"));
+    assert_eq!(outcome.creates.as_deref(), Some("snap-00000000000000002"));
+}
+
+#[test]
+fn a_clone_is_an_independent_fork() {
+    let mut original = sim();
+    ok(&mut original, scale("web-asg", None, None, Some(4)));
+    let mut fork = original.clone();
+    ok(&mut fork, scale("web-asg", None, None, Some(8)));
+    waited(&mut fork, asg("web-asg", "us-east-1"), WaitState::InService);
+    assert_eq!(
+        describe(&mut original, asg("web-asg", "us-east-1"))["desired_capacity"],
+        4
+    );
+    assert_eq!(
+        describe(&mut fork, asg("web-asg", "us-east-1"))["desired_capacity"],
+        8
+    );
+    assert_eq!(original.elapsed_secs(), 1);
+    assert_eq!(fork.elapsed_secs(), 2 + 180);
+    // The fork continues the id sequence on its own.
+    let a = ok(&mut original, create_snapshot("data")).creates;
+    let b = ok(&mut fork, create_snapshot("data")).creates;
+    assert_eq!(a, b);
+    assert_ne!(original.world(), fork.world());
+}
+
+#[test]
+fn parallel_groups_take_the_longest_branch() {
+    let mut sim = sim();
+    ok(&mut sim, scale("web-asg", None, None, Some(3))); // t = 1
+    sim.begin_parallel().unwrap();
+    sim.begin_branch().unwrap();
+    ok(&mut sim, create_snapshot("data")); // 1s + 300s for 100 GiB
+    waited(
+        &mut sim,
+        ebs_snapshot("pre-failover", "us-east-1"),
+        WaitState::Completed,
+    );
+    assert_eq!(sim.elapsed_secs(), 302);
+    sim.begin_branch().unwrap();
+    assert_eq!(
+        sim.elapsed_secs(),
+        1,
+        "each branch starts at the group's start"
+    );
+    waited(&mut sim, asg("web-asg", "us-east-1"), WaitState::InService);
+    assert_eq!(sim.elapsed_secs(), 181);
+    sim.end_parallel().unwrap();
+    assert_eq!(sim.elapsed_secs(), 302);
+}
+
+#[test]
+fn a_rewound_branch_sees_resources_mid_transition_again() {
+    let mut sim = sim();
+    sim.begin_parallel().unwrap();
+    sim.begin_branch().unwrap();
+    ok(&mut sim, db_snapshot_call("orders-db", "orders-pre"));
+    waited(
+        &mut sim,
+        db_snapshot("orders-pre", "us-east-1"),
+        WaitState::Available,
+    );
+    sim.begin_branch().unwrap();
+    let snap = describe(&mut sim, db_snapshot("orders-pre", "us-east-1"));
+    assert_eq!(snap["status"], "creating");
+    sim.end_parallel().unwrap();
+    let snap = describe(&mut sim, db_snapshot("orders-pre", "us-east-1"));
+    assert_eq!(snap["status"], "available");
+}
+
+#[test]
+fn parallel_misuse_is_an_error() {
+    let mut sim = sim();
+    let err = sim.begin_branch().unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "NoParallelGroup");
+    let err = sim.end_parallel().unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "NoParallelGroup");
+    sim.begin_parallel().unwrap();
+    let err = sim.begin_parallel().unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "NestedParallel");
+    sim.end_parallel().unwrap();
+    assert_eq!(sim.elapsed_secs(), 0);
+}
+
+#[test]
+fn estimates_come_from_the_inventory_when_it_overrides_them() {
+    let mut sim = sim_with(&[
+        ("call", 2),
+        ("call.Publish", 5),
+        ("wait.dns_in_sync", 10),
+        ("wait.ebs_snapshot_completed_per_gib", 1),
+        ("approve", 7),
+        ("wait.dns_insync", 99),
+    ]);
+    assert_eq!(sim.unknown_estimate_keys(), ["wait.dns_insync".to_string()]);
+    assert_eq!(ok(&mut sim, create_snapshot("data")).duration_secs, 2);
+    let publish = Call::Publish {
+        region: "us-east-1".into(),
+        topic: "dr-alerts".into(),
+        subject: "DR".into(),
+        message: "failing over".into(),
+    };
+    assert_eq!(ok(&mut sim, publish).duration_secs, 5);
+    assert_eq!(
+        waited(
+            &mut sim,
+            ebs_snapshot("pre-failover", "us-east-1"),
+            WaitState::Completed
+        ),
+        100 - 5,
+        "100 GiB at 1 s/GiB, counted from the end of the call; 5s passed since"
+    );
+    let change = ok(
+        &mut sim,
+        upsert("example.com", a_record("x.example.com", &["192.0.2.1"])),
+    );
+    let id = change.creates.unwrap();
+    assert_eq!(
+        waited(&mut sim, Target::DnsChange { name: id }, WaitState::InSync),
+        10
+    );
+    assert_eq!(sim.approve("ok?").unwrap().duration_secs, 7);
+}
+
+#[test]
+fn the_defaults_table_lists_every_key_once() {
+    let defaults: Vec<_> = estimate_defaults().collect();
+    let keys: std::collections::BTreeSet<_> = defaults.iter().map(|d| d.key).collect();
+    assert_eq!(keys.len(), defaults.len());
+    let get = |key: &str| defaults.iter().find(|d| d.key == key).map(|d| d.secs);
+    assert_eq!(get("call"), Some(1));
+    assert_eq!(get("approve"), Some(0));
+    assert_eq!(get("wait.db_instance_available_after_restore"), Some(900));
+    assert_eq!(get("wait.asg_in_service"), Some(180));
+}
+
+// --- EC2 ----------------------------------------------------------------------------------
+
+#[test]
+fn create_snapshot_by_name_tag_starts_a_pending_snapshot() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, create_snapshot("data"));
+    assert_eq!(outcome.resolved.as_deref(), Some("vol-0aaa"));
+    assert_eq!(outcome.creates.as_deref(), Some("snap-00000000000000001"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("SnapshotId", None, Some("snap-00000000000000001")),
+            change("State", None, Some("pending")),
+        ]
+    );
+    let snap = describe(
+        &mut sim,
+        ebs_snapshot("snap-00000000000000001", "us-east-1"),
+    );
+    assert_eq!(snap["state"], "pending");
+    assert_eq!(snap["volume_id"], "vol-0aaa");
+    assert_eq!(snap["name"], "pre-failover");
+    assert_eq!(snap["start_time"], "2025-01-01T00:00:00Z");
+    let world = sim.world();
+    let snaps = &world.regions["us-east-1"].snapshots;
+    assert_eq!(snaps.len(), 2);
+    assert_eq!(snaps[1].state, "pending");
+    assert_eq!(snaps[1].description, "before failover");
+
+    let outcome = wait(
+        &mut sim,
+        ebs_snapshot("pre-failover", "us-east-1"),
+        WaitState::Completed,
+    )
+    .unwrap();
+    assert_eq!(outcome.duration_secs, 300);
+    assert_eq!(outcome.resolved.as_deref(), Some("snap-00000000000000001"));
+    assert_eq!(
+        outcome.changes,
+        vec![change("State", Some("pending"), Some("completed"))]
+    );
+    assert_eq!(sim.elapsed_secs(), 301);
+    assert_eq!(
+        sim.world().regions["us-east-1"].snapshots[1].state,
+        "completed"
+    );
+    // Waiting again finds it done at once.
+    assert_eq!(
+        waited(
+            &mut sim,
+            ebs_snapshot("pre-failover", "us-east-1"),
+            WaitState::Completed
+        ),
+        0
+    );
+}
+
+#[test]
+fn create_snapshot_needs_a_usable_volume() {
+    let mut sim = sim();
+    let created = ok(&mut sim, create_volume("snap-0old", "us-east-1a"))
+        .creates
+        .unwrap();
+    let err = fails(&mut sim, create_snapshot(&created));
+    assert_error(&err, ErrorKind::Rejected, "IncorrectState");
+    assert!(err.message.contains("'creating'"), "{}", err.message);
+    assert!(help(&err).contains("wait(volume("), "{}", help(&err));
+}
+
+#[test]
+fn unknown_volumes_get_a_did_you_mean() {
+    let mut sim = sim();
+    let err = fails(&mut sim, create_snapshot("dta"));
+    assert_error(&err, ErrorKind::NotFound, "InvalidVolume.NotFound");
+    assert!(
+        err.message.contains("'dta'") && err.message.contains("us-east-1"),
+        "{}",
+        err.message
+    );
+    assert_eq!(help(&err), "did you mean 'data'?");
+}
+
+#[test]
+fn a_shared_name_tag_is_ambiguous() {
+    let mut sim = sim();
+    let err = fails(&mut sim, create_snapshot("twin"));
+    assert_error(&err, ErrorKind::Rejected, "AmbiguousName");
+    assert!(help(&err).contains("vol-0bbb") && help(&err).contains("vol-0ccc"));
+    // By id it works.
+    ok(&mut sim, create_snapshot("vol-0bbb"));
+}
+
+#[test]
+fn an_unknown_region_is_not_found_with_the_known_regions() {
+    let mut sim = sim();
+    let err = fails(
+        &mut sim,
+        Call::CreateSnapshot {
+            region: "us-west-3".into(),
+            volume: "data".into(),
+            description: String::new(),
+            tags: BTreeMap::new(),
+        },
+    );
+    assert_error(&err, ErrorKind::NotFound, "InvalidVolume.NotFound");
+    assert!(err.message.contains("us-west-3"));
+    assert!(
+        help(&err).contains("did you mean 'us-west-2'?"),
+        "{}",
+        help(&err)
+    );
+    assert!(
+        help(&err).contains("us-east-1, us-west-2"),
+        "{}",
+        help(&err)
+    );
+}
+
+#[test]
+fn a_name_in_another_region_is_pointed_out() {
+    let mut sim = sim();
+    let err = fails(&mut sim, scale("dr-web-asg", None, None, Some(2)));
+    assert_error(&err, ErrorKind::NotFound, "ValidationError");
+    assert!(
+        err.message
+            .starts_with("AutoScalingGroup name not found - "),
+        "{}",
+        err.message
+    );
+    assert!(
+        help(&err).contains("us-west-2 has one named 'dr-web-asg'"),
+        "{}",
+        help(&err)
+    );
+}
+
+#[test]
+fn copy_snapshot_copies_completed_snapshots_across_regions() {
+    let mut sim = sim();
+    let copy = |source: &str| Call::CopySnapshot {
+        region: "us-west-2".into(),
+        source_region: "us-east-1".into(),
+        source_snapshot: source.into(),
+        description: "dr copy".into(),
+        tags: BTreeMap::from([("Name".to_string(), "data-dr".to_string())]),
+    };
+    let outcome = ok(&mut sim, copy("data-nightly"));
+    assert_eq!(outcome.resolved.as_deref(), Some("snap-0old"));
+    let id = outcome.creates.unwrap();
+    let snap = describe(&mut sim, ebs_snapshot("data-dr", "us-west-2"));
+    assert_eq!(snap["id"], id.as_str());
+    assert_eq!(snap["state"], "pending");
+    assert_eq!(snap["volume_id"], "vol-ffffffff");
+    assert_eq!(snap["size_gib"], 100);
+    assert_eq!(sim.world().regions["us-west-2"].snapshots.len(), 1);
+
+    // A pending snapshot cannot be copied.
+    let new = ok(&mut sim, create_snapshot("data")).creates.unwrap();
+    let err = fails(&mut sim, copy(&new));
+    assert_error(&err, ErrorKind::Rejected, "IncorrectState");
+    assert!(help(&err).contains("\"completed\""), "{}", help(&err));
+    waited(
+        &mut sim,
+        ebs_snapshot(&new, "us-east-1"),
+        WaitState::Completed,
+    );
+    ok(&mut sim, copy(&new));
+
+    let err = fails(
+        &mut sim,
+        Call::CopySnapshot {
+            region: "us-west-2".into(),
+            source_region: "eu-west-1".into(),
+            source_snapshot: "snap-0old".into(),
+            description: String::new(),
+            tags: BTreeMap::new(),
+        },
+    );
+    assert_error(&err, ErrorKind::NotFound, "InvalidSnapshot.NotFound");
+    let err = fails(&mut sim, copy("snap-0ld"));
+    assert_error(&err, ErrorKind::NotFound, "InvalidSnapshot.NotFound");
+    assert_eq!(help(&err), "did you mean 'snap-0old'?");
+}
+
+#[test]
+fn create_volume_restores_a_completed_snapshot_into_a_known_zone() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, create_volume("data-nightly", "us-east-1b"));
+    assert_eq!(outcome.resolved.as_deref(), Some("snap-0old"));
+    let id = outcome.creates.clone().unwrap();
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("VolumeId", None, Some(&id)),
+            change("AvailabilityZone", None, Some("us-east-1b")),
+            change("State", None, Some("creating")),
+        ]
+    );
+    let vol = describe(&mut sim, volume("restored", "us-east-1"));
+    assert_eq!(vol["state"], "creating");
+    assert_eq!(vol["size_gib"], 100);
+    assert_eq!(
+        waited(
+            &mut sim,
+            volume("restored", "us-east-1"),
+            WaitState::Available
+        ),
+        30
+    );
+    assert_eq!(
+        sim.world().regions["us-east-1"].volumes[3].state,
+        "available"
+    );
+
+    let err = fails(&mut sim, create_volume("snap-0old", "us-east-1d"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        help(&err).starts_with("did you mean 'us-east-1a' or 'us-east-1b'?"),
+        "{}",
+        help(&err)
+    );
+
+    let pending = ok(&mut sim, create_snapshot("data")).creates.unwrap();
+    let err = fails(&mut sim, create_volume(&pending, "us-east-1a"));
+    assert_error(&err, ErrorKind::Rejected, "IncorrectState");
+}
+
+#[test]
+fn a_second_volume_with_the_same_name_tag_is_warned_about() {
+    let mut sim = sim();
+    assert!(ok(&mut sim, create_volume("snap-0old", "us-east-1a"))
+        .warnings
+        .is_empty());
+    let outcome = ok(&mut sim, create_volume("snap-0old", "us-east-1a"));
+    assert!(
+        outcome.warnings[0].contains("ambiguous"),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
+// --- RDS ----------------------------------------------------------------------------------
+
+#[test]
+fn create_db_snapshot_and_latest_snapshot() {
+    let mut sim = sim();
+    let outcome = ok(
+        &mut sim,
+        db_snapshot_call("orders-db", "orders-pre-failover"),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("orders-pre-failover"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("DBSnapshotIdentifier", None, Some("orders-pre-failover")),
+            change("Status", None, Some("creating")),
+        ]
+    );
+    let latest = sim
+        .query(&Query::LatestSnapshot {
+            target: db_instance("orders-db", "us-east-1"),
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest["id"], "orders-pre-failover");
+    assert_eq!(latest["status"], "creating");
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_snapshot("orders-pre-failover", "us-east-1"),
+            WaitState::Available
+        ),
+        300
+    );
+    let world = sim.world();
+    assert_eq!(
+        world.regions["us-east-1"].db_snapshots[1].status,
+        "available"
+    );
+    assert_eq!(
+        world.regions["us-east-1"].db_snapshots[1].engine.as_deref(),
+        Some("postgres")
+    );
+
+    let err = fails(
+        &mut sim,
+        db_snapshot_call("orders-db", "orders-pre-failover"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "DBSnapshotAlreadyExists");
+    let err = fails(&mut sim, db_snapshot_call("stopped-db", "stopped-snap"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(err.message.contains("'stopped'"), "{}", err.message);
+    let err = fails(&mut sim, db_snapshot_call("app-east-1", "member-snap"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        help(&err).contains("db_cluster(\"app-east\""),
+        "{}",
+        help(&err)
+    );
+    let err = fails(&mut sim, db_snapshot_call("orders", "x"));
+    assert_error(&err, ErrorKind::NotFound, "DBInstanceNotFound");
+    assert_eq!(help(&err), "did you mean 'orders-db'?");
+}
+
+#[test]
+fn snapshot_identifiers_follow_aws_rules() {
+    let mut sim = sim();
+    for (bad, problem) in [
+        ("1nightly", "start with a letter"),
+        ("pre--failover", "two consecutive hyphens"),
+        ("pre-failover-", "ends with a hyphen"),
+        ("pre_failover", "'_'"),
+        ("", "empty"),
+    ] {
+        let err = fails(&mut sim, db_snapshot_call("orders-db", bad));
+        assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+        assert!(help(&err).contains(problem), "{bad}: {}", help(&err));
+    }
+    let long = format!("a{}", "b".repeat(255));
+    let err = fails(&mut sim, db_snapshot_call("orders-db", &long));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+}
+
+#[test]
+fn rds_identifiers_are_case_insensitive() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, db_snapshot_call("Orders-DB", "Orders-Snap"));
+    assert_eq!(outcome.resolved.as_deref(), Some("orders-db"));
+    assert_eq!(outcome.creates.as_deref(), Some("orders-snap"));
+    let err = fails(&mut sim, db_snapshot_call("orders-db", "ORDERS-SNAP"));
+    assert_error(&err, ErrorKind::Rejected, "DBSnapshotAlreadyExists");
+}
+
+#[test]
+fn create_db_cluster_snapshot_checks_state_and_duplicates() {
+    let mut sim = sim();
+    let call = |cluster: &str, region: &str, id: &str| Call::CreateDbClusterSnapshot {
+        region: region.into(),
+        db_cluster: cluster.into(),
+        snapshot: id.into(),
+        tags: BTreeMap::new(),
+    };
+    let outcome = ok(&mut sim, call("app-east", "us-east-1", "app-pre"));
+    assert_eq!(
+        outcome.changes[0],
+        change("DBClusterSnapshotIdentifier", None, Some("app-pre"))
+    );
+    assert_eq!(
+        describe(&mut sim, db_cluster_snapshot("app-pre", "us-east-1"))["status"],
+        "creating"
+    );
+    let latest = sim
+        .query(&Query::LatestSnapshot {
+            target: db_cluster("app-east", "us-east-1"),
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest["id"], "app-pre");
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster_snapshot("app-pre", "us-east-1"),
+            WaitState::Available
+        ),
+        300
+    );
+    let err = fails(&mut sim, call("app-east", "us-east-1", "app-east-nightly"));
+    assert_error(
+        &err,
+        ErrorKind::Rejected,
+        "DBClusterSnapshotAlreadyExistsFault",
+    );
+    let err = fails(&mut sim, call("app-west-stopped", "us-west-2", "x"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    let err = fails(&mut sim, call("app-wst", "us-west-2", "x"));
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    assert_eq!(help(&err), "did you mean 'app-west'?");
+}
+
+#[test]
+fn copy_db_snapshots_need_available_sources_and_new_ids() {
+    let mut sim = sim();
+    let copy = |source: &str, target: &str| Call::CopyDbSnapshot {
+        region: "us-west-2".into(),
+        source_region: "us-east-1".into(),
+        source_snapshot: source.into(),
+        target_snapshot: target.into(),
+    };
+    ok(&mut sim, db_snapshot_call("orders-db", "orders-pre"));
+    let err = fails(&mut sim, copy("orders-pre", "orders-pre-west"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBSnapshotState");
+    assert!(help(&err).contains("about 5m 00s left"), "{}", help(&err));
+    waited(
+        &mut sim,
+        db_snapshot("orders-pre", "us-east-1"),
+        WaitState::Available,
+    );
+    let outcome = ok(&mut sim, copy("orders-pre", "orders-pre-west"));
+    assert_eq!(outcome.creates.as_deref(), Some("orders-pre-west"));
+    let snap = describe(&mut sim, db_snapshot("orders-pre-west", "us-west-2"));
+    assert_eq!(snap["status"], "copying");
+    assert_eq!(snap["source"], "orders-db");
+    let err = fails(&mut sim, copy("orders-nightly", "orders-pre-west"));
+    assert_error(&err, ErrorKind::Rejected, "DBSnapshotAlreadyExists");
+    let err = fails(&mut sim, copy("orders-nightlyy", "x"));
+    assert_error(&err, ErrorKind::NotFound, "DBSnapshotNotFound");
+    assert_eq!(help(&err), "did you mean 'orders-nightly'?");
+}
+
+#[test]
+fn copy_db_cluster_snapshots_need_available_sources_and_new_ids() {
+    let mut sim = sim();
+    let copy = |source: &str, target: &str| Call::CopyDbClusterSnapshot {
+        region: "us-west-2".into(),
+        source_region: "us-east-1".into(),
+        source_snapshot: source.into(),
+        target_snapshot: target.into(),
+    };
+    let outcome = ok(&mut sim, copy("app-east-nightly", "app-west-copy"));
+    assert_eq!(outcome.creates.as_deref(), Some("app-west-copy"));
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster_snapshot("app-west-copy", "us-west-2"),
+            WaitState::Available
+        ),
+        300
+    );
+    let err = fails(&mut sim, copy("app-east-nightly", "app-west-copy"));
+    assert_error(
+        &err,
+        ErrorKind::Rejected,
+        "DBClusterSnapshotAlreadyExistsFault",
+    );
+    ok(
+        &mut sim,
+        Call::CreateDbClusterSnapshot {
+            region: "us-east-1".into(),
+            db_cluster: "app-east".into(),
+            snapshot: "fresh".into(),
+            tags: BTreeMap::new(),
+        },
+    );
+    let err = fails(&mut sim, copy("fresh", "fresh-west"));
+    assert_error(
+        &err,
+        ErrorKind::Rejected,
+        "InvalidDBClusterSnapshotStateFault",
+    );
+    let err = fails(&mut sim, copy("nope", "x"));
+    assert_error(&err, ErrorKind::NotFound, "DBClusterSnapshotNotFoundFault");
+}
+
+#[test]
+fn restore_creates_an_instance_that_takes_long_to_become_available() {
+    let mut sim = sim();
+    let restore = |snapshot: &str, id: &str| Call::RestoreDbInstanceFromDbSnapshot {
+        region: "us-east-1".into(),
+        snapshot: snapshot.into(),
+        db_instance: id.into(),
+        instance_class: None,
+        multi_az: Some(true),
+    };
+    let outcome = ok(&mut sim, restore("orders-nightly", "orders-restored"));
+    assert_eq!(outcome.creates.as_deref(), Some("orders-restored"));
+    assert!(outcome
+        .changes
+        .contains(&change("Status", None, Some("creating"))));
+    let db = describe(&mut sim, db_instance("orders-restored", "us-east-1"));
+    assert_eq!(db["status"], "creating");
+    assert_eq!(db["engine"], "postgres");
+    assert_eq!(db["multi_az"], true);
+    assert_eq!(db["availability_zone"], "us-east-1a");
+    assert_eq!(db["secondary_availability_zone"], "us-east-1b");
+    // The default 30 minutes is enough for the 15-minute estimate, 10 minutes is not.
+    let err = sim
+        .wait(&WaitSpec {
+            target: db_instance("orders-restored", "us-east-1"),
+            until: WaitState::Available,
+            timeout_secs: 600,
+        })
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        err.message.contains("15m 00s") && err.message.contains("10m 00s"),
+        "{}",
+        err.message
+    );
+    assert!(
+        help(&err).contains("wait.db_instance_available_after_restore"),
+        "{}",
+        help(&err)
+    );
+    assert_eq!(sim.elapsed_secs(), 1, "a failed wait takes no time");
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("orders-restored", "us-east-1"),
+            WaitState::Available
+        ),
+        900
+    );
+
+    let err = fails(&mut sim, restore("orders-nightly", "orders-db"));
+    assert_error(&err, ErrorKind::Rejected, "DBInstanceAlreadyExists");
+    ok(&mut sim, db_snapshot_call("orders-db", "orders-fresh"));
+    let err = fails(&mut sim, restore("orders-fresh", "orders-2"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBSnapshotState");
+    let err = fails(&mut sim, restore("orders-nigthly", "orders-3"));
+    assert_error(&err, ErrorKind::NotFound, "DBSnapshotNotFound");
+    assert_eq!(help(&err), "did you mean 'orders-nightly'?");
+    let err = fails(&mut sim, restore("orders-nightly", "orders_3"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+}
+
+#[test]
+fn promote_read_replica_makes_a_standalone_instance() {
+    let mut sim = sim();
+    let promote = |id: &str| Call::PromoteReadReplica {
+        region: "us-west-2".into(),
+        db_instance: id.into(),
+    };
+    let outcome = ok(&mut sim, promote("orders-replica"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change(
+                "ReadReplicaSource",
+                Some("arn:aws:rds:us-east-1:123456789012:db:orders-db"),
+                None
+            ),
+            change("Status", Some("available"), Some("modifying")),
+        ]
+    );
+    let db = describe(&mut sim, db_instance("orders-replica", "us-west-2"));
+    assert_eq!(db["status"], "modifying");
+    assert!(db.get("read_replica_source").is_none());
+    assert!(db.get("replica_lag_secs").is_none());
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("orders-replica", "us-west-2"),
+            WaitState::Available
+        ),
+        240
+    );
+    let err = fails(&mut sim, promote("orders-replica"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert_eq!(
+        err.message,
+        "DB instance orders-replica is not a read replica."
+    );
+}
+
+#[test]
+fn promote_needs_an_available_replica() {
+    let mut inventory = inventory();
+    inventory.regions.get_mut("us-west-2").unwrap().db_instances[0].status = "stopped".into();
+    let mut sim = SimBackend::new(inventory);
+    let err = fails(
+        &mut sim,
+        Call::PromoteReadReplica {
+            region: "us-west-2".into(),
+            db_instance: "orders-replica".into(),
+        },
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+}
+
+#[test]
+fn forced_failover_swaps_the_zones_of_a_multi_az_instance() {
+    let mut sim = sim();
+    let reboot = |id: &str, force: bool| Call::RebootDbInstance {
+        region: "us-east-1".into(),
+        db_instance: id.into(),
+        force_failover: force,
+    };
+    let outcome = ok(&mut sim, reboot("orders-db", true));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("Status", Some("available"), Some("rebooting")),
+            change("AvailabilityZone", Some("us-east-1a"), Some("us-east-1b")),
+            change(
+                "SecondaryAvailabilityZone",
+                Some("us-east-1b"),
+                Some("us-east-1a")
+            ),
+        ]
+    );
+    let db = describe(&mut sim, db_instance("orders-db", "us-east-1"));
+    assert_eq!(db["status"], "rebooting");
+    assert_eq!(db["availability_zone"], "us-east-1b");
+    let err = fails(&mut sim, reboot("orders-db", true));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(help(&err).contains("about 2m 00s left"), "{}", help(&err));
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("orders-db", "us-east-1"),
+            WaitState::Available
+        ),
+        120
+    );
+    let world = sim.world();
+    assert_eq!(
+        world.regions["us-east-1"].db_instances[0].availability_zone,
+        "us-east-1b"
+    );
+
+    let err = fails(&mut sim, reboot("single-db", true));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterCombination");
+    assert!(err.message.contains("not a Multi-AZ instance"));
+    let outcome = ok(&mut sim, reboot("single-db", false));
+    assert_eq!(outcome.changes.len(), 1);
+}
+
+// --- Aurora global databases ----------------------------------------------------------------
+
+fn detach(cluster: &str, region: &str, global: &str) -> Call {
+    Call::RemoveFromGlobalCluster {
+        region: region.into(),
+        global_cluster: global.into(),
+        db_cluster: cluster.into(),
+    }
+}
+
+#[test]
+fn detaching_a_secondary_makes_it_a_standalone_writer() {
+    let mut sim = sim();
+    let before = describe(&mut sim, db_cluster("app-west", "us-west-2"));
+    assert_eq!(before["global_cluster"], "app-global");
+    assert_eq!(before["writer"], false);
+    let outcome = ok(&mut sim, detach("app-west", "us-west-2", "app-global"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("GlobalClusterMember", Some("app-global"), None),
+            change("Writer", Some("false"), Some("true")),
+            change("Status", Some("available"), Some("modifying")),
+        ]
+    );
+    let after = describe(&mut sim, db_cluster("app-west", "us-west-2"));
+    assert_eq!(after["global_cluster"], Value::Null);
+    assert_eq!(after["writer"], true);
+    assert_eq!(after["status"], "modifying");
+    assert!(after.get("replication_lag_secs").is_none());
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster("app-west", "us-west-2"),
+            WaitState::Available
+        ),
+        60
+    );
+    let members = &sim.world().global_clusters[0].members;
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].cluster, "app-east");
+}
+
+#[test]
+fn detach_rejections() {
+    let mut sim = sim();
+    let err = fails(
+        &mut sim,
+        detach("app-west-stopped", "us-west-2", "app-global"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(
+        help(&err).contains("app-east (us-east-1, writer), app-west (us-west-2)"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(&mut sim, detach("app-east", "us-east-1", "app-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    let err = fails(&mut sim, detach("app-west", "us-west-2", "app-globl"));
+    assert_error(&err, ErrorKind::NotFound, "GlobalClusterNotFoundFault");
+    assert_eq!(help(&err), "did you mean 'app-global'?");
+    // Once alone, the writer may leave.
+    ok(&mut sim, detach("app-west", "us-west-2", "app-global"));
+    let outcome = ok(&mut sim, detach("app-east", "us-east-1", "app-global"));
+    assert_eq!(
+        outcome.changes,
+        vec![change("GlobalClusterMember", Some("app-global"), None)]
+    );
+}
+
+fn failover(target: &str, region: &str, allow_data_loss: bool) -> Call {
+    Call::FailoverGlobalCluster {
+        region: region.into(),
+        global_cluster: "app-global".into(),
+        target_db_cluster: target.into(),
+        allow_data_loss,
+    }
+}
+
+fn switchover(target: &str, region: &str) -> Call {
+    Call::SwitchoverGlobalCluster {
+        region: region.into(),
+        global_cluster: "app-global".into(),
+        target_db_cluster: target.into(),
+    }
+}
+
+#[test]
+fn failover_moves_the_writer_and_warns_about_lag() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, failover("app-west", "us-west-2", true));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("GlobalClusterWriter", Some("app-east"), Some("app-west")),
+            change("Status", Some("available"), Some("failing-over")),
+        ]
+    );
+    assert!(
+        outcome.warnings[0].contains("2s of committed writes"),
+        "{:?}",
+        outcome.warnings
+    );
+    let g = describe(&mut sim, global("app-global"));
+    assert_eq!(g["status"], "failing-over");
+    assert_eq!(g["members"][1]["writer"], true);
+    assert_eq!(g["members"][0]["writer"], false);
+    assert_eq!(
+        describe(&mut sim, db_cluster("app-west", "us-west-2"))["writer"],
+        true
+    );
+    assert_eq!(
+        describe(&mut sim, db_cluster("app-east", "us-east-1"))["writer"],
+        false
+    );
+    // The global database is busy until the failover ends.
+    let err = fails(&mut sim, switchover("app-east", "us-east-1"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert_eq!(
+        waited(&mut sim, global("app-global"), WaitState::Available),
+        120
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster("app-west", "us-west-2"),
+            WaitState::Available
+        ),
+        0
+    );
+    let err = fails(&mut sim, failover("app-west", "us-west-2", true));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert!(err.message.contains("already the writer"));
+}
+
+#[test]
+fn switchover_needs_every_member_available() {
+    let mut sim = sim();
+    // The old writer down (as in a regional outage).
+    let mut inventory = inventory();
+    inventory.regions.get_mut("us-east-1").unwrap().db_clusters[0].status = "stopped".into();
+    let mut busy = SimBackend::new(inventory);
+    let err = fails(&mut busy, switchover("app-west", "us-west-2"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(err.message.contains("app-east"));
+    // Without AllowDataLoss a failover is a switchover, with the same rule.
+    let err = fails(&mut busy, failover("app-west", "us-west-2", false));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    // With data loss, only the target must be available: that is what it is for.
+    let outcome = ok(&mut busy, failover("app-west", "us-west-2", true));
+    assert_eq!(outcome.changes[0].after.as_deref(), Some("app-west"));
+
+    let outcome = ok(&mut sim, switchover("app-west", "us-west-2"));
+    assert_eq!(
+        outcome.changes[1],
+        change("Status", Some("available"), Some("switching-over"))
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+}
+
+#[test]
+fn failover_target_rejections() {
+    let mut sim = sim();
+    let err = fails(&mut sim, failover("app-west-stopped", "us-west-2", true));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert!(err.message.contains("not a member"));
+    let err = fails(&mut sim, failover("app-wset", "us-west-2", true));
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    assert!(
+        help(&err).starts_with("did you mean 'app-west'?"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(
+        &mut sim,
+        Call::FailoverGlobalCluster {
+            region: "us-west-2".into(),
+            global_cluster: "nope".into(),
+            target_db_cluster: "app-west".into(),
+            allow_data_loss: true,
+        },
+    );
+    assert_error(&err, ErrorKind::NotFound, "GlobalClusterNotFoundFault");
+    // Sent to the old primary's region: allowed, but worth a warning.
+    let outcome = ok(&mut sim, failover("app-west", "us-east-1", false));
+    assert!(
+        outcome.warnings[0].contains("send it to us-west-2"),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
+// --- Auto Scaling ------------------------------------------------------------------------
+
+#[test]
+fn scaling_out_waits_for_instances_scaling_in_does_not() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, scale("web-asg", None, Some(12), Some(6)));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("MaxSize", Some("10"), Some("12")),
+            change("DesiredCapacity", Some("2"), Some("6")),
+        ]
+    );
+    let group = describe(&mut sim, asg("web-asg", "us-east-1"));
+    assert_eq!(group["desired_capacity"], 6);
+    assert_eq!(group["in_service"], 2);
+    assert_eq!(
+        sim.world().regions["us-east-1"].auto_scaling_groups[0].in_service,
+        Some(2)
+    );
+    let outcome = wait(&mut sim, asg("web-asg", "us-east-1"), WaitState::InService).unwrap();
+    assert_eq!(outcome.duration_secs, 180);
+    assert_eq!(
+        outcome.changes,
+        vec![change("InService", Some("2"), Some("6"))]
+    );
+    assert_eq!(
+        describe(&mut sim, asg("web-asg", "us-east-1"))["in_service"],
+        6
+    );
+    assert_eq!(
+        sim.world().regions["us-east-1"].auto_scaling_groups[0].in_service,
+        None
+    );
+
+    ok(&mut sim, scale("web-asg", None, None, Some(3)));
+    assert_eq!(
+        describe(&mut sim, asg("web-asg", "us-east-1"))["in_service"],
+        3
+    );
+    assert_eq!(
+        waited(&mut sim, asg("web-asg", "us-east-1"), WaitState::InService),
+        0
+    );
+    // Nothing to change: no changes listed.
+    assert!(ok(&mut sim, scale("web-asg", Some(2), None, Some(3)))
+        .changes
+        .is_empty());
+}
+
+#[test]
+fn scaling_rejections_use_aws_wording() {
+    let mut sim = sim();
+    let err = fails(&mut sim, scale("web-asg", Some(4), None, Some(12)));
+    assert_error(&err, ErrorKind::Rejected, "ValidationError");
+    assert_eq!(
+        err.message,
+        "Desired capacity:12 must be between the specified min size:4 and max size:10"
+    );
+    assert!(help(&err).contains("4..=10"), "{}", help(&err));
+    let err = fails(&mut sim, scale("web-asg", Some(11), None, None));
+    assert_error(&err, ErrorKind::Rejected, "ValidationError");
+    assert_eq!(
+        err.message,
+        "Max bound, 10, must be greater than or equal to min bound, 11"
+    );
+    let err = fails(&mut sim, scale("web-asg", Some(-1), None, None));
+    assert_error(&err, ErrorKind::Rejected, "ValidationError");
+    assert!(err.message.contains("'minSize'"));
+    let err = fails(&mut sim, scale("web-asgg", None, None, Some(3)));
+    assert_error(&err, ErrorKind::NotFound, "ValidationError");
+    assert_eq!(help(&err), "did you mean 'web-asg'?");
+}
+
+#[test]
+fn raising_min_without_desired_raises_desired_like_aws() {
+    let mut sim = sim();
+    let outcome = ok(&mut sim, scale("web-asg", Some(4), None, None));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("MinSize", Some("2"), Some("4")),
+            change("DesiredCapacity", Some("2"), Some("4")),
+        ]
+    );
+    assert!(outcome.warnings[0].contains("DesiredCapacity moves from 2 to 4"));
+}
+
+#[test]
+fn waiting_for_an_empty_group_is_immediate() {
+    let mut sim = sim();
+    assert_eq!(
+        waited(
+            &mut sim,
+            asg("dr-web-asg", "us-west-2"),
+            WaitState::InService
+        ),
+        0
+    );
+    assert_eq!(sim.elapsed_secs(), 0);
+}
+
+// --- Route 53 ------------------------------------------------------------------------------
+
+#[test]
+fn upserting_a_new_record_creates_it_and_a_pending_change() {
+    let mut sim = sim();
+    let outcome = ok(
+        &mut sim,
+        upsert(
+            "example.com.",
+            a_record("new.example.com", &["192.0.2.1", "192.0.2.2"]),
+        ),
+    );
+    assert_eq!(outcome.resolved.as_deref(), Some("Z1EXAMPLE"));
+    assert_eq!(outcome.creates.as_deref(), Some("C0000000000000001"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("Values", None, Some("192.0.2.1, 192.0.2.2")),
+            change("TTL", None, Some("60")),
+        ]
+    );
+    let record = describe(
+        &mut sim,
+        Target::Record {
+            zone: "example.com".into(),
+            name: "NEW.example.com.".into(),
+            rtype: "a".into(),
+            set_id: None,
+        },
+    );
+    assert_eq!(record["values"][1], "192.0.2.2");
+    let change_target = Target::DnsChange {
+        name: "C0000000000000001".into(),
+    };
+    let status = describe(&mut sim, change_target.clone());
+    assert_eq!(
+        status,
+        serde_json::json!({"id": "C0000000000000001", "status": "PENDING"})
+    );
+    let outcome = wait(&mut sim, change_target.clone(), WaitState::InSync).unwrap();
+    assert_eq!(outcome.duration_secs, 60);
+    assert_eq!(describe(&mut sim, change_target)["status"], "INSYNC");
+    assert_eq!(sim.world().hosted_zones[0].records.len(), 3);
+}
+
+#[test]
+fn upserting_an_existing_record_lists_only_what_changes() {
+    let mut sim = sim();
+    let record = RecordSet {
+        name: "www.example.com".into(),
+        rtype: "A".into(),
+        set_identifier: Some("primary".into()),
+        failover: Some("PRIMARY".into()),
+        alias_target: Some(AliasTarget {
+            hosted_zone_id: "Z1H1FL5HABSF5".into(),
+            dns_name: "west-alb.example.com".into(),
+            evaluate_target_health: true,
+        }),
+        health_check: Some("west-web".into()),
+        ..RecordSet::default()
+    };
+    let outcome = ok(&mut sim, upsert("example.com", record));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change(
+                "AliasTarget",
+                Some("east-alb.example.com (zone Z35SXDOTRQ7X7K, evaluate target health)"),
+                Some("west-alb.example.com (zone Z1H1FL5HABSF5, evaluate target health)")
+            ),
+            change("HealthCheckId", Some("hc-1111"), Some("hc-2222")),
+        ]
+    );
+    let world = sim.world();
+    assert_eq!(world.hosted_zones[0].records.len(), 2);
+    assert_eq!(
+        world.hosted_zones[0].records[0].health_check.as_deref(),
+        Some("hc-2222")
+    );
+    let cname = RecordSet {
+        name: "api.example.com".into(),
+        rtype: "CNAME".into(),
+        ttl: Some(60),
+        values: vec!["west.api.example.com".into()],
+        ..RecordSet::default()
+    };
+    let outcome = ok(&mut sim, upsert("example.com", cname));
+    assert_eq!(
+        outcome.changes,
+        vec![change(
+            "Values",
+            Some("east.api.example.com"),
+            Some("west.api.example.com")
+        )]
+    );
+}
+
+#[test]
+fn record_change_rejections() {
+    let mut sim = sim();
+    let err = fails(
+        &mut sim,
+        upsert("exmaple.com", a_record("www.example.com", &["192.0.2.1"])),
+    );
+    assert_error(&err, ErrorKind::NotFound, "NoSuchHostedZone");
+    assert_eq!(help(&err), "did you mean 'example.com'?");
+
+    let err = fails(
+        &mut sim,
+        upsert("example.com", a_record("www.example.org", &["192.0.2.1"])),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert!(err.message.contains("is not permitted in zone example.com"));
+
+    let mut with_check = a_record("www.example.com", &["192.0.2.1"]);
+    with_check.health_check = Some("west-wbe".into());
+    let err = fails(&mut sim, upsert("example.com", with_check));
+    assert_error(&err, ErrorKind::NotFound, "NoSuchHealthCheck");
+    assert_eq!(help(&err), "did you mean 'west-web'?");
+
+    let mut no_set_id = a_record("www.example.com", &["192.0.2.1"]);
+    no_set_id.failover = Some("SECONDARY".into());
+    let err = fails(&mut sim, upsert("example.com", no_set_id));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    assert!(err.message.contains("Missing field 'SetIdentifier'"));
+
+    let mut both = a_record("www.example.com", &["192.0.2.1"]);
+    both.alias_target = Some(AliasTarget {
+        hosted_zone_id: "Z1".into(),
+        dns_name: "alb.example.com".into(),
+        evaluate_target_health: false,
+    });
+    let err = fails(&mut sim, upsert("example.com", both));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    assert!(err.message.contains("found more than one"));
+
+    let neither = RecordSet {
+        name: "www.example.com".into(),
+        rtype: "A".into(),
+        ..RecordSet::default()
+    };
+    let err = fails(&mut sim, upsert("example.com", neither));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    assert!(err.message.contains("found none"));
+
+    let mut no_ttl = a_record("www.example.com", &["192.0.2.1"]);
+    no_ttl.ttl = None;
+    let err = fails(&mut sim, upsert("example.com", no_ttl));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    assert_eq!(help(&err), "a record with values needs a ttl");
+
+    let mut apex = a_record("example.com", &["other.example.net"]);
+    apex.rtype = "CNAME".into();
+    let err = fails(&mut sim, upsert("example.com", apex));
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+
+    let mut create = upsert("example.com", a_record("api.example.com", &["192.0.2.1"]));
+    if let Call::ChangeResourceRecordSets {
+        action, record_set, ..
+    } = &mut create
+    {
+        *action = "CREATE".into();
+        record_set.rtype = "CNAME".into();
+    }
+    let err = fails(&mut sim, create);
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert!(err.message.contains("already exists"));
+
+    let err = wait(
+        &mut sim,
+        Target::DnsChange {
+            name: "C999".into(),
+        },
+        WaitState::InSync,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "NoSuchChange");
+}
+
+#[test]
+fn disabling_a_health_check_by_name() {
+    let mut sim = sim();
+    let update = |name: &str, disabled: bool| Call::UpdateHealthCheck {
+        health_check: name.into(),
+        disabled,
+    };
+    let outcome = ok(&mut sim, update("east-web", true));
+    assert_eq!(outcome.resolved.as_deref(), Some("hc-1111"));
+    assert_eq!(
+        outcome.changes,
+        vec![change("Disabled", Some("false"), Some("true"))]
+    );
+    let hc = describe(
+        &mut sim,
+        Target::HealthCheck {
+            name: "hc-1111".into(),
+        },
+    );
+    assert_eq!(hc["disabled"], true);
+    assert!(sim.world().health_checks[0].disabled);
+    assert!(ok(&mut sim, update("hc-1111", true)).changes.is_empty());
+    let err = fails(&mut sim, update("east-wbe", true));
+    assert_error(&err, ErrorKind::NotFound, "NoSuchHealthCheck");
+    assert_eq!(help(&err), "did you mean 'east-web'?");
+}
+
+// --- S3 and SNS ----------------------------------------------------------------------------
+
+#[test]
+fn put_bucket_replication_replaces_the_configuration() {
+    let mut sim = sim();
+    let outcome = ok(
+        &mut sim,
+        replication("assets-east", "assets-west", Some(15)),
+    );
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change(
+                "ReplicationConfiguration",
+                None,
+                Some("rule dr -> assets-west (Enabled, priority 1, RTC 15m, delete markers)")
+            ),
+            change(
+                "Role",
+                None,
+                Some("arn:aws:iam::123456789012:role/replication")
+            ),
+        ]
+    );
+    let bucket = describe(
+        &mut sim,
+        Target::Bucket {
+            name: "assets-east".into(),
+        },
+    );
+    assert_eq!(bucket["replication"]["rules"][0]["status"], "Enabled");
+    let outcome = ok(
+        &mut sim,
+        replication("replicated-east", "assets-west", None),
+    );
+    assert_eq!(outcome.changes.len(), 1, "same role: {:?}", outcome.changes);
+    let world = sim.world();
+    let config = world.buckets[4].replication.as_ref().unwrap();
+    assert_eq!(config.rules.len(), 1);
+    assert_eq!(config.rules[0].id, "dr");
+}
+
+#[test]
+fn put_bucket_replication_rejections() {
+    let mut sim = sim();
+    let err = fails(&mut sim, replication("logs-east", "assets-west", None));
+    assert_error(&err, ErrorKind::Rejected, "InvalidRequest");
+    assert_eq!(err.message, "Versioning must be 'Enabled' on the bucket");
+    let err = fails(&mut sim, replication("assets-east", "logs-west", None));
+    assert_error(&err, ErrorKind::Rejected, "InvalidRequest");
+    assert!(err.message.contains("versioning"));
+    let err = fails(&mut sim, replication("assets-east", "assets-wset", None));
+    assert_error(&err, ErrorKind::Rejected, "InvalidRequest");
+    assert_eq!(help(&err), "did you mean 'assets-west'?");
+    let err = fails(
+        &mut sim,
+        replication("assets-east", "assets-west", Some(10)),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidArgument");
+    let err = fails(&mut sim, replication("assets-eats", "assets-west", None));
+    assert_error(&err, ErrorKind::NotFound, "NoSuchBucket");
+    assert_eq!(help(&err), "did you mean 'assets-east'?");
+}
+
+#[test]
+fn replication_checks() {
+    let mut sim = sim();
+    let check = |bucket: &str, region: &str| CheckSpec::BucketReplication {
+        bucket: bucket.into(),
+        region: region.into(),
+    };
+    assert!(sim.check(&check("replicated-east", "us-west-2")).is_ok());
+    let err = sim.check(&check("assets-east", "us-west-2")).unwrap_err();
+    assert_error(
+        &err,
+        ErrorKind::Rejected,
+        "ReplicationConfigurationNotFoundError",
+    );
+    let err = sim
+        .check(&check("replicated-east", "eu-west-1"))
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "ReplicationNotConfigured");
+    assert!(
+        help(&err).contains("rule to-west -> assets-west (Enabled, us-west-2)"),
+        "{}",
+        help(&err)
+    );
+    let err = sim.check(&check("paused-east", "us-west-2")).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "ReplicationNotConfigured");
+    assert!(help(&err).contains("Disabled"));
+    let err = sim.check(&check("nope", "us-west-2")).unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "NoSuchBucket");
+    ok(&mut sim, replication("assets-east", "assets-west", None));
+    assert!(sim.check(&check("assets-east", "us-west-2")).is_ok());
+}
+
+#[test]
+fn publish_resolves_the_topic_arn_and_changes_nothing() {
+    let mut sim = sim();
+    let publish = |region: &str, topic: &str, subject: &str| Call::Publish {
+        region: region.into(),
+        topic: topic.into(),
+        subject: subject.into(),
+        message: "failing over to us-west-2".into(),
+    };
+    let outcome = ok(&mut sim, publish("us-west-2", "dr-alerts", "DR started"));
+    assert_eq!(
+        outcome.resolved.as_deref(),
+        Some("arn:aws:sns:us-west-2:123456789012:dr-alerts")
+    );
+    assert!(outcome.changes.is_empty());
+    assert_eq!(sim.world(), inventory());
+    let err = fails(&mut sim, publish("us-west-2", "dr-alert", "x"));
+    assert_error(&err, ErrorKind::NotFound, "NotFound");
+    assert_eq!(help(&err), "did you mean 'dr-alerts'?");
+    let err = fails(&mut sim, publish("us-west-2", "dr-alerts", "two\nlines"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameter");
+}
+
+// --- waits, lazy settling, queries -----------------------------------------------------------
+
+#[test]
+fn waits_that_can_never_finish_are_rejected() {
+    let mut sim = sim();
+    let err = wait(
+        &mut sim,
+        db_instance("stopped-db", "us-east-1"),
+        WaitState::Available,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    assert!(
+        err.message.contains("'stopped'") && err.message.contains("nothing pending"),
+        "{}",
+        err.message
+    );
+    let err = wait(
+        &mut sim,
+        db_cluster("app-west-stopped", "us-west-2"),
+        WaitState::Available,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    let err = wait(&mut sim, volume("data", "us-east-1"), WaitState::Available).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    let err = wait(
+        &mut sim,
+        db_instance("nope", "us-east-1"),
+        WaitState::Available,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "DBInstanceNotFound");
+    let err = wait(
+        &mut sim,
+        db_instance("orders-db", "us-east-1"),
+        WaitState::InSync,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "UnsupportedWaitState");
+    assert!(help(&err).contains("\"available\""));
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("orders-db", "us-east-1"),
+            WaitState::Available
+        ),
+        0
+    );
+    assert_eq!(sim.elapsed_secs(), 0);
+}
+
+#[test]
+fn transitions_complete_by_themselves_as_the_clock_passes() {
+    let mut sim = sim_with(&[("wait.asg_in_service", 400)]);
+    ok(&mut sim, create_snapshot("data")); // completes at 1 + 300
+    ok(&mut sim, scale("web-asg", None, None, Some(4)));
+    assert_eq!(
+        describe(&mut sim, ebs_snapshot("pre-failover", "us-east-1"))["state"],
+        "pending"
+    );
+    assert_eq!(
+        waited(&mut sim, asg("web-asg", "us-east-1"), WaitState::InService),
+        400
+    );
+    assert_eq!(sim.elapsed_secs(), 402);
+    assert_eq!(
+        describe(&mut sim, ebs_snapshot("pre-failover", "us-east-1"))["state"],
+        "completed"
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            ebs_snapshot("pre-failover", "us-east-1"),
+            WaitState::Completed
+        ),
+        0
+    );
+    // Copying needs no wait once the time has passed.
+    ok(
+        &mut sim,
+        Call::CopySnapshot {
+            region: "us-west-2".into(),
+            source_region: "us-east-1".into(),
+            source_snapshot: "pre-failover".into(),
+            description: String::new(),
+            tags: BTreeMap::new(),
+        },
+    );
+}
+
+#[test]
+fn captured_transitions_finish_one_estimate_after_the_capture() {
+    let mut inventory = inventory();
+    let east = inventory.regions.get_mut("us-east-1").unwrap();
+    east.snapshots[0].state = "pending".into();
+    east.db_instances[1].status = "modifying".into();
+    east.auto_scaling_groups[0].in_service = Some(1);
+    east.auto_scaling_groups.push(AutoScalingGroup {
+        name: "settled".into(),
+        min_size: 1,
+        max_size: 1,
+        desired_capacity: 1,
+        in_service: Some(1),
+        tags: BTreeMap::new(),
+    });
+    let mut sim = SimBackend::new(inventory.clone());
+    assert_eq!(sim.world(), inventory);
+    assert_eq!(
+        describe(&mut sim, asg("web-asg", "us-east-1"))["in_service"],
+        1
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            ebs_snapshot("snap-0old", "us-east-1"),
+            WaitState::Completed
+        ),
+        300
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("single-db", "us-east-1"),
+            WaitState::Available
+        ),
+        0
+    );
+    assert_eq!(
+        waited(&mut sim, asg("web-asg", "us-east-1"), WaitState::InService),
+        0
+    );
+}
+
+#[test]
+fn describe_answers_in_inventory_shape_or_none() {
+    let mut sim = sim();
+    let group = describe(&mut sim, asg("web-asg", "us-east-1"));
+    assert_eq!(group["in_service"], 2, "InService is always present");
+    let cluster = describe(&mut sim, db_cluster("app-east", "us-east-1"));
+    assert_eq!(cluster["global_cluster"], "app-global");
+    assert_eq!(cluster["writer"], true);
+    let zone = describe(
+        &mut sim,
+        Target::Zone {
+            name: "EXAMPLE.com.".into(),
+        },
+    );
+    assert_eq!(zone["id"], "Z1EXAMPLE");
+    let topic = describe(
+        &mut sim,
+        Target::Topic {
+            name: "dr-alerts".into(),
+            region: "us-east-1".into(),
+        },
+    );
+    assert_eq!(topic["name"], "dr-alerts");
+    let vol = describe(&mut sim, volume("vol-0aaa", "us-east-1"));
+    assert_eq!(vol["name"], "data");
+    let replica = describe(&mut sim, db_instance("orders-replica", "us-west-2"));
+    assert_eq!(replica["replica_lag_secs"], 4);
+    for missing in [
+        asg("nope", "us-east-1"),
+        asg("web-asg", "mars-1"),
+        global("nope"),
+        Target::Zone {
+            name: "example.org".into(),
+        },
+        Target::Record {
+            zone: "example.com".into(),
+            name: "www.example.com".into(),
+            rtype: "A".into(),
+            set_id: None,
+        },
+        Target::HealthCheck {
+            name: "nope".into(),
+        },
+        Target::DnsChange { name: "C1".into() },
+        Target::Bucket {
+            name: "nope".into(),
+        },
+    ] {
+        let answer = sim
+            .query(&Query::Describe {
+                target: missing.clone(),
+            })
+            .unwrap();
+        assert_eq!(answer, None, "{missing:?}");
+    }
+    let err = sim
+        .query(&Query::Describe {
+            target: volume("twin", "us-east-1"),
+        })
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "AmbiguousName");
+}
+
+#[test]
+fn latest_snapshot_queries() {
+    let mut sim = sim();
+    let latest =
+        |sim: &mut SimBackend, target: Target| sim.query(&Query::LatestSnapshot { target });
+    let snap = latest(&mut sim, volume("data", "us-east-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(snap["id"], "snap-0old");
+    ok(&mut sim, create_snapshot("data"));
+    let snap = latest(&mut sim, volume("data", "us-east-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(snap["id"], "snap-00000000000000001");
+    assert_eq!(
+        latest(&mut sim, volume("vol-0bbb", "us-east-1")).unwrap(),
+        None
+    );
+    let snap = latest(&mut sim, db_instance("orders-db", "us-east-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(snap["id"], "orders-nightly");
+    assert_eq!(
+        latest(&mut sim, db_instance("single-db", "us-east-1")).unwrap(),
+        None
+    );
+    let snap = latest(&mut sim, db_cluster("app-east", "us-east-1"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(snap["id"], "app-east-nightly");
+    let err = latest(&mut sim, volume("nope", "us-east-1")).unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "InvalidVolume.NotFound");
+    let err = latest(&mut sim, asg("web-asg", "us-east-1")).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+}
+
+// --- scale ------------------------------------------------------------------------------------
+
+#[test]
+fn ten_thousand_steps_plan_quickly() {
+    let mut inventory = inventory();
+    let east = inventory.regions.get_mut("us-east-1").unwrap();
+    let template = east.volumes[0].clone();
+    let asg_template = east.auto_scaling_groups[0].clone();
+    for i in 0..8_000 {
+        let mut v = template.clone();
+        v.id = format!("vol-{i:017x}");
+        v.name = Some(format!("bulk-{i}"));
+        v.size_gib = 8;
+        east.volumes.push(v);
+    }
+    for i in 0..1_000 {
+        let mut g = asg_template.clone();
+        g.name = format!("asg-{i}");
+        east.auto_scaling_groups.push(g);
+    }
+    let mut sim = SimBackend::new(inventory);
+    let started = std::time::Instant::now();
+    for i in 0..8_000 {
+        ok(&mut sim, create_snapshot(&format!("bulk-{i}")));
+    }
+    for i in 0..1_000 {
+        ok(&mut sim, scale(&format!("asg-{i}"), None, None, Some(6)));
+    }
+    for i in 0..1_000 {
+        ok(
+            &mut sim,
+            upsert(
+                "example.com",
+                a_record(&format!("h{i}.example.com"), &["192.0.2.1"]),
+            ),
+        );
+    }
+    let took = started.elapsed();
+    assert_eq!(sim.elapsed_secs(), 10_000);
+    let world = sim.world();
+    assert_eq!(world.regions["us-east-1"].snapshots.len(), 8_001);
+    assert_eq!(world.hosted_zones[0].records.len(), 1_002);
+    // Generous for unoptimized test builds; release builds take a few milliseconds.
+    assert!(took.as_secs_f64() < 5.0, "10,000 steps took {took:?}");
+}

@@ -1,0 +1,13 @@
+//! Exit codes, documented in the README: scripts and CI branch on them.
+
+/// How a `ripcord` command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked (warnings may have been printed).
+    Ok = 0,
+    /// The runbook is wrong or was rejected: a diagnostic says where.
+    RunbookFailed = 1,
+    // 2 is clap's: a bad command line.
+    /// An input file is missing or malformed (runbook unreadable, inventory invalid).
+    BadInput = 3,
+}

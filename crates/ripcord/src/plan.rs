@@ -1,0 +1,105 @@
+//! `ripcord plan`: dry-run the runbook against its inventory and render the plan.
+
+use crate::cli::{ColorChoice, Format, PlanArgs};
+use crate::exit::Exit;
+use crate::inventory_path;
+use crate::output::{color_for_stdout, report};
+use miette::Severity;
+use ripcord_core::render::{self, TextStyle};
+use ripcord_core::{sha256_hex, Inventory, InventoryInfo};
+use ripcord_interp::Interpreter;
+use ripcord_sim::SimBackend;
+
+pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
+    let file = args.runbook.display().to_string();
+    let source = match std::fs::read_to_string(&args.runbook) {
+        Ok(source) => source,
+        Err(err) => {
+            eprintln!("error: cannot read runbook {file}: {err}");
+            return Exit::BadInput;
+        }
+    };
+    let inventory_path = match &args.inventory {
+        Some(path) => path.clone(),
+        None => match inventory_path::beside(&args.runbook) {
+            Ok(path) => path,
+            Err(tried) => {
+                let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+                eprintln!(
+                    "error: no inventory for {file}: pass --inventory FILE, or create one of: {}",
+                    tried.join(", ")
+                );
+                return Exit::BadInput;
+            }
+        },
+    };
+    let (inventory, inventory_text) = match Inventory::load(&inventory_path) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            report(err);
+            return Exit::BadInput;
+        }
+    };
+    let info = InventoryInfo {
+        path: inventory_path.display().to_string(),
+        sha256: sha256_hex(inventory_text.as_bytes()),
+        account: inventory.account.clone(),
+        captured_at: inventory.captured_at.to_string(),
+    };
+
+    let mut interpreter = Interpreter::new(&file);
+    let runbook = match interpreter.compile(&source) {
+        Ok(runbook) => runbook,
+        Err(err) => {
+            report(err);
+            return Exit::RunbookFailed;
+        }
+    };
+    // Static errors stop the plan before anything runs; warnings are shown and it goes on.
+    let mut failed = false;
+    for problem in interpreter.check(&runbook) {
+        failed |= problem.severity == Severity::Error;
+        report(problem);
+    }
+    if failed {
+        return Exit::RunbookFailed;
+    }
+
+    let sim = SimBackend::new(inventory);
+    for key in sim.unknown_estimate_keys() {
+        eprintln!(
+            "warning: {}: `estimates.{key}` is not an estimate the simulation uses (docs/simulation.md lists them)",
+            info.path
+        );
+    }
+    let result = interpreter.run(&runbook, Box::new(sim), Some(info));
+    let rendered = match args.format {
+        Format::Text => render::text(
+            &result.plan,
+            &TextStyle {
+                color: args.output.is_none() && color_for_stdout(color),
+                summary_only: args.summary,
+            },
+        ),
+        Format::Json => render::json(&result.plan),
+        Format::Markdown => render::markdown(&result.plan),
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, rendered).map_err(|e| (path.display().to_string(), e)),
+        None => {
+            print!("{rendered}");
+            Ok(())
+        }
+    };
+    if let Err((path, err)) = written {
+        eprintln!("error: cannot write {path}: {err}");
+        return Exit::BadInput;
+    }
+    match result.error {
+        Some(err) => {
+            report(err);
+            Exit::RunbookFailed
+        }
+        None => Exit::Ok,
+    }
+}

@@ -1,0 +1,342 @@
+//! End-to-end tests of the `ripcord` binary: plan goldens for every runbook, exit codes,
+//! diagnostics, inventory errors, output options.
+//!
+//! Goldens live in tests/golden/ at the workspace root; regenerate them with
+//! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `ripcord ARGS` from the workspace root, without colour or terminal.
+fn ripcord(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ripcord"))
+        .args(args)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("the ripcord binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const BLESS: &str = "RIPCORD_BLESS";
+
+/// Compares `actual` with the golden file (after its one header line), or rewrites it.
+fn golden(name: &str, actual: &str) {
+    let path = workspace().join("tests/golden").join(name);
+    let header =
+        format!("# golden: {name} (regenerate: {BLESS}=1 cargo test -p ripcord --test cli)\n");
+    if std::env::var_os(BLESS).is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("{header}{actual}")).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden {}; run with {BLESS}=1", path.display()));
+    let expected = expected
+        .split_once('\n')
+        .map(|(_, rest)| rest)
+        .unwrap_or("");
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(5)
+            .map(|(i, (e, a))| format!("line {}:\n  golden: {e}\n  actual: {a}", i + 2))
+            .collect();
+        panic!(
+            "{name} differs from its golden ({} vs {} lines); first differences:\n{}\nregenerate with {BLESS}=1 if the change is intended",
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+fn runbooks() -> Vec<String> {
+    let mut found = Vec::new();
+    fn walk(dir: &Path, root: &Path, found: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, root, found);
+            } else if path.extension().is_some_and(|e| e == "rhai") {
+                found.push(path.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    let root = workspace();
+    walk(&root.join("runbooks"), &root, &mut found);
+    found
+}
+
+fn golden_name(runbook: &str, ext: &str) -> String {
+    let stem = runbook
+        .trim_start_matches("runbooks/")
+        .trim_end_matches(".rhai")
+        .replace('/', "__");
+    format!("{stem}.{ext}")
+}
+
+#[test]
+fn every_runbook_plans_and_matches_its_goldens() {
+    let runbooks = runbooks();
+    assert!(runbooks.len() >= 5, "runbooks: {runbooks:?}");
+    for runbook in &runbooks {
+        let text = ripcord(&["plan", runbook]);
+        assert!(text.status.success(), "{runbook}: {}", stderr(&text));
+        golden(&golden_name(runbook, "txt"), &stdout(&text));
+
+        let json = ripcord(&["plan", runbook, "--format", "json"]);
+        assert!(json.status.success(), "{runbook}: {}", stderr(&json));
+        let plan: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(plan["schema_version"], 1);
+        assert!(
+            plan["counts"]["steps"].as_u64().unwrap() > 0,
+            "{runbook} plans no step"
+        );
+        golden(&golden_name(runbook, "json"), &stdout(&json));
+    }
+}
+
+#[test]
+fn failover_markdown_golden_and_summary() {
+    let md = ripcord(&[
+        "plan",
+        "runbooks/ecommerce/failover.rhai",
+        "--format",
+        "markdown",
+    ]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    golden("ecommerce__failover.md", &stdout(&md));
+
+    let summary = ripcord(&["plan", "runbooks/ecommerce/failover.rhai", "--summary"]);
+    assert!(summary.status.success());
+    let text = stdout(&summary);
+    assert!(text.lines().count() < 25, "summary too long:\n{text}");
+    assert!(text.contains("UpdateAutoScalingGroup"), "{text}");
+}
+
+#[test]
+fn the_failover_plan_shows_what_a_reviewer_needs() {
+    let out = ripcord(&["plan", "runbooks/ecommerce/failover.rhai"]);
+    let text = stdout(&out);
+    for needle in [
+        "UpdateAutoScalingGroup",
+        "dr-web-asg",
+        "2 -> 4",
+        "RemoveFromGlobalCluster",
+        "UpdateHealthCheck",
+        "ECommerce-Primary-HealthCheck",
+        "Publish",
+        "failover.rhai:",
+        "RTO",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "no colour without a terminal");
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let out = ripcord(&[
+        "--color",
+        "always",
+        "plan",
+        "runbooks/ecommerce/failover.rhai",
+    ]);
+    assert!(stdout(&out).contains('\u{1b}'));
+}
+
+#[test]
+fn output_file_and_explicit_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("plan.json");
+    let out = ripcord(&[
+        "plan",
+        "runbooks/ecommerce/failover.rhai",
+        "--inventory",
+        "runbooks/ecommerce/inventory.yaml",
+        "-f",
+        "json",
+        "-o",
+        target.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(
+        plan["inventory"]["path"],
+        "runbooks/ecommerce/inventory.yaml"
+    );
+}
+
+#[test]
+fn check_passes_the_bundled_runbooks_and_examples() {
+    for runbook in runbooks() {
+        let out = ripcord(&["check", &runbook]);
+        assert!(out.status.success(), "{runbook}: {}", stderr(&out));
+        assert!(stdout(&out).contains("ok"));
+    }
+    for example in [
+        "examples/scale-up.rhai",
+        "examples/strategy.rhai",
+        "examples/restore.rhai",
+        "examples/enable-replication.rhai",
+    ] {
+        let out = ripcord(&["check", example]);
+        assert!(out.status.success(), "{example}: {}", stderr(&out));
+        let plan = ripcord(&["plan", example, "--inventory", "examples/inventory.yaml"]);
+        assert!(plan.status.success(), "{example}: {}", stderr(&plan));
+    }
+}
+
+fn write_temp(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn check_reports_errors_with_file_line_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = write_temp(
+        dir.path(),
+        "bad.rhai",
+        "runbook(#{ name: \"bad\" });\nlet web = asg(\"dr-web-asg\", \"us-west-2\");\nscal(web, #{ desired: 3 });\n",
+    );
+    let out = ripcord(&["check", &runbook]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("ripcord::unknown_function"), "{err}");
+    assert!(err.contains("bad.rhai:3:1"), "{err}");
+    assert!(err.contains("did you mean `scale`"), "{err}");
+}
+
+#[test]
+fn plan_rejection_exits_1_with_the_aws_error_and_partial_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = write_temp(
+        dir.path(),
+        "too-big.rhai",
+        "runbook(#{ name: \"too-big\" });\nscale(asg(\"dr-web-asg\", \"us-west-2\"), #{ desired: 3 });\nscale(asg(\"dr-web-asg\", \"us-west-2\"), #{ desired: 40 });\n",
+    );
+    let out = ripcord(&["plan", &runbook, "--inventory", "examples/inventory.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("ripcord::aws::ValidationError"), "{err}");
+    assert!(err.contains("too-big.rhai:3:1"), "{err}");
+    let text = stdout(&out);
+    assert!(
+        text.contains("2 -> 3"),
+        "the partial plan is shown:\n{text}"
+    );
+}
+
+#[test]
+fn syntax_errors_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = write_temp(dir.path(), "syntax.rhai", "let x = ;\n");
+    let out = ripcord(&["plan", &runbook, "--inventory", "examples/inventory.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("ripcord::syntax"));
+}
+
+#[test]
+fn bad_inputs_exit_3_naming_the_problem() {
+    let out = ripcord(&["plan", "runbooks/does-not-exist.rhai"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("cannot read runbook"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let runbook = write_temp(dir.path(), "lonely.rhai", "runbook(#{});\n");
+    let out = ripcord(&["plan", &runbook]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("lonely.inventory.yaml"),
+        "{}",
+        stderr(&out)
+    );
+
+    let inventory = write_temp(
+        dir.path(),
+        "broken.yaml",
+        "version: 1\ncaptured_at: 2026-11-24T03:00:00Z\nregions:\n  us-west-2:\n    auto_scaling_groups:\n      - { name: web, min_size: 1, max_size: 2 }\n",
+    );
+    let out = ripcord(&["plan", "examples/scale-up.rhai", "--inventory", &inventory]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    assert!(
+        err.contains("regions.us-west-2.auto_scaling_groups[0]"),
+        "{err}"
+    );
+    assert!(err.contains("desired_capacity"), "{err}");
+
+    let inventory = write_temp(
+        dir.path(),
+        "wrong.json",
+        "{\"version\": 1, \"captured_at\": \"2026-11-24T03:00:00Z\", \"regions\": {\"us-west-2\": {\"auto_scaling_groups\": [{\"name\": \"web\", \"min_size\": 3, \"max_size\": 2, \"desired_capacity\": 2}]}}}",
+    );
+    let out = ripcord(&["plan", "examples/scale-up.rhai", "--inventory", &inventory]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("min_size 3"), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = ripcord(&["plan"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = ripcord(&["plan", "x.rhai", "--format", "pdf"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_dry_run_path_has_no_network_or_aws_dependency() {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "ripcord-interp",
+            "-p",
+            "ripcord-sim",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
+        .current_dir(workspace())
+        .output()
+        .expect("cargo tree runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tree = stdout(&out);
+    assert!(
+        tree.contains("ripcord-sim") && tree.contains("rhai"),
+        "{tree}"
+    );
+    for forbidden in ["aws-sdk", "aws-config", "hyper ", "reqwest", "tokio "] {
+        assert!(
+            !tree.contains(forbidden),
+            "the dry-run path depends on {forbidden}:\n{tree}"
+        );
+    }
+}
