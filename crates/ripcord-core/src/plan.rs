@@ -51,6 +51,8 @@ pub struct InventoryInfo {
 /// A top-level entry of the plan: a step, or a parallel group of branches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "item", rename_all = "snake_case")]
+// Nearly every item is a step; boxing them would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum PlanItem {
     Step(Step),
     Parallel(ParallelGroup),

@@ -27,6 +27,16 @@ pub enum HookDecision {
 /// Called before every step reaches the backend (the REPL's stepping point).
 pub type StepHook = Box<dyn FnMut(&PendingStep) -> HookDecision>;
 
+/// What a step is, before the backend has carried it out.
+struct StepHead {
+    kind: StepKind,
+    service: &'static str,
+    operation: &'static str,
+    region: Option<String>,
+    target: Option<Target>,
+    origin: Origin,
+}
+
 /// The state of one run.
 pub struct RunState {
     backend: Option<Box<dyn Backend>>,
@@ -110,45 +120,40 @@ impl RunState {
     /// failure's origin and returned.
     fn step(
         &mut self,
-        kind: StepKind,
-        service: &str,
-        operation: &str,
-        region: Option<String>,
-        target: Option<Target>,
-        origin: Origin,
+        head: StepHead,
         run: impl FnOnce(&mut dyn Backend) -> Result<Outcome, BackendError>,
     ) -> Result<Outcome, Failure> {
         self.started = true;
-        self.check_region(region.as_deref())?;
+        self.check_region(head.region.as_deref())?;
         self.ask_hook(PendingStep {
-            kind: kind.clone(),
-            target: target.clone(),
-            origin: origin.clone(),
+            kind: head.kind.clone(),
+            target: head.target.clone(),
+            origin: head.origin.clone(),
         })?;
         let backend = self.backend()?;
         let at_secs = backend.elapsed_secs();
         let outcome = match run(backend) {
             Ok(outcome) => outcome,
             Err(err) => {
-                self.failed_at = Some(origin);
+                self.failed_at = Some(head.origin);
                 return Err(Failure::from_backend(err));
             }
         };
         let index = self.recorder.next_index();
         self.recorder.push(Step {
             index,
-            kind,
-            service: service.to_string(),
-            operation: operation.to_string(),
-            region,
-            target,
+            kind: head.kind,
+            service: head.service.to_string(),
+            operation: head.operation.to_string(),
+            region: head.region,
+            target: head.target,
             resolved: outcome.resolved.clone(),
             creates: outcome.creates.clone(),
             changes: outcome.changes.clone(),
             at_secs,
             duration_secs: outcome.duration_secs,
             warnings: outcome.warnings.clone(),
-            origin,
+            origin: head.origin,
         });
         Ok(outcome)
     }
@@ -159,12 +164,14 @@ impl RunState {
         let target = call.target();
         let sent = call.clone();
         self.step(
-            StepKind::Call { call },
-            service,
-            operation,
-            region,
-            Some(target),
-            origin,
+            StepHead {
+                kind: StepKind::Call { call },
+                service,
+                operation,
+                region,
+                target: Some(target),
+                origin,
+            },
             move |b| b.execute(&sent),
         )
     }
@@ -176,12 +183,14 @@ impl RunState {
         let target = spec.target.clone();
         let sent = spec.clone();
         self.step(
-            StepKind::Wait { wait: spec },
-            service,
-            operation,
-            region,
-            Some(target),
-            origin,
+            StepHead {
+                kind: StepKind::Wait { wait: spec },
+                service,
+                operation,
+                region,
+                target: Some(target),
+                origin,
+            },
             move |b| b.wait(&sent),
         )
     }
@@ -190,12 +199,14 @@ impl RunState {
         let (service, operation, target) = (spec.service(), spec.operation(), spec.target());
         let sent = spec.clone();
         self.step(
-            StepKind::Check { check: spec },
-            service,
-            operation,
-            None,
-            Some(target),
-            origin,
+            StepHead {
+                kind: StepKind::Check { check: spec },
+                service,
+                operation,
+                region: None,
+                target: Some(target),
+                origin,
+            },
             move |b| b.check(&sent),
         )
     }
@@ -203,12 +214,14 @@ impl RunState {
     pub fn approve(&mut self, message: String, origin: Origin) -> Result<Outcome, Failure> {
         let sent = message.clone();
         self.step(
-            StepKind::Approval { message },
-            "ripcord",
-            "approve",
-            None,
-            None,
-            origin,
+            StepHead {
+                kind: StepKind::Approval { message },
+                service: "ripcord",
+                operation: "approve",
+                region: None,
+                target: None,
+                origin,
+            },
             move |b| b.approve(&sent),
         )
     }
