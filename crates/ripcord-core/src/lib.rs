@@ -12,6 +12,7 @@ mod call;
 mod digest;
 pub mod duration;
 mod error;
+mod journal;
 pub mod inventory;
 mod plan;
 pub mod render;
@@ -24,6 +25,7 @@ pub use call::{AliasTarget, Call, RecordSet, ReplicationRule};
 pub use digest::sha256_hex;
 pub use error::{BackendError, ErrorKind};
 pub use inventory::{Inventory, InventoryError};
+pub use journal::{Intent, Journal};
 pub use plan::{
     InventoryInfo, ParallelGroup, Plan, PlanCounts, PlanFailure, PlanItem, RunbookInfo,
     RunbookMeta, PLAN_SCHEMA_VERSION,

@@ -1,0 +1,188 @@
+//! The per-step timeline of a run, as `ripcord runs show` prints it.
+
+use crate::reader::Run;
+use crate::record::{Entry, RunStatus};
+use ripcord_core::duration::format_duration;
+use ripcord_core::Intent;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// One line per step with its start offset, duration and result; steps sent without a result
+/// (the process died) say so; then how the run ended against its RTO.
+pub fn render_timeline(run: &Run) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let Some(header) = run.header() else {
+        return "(a journal without a header)\n".to_string();
+    };
+    let start = run
+        .records
+        .first()
+        .and_then(|r| r.at.parse::<jiff::Timestamp>().ok());
+    let offset = |at: &str| -> String {
+        match (start, at.parse::<jiff::Timestamp>()) {
+            (Some(s), Ok(t)) => format!("+{:.1}s", (t.as_millisecond() - s.as_millisecond()) as f64 / 1000.0),
+            _ => "?".to_string(),
+        }
+    };
+    let _ = writeln!(
+        out,
+        "Run {}  ({}, {}, sha256 {})",
+        header.run_id,
+        header.mode,
+        header.runbook_path,
+        header.runbook_sha256.get(..8).unwrap_or(&header.runbook_sha256)
+    );
+    let _ = writeln!(
+        out,
+        "Account {}, planned against {} (sha256 {})\n",
+        header.account.as_deref().unwrap_or("unknown"),
+        header.inventory_file,
+        header.inventory_sha256.get(..8).unwrap_or(&header.inventory_sha256)
+    );
+    let mut results: BTreeMap<u64, &Entry> = BTreeMap::new();
+    for record in &run.records {
+        if let Entry::Result { seq, .. } = &record.entry {
+            results.insert(*seq, &record.entry);
+        }
+    }
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    for record in &run.records {
+        let (seq, intent, skipped) = match &record.entry {
+            Entry::Intent { seq, intent } => (*seq, intent, false),
+            Entry::Skipped { seq, intent } => (*seq, intent, true),
+            _ => continue,
+        };
+        let (duration, result) = if skipped {
+            ("-".to_string(), "skipped (not sent)".to_string())
+        } else {
+            match results.get(&seq) {
+                Some(Entry::Result {
+                    ok: true,
+                    outcome,
+                    duration_ms,
+                    ..
+                }) => {
+                    let mut text = "ok".to_string();
+                    if let Some(created) = outcome.as_ref().and_then(|o| o.creates.as_ref()) {
+                        let _ = write!(text, ", created {created}");
+                    }
+                    if let Some(id) = outcome.as_ref().and_then(|o| o.request_id.as_ref()) {
+                        let _ = write!(text, ", request {id}");
+                    }
+                    (format!("{:.1}s", *duration_ms as f64 / 1000.0), text)
+                }
+                Some(Entry::Result {
+                    ok: false,
+                    error_code,
+                    error_message,
+                    duration_ms,
+                    ..
+                }) => (
+                    format!("{:.1}s", *duration_ms as f64 / 1000.0),
+                    format!(
+                        "FAILED {}: {}",
+                        error_code.as_deref().unwrap_or("?"),
+                        error_message.as_deref().unwrap_or("")
+                    ),
+                ),
+                _ => (
+                    "?".to_string(),
+                    "sent, no result recorded (the run stopped while it was in flight)".to_string(),
+                ),
+            }
+        };
+        rows.push([seq.to_string(), offset(&record.at), duration, describe(intent), result]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "  {:>w0$}  {:>w1$}  {:>w2$}  {:<w3$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
+        );
+    }
+    if rows.is_empty() {
+        let _ = writeln!(out, "  (no steps)");
+    }
+    let _ = writeln!(out);
+    let finished = run.records.iter().rev().find_map(|r| match &r.entry {
+        Entry::Finished {
+            status,
+            error,
+            total_secs,
+            rto_secs,
+        } => Some((*status, error, *total_secs, *rto_secs)),
+        _ => None,
+    });
+    match finished {
+        None => {
+            let _ = writeln!(
+                out,
+                "No end record: the run is still going on, or the process was killed. Steps above marked \"sent, no result\" may or may not have taken effect."
+            );
+        }
+        Some((status, error, total, rto)) => {
+            let word = match status {
+                RunStatus::Completed => "Completed",
+                RunStatus::Failed => "Failed",
+                RunStatus::Cancelled => "Cancelled",
+                RunStatus::Refused => "Refused",
+            };
+            let mut line = format!("{word} after {}", format_duration(total));
+            if let Some(rto) = rto {
+                if total <= rto {
+                    let _ = write!(
+                        line,
+                        " against RTO {}: within the objective ({} to spare)",
+                        format_duration(rto),
+                        format_duration(rto - total)
+                    );
+                } else {
+                    let _ = write!(
+                        line,
+                        " against RTO {}: exceeded by {}",
+                        format_duration(rto),
+                        format_duration(total - rto)
+                    );
+                }
+            }
+            let _ = writeln!(out, "{line}.");
+            if let Some(error) = error {
+                let _ = writeln!(out, "Error: {error}");
+            }
+        }
+    }
+    out
+}
+
+/// A step in one line: `autoscaling UpdateAutoScalingGroup dr-web-asg (us-west-2)`.
+fn describe(intent: &Intent) -> String {
+    match intent {
+        Intent::Call { call } => {
+            let target = call.target();
+            match call.region() {
+                Some(region) => format!("{} {} {target} ({region})", call.service(), call.operation()),
+                None => format!("{} {} {target}", call.service(), call.operation()),
+            }
+        }
+        Intent::Wait { wait } => format!(
+            "wait {} {} until {}",
+            wait.operation(),
+            wait.target,
+            wait.until.as_str()
+        ),
+        Intent::Check { check } => format!("check {} {}", check.operation(), check.target()),
+        Intent::Approval { message } => format!("approval \"{message}\""),
+    }
+}
