@@ -1,0 +1,307 @@
+"""Builds the world an inventory describes inside a running moto server.
+
+    .venv/bin/python tests/moto/seed.py --endpoint http://127.0.0.1:PORT INVENTORY.yaml
+
+Used by the plan/apply parity tests: the runbook's own inventory becomes real (emulated)
+resources, which `ripcord capture` then reads back with moto's ids. Names, sizes, states,
+replication and global-cluster membership are reproduced; ids are moto's own (a runbook
+addresses resources by name, so that is all it needs). Prints one line per region seeded on
+stderr and nothing on stdout.
+"""
+
+import argparse
+import json
+import sys
+
+import boto3
+import yaml
+
+CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+class Seeder:
+    def __init__(self, endpoint, inventory):
+        self.endpoint = endpoint
+        self.inv = inventory
+        self.account = None
+        self.health_check_ids = {}  # inventory id -> moto id
+
+    def client(self, service, region="us-east-1"):
+        return boto3.client(service, region_name=region, endpoint_url=self.endpoint, **CREDENTIALS)
+
+    def run(self):
+        self.account = self.client("sts").get_caller_identity()["Account"]
+        regions = self.inv.get("regions") or {}
+        for region, resources in regions.items():
+            self.compute(region, resources or {})
+        # Sources before replicas, writers before global secondaries: two passes.
+        for region, resources in regions.items():
+            self.databases(region, resources or {}, replicas=False)
+        self.global_clusters()
+        for region, resources in regions.items():
+            self.databases(region, resources or {}, replicas=True)
+            self.topics(region, resources or {})
+        self.health_checks()
+        self.zones()
+        self.buckets()
+
+    # ------------------------------------------------------------------ EC2 / Auto Scaling
+
+    def compute(self, region, res):
+        ec2 = self.client("ec2", region)
+        zones = res.get("availability_zones") or [region + "a"]
+        if res.get("auto_scaling_groups"):
+            image = ec2.describe_images()["Images"][0]["ImageId"]
+            existing = ec2.describe_launch_templates()["LaunchTemplates"]
+            if not any(t["LaunchTemplateName"] == "ripcord-seed" for t in existing):
+                ec2.create_launch_template(
+                    LaunchTemplateName="ripcord-seed",
+                    LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"},
+                )
+            asg = self.client("autoscaling", region)
+            for group in res["auto_scaling_groups"]:
+                asg.create_auto_scaling_group(
+                    AutoScalingGroupName=group["name"],
+                    MinSize=group["min_size"],
+                    MaxSize=group["max_size"],
+                    DesiredCapacity=group["desired_capacity"],
+                    LaunchTemplate={"LaunchTemplateName": "ripcord-seed", "Version": "$Latest"},
+                    AvailabilityZones=[zones[0]],
+                    Tags=[
+                        {"Key": k, "Value": v, "PropagateAtLaunch": False}
+                        for k, v in (group.get("tags") or {}).items()
+                    ],
+                )
+        volume_ids = {}
+        for volume in res.get("volumes") or []:
+            tags = dict(volume.get("tags") or {})
+            if volume.get("name"):
+                tags["Name"] = volume["name"]
+            created = ec2.create_volume(
+                Size=volume["size_gib"],
+                AvailabilityZone=volume["availability_zone"],
+                TagSpecifications=tag_spec("volume", tags),
+            )
+            volume_ids[volume["id"]] = created["VolumeId"]
+        for snap in res.get("snapshots") or []:
+            volume = volume_ids.get(snap["volume_id"])
+            if volume is None:
+                continue  # a snapshot of a volume that is gone: nothing to seed it from
+            tags = dict(snap.get("tags") or {})
+            if snap.get("name"):
+                tags["Name"] = snap["name"]
+            ec2.create_snapshot(
+                VolumeId=volume,
+                Description=snap.get("description") or "",
+                TagSpecifications=tag_spec("snapshot", tags),
+            )
+        print(f"seeded {region}", file=sys.stderr)
+
+    # ------------------------------------------------------------------ RDS
+
+    def databases(self, region, res, replicas):
+        rds = self.client("rds", region)
+        if not replicas:
+            members = self.global_members()
+            for cluster in res.get("db_clusters") or []:
+                member = members.get((cluster["id"], region))
+                if member is not None and not member["writer"]:
+                    continue  # a global secondary: created with its global cluster
+                rds.create_db_cluster(
+                    DBClusterIdentifier=cluster["id"],
+                    Engine=cluster["engine"],
+                    MasterUsername="admin",
+                    MasterUserPassword="not-a-secret-1",
+                )
+        for db in res.get("db_instances") or []:
+            is_replica = bool(db.get("read_replica_source"))
+            if is_replica != replicas:
+                continue
+            if is_replica:
+                source = self.arn_of_instance(db["read_replica_source"], region)
+                rds.create_db_instance_read_replica(
+                    DBInstanceIdentifier=db["id"],
+                    SourceDBInstanceIdentifier=source,
+                    DBInstanceClass=db.get("instance_class", "db.r6g.large"),
+                    AvailabilityZone=db["availability_zone"],
+                )
+                continue
+            args = dict(
+                DBInstanceIdentifier=db["id"],
+                Engine=db["engine"],
+                DBInstanceClass=db.get("instance_class", "db.r6g.large"),
+                MultiAZ=bool(db.get("multi_az")),
+                AvailabilityZone=db["availability_zone"],
+            )
+            if db.get("cluster"):
+                args["DBClusterIdentifier"] = db["cluster"]
+            else:
+                args.update(MasterUsername="admin", MasterUserPassword="not-a-secret-1", AllocatedStorage=20)
+            rds.create_db_instance(**args)
+        if not replicas:
+            for snap in res.get("db_snapshots") or []:
+                rds.create_db_snapshot(DBSnapshotIdentifier=snap["id"], DBInstanceIdentifier=snap["source"])
+            for snap in res.get("db_cluster_snapshots") or []:
+                rds.create_db_cluster_snapshot(
+                    DBClusterSnapshotIdentifier=snap["id"], DBClusterIdentifier=snap["source"]
+                )
+
+    def global_members(self):
+        members = {}
+        for gc in self.inv.get("global_clusters") or []:
+            for m in gc.get("members") or []:
+                members[(m["cluster"], m["region"])] = {"global": gc, "writer": bool(m.get("writer"))}
+        return members
+
+    def global_clusters(self):
+        for gc in self.inv.get("global_clusters") or []:
+            writer = next((m for m in gc.get("members") or [] if m.get("writer")), None)
+            if writer is None:
+                continue
+            rds = self.client("rds", writer["region"])
+            rds.create_global_cluster(
+                GlobalClusterIdentifier=gc["id"],
+                SourceDBClusterIdentifier=self.arn_of_cluster(writer["cluster"], writer["region"]),
+            )
+            for m in gc.get("members") or []:
+                if m.get("writer"):
+                    continue
+                engine = gc["engine"]
+                self.client("rds", m["region"]).create_db_cluster(
+                    DBClusterIdentifier=m["cluster"],
+                    Engine=engine,
+                    GlobalClusterIdentifier=gc["id"],
+                )
+
+    def arn_of_cluster(self, cluster, region):
+        return f"arn:aws:rds:{region}:{self.account}:cluster:{cluster}"
+
+    def arn_of_instance(self, name, region):
+        if name.startswith("arn:"):
+            return name
+        # A bare identifier: the source lives in another region of the inventory.
+        for other, res in (self.inv.get("regions") or {}).items():
+            for db in (res or {}).get("db_instances") or []:
+                if db["id"] == name and not db.get("read_replica_source"):
+                    return f"arn:aws:rds:{other}:{self.account}:db:{name}"
+        return f"arn:aws:rds:{region}:{self.account}:db:{name}"
+
+    # ------------------------------------------------------------------ SNS, Route 53, S3
+
+    def topics(self, region, res):
+        sns = self.client("sns", region)
+        for topic in res.get("topics") or []:
+            sns.create_topic(Name=topic["name"])
+
+    def health_checks(self):
+        r53 = self.client("route53")
+        for i, hc in enumerate(self.inv.get("health_checks") or []):
+            config = {
+                "Type": hc.get("check_type", "HTTPS"),
+                "FullyQualifiedDomainName": hc.get("fqdn") or "example.com",
+                "Port": 443 if hc.get("check_type", "HTTPS") == "HTTPS" else 80,
+                "ResourcePath": "/healthcheck",
+                "RequestInterval": 30,
+                "FailureThreshold": 3,
+            }
+            created = r53.create_health_check(CallerReference=f"seed-{i}-{hc['id']}", HealthCheckConfig=config)
+            new_id = created["HealthCheck"]["Id"]
+            self.health_check_ids[hc["id"]] = new_id
+            if hc.get("name"):
+                r53.change_tags_for_resource(
+                    ResourceType="healthcheck",
+                    ResourceId=new_id,
+                    AddTags=[{"Key": "Name", "Value": hc["name"]}],
+                )
+            if hc.get("disabled"):
+                r53.update_health_check(HealthCheckId=new_id, Disabled=True)
+
+    def zones(self):
+        r53 = self.client("route53")
+        for i, zone in enumerate(self.inv.get("hosted_zones") or []):
+            created = r53.create_hosted_zone(
+                Name=zone["name"],
+                CallerReference=f"seed-zone-{i}",
+                HostedZoneConfig={"Comment": "seeded by ripcord", "PrivateZone": bool(zone.get("private"))},
+            )
+            zone_id = created["HostedZone"]["Id"].split("/")[-1]
+            changes = [{"Action": "CREATE", "ResourceRecordSet": self.record_set(r)} for r in zone.get("records") or []]
+            if changes:
+                r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+
+    def record_set(self, record):
+        rs = {"Name": record["name"], "Type": record["type"]}
+        if record.get("set_id"):
+            rs["SetIdentifier"] = record["set_id"]
+        if record.get("failover"):
+            rs["Failover"] = record["failover"]
+        if record.get("health_check"):
+            rs["HealthCheckId"] = self.health_check_ids[record["health_check"]]
+        if record.get("alias"):
+            alias = record["alias"]
+            rs["AliasTarget"] = {
+                "HostedZoneId": alias["zone_id"],
+                "DNSName": alias["dns_name"],
+                "EvaluateTargetHealth": bool(alias.get("evaluate_target_health")),
+            }
+        else:
+            rs["TTL"] = record.get("ttl", 300)
+            rs["ResourceRecords"] = [{"Value": v} for v in record.get("values") or []]
+        return rs
+
+    def buckets(self):
+        for bucket in self.inv.get("buckets") or []:
+            s3 = self.client("s3", bucket["region"])
+            args = {"Bucket": bucket["name"]}
+            if bucket["region"] != "us-east-1":
+                args["CreateBucketConfiguration"] = {"LocationConstraint": bucket["region"]}
+            s3.create_bucket(**args)
+            if bucket.get("versioning"):
+                s3.put_bucket_versioning(Bucket=bucket["name"], VersioningConfiguration={"Status": "Enabled"})
+        for bucket in self.inv.get("buckets") or []:
+            replication = bucket.get("replication")
+            if not replication:
+                continue
+            rules = []
+            for rule in replication["rules"]:
+                destination = {"Bucket": f"arn:aws:s3:::{rule['destination_bucket']}"}
+                if rule.get("replication_time_minutes"):
+                    minutes = rule["replication_time_minutes"]
+                    destination["ReplicationTime"] = {"Status": "Enabled", "Time": {"Minutes": minutes}}
+                    destination["Metrics"] = {"Status": "Enabled", "EventThreshold": {"Minutes": minutes}}
+                rules.append({
+                    "ID": rule["id"],
+                    "Status": rule["status"],
+                    "Priority": rule.get("priority", 1),
+                    "Filter": {},
+                    "DeleteMarkerReplication": {
+                        "Status": "Enabled" if rule.get("delete_marker_replication") else "Disabled"
+                    },
+                    "Destination": destination,
+                })
+            self.client("s3", bucket["region"]).put_bucket_replication(
+                Bucket=bucket["name"],
+                ReplicationConfiguration={"Role": replication["role"], "Rules": rules},
+            )
+
+
+def tag_spec(kind, tags):
+    if not tags:
+        return []
+    return [{"ResourceType": kind, "Tags": [{"Key": k, "Value": str(v)} for k, v in tags.items()]}]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("inventory")
+    args = parser.parse_args()
+    with open(args.inventory) as f:
+        text = f.read()
+    inventory = json.loads(text) if args.inventory.endswith(".json") else yaml.safe_load(text)
+    Seeder(args.endpoint, inventory).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,505 @@
+"""Checks tests/moto/launch.py and the moto behaviour ripcord's live tests rely on.
+
+    .venv/bin/python tests/moto/test_launcher.py
+
+Starts the launcher as a subprocess (as the Rust tests do), drives it with
+boto3 and reads the state back. Besides the patched operations it re-checks
+the upstream ones listed as working in README.md, so that a moto upgrade
+which breaks one shows up here rather than in a Rust test. Ends with the line
+`N passed, M failed`; exits 1 on any failure.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+LAUNCH = Path(__file__).with_name("launch.py")
+EAST, WEST = "us-east-1", "us-west-2"
+
+
+class Server:
+    """launch.py in a subprocess, speaking the READY protocol."""
+
+    def __init__(self, *extra_args):
+        # stderr to a file, not a pipe nobody drains; shown if a test fails.
+        self.log = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(LAUNCH), "--port", "0", *extra_args],
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+        )
+        self.ready_line = read_line(self.proc.stdout, timeout=30)
+        if not self.ready_line.startswith("READY http://127.0.0.1:"):
+            self.stop()
+            raise RuntimeError(f"no READY line, got {self.ready_line!r}: {self.stderr()}")
+        self.url = self.ready_line.split()[1]
+
+    def client(self, service, region=EAST):
+        return boto3.client(
+            service,
+            region_name=region,
+            endpoint_url=self.url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            # A 500 from moto must fail the test, not be retried away.
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        )
+
+    def stderr(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=10)
+
+
+def read_line(stream, timeout):
+    result = []
+    reader = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return result[0].strip() if result else ""
+
+
+def error_code(call):
+    try:
+        call()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    raise AssertionError("call succeeded, expected an error")
+
+
+def eq(actual, expected, what=""):
+    assert actual == expected, f"{what}: expected {expected!r}, got {actual!r}"
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+# --- launcher protocol ---------------------------------------------------------
+
+
+@test
+def ready_line_reports_real_port_and_sigterm_exits_0(srv):
+    own = Server()
+    port = int(own.url.rsplit(":", 1)[1])
+    assert port > 0, own.ready_line
+    own.client("sts").get_caller_identity()
+    started = time.monotonic()
+    eq(own.stop(), 0, "exit code after SIGTERM")
+    assert time.monotonic() - started < 5, "slow to stop"
+    eq(own.proc.stdout.read(), "", "anything on stdout after READY")
+
+
+@test
+def refuses_non_loopback_host(srv):
+    proc = subprocess.run(
+        [sys.executable, str(LAUNCH), "--port", "0", "--host", "0.0.0.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    eq(proc.returncode, 2, "argparse exit code")
+    assert "not a loopback address" in proc.stderr, proc.stderr
+
+
+@test
+def latency_ms_delays_each_request(srv):
+    slow = Server("--latency-ms", "200")
+    try:
+        sts = slow.client("sts")
+        sts.get_caller_identity()  # first call pays for client setup
+        started = time.monotonic()
+        sts.get_caller_identity()
+        elapsed = time.monotonic() - started
+        assert elapsed >= 0.2, f"call took {elapsed:.3f}s with --latency-ms 200"
+    finally:
+        slow.stop()
+
+
+@test
+def account_id_is_moto_123456789012_unless_set(srv):
+    eq(srv.client("sts").get_caller_identity()["Account"], "123456789012")
+    other = Server("--account-id", "111122223333")
+    try:
+        eq(other.client("sts").get_caller_identity()["Account"], "111122223333")
+        topic = other.client("sns").create_topic(Name="acct")["TopicArn"]
+        assert ":111122223333:" in topic, topic
+    finally:
+        other.stop()
+
+
+# --- Aurora global clusters (patched) --------------------------------------------
+
+
+def global_setup(srv, name):
+    """us-east-1 primary, global cluster made from it, us-west-2 secondary."""
+    east, west = srv.client("rds", EAST), srv.client("rds", WEST)
+    primary = east.create_db_cluster(
+        DBClusterIdentifier=f"{name}-east",
+        Engine="aurora-postgresql",
+        MasterUsername="ripcord",
+        MasterUserPassword="ripcord-password",
+    )["DBCluster"]["DBClusterArn"]
+    east.create_global_cluster(GlobalClusterIdentifier=name, SourceDBClusterIdentifier=primary)
+    secondary = west.create_db_cluster(
+        DBClusterIdentifier=f"{name}-west",
+        Engine="aurora-postgresql",
+        GlobalClusterIdentifier=name,
+    )["DBCluster"]["DBClusterArn"]
+    return east, west, primary, secondary
+
+
+def writers(rds, name):
+    gc = rds.describe_global_clusters(GlobalClusterIdentifier=name)["GlobalClusters"][0]
+    return {m["DBClusterArn"]: m["IsWriter"] for m in gc["GlobalClusterMembers"]}
+
+
+@test
+def cross_region_global_cluster_setup(srv):
+    east, west, primary, secondary = global_setup(srv, "gsetup")
+    # Every region sees the same global cluster, primary as its only writer.
+    for rds in (east, west):
+        eq(writers(rds, "gsetup"), {primary: True, secondary: False}, "members")
+    cluster = west.describe_db_clusters(DBClusterIdentifier="gsetup-west")["DBClusters"][0]
+    eq(cluster.get("GlobalClusterIdentifier"), "gsetup", "secondary's global id")
+    cluster = east.describe_db_clusters(DBClusterIdentifier="gsetup-east")["DBClusters"][0]
+    eq(cluster.get("GlobalClusterIdentifier"), "gsetup", "primary's global id")
+    eq(error_code(lambda: east.describe_global_clusters(GlobalClusterIdentifier="nope")),
+       "GlobalClusterNotFoundFault")
+
+
+@test
+def global_cluster_from_a_us_west_2_primary(srv):
+    west = srv.client("rds", WEST)
+    arn = west.create_db_cluster(
+        DBClusterIdentifier="gwest-primary",
+        Engine="aurora-mysql",
+        MasterUsername="ripcord",
+        MasterUserPassword="ripcord-password",
+    )["DBCluster"]["DBClusterArn"]
+    gc = west.create_global_cluster(GlobalClusterIdentifier="gwest", SourceDBClusterIdentifier=arn)
+    eq(gc["GlobalCluster"]["Engine"], "aurora-mysql")
+    eq(writers(srv.client("rds", EAST), "gwest"), {arn: True}, "members")
+
+
+@test
+def remove_from_global_cluster_in_other_region_detaches(srv):
+    east, west, primary, secondary = global_setup(srv, "gremove")
+    resp = west.remove_from_global_cluster(GlobalClusterIdentifier="gremove", DbClusterIdentifier=secondary)
+    eq([m["DBClusterArn"] for m in resp["GlobalCluster"]["GlobalClusterMembers"]], [primary])
+    for rds in (east, west):
+        eq(writers(rds, "gremove"), {primary: True}, "members after detach")
+    cluster = west.describe_db_clusters(DBClusterIdentifier="gremove-west")["DBClusters"][0]
+    assert "GlobalClusterIdentifier" not in cluster, cluster.get("GlobalClusterIdentifier")
+    eq(cluster["Status"], "available")
+    # Detaching again: it is no longer a member.
+    eq(error_code(lambda: west.remove_from_global_cluster(
+        GlobalClusterIdentifier="gremove", DbClusterIdentifier=secondary)),
+       "InvalidDBClusterStateFault")
+    eq(error_code(lambda: west.remove_from_global_cluster(
+        GlobalClusterIdentifier="nope", DbClusterIdentifier=secondary)),
+       "GlobalClusterNotFoundFault")
+
+
+@test
+def failover_global_cluster_promotes_target(srv):
+    east, west, primary, secondary = global_setup(srv, "gfail")
+    resp = west.failover_global_cluster(
+        GlobalClusterIdentifier="gfail", TargetDbClusterIdentifier=secondary, AllowDataLoss=True
+    )["GlobalCluster"]
+    # The response carries the same GlobalCluster as DescribeGlobalClusters.
+    described = west.describe_global_clusters(GlobalClusterIdentifier="gfail")["GlobalClusters"][0]
+    eq(resp, described, "response vs describe")
+    eq(writers(east, "gfail"), {primary: False, secondary: True}, "members")
+    writer = [m for m in described["GlobalClusterMembers"] if m["IsWriter"]][0]
+    eq(writer["Readers"], [primary], "writer's readers")
+
+    eq(error_code(lambda: west.failover_global_cluster(
+        GlobalClusterIdentifier="gfail", TargetDbClusterIdentifier=secondary)),
+       "InvalidGlobalClusterStateFault")
+    eq(error_code(lambda: west.failover_global_cluster(
+        GlobalClusterIdentifier="nope", TargetDbClusterIdentifier=secondary)),
+       "GlobalClusterNotFoundFault")
+    outsider = east.create_db_cluster(
+        DBClusterIdentifier="gfail-outsider",
+        Engine="aurora-postgresql",
+        MasterUsername="ripcord",
+        MasterUserPassword="ripcord-password",
+    )["DBCluster"]["DBClusterArn"]
+    eq(error_code(lambda: east.failover_global_cluster(
+        GlobalClusterIdentifier="gfail", TargetDbClusterIdentifier=outsider)),
+       "InvalidDBClusterStateFault")
+    eq(error_code(lambda: east.failover_global_cluster(
+        GlobalClusterIdentifier="gfail", TargetDbClusterIdentifier=primary,
+        AllowDataLoss=True, Switchover=True)),
+       "InvalidParameterCombination")
+
+
+@test
+def switchover_global_cluster_there_and_back(srv):
+    east, west, primary, secondary = global_setup(srv, "gswitch")
+    resp = east.switchover_global_cluster(GlobalClusterIdentifier="gswitch", TargetDbClusterIdentifier=secondary)
+    eq({m["DBClusterArn"]: m["IsWriter"] for m in resp["GlobalCluster"]["GlobalClusterMembers"]},
+       {primary: False, secondary: True}, "response members")
+    eq(writers(west, "gswitch"), {primary: False, secondary: True}, "after switchover")
+    # A plain identifier means a cluster in the calling region.
+    west.switchover_global_cluster(GlobalClusterIdentifier="gswitch", TargetDbClusterIdentifier=primary)
+    eq(writers(west, "gswitch"), {primary: True, secondary: False}, "after switching back")
+    eq(error_code(lambda: east.switchover_global_cluster(
+        GlobalClusterIdentifier="gswitch", TargetDbClusterIdentifier="gswitch-east")),
+       "InvalidGlobalClusterStateFault")
+    eq(error_code(lambda: east.switchover_global_cluster(
+        GlobalClusterIdentifier="gswitch", TargetDbClusterIdentifier="no-such-cluster")),
+       "DBClusterNotFoundFault")
+
+
+@test
+def deleting_a_us_west_2_member_leaves_the_global_cluster(srv):
+    east, west, primary, secondary = global_setup(srv, "gdelete")
+    west.delete_db_cluster(DBClusterIdentifier="gdelete-west", SkipFinalSnapshot=True)
+    eq(writers(east, "gdelete"), {primary: True}, "members")
+
+
+@test
+def cluster_names_can_be_reused_after_delete(srv):
+    rds = srv.client("rds")
+    spec = dict(DBClusterIdentifier="reused", Engine="aurora-postgresql",
+                MasterUsername="ripcord", MasterUserPassword="ripcord-password")
+    first = rds.create_db_cluster(**spec)["DBCluster"]["DbClusterResourceId"]
+    eq(error_code(lambda: rds.create_db_cluster(**spec)), "DBClusterAlreadyExistsFault")
+    eq(rds.describe_db_clusters(DBClusterIdentifier="reused")["DBClusters"][0]["DbClusterResourceId"],
+       first, "the duplicate must not replace the original")
+    rds.delete_db_cluster(DBClusterIdentifier="reused", SkipFinalSnapshot=True)
+    rds.create_db_cluster(**spec)  # same minute, same automated snapshot name
+
+
+# --- RDS instances (patched) ----------------------------------------------------------
+
+
+def create_instance(rds, name, multi_az):
+    return rds.create_db_instance(
+        DBInstanceIdentifier=name,
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        MasterUsername="ripcord",
+        MasterUserPassword="ripcord-password",
+        AllocatedStorage=20,
+        MultiAZ=multi_az,
+    )["DBInstance"]
+
+
+@test
+def reboot_force_failover_swaps_az(srv):
+    rds = srv.client("rds")
+    db = create_instance(rds, "maz", multi_az=True)
+    before = (db["AvailabilityZone"], db["SecondaryAvailabilityZone"])
+    assert before[0] != before[1], before
+    rebooted = rds.reboot_db_instance(DBInstanceIdentifier="maz", ForceFailover=True)["DBInstance"]
+    eq((rebooted["AvailabilityZone"], rebooted["SecondaryAvailabilityZone"]), before[::-1])
+    db = rds.describe_db_instances(DBInstanceIdentifier="maz")["DBInstances"][0]
+    eq((db["AvailabilityZone"], db["SecondaryAvailabilityZone"]), before[::-1], "described")
+    rds.reboot_db_instance(DBInstanceIdentifier="maz")  # no failover: stays put
+    db = rds.describe_db_instances(DBInstanceIdentifier="maz")["DBInstances"][0]
+    eq(db["AvailabilityZone"], before[1], "after plain reboot")
+
+    create_instance(rds, "single", multi_az=False)
+    eq(error_code(lambda: rds.reboot_db_instance(DBInstanceIdentifier="single", ForceFailover=True)),
+       "InvalidParameterCombination")
+
+
+@test
+def cross_region_read_replica_promotes_cleanly(srv):
+    east, west = srv.client("rds", EAST), srv.client("rds", WEST)
+    source = create_instance(east, "rr-source", multi_az=False)["DBInstanceArn"]
+    west.create_db_instance_read_replica(
+        DBInstanceIdentifier="rr-replica", SourceDBInstanceIdentifier=source, DBInstanceClass="db.t3.micro"
+    )
+    replica = west.describe_db_instances(DBInstanceIdentifier="rr-replica")["DBInstances"][0]
+    eq(replica["ReadReplicaSourceDBInstanceIdentifier"], source)
+    assert replica["AvailabilityZone"].startswith(WEST), replica["AvailabilityZone"]
+    src = east.describe_db_instances(DBInstanceIdentifier="rr-source")["DBInstances"][0]
+    eq(src["ReadReplicaDBInstanceIdentifiers"], [replica["DBInstanceArn"]])
+
+    west.promote_read_replica(DBInstanceIdentifier="rr-replica")
+    replica = west.describe_db_instances(DBInstanceIdentifier="rr-replica")["DBInstances"][0]
+    assert "ReadReplicaSourceDBInstanceIdentifier" not in replica, replica
+    src = east.describe_db_instances(DBInstanceIdentifier="rr-source")["DBInstances"][0]
+    eq(src["ReadReplicaDBInstanceIdentifiers"], [], "source's replicas after promote")
+
+
+@test
+def snapshot_copy_and_restore_across_regions(srv):
+    east, west = srv.client("rds", EAST), srv.client("rds", WEST)
+    create_instance(east, "snap-source", multi_az=False)
+    snap = east.create_db_snapshot(
+        DBInstanceIdentifier="snap-source", DBSnapshotIdentifier="snap-1", Tags=[{"Key": "ripcord", "Value": "1"}]
+    )["DBSnapshot"]
+    west.copy_db_snapshot(
+        SourceDBSnapshotIdentifier=snap["DBSnapshotArn"], TargetDBSnapshotIdentifier="snap-1-copy",
+        SourceRegion=EAST, CopyTags=True,
+    )
+    copy = west.describe_db_snapshots(DBSnapshotIdentifier="snap-1-copy")["DBSnapshots"][0]
+    eq(copy["Status"], "available")
+    eq(copy["TagList"], [{"Key": "ripcord", "Value": "1"}])
+    west.restore_db_instance_from_db_snapshot(
+        DBInstanceIdentifier="snap-restored", DBSnapshotIdentifier="snap-1-copy", DBInstanceClass="db.t3.micro"
+    )
+    db = west.describe_db_instances(DBInstanceIdentifier="snap-restored")["DBInstances"][0]
+    eq(db["DBInstanceStatus"], "available")
+    assert db["AvailabilityZone"].startswith(WEST), db["AvailabilityZone"]
+
+    east.create_db_cluster(
+        DBClusterIdentifier="snap-cluster", Engine="aurora-postgresql",
+        MasterUsername="ripcord", MasterUserPassword="ripcord-password",
+    )
+    east.create_db_cluster_snapshot(DBClusterIdentifier="snap-cluster", DBClusterSnapshotIdentifier="csnap-1")
+    csnap = east.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="csnap-1")["DBClusterSnapshots"][0]
+    eq(csnap["Status"], "available")
+
+
+# --- S3 (patched) ----------------------------------------------------------------
+
+
+@test
+def bucket_replication_round_trips(srv):
+    east, west = srv.client("s3", EAST), srv.client("s3", WEST)
+    east.create_bucket(Bucket="rip-src")
+    west.create_bucket(Bucket="rip-dst", CreateBucketConfiguration={"LocationConstraint": WEST})
+    for s3, bucket in ((east, "rip-src"), (west, "rip-dst")):
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        eq(s3.get_bucket_versioning(Bucket=bucket)["Status"], "Enabled")
+    rule = {
+        "ID": "dr",
+        "Priority": 1,
+        "Status": "Enabled",
+        "Filter": {"Prefix": "data/"},
+        "DeleteMarkerReplication": {"Status": "Enabled"},
+        "Destination": {
+            "Bucket": "arn:aws:s3:::rip-dst",
+            "ReplicationTime": {"Status": "Enabled", "Time": {"Minutes": 15}},
+            "Metrics": {"Status": "Enabled", "EventThreshold": {"Minutes": 15}},
+        },
+    }
+    role = "arn:aws:iam::123456789012:role/replication"
+    east.put_bucket_replication(Bucket="rip-src", ReplicationConfiguration={"Role": role, "Rules": [rule]})
+    got = east.get_bucket_replication(Bucket="rip-src")["ReplicationConfiguration"]
+    eq(got, {"Role": role, "Rules": [rule]}, "replication configuration")
+
+
+# --- upstream moto, unpatched: still working? --------------------------------------
+
+
+@test
+def ec2_snapshot_copy_and_volume(srv):
+    east, west = srv.client("ec2", EAST), srv.client("ec2", WEST)
+    vol = east.create_volume(AvailabilityZone="us-east-1a", Size=8)["VolumeId"]
+    tags = [{"Key": "ripcord", "Value": "snap"}]
+    snap = east.create_snapshot(
+        VolumeId=vol, TagSpecifications=[{"ResourceType": "snapshot", "Tags": tags}]
+    )["SnapshotId"]
+    found = east.describe_snapshots(Filters=[{"Name": "tag:ripcord", "Values": ["snap"]}])["Snapshots"]
+    eq([(s["SnapshotId"], s["State"], s["Tags"]) for s in found], [(snap, "completed", tags)])
+    copy = west.copy_snapshot(SourceRegion=EAST, SourceSnapshotId=snap)["SnapshotId"]
+    eq(west.describe_snapshots(SnapshotIds=[copy])["Snapshots"][0]["State"], "completed")
+    new = west.create_volume(AvailabilityZone="us-west-2a", SnapshotId=copy)["VolumeId"]
+    described = west.describe_volumes(VolumeIds=[new])["Volumes"][0]
+    eq((described["SnapshotId"], described["State"], described["Size"]), (copy, "available", 8))
+
+
+@test
+def autoscaling_instances_go_in_service(srv):
+    ec2, asg = srv.client("ec2"), srv.client("autoscaling")
+    ec2.create_launch_template(
+        LaunchTemplateName="rip-lt", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"}
+    )
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="rip-asg", LaunchTemplate={"LaunchTemplateName": "rip-lt"},
+        MinSize=0, MaxSize=4, DesiredCapacity=0, AvailabilityZones=["us-east-1a"],
+    )
+    asg.update_auto_scaling_group(AutoScalingGroupName="rip-asg", MinSize=1, DesiredCapacity=3)
+    group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["rip-asg"])["AutoScalingGroups"][0]
+    eq(group["DesiredCapacity"], 3)
+    eq([i["LifecycleState"] for i in group["Instances"]], ["InService"] * 3)
+
+
+@test
+def route53_failover_records_and_health_checks(srv):
+    r53 = srv.client("route53")
+    zone = r53.create_hosted_zone(Name="rip.example", CallerReference="z")["HostedZone"]["Id"]
+    hc = r53.create_health_check(
+        CallerReference="hc",
+        HealthCheckConfig={"Type": "HTTPS", "FullyQualifiedDomainName": "p.rip.example", "Port": 443,
+                           "ResourcePath": "/health"},
+    )["HealthCheck"]["Id"]
+    records = [
+        {"Name": "app.rip.example.", "Type": "A", "SetIdentifier": "primary", "Failover": "PRIMARY",
+         "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.1"}], "HealthCheckId": hc},
+        {"Name": "app.rip.example.", "Type": "A", "SetIdentifier": "secondary", "Failover": "SECONDARY",
+         "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.2"}]},
+        {"Name": "www.rip.example.", "Type": "A", "AliasTarget": {
+            "HostedZoneId": "Z35SXDOTRQ7X7K", "DNSName": "lb.us-east-1.elb.amazonaws.com",
+            "EvaluateTargetHealth": True}},
+    ]
+    change = r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={
+        "Changes": [{"Action": "UPSERT", "ResourceRecordSet": r} for r in records]})
+    eq(r53.get_change(Id=change["ChangeInfo"]["Id"])["ChangeInfo"]["Status"], "INSYNC")
+    listed = r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    eq([r for r in listed if r["Type"] == "A"], records, "A records")
+
+    r53.change_tags_for_resource(ResourceType="healthcheck", ResourceId=hc,
+                                 AddTags=[{"Key": "ripcord", "Value": "primary"}])
+    tags = r53.list_tags_for_resource(ResourceType="healthcheck", ResourceId=hc)["ResourceTagSet"]["Tags"]
+    eq(tags, [{"Key": "ripcord", "Value": "primary"}])
+    r53.update_health_check(HealthCheckId=hc, Disabled=True)
+    eq(r53.get_health_check(HealthCheckId=hc)["HealthCheck"]["HealthCheckConfig"]["Disabled"], True)
+
+
+@test
+def sns_publish(srv):
+    sns = srv.client("sns")
+    topic = sns.create_topic(Name="rip-events")["TopicArn"]
+    assert sns.publish(TopicArn=topic, Message="failover started")["MessageId"]
+
+
+def main():
+    srv = Server()  # shared; each test uses its own resource names
+    passed = failed = 0
+    try:
+        for fn in TESTS:
+            try:
+                fn(srv)
+            except Exception:
+                failed += 1
+                print(f"FAIL {fn.__name__}\n{traceback.format_exc()}", flush=True)
+            else:
+                passed += 1
+                print(f"ok   {fn.__name__}", flush=True)
+    finally:
+        srv.stop()
+    if failed:
+        print(f"--- launcher stderr ---\n{srv.stderr()}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
