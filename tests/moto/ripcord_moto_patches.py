@@ -361,6 +361,22 @@ def _patch_s3():
 
     S3Response.get_bucket_replication = get_bucket_replication
 
+    # Upstream serializes GetBucketVersioning under a <GetBucketVersioningResponse> root;
+    # S3's real root is <VersioningConfiguration>. boto3 does not mind, the AWS SDK for Rust
+    # rejects the answer, so every capture of a world with buckets failed.
+    def get_bucket_versioning(self):
+        self.data["Action"] = "GetBucketVersioning"
+        status = self.backend.get_bucket_versioning(self.bucket_name)
+        inner = f"<Status>{status}</Status>" if status else ""
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"{inner}</VersioningConfiguration>"
+        )
+        return 200, {}, body
+
+    S3Response.get_bucket_versioning = get_bucket_versioning
+
 
 def apply():
     if moto.__version__ != MOTO_VERSION:

@@ -75,4 +75,10 @@ pub trait Backend {
 
     /// A line the runbook printed.
     fn note(&mut self, _text: &str) {}
+
+    /// The whole world as the backend holds it, if it holds one (the simulation does; a live
+    /// backend does not, and says `None` rather than capture behind the caller's back).
+    fn world(&self) -> Option<crate::Inventory> {
+        None
+    }
 }

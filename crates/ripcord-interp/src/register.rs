@@ -464,8 +464,13 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
 }
 
 fn register_misc(engine: &mut Engine, state: &Shared) {
+    // Whole seconds: the same text from the virtual clock and the wall clock, so a message
+    // built from it reads the same in a plan and a journal.
     primitive!(engine, state, "now", |st, _o| Ok(Dynamic::from(
-        st.backend()?.now().to_string()
+        st.backend()?
+            .now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
     )));
     primitive!(engine, state, "elapsed", |st, _o| Ok(Dynamic::from(
         st.backend()?.elapsed_secs() as i64

@@ -97,7 +97,11 @@ pub fn list_runs(runs_dir: &Path) -> Result<Vec<RunSummary>, JournalError> {
         let Some(header) = run.header() else { continue };
         runs.push(RunSummary {
             run_id: id.clone(),
-            started_at: run.records.first().map(|r| r.at.clone()).unwrap_or_default(),
+            started_at: run
+                .records
+                .first()
+                .map(|r| r.at.clone())
+                .unwrap_or_default(),
             runbook: header.runbook_path.clone(),
             mode: header.mode.clone(),
             status: run.status(),

@@ -37,7 +37,10 @@ pub enum RunStatus {
 pub enum Entry {
     Started(RunHeader),
     /// About to send: written and synced before the request leaves.
-    Intent { seq: u64, intent: Intent },
+    Intent {
+        seq: u64,
+        intent: Intent,
+    },
     /// The request finished (successfully or not).
     Result {
         seq: u64,
@@ -51,7 +54,10 @@ pub enum Entry {
         duration_ms: u64,
     },
     /// The operator chose not to send this step (REPL `skip`).
-    Skipped { seq: u64, intent: Intent },
+    Skipped {
+        seq: u64,
+        intent: Intent,
+    },
     Finished {
         status: RunStatus,
         #[serde(default, skip_serializing_if = "Option::is_none")]

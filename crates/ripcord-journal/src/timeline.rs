@@ -21,7 +21,10 @@ pub fn render_timeline(run: &Run) -> String {
         .and_then(|r| r.at.parse::<jiff::Timestamp>().ok());
     let offset = |at: &str| -> String {
         match (start, at.parse::<jiff::Timestamp>()) {
-            (Some(s), Ok(t)) => format!("+{:.1}s", (t.as_millisecond() - s.as_millisecond()) as f64 / 1000.0),
+            (Some(s), Ok(t)) => format!(
+                "+{:.1}s",
+                (t.as_millisecond() - s.as_millisecond()) as f64 / 1000.0
+            ),
             _ => "?".to_string(),
         }
     };
@@ -31,14 +34,20 @@ pub fn render_timeline(run: &Run) -> String {
         header.run_id,
         header.mode,
         header.runbook_path,
-        header.runbook_sha256.get(..8).unwrap_or(&header.runbook_sha256)
+        header
+            .runbook_sha256
+            .get(..8)
+            .unwrap_or(&header.runbook_sha256)
     );
     let _ = writeln!(
         out,
         "Account {}, planned against {} (sha256 {})\n",
         header.account.as_deref().unwrap_or("unknown"),
         header.inventory_file,
-        header.inventory_sha256.get(..8).unwrap_or(&header.inventory_sha256)
+        header
+            .inventory_sha256
+            .get(..8)
+            .unwrap_or(&header.inventory_sha256)
     );
     let mut results: BTreeMap<u64, &Entry> = BTreeMap::new();
     for record in &run.records {
@@ -92,7 +101,13 @@ pub fn render_timeline(run: &Run) -> String {
                 ),
             }
         };
-        rows.push([seq.to_string(), offset(&record.at), duration, describe(intent), result]);
+        rows.push([
+            seq.to_string(),
+            offset(&record.at),
+            duration,
+            describe(intent),
+            result,
+        ]);
     }
     let widths: Vec<usize> = (0..4)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -172,7 +187,11 @@ fn describe(intent: &Intent) -> String {
         Intent::Call { call } => {
             let target = call.target();
             match call.region() {
-                Some(region) => format!("{} {} {target} ({region})", call.service(), call.operation()),
+                Some(region) => format!(
+                    "{} {} {target} ({region})",
+                    call.service(),
+                    call.operation()
+                ),
                 None => format!("{} {} {target}", call.service(), call.operation()),
             }
         }

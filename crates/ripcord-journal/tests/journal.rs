@@ -1,7 +1,9 @@
 //! Journal tests: durability order, torn lines, listing, the timeline.
 
 use ripcord_core::{BackendError, Call, ErrorKind, Intent, Journal, Outcome};
-use ripcord_journal::{list_runs, read_run, render_timeline, Entry, JournalWriter, RunHeader, RunStatus};
+use ripcord_journal::{
+    list_runs, read_run, render_timeline, Entry, JournalWriter, RunHeader, RunStatus,
+};
 
 fn header(id: &str) -> RunHeader {
     RunHeader {
@@ -36,25 +38,49 @@ fn intents_are_on_disk_before_results_and_the_timeline_reads_them() {
     let seq = writer.intent(&scale()).unwrap();
     // The intent is readable before any result: a crash here leaves "sent, no result".
     let run = read_run(dir.path(), "run-1").unwrap();
-    assert!(matches!(run.records.last().unwrap().entry, Entry::Intent { seq: 1, .. }));
+    assert!(matches!(
+        run.records.last().unwrap().entry,
+        Entry::Intent { seq: 1, .. }
+    ));
     assert!(render_timeline(&run).contains("sent, no result recorded"));
     assert!(render_timeline(&run).contains("No end record"));
 
-    writer.finished(seq, Ok(&Outcome { request_id: Some("req-1".into()), ..Outcome::default() }), 230);
+    writer.finished(
+        seq,
+        Ok(&Outcome {
+            request_id: Some("req-1".into()),
+            ..Outcome::default()
+        }),
+        230,
+    );
     let failing = writer.intent(&scale()).unwrap();
-    let err = BackendError::new(ErrorKind::Rejected, "autoscaling", "UpdateAutoScalingGroup", "ValidationError", "bad");
+    let err = BackendError::new(
+        ErrorKind::Rejected,
+        "autoscaling",
+        "UpdateAutoScalingGroup",
+        "ValidationError",
+        "bad",
+    );
     writer.finished(failing, Err(&err), 100);
     writer.skipped(&scale()).unwrap();
-    writer.finish(RunStatus::Failed, Some("bad".into()), 3, Some(900)).unwrap();
+    writer
+        .finish(RunStatus::Failed, Some("bad".into()), 3, Some(900))
+        .unwrap();
 
     let run = read_run(dir.path(), "run-1").unwrap();
     assert_eq!(run.status(), Some(RunStatus::Failed));
     let text = render_timeline(&run);
-    assert!(text.contains("autoscaling UpdateAutoScalingGroup dr-web-asg (us-west-2)"), "{text}");
+    assert!(
+        text.contains("autoscaling UpdateAutoScalingGroup dr-web-asg (us-west-2)"),
+        "{text}"
+    );
     assert!(text.contains("ok, request req-1"), "{text}");
     assert!(text.contains("FAILED ValidationError: bad"), "{text}");
     assert!(text.contains("skipped (not sent)"), "{text}");
-    assert!(text.contains("Failed after 3s against RTO 15m 00s"), "{text}");
+    assert!(
+        text.contains("Failed after 3s against RTO 15m 00s"),
+        "{text}"
+    );
     assert!(dir.path().join("run-1/inventory.json").is_file());
 }
 
@@ -70,7 +96,10 @@ fn run_ids_do_not_collide_and_runs_are_listed() {
     assert_eq!(runs.len(), 2);
     let first = runs.iter().find(|r| r.run_id == "same").unwrap();
     assert_eq!(first.status, Some(RunStatus::Completed));
-    assert_eq!(runs.iter().find(|r| r.run_id == "same-2").unwrap().status, None);
+    assert_eq!(
+        runs.iter().find(|r| r.run_id == "same-2").unwrap().status,
+        None
+    );
     assert!(list_runs(&dir.path().join("missing")).unwrap().is_empty());
 }
 
@@ -87,5 +116,8 @@ fn a_torn_last_line_is_ignored_but_corruption_elsewhere_is_reported() {
     std::fs::write(&path, format!("garbage\n{text}\n")).unwrap();
     let err = read_run(dir.path(), "torn").unwrap_err().to_string();
     assert!(err.contains("journal.jsonl:1"), "{err}");
-    assert!(read_run(dir.path(), "nope").unwrap_err().to_string().contains("no run nope"));
+    assert!(read_run(dir.path(), "nope")
+        .unwrap_err()
+        .to_string()
+        .contains("no run nope"));
 }

@@ -57,6 +57,10 @@ impl SimBackend {
 }
 
 impl Backend for SimBackend {
+    fn world(&self) -> Option<Inventory> {
+        Some(SimBackend::world(self))
+    }
+
     fn now(&self) -> jiff::Timestamp {
         self.timestamp(self.clock.elapsed())
     }

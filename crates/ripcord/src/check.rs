@@ -3,25 +3,14 @@
 use crate::cli::CheckArgs;
 use crate::exit::Exit;
 use crate::output::report;
+use crate::prepare;
 use miette::Severity;
-use ripcord_interp::Interpreter;
 
 pub fn run(args: &CheckArgs) -> Exit {
     let file = args.runbook.display().to_string();
-    let source = match std::fs::read_to_string(&args.runbook) {
-        Ok(source) => source,
-        Err(err) => {
-            eprintln!("error: cannot read runbook {file}: {err}");
-            return Exit::BadInput;
-        }
-    };
-    let mut interpreter = Interpreter::new(&file);
-    let runbook = match interpreter.compile(&source) {
-        Ok(runbook) => runbook,
-        Err(err) => {
-            report(err);
-            return Exit::RunbookFailed;
-        }
+    let (interpreter, runbook) = match prepare::compile(&args.runbook) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
     };
     let problems = interpreter.check(&runbook);
     let errors = problems

@@ -21,6 +21,78 @@ pub enum Command {
     Check(CheckArgs),
     /// Dry-run a runbook against a simulated world and print every AWS call it would make.
     Plan(PlanArgs),
+    /// Run a runbook against AWS: capture, plan, confirm, execute, report.
+    Apply(ApplyArgs),
+    /// Read-only snapshot of live state as an inventory, usable by `plan --inventory`.
+    Capture(CaptureArgs),
+    /// Journals of past runs.
+    Runs(RunsArgs),
+}
+
+/// How to reach AWS (the standard credential chain; these override it).
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Named profile from the AWS config/credentials files.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Region for global services (Route 53, STS); default us-east-1.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Send every request to this endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The runbook (.rhai).
+    pub runbook: PathBuf,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Regions to capture when the runbook declares none (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Do not ask before executing (needed without a terminal). approve() still stops.
+    #[arg(long)]
+    pub yes: bool,
+    /// Approve every approve() in the runbook without asking. Explicit on purpose.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Where run journals go [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
+    #[arg(long)]
+    pub runs_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// Regions to capture (comma-separated).
+    #[arg(long, required = true, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    /// Write the inventory here instead of standard output (.json or .yaml).
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Where run journals are [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
+    #[arg(long, global = true)]
+    pub runs_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: RunsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// One line per run: id, start, runbook, mode, status, steps.
+    List,
+    /// The per-step timeline of a run.
+    Show {
+        /// The run id (from `ripcord runs list`).
+        run_id: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -50,6 +122,10 @@ pub struct PlanArgs {
     /// One screen: header, counts per operation, total against the RTO (text format).
     #[arg(long)]
     pub summary: bool,
+
+    /// Also write the simulated world as it is after the run, as an inventory (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub end_state: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

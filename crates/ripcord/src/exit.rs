@@ -10,4 +10,10 @@ pub enum Exit {
     // 2 is clap's: a bad command line.
     /// An input file is missing or malformed (runbook unreadable, inventory invalid).
     BadInput = 3,
+    /// A safety rule refused: account guard, no confirmation possible, approval refused.
+    Refused = 4,
+    /// The operator cancelled the run (Ctrl-C).
+    Cancelled = 5,
+    /// AWS could not be reached or answered with an error outside a runbook step.
+    Aws = 6,
 }

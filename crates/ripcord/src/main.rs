@@ -1,11 +1,18 @@
 //! The `ripcord` command line: parses arguments and hands each command to its module.
 
+mod apply;
+mod capture;
 mod check;
 mod cli;
 mod exit;
 mod inventory_path;
+mod live;
 mod output;
 mod plan;
+mod prepare;
+mod progress;
+mod runs;
+mod runs_dir;
 
 use clap::Parser;
 
@@ -15,6 +22,9 @@ fn main() {
     let code = match &cli.command {
         cli::Command::Check(args) => check::run(args),
         cli::Command::Plan(args) => plan::run(args, cli.color),
+        cli::Command::Apply(args) => apply::run(args, cli.color),
+        cli::Command::Capture(args) => capture::run(args),
+        cli::Command::Runs(args) => runs::run(args),
     };
     std::process::exit(code as i32);
 }

@@ -4,20 +4,16 @@ use crate::cli::{ColorChoice, Format, PlanArgs};
 use crate::exit::Exit;
 use crate::inventory_path;
 use crate::output::{color_for_stdout, report};
-use miette::Severity;
+use crate::prepare;
 use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{sha256_hex, Inventory, InventoryInfo};
-use ripcord_interp::Interpreter;
 use ripcord_sim::SimBackend;
 
 pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
     let file = args.runbook.display().to_string();
-    let source = match std::fs::read_to_string(&args.runbook) {
-        Ok(source) => source,
-        Err(err) => {
-            eprintln!("error: cannot read runbook {file}: {err}");
-            return Exit::BadInput;
-        }
+    let (mut interpreter, runbook) = match prepare::runbook(&args.runbook) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
     };
     let inventory_path = match &args.inventory {
         Some(path) => path.clone(),
@@ -46,24 +42,6 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
         account: inventory.account.clone(),
         captured_at: inventory.captured_at.to_string(),
     };
-
-    let mut interpreter = Interpreter::new(&file);
-    let runbook = match interpreter.compile(&source) {
-        Ok(runbook) => runbook,
-        Err(err) => {
-            report(err);
-            return Exit::RunbookFailed;
-        }
-    };
-    // Static errors stop the plan before anything runs; warnings are shown and it goes on.
-    let mut failed = false;
-    for problem in interpreter.check(&runbook) {
-        failed |= problem.severity == Severity::Error;
-        report(problem);
-    }
-    if failed {
-        return Exit::RunbookFailed;
-    }
 
     let sim = SimBackend::new(inventory);
     for key in sim.unknown_estimate_keys() {
@@ -94,6 +72,22 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
     if let Err((path, err)) = written {
         eprintln!("error: cannot write {path}: {err}");
         return Exit::BadInput;
+    }
+    if let Some(path) = &args.end_state {
+        let world = result.backend.as_ref().and_then(|b| b.world());
+        let text = world.map(|w| serde_json::to_string_pretty(&w));
+        match text {
+            Some(Ok(text)) => {
+                if let Err(err) = std::fs::write(path, text + "\n") {
+                    eprintln!("error: cannot write {}: {err}", path.display());
+                    return Exit::BadInput;
+                }
+            }
+            _ => {
+                eprintln!("error: the simulated world could not be exported");
+                return Exit::BadInput;
+            }
+        }
     }
     match result.error {
         Some(err) => {

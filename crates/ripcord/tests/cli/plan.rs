@@ -1,37 +1,11 @@
-//! End-to-end tests of the `ripcord` binary: plan goldens for every runbook, exit codes,
-//! diagnostics, inventory errors, output options.
+//! Plan goldens for every runbook, exit codes, diagnostics, inventory errors, output options.
 //!
 //! Goldens live in tests/golden/ at the workspace root; regenerate them with
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// Runs `ripcord ARGS` from the workspace root, without colour or terminal.
-fn ripcord(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ripcord"))
-        .args(args)
-        .current_dir(workspace())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("the ripcord binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use super::{ripcord, stderr, stdout, workspace};
+use std::path::Path;
+use std::process::Command;
 
 const BLESS: &str = "RIPCORD_BLESS";
 
@@ -69,7 +43,7 @@ fn golden(name: &str, actual: &str) {
     }
 }
 
-fn runbooks() -> Vec<String> {
+pub fn runbooks() -> Vec<String> {
     let mut found = Vec::new();
     fn walk(dir: &Path, root: &Path, found: &mut Vec<String>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();

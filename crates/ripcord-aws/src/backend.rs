@@ -1,0 +1,333 @@
+//! `LiveBackend`: the `Backend` that sends each step to AWS, journaled, on its own runtime.
+
+use crate::clients::Clients;
+use crate::config::LiveConfig;
+use crate::context::Ctx;
+use crate::errors::Op;
+use crate::parallel::{is_placeholder, ParallelGroup};
+use crate::step::{substitute, Step};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use ripcord_core::{
+    Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal, Outcome, Query,
+    WaitSpec,
+};
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Attempts per request (the first one included) in the SDK's standard retry mode.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Who the credentials belong to (sts GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// Asks the operator at an approval gate (the message is the runbook's); `Err(reason)` refuses.
+pub type Approver = Box<dyn FnMut(&str) -> Result<(), String> + Send>;
+
+/// The live AWS backend of `ripcord apply`.
+///
+/// It owns a tokio runtime (two worker threads) and blocks on it in each `Backend` method, so
+/// it must be used from synchronous code, not from inside another tokio runtime. SDK clients
+/// are created per (service, region) on first use. Every mutating request, wait, check and
+/// approval is journaled before it is sent when a journal is set. Between `begin_parallel`
+/// and `end_parallel` steps are queued and run concurrently at the end (`docs/live.md`).
+pub struct LiveBackend {
+    runtime: tokio::runtime::Runtime,
+    ctx: Arc<Ctx>,
+    journal: Option<Arc<dyn Journal>>,
+    approver: Option<Approver>,
+    started: Instant,
+    group: Option<ParallelGroup>,
+    /// Placeholder -> real id of everything earlier parallel groups created.
+    placeholders: HashMap<String, String>,
+    next_placeholder: u64,
+}
+
+impl std::fmt::Debug for LiveBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveBackend")
+            .field("default_region", &self.ctx.clients.default_region())
+            .field("journal", &self.journal.is_some())
+            .field("approver", &self.approver.is_some())
+            .field("parallel", &self.group.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn setup_error(message: impl Into<String>) -> BackendError {
+    Op::new("ripcord", "setup").transport("SetupFailed", message)
+}
+
+impl LiveBackend {
+    /// A backend using the default credential chain (or `config.profile`).
+    pub fn new(config: LiveConfig) -> Result<LiveBackend, BackendError> {
+        LiveBackend::build(config, None)
+    }
+
+    /// A backend with fixed credentials instead of the credential chain: for tests against
+    /// a local endpoint (moto), so that a developer's `~/.aws` never matters.
+    #[doc(hidden)]
+    pub fn with_static_credentials(
+        config: LiveConfig,
+        access_key_id: &str,
+        secret_access_key: &str,
+    ) -> Result<LiveBackend, BackendError> {
+        let credentials = aws_sdk_sts::config::Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "ripcord-static",
+        );
+        LiveBackend::build(config, Some(credentials))
+    }
+
+    fn build(
+        config: LiveConfig,
+        credentials: Option<aws_sdk_sts::config::Credentials>,
+    ) -> Result<LiveBackend, BackendError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("ripcord-aws")
+            .enable_all()
+            .build()
+            .map_err(|err| setup_error(format!("cannot start the async runtime: {err}")))?;
+        let region = config
+            .region
+            .clone()
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "us-east-1".to_string());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    // One attempt of any request; retries get their own.
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(profile) = &config.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &config.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(credentials) = credentials {
+            loader = loader.credentials_provider(credentials);
+        }
+        let base = runtime.block_on(loader.load());
+        let ctx = Ctx::new(Clients::new(base, region), config.poll);
+        Ok(LiveBackend {
+            runtime,
+            ctx: Arc::new(ctx),
+            journal: None,
+            approver: None,
+            started: Instant::now(),
+            group: None,
+            placeholders: HashMap::new(),
+            next_placeholder: 0,
+        })
+    }
+
+    /// Every step from now on is journaled (intent before sending, outcome after).
+    pub fn set_journal(&mut self, journal: Arc<dyn Journal>) {
+        self.journal = Some(journal);
+    }
+
+    /// Who answers approval gates; without one, `approve()` is refused.
+    pub fn set_approver(&mut self, approver: Approver) {
+        self.approver = Some(approver);
+    }
+
+    /// The flag the CLI's Ctrl-C handler sets: no new step starts and waits stop polling.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.ctx.cancel.clone()
+    }
+
+    /// sts GetCallerIdentity (asked once, then cached).
+    pub fn caller_identity(&mut self) -> Result<CallerIdentity, BackendError> {
+        let identity = self.runtime.block_on(self.ctx.identity())?;
+        Ok(CallerIdentity {
+            account: identity.account,
+            arn: identity.arn,
+        })
+    }
+
+    /// A read-only snapshot of live state in `regions` (and the global resources) in the
+    /// inventory's shape.
+    pub fn capture(&mut self, regions: &[String]) -> Result<Inventory, BackendError> {
+        self.runtime
+            .block_on(crate::capture::capture(&self.ctx, regions))
+    }
+
+    /// HTTP requests sent to AWS so far, retries and lookups included.
+    pub fn requests_sent(&self) -> u64 {
+        self.ctx.clients.requests_sent()
+    }
+
+    /// The step with placeholders of earlier groups replaced; one never resolved (its group
+    /// failed before creating it) is an error.
+    fn resolve_placeholders(&self, step: Step) -> Result<Step, BackendError> {
+        step.substitute(&self.placeholders, &is_placeholder)
+            .map_err(|placeholder| unresolved(step.op(), &placeholder))
+    }
+
+    /// Runs a step now, or queues it when a parallel group is open.
+    fn step(&mut self, step: Step) -> Result<Outcome, BackendError> {
+        if let Some(group) = self.group.as_mut() {
+            return Ok(group.queue(step, &mut self.next_placeholder));
+        }
+        let step = self.resolve_placeholders(step)?;
+        let ctx = self.ctx.clone();
+        let journal = self.journal.clone();
+        self.runtime
+            .block_on(async move { step.run(&ctx, journal.as_deref(), ctx.stop()).await })
+    }
+}
+
+fn unresolved(op: Op, placeholder: &str) -> BackendError {
+    op.rejected(
+        "UnresolvedPlaceholder",
+        format!("{placeholder} stands for a resource a parallel branch was to create, but that step did not run"),
+    )
+    .with_help("the parallel group failed before creating it; see the group's error")
+}
+
+impl Backend for LiveBackend {
+    fn now(&self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+    }
+
+    fn elapsed_secs(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+
+    fn execute(&mut self, call: &Call) -> Result<Outcome, BackendError> {
+        self.step(Step::Call(call.clone()))
+    }
+
+    fn wait(&mut self, spec: &WaitSpec) -> Result<Outcome, BackendError> {
+        self.step(Step::Wait(spec.clone()))
+    }
+
+    fn check(&mut self, spec: &CheckSpec) -> Result<Outcome, BackendError> {
+        self.step(Step::Check(spec.clone()))
+    }
+
+    fn approve(&mut self, message: &str) -> Result<Outcome, BackendError> {
+        let op = Op::new("ripcord", "approve");
+        if self.group.is_some() {
+            return Err(op
+                .rejected(
+                    "ApprovalInParallel",
+                    "approve() cannot be inside parallel(...)",
+                )
+                .with_help("ask for approval before the parallel group"));
+        }
+        self.ctx.stop().check(op)?;
+        let Some(approver) = self.approver.as_mut() else {
+            return Err(op
+                .error(
+                    ErrorKind::Refused,
+                    "NoApprover",
+                    "approval needed, but there is no way to ask an operator",
+                )
+                .with_help(
+                    "run apply in a terminal, or approve the gates up front as the CLI allows",
+                ));
+        };
+        let seq = match &self.journal {
+            Some(journal) => Some(
+                journal
+                    .intent(&Intent::Approval {
+                        message: message.to_string(),
+                    })
+                    .map_err(|reason| {
+                        op.transport(
+                            "JournalFailed",
+                            format!("the approval could not be journaled: {reason}"),
+                        )
+                    })?,
+            ),
+            None => None,
+        };
+        let started = Instant::now();
+        let answer = approver(message);
+        let elapsed = started.elapsed();
+        let result = match answer {
+            Ok(()) => Ok(Outcome {
+                duration_secs: (elapsed.as_millis().saturating_add(500) / 1000)
+                    .try_into()
+                    .unwrap_or(u64::MAX),
+                ..Outcome::default()
+            }),
+            Err(reason) => Err(op.error(ErrorKind::Refused, "ApprovalRefused", reason)),
+        };
+        if let (Some(journal), Some(seq)) = (&self.journal, seq) {
+            let ms = elapsed.as_millis().try_into().unwrap_or(u64::MAX);
+            journal.finished(seq, result.as_ref(), ms);
+        }
+        result
+    }
+
+    fn query(&mut self, query: &Query) -> Result<Option<serde_json::Value>, BackendError> {
+        // Inside a parallel group nothing has run yet: a query sees the state before the
+        // group, and a placeholder of this group names nothing (hence `None`).
+        let query = substitute(query, &self.placeholders, &|_| false).unwrap_or(query.clone());
+        let ctx = self.ctx.clone();
+        self.runtime.block_on(async move {
+            match &query {
+                Query::Describe { target } => crate::query::describe(&ctx, target).await,
+                Query::LatestSnapshot { target } => {
+                    crate::query::latest_snapshot(&ctx, target).await
+                }
+            }
+        })
+    }
+
+    fn begin_parallel(&mut self) -> Result<(), BackendError> {
+        if self.group.is_some() {
+            return Err(Op::new("ripcord", "parallel")
+                .rejected("NestedParallel", "parallel groups cannot be nested"));
+        }
+        self.group = Some(ParallelGroup::default());
+        Ok(())
+    }
+
+    fn begin_branch(&mut self) -> Result<(), BackendError> {
+        match self.group.as_mut() {
+            Some(group) => {
+                group.begin_branch();
+                Ok(())
+            }
+            None => Err(Op::new("ripcord", "parallel")
+                .rejected("NoParallelGroup", "a branch started outside parallel(...)")),
+        }
+    }
+
+    fn end_parallel(&mut self) -> Result<(), BackendError> {
+        let Some(group) = self.group.take() else {
+            return Err(Op::new("ripcord", "parallel").rejected(
+                "NoParallelGroup",
+                "end of a parallel group that was not begun",
+            ));
+        };
+        let ctx = self.ctx.clone();
+        let journal = self.journal.clone();
+        let known = self.placeholders.clone();
+        let result = self.runtime.block_on(group.run(ctx, journal, known));
+        self.placeholders.extend(result.created);
+        match result.error {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+}

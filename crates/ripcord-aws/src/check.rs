@@ -1,0 +1,62 @@
+//! Readiness checks: s3 GetBucketReplication, with the destination's region from GetBucketLocation.
+
+use crate::context::{bucket_name, Ctx};
+use crate::errors::Op;
+use crate::resolve::absent_is_none;
+use ripcord_core::{BackendError, CheckSpec, Outcome};
+
+pub(crate) async fn check(ctx: &Ctx, spec: &CheckSpec) -> Result<Outcome, BackendError> {
+    let op = Op::new(spec.service(), spec.operation());
+    match spec {
+        CheckSpec::BucketReplication { bucket, region } => {
+            bucket_replication(ctx, op, bucket, region).await
+        }
+    }
+}
+
+/// An enabled rule must replicate `bucket` into a bucket located in `region`.
+async fn bucket_replication(
+    ctx: &Ctx,
+    op: Op,
+    bucket: &str,
+    region: &str,
+) -> Result<Outcome, BackendError> {
+    let home = ctx.bucket_region(op, bucket).await?;
+    let Some(config) = crate::query::replication(ctx, op, &home, bucket).await? else {
+        return Err(op
+            .rejected(
+                "ReplicationConfigurationNotFoundError",
+                format!("The replication configuration was not found (bucket {bucket})."),
+            )
+            .with_help(format!(
+                "enable it with enable_replication(bucket(\"{bucket}\"), DESTINATION, #{{...}}) into a bucket in {region}"
+            )));
+    };
+    let mut found = Vec::new();
+    for rule in config.rules() {
+        let destination = bucket_name(rule.destination().map(|d| d.bucket()).unwrap_or_default());
+        let status = rule.status().as_str();
+        let place = absent_is_none(ctx.bucket_region(op, destination).await)?;
+        if status == "Enabled" && place.as_deref() == Some(region) {
+            return Ok(Outcome::default());
+        }
+        found.push(format!(
+            "rule {} -> {destination} ({status}, {})",
+            rule.id().unwrap_or("(no id)"),
+            place.as_deref().unwrap_or("a bucket that does not exist")
+        ));
+    }
+    let found = if found.is_empty() {
+        "the configuration has no rules".to_string()
+    } else {
+        format!("found: {}", found.join("; "))
+    };
+    Err(op
+        .rejected(
+            "ReplicationNotConfigured",
+            format!(
+                "No enabled replication rule copies bucket {bucket} into a bucket in {region}."
+            ),
+        )
+        .with_help(found))
+}

@@ -1,0 +1,261 @@
+//! SDK answers in the inventory's shape (`docs/inventory.md`), for queries and capture.
+
+use crate::context::{arn_region, arn_resource_id, bucket_name};
+use aws_sdk_ec2::primitives::DateTime;
+use ripcord_core::inventory::{
+    Alias, AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, EbsSnapshot, GlobalCluster,
+    GlobalClusterMember, HealthCheck, RecordSet, Replication, ReplicationRule, Volume,
+};
+use std::collections::BTreeMap;
+
+/// An SDK time as a timestamp; `None` for one outside jiff's range (it is not a real time).
+pub(crate) fn timestamp(time: &DateTime) -> Option<jiff::Timestamp> {
+    jiff::Timestamp::new(time.secs(), i32::try_from(time.subsec_nanos()).ok()?).ok()
+}
+
+/// Now, to the second (inventory times carry no fractions).
+pub(crate) fn now_seconds() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+}
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_string()
+}
+
+pub(crate) fn asg(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
+    let in_service = group
+        .instances()
+        .iter()
+        .filter(|i| {
+            i.lifecycle_state() == Some(&aws_sdk_autoscaling::types::LifecycleState::InService)
+        })
+        .count();
+    AutoScalingGroup {
+        name: text(group.auto_scaling_group_name()),
+        min_size: group.min_size().unwrap_or_default().into(),
+        max_size: group.max_size().unwrap_or_default().into(),
+        desired_capacity: group.desired_capacity().unwrap_or_default().into(),
+        in_service: Some(i64::try_from(in_service).unwrap_or(i64::MAX)),
+        tags: group
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), text(t.value()))))
+            .collect(),
+    }
+}
+
+fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .filter_map(|t| Some((t.key()?.to_string(), text(t.value()))))
+        .collect()
+}
+
+pub(crate) fn volume(volume: &aws_sdk_ec2::types::Volume) -> Volume {
+    let tags = ec2_tags(volume.tags());
+    Volume {
+        id: text(volume.volume_id()),
+        name: tags.get("Name").cloned(),
+        size_gib: volume.size().unwrap_or_default().into(),
+        availability_zone: text(volume.availability_zone()),
+        state: text(volume.state().map(|s| s.as_str())),
+        tags,
+    }
+}
+
+pub(crate) fn snapshot(snapshot: &aws_sdk_ec2::types::Snapshot) -> EbsSnapshot {
+    let tags = ec2_tags(snapshot.tags());
+    EbsSnapshot {
+        id: text(snapshot.snapshot_id()),
+        name: tags.get("Name").cloned(),
+        volume_id: text(snapshot.volume_id()),
+        size_gib: snapshot.volume_size().unwrap_or_default().into(),
+        state: text(snapshot.state().map(|s| s.as_str())),
+        start_time: snapshot
+            .start_time()
+            .and_then(timestamp)
+            .unwrap_or_else(now_seconds),
+        description: text(snapshot.description()),
+        tags,
+    }
+}
+
+pub(crate) fn db_instance(db: &aws_sdk_rds::types::DbInstance) -> DbInstance {
+    DbInstance {
+        id: text(db.db_instance_identifier()),
+        engine: text(db.engine()),
+        instance_class: text(db.db_instance_class()),
+        status: text(db.db_instance_status()),
+        availability_zone: text(db.availability_zone()),
+        secondary_availability_zone: db.secondary_availability_zone().map(str::to_string),
+        multi_az: db.multi_az().unwrap_or_default(),
+        read_replica_source: db
+            .read_replica_source_db_instance_identifier()
+            .map(str::to_string),
+        // CloudWatch's ReplicaLag is not part of DescribeDBInstances; another request per
+        // replica would be needed, so it is left out (documented in docs/live.md).
+        replica_lag_secs: None,
+        cluster: db.db_cluster_identifier().map(str::to_string),
+    }
+}
+
+pub(crate) fn db_cluster(cluster: &aws_sdk_rds::types::DbCluster) -> DbCluster {
+    DbCluster {
+        id: text(cluster.db_cluster_identifier()),
+        engine: text(cluster.engine()),
+        status: text(cluster.status()),
+        replication_lag_secs: None,
+    }
+}
+
+/// A snapshot still being created may have no creation time yet: it counts as the newest.
+fn created(primary: Option<&DateTime>, fallback: Option<&DateTime>) -> jiff::Timestamp {
+    primary
+        .or(fallback)
+        .and_then(timestamp)
+        .unwrap_or_else(now_seconds)
+}
+
+pub(crate) fn db_snapshot(snapshot: &aws_sdk_rds::types::DbSnapshot) -> DbSnapshot {
+    DbSnapshot {
+        id: text(snapshot.db_snapshot_identifier()),
+        source: text(snapshot.db_instance_identifier()),
+        status: text(snapshot.status()),
+        created_at: created(
+            snapshot.snapshot_create_time(),
+            snapshot.original_snapshot_create_time(),
+        ),
+        snapshot_type: text(snapshot.snapshot_type()),
+        engine: snapshot.engine().map(str::to_string),
+    }
+}
+
+pub(crate) fn db_cluster_snapshot(snapshot: &aws_sdk_rds::types::DbClusterSnapshot) -> DbSnapshot {
+    DbSnapshot {
+        id: text(snapshot.db_cluster_snapshot_identifier()),
+        source: text(snapshot.db_cluster_identifier()),
+        status: text(snapshot.status()),
+        created_at: created(snapshot.snapshot_create_time(), None),
+        snapshot_type: text(snapshot.snapshot_type()),
+        engine: snapshot.engine().map(str::to_string),
+    }
+}
+
+pub(crate) fn global_cluster(global: &aws_sdk_rds::types::GlobalCluster) -> GlobalCluster {
+    let mut members: Vec<GlobalClusterMember> = global
+        .global_cluster_members()
+        .iter()
+        .filter_map(|m| {
+            let arn = m.db_cluster_arn()?;
+            Some(GlobalClusterMember {
+                cluster: arn_resource_id(arn).to_string(),
+                region: arn_region(arn).unwrap_or_default().to_string(),
+                writer: m.is_writer().unwrap_or_default(),
+            })
+        })
+        .collect();
+    members.sort_by(|a, b| (&a.region, &a.cluster).cmp(&(&b.region, &b.cluster)));
+    GlobalCluster {
+        id: text(global.global_cluster_identifier()),
+        engine: text(global.engine()),
+        status: text(global.status()),
+        members,
+    }
+}
+
+pub(crate) fn health_check(
+    check: &aws_sdk_route53::types::HealthCheck,
+    name: Option<String>,
+) -> HealthCheck {
+    let config = check.health_check_config();
+    HealthCheck {
+        id: check.id().to_string(),
+        name,
+        disabled: config.and_then(|c| c.disabled()).unwrap_or_default(),
+        fqdn: config
+            .and_then(|c| c.fully_qualified_domain_name())
+            .map(str::to_string),
+        check_type: config
+            .map(|c| c.r#type().as_str().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// A record set, or `None` for what an inventory cannot describe (traffic-policy records
+/// with neither values nor an alias).
+pub(crate) fn record(record: &aws_sdk_route53::types::ResourceRecordSet) -> Option<RecordSet> {
+    let values: Vec<String> = record
+        .resource_records()
+        .iter()
+        .map(|r| r.value().to_string())
+        .collect();
+    let alias = record.alias_target().map(|a| Alias {
+        zone_id: a.hosted_zone_id().to_string(),
+        dns_name: a.dns_name().to_string(),
+        evaluate_target_health: a.evaluate_target_health(),
+    });
+    if values.is_empty() == alias.is_none() {
+        return None;
+    }
+    Some(RecordSet {
+        name: record.name().trim_end_matches('.').to_string(),
+        rtype: record.r#type().as_str().to_string(),
+        set_id: record.set_identifier().map(str::to_string),
+        failover: record.failover().map(|f| f.as_str().to_string()),
+        ttl: record.ttl(),
+        values,
+        alias,
+        health_check: record.health_check_id().map(str::to_string),
+    })
+}
+
+pub(crate) fn replication(config: &aws_sdk_s3::types::ReplicationConfiguration) -> Replication {
+    Replication {
+        role: config.role().to_string(),
+        rules: config
+            .rules()
+            .iter()
+            .map(|rule| {
+                let destination = rule.destination();
+                ReplicationRule {
+                    id: text(rule.id()),
+                    status: rule.status().as_str().to_string(),
+                    priority: rule.priority().unwrap_or_default().into(),
+                    destination_bucket: bucket_name(
+                        destination.map(|d| d.bucket()).unwrap_or_default(),
+                    )
+                    .to_string(),
+                    delete_marker_replication: rule
+                        .delete_marker_replication()
+                        .and_then(|d| d.status())
+                        .is_some_and(|s| {
+                            *s == aws_sdk_s3::types::DeleteMarkerReplicationStatus::Enabled
+                        }),
+                    replication_time_minutes: destination
+                        .and_then(|d| d.replication_time())
+                        .filter(|t| {
+                            *t.status() == aws_sdk_s3::types::ReplicationTimeStatus::Enabled
+                        })
+                        .and_then(|t| t.time())
+                        .and_then(|t| t.minutes())
+                        .map(i64::from),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A bucket from its parts (each read by its own S3 request).
+pub(crate) fn bucket(
+    name: &str,
+    region: String,
+    versioning: bool,
+    replication: Option<Replication>,
+) -> Bucket {
+    Bucket {
+        name: name.to_string(),
+        region,
+        versioning,
+        replication,
+    }
+}

@@ -1,0 +1,336 @@
+//! Turning SDK errors into `BackendError`s: AWS's own code and message, never a Debug dump.
+
+use aws_sdk_ec2::config::http::HttpResponse;
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use ripcord_core::{BackendError, ErrorKind, ResourceKind, Target};
+
+/// The AWS service and operation an error is reported for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Op {
+    pub service: &'static str,
+    pub operation: &'static str,
+}
+
+impl Op {
+    pub(crate) fn new(service: &'static str, operation: &'static str) -> Op {
+        Op { service, operation }
+    }
+
+    pub(crate) fn error(
+        self,
+        kind: ErrorKind,
+        code: &str,
+        message: impl Into<String>,
+    ) -> BackendError {
+        BackendError::new(
+            kind,
+            self.service,
+            self.operation,
+            code,
+            redact(&message.into()),
+        )
+    }
+
+    pub(crate) fn rejected(self, code: &str, message: impl Into<String>) -> BackendError {
+        self.error(ErrorKind::Rejected, code, message)
+    }
+
+    pub(crate) fn not_found(self, code: &str, message: impl Into<String>) -> BackendError {
+        self.error(ErrorKind::NotFound, code, message)
+    }
+
+    pub(crate) fn transport(self, code: &str, message: impl Into<String>) -> BackendError {
+        self.error(ErrorKind::Transport, code, message)
+    }
+
+    /// Any SDK error of this operation.
+    pub(crate) fn sdk<E>(self, err: SdkError<E, HttpResponse>) -> BackendError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        from_sdk(self, err)
+    }
+}
+
+/// The service whose Describe/Get API answers for a kind (waits and queries report it).
+pub(crate) fn service_of(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Asg => "autoscaling",
+        ResourceKind::Volume | ResourceKind::EbsSnapshot => "ec2",
+        ResourceKind::DbInstance
+        | ResourceKind::DbCluster
+        | ResourceKind::DbSnapshot
+        | ResourceKind::DbClusterSnapshot
+        | ResourceKind::GlobalCluster => "rds",
+        ResourceKind::Zone
+        | ResourceKind::Record
+        | ResourceKind::HealthCheck
+        | ResourceKind::DnsChange => "route53",
+        ResourceKind::Topic => "sns",
+        ResourceKind::Bucket => "s3",
+    }
+}
+
+/// The read API a Describe query stands for (the same names the simulation reports).
+pub(crate) fn describe_operation(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Asg => "DescribeAutoScalingGroups",
+        ResourceKind::Volume => "DescribeVolumes",
+        ResourceKind::EbsSnapshot => "DescribeSnapshots",
+        ResourceKind::DbInstance => "DescribeDBInstances",
+        ResourceKind::DbCluster => "DescribeDBClusters",
+        ResourceKind::DbSnapshot => "DescribeDBSnapshots",
+        ResourceKind::DbClusterSnapshot => "DescribeDBClusterSnapshots",
+        ResourceKind::GlobalCluster => "DescribeGlobalClusters",
+        ResourceKind::Zone => "GetHostedZone",
+        ResourceKind::Record => "ListResourceRecordSets",
+        ResourceKind::HealthCheck => "GetHealthCheck",
+        ResourceKind::DnsChange => "GetChange",
+        ResourceKind::Topic => "GetTopicAttributes",
+        ResourceKind::Bucket => "GetBucketReplication",
+    }
+}
+
+/// The error code AWS answers with for a resource that does not exist (as `ripcord-sim`).
+pub(crate) fn not_found_code(kind: ResourceKind) -> &'static str {
+    match kind {
+        // Auto Scaling really reports an unknown group as a validation error.
+        ResourceKind::Asg => "ValidationError",
+        ResourceKind::Volume => "InvalidVolume.NotFound",
+        ResourceKind::EbsSnapshot => "InvalidSnapshot.NotFound",
+        ResourceKind::DbInstance => "DBInstanceNotFound",
+        ResourceKind::DbCluster => "DBClusterNotFoundFault",
+        ResourceKind::DbSnapshot => "DBSnapshotNotFound",
+        ResourceKind::DbClusterSnapshot => "DBClusterSnapshotNotFoundFault",
+        ResourceKind::GlobalCluster => "GlobalClusterNotFoundFault",
+        ResourceKind::Zone => "NoSuchHostedZone",
+        ResourceKind::Record => "InvalidChangeBatch",
+        ResourceKind::HealthCheck => "NoSuchHealthCheck",
+        ResourceKind::DnsChange => "NoSuchChange",
+        ResourceKind::Topic => "NotFound",
+        ResourceKind::Bucket => "NoSuchBucket",
+    }
+}
+
+/// The not-found error for a resource ripcord looked up itself (by Name tag, by domain name)
+/// and did not find: the code AWS uses for that kind, the simulation's wording.
+pub(crate) fn missing(op: Op, target: &Target) -> BackendError {
+    let kind = target.kind();
+    let name = target.name();
+    let message = match (kind, target.region()) {
+        (ResourceKind::Asg, Some(region)) => format!(
+            "AutoScalingGroup name not found - AutoScalingGroup '{name}' not found in {region}"
+        ),
+        (ResourceKind::Volume, Some(region)) => {
+            format!("The volume '{name}' does not exist in {region}.")
+        }
+        (ResourceKind::EbsSnapshot, Some(region)) => {
+            format!("The snapshot '{name}' does not exist in {region}.")
+        }
+        (ResourceKind::DbInstance, Some(region)) => {
+            format!("DBInstance {name} not found in {region}.")
+        }
+        (ResourceKind::DbCluster, Some(region)) => {
+            format!("DBCluster {name} not found in {region}.")
+        }
+        (ResourceKind::DbSnapshot, Some(region)) => {
+            format!("DBSnapshot {name} not found in {region}.")
+        }
+        (ResourceKind::DbClusterSnapshot, Some(region)) => {
+            format!("DBClusterSnapshot {name} not found in {region}.")
+        }
+        (ResourceKind::Topic, Some(region)) => format!("Topic does not exist: {name} in {region}"),
+        (ResourceKind::GlobalCluster, _) => format!("GlobalCluster {name} not found."),
+        (ResourceKind::Zone, _) => format!("No hosted zone found with name or ID: {name}"),
+        (ResourceKind::HealthCheck, _) => {
+            format!("A health check with id or Name tag '{name}' does not exist.")
+        }
+        (ResourceKind::DnsChange, _) => {
+            format!("A change with the specified change ID does not exist: {name}")
+        }
+        (ResourceKind::Bucket, _) => format!("The specified bucket does not exist: {name}"),
+        (other, Some(region)) => format!("{} '{name}' does not exist in {region}", other.noun()),
+        (other, None) => format!("{} '{name}' does not exist", other.noun()),
+    };
+    op.not_found(not_found_code(kind), message)
+}
+
+/// Several resources share a Name tag: ripcord cannot pick one (the simulation's code).
+pub(crate) fn ambiguous(op: Op, target: &Target, ids: &[String]) -> BackendError {
+    let place = target
+        .region()
+        .map(|r| format!(" in {r}"))
+        .unwrap_or_default();
+    op.rejected(
+        "AmbiguousName",
+        format!(
+            "{} {} resources{place} have the Name tag '{}'",
+            ids.len(),
+            target.kind().noun(),
+            target.name()
+        ),
+    )
+    .with_help(format!(
+        "address one by id: {}; or make the Name tags unique",
+        ids.join(", ")
+    ))
+}
+
+/// Whether AWS's answer means "that does not exist". Auto Scaling reports unknown groups as a
+/// `ValidationError` whose message says so.
+pub(crate) fn is_not_found(code: &str, message: &str) -> bool {
+    code.contains("NotFound")
+        || code.starts_with("NoSuch")
+        || (code == "ValidationError" && message.to_ascii_lowercase().contains("not found"))
+}
+
+fn from_sdk<E>(op: Op, err: SdkError<E, HttpResponse>) -> BackendError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match &err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let status = service.raw().status().as_u16();
+            // A success status with an "error" is an answer the SDK could not read (not what
+            // the service said): report it as such, with the parser's reason.
+            if (200..300).contains(&status) && inner.code().is_none() {
+                return op
+                    .transport("ResponseError", chain(&err))
+                    .with_help("the answer could not be read; if the request changed something, check the resource before running the step again");
+            }
+            // Some S3 answers (HEAD requests) carry no body, hence no code: the HTTP status
+            // is all AWS said.
+            let code = match inner.code() {
+                Some(code) if !code.is_empty() => code.to_string(),
+                _ if status == 404 => "NotFound".to_string(),
+                _ => format!("Http{status}"),
+            };
+            let message = match inner.message() {
+                Some(message) if !message.is_empty() => message.to_string(),
+                _ => format!("{} answered HTTP {status} without a message", op.service),
+            };
+            let kind = if is_not_found(&code, &message) {
+                ErrorKind::NotFound
+            } else {
+                ErrorKind::Rejected
+            };
+            op.error(kind, &code, message)
+        }
+        SdkError::TimeoutError(_) => op
+            .transport("RequestTimeout", chain(&err))
+            .with_help("AWS did not answer in time (after retries); the request may or may not have been carried out: check the resource before running the step again"),
+        SdkError::DispatchFailure(_) => with_credentials_help(
+            op.transport("DispatchFailure", chain(&err)),
+        ),
+        SdkError::ResponseError(_) => op
+            .transport("ResponseError", chain(&err))
+            .with_help("the answer could not be read; the request may have been carried out: check the resource before running the step again"),
+        SdkError::ConstructionFailure(_) => with_credentials_help(
+            op.transport("ConstructionFailure", chain(&err)),
+        ),
+        // `SdkError` is non-exhaustive; a future kind of failure is reported as transport.
+        _ => op.transport("SdkError", chain(&err)),
+    }
+}
+
+fn with_credentials_help(err: BackendError) -> BackendError {
+    if err.message.to_ascii_lowercase().contains("credential") {
+        err.with_help(
+            "no usable AWS credentials: pass --profile NAME, set AWS_PROFILE, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (run `aws sts get-caller-identity` to check)",
+        )
+    } else {
+        err
+    }
+}
+
+/// The error and its sources, `: `-separated, by Display only (Debug output of SDK errors
+/// carries request internals no operator needs).
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(next) = source {
+        let text = next.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = next.source();
+    }
+    parts.join(": ")
+}
+
+/// Removes anything shaped like an AWS access key id or secret key from a message.
+///
+/// SDK messages do not carry secrets today; a credential provider's failure (an external
+/// `credential_process`, a malformed profile) could echo its input, and error messages end up
+/// in journals and CI logs, so every message is filtered on the way out.
+pub(crate) fn redact(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if is_secret_like(token) {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+    };
+    for c in message.chars() {
+        if c.is_ascii_alphanumeric() || c == '/' || c == '+' {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+fn is_secret_like(token: &str) -> bool {
+    let key_id = token.len() == 20
+        && (token.starts_with("AKIA") || token.starts_with("ASIA"))
+        && token
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    // Secret keys are 40 characters of base64; session tokens are longer. Both mix cases and
+    // digits, which paths and words in messages rarely do over that length.
+    let secret = token.len() >= 40
+        && token.chars().any(|c| c.is_ascii_lowercase())
+        && token.chars().any(|c| c.is_ascii_uppercase())
+        && token.chars().any(|c| c.is_ascii_digit());
+    key_id || secret
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_codes() {
+        assert!(is_not_found("InvalidVolume.NotFound", ""));
+        assert!(is_not_found("DBClusterNotFoundFault", ""));
+        assert!(is_not_found("NoSuchHostedZone", ""));
+        assert!(is_not_found(
+            "ValidationError",
+            "AutoScalingGroup name not found - null"
+        ));
+        assert!(!is_not_found(
+            "ValidationError",
+            "Max bound, 3, must be ..."
+        ));
+        assert!(!is_not_found("InvalidDBInstanceState", ""));
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let text = "bad line: aws_access_key_id=AKIAIOSFODNN7EXAMPLE secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY end";
+        let clean = redact(text);
+        assert_eq!(
+            clean,
+            "bad line: aws_access_key_id=[redacted] secret [redacted] end"
+        );
+        let arn = "arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-cluster not found";
+        assert_eq!(redact(arn), arn);
+    }
+}

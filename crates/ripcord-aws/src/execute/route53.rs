@@ -1,0 +1,126 @@
+//! Route 53: ChangeResourceRecordSets (one change, health check by name) and UpdateHealthCheck.
+
+use super::{request_id, resolved};
+use crate::context::Ctx;
+use crate::errors::Op;
+use crate::resolve::{find_zone, health_check_id, required};
+use aws_sdk_route53::operation::RequestId;
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
+    ResourceRecordSetFailover, RrType,
+};
+use ripcord_core::{BackendError, Outcome, RecordSet, Target};
+
+/// The SDK's builders check required fields; a missing one is the call's fault, reported the
+/// way Route 53 would.
+fn invalid(op: Op, err: impl std::fmt::Display) -> BackendError {
+    op.rejected("InvalidInput", format!("Invalid request: {err}"))
+}
+
+/// Route 53 answers change ids as `/change/C...`; runbooks and waits use `C...`.
+pub(crate) fn change_id(id: &str) -> &str {
+    id.trim_start_matches("/change/")
+}
+
+pub(super) async fn change_record_sets(
+    ctx: &Ctx,
+    op: Op,
+    hosted_zone: &str,
+    action: &str,
+    record: &RecordSet,
+) -> Result<Outcome, BackendError> {
+    let target = Target::Zone {
+        name: hosted_zone.to_string(),
+    };
+    let zone = required(op, find_zone(ctx, op, hosted_zone).await?, &target)?;
+    let health_check = match &record.health_check {
+        Some(name) => Some(health_check_id(ctx, op, name).await?),
+        None => None,
+    };
+    let values = if record.values.is_empty() {
+        None
+    } else {
+        let values = record
+            .values
+            .iter()
+            .map(|v| ResourceRecord::builder().value(v).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| invalid(op, err))?;
+        Some(values)
+    };
+    let alias = match &record.alias_target {
+        Some(alias) => Some(
+            AliasTarget::builder()
+                .hosted_zone_id(&alias.hosted_zone_id)
+                .dns_name(&alias.dns_name)
+                .evaluate_target_health(alias.evaluate_target_health)
+                .build()
+                .map_err(|err| invalid(op, err))?,
+        ),
+        None => None,
+    };
+    let record_set = ResourceRecordSet::builder()
+        .name(&record.name)
+        .r#type(RrType::from(record.rtype.to_ascii_uppercase().as_str()))
+        .set_set_identifier(record.set_identifier.clone())
+        .set_failover(
+            record
+                .failover
+                .as_deref()
+                .map(ResourceRecordSetFailover::from),
+        )
+        .set_ttl(record.ttl)
+        .set_resource_records(values)
+        .set_alias_target(alias)
+        .set_health_check_id(health_check)
+        .build()
+        .map_err(|err| invalid(op, err))?;
+    let change = Change::builder()
+        .action(ChangeAction::from(action.to_ascii_uppercase().as_str()))
+        .resource_record_set(record_set)
+        .build()
+        .map_err(|err| invalid(op, err))?;
+    let batch = ChangeBatch::builder()
+        .changes(change)
+        .build()
+        .map_err(|err| invalid(op, err))?;
+    let out = ctx
+        .clients
+        .route53()
+        .change_resource_record_sets()
+        .hosted_zone_id(&zone.id)
+        .change_batch(batch)
+        .send()
+        .await
+        .map_err(|err| op.sdk(err))?;
+    Ok(Outcome {
+        resolved: resolved(hosted_zone, &zone.id),
+        creates: out.change_info().map(|c| change_id(c.id()).to_string()),
+        warnings: zone.warning.into_iter().collect(),
+        request_id: request_id(out.request_id()),
+        ..Outcome::default()
+    })
+}
+
+pub(super) async fn update_health_check(
+    ctx: &Ctx,
+    op: Op,
+    health_check: &str,
+    disabled: bool,
+) -> Result<Outcome, BackendError> {
+    let id = health_check_id(ctx, op, health_check).await?;
+    let out = ctx
+        .clients
+        .route53()
+        .update_health_check()
+        .health_check_id(&id)
+        .disabled(disabled)
+        .send()
+        .await
+        .map_err(|err| op.sdk(err))?;
+    Ok(Outcome {
+        resolved: resolved(health_check, &id),
+        request_id: request_id(out.request_id()),
+        ..Outcome::default()
+    })
+}

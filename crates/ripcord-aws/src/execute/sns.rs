@@ -1,0 +1,36 @@
+//! SNS: Publish to a topic by name (the ARN is built from the caller's account).
+
+use super::{request_id, resolved};
+use crate::context::Ctx;
+use crate::errors::Op;
+use crate::resolve::topic_arn;
+use aws_sdk_sns::operation::RequestId;
+use ripcord_core::{BackendError, Outcome};
+
+pub(super) async fn publish(
+    ctx: &Ctx,
+    op: Op,
+    region: &str,
+    topic: &str,
+    subject: &str,
+    message: &str,
+) -> Result<Outcome, BackendError> {
+    let arn = topic_arn(ctx, region, topic).await?;
+    // An empty subject is sent as none: SNS rejects an empty Subject parameter.
+    let subject = (!subject.is_empty()).then(|| subject.to_string());
+    let out = ctx
+        .clients
+        .sns(region)
+        .publish()
+        .topic_arn(&arn)
+        .set_subject(subject)
+        .message(message)
+        .send()
+        .await
+        .map_err(|err| op.sdk(err))?;
+    Ok(Outcome {
+        resolved: resolved(topic, &arn),
+        request_id: request_id(out.request_id()),
+        ..Outcome::default()
+    })
+}

@@ -1,0 +1,460 @@
+//! Read-only queries answered from live state in the inventory's shape, as `ripcord-sim` does.
+
+use crate::context::{bucket_name, Ctx};
+use crate::convert;
+use crate::errors::{describe_operation, service_of, Op};
+use crate::resolve::{
+    absent_is_none, dns_name, find_health_check, find_snapshot, find_volume, find_zone, required,
+    topic_arn, ZoneRef,
+};
+use ripcord_core::inventory::{Bucket, HostedZone, RecordSet, Topic};
+use ripcord_core::{BackendError, ErrorKind, Target};
+use serde::Serialize;
+use serde_json::Value;
+
+fn json(op: Op, value: &impl Serialize) -> Result<Value, BackendError> {
+    // The inventory types serialize to JSON objects with string keys, which cannot fail; an
+    // error is still reported rather than hidden.
+    serde_json::to_value(value).map_err(|err| op.transport("SerializationFailed", err.to_string()))
+}
+
+/// `Describe`: the resource in the inventory's shape, or `None` when it does not exist.
+pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>, BackendError> {
+    let kind = target.kind();
+    let op = Op::new(service_of(kind), describe_operation(kind));
+    let value = match target {
+        Target::Asg { name, region } => match asg(ctx, op, region, name).await? {
+            Some(group) => json(op, &group)?,
+            None => return Ok(None),
+        },
+        Target::Volume { name, region } => match find_volume(ctx, op, region, name).await? {
+            Some(volume) => json(op, &convert::volume(&volume))?,
+            None => return Ok(None),
+        },
+        Target::EbsSnapshot { name, region } => match find_snapshot(ctx, op, region, name).await? {
+            Some(snapshot) => json(op, &convert::snapshot(&snapshot))?,
+            None => return Ok(None),
+        },
+        Target::DbInstance { name, region } => {
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(region)
+                    .describe_db_instances()
+                    .db_instance_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            match out.as_ref().and_then(|o| o.db_instances().first()) {
+                Some(db) => json(op, &convert::db_instance(db))?,
+                None => return Ok(None),
+            }
+        }
+        Target::DbCluster { name, region } => match db_cluster(ctx, op, region, name).await? {
+            Some(value) => value,
+            None => return Ok(None),
+        },
+        Target::DbSnapshot { name, region } => {
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(region)
+                    .describe_db_snapshots()
+                    .db_snapshot_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            match out.as_ref().and_then(|o| o.db_snapshots().first()) {
+                Some(snapshot) => json(op, &convert::db_snapshot(snapshot))?,
+                None => return Ok(None),
+            }
+        }
+        Target::DbClusterSnapshot { name, region } => {
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(region)
+                    .describe_db_cluster_snapshots()
+                    .db_cluster_snapshot_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            match out.as_ref().and_then(|o| o.db_cluster_snapshots().first()) {
+                Some(snapshot) => json(op, &convert::db_cluster_snapshot(snapshot))?,
+                None => return Ok(None),
+            }
+        }
+        Target::GlobalCluster { name } => {
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(ctx.clients.default_region())
+                    .describe_global_clusters()
+                    .global_cluster_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            match out.as_ref().and_then(|o| o.global_clusters().first()) {
+                Some(global) => json(op, &convert::global_cluster(global))?,
+                None => return Ok(None),
+            }
+        }
+        Target::Zone { name } => match find_zone(ctx, op, name).await? {
+            Some(zone) => {
+                let records = records(ctx, op, &zone).await?;
+                json(
+                    op,
+                    &HostedZone {
+                        id: zone.id,
+                        name: zone.name,
+                        private: zone.private,
+                        records,
+                    },
+                )?
+            }
+            None => return Ok(None),
+        },
+        Target::Record {
+            zone,
+            name,
+            rtype,
+            set_id,
+        } => {
+            let Some(zone) = find_zone(ctx, op, zone).await? else {
+                return Ok(None);
+            };
+            let wanted = dns_name(name);
+            let found = records(ctx, op, &zone).await?.into_iter().find(|r| {
+                dns_name(&r.name) == wanted
+                    && r.rtype.eq_ignore_ascii_case(rtype)
+                    && r.set_id == *set_id
+            });
+            match found {
+                Some(record) => json(op, &record)?,
+                None => return Ok(None),
+            }
+        }
+        Target::HealthCheck { name } => match find_health_check(ctx, op, name).await? {
+            Some((check, tag)) => json(op, &convert::health_check(&check, tag))?,
+            None => return Ok(None),
+        },
+        Target::DnsChange { name } => {
+            let id = crate::execute::change_id(name);
+            let out = absent_is_none(
+                ctx.clients
+                    .route53()
+                    .get_change()
+                    .id(id)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            match out.as_ref().and_then(|o| o.change_info()) {
+                Some(change) => serde_json::json!({
+                    "id": crate::execute::change_id(change.id()),
+                    "status": change.status().as_str(),
+                }),
+                None => return Ok(None),
+            }
+        }
+        Target::Topic { name, region } => {
+            let arn = topic_arn(ctx, region, name).await?;
+            let found = absent_is_none(
+                ctx.clients
+                    .sns(region)
+                    .get_topic_attributes()
+                    .topic_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            match found {
+                Some(_) => json(
+                    op,
+                    &Topic {
+                        name: crate::context::arn_resource_id(name).to_string(),
+                    },
+                )?,
+                None => return Ok(None),
+            }
+        }
+        Target::Bucket { name } => match bucket(ctx, op, name).await? {
+            Some(bucket) => json(op, &bucket)?,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(value))
+}
+
+/// An Auto Scaling group with its InService count.
+pub(crate) async fn asg(
+    ctx: &Ctx,
+    op: Op,
+    region: &str,
+    name: &str,
+) -> Result<Option<ripcord_core::inventory::AutoScalingGroup>, BackendError> {
+    let out = ctx
+        .clients
+        .autoscaling(region)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .map_err(|err| op.sdk(err))?;
+    Ok(out
+        .auto_scaling_groups()
+        .iter()
+        .find(|g| g.auto_scaling_group_name() == Some(name))
+        .map(convert::asg))
+}
+
+/// A DB cluster with the simulation's two computed fields: `global_cluster` (the global
+/// database it is a member of, or null) and `writer` (a standalone cluster takes writes).
+async fn db_cluster(
+    ctx: &Ctx,
+    op: Op,
+    region: &str,
+    name: &str,
+) -> Result<Option<Value>, BackendError> {
+    let out = absent_is_none(
+        ctx.clients
+            .rds(region)
+            .describe_db_clusters()
+            .db_cluster_identifier(name)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err)),
+    )?;
+    let Some(cluster) = out.as_ref().and_then(|o| o.db_clusters().first()) else {
+        return Ok(None);
+    };
+    let arn = cluster.db_cluster_arn().unwrap_or_default().to_string();
+    let globals = ctx
+        .clients
+        .rds(region)
+        .describe_global_clusters()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|err| op.sdk(err))?;
+    let membership = globals.iter().find_map(|g| {
+        g.global_cluster_members()
+            .iter()
+            .find(|m| {
+                m.db_cluster_arn()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(&arn))
+            })
+            .map(|m| {
+                (
+                    g.global_cluster_identifier()
+                        .unwrap_or_default()
+                        .to_string(),
+                    m.is_writer().unwrap_or_default(),
+                )
+            })
+    });
+    let mut value = json(op, &convert::db_cluster(cluster))?;
+    if let Value::Object(map) = &mut value {
+        let (global, writer) = match membership {
+            Some((id, writer)) => (Value::String(id), writer),
+            None => (Value::Null, true),
+        };
+        map.insert("global_cluster".to_string(), global);
+        map.insert("writer".to_string(), Value::Bool(writer));
+    }
+    Ok(Some(value))
+}
+
+/// The zone's record sets, without the SOA and NS records Route 53 keeps at the apex.
+pub(crate) async fn records(
+    ctx: &Ctx,
+    op: Op,
+    zone: &ZoneRef,
+) -> Result<Vec<RecordSet>, BackendError> {
+    let op = Op::new(op.service, "ListResourceRecordSets");
+    let route53 = ctx.clients.route53();
+    let apex = dns_name(&zone.name);
+    let mut records = Vec::new();
+    let mut next: Option<(String, String, Option<String>)> = None;
+    loop {
+        let mut request = route53.list_resource_record_sets().hosted_zone_id(&zone.id);
+        if let Some((name, rtype, id)) = next.take() {
+            request = request
+                .start_record_name(name)
+                .start_record_type(aws_sdk_route53::types::RrType::from(rtype.as_str()))
+                .set_start_record_identifier(id);
+        }
+        let out = request.send().await.map_err(|err| op.sdk(err))?;
+        for set in out.resource_record_sets() {
+            let rtype = set.r#type().as_str();
+            if (rtype == "SOA" || rtype == "NS") && dns_name(set.name()) == apex {
+                continue;
+            }
+            records.extend(convert::record(set));
+        }
+        match (
+            out.is_truncated(),
+            out.next_record_name(),
+            out.next_record_type(),
+        ) {
+            (true, Some(name), Some(rtype)) => {
+                next = Some((
+                    name.to_string(),
+                    rtype.as_str().to_string(),
+                    out.next_record_identifier().map(str::to_string),
+                ));
+            }
+            _ => break,
+        }
+    }
+    Ok(records)
+}
+
+/// A bucket's region, versioning and replication; `None` when it does not exist.
+pub(crate) async fn bucket(ctx: &Ctx, op: Op, name: &str) -> Result<Option<Bucket>, BackendError> {
+    let Some(region) = absent_is_none(ctx.bucket_region(op, name).await)? else {
+        return Ok(None);
+    };
+    let s3 = ctx.clients.s3(&region);
+    let versioning = s3
+        .get_bucket_versioning()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(|err| Op::new(op.service, "GetBucketVersioning").sdk(err))?
+        .status()
+        .is_some_and(|s| *s == aws_sdk_s3::types::BucketVersioningStatus::Enabled);
+    let replication = replication(ctx, op, &region, name).await?;
+    Ok(Some(convert::bucket(
+        bucket_name(name),
+        region,
+        versioning,
+        replication.as_ref().map(convert::replication),
+    )))
+}
+
+/// GetBucketReplication; `None` when the bucket has no replication configuration.
+pub(crate) async fn replication(
+    ctx: &Ctx,
+    op: Op,
+    region: &str,
+    bucket: &str,
+) -> Result<Option<aws_sdk_s3::types::ReplicationConfiguration>, BackendError> {
+    let op = Op::new(op.service, "GetBucketReplication");
+    match ctx
+        .clients
+        .s3(region)
+        .get_bucket_replication()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(out.replication_configuration().cloned()),
+        Err(err) => {
+            let err = op.sdk(err);
+            if err.code == "ReplicationConfigurationNotFoundError" {
+                Ok(None)
+            } else {
+                Err(err)
+            }
+        }
+    }
+}
+
+/// `LatestSnapshot`: the newest snapshot of a volume, DB instance or DB cluster, whatever its
+/// state (a pending one counts). An unknown source is a not-found error, as in the simulation.
+pub(crate) async fn latest_snapshot(
+    ctx: &Ctx,
+    target: &Target,
+) -> Result<Option<Value>, BackendError> {
+    match target {
+        Target::Volume { name, region } => {
+            let op = Op::new("ec2", "DescribeSnapshots");
+            let volume = required(op, find_volume(ctx, op, region, name).await?, target)?;
+            let snapshots = ctx
+                .clients
+                .ec2(region)
+                .describe_snapshots()
+                .owner_ids("self")
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("volume-id")
+                        .values(volume.volume_id().unwrap_or_default())
+                        .build(),
+                )
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(|err| op.sdk(err))?;
+            let newest = snapshots
+                .iter()
+                .map(convert::snapshot)
+                .max_by(|a, b| (a.start_time, &a.id).cmp(&(b.start_time, &b.id)));
+            newest.map(|s| json(op, &s)).transpose()
+        }
+        Target::DbInstance { name, region } => {
+            let op = Op::new("rds", "DescribeDBSnapshots");
+            let rds = ctx.clients.rds(region);
+            // DescribeDBSnapshots of an unknown instance is an empty list, not an error.
+            rds.describe_db_instances()
+                .db_instance_identifier(name)
+                .send()
+                .await
+                .map_err(|err| op.sdk(err))?;
+            let snapshots = rds
+                .describe_db_snapshots()
+                .db_instance_identifier(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(|err| op.sdk(err))?;
+            let newest = snapshots
+                .iter()
+                .map(convert::db_snapshot)
+                .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            newest.map(|s| json(op, &s)).transpose()
+        }
+        Target::DbCluster { name, region } => {
+            let op = Op::new("rds", "DescribeDBClusterSnapshots");
+            let rds = ctx.clients.rds(region);
+            rds.describe_db_clusters()
+                .db_cluster_identifier(name)
+                .send()
+                .await
+                .map_err(|err| op.sdk(err))?;
+            let snapshots = rds
+                .describe_db_cluster_snapshots()
+                .db_cluster_identifier(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .map_err(|err| op.sdk(err))?;
+            let newest = snapshots
+                .iter()
+                .map(convert::db_cluster_snapshot)
+                .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            newest.map(|s| json(op, &s)).transpose()
+        }
+        other => {
+            let kind = other.kind();
+            Err(Op::new(service_of(kind), describe_operation(kind))
+                .error(
+                    ErrorKind::Rejected,
+                    "InvalidParameterValue",
+                    format!(
+                        "latest_snapshot applies to a volume, DB instance or DB cluster, not to a {}",
+                        kind.noun()
+                    ),
+                )
+                .with_help("pass the handle of the snapshotted resource"))
+        }
+    }
+}

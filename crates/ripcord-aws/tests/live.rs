@@ -1,0 +1,2297 @@
+//! The live backend against moto (tests/moto): every call, waits, checks, queries, capture, parallel groups.
+//!
+//! One moto server is shared by most tests (each test uses its own resource names); the
+//! capture and timing tests start their own so that other tests' resources and load do not
+//! disturb them. Fixtures are created with the AWS SDK itself.
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use ripcord_aws::{LiveBackend, LiveConfig, PollConfig};
+use ripcord_core::{
+    AliasTarget, Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal,
+    Outcome, Query, RecordSet, ReplicationRule, Target, WaitSpec, WaitState,
+};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+const EAST: &str = "us-east-1";
+const WEST: &str = "us-west-2";
+
+// ---------------------------------------------------------------- moto
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// The venv's python, installed once per test run by tests/moto/ensure-venv.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        let root = workspace_root();
+        let out = Command::new("bash")
+            .arg(root.join("tests/moto/ensure-venv"))
+            .current_dir(&root)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run tests/moto/ensure-venv");
+        assert!(
+            out.status.success(),
+            "tests/moto/ensure-venv failed ({})",
+            out.status
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let line = stdout
+            .lines()
+            .last()
+            .expect("ensure-venv printed the python path");
+        PathBuf::from(line.trim())
+    })
+}
+
+/// A moto server from tests/moto/launch.py, stopped when dropped.
+///
+/// launch.py runs under a small bash watchdog that stops it when this test process is gone,
+/// so a server kept in a static (never dropped) does not outlive the test run.
+struct Moto {
+    watchdog: Child,
+    pid: u32,
+    url: String,
+}
+
+impl Moto {
+    fn launch(extra: &[&str]) -> Moto {
+        let root = workspace_root();
+        let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "moto-{}-{}.log",
+            std::process::id(),
+            extra.join("_")
+        ));
+        let script = r#"
+            "$0" tests/moto/launch.py --port 0 "$@" &
+            pid=$!
+            echo "PID $pid"
+            trap 'kill $pid 2>/dev/null' EXIT
+            while kill -0 $PPID 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done
+        "#;
+        let mut watchdog = Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .arg(python())
+            .args(extra)
+            .current_dir(&root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("moto log file"))
+            .spawn()
+            .expect("start moto");
+        let stdout = watchdog.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let mut pid = None;
+            while let Some(Ok(line)) = lines.next() {
+                if let Some(p) = line.strip_prefix("PID ") {
+                    pid = p.trim().parse::<u32>().ok();
+                } else if let Some(url) = line.strip_prefix("READY ") {
+                    let _ = tx.send((pid, url.trim().to_string()));
+                    break;
+                }
+            }
+            // Keep draining so that the pipe never fills (launch.py prints nothing else).
+            for _ in lines {}
+        });
+        let (pid, url) = rx
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "moto did not print READY within 120 s; log: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
+        Moto {
+            watchdog,
+            pid: pid.expect("watchdog printed moto's pid"),
+            url,
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.pid.to_string()).status();
+        let _ = self.watchdog.kill();
+        let _ = self.watchdog.wait();
+    }
+}
+
+/// The server most tests share.
+fn shared() -> &'static str {
+    static SHARED: OnceLock<Moto> = OnceLock::new();
+    &SHARED.get_or_init(|| Moto::launch(&[])).url
+}
+
+fn fast_poll() -> PollConfig {
+    PollConfig {
+        initial_ms: 50,
+        max_ms: 200,
+        factor: 1.5,
+    }
+}
+
+fn backend(url: &str) -> LiveBackend {
+    LiveBackend::with_static_credentials(
+        LiveConfig {
+            profile: None,
+            region: Some(EAST.to_string()),
+            endpoint_url: Some(url.to_string()),
+            poll: fast_poll(),
+        },
+        "testing",
+        "testing",
+    )
+    .expect("live backend")
+}
+
+/// A name unique to this test run (moto keeps state for the whole run).
+fn unique(base: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    format!(
+        "{base}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+// ---------------------------------------------------------------- fixtures
+
+/// The test's own SDK clients against moto, on their own runtime.
+struct Fx {
+    rt: tokio::runtime::Runtime,
+    url: String,
+}
+
+impl Fx {
+    fn new(url: &str) -> Fx {
+        Fx {
+            rt: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("fixture runtime"),
+            url: url.to_string(),
+        }
+    }
+
+    fn config(&self, region: &str) -> SdkConfig {
+        self.rt.block_on(
+            aws_config::defaults(BehaviorVersion::latest())
+                .region(Region::new(region.to_string()))
+                .endpoint_url(&self.url)
+                .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                    "testing", "testing", None, None, "fixtures",
+                ))
+                .load(),
+        )
+    }
+
+    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.config(region))
+    }
+    fn rds(&self, region: &str) -> aws_sdk_rds::Client {
+        aws_sdk_rds::Client::new(&self.config(region))
+    }
+    fn asg(&self, region: &str) -> aws_sdk_autoscaling::Client {
+        aws_sdk_autoscaling::Client::new(&self.config(region))
+    }
+    fn sns(&self, region: &str) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.config(region))
+    }
+    fn route53(&self) -> aws_sdk_route53::Client {
+        aws_sdk_route53::Client::new(&self.config(EAST))
+    }
+    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.config(region))
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    fn block<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
+    /// A volume with a Name tag; returns its id.
+    fn volume(&self, region: &str, name: &str, size: i32) -> String {
+        let tags = aws_sdk_ec2::types::TagSpecification::builder()
+            .resource_type(aws_sdk_ec2::types::ResourceType::Volume)
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key("Name")
+                    .value(name)
+                    .build(),
+            )
+            .build();
+        self.block(
+            self.ec2(region)
+                .create_volume()
+                .availability_zone(format!("{region}a"))
+                .size(size)
+                .tag_specifications(tags)
+                .send(),
+        )
+        .expect("create volume")
+        .volume_id()
+        .expect("volume id")
+        .to_string()
+    }
+
+    /// A non-Aurora DB instance; returns its identifier.
+    fn db_instance(&self, region: &str, id: &str, multi_az: bool) -> String {
+        self.block(
+            self.rds(region)
+                .create_db_instance()
+                .db_instance_identifier(id)
+                .engine("postgres")
+                .db_instance_class("db.t3.micro")
+                .allocated_storage(20)
+                .master_username("ripcord")
+                .master_user_password("not-a-secret-1")
+                .multi_az(multi_az)
+                .send(),
+        )
+        .expect("create db instance");
+        id.to_string()
+    }
+
+    fn stop_db(&self, region: &str, id: &str) {
+        self.block(
+            self.rds(region)
+                .stop_db_instance()
+                .db_instance_identifier(id)
+                .send(),
+        )
+        .expect("stop db instance");
+    }
+
+    fn start_db(&self, region: &str, id: &str) {
+        self.block(
+            self.rds(region)
+                .start_db_instance()
+                .db_instance_identifier(id)
+                .send(),
+        )
+        .expect("start db instance");
+    }
+
+    fn db_status(&self, region: &str, id: &str) -> String {
+        let out = self
+            .block(
+                self.rds(region)
+                    .describe_db_instances()
+                    .db_instance_identifier(id)
+                    .send(),
+            )
+            .expect("describe db instance");
+        out.db_instances()[0]
+            .db_instance_status()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// An Aurora cluster; `global` makes it a secondary of that global cluster.
+    fn aurora_cluster(&self, region: &str, id: &str, global: Option<&str>) -> String {
+        let mut request = self
+            .rds(region)
+            .create_db_cluster()
+            .db_cluster_identifier(id)
+            .engine("aurora-postgresql")
+            .engine_version("15.4");
+        match global {
+            Some(global) => request = request.global_cluster_identifier(global),
+            None => {
+                request = request
+                    .master_username("ripcord")
+                    .master_user_password("not-a-secret-1")
+            }
+        }
+        let out = self.block(request.send()).expect("create db cluster");
+        out.db_cluster()
+            .and_then(|c| c.db_cluster_arn())
+            .expect("cluster arn")
+            .to_string()
+    }
+
+    /// An Auto Scaling group from a launch template.
+    fn asg_group(&self, region: &str, name: &str, desired: i32) {
+        let ec2 = self.ec2(region);
+        let image = self
+            .block(ec2.describe_images().send())
+            .expect("describe images")
+            .images()
+            .first()
+            .and_then(|i| i.image_id())
+            .expect("an image")
+            .to_string();
+        let template = format!("{name}-lt");
+        self.block(
+            ec2.create_launch_template()
+                .launch_template_name(&template)
+                .launch_template_data(
+                    aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                        .image_id(image)
+                        .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("create launch template");
+        self.block(
+            self.asg(region)
+                .create_auto_scaling_group()
+                .auto_scaling_group_name(name)
+                .launch_template(
+                    aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                        .launch_template_name(&template)
+                        .build(),
+                )
+                .min_size(0)
+                .max_size(4)
+                .desired_capacity(desired)
+                .availability_zones(format!("{region}a"))
+                .tags(
+                    aws_sdk_autoscaling::types::Tag::builder()
+                        .key("Tier")
+                        .value("web")
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("create auto scaling group");
+    }
+
+    /// A hosted zone; returns its id without `/hostedzone/`.
+    fn zone(&self, name: &str) -> String {
+        let out = self
+            .block(
+                self.route53()
+                    .create_hosted_zone()
+                    .name(name)
+                    .caller_reference(unique("zone"))
+                    .send(),
+            )
+            .expect("create hosted zone");
+        out.hosted_zone()
+            .expect("zone")
+            .id()
+            .trim_start_matches("/hostedzone/")
+            .to_string()
+    }
+
+    /// A health check with a Name tag; returns its id.
+    fn health_check(&self, name: &str) -> String {
+        let config = aws_sdk_route53::types::HealthCheckConfig::builder()
+            .r#type(aws_sdk_route53::types::HealthCheckType::Https)
+            .fully_qualified_domain_name("primary.example.com")
+            .port(443)
+            .resource_path("/health")
+            .build()
+            .expect("health check config");
+        let out = self
+            .block(
+                self.route53()
+                    .create_health_check()
+                    .caller_reference(unique("hc"))
+                    .health_check_config(config)
+                    .send(),
+            )
+            .expect("create health check");
+        let id = out.health_check().expect("health check").id().to_string();
+        self.block(
+            self.route53()
+                .change_tags_for_resource()
+                .resource_type(aws_sdk_route53::types::TagResourceType::Healthcheck)
+                .resource_id(&id)
+                .add_tags(
+                    aws_sdk_route53::types::Tag::builder()
+                        .key("Name")
+                        .value(name)
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("tag health check");
+        id
+    }
+
+    /// A versioned bucket in `region`.
+    fn bucket(&self, region: &str, name: &str) {
+        let s3 = self.s3(region);
+        let mut request = s3.create_bucket().bucket(name);
+        if region != EAST {
+            request = request.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
+                    .build(),
+            );
+        }
+        self.block(request.send()).expect("create bucket");
+        self.block(
+            s3.put_bucket_versioning()
+                .bucket(name)
+                .versioning_configuration(
+                    aws_sdk_s3::types::VersioningConfiguration::builder()
+                        .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("enable versioning");
+    }
+
+    fn topic(&self, region: &str, name: &str) -> String {
+        self.block(self.sns(region).create_topic().name(name).send())
+            .expect("create topic")
+            .topic_arn()
+            .expect("topic arn")
+            .to_string()
+    }
+}
+
+/// Runs when an intent is journaled (tests use it to change the world while a step runs).
+type IntentHook = Box<dyn Fn(&Intent) + Send>;
+
+/// A journal that keeps every event in memory, with the time it happened.
+#[derive(Default)]
+struct MemoryJournal {
+    events: Mutex<Vec<(Instant, Event)>>,
+    next: Mutex<u64>,
+    /// Called with each intent (tests use it to change the world while a step runs).
+    on_intent: Mutex<Option<IntentHook>>,
+    /// Refuse every intent (the step must then not be sent).
+    refuse: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Event {
+    Intent(u64, Intent),
+    Finished(u64, Result<Outcome, BackendError>),
+}
+
+impl Journal for MemoryJournal {
+    fn intent(&self, intent: &Intent) -> Result<u64, String> {
+        if self.refuse {
+            return Err("disk full".to_string());
+        }
+        let seq = {
+            let mut next = self.next.lock().unwrap();
+            *next += 1;
+            *next
+        };
+        self.events
+            .lock()
+            .unwrap()
+            .push((Instant::now(), Event::Intent(seq, intent.clone())));
+        if let Some(hook) = self.on_intent.lock().unwrap().as_ref() {
+            hook(intent);
+        }
+        Ok(seq)
+    }
+
+    fn finished(&self, seq: u64, result: Result<&Outcome, &BackendError>, _duration_ms: u64) {
+        self.events.lock().unwrap().push((
+            Instant::now(),
+            Event::Finished(seq, result.cloned().map_err(Clone::clone)),
+        ));
+    }
+}
+
+impl MemoryJournal {
+    fn events(&self) -> Vec<(Instant, Event)> {
+        self.events.lock().unwrap().clone()
+    }
+}
+
+fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn expect_err(result: Result<Outcome, BackendError>) -> BackendError {
+    match result {
+        Ok(outcome) => panic!("expected an error, got {outcome:?}"),
+        Err(err) => err,
+    }
+}
+
+/// Messages are AWS's words, never Debug dumps of SDK structures.
+fn assert_clean_message(err: &BackendError) {
+    assert!(!err.message.is_empty(), "{err:?}");
+    for debug in ["ServiceError {", "ErrorMetadata {", "Some(", "source:"] {
+        assert!(!err.message.contains(debug), "Debug output in {err:?}");
+    }
+    assert!(!err.message.contains("testing"), "credentials in {err:?}");
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn caller_identity_and_request_count() {
+    let mut live = backend(shared());
+    assert_eq!(live.requests_sent(), 0);
+    let identity = live.caller_identity().expect("identity");
+    assert_eq!(identity.account, "123456789012");
+    assert!(identity.arn.starts_with("arn:aws:"), "{identity:?}");
+    assert_eq!(live.requests_sent(), 1);
+    // Cached: asked once per backend.
+    live.caller_identity().expect("identity");
+    assert_eq!(live.requests_sent(), 1);
+}
+
+#[test]
+fn publish_builds_the_topic_arn() {
+    let fx = Fx::new(shared());
+    let name = unique("dr-notifications");
+    let arn = fx.topic(WEST, &name);
+    let mut live = backend(shared());
+    let call = Call::Publish {
+        region: WEST.into(),
+        topic: name.clone(),
+        subject: "DR Failover Completed".into(),
+        message: "Failover took 6m 12s.".into(),
+    };
+    let outcome = live.execute(&call).expect("publish");
+    assert_eq!(outcome.resolved.as_deref(), Some(arn.as_str()));
+    assert!(outcome.request_id.is_some(), "{outcome:?}");
+    // The account is asked once (STS), then each publish is one request.
+    assert_eq!(live.requests_sent(), 2);
+    live.execute(&call).expect("publish again");
+    assert_eq!(live.requests_sent(), 3);
+
+    let missing = Call::Publish {
+        region: WEST.into(),
+        topic: unique("no-such-topic"),
+        subject: String::new(),
+        message: "x".into(),
+    };
+    let err = expect_err(live.execute(&missing));
+    assert_eq!(err.kind, ErrorKind::NotFound, "{err:?}");
+    assert_eq!(err.code, "NotFound");
+    assert_eq!(
+        (err.service.as_str(), err.operation.as_str()),
+        ("sns", "Publish")
+    );
+    assert_clean_message(&err);
+}
+
+#[test]
+fn ec2_snapshot_copy_and_restore_by_name() {
+    let fx = Fx::new(shared());
+    let name = unique("web-data");
+    let volume_id = fx.volume(EAST, &name, 8);
+    let mut live = backend(shared());
+
+    let snap_name = unique("web-data-nightly");
+    let outcome = live
+        .execute(&Call::CreateSnapshot {
+            region: EAST.into(),
+            volume: name.clone(),
+            description: "Backup of web-data".into(),
+            tags: tags(&[("Name", &snap_name), ("Environment", "Production")]),
+        })
+        .expect("create snapshot");
+    assert_eq!(outcome.resolved.as_deref(), Some(volume_id.as_str()));
+    let snap_id = outcome.creates.clone().expect("snapshot id");
+    assert!(snap_id.starts_with("snap-"), "{outcome:?}");
+    assert!(outcome.request_id.is_some());
+    let described = fx
+        .block(
+            fx.ec2(EAST)
+                .describe_snapshots()
+                .snapshot_ids(&snap_id)
+                .send(),
+        )
+        .expect("describe snapshot");
+    let snapshot = &described.snapshots()[0];
+    assert_eq!(snapshot.volume_id(), Some(volume_id.as_str()));
+    assert_eq!(snapshot.description(), Some("Backup of web-data"));
+    let snapshot_tags: BTreeMap<_, _> = snapshot
+        .tags()
+        .iter()
+        .map(|t| (t.key().unwrap_or_default(), t.value().unwrap_or_default()))
+        .collect();
+    assert_eq!(snapshot_tags.get("Environment"), Some(&"Production"));
+
+    // Waiting by Name tag resolves it once.
+    let waited = live
+        .wait(&WaitSpec {
+            target: Target::EbsSnapshot {
+                name: snap_name.clone(),
+                region: EAST.into(),
+            },
+            until: WaitState::Completed,
+            timeout_secs: 60,
+        })
+        .expect("wait completed");
+    assert_eq!(waited.resolved.as_deref(), Some(snap_id.as_str()));
+
+    // Copied by Name tag, in the destination region.
+    let copy_name = unique("web-data-dr");
+    let outcome = live
+        .execute(&Call::CopySnapshot {
+            region: WEST.into(),
+            source_region: EAST.into(),
+            source_snapshot: snap_name.clone(),
+            description: "Copy for DR".into(),
+            tags: tags(&[("Name", &copy_name)]),
+        })
+        .expect("copy snapshot");
+    assert_eq!(outcome.resolved.as_deref(), Some(snap_id.as_str()));
+    let copy_id = outcome.creates.expect("copy id");
+    let copied = fx
+        .block(
+            fx.ec2(WEST)
+                .describe_snapshots()
+                .snapshot_ids(&copy_id)
+                .send(),
+        )
+        .expect("describe copy");
+    assert_eq!(copied.snapshots()[0].description(), Some("Copy for DR"));
+    assert!(copied.snapshots()[0]
+        .tags()
+        .iter()
+        .any(|t| t.key() == Some("Name") && t.value() == Some(copy_name.as_str())));
+
+    // A volume from the copy, in a zone of the destination region.
+    let restored = unique("web-data-restored");
+    let outcome = live
+        .execute(&Call::CreateVolume {
+            region: WEST.into(),
+            snapshot: copy_name.clone(),
+            availability_zone: "us-west-2b".into(),
+            tags: tags(&[("Name", &restored)]),
+        })
+        .expect("create volume");
+    assert_eq!(outcome.resolved.as_deref(), Some(copy_id.as_str()));
+    let new_volume = outcome.creates.expect("volume id");
+    let volumes = fx
+        .block(
+            fx.ec2(WEST)
+                .describe_volumes()
+                .volume_ids(&new_volume)
+                .send(),
+        )
+        .expect("describe volume");
+    let volume = &volumes.volumes()[0];
+    assert_eq!(volume.snapshot_id(), Some(copy_id.as_str()));
+    assert_eq!(volume.availability_zone(), Some("us-west-2b"));
+    live.wait(&WaitSpec {
+        target: Target::Volume {
+            name: restored.clone(),
+            region: WEST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 60,
+    })
+    .expect("wait available");
+
+    // The queries answer in the inventory's shape.
+    let described = live
+        .query(&Query::Describe {
+            target: Target::Volume {
+                name: restored.clone(),
+                region: WEST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("the volume exists");
+    let parsed: ripcord_core::inventory::Volume =
+        serde_json::from_value(described).expect("inventory shape");
+    assert_eq!(parsed.id, new_volume);
+    assert_eq!(parsed.name.as_deref(), Some(restored.as_str()));
+    assert_eq!(parsed.availability_zone, "us-west-2b");
+    let latest = live
+        .query(&Query::LatestSnapshot {
+            target: Target::Volume {
+                name: name.clone(),
+                region: EAST.into(),
+            },
+        })
+        .expect("latest snapshot")
+        .expect("has a snapshot");
+    let latest: ripcord_core::inventory::EbsSnapshot =
+        serde_json::from_value(latest).expect("inventory shape");
+    assert_eq!(latest.id, snap_id);
+    assert_eq!(latest.name.as_deref(), Some(snap_name.as_str()));
+    assert_eq!(latest.state, "completed");
+}
+
+#[test]
+fn ec2_names_missing_and_ambiguous() {
+    let fx = Fx::new(shared());
+    let twice = unique("twice");
+    let a = fx.volume(EAST, &twice, 1);
+    let b = fx.volume(EAST, &twice, 1);
+    let mut live = backend(shared());
+    let snapshot_of = |volume: &str| Call::CreateSnapshot {
+        region: EAST.into(),
+        volume: volume.to_string(),
+        description: String::new(),
+        tags: BTreeMap::new(),
+    };
+    let err = expect_err(live.execute(&snapshot_of(&twice)));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "AmbiguousName")
+    );
+    let help = err.help.clone().unwrap_or_default();
+    assert!(help.contains(&a) && help.contains(&b), "{err:?}");
+
+    let err = expect_err(live.execute(&snapshot_of(&unique("nowhere"))));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "InvalidVolume.NotFound")
+    );
+    assert_eq!(
+        (err.service.as_str(), err.operation.as_str()),
+        ("ec2", "CreateSnapshot")
+    );
+
+    // By id, AWS itself answers.
+    let err = expect_err(live.execute(&Call::CreateVolume {
+        region: EAST.into(),
+        snapshot: "snap-0123456789abcdef0".into(),
+        availability_zone: "us-east-1a".into(),
+        tags: BTreeMap::new(),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "InvalidSnapshot.NotFound")
+    );
+    assert_clean_message(&err);
+
+    // Describe of something missing is `None`; an ambiguous name stays an error.
+    let none = live
+        .query(&Query::Describe {
+            target: Target::Volume {
+                name: unique("nowhere"),
+                region: EAST.into(),
+            },
+        })
+        .expect("describe");
+    assert_eq!(none, None);
+    let err = live
+        .query(&Query::Describe {
+            target: Target::Volume {
+                name: twice.clone(),
+                region: EAST.into(),
+            },
+        })
+        .expect_err("ambiguous");
+    assert_eq!(err.code, "AmbiguousName");
+    let err = live
+        .query(&Query::LatestSnapshot {
+            target: Target::Volume {
+                name: unique("nowhere"),
+                region: EAST.into(),
+            },
+        })
+        .expect_err("unknown source");
+    assert_eq!(err.kind, ErrorKind::NotFound);
+}
+
+#[test]
+fn rds_instance_snapshot_copy_restore_reboot_promote() {
+    let fx = Fx::new(shared());
+    let db = fx.db_instance(EAST, &unique("production-db"), true);
+    let mut live = backend(shared());
+
+    let snapshot = unique("production-db-before-dr");
+    let outcome = live
+        .execute(&Call::CreateDbSnapshot {
+            region: EAST.into(),
+            db_instance: db.clone(),
+            snapshot: snapshot.clone(),
+            tags: tags(&[("Purpose", "dr-test")]),
+        })
+        .expect("create db snapshot");
+    assert_eq!(outcome.creates.as_deref(), Some(snapshot.as_str()));
+    assert!(outcome.request_id.is_some());
+    let listed = fx
+        .block(
+            fx.rds(EAST)
+                .list_tags_for_resource()
+                .resource_name(format!(
+                    "arn:aws:rds:us-east-1:123456789012:snapshot:{snapshot}"
+                ))
+                .send(),
+        )
+        .expect("list tags");
+    assert!(listed
+        .tag_list()
+        .iter()
+        .any(|t| t.key() == Some("Purpose") && t.value() == Some("dr-test")));
+    live.wait(&WaitSpec {
+        target: Target::DbSnapshot {
+            name: snapshot.clone(),
+            region: EAST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 60,
+    })
+    .expect("snapshot available");
+
+    // Cross-region copy: the source is named by ARN.
+    let copy = unique("production-db-dr");
+    let outcome = live
+        .execute(&Call::CopyDbSnapshot {
+            region: WEST.into(),
+            source_region: EAST.into(),
+            source_snapshot: snapshot.clone(),
+            target_snapshot: copy.clone(),
+        })
+        .expect("copy db snapshot");
+    assert_eq!(
+        outcome.resolved,
+        Some(format!(
+            "arn:aws:rds:us-east-1:123456789012:snapshot:{snapshot}"
+        ))
+    );
+    assert_eq!(outcome.creates.as_deref(), Some(copy.as_str()));
+    let copied = fx
+        .block(
+            fx.rds(WEST)
+                .describe_db_snapshots()
+                .db_snapshot_identifier(&copy)
+                .send(),
+        )
+        .expect("describe copy");
+    assert_eq!(copied.db_snapshots().len(), 1);
+
+    // Restore in the DR region from the copy.
+    let restored = unique("production-db-restored");
+    let outcome = live
+        .execute(&Call::RestoreDbInstanceFromDbSnapshot {
+            region: WEST.into(),
+            snapshot: copy.clone(),
+            db_instance: restored.clone(),
+            instance_class: Some("db.r6g.large".into()),
+            multi_az: Some(true),
+        })
+        .expect("restore");
+    assert_eq!(outcome.creates.as_deref(), Some(restored.as_str()));
+    live.wait(&WaitSpec {
+        target: Target::DbInstance {
+            name: restored.clone(),
+            region: WEST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 60,
+    })
+    .expect("restored available");
+    let described = live
+        .query(&Query::Describe {
+            target: Target::DbInstance {
+                name: restored.clone(),
+                region: WEST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("exists");
+    let instance: ripcord_core::inventory::DbInstance =
+        serde_json::from_value(described).expect("inventory shape");
+    assert_eq!(instance.instance_class, "db.r6g.large");
+    assert!(instance.multi_az);
+    assert!(instance.availability_zone.starts_with(WEST), "{instance:?}");
+
+    // Multi-AZ forced failover swaps the zones.
+    let before = fx
+        .block(
+            fx.rds(EAST)
+                .describe_db_instances()
+                .db_instance_identifier(&db)
+                .send(),
+        )
+        .expect("describe")
+        .db_instances()[0]
+        .clone();
+    live.execute(&Call::RebootDbInstance {
+        region: EAST.into(),
+        db_instance: db.clone(),
+        force_failover: true,
+    })
+    .expect("reboot with failover");
+    let after = fx
+        .block(
+            fx.rds(EAST)
+                .describe_db_instances()
+                .db_instance_identifier(&db)
+                .send(),
+        )
+        .expect("describe")
+        .db_instances()[0]
+        .clone();
+    assert_eq!(
+        after.availability_zone(),
+        before.secondary_availability_zone()
+    );
+
+    // A replica promoted to standalone.
+    let replica = unique("dr-mysql-replica");
+    fx.block(
+        fx.rds(EAST)
+            .create_db_instance_read_replica()
+            .db_instance_identifier(&replica)
+            .source_db_instance_identifier(&db)
+            .send(),
+    )
+    .expect("create replica");
+    live.execute(&Call::PromoteReadReplica {
+        region: EAST.into(),
+        db_instance: replica.clone(),
+    })
+    .expect("promote");
+    let promoted = live
+        .query(&Query::Describe {
+            target: Target::DbInstance {
+                name: replica.clone(),
+                region: EAST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("exists");
+    assert_eq!(promoted["read_replica_source"], serde_json::Value::Null);
+
+    // The newest snapshot of the instance.
+    let latest = live
+        .query(&Query::LatestSnapshot {
+            target: Target::DbInstance {
+                name: db.clone(),
+                region: EAST.into(),
+            },
+        })
+        .expect("latest")
+        .expect("has one");
+    let latest: ripcord_core::inventory::DbSnapshot =
+        serde_json::from_value(latest).expect("inventory shape");
+    assert_eq!(latest.id, snapshot);
+    assert_eq!(latest.source, db);
+
+    // AWS's own not-found and state errors come through with their codes.
+    let err = expect_err(live.execute(&Call::CreateDbSnapshot {
+        region: EAST.into(),
+        db_instance: unique("no-such-db"),
+        snapshot: unique("x"),
+        tags: BTreeMap::new(),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "DBInstanceNotFound")
+    );
+    assert_clean_message(&err);
+    let err = expect_err(live.execute(&Call::CreateDbSnapshot {
+        region: EAST.into(),
+        db_instance: db.clone(),
+        snapshot: snapshot.clone(),
+        tags: BTreeMap::new(),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "DBSnapshotAlreadyExists")
+    );
+}
+
+#[test]
+fn aurora_global_switchover_failover_and_detach() {
+    let fx = Fx::new(shared());
+    let primary = unique("ecommerce-aurora");
+    let secondary = unique("dr-aurora");
+    let global = unique("ecommerce-global");
+    let primary_arn = fx.aurora_cluster(EAST, &primary, None);
+    fx.block(
+        fx.rds(EAST)
+            .create_global_cluster()
+            .global_cluster_identifier(&global)
+            .source_db_cluster_identifier(&primary_arn)
+            .send(),
+    )
+    .expect("create global cluster");
+    let secondary_arn = fx.aurora_cluster(WEST, &secondary, Some(&global));
+    let mut live = backend(shared());
+
+    let describe_cluster = |live: &mut LiveBackend, name: &str, region: &str| {
+        live.query(&Query::Describe {
+            target: Target::DbCluster {
+                name: name.to_string(),
+                region: region.to_string(),
+            },
+        })
+        .expect("describe cluster")
+        .expect("cluster exists")
+    };
+    let dr = describe_cluster(&mut live, &secondary, WEST);
+    assert_eq!(dr["global_cluster"], serde_json::json!(global));
+    assert_eq!(dr["writer"], serde_json::json!(false));
+
+    // Cluster snapshot and its cross-region copy.
+    let snapshot = unique("aurora-snap");
+    let outcome = live
+        .execute(&Call::CreateDbClusterSnapshot {
+            region: EAST.into(),
+            db_cluster: primary.clone(),
+            snapshot: snapshot.clone(),
+            tags: BTreeMap::new(),
+        })
+        .expect("cluster snapshot");
+    assert_eq!(outcome.creates.as_deref(), Some(snapshot.as_str()));
+    live.wait(&WaitSpec {
+        target: Target::DbClusterSnapshot {
+            name: snapshot.clone(),
+            region: EAST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 60,
+    })
+    .expect("cluster snapshot available");
+    let copy = unique("aurora-snap-dr");
+    let outcome = live
+        .execute(&Call::CopyDbClusterSnapshot {
+            region: WEST.into(),
+            source_region: EAST.into(),
+            source_snapshot: snapshot.clone(),
+            target_snapshot: copy.clone(),
+        })
+        .expect("copy cluster snapshot");
+    assert_eq!(
+        outcome.resolved,
+        Some(format!(
+            "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:{snapshot}"
+        ))
+    );
+    let copied = fx
+        .block(
+            fx.rds(WEST)
+                .describe_db_cluster_snapshots()
+                .db_cluster_snapshot_identifier(&copy)
+                .send(),
+        )
+        .expect("describe copy");
+    assert_eq!(copied.db_cluster_snapshots().len(), 1);
+
+    // Planned switchover to the secondary, sent to its region; the target becomes an ARN.
+    let outcome = live
+        .execute(&Call::SwitchoverGlobalCluster {
+            region: WEST.into(),
+            global_cluster: global.clone(),
+            target_db_cluster: secondary.clone(),
+        })
+        .expect("switchover");
+    assert_eq!(outcome.resolved.as_deref(), Some(secondary_arn.as_str()));
+    assert_eq!(
+        describe_cluster(&mut live, &secondary, WEST)["writer"],
+        true
+    );
+    live.wait(&WaitSpec {
+        target: Target::GlobalCluster {
+            name: global.clone(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 60,
+    })
+    .expect("global available");
+
+    // Failover back with data loss allowed.
+    live.execute(&Call::FailoverGlobalCluster {
+        region: EAST.into(),
+        global_cluster: global.clone(),
+        target_db_cluster: primary.clone(),
+        allow_data_loss: true,
+    })
+    .expect("failover");
+    let global_state = live
+        .query(&Query::Describe {
+            target: Target::GlobalCluster {
+                name: global.clone(),
+            },
+        })
+        .expect("describe global")
+        .expect("exists");
+    let parsed: ripcord_core::inventory::GlobalCluster =
+        serde_json::from_value(global_state).expect("inventory shape");
+    let writer: Vec<_> = parsed.members.iter().filter(|m| m.writer).collect();
+    assert_eq!(writer.len(), 1);
+    assert_eq!(
+        (writer[0].cluster.as_str(), writer[0].region.as_str()),
+        (primary.as_str(), EAST)
+    );
+
+    // The already-writer is refused with AWS's code.
+    let err = expect_err(live.execute(&Call::SwitchoverGlobalCluster {
+        region: EAST.into(),
+        global_cluster: global.clone(),
+        target_db_cluster: primary.clone(),
+    }));
+    assert_eq!(err.code, "InvalidGlobalClusterStateFault");
+
+    // Detach the secondary (named by ARN, from its own region).
+    let outcome = live
+        .execute(&Call::RemoveFromGlobalCluster {
+            region: WEST.into(),
+            global_cluster: global.clone(),
+            db_cluster: secondary.clone(),
+        })
+        .expect("detach");
+    assert_eq!(outcome.resolved.as_deref(), Some(secondary_arn.as_str()));
+    let dr = describe_cluster(&mut live, &secondary, WEST);
+    assert_eq!(dr["global_cluster"], serde_json::Value::Null);
+    assert_eq!(dr["writer"], true);
+    live.wait(&WaitSpec {
+        target: Target::DbCluster {
+            name: secondary.clone(),
+            region: WEST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 60,
+    })
+    .expect("detached cluster available");
+    let mut plain = dr.clone();
+    if let serde_json::Value::Object(map) = &mut plain {
+        map.remove("global_cluster");
+        map.remove("writer");
+    }
+    let _: ripcord_core::inventory::DbCluster =
+        serde_json::from_value(plain).expect("inventory shape plus the computed fields");
+
+    let err = expect_err(live.execute(&Call::RemoveFromGlobalCluster {
+        region: WEST.into(),
+        global_cluster: unique("no-such-global"),
+        db_cluster: secondary.clone(),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "GlobalClusterNotFoundFault")
+    );
+}
+
+#[test]
+fn autoscaling_update_and_wait_in_service() {
+    let fx = Fx::new(shared());
+    let name = unique("dr-web-asg");
+    fx.asg_group(WEST, &name, 1);
+    let mut live = backend(shared());
+    live.execute(&Call::UpdateAutoScalingGroup {
+        region: WEST.into(),
+        auto_scaling_group_name: name.clone(),
+        min_size: None,
+        max_size: Some(6),
+        desired_capacity: Some(3),
+    })
+    .expect("scale");
+    let group = fx
+        .block(
+            fx.asg(WEST)
+                .describe_auto_scaling_groups()
+                .auto_scaling_group_names(&name)
+                .send(),
+        )
+        .expect("describe group")
+        .auto_scaling_groups()[0]
+        .clone();
+    assert_eq!(
+        (group.min_size(), group.max_size(), group.desired_capacity()),
+        (Some(0), Some(6), Some(3))
+    );
+    live.wait(&WaitSpec {
+        target: Target::Asg {
+            name: name.clone(),
+            region: WEST.into(),
+        },
+        until: WaitState::InService,
+        timeout_secs: 60,
+    })
+    .expect("in service");
+    let described = live
+        .query(&Query::Describe {
+            target: Target::Asg {
+                name: name.clone(),
+                region: WEST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("exists");
+    let parsed: ripcord_core::inventory::AutoScalingGroup =
+        serde_json::from_value(described).expect("inventory shape");
+    assert_eq!(parsed.in_service, Some(3));
+    assert_eq!(parsed.tags.get("Tier").map(String::as_str), Some("web"));
+
+    // Auto Scaling reports an unknown group as a ValidationError saying "not found": that is
+    // a not-found, as in the simulation. (moto accepts min > max, so AWS's other
+    // ValidationError cannot be shown here.)
+    let err = expect_err(live.execute(&Call::UpdateAutoScalingGroup {
+        region: WEST.into(),
+        auto_scaling_group_name: unique("no-such-asg"),
+        min_size: None,
+        max_size: None,
+        desired_capacity: Some(1),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "ValidationError")
+    );
+    assert_clean_message(&err);
+    let err = expect_err(live.wait(&WaitSpec {
+        target: Target::Asg {
+            name: unique("no-such-asg"),
+            region: WEST.into(),
+        },
+        until: WaitState::InService,
+        timeout_secs: 5,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "ValidationError")
+    );
+    assert_eq!(err.operation, "DescribeAutoScalingGroups");
+}
+
+#[test]
+fn route53_records_health_checks_and_changes() {
+    let fx = Fx::new(shared());
+    let domain = format!("{}.example.com", unique("shop"));
+    let zone_id = fx.zone(&domain);
+    let check_name = unique("ECommerce-Primary-HealthCheck");
+    let check_id = fx.health_check(&check_name);
+    let mut live = backend(shared());
+
+    let record = RecordSet {
+        name: format!("www.{domain}"),
+        rtype: "A".into(),
+        set_identifier: Some("Primary".into()),
+        failover: Some("PRIMARY".into()),
+        ttl: Some(60),
+        values: vec!["192.0.2.10".into()],
+        alias_target: None,
+        health_check: Some(check_name.clone()),
+    };
+    let outcome = live
+        .execute(&Call::ChangeResourceRecordSets {
+            hosted_zone: domain.clone(),
+            action: "UPSERT".into(),
+            record_set: record.clone(),
+        })
+        .expect("upsert record");
+    assert_eq!(outcome.resolved.as_deref(), Some(zone_id.as_str()));
+    let change = outcome.creates.clone().expect("change id");
+    assert!(!change.starts_with("/change/"), "{change}");
+    live.wait(&WaitSpec {
+        target: Target::DnsChange {
+            name: change.clone(),
+        },
+        until: WaitState::InSync,
+        timeout_secs: 60,
+    })
+    .expect("in sync");
+
+    // An alias record beside it.
+    live.execute(&Call::ChangeResourceRecordSets {
+        hosted_zone: format!("{domain}."),
+        action: "UPSERT".into(),
+        record_set: RecordSet {
+            name: format!("www.{domain}"),
+            rtype: "A".into(),
+            set_identifier: Some("Secondary".into()),
+            failover: Some("SECONDARY".into()),
+            ttl: None,
+            values: vec![],
+            alias_target: Some(AliasTarget {
+                hosted_zone_id: "Z1H1FL5HABSF5".into(),
+                dns_name: "dr-alb.us-west-2.elb.amazonaws.com".into(),
+                evaluate_target_health: true,
+            }),
+            health_check: None,
+        },
+    })
+    .expect("upsert alias");
+
+    let sets = fx
+        .block(
+            fx.route53()
+                .list_resource_record_sets()
+                .hosted_zone_id(&zone_id)
+                .send(),
+        )
+        .expect("list records");
+    let primary = sets
+        .resource_record_sets()
+        .iter()
+        .find(|r| r.set_identifier() == Some("Primary"))
+        .expect("primary record");
+    assert_eq!(primary.health_check_id(), Some(check_id.as_str()));
+    assert_eq!(primary.failover().map(|f| f.as_str()), Some("PRIMARY"));
+    assert_eq!(primary.ttl(), Some(60));
+    let secondary = sets
+        .resource_record_sets()
+        .iter()
+        .find(|r| r.set_identifier() == Some("Secondary"))
+        .expect("secondary record");
+    assert_eq!(
+        secondary.alias_target().map(|a| a.dns_name()),
+        Some("dr-alb.us-west-2.elb.amazonaws.com")
+    );
+
+    // Health check disabled by Name tag.
+    let outcome = live
+        .execute(&Call::UpdateHealthCheck {
+            health_check: check_name.clone(),
+            disabled: true,
+        })
+        .expect("disable");
+    assert_eq!(outcome.resolved.as_deref(), Some(check_id.as_str()));
+    let check = fx
+        .block(
+            fx.route53()
+                .get_health_check()
+                .health_check_id(&check_id)
+                .send(),
+        )
+        .expect("get health check");
+    assert_eq!(
+        check
+            .health_check()
+            .and_then(|h| h.health_check_config())
+            .and_then(|c| c.disabled()),
+        Some(true)
+    );
+
+    // Queries: the zone without the apex SOA/NS, one record, the check, the change.
+    let zone = live
+        .query(&Query::Describe {
+            target: Target::Zone {
+                name: domain.clone(),
+            },
+        })
+        .expect("describe zone")
+        .expect("exists");
+    let zone: ripcord_core::inventory::HostedZone =
+        serde_json::from_value(zone).expect("inventory shape");
+    assert_eq!(zone.id, zone_id);
+    assert_eq!(zone.name, domain);
+    assert_eq!(zone.records.len(), 2, "{zone:?}");
+    // A zone can be named by id too.
+    let by_id = live
+        .query(&Query::Describe {
+            target: Target::Zone {
+                name: zone_id.clone(),
+            },
+        })
+        .expect("describe zone by id")
+        .expect("exists");
+    assert_eq!(by_id["name"], serde_json::json!(domain));
+    let record = live
+        .query(&Query::Describe {
+            target: Target::Record {
+                zone: domain.clone(),
+                name: format!("WWW.{domain}."),
+                rtype: "a".into(),
+                set_id: Some("Primary".into()),
+            },
+        })
+        .expect("describe record")
+        .expect("exists");
+    let record: ripcord_core::inventory::RecordSet =
+        serde_json::from_value(record).expect("inventory shape");
+    assert_eq!(record.health_check.as_deref(), Some(check_id.as_str()));
+    assert_eq!(record.values, vec!["192.0.2.10".to_string()]);
+    let check = live
+        .query(&Query::Describe {
+            target: Target::HealthCheck {
+                name: check_name.clone(),
+            },
+        })
+        .expect("describe check")
+        .expect("exists");
+    let check: ripcord_core::inventory::HealthCheck =
+        serde_json::from_value(check).expect("inventory shape");
+    assert!(check.disabled);
+    assert_eq!(check.name.as_deref(), Some(check_name.as_str()));
+    assert_eq!(check.check_type, "HTTPS");
+    let status = live
+        .query(&Query::Describe {
+            target: Target::DnsChange {
+                name: change.clone(),
+            },
+        })
+        .expect("describe change")
+        .expect("exists");
+    assert_eq!(
+        status,
+        serde_json::json!({"id": change, "status": "INSYNC"})
+    );
+
+    // Unknown zone and health check: Route 53's codes.
+    let err = expect_err(live.execute(&Call::ChangeResourceRecordSets {
+        hosted_zone: format!("{}.example.org", unique("nozone")),
+        action: "UPSERT".into(),
+        record_set: RecordSet::default(),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "NoSuchHostedZone")
+    );
+    let err = expect_err(live.execute(&Call::UpdateHealthCheck {
+        health_check: unique("no-such-check"),
+        disabled: false,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "NoSuchHealthCheck")
+    );
+}
+
+#[test]
+fn s3_replication_rule_and_readiness_check() {
+    let fx = Fx::new(shared());
+    let source = unique("product-images");
+    let destination = unique("dr-product-images");
+    fx.bucket(EAST, &source);
+    fx.bucket(WEST, &destination);
+    let mut live = backend(shared());
+    let check = |region: &str| CheckSpec::BucketReplication {
+        bucket: source.clone(),
+        region: region.to_string(),
+    };
+
+    let err = expect_err(live.check(&check(WEST)));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "ReplicationConfigurationNotFoundError")
+    );
+
+    let role = "arn:aws:iam::123456789012:role/replication-role";
+    live.execute(&Call::PutBucketReplication {
+        bucket: source.clone(),
+        role: role.into(),
+        rule: ReplicationRule {
+            id: "ReplicateEverything".into(),
+            priority: 1,
+            destination_bucket: destination.clone(),
+            delete_marker_replication: true,
+            replication_time_minutes: Some(15),
+        },
+    })
+    .expect("put replication");
+    let config = fx
+        .block(fx.s3(EAST).get_bucket_replication().bucket(&source).send())
+        .expect("get replication")
+        .replication_configuration()
+        .cloned()
+        .expect("configuration");
+    assert_eq!(config.role(), role);
+    let rule = &config.rules()[0];
+    assert_eq!(rule.id(), Some("ReplicateEverything"));
+    assert_eq!(rule.priority(), Some(1));
+    assert_eq!(rule.status().as_str(), "Enabled");
+    assert_eq!(rule.filter().and_then(|f| f.prefix()), Some(""));
+    assert_eq!(
+        rule.delete_marker_replication()
+            .and_then(|d| d.status())
+            .map(|s| s.as_str()),
+        Some("Enabled")
+    );
+    let dest = rule.destination().expect("destination");
+    assert_eq!(dest.bucket(), format!("arn:aws:s3:::{destination}"));
+    let rtc = dest.replication_time().expect("replication time");
+    assert_eq!(rtc.status().as_str(), "Enabled");
+    assert_eq!(rtc.time().and_then(|t| t.minutes()), Some(15));
+    let metrics = dest.metrics().expect("metrics");
+    assert_eq!(metrics.status().as_str(), "Enabled");
+    assert_eq!(
+        metrics.event_threshold().and_then(|t| t.minutes()),
+        Some(15)
+    );
+
+    live.check(&check(WEST)).expect("replicates into us-west-2");
+    let err = expect_err(live.check(&check("eu-west-1")));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "ReplicationNotConfigured")
+    );
+    assert!(err.help.unwrap_or_default().contains(&destination));
+
+    let described = live.query(&Query::Describe {
+        target: Target::Bucket {
+            name: source.clone(),
+        },
+    });
+    {
+        let bucket = described.expect("describe");
+        let bucket: ripcord_core::inventory::Bucket =
+            serde_json::from_value(bucket.expect("exists")).expect("inventory shape");
+        assert_eq!(bucket.region, EAST);
+        assert!(bucket.versioning);
+        let replication = bucket.replication.expect("replication");
+        assert_eq!(replication.rules[0].destination_bucket, destination);
+        assert_eq!(replication.rules[0].replication_time_minutes, Some(15));
+        assert!(replication.rules[0].delete_marker_replication);
+    }
+
+    // Without RTC: no ReplicationTime and no Metrics.
+    live.execute(&Call::PutBucketReplication {
+        bucket: source.clone(),
+        role: role.into(),
+        rule: ReplicationRule {
+            id: "NoRtc".into(),
+            priority: 2,
+            destination_bucket: destination.clone(),
+            delete_marker_replication: false,
+            replication_time_minutes: None,
+        },
+    })
+    .expect("put replication without RTC");
+    let config = fx
+        .block(fx.s3(EAST).get_bucket_replication().bucket(&source).send())
+        .expect("get replication")
+        .replication_configuration()
+        .cloned()
+        .expect("configuration");
+    let dest = config.rules()[0].destination().expect("destination");
+    assert!(
+        dest.replication_time().is_none() && dest.metrics().is_none(),
+        "{dest:?}"
+    );
+
+    let missing = unique("no-such-bucket");
+    assert_eq!(
+        live.query(&Query::Describe {
+            target: Target::Bucket {
+                name: missing.clone()
+            }
+        })
+        .expect("describe"),
+        None
+    );
+    let err = expect_err(live.check(&CheckSpec::BucketReplication {
+        bucket: missing,
+        region: WEST.into(),
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "NoSuchBucket")
+    );
+}
+
+#[test]
+fn waits_poll_time_out_and_cancel() {
+    let fx = Fx::new(shared());
+    let db = fx.db_instance(EAST, &unique("stopped-db"), false);
+    fx.stop_db(EAST, &db);
+    assert_eq!(fx.db_status(EAST, &db), "stopped");
+    let mut live = backend(shared());
+    let wait = |timeout_secs| WaitSpec {
+        target: Target::DbInstance {
+            name: db.clone(),
+            region: EAST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs,
+    };
+
+    // `stopped` is not terminal (it can be started): the wait polls until its timeout.
+    let started = Instant::now();
+    let before = live.requests_sent();
+    let err = expect_err(live.wait(&wait(1)));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Timeout, "WaiterTimeout")
+    );
+    assert!(err.message.contains("stopped"), "{err:?}");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(live.requests_sent() - before >= 3, "polled several times");
+
+    // Started by someone else after a few polls: the wait sees it and finishes.
+    let url = shared().to_string();
+    let db_for_thread = db.clone();
+    let starter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        Fx::new(&url).start_db(EAST, &db_for_thread);
+    });
+    let before = live.requests_sent();
+    let outcome = live.wait(&wait(60)).expect("becomes available");
+    starter.join().expect("starter thread");
+    assert!(
+        live.requests_sent() - before >= 2,
+        "it took more than one poll"
+    );
+    assert!(outcome.duration_secs <= 2, "{outcome:?}");
+
+    // Ctrl-C during a wait: it stops at the next poll with Cancelled.
+    fx.stop_db(EAST, &db);
+    let cancel = live.cancel_flag();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        cancel.store(true, Ordering::SeqCst);
+    });
+    let started = Instant::now();
+    let err = expect_err(live.wait(&wait(600)));
+    canceller.join().expect("canceller thread");
+    assert_eq!(err.kind, ErrorKind::Cancelled, "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // While cancelled, nothing more is sent.
+    let before = live.requests_sent();
+    let err = expect_err(live.execute(&Call::RebootDbInstance {
+        region: EAST.into(),
+        db_instance: db.clone(),
+        force_failover: false,
+    }));
+    assert_eq!(err.kind, ErrorKind::Cancelled);
+    assert_eq!(live.requests_sent(), before);
+    live.cancel_flag().store(false, Ordering::SeqCst);
+
+    // A wait on something that does not exist, and one no waiter exists for.
+    let err = expect_err(live.wait(&WaitSpec {
+        target: Target::DbInstance {
+            name: unique("no-such-db"),
+            region: EAST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 5,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "DBInstanceNotFound")
+    );
+    let err = expect_err(live.wait(&WaitSpec {
+        target: Target::Bucket { name: "any".into() },
+        until: WaitState::Available,
+        timeout_secs: 5,
+    }));
+    assert_eq!(err.code, "UnsupportedWaitState");
+}
+
+#[test]
+fn transport_errors_after_five_attempts() {
+    // Nothing listens on port 9 of the loopback: every attempt is refused.
+    let mut live = backend("http://127.0.0.1:9");
+    let err = expect_err(live.execute(&Call::UpdateHealthCheck {
+        health_check: "00000000-0000-0000-0000-000000000000".into(),
+        disabled: true,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Transport, "DispatchFailure")
+    );
+    assert_clean_message(&err);
+    // The SDK's standard retry mode, five attempts in all.
+    assert_eq!(live.requests_sent(), 5);
+}
+
+#[test]
+fn journal_intents_come_before_requests() {
+    let fx = Fx::new(shared());
+    let topic = unique("journaled");
+    fx.topic(EAST, &topic);
+    let mut live = backend(shared());
+    let journal = Arc::new(MemoryJournal::default());
+    live.set_journal(journal.clone());
+    let publish = Call::Publish {
+        region: EAST.into(),
+        topic: topic.clone(),
+        subject: "s".into(),
+        message: "m".into(),
+    };
+    live.execute(&publish).expect("publish");
+    live.wait(&WaitSpec {
+        target: Target::Asg {
+            name: unique("no-such-asg"),
+            region: EAST.into(),
+        },
+        until: WaitState::InService,
+        timeout_secs: 1,
+    })
+    .expect_err("no such group");
+    let events = journal.events();
+    assert_eq!(events.len(), 4, "{events:?}");
+    match (&events[0].1, &events[1].1) {
+        (Event::Intent(a, Intent::Call { call }), Event::Finished(b, Ok(outcome))) => {
+            assert_eq!((a, b), (&1, &1));
+            assert_eq!(call, &publish);
+            assert!(outcome.request_id.is_some());
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match (&events[2].1, &events[3].1) {
+        (Event::Intent(2, Intent::Wait { .. }), Event::Finished(2, Err(err))) => {
+            assert_eq!(err.kind, ErrorKind::NotFound)
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+
+    // A journal that cannot record: nothing is sent.
+    let mut live = backend(shared());
+    live.set_journal(Arc::new(MemoryJournal {
+        refuse: true,
+        ..MemoryJournal::default()
+    }));
+    let err = expect_err(live.execute(&publish));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Transport, "JournalFailed")
+    );
+    assert_eq!(live.requests_sent(), 0);
+}
+
+#[test]
+fn approvals_ask_the_operator() {
+    let mut live = backend(shared());
+    let err = expect_err(live.approve("fail over?"));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Refused, "NoApprover")
+    );
+
+    let journal = Arc::new(MemoryJournal::default());
+    live.set_journal(journal.clone());
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    live.set_approver(Box::new(move |message| {
+        seen.lock().unwrap().push(message.to_string());
+        if message.contains("no") {
+            Err("operator said no".to_string())
+        } else {
+            Ok(())
+        }
+    }));
+    live.approve("us-east-1 is down: fail over?")
+        .expect("approved");
+    let err = expect_err(live.approve("say no"));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Refused, "ApprovalRefused")
+    );
+    assert_eq!(err.message, "operator said no");
+    assert_eq!(asked.lock().unwrap().len(), 2);
+    let events = journal.events();
+    assert!(
+        matches!(&events[0].1, Event::Intent(1, Intent::Approval { message }) if message.contains("fail over"))
+    );
+    assert!(matches!(&events[1].1, Event::Finished(1, Ok(_))));
+    assert!(matches!(&events[3].1, Event::Finished(2, Err(_))));
+    assert_eq!(live.requests_sent(), 0);
+}
+
+/// The (intent, finished) times of each journaled step, by sequence number.
+fn spans(journal: &MemoryJournal) -> BTreeMap<u64, (Instant, Option<Instant>)> {
+    let mut spans = BTreeMap::new();
+    for (at, event) in journal.events() {
+        match event {
+            Event::Intent(seq, _) => {
+                spans.insert(seq, (at, None));
+            }
+            Event::Finished(seq, _) => {
+                if let Some(span) = spans.get_mut(&seq) {
+                    span.1 = Some(at);
+                }
+            }
+        }
+    }
+    spans
+}
+
+#[test]
+fn parallel_branches_wait_at_the_same_time() {
+    let fx = Fx::new(shared());
+    let a = fx.db_instance(EAST, &unique("branch-a-db"), false);
+    let b = fx.db_instance(WEST, &unique("branch-b-db"), false);
+    fx.stop_db(EAST, &a);
+    fx.stop_db(WEST, &b);
+    let mut live = backend(shared());
+    // Each instance is started 600 ms after its own wait begins, so each wait takes several
+    // polls; run one after the other they would take 1.2 s or more.
+    let journal = Arc::new(MemoryJournal::default());
+    let url = shared().to_string();
+    *journal.on_intent.lock().unwrap() = Some(Box::new(move |intent: &Intent| {
+        if let Intent::Wait { wait } = intent {
+            if let Target::DbInstance { name, region } = &wait.target {
+                let (url, name, region) = (url.clone(), name.clone(), region.clone());
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_millis(600));
+                    Fx::new(&url).start_db(&region, &name);
+                });
+            }
+        }
+    }));
+    live.set_journal(journal.clone());
+    let wait = |name: &str, region: &str| WaitSpec {
+        target: Target::DbInstance {
+            name: name.to_string(),
+            region: region.to_string(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 30,
+    };
+
+    live.begin_parallel().expect("begin");
+    live.begin_branch().expect("branch 1");
+    let queued = live.wait(&wait(&a, EAST)).expect("queued");
+    assert_eq!(queued.duration_secs, 0);
+    live.begin_branch().expect("branch 2");
+    live.wait(&wait(&b, WEST)).expect("queued");
+    // Nothing ran while queuing.
+    assert!(journal.events().is_empty());
+    let started = Instant::now();
+    live.end_parallel().expect("both branches succeed");
+    let wall = started.elapsed();
+
+    let spans = spans(&journal);
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    let (intent_1, finished_1) = spans[&1];
+    let (intent_2, finished_2) = spans[&2];
+    let (finished_1, finished_2) = (finished_1.expect("finished"), finished_2.expect("finished"));
+    // The waits overlap: each began before the other ended.
+    assert!(intent_1 < finished_2 && intent_2 < finished_1, "{spans:?}");
+    let sum = (finished_1 - intent_1) + (finished_2 - intent_2);
+    assert!(wall < sum, "wall {wall:?} vs sum of waits {sum:?}");
+    assert_eq!(fx.db_status(EAST, &a), "available");
+    assert_eq!(fx.db_status(WEST, &b), "available");
+}
+
+#[test]
+fn parallel_placeholders_resolve_to_real_ids() {
+    let fx = Fx::new(shared());
+    let volume = unique("branch-volume");
+    let volume_id = fx.volume(EAST, &volume, 2);
+    let asg = unique("branch-asg");
+    fx.asg_group(EAST, &asg, 1);
+    let mut live = backend(shared());
+    let journal = Arc::new(MemoryJournal::default());
+    live.set_journal(journal.clone());
+
+    live.begin_parallel().expect("begin");
+    live.begin_branch().expect("branch 1");
+    let snapshot = live
+        .execute(&Call::CreateSnapshot {
+            region: EAST.into(),
+            volume: volume.clone(),
+            description: "in a branch".into(),
+            tags: BTreeMap::new(),
+        })
+        .expect("queued")
+        .creates
+        .expect("placeholder");
+    assert!(snapshot.starts_with("pending:"), "{snapshot}");
+    let copy = live
+        .execute(&Call::CopySnapshot {
+            region: WEST.into(),
+            source_region: EAST.into(),
+            source_snapshot: snapshot.clone(),
+            description: "copied in a branch".into(),
+            tags: BTreeMap::new(),
+        })
+        .expect("queued")
+        .creates
+        .expect("placeholder");
+    assert_ne!(copy, snapshot);
+    live.wait(&WaitSpec {
+        target: Target::EbsSnapshot {
+            name: copy.clone(),
+            region: WEST.into(),
+        },
+        until: WaitState::Completed,
+        timeout_secs: 60,
+    })
+    .expect("queued");
+    live.begin_branch().expect("branch 2");
+    live.execute(&Call::UpdateAutoScalingGroup {
+        region: EAST.into(),
+        auto_scaling_group_name: asg.clone(),
+        min_size: None,
+        max_size: None,
+        desired_capacity: Some(2),
+    })
+    .expect("queued");
+    // A query inside the group sees the state before the group.
+    let before = live
+        .query(&Query::Describe {
+            target: Target::Asg {
+                name: asg.clone(),
+                region: EAST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("exists");
+    assert_eq!(before["desired_capacity"], 1);
+    let err = expect_err(live.approve("inside?"));
+    assert_eq!(err.code, "ApprovalInParallel");
+    assert_eq!(
+        live.begin_parallel().expect_err("nested").code,
+        "NestedParallel"
+    );
+    live.end_parallel().expect("group runs");
+
+    // After the group, the placeholders stand for the real snapshots.
+    let described = live
+        .query(&Query::Describe {
+            target: Target::EbsSnapshot {
+                name: copy.clone(),
+                region: WEST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("the copy exists");
+    let described: ripcord_core::inventory::EbsSnapshot =
+        serde_json::from_value(described).expect("inventory shape");
+    assert!(described.id.starts_with("snap-"));
+    assert_eq!(described.description, "copied in a branch");
+    let after = live
+        .query(&Query::Describe {
+            target: Target::Asg {
+                name: asg.clone(),
+                region: EAST.into(),
+            },
+        })
+        .expect("describe")
+        .expect("exists");
+    assert_eq!(after["desired_capacity"], 2);
+
+    // The journal recorded the real ids the queued steps were sent with.
+    let copied_from: Vec<String> = journal
+        .events()
+        .into_iter()
+        .filter_map(|(_, e)| match e {
+            Event::Intent(
+                _,
+                Intent::Call {
+                    call:
+                        Call::CopySnapshot {
+                            source_snapshot, ..
+                        },
+                },
+            ) => Some(source_snapshot),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied_from.len(), 1);
+    assert!(copied_from[0].starts_with("snap-"), "{copied_from:?}");
+    let snapshots = fx
+        .block(
+            fx.ec2(EAST)
+                .describe_snapshots()
+                .snapshot_ids(&copied_from[0])
+                .send(),
+        )
+        .expect("describe source");
+    assert_eq!(
+        snapshots.snapshots()[0].volume_id(),
+        Some(volume_id.as_str())
+    );
+}
+
+#[test]
+fn parallel_failure_stops_the_other_branches() {
+    let fx = Fx::new(shared());
+    let db = fx.db_instance(EAST, &unique("never-available"), false);
+    fx.stop_db(EAST, &db);
+    let volume = unique("failing-branch-volume");
+    fx.volume(EAST, &volume, 1);
+    let mut live = backend(shared());
+    let journal = Arc::new(MemoryJournal::default());
+    live.set_journal(journal.clone());
+
+    live.begin_parallel().expect("begin");
+    live.begin_branch().expect("branch 1");
+    // Would poll for two minutes.
+    live.wait(&WaitSpec {
+        target: Target::DbInstance {
+            name: db.clone(),
+            region: EAST.into(),
+        },
+        until: WaitState::Available,
+        timeout_secs: 120,
+    })
+    .expect("queued");
+    live.begin_branch().expect("branch 2");
+    let snapshot = live
+        .execute(&Call::CreateSnapshot {
+            region: EAST.into(),
+            volume: unique("no-such-volume"),
+            description: String::new(),
+            tags: BTreeMap::new(),
+        })
+        .expect("queued")
+        .creates
+        .expect("placeholder");
+    live.execute(&Call::CopySnapshot {
+        region: WEST.into(),
+        source_region: EAST.into(),
+        source_snapshot: snapshot.clone(),
+        description: String::new(),
+        tags: BTreeMap::new(),
+    })
+    .expect("queued");
+    let started = Instant::now();
+    let err = live.end_parallel().expect_err("branch 2 fails");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        (err.kind, err.code.as_str(), err.operation.as_str()),
+        (
+            ErrorKind::NotFound,
+            "InvalidVolume.NotFound",
+            "CreateSnapshot"
+        )
+    );
+    // Branch 1's wait was abandoned at its next poll; the copy was never sent.
+    let events = journal.events();
+    let abandoned = events
+        .iter()
+        .any(|(_, e)| matches!(e, Event::Finished(_, Err(err)) if err.code == "BranchAbandoned"));
+    assert!(abandoned, "{events:?}");
+    let copies = events
+        .iter()
+        .filter(|(_, e)| {
+            matches!(
+                e,
+                Event::Intent(
+                    _,
+                    Intent::Call {
+                        call: Call::CopySnapshot { .. }
+                    }
+                )
+            )
+        })
+        .count();
+    assert_eq!(copies, 0);
+    // What the failed branch never created cannot be used later.
+    let err = expect_err(live.wait(&WaitSpec {
+        target: Target::EbsSnapshot {
+            name: snapshot,
+            region: EAST.into(),
+        },
+        until: WaitState::Completed,
+        timeout_secs: 5,
+    }));
+    assert_eq!(err.code, "UnresolvedPlaceholder");
+    // A placeholder of another branch in the same group is refused, not sent.
+    live.begin_parallel().expect("begin");
+    live.begin_branch().expect("branch 1");
+    let other = live
+        .execute(&Call::CreateSnapshot {
+            region: EAST.into(),
+            volume: volume.clone(),
+            description: String::new(),
+            tags: BTreeMap::new(),
+        })
+        .expect("queued")
+        .creates
+        .expect("placeholder");
+    live.begin_branch().expect("branch 2");
+    live.execute(&Call::CreateVolume {
+        region: EAST.into(),
+        snapshot: other,
+        availability_zone: "us-east-1a".into(),
+        tags: BTreeMap::new(),
+    })
+    .expect("queued");
+    let err = live.end_parallel().expect_err("cross-branch placeholder");
+    assert_eq!(err.code, "UnresolvedPlaceholder");
+}
+
+#[test]
+fn capture_round_trips_through_the_inventory_format() {
+    // Its own server: the capture must see exactly this small world.
+    let moto = Moto::launch(&[]);
+    let fx = Fx::new(&moto.url);
+    fx.asg_group(EAST, "web-asg", 2);
+    let volume_id = fx.volume(EAST, "web-data", 8);
+    fx.volume(WEST, "dr-data", 8);
+    let snapshot_id = fx
+        .block(
+            fx.ec2(EAST)
+                .create_snapshot()
+                .volume_id(&volume_id)
+                .description("nightly")
+                .send(),
+        )
+        .expect("snapshot")
+        .snapshot_id()
+        .expect("id")
+        .to_string();
+    fx.db_instance(EAST, "production-db", true);
+    fx.block(
+        fx.rds(EAST)
+            .create_db_snapshot()
+            .db_instance_identifier("production-db")
+            .db_snapshot_identifier("production-db-nightly")
+            .send(),
+    )
+    .expect("db snapshot");
+    let primary_arn = fx.aurora_cluster(EAST, "ecommerce-aurora", None);
+    fx.block(
+        fx.rds(EAST)
+            .create_global_cluster()
+            .global_cluster_identifier("ecommerce-global")
+            .source_db_cluster_identifier(&primary_arn)
+            .send(),
+    )
+    .expect("global cluster");
+    fx.aurora_cluster(WEST, "dr-aurora", Some("ecommerce-global"));
+    fx.topic(WEST, "dr-notifications");
+    let zone_id = fx.zone("example.com");
+    let check_id = fx.health_check("Primary-HealthCheck");
+    let change = aws_sdk_route53::types::Change::builder()
+        .action(aws_sdk_route53::types::ChangeAction::Upsert)
+        .resource_record_set(
+            aws_sdk_route53::types::ResourceRecordSet::builder()
+                .name("www.example.com")
+                .r#type(aws_sdk_route53::types::RrType::A)
+                .set_identifier("Primary")
+                .failover(aws_sdk_route53::types::ResourceRecordSetFailover::Primary)
+                .ttl(60)
+                .health_check_id(&check_id)
+                .resource_records(
+                    aws_sdk_route53::types::ResourceRecord::builder()
+                        .value("192.0.2.10")
+                        .build()
+                        .expect("record"),
+                )
+                .build()
+                .expect("record set"),
+        )
+        .build()
+        .expect("change");
+    fx.block(
+        fx.route53()
+            .change_resource_record_sets()
+            .hosted_zone_id(&zone_id)
+            .change_batch(
+                aws_sdk_route53::types::ChangeBatch::builder()
+                    .changes(change)
+                    .build()
+                    .expect("batch"),
+            )
+            .send(),
+    )
+    .expect("record");
+
+    let mut live = backend(&moto.url);
+    let regions = vec![EAST.to_string(), WEST.to_string()];
+    let inventory = live.capture(&regions).expect("capture");
+    inventory.validate("capture").expect("a valid inventory");
+    let text = serde_json::to_string_pretty(&inventory).expect("json");
+    let parsed = Inventory::parse(&text, "capture.json").expect("parses back");
+    assert_eq!(parsed, inventory);
+
+    assert_eq!(inventory.version, 1);
+    assert_eq!(inventory.account.as_deref(), Some("123456789012"));
+    assert_eq!(inventory.captured_at.subsec_nanosecond(), 0);
+    let east = &inventory.regions[EAST];
+    let west = &inventory.regions[WEST];
+    assert!(east.availability_zones.contains(&"us-east-1a".to_string()));
+    assert_eq!(east.auto_scaling_groups.len(), 1);
+    assert_eq!(east.auto_scaling_groups[0].name, "web-asg");
+    assert_eq!(east.auto_scaling_groups[0].in_service, Some(2));
+    let web = east
+        .volumes
+        .iter()
+        .find(|v| v.id == volume_id)
+        .expect("volume");
+    assert_eq!(web.name.as_deref(), Some("web-data"));
+    assert_eq!(web.size_gib, 8);
+    let snap = east
+        .snapshots
+        .iter()
+        .find(|s| s.id == snapshot_id)
+        .expect("snapshot");
+    assert_eq!(
+        (snap.volume_id.as_str(), snap.description.as_str()),
+        (volume_id.as_str(), "nightly")
+    );
+    assert_eq!(east.db_instances.len(), 1);
+    assert!(east.db_instances[0].multi_az);
+    assert!(east
+        .db_snapshots
+        .iter()
+        .any(|s| s.id == "production-db-nightly" && s.source == "production-db"));
+    assert_eq!(west.topics.len(), 1);
+    assert_eq!(west.topics[0].name, "dr-notifications");
+    assert_eq!(inventory.global_clusters.len(), 1);
+    let global = &inventory.global_clusters[0];
+    assert_eq!(global.id, "ecommerce-global");
+    let members: Vec<(&str, &str, bool)> = global
+        .members
+        .iter()
+        .map(|m| (m.cluster.as_str(), m.region.as_str(), m.writer))
+        .collect();
+    assert_eq!(
+        members,
+        vec![("ecommerce-aurora", EAST, true), ("dr-aurora", WEST, false)]
+    );
+    assert_eq!(inventory.hosted_zones.len(), 1);
+    let zone = &inventory.hosted_zones[0];
+    assert_eq!(
+        (zone.id.as_str(), zone.name.as_str()),
+        (zone_id.as_str(), "example.com")
+    );
+    assert!(
+        zone.records
+            .iter()
+            .all(|r| r.rtype != "SOA" && r.rtype != "NS"),
+        "{zone:?}"
+    );
+    assert_eq!(zone.records.len(), 1);
+    assert_eq!(
+        zone.records[0].health_check.as_deref(),
+        Some(check_id.as_str())
+    );
+    assert_eq!(inventory.health_checks.len(), 1);
+    assert_eq!(
+        inventory.health_checks[0].name.as_deref(),
+        Some("Primary-HealthCheck")
+    );
+    assert!(inventory.buckets.is_empty());
+
+    // Two captures of the same state are the same but for the time.
+    let mut again = live.capture(&regions).expect("capture again");
+    again.captured_at = inventory.captured_at;
+    assert_eq!(again, inventory);
+
+    // Buckets, with their region, versioning and replication.
+    fx.bucket(EAST, "product-images");
+    fx.bucket(WEST, "dr-product-images");
+    live.execute(&Call::PutBucketReplication {
+        bucket: "product-images".into(),
+        role: "arn:aws:iam::123456789012:role/replication".into(),
+        rule: ReplicationRule {
+            id: "all".into(),
+            priority: 1,
+            destination_bucket: "dr-product-images".into(),
+            delete_marker_replication: true,
+            replication_time_minutes: Some(15),
+        },
+    })
+    .expect("replication");
+    {
+        let with_buckets = live.capture(&regions).expect("capture with buckets");
+        with_buckets.validate("capture").expect("valid");
+        let names: Vec<(&str, &str, bool)> = with_buckets
+            .buckets
+            .iter()
+            .map(|b| (b.name.as_str(), b.region.as_str(), b.replication.is_some()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("dr-product-images", WEST, false),
+                ("product-images", EAST, true)
+            ]
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! `ripcord apply`: guard, capture, plan, confirm, execute with a journal, report.
+
+use crate::cli::{ApplyArgs, ColorChoice};
+use crate::exit::Exit;
+use crate::output::{color_for_stdout, report};
+use crate::progress::Progress;
+use crate::{live, prepare, runs_dir};
+use ripcord_core::render::{self, TextStyle};
+use ripcord_core::{sha256_hex, Inventory, InventoryInfo, RunbookMeta, StepKind};
+use ripcord_interp::{HookDecision, Interpreter, Runbook};
+use ripcord_journal::{read_run, render_timeline, JournalWriter, RunHeader, RunStatus};
+use ripcord_sim::SimBackend;
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
+    let (mut interpreter, runbook) = match prepare::runbook(&args.runbook) {
+        Ok(ready) => ready,
+        Err(exit) => return exit,
+    };
+    let meta = declared_meta(&mut interpreter, &runbook);
+    let regions = if meta.regions.is_empty() {
+        args.regions.clone()
+    } else {
+        meta.regions.clone()
+    };
+    if regions.is_empty() {
+        eprintln!(
+            "error: {} declares no regions: add `regions: [...]` to runbook(#{{...}}) or pass --regions",
+            runbook.file
+        );
+        return Exit::BadInput;
+    }
+
+    let mut live = match live::backend(&args.live) {
+        Ok(live) => live,
+        Err(err) => {
+            eprintln!("error: cannot set up the AWS clients: {err}");
+            return Exit::Aws;
+        }
+    };
+
+    // The account guard comes before any other request.
+    let identity = match live.caller_identity() {
+        Ok(identity) => identity,
+        Err(err) => {
+            eprintln!(
+                "error: sts GetCallerIdentity failed: {}: {}",
+                err.code, err.message
+            );
+            return Exit::Aws;
+        }
+    };
+    if meta.accounts.is_empty() {
+        eprintln!(
+            "warning: {} declares no accounts: the account guard is off (running as {} in account {})",
+            runbook.file, identity.arn, identity.account
+        );
+    } else if !meta.accounts.contains(&identity.account) {
+        eprintln!(
+            "refused: the credentials are for account {} ({}), but {} is for account(s) {}. Nothing was sent.",
+            identity.account,
+            identity.arn,
+            runbook.file,
+            meta.accounts.join(", ")
+        );
+        return Exit::Refused;
+    }
+
+    // Plan against the live state, exactly as `plan` would against this capture.
+    eprintln!("capturing {} ...", regions.join(", "));
+    let inventory = match live.capture(&regions) {
+        Ok(inventory) => inventory,
+        Err(err) => {
+            eprintln!("error: capture failed: {}: {}", err.code, err.message);
+            return Exit::Aws;
+        }
+    };
+    let inventory_json = match serde_json::to_string_pretty(&inventory) {
+        Ok(json) => json,
+        Err(err) => {
+            eprintln!("error: cannot serialize the captured inventory: {err}");
+            return Exit::Aws;
+        }
+    };
+    let info = InventoryInfo {
+        path: format!("live capture of account {}", identity.account),
+        sha256: sha256_hex(inventory_json.as_bytes()),
+        account: Some(identity.account.clone()),
+        captured_at: inventory.captured_at.to_string(),
+    };
+    let planned = interpreter.run(
+        &runbook,
+        Box::new(SimBackend::new(inventory)),
+        Some(info.clone()),
+    );
+    print!(
+        "{}",
+        render::text(
+            &planned.plan,
+            &TextStyle {
+                color: color_for_stdout(color),
+                summary_only: false,
+            },
+        )
+    );
+    if let Some(err) = planned.error {
+        report(err);
+        eprintln!("the dry-run against the live state fails: nothing was sent");
+        return Exit::RunbookFailed;
+    }
+    let planned_steps = planned
+        .plan
+        .steps()
+        .filter(|s| !matches!(s.kind, StepKind::Note { .. }))
+        .count();
+
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("refused: no terminal to confirm on; pass --yes to apply without asking. Nothing was sent.");
+            return Exit::Refused;
+        }
+        let question = format!(
+            "Apply these {planned_steps} steps to account {}? Type yes to go on: ",
+            identity.account
+        );
+        if !ask(&question) {
+            eprintln!("not applied. Nothing was sent.");
+            return Exit::Refused;
+        }
+    }
+
+    let header = RunHeader {
+        run_id: run_id(&meta, &runbook),
+        mode: "apply".to_string(),
+        runbook_path: runbook.file.clone(),
+        runbook_sha256: runbook.sha256.clone(),
+        meta: meta.clone(),
+        inventory_file: "inventory.json".to_string(),
+        inventory_sha256: info.sha256.clone(),
+        account: Some(identity.account.clone()),
+        ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    let journal = match JournalWriter::create(&runs, header, &inventory_json) {
+        Ok(journal) => Arc::new(journal),
+        Err(err) => {
+            eprintln!("error: cannot create the run journal: {err}. Nothing was sent.");
+            return Exit::BadInput;
+        }
+    };
+    eprintln!(
+        "run {} (journal {})",
+        journal.run_id(),
+        journal.dir().display()
+    );
+    live.set_journal(Arc::new(Progress::new(journal.clone())));
+    let auto_approve = args.auto_approve;
+    let refused = Arc::new(AtomicBool::new(false));
+    let refusal = refused.clone();
+    live.set_approver(Box::new(move |message: &str| {
+        let answer = approve(message, auto_approve);
+        refusal.store(answer.is_err(), Ordering::SeqCst);
+        answer
+    }));
+
+    let cancel = live.cancel_flag();
+    let on_signal = cancel.clone();
+    // A second handler cannot be installed in one process; apply installs it once.
+    let _ = ctrlc::set_handler(move || {
+        if !on_signal.swap(true, Ordering::SeqCst) {
+            eprintln!("\ncancelling: the current wait stops and no further request is sent");
+        }
+    });
+    let stop_check = cancel.clone();
+    interpreter.set_step_hook(Some(Box::new(move |_| {
+        if stop_check.load(Ordering::SeqCst) {
+            HookDecision::Stop
+        } else {
+            HookDecision::Run
+        }
+    })));
+
+    let started = std::time::Instant::now();
+    let result = interpreter.run(&runbook, Box::new(live), None);
+    let total = started.elapsed().as_secs();
+    interpreter.set_step_hook(None);
+
+    let (status, exit) = match &result.error {
+        None => (RunStatus::Completed, Exit::Ok),
+        Some(_) if cancel.load(Ordering::SeqCst) => (RunStatus::Cancelled, Exit::Cancelled),
+        Some(_) if refused.load(Ordering::SeqCst) => (RunStatus::Refused, Exit::Refused),
+        Some(_) => (RunStatus::Failed, Exit::RunbookFailed),
+    };
+    let error_text = result
+        .error
+        .as_ref()
+        .map(|e| format!("{} at {}", e.message, e.location()));
+    if let Err(err) = journal.finish(status, error_text, total, meta.rto_secs) {
+        eprintln!("warning: cannot write the journal's last record: {err}");
+    }
+    if let Some(err) = result.error {
+        report(err);
+    }
+    eprintln!();
+    match read_run(&runs, &journal.run_id()) {
+        Ok(run) => {
+            let executed = run
+                .records
+                .iter()
+                .filter(|r| matches!(r.entry, ripcord_journal::Entry::Intent { .. }))
+                .count();
+            eprint!("{}", render_timeline(&run));
+            if executed < planned_steps && status != RunStatus::Completed {
+                eprintln!(
+                    "Not done: {} of the {planned_steps} planned steps were not started (see the plan above).",
+                    planned_steps - executed
+                );
+            }
+        }
+        Err(err) => eprintln!("warning: cannot read the journal back: {err}"),
+    }
+    exit
+}
+
+/// What the runbook declares, read by running its `runbook(#{...})` against an empty world
+/// (the declaration comes first, so it is recorded before anything could fail).
+fn declared_meta(interpreter: &mut Interpreter, runbook: &Runbook) -> RunbookMeta {
+    let empty = Inventory::empty(jiff::Timestamp::now());
+    interpreter
+        .run(runbook, Box::new(SimBackend::new(empty)), None)
+        .plan
+        .runbook
+        .meta
+}
+
+fn run_id(meta: &RunbookMeta, runbook: &Runbook) -> String {
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    let name = meta.name.clone().unwrap_or_else(|| {
+        std::path::Path::new(&runbook.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".to_string())
+    });
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{stamp}-{name}")
+}
+
+/// An approval: automatic with `--auto-approve`, else asked on the terminal, else refused.
+fn approve(message: &str, auto_approve: bool) -> Result<(), String> {
+    if auto_approve {
+        eprintln!("  approved automatically (--auto-approve): {message}");
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "approve() needs an operator at a terminal; pass --auto-approve to approve without one"
+                .to_string(),
+        );
+    }
+    if ask(&format!(
+        "\nAPPROVAL NEEDED: {message}\nType yes to go on: "
+    )) {
+        Ok(())
+    } else {
+        Err("the operator did not approve".to_string())
+    }
+}
+
+/// Asks on stderr, reads a line from stdin; only `yes` counts.
+fn ask(question: &str) -> bool {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    match std::io::stdin().lock().read_line(&mut answer) {
+        Ok(_) => answer.trim().eq_ignore_ascii_case("yes"),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,28 @@
+//! Building the live backend from the command line's AWS options.
+
+use crate::cli::LiveArgs;
+use ripcord_aws::{LiveBackend, LiveConfig, PollConfig};
+
+pub fn backend(args: &LiveArgs) -> Result<LiveBackend, ripcord_core::BackendError> {
+    LiveBackend::new(LiveConfig {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        poll: poll_config(),
+    })
+}
+
+/// Wait polling; `RIPCORD_POLL_MS` shortens it for emulator tests (moto settles at once).
+fn poll_config() -> PollConfig {
+    match std::env::var("RIPCORD_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        Some(ms) => PollConfig {
+            initial_ms: ms,
+            max_ms: ms.saturating_mul(4),
+            factor: 1.5,
+        },
+        None => PollConfig::default(),
+    }
+}

@@ -1,0 +1,673 @@
+//! Live tests against moto: plan/apply parity for every runbook, the dry-run's silence on the
+//! network, the account guard, approvals without a terminal, secrets, a failure mid-run.
+
+use super::moto::{ripcord_env, Moto};
+use super::plan::runbooks;
+use super::{stderr, stdout, workspace};
+use ripcord_core::Inventory;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The inventory beside a runbook, as `plan` finds it.
+fn inventory_of(runbook: &str) -> PathBuf {
+    let path = workspace().join(runbook);
+    let dir = path.parent().unwrap();
+    let stem = path.file_stem().unwrap().to_string_lossy();
+    let beside = dir.join(format!("{stem}.inventory.yaml"));
+    if beside.is_file() {
+        beside
+    } else {
+        dir.join("inventory.yaml")
+    }
+}
+
+fn regions_of(runbook: &str) -> String {
+    let text = std::fs::read_to_string(workspace().join(runbook)).unwrap();
+    let start = text
+        .find("regions: [")
+        .expect("runbooks declare their regions")
+        + "regions: [".len();
+    let end = start + text[start..].find(']').unwrap();
+    text[start..end]
+        .split(',')
+        .map(|r| r.trim().trim_matches('"').to_string())
+        .filter(|r| !r.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Replaces the clock-derived parts of names and descriptions, which differ between a dry-run
+/// (virtual clock) and a live run (wall clock) by design.
+fn without_times(text: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits >= 8 {
+            // 20261124-031500 or 2026-11-24 03:15:00 style stamps: drop the digit run and what
+            // belongs to it.
+            let mut j = i + digits;
+            while j < chars.len() && (chars[j].is_ascii_digit() || "-: T".contains(chars[j])) {
+                j += 1;
+            }
+            out.push_str("<time>");
+            i = j;
+        } else if digits == 4 && chars.get(i + 4) == Some(&'-') {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || "-: TZ".contains(chars[j])) {
+                j += 1;
+            }
+            out.push_str("<time>");
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Replaces durations a runbook formats from its clock (`2m 03s`, `0s`): estimated in a
+/// dry-run, measured live.
+fn without_durations(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(first) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..first]);
+        rest = &rest[first..];
+        let mut end = 0;
+        let mut units = 0;
+        loop {
+            let digits = rest[end..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            let unit = rest[end + digits..].chars().next();
+            let after = rest[end + digits..].chars().nth(1);
+            let is_unit = digits > 0
+                && matches!(unit, Some('s' | 'm' | 'h' | 'd'))
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+            if !is_unit {
+                break;
+            }
+            end += digits + 1;
+            units += 1;
+            if rest[end..].starts_with(' ')
+                && rest[end + 1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        if units > 0 {
+            out.push_str("<duration>");
+            rest = &rest[end..];
+        } else {
+            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+            out.push_str(&rest[..digits]);
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A step as both sides record it: the intent JSON with created ids mapped and times masked.
+fn normalize(step: &Value, ids: &BTreeMap<String, String>) -> String {
+    let mut text = step.to_string();
+    for (planned, live) in ids {
+        text = text.replace(live.as_str(), planned.as_str());
+    }
+    without_durations(&without_times(&text))
+}
+
+/// The plan's steps as blocks: a top-level step, or a parallel group's branches.
+fn plan_blocks(plan: &Value) -> Vec<Vec<Vec<Value>>> {
+    let mut blocks = Vec::new();
+    for item in plan["items"].as_array().unwrap() {
+        let as_intent = |step: &Value| -> Option<Value> {
+            let kind = step["type"].as_str()?;
+            match kind {
+                "call" => Some(serde_json::json!({"type": "call", "call": step["call"]})),
+                "wait" => Some(serde_json::json!({"type": "wait", "wait": step["wait"]})),
+                "check" => Some(serde_json::json!({"type": "check", "check": step["check"]})),
+                "approval" => {
+                    Some(serde_json::json!({"type": "approval", "message": step["message"]}))
+                }
+                _ => None,
+            }
+        };
+        if item["item"] == "parallel" {
+            let branches = item["branches"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_array().unwrap().iter().filter_map(as_intent).collect())
+                .collect();
+            blocks.push(branches);
+        } else if let Some(intent) = as_intent(item) {
+            blocks.push(vec![vec![intent]]);
+        }
+    }
+    blocks
+}
+
+fn creates_in_plan(plan: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        if let Some(items) = v.as_array() {
+            items.iter().for_each(|i| walk(i, out));
+        } else if v.get("branches").is_some() {
+            walk(&v["branches"], out);
+        } else if let Some(created) = v.get("creates").and_then(Value::as_str) {
+            out.push(created.to_string());
+        }
+    }
+    walk(&plan["items"], &mut out);
+    out
+}
+
+fn journal_lines(runs_dir: &Path) -> Vec<Value> {
+    let run = std::fs::read_dir(runs_dir)
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("apply wrote a run directory")
+        .path();
+    std::fs::read_to_string(run.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Facts about a world that a runbook's steps change, comparable between the simulation's end
+/// state and a capture of moto after the apply.
+fn facts(inventory: &Inventory) -> BTreeSet<String> {
+    let mut facts = BTreeSet::new();
+    for (region, r) in &inventory.regions {
+        for g in &r.auto_scaling_groups {
+            facts.insert(format!(
+                "asg {region} {} min={} max={} desired={}",
+                g.name, g.min_size, g.max_size, g.desired_capacity
+            ));
+        }
+        for d in &r.db_instances {
+            facts.insert(format!(
+                "db {region} {} replica={} multi_az={}",
+                d.id,
+                d.read_replica_source.is_some(),
+                d.multi_az
+            ));
+        }
+        for c in &r.db_clusters {
+            facts.insert(format!("cluster {region} {}", c.id));
+        }
+        facts.insert(format!("ebs-snapshots {region} {}", r.snapshots.len()));
+        facts.insert(format!(
+            "db-snapshots {region} {}",
+            r.db_snapshots.len() + r.db_cluster_snapshots.len()
+        ));
+    }
+    for g in &inventory.global_clusters {
+        for m in &g.members {
+            facts.insert(format!(
+                "global {} {} {} writer={}",
+                g.id, m.region, m.cluster, m.writer
+            ));
+        }
+    }
+    for h in &inventory.health_checks {
+        facts.insert(format!(
+            "health-check {} disabled={}",
+            h.name.clone().unwrap_or_default(),
+            h.disabled
+        ));
+    }
+    for z in &inventory.hosted_zones {
+        for r in &z.records {
+            let target = match &r.alias {
+                Some(a) => format!("alias {}", a.dns_name.trim_end_matches('.')),
+                None => format!("values {:?} ttl {:?}", r.values, r.ttl),
+            };
+            facts.insert(format!(
+                "record {} {} {} {:?} {target}",
+                z.name.trim_end_matches('.'),
+                r.name.trim_end_matches('.'),
+                r.rtype,
+                r.set_id
+            ));
+        }
+    }
+    for b in &inventory.buckets {
+        let dest: Vec<String> = b
+            .replication
+            .iter()
+            .flat_map(|r| {
+                r.rules
+                    .iter()
+                    .map(|rule| format!("{}:{}", rule.destination_bucket, rule.status))
+            })
+            .collect();
+        facts.insert(format!("bucket {} replicates {:?}", b.name, dest));
+    }
+    facts
+}
+
+fn load(path: &Path) -> Inventory {
+    Inventory::load(path)
+        .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()))
+        .0
+}
+
+#[test]
+fn plan_and_apply_agree_for_every_runbook() {
+    for runbook in runbooks() {
+        let moto = Moto::start();
+        moto.seed(&inventory_of(&runbook));
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path();
+        let capture = dir.join("capture.json");
+        let out = moto.ripcord(
+            &[
+                "capture",
+                "--regions",
+                &regions_of(&runbook),
+                "-o",
+                capture.to_str().unwrap(),
+            ],
+            dir,
+        );
+        assert!(
+            out.status.success(),
+            "{runbook}: capture failed: {}",
+            stderr(&out)
+        );
+
+        let end_state = dir.join("end-state.json");
+        let plan = moto.ripcord(
+            &[
+                "plan",
+                &runbook,
+                "--inventory",
+                capture.to_str().unwrap(),
+                "-f",
+                "json",
+                "--end-state",
+                end_state.to_str().unwrap(),
+            ],
+            dir,
+        );
+        assert!(
+            plan.status.success(),
+            "{runbook}: plan against the capture failed: {}",
+            stderr(&plan)
+        );
+        let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+
+        let runs = dir.join("runs");
+        let apply = moto.ripcord(
+            &[
+                "apply",
+                &runbook,
+                "--yes",
+                "--auto-approve",
+                "--runs-dir",
+                runs.to_str().unwrap(),
+            ],
+            dir,
+        );
+        assert!(
+            apply.status.success(),
+            "{runbook}: apply failed:\n{}\n{}",
+            stdout(&apply),
+            stderr(&apply)
+        );
+
+        // The executed steps are the planned steps, in order up to the branches of a group.
+        let journal = journal_lines(&runs);
+        let intents: Vec<(u64, Value)> = journal
+            .iter()
+            .filter(|r| r["type"] == "intent")
+            .map(|r| (r["seq"].as_u64().unwrap(), r["intent"].clone()))
+            .collect();
+        let live_creates: BTreeMap<u64, String> = journal
+            .iter()
+            .filter(|r| r["type"] == "result")
+            .filter_map(|r| {
+                Some((
+                    r["seq"].as_u64()?,
+                    r["outcome"]["creates"].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        let planned_creates = creates_in_plan(&plan);
+        assert_eq!(
+            planned_creates.len(),
+            live_creates.len(),
+            "{runbook}: created resources differ"
+        );
+        let ids: BTreeMap<String, String> = planned_creates
+            .into_iter()
+            .zip(live_creates.into_values())
+            .collect();
+        let mut next = 0;
+        for block in plan_blocks(&plan) {
+            let size: usize = block.iter().map(Vec::len).sum();
+            let executed: Vec<String> = intents[next..next + size]
+                .iter()
+                .map(|(_, v)| normalize(v, &ids))
+                .collect();
+            for branch in &block {
+                // Each branch's steps appear in the branch's order among the group's.
+                let mut at = 0;
+                for step in branch {
+                    let wanted = normalize(step, &ids);
+                    let found = executed[at..].iter().position(|e| *e == wanted);
+                    assert!(found.is_some(), "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}");
+                    at += found.unwrap() + 1;
+                }
+            }
+            next += size;
+        }
+        assert_eq!(
+            next,
+            intents.len(),
+            "{runbook}: apply executed more steps than planned"
+        );
+
+        // The end states agree.
+        let after = dir.join("after.json");
+        let out = moto.ripcord(
+            &[
+                "capture",
+                "--regions",
+                &regions_of(&runbook),
+                "-o",
+                after.to_str().unwrap(),
+            ],
+            dir,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let simulated = facts(&load(&end_state));
+        let live = facts(&load(&after));
+        assert_eq!(
+            simulated, live,
+            "{runbook}: simulated and live end states differ"
+        );
+    }
+}
+
+#[test]
+fn the_dry_run_sends_no_request() {
+    // A listener that counts connections stands where AWS would be.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    for runbook in runbooks() {
+        let out = ripcord_env(
+            &["plan", &runbook],
+            home.path(),
+            &[("AWS_ENDPOINT_URL", url.as_str())],
+        );
+        assert!(out.status.success(), "{runbook}: {}", stderr(&out));
+    }
+    let out = ripcord_env(
+        &["check", "runbooks/ecommerce/failover.rhai"],
+        home.path(),
+        &[("AWS_ENDPOINT_URL", url.as_str())],
+    );
+    assert!(out.status.success());
+    let mut connections = 0;
+    while listener.accept().is_ok() {
+        connections += 1;
+    }
+    assert_eq!(connections, 0, "plan/check connected to the endpoint");
+}
+
+#[test]
+fn the_account_guard_refuses_another_account_before_any_change() {
+    let moto = Moto::start_with(&["--account-id", "111122223333"]);
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let out = moto.ripcord(
+        &[
+            "apply",
+            "runbooks/ecommerce/failover.rhai",
+            "--yes",
+            "--auto-approve",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("account 111122223333"), "{err}");
+    assert!(err.contains("123456789012"), "{err}");
+    assert!(!runs.exists(), "no journal: nothing was run");
+}
+
+#[test]
+fn approvals_and_confirmation_need_a_terminal_or_explicit_flags() {
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let runs_arg = runs.to_str().unwrap();
+
+    // No terminal and no --yes: refused before anything is sent.
+    let out = moto.ripcord(
+        &[
+            "apply",
+            "runbooks/ecommerce/failover.rhai",
+            "--runs-dir",
+            runs_arg,
+        ],
+        home.path(),
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
+    assert!(!runs.exists());
+
+    // --yes but not --auto-approve: approve() still stops, and without a terminal refuses.
+    let out = moto.ripcord(
+        &[
+            "apply",
+            "runbooks/ecommerce/failover.rhai",
+            "--yes",
+            "--runs-dir",
+            runs_arg,
+        ],
+        home.path(),
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--auto-approve"), "{}", stderr(&out));
+    let journal = journal_lines(&runs);
+    let mutating = journal
+        .iter()
+        .filter(|r| r["type"] == "intent" && r["intent"]["type"] == "call")
+        .count();
+    assert_eq!(mutating, 0, "no change may be sent before the approval");
+    assert_eq!(journal.last().unwrap()["status"], "refused");
+}
+
+#[test]
+fn credentials_never_reach_plans_journals_or_output() {
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let canary_key = "AKIACANARY0000000001";
+    let canary_secret = "canary/Secret+Value/DoNotLeak0123456789";
+    let env = [
+        ("AWS_ENDPOINT_URL", moto.url.as_str()),
+        ("AWS_ACCESS_KEY_ID", canary_key),
+        ("AWS_SECRET_ACCESS_KEY", canary_secret),
+        ("AWS_SESSION_TOKEN", "CanarySessionToken0123456789"),
+    ];
+    let capture = home.path().join("capture.json");
+    let mut texts = Vec::new();
+    for args in [
+        vec![
+            "capture",
+            "--regions",
+            "us-east-1,us-west-2",
+            "-o",
+            capture.to_str().unwrap(),
+        ],
+        vec![
+            "plan",
+            "runbooks/ecommerce/failover.rhai",
+            "--inventory",
+            capture.to_str().unwrap(),
+            "-f",
+            "json",
+        ],
+        vec![
+            "apply",
+            "runbooks/ecommerce/failover.rhai",
+            "--yes",
+            "--auto-approve",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        vec!["apply", "runbooks/does-not-exist.rhai", "--yes"],
+    ] {
+        let out = ripcord_env(&args, home.path(), &env);
+        texts.push(stdout(&out));
+        texts.push(stderr(&out));
+    }
+    for file in walk(home.path()) {
+        texts.push(std::fs::read_to_string(file).unwrap_or_default());
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("journal")),
+        "the runs produced output"
+    );
+    for text in &texts {
+        for canary in [canary_key, canary_secret, "CanarySessionToken"] {
+            assert!(!text.contains(canary), "a credential leaked:\n{text}");
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
+    // The world changes between the plan and the change: dr-app-asg is deleted while the run
+    // waits for its approval, so the plan passes and the live call fails.
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let command = format!(
+        "{} apply runbooks/ecommerce/failover.rhai --runs-dir {}",
+        env!("CARGO_BIN_EXE_ripcord"),
+        runs.display()
+    );
+    // `script` gives ripcord a terminal, so it asks for confirmation and approval on it.
+    let mut child = Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("RIPCORD_POLL_MS", "50")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut output = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut wait_for = |needle: &str, seen: &mut String| {
+        let mut buf = [0u8; 4096];
+        while !seen.contains(needle) {
+            let n = output.read(&mut buf).unwrap();
+            assert!(n > 0, "ripcord ended before {needle:?}:\n{seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    };
+    wait_for("Type yes to go on", &mut seen);
+    stdin.write_all(b"yes\n").unwrap();
+    wait_for("APPROVAL NEEDED", &mut seen);
+    let deleted = Command::new(workspace().join(".venv/bin/python"))
+        .args([
+            "-c",
+            &format!(
+                "import boto3; boto3.client('autoscaling', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').delete_auto_scaling_group(AutoScalingGroupName='dr-app-asg', ForceDelete=True)",
+                moto.url
+            ),
+        ])
+        .status()
+        .unwrap();
+    assert!(deleted.success());
+    seen.clear();
+    stdin.write_all(b"yes\n").unwrap();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    let _ = output.read_to_string(&mut rest);
+    seen.push_str(&rest);
+    assert_eq!(status.code(), Some(1), "{seen}");
+    assert!(seen.contains("dr-app-asg"), "{seen}");
+    assert!(
+        seen.contains("Failed after"),
+        "the report is printed:\n{seen}"
+    );
+    let journal = journal_lines(&runs);
+    let failed: Vec<&Value> = journal
+        .iter()
+        .filter(|r| r["type"] == "result" && r["ok"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1, "{journal:#?}");
+    assert_eq!(journal.last().unwrap()["status"], "failed");
+
+    // `runs list` and `runs show` render it.
+    let list = ripcord_env(
+        &["runs", "list", "--runs-dir", runs.to_str().unwrap()],
+        home.path(),
+        &[],
+    );
+    assert!(stdout(&list).contains("failed"), "{}", stdout(&list));
+    let id = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .file_name();
+    let show = ripcord_env(
+        &[
+            "runs",
+            "show",
+            &id.to_string_lossy(),
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        home.path(),
+        &[],
+    );
+    assert!(stdout(&show).contains("FAILED"), "{}", stdout(&show));
+}

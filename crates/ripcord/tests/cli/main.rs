@@ -1,0 +1,37 @@
+//! End-to-end tests of the `ripcord` binary (one test binary, one module per area).
+//!
+//! Plan goldens live in tests/golden/ at the workspace root; regenerate them with
+//! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
+
+mod live;
+mod moto;
+mod plan;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `ripcord ARGS` from the workspace root, without colour or terminal.
+pub fn ripcord(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ripcord"))
+        .args(args)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("the ripcord binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
