@@ -17,7 +17,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PY = sys.executable
-RIPCORD = os.path.join(ROOT, "target", "release", "ripcord")
+RIPCORD = os.environ.get("RIPCORD_BIN") or os.path.join(ROOT, "target", "debug", "ripcord")
 OUT = os.path.join(ROOT, "target", "bench-fleet")
 RUNBOOK = os.path.join(OUT, "fleet-failover.rhai")
 INVENTORY = os.path.join(OUT, "fleet.inventory.json")

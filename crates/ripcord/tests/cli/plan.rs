@@ -314,3 +314,29 @@ fn the_dry_run_path_has_no_network_or_aws_dependency() {
         );
     }
 }
+
+#[test]
+fn only_apply_and_capture_reach_the_live_backend() {
+    // Structural: the live backend is built in live.rs alone, and only apply and capture call it.
+    let src = workspace().join("crates/ripcord/src");
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        if text.contains("ripcord_aws") {
+            assert_eq!(name, "live.rs", "{name} names the live backend crate");
+        }
+        if text.contains("live::backend") {
+            assert!(
+                name == "apply.rs" || name == "capture.rs",
+                "{name} builds a live backend"
+            );
+        }
+    }
+    for dry in ["plan.rs", "check.rs", "prepare.rs"] {
+        let text = std::fs::read_to_string(src.join(dry)).unwrap();
+        assert!(
+            !text.contains("live::") && !text.contains("ripcord_aws"),
+            "{dry} reaches the live backend"
+        );
+    }
+}
