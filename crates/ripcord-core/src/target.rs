@@ -89,6 +89,28 @@ impl ResourceKind {
         }
     }
 
+    /// The error code AWS answers with when a resource of this kind does not exist; the
+    /// simulation and the live backend both report it, so a dry-run says what apply would.
+    pub fn not_found_code(self) -> &'static str {
+        match self {
+            // Auto Scaling really reports an unknown group as a validation error.
+            ResourceKind::Asg => "ValidationError",
+            ResourceKind::Volume => "InvalidVolume.NotFound",
+            ResourceKind::EbsSnapshot => "InvalidSnapshot.NotFound",
+            ResourceKind::DbInstance => "DBInstanceNotFound",
+            ResourceKind::DbCluster => "DBClusterNotFoundFault",
+            ResourceKind::DbSnapshot => "DBSnapshotNotFound",
+            ResourceKind::DbClusterSnapshot => "DBClusterSnapshotNotFoundFault",
+            ResourceKind::GlobalCluster => "GlobalClusterNotFoundFault",
+            ResourceKind::Zone => "NoSuchHostedZone",
+            ResourceKind::Record => "InvalidChangeBatch",
+            ResourceKind::HealthCheck => "NoSuchHealthCheck",
+            ResourceKind::DnsChange => "NoSuchChange",
+            ResourceKind::Topic => "NotFound",
+            ResourceKind::Bucket => "NoSuchBucket",
+        }
+    }
+
     /// The name of the Rhai constructor that makes a handle of this kind.
     pub fn constructor(self) -> &'static str {
         match self {

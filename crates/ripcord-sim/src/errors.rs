@@ -72,25 +72,10 @@ pub(crate) fn service_of(kind: ResourceKind) -> &'static str {
     }
 }
 
-/// The error code AWS answers with for a resource that does not exist.
+/// The error code AWS answers with for a resource that does not exist (shared with the
+/// other backend through `ripcord-core`).
 pub(crate) fn not_found_code(kind: ResourceKind) -> &'static str {
-    match kind {
-        // Auto Scaling really reports an unknown group as a validation error.
-        ResourceKind::Asg => "ValidationError",
-        ResourceKind::Volume => "InvalidVolume.NotFound",
-        ResourceKind::EbsSnapshot => "InvalidSnapshot.NotFound",
-        ResourceKind::DbInstance => "DBInstanceNotFound",
-        ResourceKind::DbCluster => "DBClusterNotFoundFault",
-        ResourceKind::DbSnapshot => "DBSnapshotNotFound",
-        ResourceKind::DbClusterSnapshot => "DBClusterSnapshotNotFoundFault",
-        ResourceKind::GlobalCluster => "GlobalClusterNotFoundFault",
-        ResourceKind::Zone => "NoSuchHostedZone",
-        ResourceKind::Record => "InvalidChangeBatch",
-        ResourceKind::HealthCheck => "NoSuchHealthCheck",
-        ResourceKind::DnsChange => "NoSuchChange",
-        ResourceKind::Topic => "NotFound",
-        ResourceKind::Bucket => "NoSuchBucket",
-    }
+    kind.not_found_code()
 }
 
 /// How a runbook would wait for the target, for help texts: `wait(db_instance("db", "us-west-2"), "available")`.
