@@ -3,7 +3,7 @@
 use crate::diagnostic::RunbookError;
 use crate::register::{build_engine, Limits, Shared};
 use crate::sources::{parse_signatures, Sources};
-use crate::state::{RunState, StepHook};
+use crate::state::{DebugHook, RunState, StepHook};
 use rhai::{Engine, Scope, AST};
 use ripcord_core::{sha256_hex, Backend, InventoryInfo, Plan, PlanFailure, RunbookInfo};
 use std::cell::RefCell;
@@ -86,6 +86,11 @@ impl Interpreter {
         self.state.borrow_mut().set_hook(hook);
     }
 
+    /// Installs the REPL's debugger hook, called at every statement and primitive call.
+    pub fn set_debug_hook(&mut self, hook: Option<DebugHook>) {
+        self.state.borrow_mut().set_debug_hook(hook);
+    }
+
     /// Runs the runbook against the backend and returns the plan of what it did (or would do).
     pub fn run(
         &mut self,
@@ -95,8 +100,11 @@ impl Interpreter {
     ) -> RunResult {
         {
             let mut state = self.state.borrow_mut();
-            *state = RunState::new(&runbook.file);
+            state.runbook_file = runbook.file.clone();
+            state.reset();
             state.attach(backend);
+            state.sources = self.sources.clone();
+            state.functions = Some(crate::debug::functions_of(&runbook.ast));
         }
         let mut plan = Plan::new(
             RunbookInfo {

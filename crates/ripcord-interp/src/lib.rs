@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod check;
+pub mod debug;
 mod diagnostic;
 mod failure;
 mod handle;
@@ -25,5 +26,6 @@ pub use diagnostic::{span_of, RunbookError};
 pub use failure::Failure;
 pub use handle::Handle;
 pub use interpreter::{Interpreter, RunResult, Runbook};
-pub use register::Limits;
-pub use state::{HookDecision, PendingStep, StepHook};
+pub use register::{Limits, Shared};
+pub use sources::Sources;
+pub use state::{DebugHook, HookDecision, PendingStep, StepHook};

@@ -1,15 +1,18 @@
 //! The one place where ripcord meets Rhai: engine limits, sandbox, and every registered function.
 
+use crate::debug::{self, StopKind};
 use crate::failure::Failure;
 use crate::handle::Handle;
 use crate::options::duration_of;
 use crate::primitives as p;
 use crate::state::RunState;
 use crate::stdlib::StdlibResolver;
+use rhai::debugger::{DebuggerCommand, DebuggerEvent};
 use rhai::packages::{Package, StandardPackage};
+use rhai::{ASTNode, Expr, FnCallExpr, Stmt};
 use rhai::{
     Array, Dynamic, Engine, EvalAltResult, FnPtr, FuncRegistration, Map, NativeCallContext,
-    OptimizationLevel, Position,
+    OptimizationLevel,
 };
 use ripcord_core::{Origin, ResourceKind};
 use std::cell::RefCell;
@@ -66,11 +69,46 @@ pub fn build_engine(state: Shared, limits: Limits) -> Engine {
     // registered volatile below, so no optimization level may fold them away.
     engine.set_optimization_level(OptimizationLevel::Simple);
     // The call stack (for "called from runbook line N" origins) is kept only while a debugger
-    // is registered; this one never stops. The REPL registers its own.
+    // is registered. Without a REPL hook this one never stops; with one, it steps into
+    // every node and hands the REPL the statements and primitive calls (`crate::debug`).
+    let shared = state.clone();
     #[allow(deprecated)] // "volatile" API, pinned by the workspace's rhai version
     engine.register_debugger(
         |_, dbg| dbg,
-        |_, _, _, _, _| Ok(rhai::debugger::DebuggerCommand::Continue),
+        move |mut ctx, event, node, source, pos| {
+            // Taken out while it runs: what the REPL evaluates calls primitives (which borrow
+            // the state) and re-enters this callback, which then finds no hook and goes on.
+            let Some(mut hook) = shared.borrow_mut().take_debug_hook() else {
+                return Ok(DebuggerCommand::Continue);
+            };
+            if let Some((kind, call)) = stop_kind(&event, &node) {
+                let runbook = shared.borrow().runbook_file.clone();
+                let origin = debug::origin_in(
+                    &runbook,
+                    source,
+                    pos,
+                    ctx.global_runtime_state().debugger().call_stack(),
+                );
+                let mut pause = debug::RhaiPause {
+                    ctx: &mut ctx,
+                    kind,
+                    origin,
+                    call,
+                    state: shared.clone(),
+                    stop: false,
+                };
+                hook(&mut pause);
+                if pause.stop {
+                    shared.borrow_mut().put_debug_hook(hook);
+                    return Err(Box::new(EvalAltResult::ErrorTerminated(
+                        Dynamic::from("the operator ended the session"),
+                        pos,
+                    )));
+                }
+            }
+            shared.borrow_mut().put_debug_hook(hook);
+            Ok(DebuggerCommand::StepInto)
+        },
     );
 
     register_handles(&mut engine);
@@ -83,33 +121,40 @@ pub fn build_engine(state: Shared, limits: Limits) -> Engine {
 /// Where in the runbook the current native call comes from.
 fn origin_of(ctx: &NativeCallContext, state: &Shared) -> Origin {
     let runbook = state.borrow().runbook_file.clone();
-    let pos = ctx.call_position();
-    let file = ctx
-        .call_source()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(&runbook)
-        .to_string();
-    let via = if file == runbook {
-        None
-    } else {
-        // The outermost frame is the call the runbook's top level made into the library
-        // (a frame's `source` names the callee, its `pos` the call site in the caller). The
-        // debugger registered in `build_engine` makes `debugger()` always present.
-        ctx.global_runtime_state()
-            .debugger()
-            .call_stack()
-            .first()
-            .map(|frame| Box::new(origin_at(&runbook, frame.pos, None)))
-    };
-    origin_at(&file, pos, via)
+    // The debugger registered in `build_engine` makes `debugger()` always present.
+    debug::origin_in(
+        &runbook,
+        ctx.call_source(),
+        ctx.call_position(),
+        ctx.global_runtime_state().debugger().call_stack(),
+    )
 }
 
-fn origin_at(file: &str, pos: Position, via: Option<Box<Origin>>) -> Origin {
-    Origin {
-        file: file.to_string(),
-        line: pos.line().unwrap_or(0) as u32,
-        column: pos.position().unwrap_or(0) as u32,
-        via,
+/// What kind of pause a debugger event is, and the call to preview there.
+fn stop_kind(event: &DebuggerEvent, node: &ASTNode) -> Option<(StopKind, Option<Expr>)> {
+    let primitive = |f: &FnCallExpr| {
+        f.namespace.is_empty() && debug::STEP_PRIMITIVES.contains(&f.name.as_str())
+    };
+    match (event, node) {
+        (DebuggerEvent::Start, _) => Some((StopKind::Start, None)),
+        (DebuggerEvent::End, _) => Some((StopKind::End, None)),
+        (_, ASTNode::Stmt(Stmt::FnCall(f, pos))) if primitive(f) => Some((
+            StopKind::Call {
+                primitive: f.name.to_string(),
+                statement: true,
+            },
+            Some(Expr::FnCall(f.clone(), *pos)),
+        )),
+        (_, ASTNode::Expr(Expr::FnCall(f, pos))) if primitive(f) => Some((
+            StopKind::Call {
+                primitive: f.name.to_string(),
+                statement: false,
+            },
+            Some(Expr::FnCall(f.clone(), *pos)),
+        )),
+        (_, ASTNode::Stmt(Stmt::Noop(_))) => None,
+        (_, ASTNode::Stmt(_)) => Some((StopKind::Statement, None)),
+        _ => None,
     }
 }
 

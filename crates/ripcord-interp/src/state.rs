@@ -2,6 +2,7 @@
 
 use crate::failure::Failure;
 use crate::recorder::Recorder;
+use crate::sources::Sources;
 use ripcord_core::{
     Backend, BackendError, Call, CheckSpec, Origin, Outcome, Plan, Query, RunbookMeta, Step,
     StepKind, Target, WaitSpec,
@@ -15,17 +16,67 @@ pub struct PendingStep {
     pub origin: Origin,
 }
 
+impl PendingStep {
+    /// The step as the plan would record it with this outcome (the REPL's preview).
+    pub fn to_step(&self, index: u32, at_secs: u64, outcome: &Outcome) -> Step {
+        let (service, operation, region) = labels(&self.kind);
+        Step {
+            index,
+            kind: self.kind.clone(),
+            service: service.to_string(),
+            operation: operation.to_string(),
+            region,
+            target: self.target.clone(),
+            resolved: outcome.resolved.clone(),
+            creates: outcome.creates.clone(),
+            changes: outcome.changes.clone(),
+            at_secs,
+            duration_secs: outcome.duration_secs,
+            warnings: outcome.warnings.clone(),
+            origin: self.origin.clone(),
+        }
+    }
+}
+
+/// A step's service, operation and region, from what it is.
+fn labels(kind: &StepKind) -> (&'static str, &'static str, Option<String>) {
+    match kind {
+        StepKind::Call { call } => (
+            call.service(),
+            call.operation(),
+            call.region().map(str::to_string),
+        ),
+        StepKind::Wait { wait } => (
+            service_of(&wait.target),
+            wait.operation(),
+            wait.target.region().map(str::to_string),
+        ),
+        StepKind::Check { check } => (check.service(), check.operation(), None),
+        StepKind::Approval { .. } => ("ripcord", "approve", None),
+        StepKind::Note { .. } => ("ripcord", "print", None),
+    }
+}
+
 /// What a step hook decides for a pending step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HookDecision {
     /// Send it.
     Run,
     /// Stop the run here, as cancelled.
     Stop,
+    /// Do not send it: the operator skipped it (REPL `skip`). The runbook goes on with this
+    /// outcome (the dry-run's), and the step is recorded with a warning saying so.
+    Skip(Outcome),
+    /// Do not send it: it was already carried out, with this outcome (replaying a session
+    /// to compute the rest of its plan).
+    Replay(Outcome),
 }
 
 /// Called before every step reaches the backend (the REPL's stepping point).
 pub type StepHook = Box<dyn FnMut(&PendingStep) -> HookDecision>;
+
+/// Called at every point where the REPL may pause (see `crate::debug`).
+pub type DebugHook = Box<dyn FnMut(&mut dyn crate::debug::Paused)>;
 
 /// What a step is, before the backend has carried it out.
 struct StepHead {
@@ -49,6 +100,14 @@ pub struct RunState {
     hook: Option<StepHook>,
     /// The error that ended the run, with the step's origin, for the plan's failure record.
     pub failed_at: Option<Origin>,
+    /// While a stop previews its call: the first step reached is kept here and not run.
+    capture: Option<Option<PendingStep>>,
+    /// The REPL's debugger; taken out while it runs, so that what it evaluates can use the state.
+    debug_hook: Option<DebugHook>,
+    /// The texts diagnostics point into (the REPL's pauses report errors with them).
+    pub(crate) sources: Sources,
+    /// The runbook's functions, callable from the REPL prompt.
+    pub(crate) functions: Option<rhai::AST>,
 }
 
 impl RunState {
@@ -61,7 +120,41 @@ impl RunState {
             started: false,
             hook: None,
             failed_at: None,
+            capture: None,
+            debug_hook: None,
+            sources: Sources::default(),
+            functions: None,
         }
+    }
+
+    /// Starts a new run in the same state: the hooks stay, everything else is reset.
+    pub fn reset(&mut self) {
+        let hook = self.hook.take();
+        let debug_hook = self.debug_hook.take();
+        *self = RunState::new(&self.runbook_file);
+        self.hook = hook;
+        self.debug_hook = debug_hook;
+    }
+
+    pub fn set_debug_hook(&mut self, hook: Option<DebugHook>) {
+        self.debug_hook = hook;
+    }
+
+    pub(crate) fn take_debug_hook(&mut self) -> Option<DebugHook> {
+        self.debug_hook.take()
+    }
+
+    pub(crate) fn put_debug_hook(&mut self, hook: DebugHook) {
+        self.debug_hook = Some(hook);
+    }
+
+    /// From now on the first step reached is kept, not run (a preview).
+    pub(crate) fn begin_capture(&mut self) {
+        self.capture = Some(None);
+    }
+
+    pub(crate) fn end_capture(&mut self) -> Option<PendingStep> {
+        self.capture.take().flatten()
     }
 
     pub fn attach(&mut self, backend: Box<dyn Backend>) {
@@ -106,14 +199,20 @@ impl RunState {
         .with_help("add it to `regions` in runbook(#{...}) if the runbook really touches it"))
     }
 
-    fn ask_hook(&mut self, pending: PendingStep) -> Result<(), Failure> {
-        if let Some(hook) = &mut self.hook {
-            if hook(&pending) == HookDecision::Stop {
-                return Err(Failure::invalid("stopped by the operator before this step")
-                    .with_code("ripcord::cancelled"));
-            }
+    fn ask_hook(&mut self, pending: PendingStep) -> Result<HookDecision, Failure> {
+        if let Some(slot) = &mut self.capture {
+            *slot = Some(pending);
+            return Err(Failure::invalid("previewed, not run").with_code("ripcord::preview"));
         }
-        Ok(())
+        let decision = match &mut self.hook {
+            Some(hook) => hook(&pending),
+            None => HookDecision::Run,
+        };
+        if decision == HookDecision::Stop {
+            return Err(Failure::invalid("stopped by the operator before this step")
+                .with_code("ripcord::cancelled"));
+        }
+        Ok(decision)
     }
 
     /// Runs one step through the backend and records it; a refusal is recorded as the
@@ -125,19 +224,30 @@ impl RunState {
     ) -> Result<Outcome, Failure> {
         self.started = true;
         self.check_region(head.region.as_deref())?;
-        self.ask_hook(PendingStep {
+        let decision = self.ask_hook(PendingStep {
             kind: head.kind.clone(),
             target: head.target.clone(),
             origin: head.origin.clone(),
         })?;
         let backend = self.backend()?;
         let at_secs = backend.elapsed_secs();
-        let outcome = match run(backend) {
-            Ok(outcome) => outcome,
-            Err(err) => {
-                self.failed_at = Some(head.origin);
-                return Err(Failure::from_backend(err));
+        let outcome = match decision {
+            HookDecision::Skip(mut outcome) => {
+                outcome.warnings.insert(
+                    0,
+                    "skipped by the operator: not sent; the runbook went on with the dry-run's result"
+                        .to_string(),
+                );
+                outcome
             }
+            HookDecision::Replay(outcome) => outcome,
+            HookDecision::Run | HookDecision::Stop => match run(backend) {
+                Ok(outcome) => outcome,
+                Err(err) => {
+                    self.failed_at = Some(head.origin);
+                    return Err(Failure::from_backend(err));
+                }
+            },
         };
         let index = self.recorder.next_index();
         self.recorder.push(Step {
@@ -228,6 +338,10 @@ impl RunState {
 
     /// Records a printed line; notes never stop a run.
     pub fn note(&mut self, text: String, origin: Origin) {
+        if self.capture.is_some() {
+            // A preview evaluates the call's arguments once more; their output is not news.
+            return;
+        }
         let Some(backend) = self.backend.as_deref_mut() else {
             return;
         };

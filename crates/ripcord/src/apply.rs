@@ -4,9 +4,9 @@ use crate::cli::{ApplyArgs, ColorChoice};
 use crate::exit::Exit;
 use crate::output::{color_for_stdout, report};
 use crate::progress::Progress;
-use crate::{live, prepare, runs_dir};
+use crate::{guard, live, prepare, runs_dir};
 use ripcord_core::render::{self, TextStyle};
-use ripcord_core::{sha256_hex, Inventory, InventoryInfo, RunbookMeta, StepKind};
+use ripcord_core::{Inventory, RunbookMeta, StepKind};
 use ripcord_interp::{HookDecision, Interpreter, Runbook};
 use ripcord_journal::{read_run, render_timeline, JournalWriter, RunHeader, RunStatus};
 use ripcord_sim::SimBackend;
@@ -41,55 +41,14 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         }
     };
 
-    // The account guard comes before any other request.
-    let identity = match live.caller_identity() {
-        Ok(identity) => identity,
-        Err(err) => {
-            eprintln!(
-                "error: sts GetCallerIdentity failed: {}: {}",
-                err.code, err.message
-            );
-            return Exit::Aws;
-        }
+    // The account guard comes before any other request; then plan against the live state,
+    // exactly as `plan` would against this capture.
+    let captured = match guard::guard_and_capture(&mut live, &runbook.file, &meta, &regions) {
+        Ok(captured) => captured,
+        Err(exit) => return exit,
     };
-    if meta.accounts.is_empty() {
-        eprintln!(
-            "warning: {} declares no accounts: the account guard is off (running as {} in account {})",
-            runbook.file, identity.arn, identity.account
-        );
-    } else if !meta.accounts.contains(&identity.account) {
-        eprintln!(
-            "refused: the credentials are for account {} ({}), but {} is for account(s) {}. Nothing was sent.",
-            identity.account,
-            identity.arn,
-            runbook.file,
-            meta.accounts.join(", ")
-        );
-        return Exit::Refused;
-    }
-
-    // Plan against the live state, exactly as `plan` would against this capture.
-    eprintln!("capturing {} ...", regions.join(", "));
-    let inventory = match live.capture(&regions) {
-        Ok(inventory) => inventory,
-        Err(err) => {
-            eprintln!("error: capture failed: {}: {}", err.code, err.message);
-            return Exit::Aws;
-        }
-    };
-    let inventory_json = match serde_json::to_string_pretty(&inventory) {
-        Ok(json) => json,
-        Err(err) => {
-            eprintln!("error: cannot serialize the captured inventory: {err}");
-            return Exit::Aws;
-        }
-    };
-    let info = InventoryInfo {
-        path: format!("live capture of account {}", identity.account),
-        sha256: sha256_hex(inventory_json.as_bytes()),
-        account: Some(identity.account.clone()),
-        captured_at: inventory.captured_at.to_string(),
-    };
+    let (inventory, inventory_json, info) = (captured.inventory, captured.json, captured.info);
+    let account = captured.account;
     let planned = interpreter.run(
         &runbook,
         Box::new(SimBackend::new(inventory)),
@@ -123,7 +82,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         }
         let question = format!(
             "Apply these {planned_steps} steps to account {}? Type yes to go on: ",
-            identity.account
+            account
         );
         if !ask(&question) {
             eprintln!("not applied. Nothing was sent.");
@@ -139,7 +98,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         meta: meta.clone(),
         inventory_file: "inventory.json".to_string(),
         inventory_sha256: info.sha256.clone(),
-        account: Some(identity.account.clone()),
+        account: Some(account.clone()),
         ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let runs = runs_dir::resolve(args.runs_dir.as_deref());
@@ -226,7 +185,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
 
 /// What the runbook declares, read by running its `runbook(#{...})` against an empty world
 /// (the declaration comes first, so it is recorded before anything could fail).
-fn declared_meta(interpreter: &mut Interpreter, runbook: &Runbook) -> RunbookMeta {
+pub(crate) fn declared_meta(interpreter: &mut Interpreter, runbook: &Runbook) -> RunbookMeta {
     let empty = Inventory::empty(jiff::Timestamp::now());
     interpreter
         .run(runbook, Box::new(SimBackend::new(empty)), None)
@@ -235,16 +194,20 @@ fn declared_meta(interpreter: &mut Interpreter, runbook: &Runbook) -> RunbookMet
         .meta
 }
 
-fn run_id(meta: &RunbookMeta, runbook: &Runbook) -> String {
+pub(crate) fn run_id(meta: &RunbookMeta, runbook: &Runbook) -> String {
+    let stem = std::path::Path::new(&runbook.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".to_string());
+    run_id_named(meta, &stem)
+}
+
+/// A run id: UTC start time and the runbook's name (`fallback` when it declares none).
+pub(crate) fn run_id_named(meta: &RunbookMeta, fallback: &str) -> String {
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
-    let name = meta.name.clone().unwrap_or_else(|| {
-        std::path::Path::new(&runbook.file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "run".to_string())
-    });
+    let name = meta.name.clone().unwrap_or_else(|| fallback.to_string());
     let name: String = name
         .chars()
         .map(|c| {

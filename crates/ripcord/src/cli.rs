@@ -27,6 +27,8 @@ pub enum Command {
     Capture(CaptureArgs),
     /// Journals of past runs.
     Runs(RunsArgs),
+    /// Step through a runbook one DR call at a time (dry-run, or --live), or type Rhai.
+    Repl(ReplArgs),
 }
 
 /// How to reach AWS (the standard credential chain; these override it).
@@ -61,6 +63,32 @@ pub struct ApplyArgs {
     /// Where run journals go [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
     #[arg(long)]
     pub runs_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    /// The runbook (.rhai); without one, an empty session: type Rhai, call primitives by hand.
+    pub runbook: Option<PathBuf>,
+    /// Dry-run world (JSON or YAML). Default: the runbook's, as for `plan`.
+    #[arg(long, short = 'i', conflicts_with = "live")]
+    pub inventory: Option<PathBuf>,
+    /// Send the calls to AWS (account guard, capture, journal, as `apply`).
+    #[arg(long)]
+    pub live: bool,
+    #[command(flatten)]
+    pub live_args: LiveArgs,
+    /// Regions to capture when the runbook declares none (live; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Live: do not ask before each mutating call (approve() still stops). Explicit on purpose.
+    #[arg(long)]
+    pub yes: bool,
+    /// Where session journals go [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
+    #[arg(long)]
+    pub runs_dir: Option<PathBuf>,
+    /// Command history file [default: .ripcord/repl_history].
+    #[arg(long)]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

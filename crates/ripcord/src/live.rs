@@ -1,8 +1,11 @@
 //! Building the live backend from the command line's AWS options.
 
 use crate::cli::LiveArgs;
-use ripcord_aws::{LiveBackend, LiveConfig, PollConfig};
+pub use ripcord_aws::LiveBackend;
+use ripcord_aws::{LiveConfig, PollConfig};
 
+// BackendError is large but built once, on a cold path (the allowance of the library crates).
+#[allow(clippy::result_large_err)]
 pub fn backend(args: &LiveArgs) -> Result<LiveBackend, ripcord_core::BackendError> {
     LiveBackend::new(LiveConfig {
         profile: args.profile.clone(),

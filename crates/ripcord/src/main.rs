@@ -10,6 +10,9 @@ mod live;
 mod output;
 mod plan;
 mod prepare;
+mod guard;
+mod repl;
+mod world_file;
 mod progress;
 mod runs;
 mod runs_dir;
@@ -25,6 +28,7 @@ fn main() {
         cli::Command::Apply(args) => apply::run(args, cli.color),
         cli::Command::Capture(args) => capture::run(args),
         cli::Command::Runs(args) => runs::run(args),
+        cli::Command::Repl(args) => repl::run(args, cli.color),
     };
     std::process::exit(code as i32);
 }

@@ -2,45 +2,22 @@
 
 use crate::cli::{ColorChoice, Format, PlanArgs};
 use crate::exit::Exit;
-use crate::inventory_path;
+use crate::world_file::{self, Loaded};
 use crate::output::{color_for_stdout, report};
 use crate::prepare;
 use ripcord_core::render::{self, TextStyle};
-use ripcord_core::{sha256_hex, Inventory, InventoryInfo};
 use ripcord_sim::SimBackend;
 
 pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
-    let file = args.runbook.display().to_string();
     let (mut interpreter, runbook) = match prepare::runbook(&args.runbook) {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
-    let inventory_path = match &args.inventory {
-        Some(path) => path.clone(),
-        None => match inventory_path::beside(&args.runbook) {
-            Ok(path) => path,
-            Err(tried) => {
-                let tried: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
-                eprintln!(
-                    "error: no inventory for {file}: pass --inventory FILE, or create one of: {}",
-                    tried.join(", ")
-                );
-                return Exit::BadInput;
-            }
-        },
-    };
-    let (inventory, inventory_text) = match Inventory::load(&inventory_path) {
+    let Loaded {
+        inventory, info, ..
+    } = match world_file::load(&args.runbook, args.inventory.as_deref()) {
         Ok(loaded) => loaded,
-        Err(err) => {
-            report(err);
-            return Exit::BadInput;
-        }
-    };
-    let info = InventoryInfo {
-        path: inventory_path.display().to_string(),
-        sha256: sha256_hex(inventory_text.as_bytes()),
-        account: inventory.account.clone(),
-        captured_at: inventory.captured_at.to_string(),
+        Err(exit) => return exit,
     };
 
     let sim = SimBackend::new(inventory);

@@ -15,7 +15,7 @@ mod text;
 
 pub use json::json;
 pub use markdown::markdown;
-pub use text::{text, TextStyle};
+pub use text::{steps_text, text, TextStyle};
 
 use crate::duration::format_duration;
 use crate::{Call, CheckSpec, Origin, Plan, PlanCounts, PlanItem, Step, StepKind};

@@ -42,6 +42,16 @@ pub fn text(plan: &Plan, style: &TextStyle) -> String {
     out
 }
 
+/// Renders only the step lines of a plan (no header, no totals), aligned as in `text`: the
+/// REPL shows the next step, and the rest of a plan, this way.
+pub fn steps_text(plan: &Plan, style: &TextStyle) -> String {
+    let painter = Painter { color: style.color };
+    let mut out = String::new();
+    steps_body(&mut out, plan, &painter);
+    failure_line(&mut out, plan, &painter);
+    out
+}
+
 /// Widest target column; a longer target overflows its own line rather than widening all.
 const TARGET_WIDTH_CAP: usize = 48;
 

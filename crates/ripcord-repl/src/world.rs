@@ -1,0 +1,308 @@
+//! `World`: what a session runs against — the simulated world, and the live backend if any —
+//! and `SessionBackend`, the `Backend` the interpreter sees, which mirrors every step into it.
+
+use crate::console::Console;
+use crate::show;
+use ripcord_core::duration::format_duration;
+use ripcord_core::StepKind;
+use ripcord_core::{
+    Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal, Outcome,
+    Query, WaitSpec,
+};
+use ripcord_interp::PendingStep;
+use ripcord_journal::JournalWriter;
+use ripcord_sim::SimBackend;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The live half of a session: the backend and the flag its waits stop on.
+pub struct Live {
+    pub backend: Box<dyn Backend>,
+    /// Set by Ctrl-C (the CLI's signal handler); a live wait returns when it is set.
+    pub cancel: Arc<AtomicBool>,
+    /// Shown in the prompt and the summary.
+    pub account: String,
+}
+
+/// A step the session carried out (or skipped), in order: the summary, the `journal`
+/// command and the replay that computes the rest of the plan read it.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub pending: PendingStep,
+    /// `None` while in flight, or when it failed.
+    pub outcome: Option<Outcome>,
+    pub error: Option<String>,
+    pub skipped: bool,
+}
+
+/// The session's environment.
+pub struct World {
+    /// The simulated world: the backend itself in dry mode; in live mode a mirror of the
+    /// live state (captured at start, every step applied to it too) for previews and `plan`.
+    pub sim: SimBackend,
+    pub live: Option<Live>,
+    pub journal: Option<Arc<JournalWriter>>,
+    pub done: Vec<Done>,
+    pub console: Rc<RefCell<Console>>,
+    /// Inside a parallel group: how many of its branches have begun (the replay that computes
+    /// the rest of the plan must not open them again).
+    pub open_group: Option<usize>,
+}
+
+impl World {
+    pub fn is_live(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// What the step would do in the simulated world now, without changing it.
+    pub fn dry_run(&self, pending: &PendingStep) -> Result<Outcome, BackendError> {
+        let mut fork = self.sim.clone();
+        carry_out(&mut fork, pending)
+    }
+
+    pub fn inventory(&self) -> Inventory {
+        self.sim.world()
+    }
+}
+
+/// Sends a pending step to a backend.
+pub fn carry_out(backend: &mut dyn Backend, pending: &PendingStep) -> Result<Outcome, BackendError> {
+    use ripcord_core::StepKind;
+    match &pending.kind {
+        StepKind::Call { call } => backend.execute(call),
+        StepKind::Wait { wait } => backend.wait(wait),
+        StepKind::Check { check } => backend.check(check),
+        StepKind::Approval { message } => backend.approve(message),
+        StepKind::Note { .. } => Ok(Outcome::default()),
+    }
+}
+
+fn step_kind(intent: &Intent) -> StepKind {
+    match intent.clone() {
+        Intent::Call { call } => StepKind::Call { call },
+        Intent::Wait { wait } => StepKind::Wait { wait },
+        Intent::Check { check } => StepKind::Check { check },
+        Intent::Approval { message } => StepKind::Approval { message },
+    }
+}
+
+/// The backend the interpreter runs against in a session.
+pub struct SessionBackend {
+    pub world: Rc<RefCell<World>>,
+}
+
+impl SessionBackend {
+    /// Runs one step: live (then mirrored into the simulation) or simulated (journaled here,
+    /// since the simulation keeps no journal).
+    fn step(
+        &mut self,
+        intent: Intent,
+        live: impl FnOnce(&mut dyn Backend) -> Result<Outcome, BackendError>,
+        sim: impl FnOnce(&mut SimBackend) -> Result<Outcome, BackendError>,
+    ) -> Result<Outcome, BackendError> {
+        let mut world = self.world.borrow_mut();
+        let world = &mut *world;
+        let result = match &mut world.live {
+            Some(l) => {
+                let result = live(l.backend.as_mut());
+                if result.is_ok() {
+                    // The mirror follows what happened; a step it cannot follow (state
+                    // the capture did not hold) leaves it behind, which `plan` then shows.
+                    let _ = sim(&mut world.sim);
+                }
+                result
+            }
+            None => {
+                let seq = match &world.journal {
+                    Some(journal) => Some(journal.intent(&intent).map_err(|e| {
+                        BackendError::new(ErrorKind::Transport, "ripcord", "journal", "JournalWrite", e)
+                    })?),
+                    None => None,
+                };
+                let started = Instant::now();
+                let result = sim(&mut world.sim);
+                let what = show::label(&step_kind(&intent));
+                match &result {
+                    Ok(outcome) => println!(
+                        "  ✓ {what}  (simulated, ~{})",
+                        format_duration(outcome.duration_secs)
+                    ),
+                    Err(err) => println!("  ✗ {what}: {}: {}", err.code, err.message),
+                }
+                if let (Some(journal), Some(seq)) = (&world.journal, seq) {
+                    journal.finished(
+                        seq,
+                        result.as_ref(),
+                        started.elapsed().as_millis() as u64,
+                    );
+                }
+                result
+            }
+        };
+        if let Some(last) = world.done.last_mut() {
+            if last.outcome.is_none() && last.error.is_none() {
+                match &result {
+                    Ok(outcome) => last.outcome = Some(outcome.clone()),
+                    Err(err) => last.error = Some(format!("{}: {}", err.code, err.message)),
+                }
+            }
+        }
+        result
+    }
+}
+
+impl Backend for SessionBackend {
+    fn now(&self) -> jiff::Timestamp {
+        let world = self.world.borrow();
+        match &world.live {
+            Some(live) => live.backend.now(),
+            None => world.sim.now(),
+        }
+    }
+
+    fn elapsed_secs(&self) -> u64 {
+        let world = self.world.borrow();
+        match &world.live {
+            Some(live) => live.backend.elapsed_secs(),
+            None => world.sim.elapsed_secs(),
+        }
+    }
+
+    fn execute(&mut self, call: &Call) -> Result<Outcome, BackendError> {
+        self.step(
+            Intent::Call { call: call.clone() },
+            |b| b.execute(call),
+            |s| s.execute(call),
+        )
+    }
+
+    fn wait(&mut self, spec: &WaitSpec) -> Result<Outcome, BackendError> {
+        let intent = Intent::Wait { wait: spec.clone() };
+        loop {
+            let result = self.step(intent.clone(), |b| b.wait(spec), |s| s.wait(spec));
+            let cancel = self.world.borrow().live.as_ref().map(|l| l.cancel.clone());
+            let Some(cancel) = cancel else {
+                return result;
+            };
+            // Ctrl-C stops this wait, not the session: clear it and ask what to do.
+            if !cancel.swap(false, Ordering::SeqCst) || result.is_ok() {
+                return result;
+            }
+            let console = self.world.borrow().console.clone();
+            let answer = console.borrow_mut().choose(
+                &format!(
+                    "wait for {} until {} cancelled. [r]etry the wait, [s]kip it (go on as if reached), [a]bort the runbook? ",
+                    spec.target,
+                    spec.until.as_str()
+                ),
+                &['r', 's', 'a'],
+            );
+            match answer {
+                Some('r') => {
+                    // The retried wait is a new step in the session's record.
+                    let mut world = self.world.borrow_mut();
+                    if let Some(last) = world.done.last().cloned() {
+                        world.done.push(Done {
+                            outcome: None,
+                            error: None,
+                            ..last
+                        });
+                    }
+                    continue;
+                }
+                Some('s') => {
+                    let mut world = self.world.borrow_mut();
+                    if let Some(last) = world.done.last_mut() {
+                        last.skipped = true;
+                        last.error = None;
+                    }
+                    if let Some(journal) = &world.journal {
+                        let _ = journal.skipped(&intent);
+                    }
+                    let _ = world.sim.wait(spec);
+                    return Ok(Outcome {
+                        warnings: vec![
+                            "wait cancelled with Ctrl-C and skipped by the operator: the state was not confirmed".to_string(),
+                        ],
+                        ..Outcome::default()
+                    });
+                }
+                _ => return result,
+            }
+        }
+    }
+
+    fn check(&mut self, spec: &CheckSpec) -> Result<Outcome, BackendError> {
+        self.step(
+            Intent::Check {
+                check: spec.clone(),
+            },
+            |b| b.check(spec),
+            |s| s.check(spec),
+        )
+    }
+
+    fn approve(&mut self, message: &str) -> Result<Outcome, BackendError> {
+        self.step(
+            Intent::Approval {
+                message: message.to_string(),
+            },
+            |b| b.approve(message),
+            |s| s.approve(message),
+        )
+    }
+
+    fn query(&mut self, query: &Query) -> Result<Option<serde_json::Value>, BackendError> {
+        let mut world = self.world.borrow_mut();
+        match &mut world.live {
+            Some(live) => live.backend.query(query),
+            None => world.sim.query(query),
+        }
+    }
+
+    fn begin_parallel(&mut self) -> Result<(), BackendError> {
+        let mut world = self.world.borrow_mut();
+        let world = &mut *world;
+        if let Some(live) = &mut world.live {
+            live.backend.begin_parallel()?;
+        }
+        world.sim.begin_parallel()?;
+        world.open_group = Some(0);
+        Ok(())
+    }
+
+    fn begin_branch(&mut self) -> Result<(), BackendError> {
+        let mut world = self.world.borrow_mut();
+        let world = &mut *world;
+        if let Some(live) = &mut world.live {
+            live.backend.begin_branch()?;
+        }
+        world.sim.begin_branch()?;
+        world.open_group = world.open_group.map(|n| n + 1);
+        Ok(())
+    }
+
+    fn end_parallel(&mut self) -> Result<(), BackendError> {
+        let mut world = self.world.borrow_mut();
+        let world = &mut *world;
+        let live = match &mut world.live {
+            Some(live) => live.backend.end_parallel(),
+            None => Ok(()),
+        };
+        let sim = world.sim.end_parallel();
+        world.open_group = None;
+        live.and(sim)
+    }
+
+    fn note(&mut self, text: &str) {
+        // Printed as it happens: in a session the operator is watching.
+        println!("  · {text}");
+    }
+
+    fn world(&self) -> Option<Inventory> {
+        Some(self.world.borrow().sim.world())
+    }
+}

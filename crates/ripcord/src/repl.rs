@@ -1,0 +1,169 @@
+//! `ripcord repl`: sets up a session (dry: the runbook's inventory; live: guard, capture,
+//! journal, Ctrl-C) and hands it to `ripcord-repl`.
+
+use crate::cli::{ColorChoice, ReplArgs};
+use crate::exit::Exit;
+use crate::output::{color_for_stdout, report};
+use crate::progress::Progress;
+use crate::{apply, guard, live, prepare, runs_dir, world_file};
+use ripcord_core::{Inventory, RunbookMeta};
+use ripcord_interp::{Interpreter, Runbook};
+use ripcord_journal::{JournalWriter, RunHeader};
+use ripcord_repl::{Live, Session, SessionConfig, SessionEnd};
+use ripcord_sim::SimBackend;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
+    let compiled: Option<(Interpreter, Runbook)> = match &args.runbook {
+        Some(path) => match prepare::runbook(path) {
+            Ok(ready) => Some(ready),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
+    let mut compiled = compiled;
+    let meta = match &mut compiled {
+        Some((interpreter, runbook)) => apply::declared_meta(interpreter, runbook),
+        None => RunbookMeta::default(),
+    };
+    let file = compiled
+        .as_ref()
+        .map(|(_, r)| r.file.clone())
+        .unwrap_or_else(|| "<session>".to_string());
+
+    let (sim, info, inventory_json, live_parts) = if args.live {
+        let regions = if meta.regions.is_empty() {
+            args.regions.clone()
+        } else {
+            meta.regions.clone()
+        };
+        if regions.is_empty() {
+            eprintln!("error: {file} declares no regions: add `regions: [...]` to runbook(#{{...}}) or pass --regions");
+            return Exit::BadInput;
+        }
+        let mut backend = match live::backend(&args.live_args) {
+            Ok(backend) => backend,
+            Err(err) => {
+                eprintln!("error: cannot set up the AWS clients: {err}");
+                return Exit::Aws;
+            }
+        };
+        let captured = match guard::guard_and_capture(&mut backend, &file, &meta, &regions) {
+            Ok(captured) => captured,
+            Err(exit) => return exit,
+        };
+        // The session asks at every approval itself (its gate), before the step reaches the
+        // backend; by the time the backend sees one, the operator has said yes.
+        backend.set_approver(Box::new(|_| Ok(())));
+        let cancel = backend.cancel_flag();
+        (
+            SimBackend::new(captured.inventory),
+            Some(captured.info),
+            captured.json,
+            Some((backend, cancel, captured.account)),
+        )
+    } else {
+        let loaded = match &args.runbook {
+            Some(path) => match world_file::load(path, args.inventory.as_deref()) {
+                Ok(loaded) => loaded,
+                Err(exit) => return exit,
+            },
+            None => match &args.inventory {
+                Some(path) => match world_file::load(path, Some(path)) {
+                    Ok(loaded) => loaded,
+                    Err(exit) => return exit,
+                },
+                None => {
+                    let empty = Inventory::empty(jiff::Timestamp::now());
+                    let text = serde_json::to_string_pretty(&empty).unwrap_or_default();
+                    world_file::Loaded {
+                        info: ripcord_core::InventoryInfo {
+                            path: "(empty world)".to_string(),
+                            sha256: ripcord_core::sha256_hex(text.as_bytes()),
+                            account: None,
+                            captured_at: empty.captured_at.to_string(),
+                        },
+                        inventory: empty,
+                        text,
+                    }
+                }
+            },
+        };
+        (
+            SimBackend::new(loaded.inventory),
+            Some(loaded.info),
+            loaded.text,
+            None,
+        )
+    };
+
+    let header = RunHeader {
+        run_id: match &compiled {
+            Some((_, runbook)) => apply::run_id(&meta, runbook),
+            None => apply::run_id_named(&meta, "session"),
+        },
+        mode: if args.live { "repl" } else { "repl-dry-run" }.to_string(),
+        runbook_path: file.clone(),
+        runbook_sha256: compiled
+            .as_ref()
+            .map(|(_, r)| r.sha256.clone())
+            .unwrap_or_default(),
+        meta: meta.clone(),
+        inventory_file: "inventory.json".to_string(),
+        inventory_sha256: info.as_ref().map(|i| i.sha256.clone()).unwrap_or_default(),
+        account: live_parts.as_ref().map(|(_, _, account)| account.clone()),
+        ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    let journal = match JournalWriter::create(&runs, header, &inventory_json) {
+        Ok(journal) => Arc::new(journal),
+        Err(err) => {
+            eprintln!("error: cannot create the session journal: {err}. Nothing was sent.");
+            return Exit::BadInput;
+        }
+    };
+
+    let live = live_parts.map(|(mut backend, cancel, account)| {
+        backend.set_journal(Arc::new(Progress::new(journal.clone())));
+        let on_signal = cancel.clone();
+        // Ctrl-C while a call or wait runs stops that wait; at the prompt the line editor
+        // reads Ctrl-C as a key, so the session itself never dies of it.
+        let _ = ctrlc::set_handler(move || {
+            if !on_signal.swap(true, Ordering::SeqCst) {
+                eprintln!("\ncancelling the wait ...");
+            }
+        });
+        Live {
+            backend: Box::new(backend),
+            cancel,
+            account,
+        }
+    });
+    if live.is_none() {
+        // A dry session has nothing to cancel; Ctrl-C outside the prompt must still not kill
+        // it halfway through writing its journal.
+        let _ = ctrlc::set_handler(|| {});
+    }
+
+    let history = args.history.clone().or_else(|| {
+        Some(PathBuf::from(ripcord_journal::DEFAULT_RUNS_DIR).with_file_name("repl_history"))
+    });
+    let session = Session::new(SessionConfig {
+        runbook: compiled,
+        sim,
+        inventory: info,
+        live,
+        journal: Some(journal),
+        confirm: !args.yes,
+        color: color_for_stdout(color),
+        history,
+        report: Box::new(report),
+    });
+    match session.run() {
+        SessionEnd::Completed => Exit::Ok,
+        SessionEnd::Quit => Exit::Cancelled,
+        SessionEnd::Failed => Exit::RunbookFailed,
+    }
+}
