@@ -367,7 +367,9 @@ impl Pauser {
         match kind {
             StopKind::Start => return,
             StopKind::End => {
-                println!("── the runbook has run to its end. `journal` lists what was done; `quit` ends the session.");
+                if self.in_runbook {
+                    println!("── the runbook has run to its end. `journal` lists what was done; `quit` ends the session.");
+                }
                 return;
             }
             StopKind::Statement => println!(

@@ -140,4 +140,6 @@ pub const HELP_TAIL: &str = "Anything else is Rhai, evaluated in the runbook's s
 (describe(db_cluster(\"dr-aurora-cluster\", \"us-west-2\"))), change a variable (x = 3), or call a
 primitive by hand (in live mode it asks first, and is journaled). Ctrl-C clears the line; during a
 live wait it cancels the wait, not the session. Ctrl-D or `quit` ends the session.
+A command word alone is the command: to print a variable named like one (`n`, `s`, `plan`),
+type `n;` or `(n)`.
 ";

@@ -6,6 +6,8 @@
 mod live;
 mod moto;
 mod plan;
+mod repl;
+mod term;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,0 +1,287 @@
+//! `ripcord repl` driven through a pseudo-terminal: stepping, breakpoints, skip, the rest of
+//! the plan, errors at the prompt, quitting with the journal checked; dry and live (moto).
+
+use super::term::Term;
+use super::workspace;
+use serde_json::Value;
+use std::path::Path;
+
+const FAILOVER: &str = "runbooks/ecommerce/failover.rhai";
+
+/// A dry session of the e-commerce failover, its journal under `home`.
+fn dry(home: &Path) -> Term {
+    let runs = home.join("runs");
+    let history = home.join("history");
+    let mut term = Term::start(
+        &[
+            "repl",
+            FAILOVER,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+        ],
+        &workspace(),
+        &[("HOME", home.to_str().unwrap())],
+    );
+    term.expect("dry-run: nothing is sent");
+    term
+}
+
+/// The records of the only journal under `home/runs`.
+fn journal(home: &Path) -> Vec<Value> {
+    let runs = home.join("runs");
+    let dirs: Vec<_> = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    std::fs::read_to_string(dirs[0].join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The operations of the journal's intents (and skips), in order.
+fn operations(records: &[Value], kind: &str) -> Vec<String> {
+    records
+        .iter()
+        .filter(|r| r["type"] == kind)
+        .map(|r| {
+            let intent = &r["intent"];
+            match intent["type"].as_str().unwrap() {
+                "call" => intent["call"]["operation"].as_str().unwrap().to_string(),
+                other => other.to_string(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = dry(home.path());
+    // Paused before the first primitive call, shown as `plan` shows it, source line marked.
+    let first = term.expect("ripcord[dry-run]> ");
+    assert!(first.contains("next: require_replication(...)"), "{first}");
+    assert!(first.contains("check GetBucketReplication"), "{first}");
+    assert!(first.contains("→ 28 │ require_replication(images, DR);"), "{first}");
+    let expected = [
+        ("approve(...)", "approval"),
+        ("scale(...)", "UpdateAutoScalingGroup"),
+        ("wait(...)", "wait DescribeAutoScalingGroups"),
+        ("scale(...)", "UpdateAutoScalingGroup"),
+        ("wait(...)", "wait DescribeAutoScalingGroups"),
+        ("promote(...)", "RemoveFromGlobalCluster"),
+        ("wait(...)", "wait DescribeDBClusters"),
+        ("disable_health_check(...)", "UpdateHealthCheck"),
+        ("notify(...)", "Publish"),
+    ];
+    for (number, (primitive, operation)) in expected.iter().enumerate() {
+        term.line("step");
+        let shown = term.expect("ripcord[dry-run]> ");
+        assert!(
+            shown.contains(&format!("next: {primitive}")),
+            "step {}: {shown}",
+            number + 2
+        );
+        assert!(shown.contains(operation), "step {}: {shown}", number + 2);
+        // The step before it ran, in the simulation.
+        assert!(shown.contains("✓ "), "{shown}");
+    }
+    // before -> after of the promotion was shown before it ran
+    assert!(term.seen.contains("GlobalClusterMember  ecommerce-global -> (none)"));
+    term.line("step");
+    term.expect("the runbook has run to its end");
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(out.contains("session summary: 10 step(s) done, 0 skipped"), "{out}");
+
+    let records = journal(home.path());
+    assert_eq!(records[0]["mode"], "repl-dry-run");
+    assert_eq!(
+        operations(&records, "intent"),
+        [
+            "check",
+            "approval",
+            "UpdateAutoScalingGroup",
+            "wait",
+            "UpdateAutoScalingGroup",
+            "wait",
+            "RemoveFromGlobalCluster",
+            "wait",
+            "UpdateHealthCheck",
+            "Publish"
+        ]
+    );
+    assert_eq!(records.last().unwrap()["status"], "completed");
+}
+
+#[test]
+fn a_breakpoint_on_promote_stops_there_and_plan_shows_the_rest() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = dry(home.path());
+    term.expect("ripcord[dry-run]> ");
+    term.line("break promote");
+    term.expect("breakpoint 1: every promote(...)");
+    term.expect("ripcord[dry-run]> ");
+    term.line("continue");
+    // approve() always stops, breakpoint or not.
+    let at_approval = term.expect("ripcord[dry-run]> ");
+    assert!(at_approval.contains("next: approve(...)"), "{at_approval}");
+    term.line("c");
+    let at_promote = term.expect("ripcord[dry-run]> ");
+    assert!(at_promote.contains("next: promote(...)"), "{at_promote}");
+    assert!(at_promote.contains("RemoveFromGlobalCluster"), "{at_promote}");
+    assert!(at_promote.contains("→ 47 │"), "{at_promote}");
+    // Both scalings ran before it (branches 1 and 2 of the parallel group).
+    assert_eq!(at_promote.matches("✓ autoscaling UpdateAutoScalingGroup").count(), 2);
+
+    // The rest of the plan from the middle of the parallel group.
+    term.line("plan");
+    let rest = term.expect("more step(s)");
+    assert!(rest.contains("the rest of the plan from here (6 done"), "{rest}");
+    assert!(rest.contains("RemoveFromGlobalCluster"), "{rest}");
+    assert!(rest.contains("UpdateHealthCheck"), "{rest}");
+    assert!(rest.contains("Publish"), "{rest}");
+    assert!(!rest.contains("UpdateAutoScalingGroup"), "already done:\n{rest}");
+    assert!(rest.contains("4 more step(s)"), "{rest}");
+    term.expect("ripcord[dry-run]> ");
+
+    term.line("where");
+    let place = term.expect("ripcord[dry-run]> ");
+    assert!(place.contains("failover.rhai:47:9"), "{place}");
+    term.line("vars");
+    let vars = term.expect("ripcord[dry-run]> ");
+    assert!(vars.contains("db_cluster dr-aurora-cluster (us-west-2)"), "{vars}");
+
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(5), "quitting mid-run is a cancelled run:\n{out}");
+    assert!(out.contains("not done: the rest of the runbook, 4 step(s)"), "{out}");
+    let records = journal(home.path());
+    assert_eq!(records.last().unwrap()["status"], "cancelled");
+    assert!(!operations(&records, "intent").contains(&"RemoveFromGlobalCluster".to_string()));
+}
+
+#[test]
+fn skip_does_not_send_the_call_and_the_journal_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = dry(home.path());
+    term.expect("ripcord[dry-run]> ");
+    term.line("break 54");
+    term.expect("breakpoint 1: line 54");
+    term.expect("ripcord[dry-run]> ");
+    term.line("c");
+    term.expect("next: approve(...)");
+    term.expect("ripcord[dry-run]> ");
+    term.line("c");
+    let at = term.expect("ripcord[dry-run]> ");
+    assert!(at.contains("next: disable_health_check(...)"), "{at}");
+    assert!(at.contains("(breakpoint)"), "{at}");
+    term.line("skip");
+    let after = term.expect("ripcord[dry-run]> ");
+    assert!(after.contains("skipped, not sent: route53 UpdateHealthCheck"), "{after}");
+    assert!(after.contains("next: notify(...)"), "the runbook goes on:\n{after}");
+    // The world did not change: the health check is still enabled.
+    term.line(r#"disabled(health_check("ECommerce-Primary-HealthCheck"))"#);
+    let value = term.expect("ripcord[dry-run]> ");
+    assert!(value.contains("\nfalse"), "{value}");
+    term.line("journal");
+    let listed = term.expect("ripcord[dry-run]> ");
+    assert!(listed.contains("skipped (not sent)"), "{listed}");
+    term.line("c");
+    term.expect("the runbook has run to its end");
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(out.contains("9 step(s) done, 1 skipped"), "{out}");
+    let records = journal(home.path());
+    assert_eq!(operations(&records, "skipped"), ["UpdateHealthCheck"]);
+    assert!(!operations(&records, "intent").contains(&"UpdateHealthCheck".to_string()));
+}
+
+#[test]
+fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = dry(home.path());
+    term.expect("ripcord[dry-run]> ");
+    // A syntax error.
+    term.line("let x = ;");
+    let syntax = term.expect("ripcord[dry-run]> ");
+    assert!(syntax.contains("<prompt>:1"), "{syntax}");
+    // An unknown function, with a suggestion.
+    term.line(r#"scal(asg("dr-web-asg", "us-west-2"), #{desired: 1})"#);
+    let unknown = term.expect("ripcord[dry-run]> ");
+    assert!(unknown.contains("did you mean `scale`?"), "{unknown}");
+    // A primitive the world refuses, called by hand.
+    term.line(r#"scale(asg("no-such-asg", "us-west-2"), #{desired: 1})"#);
+    let refused = term.expect("ripcord[dry-run]> ");
+    assert!(refused.contains("no-such-asg"), "{refused}");
+    // Unknown commands' arguments.
+    term.line("break nonsense");
+    let bad = term.expect("ripcord[dry-run]> ");
+    assert!(bad.contains("neither a line number nor a DR primitive"), "{bad}");
+    term.line("break 9999");
+    let far = term.expect("ripcord[dry-run]> ");
+    assert!(far.contains("no line 9999"), "{far}");
+    // Ctrl-C at the prompt clears the line; the session is still there.
+    term.send(b"half a li\x03");
+    term.expect("Ctrl-C clears the line");
+    term.expect("ripcord[dry-run]> ");
+    // Variables can be read and changed, and a multi-line block is one input.
+    term.line("let count = 2;");
+    term.expect("ripcord[dry-run]> ");
+    term.send(b"if count > 1 {\r  count = count * 21;\r}\r");
+    // The editor redraws the prompt on each continuation line; the block ends at `}`.
+    term.expect("}\nripcord[dry-run]> ");
+    term.line("count");
+    let count = term.expect("ripcord[dry-run]> ");
+    assert!(count.contains("\n42"), "{count}");
+    // Still stepping the runbook after all that.
+    term.line("step");
+    let next = term.expect("ripcord[dry-run]> ");
+    assert!(next.contains("next: approve(...)"), "{next}");
+    term.send(b"\x04");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(5), "{out}");
+    assert!(out.contains("session summary"), "{out}");
+}
+
+#[test]
+fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let mut term = Term::start(
+        &[
+            "repl",
+            "--inventory",
+            "runbooks/ecommerce/inventory.yaml",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        &workspace(),
+        &[("HOME", home.path().to_str().unwrap())],
+    );
+    term.expect("empty session");
+    term.expect("ripcord[dry-run]> ");
+    term.line(r#"let web = asg("dr-web-asg", "us-west-2");"#);
+    term.expect("ripcord[dry-run]> ");
+    term.line("desired(web)");
+    let before = term.expect("ripcord[dry-run]> ");
+    assert!(before.contains("\n2"), "{before}");
+    term.line("scale(web, #{desired: 3})");
+    let scaled = term.expect("ripcord[dry-run]> ");
+    assert!(scaled.contains("✓ autoscaling UpdateAutoScalingGroup dr-web-asg"), "{scaled}");
+    term.line("step");
+    let nothing = term.expect("ripcord[dry-run]> ");
+    assert!(nothing.contains("nothing left to run"), "{nothing}");
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+    let records = journal(home.path());
+    assert_eq!(operations(&records, "intent"), ["UpdateAutoScalingGroup"]);
+}
