@@ -3,13 +3,15 @@
 latency, ripcord next to the source document's sequential boto3 failover.
 
 Run through bench/fleet/run. Each side gets a fresh, freshly seeded moto. Reports, as a
-Markdown table: the baseline's time and calls, ripcord's execution time (first request to
-last answer, from the run journal) and whole `apply` time (with its capture and dry-run),
-their ratio, and the lower bound max(critical path x latency, moto's own service time for
-ripcord's calls, measured with no added latency).
+Markdown table of medians over BENCH_RUNS rounds (default 3): the baseline's time and calls,
+ripcord's execution time (first request to last answer, from the run journal) and whole
+`apply` time (with its capture and dry-run), their ratio, and the lower bound
+max(critical path x latency, moto's own service time for ripcord's calls, measured with no
+added latency).
 """
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,7 +19,8 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PY = sys.executable
-RIPCORD = os.environ.get("RIPCORD_BIN") or os.path.join(ROOT, "target", "debug", "ripcord")
+RIPCORD = os.environ.get("RIPCORD_BIN") or os.path.join(
+    ROOT, os.environ.get("CARGO_TARGET_DIR") or "target", "debug", "ripcord")
 OUT = os.path.join(ROOT, "target", "bench-fleet")
 RUNBOOK = os.path.join(OUT, "fleet-failover.rhai")
 INVENTORY = os.path.join(OUT, "fleet.inventory.json")
@@ -92,12 +95,21 @@ def critical_path():
 
 def main():
     latency = 50
-    base_t, base_calls = baseline(latency)
-    exec_t, whole_t, requests = ripcord(latency)
-    service_t, _, _ = ripcord(0)
+    # The machine is shared and has two cores: one sample of each side can be off by 10 %, so
+    # each figure is the median of RUNS rounds (baseline, ripcord, ripcord without latency).
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    rounds = []
+    for _ in range(runs):
+        base_t, base_calls = baseline(latency)
+        exec_t, whole_t, requests = ripcord(latency)
+        service_t, _, _ = ripcord(0)
+        rounds.append((base_t, exec_t, whole_t, service_t))
+        print(f"round: baseline {base_t:.2f} s, execution {exec_t:.2f} s, whole {whole_t:.2f} s, "
+              f"service {service_t:.2f} s", file=sys.stderr)
+    base_t, exec_t, whole_t, service_t = (statistics.median(r[i] for r in rounds) for i in range(4))
     path = critical_path()
     bound = max(path * latency / 1000.0, service_t)
-    print(f"| latency per request | {latency} ms |")
+    print(f"| latency per request | {latency} ms (medians of {runs} runs) |")
     print("|---|---|")
     print(f"| sequential boto3 baseline | {base_t:.2f} s ({base_calls} calls) |")
     print(f"| ripcord apply, execution (journal: first request to last answer) | {exec_t:.2f} s ({requests} steps) |")

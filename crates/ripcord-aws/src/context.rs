@@ -1,8 +1,10 @@
 //! What every step shares, in the main thread and in parallel branches: clients, caches, flags.
 
+use crate::batch::AsgPolls;
 use crate::clients::Clients;
 use crate::config::PollConfig;
 use crate::errors::Op;
+use crate::resolve::{find_zone, ZoneRef};
 use ripcord_core::{BackendError, ErrorKind};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,6 +28,12 @@ pub(crate) struct Ctx {
     identity: tokio::sync::OnceCell<Identity>,
     /// Bucket name -> region (GetBucketLocation); buckets do not move.
     bucket_regions: Mutex<HashMap<String, String>>,
+    /// Hosted zone name -> the zone (ListHostedZonesByName), one lookup per name however
+    /// many steps change records in it at once: no primitive creates or deletes zones, so
+    /// the answer holds for the run.
+    zones: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<ZoneRef>>>>,
+    /// Polls of Auto Scaling groups in flight, shared between overlapping waits.
+    pub asg_polls: AsgPolls,
     /// Distinguishes this run's idempotency tokens from another run's.
     run_nonce: String,
     steps: AtomicU64,
@@ -92,6 +100,8 @@ impl Ctx {
             cancel: Arc::new(AtomicBool::new(false)),
             identity: tokio::sync::OnceCell::new(),
             bucket_regions: Mutex::new(HashMap::new()),
+            zones: Mutex::new(HashMap::new()),
+            asg_polls: AsgPolls::default(),
             run_nonce: format!("{}-{started}", std::process::id()),
             steps: AtomicU64::new(0),
         }
@@ -208,6 +218,33 @@ impl Ctx {
             .unwrap_or_else(|p| p.into_inner())
             .insert(bucket.to_string(), region.clone());
         Ok(region)
+    }
+
+    /// A hosted zone by name or id (`find_zone`), looked up once per run. Concurrent steps
+    /// naming the same zone share the one lookup; a zone not found, or a failed lookup, is
+    /// not remembered, so the next step asks again.
+    pub(crate) async fn zone(&self, op: Op, name: &str) -> Result<Option<ZoneRef>, BackendError> {
+        let cell = self
+            .zones
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(name.to_string())
+            .or_default()
+            .clone();
+        let found = cell
+            .get_or_try_init(|| async {
+                match find_zone(self, op, name).await {
+                    Ok(Some(zone)) => Ok(zone),
+                    Ok(None) => Err(None),
+                    Err(err) => Err(Some(err)),
+                }
+            })
+            .await;
+        match found {
+            Ok(zone) => Ok(Some(zone.clone())),
+            Err(None) => Ok(None),
+            Err(Some(err)) => Err(err),
+        }
     }
 
     /// A seed for idempotency tokens unique to one step of this run: the journal's sequence

@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 mod backend;
+mod batch;
 mod capture;
 mod check;
 mod clients;

@@ -160,7 +160,8 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
     };
     Ok(match target {
         Target::Asg { name, region } => {
-            let Some(group) = crate::query::asg(ctx, op, region, name).await? else {
+            let client = ctx.clients.autoscaling(region);
+            let Some(group) = ctx.asg_polls.describe(client, op, region, name).await? else {
                 return Err(missing(op, target));
             };
             let in_service = group.in_service.unwrap_or_default();

@@ -377,6 +377,38 @@ impl Fx {
     }
 
     /// A hosted zone; returns its id without `/hostedzone/`.
+    /// A group whose wait for `in_service` never ends: its only instance type weighs two
+    /// capacity units, so moto launches one instance for the desired capacity of 2, and
+    /// ripcord (like AWS's own waiter) counts InService instances.
+    fn asg_group_one_short(&self, region: &str, name: &str) {
+        self.asg_group(region, name, 0);
+        let template = aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+            .launch_template_name(format!("{name}-lt"))
+            .build();
+        let policy = aws_sdk_autoscaling::types::MixedInstancesPolicy::builder()
+            .launch_template(
+                aws_sdk_autoscaling::types::LaunchTemplate::builder()
+                    .launch_template_specification(template)
+                    .overrides(
+                        aws_sdk_autoscaling::types::LaunchTemplateOverrides::builder()
+                            .instance_type("t3.micro")
+                            .weighted_capacity("2")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        self.block(
+            self.asg(region)
+                .update_auto_scaling_group()
+                .auto_scaling_group_name(name)
+                .mixed_instances_policy(policy)
+                .desired_capacity(2)
+                .send(),
+        )
+        .expect("weighted group");
+    }
+
     fn zone(&self, name: &str) -> String {
         let out = self
             .block(
@@ -1862,6 +1894,277 @@ fn parallel_branches_wait_at_the_same_time() {
     assert!(wall < sum, "wall {wall:?} vs sum of waits {sum:?}");
     assert_eq!(fx.db_status(EAST, &a), "available");
     assert_eq!(fx.db_status(WEST, &b), "available");
+}
+
+/// Journaled waits and their results, by the name of the group waited on.
+fn wait_results(journal: &MemoryJournal) -> BTreeMap<String, Result<Outcome, BackendError>> {
+    let events = journal.events();
+    let mut names = BTreeMap::new();
+    let mut results = BTreeMap::new();
+    for (_, event) in &events {
+        match event {
+            Event::Intent(seq, Intent::Wait { wait }) => {
+                names.insert(*seq, wait.target.name().to_string());
+            }
+            Event::Finished(seq, result) => {
+                if let Some(name) = names.get(seq) {
+                    results.insert(name.clone(), result.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    results
+}
+
+#[test]
+fn overlapping_asg_waits_share_describe_calls() {
+    // Its own server: the request count must be this test's alone, and 55 groups of
+    // instances would slow the tests sharing the other one.
+    let moto = Moto::launch(&[]);
+    let fx = Fx::new(&moto.url);
+    // More than the 50 names one DescribeAutoScalingGroups takes, so that batches are split.
+    let groups: Vec<String> = (0..55).map(|i| format!("fleet-asg-{i:02}")).collect();
+    // One launch template for all (DescribeImages is slow in moto).
+    fx.asg_group(WEST, &groups[0], 1);
+    for name in &groups[1..] {
+        fx.block(
+            fx.asg(WEST)
+                .create_auto_scaling_group()
+                .auto_scaling_group_name(name)
+                .launch_template(
+                    aws_sdk_autoscaling::types::LaunchTemplateSpecification::builder()
+                        .launch_template_name(format!("{}-lt", groups[0]))
+                        .build(),
+                )
+                .min_size(0)
+                .max_size(4)
+                .desired_capacity(1)
+                .availability_zones(format!("{WEST}a"))
+                .send(),
+        )
+        .expect("create auto scaling group");
+    }
+    let mut live = backend(&moto.url);
+    let journal = Arc::new(MemoryJournal::default());
+    live.set_journal(journal.clone());
+    live.begin_parallel().expect("begin");
+    for name in &groups {
+        live.begin_branch().expect("branch");
+        live.execute(&Call::UpdateAutoScalingGroup {
+            region: WEST.into(),
+            auto_scaling_group_name: name.clone(),
+            min_size: None,
+            max_size: None,
+            desired_capacity: Some(2),
+        })
+        .expect("queued");
+        live.wait(&WaitSpec {
+            target: Target::Asg {
+                name: name.clone(),
+                region: WEST.into(),
+            },
+            until: WaitState::InService,
+            timeout_secs: 60,
+        })
+        .expect("queued");
+    }
+    let before = live.requests_sent();
+    live.end_parallel().expect("every group in service");
+    let sent = live.requests_sent() - before;
+    // 55 UpdateAutoScalingGroup, then the polls: one request per wait would be 55 more.
+    let describes = sent - 55;
+    assert!(
+        (1..=10).contains(&describes),
+        "{describes} DescribeAutoScalingGroups requests for 55 waits"
+    );
+    // Each wait still has its own journaled result.
+    let results = wait_results(&journal);
+    assert_eq!(results.len(), 55);
+    for (name, result) in &results {
+        assert!(result.is_ok(), "{name}: {result:?}");
+    }
+    for name in &groups {
+        let group = fx
+            .block(
+                fx.asg(WEST)
+                    .describe_auto_scaling_groups()
+                    .auto_scaling_group_names(name)
+                    .send(),
+            )
+            .expect("describe group")
+            .auto_scaling_groups()[0]
+            .clone();
+        assert_eq!(group.desired_capacity(), Some(2), "{name}");
+    }
+}
+
+#[test]
+fn batched_asg_waits_keep_their_own_outcomes() {
+    let fx = Fx::new(shared());
+    let ready: Vec<String> = (0..4).map(|_| unique("ready-asg")).collect();
+    for name in &ready {
+        fx.asg_group(WEST, name, 1);
+    }
+    let stuck = unique("stuck-asg");
+    fx.asg_group_one_short(WEST, &stuck);
+    let mut live = backend(shared());
+    let journal = Arc::new(MemoryJournal::default());
+    live.set_journal(journal.clone());
+    let wait = |name: &str, timeout_secs| WaitSpec {
+        target: Target::Asg {
+            name: name.to_string(),
+            region: WEST.into(),
+        },
+        until: WaitState::InService,
+        timeout_secs,
+    };
+
+    // The stuck group polls in the same requests as the others until its own timeout; the
+    // others finish as soon as they are in service.
+    live.begin_parallel().expect("begin");
+    live.begin_branch().expect("branch");
+    live.wait(&wait(&stuck, 2)).expect("queued");
+    for name in &ready {
+        live.begin_branch().expect("branch");
+        live.wait(&wait(name, 60)).expect("queued");
+    }
+    let started = Instant::now();
+    let err = live.end_parallel().expect_err("the stuck group times out");
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Timeout, "WaiterTimeout")
+    );
+    assert!(err.message.contains(&stuck), "{err:?}");
+    assert!(err.message.contains("1 InService of 2 desired"), "{err:?}");
+    let results = wait_results(&journal);
+    assert_eq!(results.len(), 5);
+    for name in &ready {
+        assert!(results[name].is_ok(), "{name}: {:?}", results[name]);
+    }
+
+    // A group that does not exist, polled in a batch with ones that do, is not found by
+    // name; the others' answers are unaffected.
+    let missing = unique("no-such-asg");
+    live.begin_parallel().expect("begin");
+    for name in [&ready[0], &missing, &ready[1]] {
+        live.begin_branch().expect("branch");
+        live.wait(&wait(name, 5)).expect("queued");
+    }
+    let err = live.end_parallel().expect_err("not found");
+    assert_eq!(
+        (err.kind, err.code.as_str(), err.operation.as_str()),
+        (
+            ErrorKind::NotFound,
+            "ValidationError",
+            "DescribeAutoScalingGroups"
+        )
+    );
+    assert!(err.message.contains(&missing), "{err:?}");
+    assert_clean_message(&err);
+
+    // Ctrl-C while the batched polls go on: every wait stops with Cancelled.
+    live.begin_parallel().expect("begin");
+    live.begin_branch().expect("branch");
+    live.wait(&wait(&stuck, 600)).expect("queued");
+    live.begin_branch().expect("branch");
+    live.wait(&wait(&stuck, 600)).expect("queued");
+    let cancel = live.cancel_flag();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        cancel.store(true, Ordering::SeqCst);
+    });
+    let started = Instant::now();
+    let err = live.end_parallel().expect_err("cancelled");
+    canceller.join().expect("canceller thread");
+    assert_eq!(err.kind, ErrorKind::Cancelled, "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn parallel_record_changes_look_their_zone_up_once() {
+    let fx = Fx::new(shared());
+    let domain = format!("{}.example.com", unique("fleet"));
+    let zone_id = fx.zone(&domain);
+    let mut live = backend(shared());
+    live.begin_parallel().expect("begin");
+    for i in 0..8 {
+        live.begin_branch().expect("branch");
+        live.execute(&Call::ChangeResourceRecordSets {
+            hosted_zone: domain.clone(),
+            action: "UPSERT".into(),
+            record_set: RecordSet {
+                name: format!("shop-{i}.{domain}"),
+                rtype: "A".into(),
+                set_identifier: None,
+                failover: None,
+                ttl: Some(60),
+                values: vec!["192.0.2.10".into()],
+                alias_target: None,
+                health_check: None,
+            },
+        })
+        .expect("queued");
+    }
+    let before = live.requests_sent();
+    live.end_parallel().expect("changes");
+    // 8 ChangeResourceRecordSets and one ListHostedZonesByName.
+    assert_eq!(live.requests_sent() - before, 9);
+    let sets = fx
+        .block(
+            fx.route53()
+                .list_resource_record_sets()
+                .hosted_zone_id(&zone_id)
+                .send(),
+        )
+        .expect("list records");
+    let shops = sets
+        .resource_record_sets()
+        .iter()
+        .filter(|r| r.name().starts_with("shop-"))
+        .count();
+    assert_eq!(shops, 8);
+    // Later steps reuse the zone as well.
+    let before = live.requests_sent();
+    live.execute(&Call::ChangeResourceRecordSets {
+        hosted_zone: domain.clone(),
+        action: "DELETE".into(),
+        record_set: RecordSet {
+            name: format!("shop-0.{domain}"),
+            rtype: "A".into(),
+            set_identifier: None,
+            failover: None,
+            ttl: Some(60),
+            values: vec!["192.0.2.10".into()],
+            alias_target: None,
+            health_check: None,
+        },
+    })
+    .expect("delete");
+    assert_eq!(live.requests_sent() - before, 1);
+    // A zone not found is not remembered: created later, it is found.
+    let later = format!("{}.example.com", unique("later"));
+    let record = RecordSet {
+        name: format!("www.{later}"),
+        rtype: "A".into(),
+        set_identifier: None,
+        failover: None,
+        ttl: Some(60),
+        values: vec!["192.0.2.10".into()],
+        alias_target: None,
+        health_check: None,
+    };
+    let change = Call::ChangeResourceRecordSets {
+        hosted_zone: later.clone(),
+        action: "UPSERT".into(),
+        record_set: record,
+    };
+    let err = expect_err(live.execute(&change));
+    assert_eq!(err.kind, ErrorKind::NotFound, "{err:?}");
+    fx.zone(&later);
+    live.execute(&change).expect("found once created");
 }
 
 #[test]

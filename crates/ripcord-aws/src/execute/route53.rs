@@ -3,7 +3,7 @@
 use super::{request_id, resolved};
 use crate::context::Ctx;
 use crate::errors::Op;
-use crate::resolve::{find_zone, health_check_id, required};
+use crate::resolve::{health_check_id, required};
 use aws_sdk_route53::operation::RequestId;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
@@ -32,7 +32,7 @@ pub(super) async fn change_record_sets(
     let target = Target::Zone {
         name: hosted_zone.to_string(),
     };
-    let zone = required(op, find_zone(ctx, op, hosted_zone).await?, &target)?;
+    let zone = required(op, ctx.zone(op, hosted_zone).await?, &target)?;
     let health_check = match &record.health_check {
         Some(name) => Some(health_check_id(ctx, op, name).await?),
         None => None,
