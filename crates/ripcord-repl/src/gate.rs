@@ -77,10 +77,14 @@ impl Gate {
                     Ok(outcome) => return self.skipped(pending, outcome),
                     Err(_) => {
                         println!("cannot skip a call the dry-run refuses (no result to go on with): stopping");
+                        self.world.borrow_mut().stopped_by_operator = true;
                         return HookDecision::Stop;
                     }
                 },
-                _ => return HookDecision::Stop,
+                _ => {
+                    self.world.borrow_mut().stopped_by_operator = true;
+                    return HookDecision::Stop;
+                }
             }
         }
         self.world.borrow_mut().done.push(Done {

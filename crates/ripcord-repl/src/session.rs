@@ -44,6 +44,9 @@ pub enum SessionEnd {
     Completed,
     /// The operator quit before the runbook's end.
     Quit,
+    /// The operator stopped the runbook (refused a call, aborted a cancelled wait); the
+    /// session went on after it.
+    Cancelled,
     /// The runbook stopped on an error.
     Failed,
 }
@@ -115,6 +118,7 @@ impl Session {
             done: Vec::new(),
             console: console.clone(),
             open_group: None,
+            stopped_by_operator: false,
         }));
         let gate = Rc::new(RefCell::new(Gate {
             world: world.clone(),
@@ -169,9 +173,18 @@ impl Session {
                 }),
             };
             let quitting = pauser.borrow().quitting;
+            let stopped = world.borrow().stopped_by_operator;
             match result.error {
                 None => println!("the runbook finished."),
                 Some(_) if quitting => end = SessionEnd::Quit,
+                Some(err) if stopped => {
+                    end = SessionEnd::Cancelled;
+                    error_text = Some(format!("stopped by the operator at {}", err.location()));
+                    println!(
+                        "the runbook was stopped by the operator at {}. The session goes on: inspect, call primitives by hand, or quit.",
+                        err.location()
+                    );
+                }
                 Some(err) => {
                     end = SessionEnd::Failed;
                     error_text = Some(format!("{} at {}", err.message, err.location()));
@@ -202,19 +215,21 @@ impl Session {
         if let Some(journal) = &world.journal {
             let status = match end {
                 SessionEnd::Completed => RunStatus::Completed,
-                SessionEnd::Quit => RunStatus::Cancelled,
+                SessionEnd::Quit | SessionEnd::Cancelled => RunStatus::Cancelled,
                 SessionEnd::Failed => RunStatus::Failed,
             };
             let error_text = match end {
                 SessionEnd::Quit => Some("the operator ended the session".to_string()),
                 _ => error_text,
             };
-            if let Err(err) = journal.finish(
-                status,
-                error_text,
-                started.elapsed().as_secs(),
-                meta.rto_secs,
-            ) {
+            // A dry session's duration is the simulated one (what the steps would take);
+            // the time spent at the prompt rehearsing is not the runbook's.
+            let total = if world.is_live() {
+                started.elapsed().as_secs()
+            } else {
+                ripcord_core::Backend::elapsed_secs(&world.sim)
+            };
+            if let Err(err) = journal.finish(status, error_text, total, meta.rto_secs) {
                 println!("warning: the journal's last record was not written: {err}");
             }
             println!(
@@ -635,7 +650,7 @@ fn summary(pauser: &Pauser, end: SessionEnd, world: &World) {
     for (i, d) in world.done.iter().enumerate() {
         print!("{}", show::done_line(i + 1, d));
     }
-    if end == SessionEnd::Quit && !pauser.runbook_file.is_empty() {
+    if matches!(end, SessionEnd::Quit | SessionEnd::Cancelled) && !pauser.runbook_file.is_empty() {
         match rest_of_plan(&pauser.runbook_file, &pauser.runbook_source, world) {
             Ok(rest) if rest.plan.counts.steps > 0 => {
                 println!(

@@ -50,6 +50,8 @@ pub struct World {
     /// Inside a parallel group: how many of its branches have begun (the replay that computes
     /// the rest of the plan must not open them again).
     pub open_group: Option<usize>,
+    /// The operator stopped the runbook (a cancelled wait aborted, a call refused).
+    pub stopped_by_operator: bool,
 }
 
 impl World {
@@ -230,7 +232,10 @@ impl Backend for SessionBackend {
                         ..Outcome::default()
                     });
                 }
-                _ => return result,
+                _ => {
+                    self.world.borrow_mut().stopped_by_operator = true;
+                    return result;
+                }
             }
         }
     }

@@ -163,7 +163,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
     });
     match session.run() {
         SessionEnd::Completed => Exit::Ok,
-        SessionEnd::Quit => Exit::Cancelled,
+        SessionEnd::Quit | SessionEnd::Cancelled => Exit::Cancelled,
         SessionEnd::Failed => Exit::RunbookFailed,
     }
 }

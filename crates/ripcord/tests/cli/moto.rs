@@ -66,6 +66,23 @@ impl Moto {
         Moto { child, url }
     }
 
+    /// Creates an Auto Scaling group in us-west-2 that never gets in service: its only instance
+    /// type weighs two capacity units, so moto launches one instance for a desired capacity of
+    /// 2, and a wait counts InService instances. Needs a seeded world (its launch template).
+    pub fn stuck_asg(&self, name: &str) {
+        let status = Command::new(python())
+            .args([
+                "-c",
+                &format!(
+                    "import boto3; boto3.client('autoscaling', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').create_auto_scaling_group(AutoScalingGroupName='{name}', MinSize=0, MaxSize=4, DesiredCapacity=2, AvailabilityZones=['us-west-2a'], MixedInstancesPolicy={{'LaunchTemplate': {{'LaunchTemplateSpecification': {{'LaunchTemplateName': 'ripcord-seed', 'Version': '$Latest'}}, 'Overrides': [{{'InstanceType': 't3.micro', 'WeightedCapacity': '2'}}]}}}})",
+                    self.url
+                ),
+            ])
+            .status()
+            .expect("python runs");
+        assert!(status.success(), "creating {name} in moto failed");
+    }
+
     /// Builds the world of an inventory file in this server (tests/moto/seed.py).
     pub fn seed(&self, inventory: &Path) {
         let out = Command::new(python())

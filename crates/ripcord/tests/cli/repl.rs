@@ -1,6 +1,7 @@
 //! `ripcord repl` driven through a pseudo-terminal: stepping, breakpoints, skip, the rest of
 //! the plan, errors at the prompt, quitting with the journal checked; dry and live (moto).
 
+use super::moto::Moto;
 use super::term::Term;
 use super::workspace;
 use serde_json::Value;
@@ -165,6 +166,13 @@ fn a_breakpoint_on_promote_stops_there_and_plan_shows_the_rest() {
     let records = journal(home.path());
     assert_eq!(records.last().unwrap()["status"], "cancelled");
     assert!(!operations(&records, "intent").contains(&"RemoveFromGlobalCluster".to_string()));
+    // `runs show` reads a session's journal as it reads an apply's.
+    let id = records[0]["run_id"].as_str().unwrap();
+    let runs = home.path().join("runs");
+    let shown = super::ripcord(&["runs", "show", id, "--runs-dir", runs.to_str().unwrap()]);
+    let shown = super::stdout(&shown);
+    assert!(shown.contains("UpdateAutoScalingGroup"), "{shown}");
+    assert!(shown.contains("Cancelled after"), "{shown}");
 }
 
 #[test]
@@ -255,6 +263,7 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
 fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
     let home = tempfile::tempdir().unwrap();
     let runs = home.path().join("runs");
+    let history = home.path().join("history");
     let mut term = Term::start(
         &[
             "repl",
@@ -262,15 +271,22 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
             "runbooks/ecommerce/inventory.yaml",
             "--runs-dir",
             runs.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
         ],
         &workspace(),
         &[("HOME", home.path().to_str().unwrap())],
     );
     term.expect("empty session");
     term.expect("ripcord[dry-run]> ");
-    term.line(r#"let web = asg("dr-web-asg", "us-west-2");"#);
+    // Tab completes resource names inside strings and function names outside.
+    term.send(b"let web = asg(\"dr-w\t");
+    term.expect("dr-web-asg");
+    term.line(r#"", "us-west-2");"#);
     term.expect("ripcord[dry-run]> ");
-    term.line("desired(web)");
+    term.send(b"desi\t");
+    term.expect("desired");
+    term.line("(web)");
     let before = term.expect("ripcord[dry-run]> ");
     assert!(before.contains("\n2"), "{before}");
     term.line("scale(web, #{desired: 3})");
@@ -284,4 +300,151 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
     assert_eq!(status.code(), Some(0), "{out}");
     let records = journal(home.path());
     assert_eq!(operations(&records, "intent"), ["UpdateAutoScalingGroup"]);
+    // History persists across sessions.
+    let history = std::fs::read_to_string(home.path().join("history")).unwrap();
+    assert!(history.contains("scale(web, #{desired: 3})"), "{history}");
+}
+
+/// A live session against moto, with test credentials and fast polling.
+fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
+    let runs = home.join("runs");
+    let history = home.join("history");
+    let mut term = Term::start(
+        &[
+            "repl",
+            runbook.to_str().unwrap(),
+            "--live",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+        ],
+        &workspace(),
+        &[
+            ("HOME", home.to_str().unwrap()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_ENDPOINT_URL", moto.url.as_str()),
+            ("RIPCORD_POLL_MS", "50"),
+        ],
+    );
+    term.expect("LIVE against account 123456789012");
+    term
+}
+
+const LIVE_PROMPT: &str = "ripcord[LIVE 123456789012]> ";
+
+#[test]
+fn live_failover_asks_before_each_call_and_skip_sends_nothing() {
+    let moto = Moto::start();
+    moto.seed(&workspace().join("runbooks/ecommerce/inventory.yaml"));
+    let home = tempfile::tempdir().unwrap();
+    let mut term = live(&workspace().join(FAILOVER), home.path(), &moto);
+    let first = term.expect(LIVE_PROMPT);
+    assert!(first.contains("next: require_replication(...)"), "{first}");
+    term.line("continue");
+    // approve() always stops; going on from its pause is the approval.
+    let approval = term.expect(LIVE_PROMPT);
+    assert!(approval.contains("next: approve(...)"), "{approval}");
+    term.line("continue");
+    // Every mutating call not confirmed at a pause is asked for, with its dry-run preview.
+    for answer in ["y", "y", "y"] {
+        let asked = term.expect("send this call to AWS");
+        assert!(
+            asked.contains("UpdateAutoScalingGroup") || asked.contains("RemoveFromGlobalCluster"),
+            "{asked}"
+        );
+        term.expect("[n]o, stop the runbook: ");
+        term.line(answer);
+    }
+    let asked = term.expect("send this call to AWS");
+    assert!(asked.contains("UpdateHealthCheck"), "{asked}");
+    term.expect("[n]o, stop the runbook: ");
+    term.line("s");
+    term.expect("skipped, not sent: route53 UpdateHealthCheck");
+    let asked = term.expect("send this call to AWS");
+    assert!(asked.contains("Publish"), "{asked}");
+    term.expect("[n]o, stop the runbook: ");
+    term.line("y");
+    term.expect("the runbook has run to its end");
+    term.expect(LIVE_PROMPT);
+    // Queries at the prompt read the live state.
+    term.line(r#"desired(asg("dr-web-asg", "us-west-2"))"#);
+    let desired = term.expect(LIVE_PROMPT);
+    assert!(desired.contains("\n4"), "{desired}");
+    term.line(r#"disabled(health_check("ECommerce-Primary-HealthCheck"))"#);
+    let disabled = term.expect(LIVE_PROMPT);
+    assert!(disabled.contains("\nfalse"), "skipped, so never sent:\n{disabled}");
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+
+    let records = journal(home.path());
+    assert_eq!(records[0]["mode"], "repl");
+    assert_eq!(records[0]["account"], "123456789012");
+    let sent = operations(&records, "intent");
+    assert!(sent.contains(&"RemoveFromGlobalCluster".to_string()), "{sent:?}");
+    assert!(sent.contains(&"Publish".to_string()), "{sent:?}");
+    assert!(!sent.contains(&"UpdateHealthCheck".to_string()), "{sent:?}");
+    assert_eq!(operations(&records, "skipped"), ["UpdateHealthCheck"]);
+    // Live results carry AWS's request ids.
+    assert!(records
+        .iter()
+        .any(|r| r["type"] == "result" && r["outcome"]["request_id"].is_string()));
+    assert_eq!(records.last().unwrap()["status"], "completed");
+}
+
+#[test]
+fn live_ctrl_c_during_a_wait_cancels_the_wait_not_the_session() {
+    let moto = Moto::start();
+    moto.seed(&workspace().join("runbooks/ecommerce/inventory.yaml"));
+    moto.stuck_asg("stuck-asg");
+    let home = tempfile::tempdir().unwrap();
+    let runbook = home.path().join("stuck.rhai");
+    std::fs::write(
+        &runbook,
+        r#"runbook(#{ name: "stuck", accounts: ["123456789012"], regions: ["us-west-2"] });
+scale(asg("dr-web-asg", "us-west-2"), #{ min: 2, max: 5, desired: 3 });
+wait(asg("stuck-asg", "us-west-2"), "in_service", "10m");
+notify(topic("dr-notifications", "us-west-2"), "Scaled", "not sent: the operator aborts first");
+"#,
+    )
+    .unwrap();
+    let mut term = live(&runbook, home.path(), &moto);
+    let first = term.expect(LIVE_PROMPT);
+    assert!(first.contains("next: scale(...)"), "{first}");
+    term.line("step");
+    let at_wait = term.expect(LIVE_PROMPT);
+    assert!(at_wait.contains("next: wait(...)"), "{at_wait}");
+    term.line("step");
+    term.expect("wait stuck-asg until in_service");
+    // Let it poll a few times before the operator gives up on it.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    term.send(b"\x03");
+    term.expect("[r]etry the wait, [s]kip it (go on as if reached), [a]bort the runbook? ");
+    term.line("a");
+    term.expect(LIVE_PROMPT);
+    // The session is still there, talking to AWS.
+    term.line(r#"desired(asg("dr-web-asg", "us-west-2"))"#);
+    let desired = term.expect(LIVE_PROMPT);
+    assert!(desired.contains("\n3"), "{desired}");
+    term.line("journal");
+    let listed = term.expect(LIVE_PROMPT);
+    assert!(listed.contains("wait stuck-asg until in_service"), "{}", term.seen);
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(5), "{out}");
+    assert!(out.contains("not done"), "{out}");
+
+    let records = journal(home.path());
+    let sent = operations(&records, "intent");
+    assert_eq!(sent, ["UpdateAutoScalingGroup", "wait"], "{records:#?}");
+    let cancelled = records
+        .iter()
+        .find(|r| r["type"] == "result" && r["ok"] == false)
+        .expect("the wait's result");
+    assert_eq!(cancelled["error_code"], "Cancelled", "{cancelled}");
+    assert_eq!(records.last().unwrap()["status"], "cancelled");
 }

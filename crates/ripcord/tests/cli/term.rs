@@ -46,7 +46,9 @@ fn plain(text: &str) -> String {
 impl Term {
     /// Starts `ripcord ARGS` on a pseudo-terminal in `dir`, with `env` added.
     pub fn start(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Term {
-        let mut command_line = env!("CARGO_BIN_EXE_ripcord").to_string();
+        // A wide terminal: the line editor wraps long input at the terminal's width, which
+        // would cut the text the tests look for.
+        let mut command_line = format!("stty cols 250 rows 50; {}", env!("CARGO_BIN_EXE_ripcord"));
         for arg in args {
             command_line.push(' ');
             command_line.push_str(arg);
@@ -57,7 +59,6 @@ impl Term {
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm")
-            .env("COLUMNS", "200")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
