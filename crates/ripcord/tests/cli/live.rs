@@ -1,5 +1,6 @@
 //! Live tests against moto: plan/apply parity for every runbook, the dry-run's silence on the
-//! network, the account guard, approvals without a terminal, secrets, a failure mid-run.
+//! network, the account guard, approvals without a terminal, secrets, a failure mid-run, Ctrl-C
+//! during a wait.
 
 use super::moto::{ripcord_env, Moto};
 use super::plan::runbooks;
@@ -670,4 +671,157 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
         &[],
     );
     assert!(stdout(&show).contains("FAILED"), "{}", stdout(&show));
+}
+
+#[test]
+fn ctrl_c_during_a_wait_cancels_the_run_with_a_report_and_a_journal() {
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    // A group that never gets in service: its only instance type weighs two capacity units,
+    // so moto launches one instance for a desired capacity of 2, and the wait counts
+    // InService instances. The dry-run sees a group still converging and plans the wait.
+    let created = Command::new(workspace().join(".venv/bin/python"))
+        .args([
+            "-c",
+            &format!(
+                "import boto3; boto3.client('autoscaling', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').create_auto_scaling_group(AutoScalingGroupName='stuck-asg', MinSize=0, MaxSize=4, DesiredCapacity=2, AvailabilityZones=['us-west-2a'], MixedInstancesPolicy={{'LaunchTemplate': {{'LaunchTemplateSpecification': {{'LaunchTemplateName': 'ripcord-seed', 'Version': '$Latest'}}, 'Overrides': [{{'InstanceType': 't3.micro', 'WeightedCapacity': '2'}}]}}}})",
+                moto.url
+            ),
+        ])
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let runbook = home.path().join("cancel-me.rhai");
+    std::fs::write(
+        &runbook,
+        r#"runbook(#{
+    name: "cancel-me",
+    rto: "15m",
+    accounts: ["123456789012"],
+    regions: ["us-west-2"],
+});
+scale(asg("dr-web-asg", "us-west-2"), #{ min: 2, max: 5, desired: 3 });
+wait(asg("stuck-asg", "us-west-2"), "in_service", "10m");
+notify(topic("dr-notifications", "us-west-2"), "Scaled", "never sent: the run is cancelled before");
+"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ripcord"))
+        .args(["apply", runbook.to_str().unwrap(), "--yes", "--runs-dir"])
+        .arg(&runs)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("RIPCORD_POLL_MS", "50")
+        .env_remove("AWS_PROFILE")
+        .env_remove("RIPCORD_RUNS_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ripcord runs");
+    // stdout (the plan) is drained on its own so that a full pipe never blocks ripcord.
+    let mut plan_out = child.stdout.take().unwrap();
+    let plan_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = plan_out.read_to_string(&mut text);
+        text
+    });
+    let mut progress = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains("wait stuck-asg") {
+        let n = progress.read(&mut buf).unwrap();
+        assert!(n > 0, "ripcord ended before the wait started:\n{seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    // Let it poll a few times (50 ms apart) before the operator gives up.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let signalled = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let started = std::time::Instant::now();
+    let mut rest = String::new();
+    progress.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    seen.push_str(&rest);
+    let plan = plan_reader.join().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the wait stopped promptly"
+    );
+    assert_eq!(status.code(), Some(5), "{seen}");
+    assert!(plan.contains("stuck-asg"), "the plan was shown:\n{plan}");
+
+    // What was done and what was not.
+    assert!(seen.contains("cancelling"), "{seen}");
+    let done = seen
+        .lines()
+        .any(|l| l.contains('✓') && l.contains("UpdateAutoScalingGroup dr-web-asg"));
+    assert!(done, "the scaling is reported done:\n{seen}");
+    let stopped = seen
+        .lines()
+        .any(|l| l.contains('✗') && l.contains("stuck-asg") && l.contains("Cancelled"));
+    assert!(stopped, "the wait is reported cancelled:\n{seen}");
+    assert!(seen.contains("Cancelled"), "{seen}");
+    assert!(
+        seen.contains("Not done: 1 of the 3 planned steps were not started"),
+        "{seen}"
+    );
+
+    // The journal: the scaling finished, the wait ended cancelled, nothing after it was sent,
+    // and the run is recorded as cancelled.
+    let journal = journal_lines(&runs);
+    let intents: Vec<&Value> = journal.iter().filter(|r| r["type"] == "intent").collect();
+    assert_eq!(intents.len(), 2, "{journal:#?}");
+    assert_eq!(
+        intents[0]["intent"]["call"]["operation"],
+        "UpdateAutoScalingGroup"
+    );
+    assert_eq!(intents[1]["intent"]["type"], "wait");
+    let results: Vec<&Value> = journal.iter().filter(|r| r["type"] == "result").collect();
+    assert_eq!(results.len(), 2, "{journal:#?}");
+    assert_eq!(results[0]["ok"], true);
+    assert_eq!(
+        (&results[1]["ok"], &results[1]["error_code"]),
+        (&Value::Bool(false), &Value::from("Cancelled"))
+    );
+    let last = journal.last().unwrap();
+    assert_eq!(
+        (&last["type"], &last["status"]),
+        (&Value::from("finished"), &Value::from("cancelled")),
+        "{journal:#?}"
+    );
+    let published = journal
+        .iter()
+        .any(|r| r["type"] == "intent" && r["intent"]["call"]["operation"] == "Publish");
+    assert!(!published, "{journal:#?}");
+    // The scaling really happened; the notification really did not.
+    let id = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .file_name();
+    let show = ripcord_env(
+        &[
+            "runs",
+            "show",
+            &id.to_string_lossy(),
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        home.path(),
+        &[],
+    );
+    assert!(stdout(&show).contains("Cancelled"), "{}", stdout(&show));
 }
