@@ -778,3 +778,109 @@ print(status(db));"#,
     let err = run_err("import \"ripcord/backup_restore\" as backup;\nbackup::require_rpo(db_instance(\"production-db\", \"us-east-1\"), \"1h\");");
     assert!(err.message.contains("beyond its RPO"), "{}", err.message);
 }
+
+/// What a debugger hook saw at one pause.
+#[derive(Debug, Clone, PartialEq)]
+struct Seen {
+    kind: ripcord_interp::debug::StopKind,
+    line: u32,
+    depth: usize,
+}
+
+#[test]
+fn the_debug_hook_pauses_at_statements_and_primitive_calls_with_scope_and_preview() {
+    use ripcord_interp::debug::{Paused, StopKind};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let source = r#"let web = asg("web-asg", "us-east-1");
+let n = 2;
+fn bump(h) { scale(h, #{ desired: 5 }); }
+scale(web, #{ desired: n });
+bump(web);
+"#;
+    let mut interp = Interpreter::new("test.rhai");
+    let runbook = interp.compile(source).unwrap();
+    let seen: Rc<RefCell<Vec<Seen>>> = Rc::default();
+    let previews: Rc<RefCell<Vec<String>>> = Rc::default();
+    let (s, p) = (seen.clone(), previews.clone());
+    interp.set_debug_hook(Some(Box::new(move |paused: &mut dyn Paused| {
+        s.borrow_mut().push(Seen {
+            kind: paused.kind().clone(),
+            line: paused.origin().line,
+            depth: paused.depth(),
+        });
+        if let StopKind::Call { .. } = paused.kind() {
+            if paused.origin().line == 4 {
+                // Changing a variable at the pause changes what the call does.
+                assert_eq!(paused.eval("n").unwrap().as_deref(), Some("2"));
+                paused.eval("n = 3").unwrap();
+                assert!(paused
+                    .vars()
+                    .iter()
+                    .any(|v| v.name == "web" && v.value == "asg web-asg (us-east-1)"));
+            }
+            let pending = paused.preview().unwrap().expect("a step");
+            let ripcord_core::StepKind::Call { call } = pending.kind else {
+                panic!("{pending:?}")
+            };
+            p.borrow_mut()
+                .push(serde_json::to_string(&call).unwrap());
+        }
+    })));
+    let result = interp.run(
+        &runbook,
+        Box::new(SimBackend::new(example_inventory())),
+        None,
+    );
+    assert!(result.error.is_none(), "{:?}", result.error.map(|e| e.message));
+    let seen = seen.borrow();
+    let calls: Vec<&Seen> = seen
+        .iter()
+        .filter(|s| matches!(s.kind, StopKind::Call { .. }))
+        .collect();
+    // Two calls of scale: line 4 at the top level, line 3 inside bump (depth 1).
+    assert_eq!(calls.len(), 2, "{seen:#?}");
+    assert_eq!((calls[0].line, calls[0].depth), (4, 0));
+    assert_eq!((calls[1].line, calls[1].depth), (3, 1));
+    assert!(seen.iter().any(|s| s.kind == StopKind::Start));
+    assert!(seen.iter().any(|s| s.kind == StopKind::End));
+    assert!(seen
+        .iter()
+        .any(|s| s.kind == StopKind::Statement && s.line == 2));
+    // The previews saw the evaluated arguments, and ran nothing: the plan has each call once.
+    let previews = previews.borrow();
+    assert!(previews[0].contains("\"DesiredCapacity\":3"), "{previews:?}");
+    assert!(previews[1].contains("\"DesiredCapacity\":5"), "{previews:?}");
+    assert_eq!(
+        operations(&result.plan),
+        ["UpdateAutoScalingGroup", "UpdateAutoScalingGroup"]
+    );
+}
+
+#[test]
+fn a_step_hook_can_skip_a_step_with_an_outcome_and_the_plan_says_so() {
+    use ripcord_interp::HookDecision;
+    let mut interp = Interpreter::new("test.rhai");
+    let runbook = interp
+        .compile(
+            r#"let web = asg("web-asg", "us-east-1");
+scale(web, #{ desired: 3 });
+desired(web)"#,
+        )
+        .unwrap();
+    interp.set_step_hook(Some(Box::new(|_| {
+        HookDecision::Skip(ripcord_core::Outcome::default())
+    })));
+    let result = interp.run(
+        &runbook,
+        Box::new(SimBackend::new(example_inventory())),
+        None,
+    );
+    assert!(result.error.is_none());
+    let step = result.plan.steps().next().unwrap();
+    assert!(step.warnings[0].starts_with("skipped by the operator"), "{step:?}");
+    // Not sent: the world still has the old capacity.
+    let world = result.backend.unwrap().world().unwrap();
+    let asg = &world.regions["us-east-1"].auto_scaling_groups;
+    assert!(asg.iter().any(|g| g.name == "web-asg" && g.desired_capacity != 3));
+}
