@@ -3,7 +3,7 @@
 use crate::backend::Outcome;
 use crate::call::Call;
 use crate::error::BackendError;
-use crate::step::{CheckSpec, WaitSpec};
+use crate::step::{CheckSpec, StepKind, WaitSpec};
 use serde::{Deserialize, Serialize};
 
 /// What a live request is about to do (a mutating call, a wait, a check or an approval).
@@ -14,6 +14,42 @@ pub enum Intent {
     Wait { wait: WaitSpec },
     Check { check: CheckSpec },
     Approval { message: String },
+}
+
+impl Intent {
+    /// What the step does, in a few words, for progress lines and summaries:
+    /// `autoscaling UpdateAutoScalingGroup dr-web-asg (us-west-2)`, `wait dr-db until available`.
+    pub fn label(&self) -> String {
+        match self {
+            Intent::Call { call } => match call.region() {
+                Some(region) => format!(
+                    "{} {} {} ({region})",
+                    call.service(),
+                    call.operation(),
+                    call.target()
+                ),
+                None => format!("{} {} {}", call.service(), call.operation(), call.target()),
+            },
+            Intent::Wait { wait } => format!("wait {} until {}", wait.target, wait.until.as_str()),
+            Intent::Check { check } => format!("check {} {}", check.operation(), check.target()),
+            Intent::Approval { message } => format!("approval \"{message}\""),
+        }
+    }
+
+    /// The intent of a step (`None` for a note, which is not sent anywhere).
+    pub fn of(kind: &StepKind) -> Option<Intent> {
+        Some(match kind {
+            StepKind::Call { call } => Intent::Call { call: call.clone() },
+            StepKind::Wait { wait } => Intent::Wait { wait: wait.clone() },
+            StepKind::Check { check } => Intent::Check {
+                check: check.clone(),
+            },
+            StepKind::Approval { message } => Intent::Approval {
+                message: message.clone(),
+            },
+            StepKind::Note { .. } => return None,
+        })
+    }
 }
 
 /// Receives every step a live backend carries out, in the order it happens.

@@ -9,8 +9,8 @@
 use crate::diagnostic::RunbookError;
 use crate::failure::Failure;
 use crate::handle::Handle;
-use crate::state::PendingStep;
 use crate::register::Shared;
+use crate::state::PendingStep;
 use rhai::debugger::CallStackFrame;
 use rhai::{Dynamic, EvalContext, Expression, Position, AST};
 use ripcord_core::Origin;

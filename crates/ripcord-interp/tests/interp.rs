@@ -823,8 +823,7 @@ bump(web);
             let ripcord_core::StepKind::Call { call } = pending.kind else {
                 panic!("{pending:?}")
             };
-            p.borrow_mut()
-                .push(serde_json::to_string(&call).unwrap());
+            p.borrow_mut().push(serde_json::to_string(&call).unwrap());
         }
     })));
     let result = interp.run(
@@ -832,7 +831,11 @@ bump(web);
         Box::new(SimBackend::new(example_inventory())),
         None,
     );
-    assert!(result.error.is_none(), "{:?}", result.error.map(|e| e.message));
+    assert!(
+        result.error.is_none(),
+        "{:?}",
+        result.error.map(|e| e.message)
+    );
     let seen = seen.borrow();
     let calls: Vec<&Seen> = seen
         .iter()
@@ -849,8 +852,14 @@ bump(web);
         .any(|s| s.kind == StopKind::Statement && s.line == 2));
     // The previews saw the evaluated arguments, and ran nothing: the plan has each call once.
     let previews = previews.borrow();
-    assert!(previews[0].contains("\"DesiredCapacity\":3"), "{previews:?}");
-    assert!(previews[1].contains("\"DesiredCapacity\":5"), "{previews:?}");
+    assert!(
+        previews[0].contains("\"DesiredCapacity\":3"),
+        "{previews:?}"
+    );
+    assert!(
+        previews[1].contains("\"DesiredCapacity\":5"),
+        "{previews:?}"
+    );
     assert_eq!(
         operations(&result.plan),
         ["UpdateAutoScalingGroup", "UpdateAutoScalingGroup"]
@@ -878,9 +887,14 @@ desired(web)"#,
     );
     assert!(result.error.is_none());
     let step = result.plan.steps().next().unwrap();
-    assert!(step.warnings[0].starts_with("skipped by the operator"), "{step:?}");
+    assert!(
+        step.warnings[0].starts_with("skipped by the operator"),
+        "{step:?}"
+    );
     // Not sent: the world still has the old capacity.
     let world = result.backend.unwrap().world().unwrap();
     let asg = &world.regions["us-east-1"].auto_scaling_groups;
-    assert!(asg.iter().any(|g| g.name == "web-asg" && g.desired_capacity != 3));
+    assert!(asg
+        .iter()
+        .any(|g| g.name == "web-asg" && g.desired_capacity != 3));
 }

@@ -45,18 +45,46 @@ pub enum Command {
 
 /// Commands and aliases, for `help` and tab completion.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("step", "s", "run the call shown, stop before the next DR call"),
+    (
+        "step",
+        "s",
+        "run the call shown, stop before the next DR call",
+    ),
     ("next", "n", "run to the next statement"),
-    ("continue", "c", "run to the next breakpoint, approval or the end"),
-    ("skip", "", "do not send the call shown; go on with the dry-run's result (journaled as skipped)"),
-    ("break", "b", "break LINE | break PRIMITIVE (e.g. break promote) | break: list"),
-    ("delete", "d", "delete N: remove breakpoint N | delete: remove all"),
-    ("plan", "p", "the rest of the plan from here (a dry-run of a copy of the current state)"),
+    (
+        "continue",
+        "c",
+        "run to the next breakpoint, approval or the end",
+    ),
+    (
+        "skip",
+        "",
+        "do not send the call shown; go on with the dry-run's result (journaled as skipped)",
+    ),
+    (
+        "break",
+        "b",
+        "break LINE | break PRIMITIVE (e.g. break promote) | break: list",
+    ),
+    (
+        "delete",
+        "d",
+        "delete N: remove breakpoint N | delete: remove all",
+    ),
+    (
+        "plan",
+        "p",
+        "the rest of the plan from here (a dry-run of a copy of the current state)",
+    ),
     ("where", "w", "the source around the current line"),
     ("vars", "v", "the runbook's variables"),
     ("journal", "j", "what this session has done"),
     ("help", "h", "this list (also ?)"),
-    ("quit", "q", "end the session (also Ctrl-D): journal flushed, summary shown"),
+    (
+        "quit",
+        "q",
+        "end the session (also Ctrl-D): journal flushed, summary shown",
+    ),
 ];
 
 impl Command {

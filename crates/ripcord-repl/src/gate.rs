@@ -21,20 +21,6 @@ pub struct Gate {
     pub color: bool,
 }
 
-fn intent_of(kind: &StepKind) -> Option<Intent> {
-    Some(match kind {
-        StepKind::Call { call } => Intent::Call { call: call.clone() },
-        StepKind::Wait { wait } => Intent::Wait { wait: wait.clone() },
-        StepKind::Check { check } => Intent::Check {
-            check: check.clone(),
-        },
-        StepKind::Approval { message } => Intent::Approval {
-            message: message.clone(),
-        },
-        StepKind::Note { .. } => return None,
-    })
-}
-
 impl Gate {
     pub fn decide(&mut self, pending: &PendingStep) -> HookDecision {
         if let Some((origin, outcome)) = self.skip.take() {
@@ -98,7 +84,7 @@ impl Gate {
 
     fn skipped(&mut self, pending: &PendingStep, outcome: Outcome) -> HookDecision {
         let mut world = self.world.borrow_mut();
-        if let (Some(journal), Some(intent)) = (&world.journal, intent_of(&pending.kind)) {
+        if let (Some(journal), Some(intent)) = (&world.journal, Intent::of(&pending.kind)) {
             if let Err(err) = journal.skipped(&intent) {
                 println!("warning: the journal did not record the skip: {err}");
             }

@@ -119,4 +119,3 @@ pub fn unclosed(input: &str) -> bool {
     }
     in_string || depth > 0
 }
-

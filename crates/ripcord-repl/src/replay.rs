@@ -10,9 +10,9 @@ use ripcord_core::{
     Backend, BackendError, Call, CheckSpec, Inventory, Outcome, Plan, PlanItem, Query, Step,
     StepKind, WaitSpec,
 };
-use ripcord_sim::SimBackend;
 use ripcord_interp::debug::PROMPT_FILE;
 use ripcord_interp::{HookDecision, Interpreter};
+use ripcord_sim::SimBackend;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -75,7 +75,10 @@ pub fn rest_of_plan(file: &str, source: &str, world: &World) -> Result<Rest, Str
     let mut plan = result.plan;
     if let Some(failure) = &plan.failure {
         if position.get() <= count && plan.items.is_empty() {
-            return Err(format!("the dry-run from here fails at once: {}", failure.message));
+            return Err(format!(
+                "the dry-run from here fails at once: {}",
+                failure.message
+            ));
         }
     }
     trim(&mut plan, count as u32);

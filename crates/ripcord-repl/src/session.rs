@@ -11,7 +11,7 @@ use crate::world::{Live, SessionBackend, World};
 use ripcord_core::render::{steps_text, TextStyle};
 use ripcord_core::{BackendError, InventoryInfo, Outcome, RunbookMeta};
 use ripcord_interp::debug::{Paused, StopKind, PROMPT_FILE, STEP_PRIMITIVES};
-use ripcord_interp::{Interpreter, PendingStep, RunbookError, Runbook, Sources};
+use ripcord_interp::{Interpreter, PendingStep, Runbook, RunbookError, Sources};
 use ripcord_journal::{JournalWriter, RunStatus};
 use ripcord_sim::SimBackend;
 use std::cell::RefCell;
@@ -154,7 +154,10 @@ impl Session {
             report: report.clone(),
             prompt,
         }));
-        println!("{}", banner(&world.borrow(), runbook.as_ref().map(|(_, r)| r)));
+        println!(
+            "{}",
+            banner(&world.borrow(), runbook.as_ref().map(|(_, r)| r))
+        );
 
         let mut backend: Box<dyn ripcord_core::Backend> = Box::new(SessionBackend {
             world: world.clone(),
@@ -248,15 +251,16 @@ fn install(interpreter: &mut Interpreter, pauser: &Rc<RefCell<Pauser>>, gate: &R
         p.borrow_mut().on_pause(paused)
     })));
     let g = gate.clone();
-    interpreter.set_step_hook(Some(Box::new(move |pending| g.borrow_mut().decide(pending))));
+    interpreter.set_step_hook(Some(Box::new(move |pending| {
+        g.borrow_mut().decide(pending)
+    })));
 }
 
 fn banner(world: &World, runbook: Option<&Runbook>) -> String {
     let mode = match &world.live {
         Some(live) => format!(
             "LIVE against account {}: calls are sent to AWS{}",
-            live.account,
-            ""
+            live.account, ""
         ),
         None => "dry-run: nothing is sent, the world is simulated".to_string(),
     };
@@ -270,7 +274,12 @@ fn banner(world: &World, runbook: Option<&Runbook>) -> String {
 /// Commands, function names and the inventory's resource names, for tab completion.
 fn words(sim: &SimBackend, interpreter: Option<&Interpreter>) -> Words {
     let mut functions: Vec<String> = match interpreter {
-        Some(i) => i.sources().functions().iter().map(|f| f.name.clone()).collect(),
+        Some(i) => i
+            .sources()
+            .functions()
+            .iter()
+            .map(|f| f.name.clone())
+            .collect(),
         None => Interpreter::new(PROMPT_FILE)
             .sources()
             .functions()
@@ -331,14 +340,18 @@ impl Pauser {
             self.last_line = Some(line_key);
         }
         let in_runbook_file = origin.file == self.runbook_file;
-        let line_break = entered
-            && in_runbook_file
-            && self.breakpoints.contains(&Breakpoint::Line(origin.line));
+        let line_break =
+            entered && in_runbook_file && self.breakpoints.contains(&Breakpoint::Line(origin.line));
         let statement = matches!(
             kind,
-            StopKind::Statement | StopKind::Call { statement: true, .. }
+            StopKind::Statement
+                | StopKind::Call {
+                    statement: true,
+                    ..
+                }
         );
-        let next_here = matches!(self.mode, Mode::Next { depth } if statement && paused.depth() <= depth);
+        let next_here =
+            matches!(self.mode, Mode::Next { depth } if statement && paused.depth() <= depth);
         let stop = match &kind {
             StopKind::Start => !self.in_runbook,
             StopKind::End => true,
@@ -404,7 +417,13 @@ impl Pauser {
                         let at = ripcord_core::Backend::elapsed_secs(&self.world.borrow().sim);
                         print!(
                             "{}",
-                            show::pending_step(&p.pending, number as u32, at, &p.dry_run, self.color)
+                            show::pending_step(
+                                &p.pending,
+                                number as u32,
+                                at,
+                                &p.dry_run,
+                                self.color
+                            )
                         );
                     }
                     Some(Err(err)) => {
@@ -603,9 +622,11 @@ impl Pauser {
                 println!(
                     "{} more step(s), about {}",
                     steps,
-                    ripcord_core::duration::format_duration(rest.plan.total_secs.saturating_sub(
-                        ripcord_core::Backend::elapsed_secs(&world.sim)
-                    ))
+                    ripcord_core::duration::format_duration(
+                        rest.plan
+                            .total_secs
+                            .saturating_sub(ripcord_core::Backend::elapsed_secs(&world.sim))
+                    )
                 );
             }
             Err(message) => println!("cannot compute the rest of the plan: {message}"),
@@ -621,7 +642,10 @@ impl Pauser {
             print!("{}", show::done_line(i + 1, done));
         }
         if let Some(journal) = &world.journal {
-            println!("journal file: {}", journal.dir().join("journal.jsonl").display());
+            println!(
+                "journal file: {}",
+                journal.dir().join("journal.jsonl").display()
+            );
         }
     }
 }
@@ -640,12 +664,20 @@ fn help() {
 
 /// What was and was not done, printed when the session ends.
 fn summary(pauser: &Pauser, end: SessionEnd, world: &World) {
-    let done = world.done.iter().filter(|d| !d.skipped && d.outcome.is_some()).count();
+    let done = world
+        .done
+        .iter()
+        .filter(|d| !d.skipped && d.outcome.is_some())
+        .count();
     let skipped = world.done.iter().filter(|d| d.skipped).count();
     let failed = world.done.iter().filter(|d| d.error.is_some()).count();
     println!(
         "session summary: {done} step(s) done, {skipped} skipped (not sent), {failed} failed{}",
-        if world.is_live() { " — live" } else { " — dry-run" }
+        if world.is_live() {
+            " — live"
+        } else {
+            " — dry-run"
+        }
     );
     for (i, d) in world.done.iter().enumerate() {
         print!("{}", show::done_line(i + 1, d));

@@ -3,7 +3,7 @@
 
 use crate::world::Done;
 use ripcord_core::render::{steps_text, TextStyle};
-use ripcord_core::{BackendError, Origin, Outcome, Plan, PlanItem, RunbookInfo, StepKind};
+use ripcord_core::{BackendError, Intent, Origin, Outcome, Plan, PlanItem, RunbookInfo, StepKind};
 use ripcord_interp::debug::Var;
 use ripcord_interp::PendingStep;
 
@@ -86,7 +86,11 @@ pub fn vars(vars: &[Var]) -> String {
     if vars.is_empty() {
         return "  (no variables in scope)\n".to_string();
     }
-    let width = vars.iter().map(|v| v.name.chars().count()).max().unwrap_or(0);
+    let width = vars
+        .iter()
+        .map(|v| v.name.chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for var in vars {
         out.push_str(&format!(
@@ -117,26 +121,17 @@ pub fn done_line(n: usize, done: &Done) -> String {
     )
 }
 
-/// What a step does, in a few words.
+/// What a step does, in a few words (a note: its text).
 pub fn label(kind: &StepKind) -> String {
-    match kind {
-        StepKind::Call { call } => match call.region() {
-            Some(region) => format!(
-                "{} {} {} ({region})",
-                call.service(),
-                call.operation(),
-                call.target()
-            ),
-            None => format!("{} {} {}", call.service(), call.operation(), call.target()),
-        },
-        StepKind::Wait { wait } => format!("wait {} until {}", wait.target, wait.until.as_str()),
-        StepKind::Check { check } => format!("check {} {}", check.operation(), check.target()),
-        StepKind::Approval { message } => format!("approval \"{message}\""),
-        StepKind::Note { text } => format!("print \"{text}\""),
+    match (Intent::of(kind), kind) {
+        (Some(intent), _) => intent.label(),
+        (None, StepKind::Note { text }) => format!("print \"{text}\""),
+        (None, _) => String::new(),
     }
 }
 
-pub const HELP_TAIL: &str = "Anything else is Rhai, evaluated in the runbook's scope: inspect a resource
+pub const HELP_TAIL: &str =
+    "Anything else is Rhai, evaluated in the runbook's scope: inspect a resource
 (describe(db_cluster(\"dr-aurora-cluster\", \"us-west-2\"))), change a variable (x = 3), or call a
 primitive by hand (in live mode it asks first, and is journaled). Ctrl-C clears the line; during a
 live wait it cancels the wait, not the session. Ctrl-D or `quit` ends the session.

@@ -2,12 +2,10 @@
 //! and `SessionBackend`, the `Backend` the interpreter sees, which mirrors every step into it.
 
 use crate::console::Console;
-use crate::show;
 use ripcord_core::duration::format_duration;
-use ripcord_core::StepKind;
 use ripcord_core::{
-    Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal, Outcome,
-    Query, WaitSpec,
+    Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal, Outcome, Query,
+    StepKind, WaitSpec,
 };
 use ripcord_interp::PendingStep;
 use ripcord_journal::JournalWriter;
@@ -71,23 +69,16 @@ impl World {
 }
 
 /// Sends a pending step to a backend.
-pub fn carry_out(backend: &mut dyn Backend, pending: &PendingStep) -> Result<Outcome, BackendError> {
-    use ripcord_core::StepKind;
+pub fn carry_out(
+    backend: &mut dyn Backend,
+    pending: &PendingStep,
+) -> Result<Outcome, BackendError> {
     match &pending.kind {
         StepKind::Call { call } => backend.execute(call),
         StepKind::Wait { wait } => backend.wait(wait),
         StepKind::Check { check } => backend.check(check),
         StepKind::Approval { message } => backend.approve(message),
         StepKind::Note { .. } => Ok(Outcome::default()),
-    }
-}
-
-fn step_kind(intent: &Intent) -> StepKind {
-    match intent.clone() {
-        Intent::Call { call } => StepKind::Call { call },
-        Intent::Wait { wait } => StepKind::Wait { wait },
-        Intent::Check { check } => StepKind::Check { check },
-        Intent::Approval { message } => StepKind::Approval { message },
     }
 }
 
@@ -120,13 +111,19 @@ impl SessionBackend {
             None => {
                 let seq = match &world.journal {
                     Some(journal) => Some(journal.intent(&intent).map_err(|e| {
-                        BackendError::new(ErrorKind::Transport, "ripcord", "journal", "JournalWrite", e)
+                        BackendError::new(
+                            ErrorKind::Transport,
+                            "ripcord",
+                            "journal",
+                            "JournalWrite",
+                            e,
+                        )
                     })?),
                     None => None,
                 };
                 let started = Instant::now();
                 let result = sim(&mut world.sim);
-                let what = show::label(&step_kind(&intent));
+                let what = intent.label();
                 match &result {
                     Ok(outcome) => println!(
                         "  ✓ {what}  (simulated, ~{})",
@@ -135,11 +132,7 @@ impl SessionBackend {
                     Err(err) => println!("  ✗ {what}: {}: {}", err.code, err.message),
                 }
                 if let (Some(journal), Some(seq)) = (&world.journal, seq) {
-                    journal.finished(
-                        seq,
-                        result.as_ref(),
-                        started.elapsed().as_millis() as u64,
-                    );
+                    journal.finished(seq, result.as_ref(), started.elapsed().as_millis() as u64);
                 }
                 result
             }

@@ -2,9 +2,9 @@
 
 use crate::cli::{ColorChoice, Format, PlanArgs};
 use crate::exit::Exit;
-use crate::world_file::{self, Loaded};
 use crate::output::{color_for_stdout, report};
 use crate::prepare;
+use crate::world_file::{self, Loaded};
 use ripcord_core::render::{self, TextStyle};
 use ripcord_sim::SimBackend;
 

@@ -21,27 +21,10 @@ impl Progress {
     }
 }
 
-fn label(intent: &Intent) -> String {
-    match intent {
-        Intent::Call { call } => match call.region() {
-            Some(region) => format!(
-                "{} {} {} ({region})",
-                call.service(),
-                call.operation(),
-                call.target()
-            ),
-            None => format!("{} {} {}", call.service(), call.operation(), call.target()),
-        },
-        Intent::Wait { wait } => format!("wait {} until {}", wait.target, wait.until.as_str()),
-        Intent::Check { check } => format!("check {} {}", check.operation(), check.target()),
-        Intent::Approval { message } => format!("approval \"{message}\""),
-    }
-}
-
 impl Journal for Progress {
     fn intent(&self, intent: &Intent) -> Result<u64, String> {
         let seq = self.journal.intent(intent)?;
-        let text = label(intent);
+        let text = intent.label();
         if matches!(intent, Intent::Wait { .. }) {
             eprintln!("  …         {text}");
         }

@@ -68,7 +68,10 @@ fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
     let first = term.expect("ripcord[dry-run]> ");
     assert!(first.contains("next: require_replication(...)"), "{first}");
     assert!(first.contains("check GetBucketReplication"), "{first}");
-    assert!(first.contains("→ 28 │ require_replication(images, DR);"), "{first}");
+    assert!(
+        first.contains("→ 28 │ require_replication(images, DR);"),
+        "{first}"
+    );
     let expected = [
         ("approve(...)", "approval"),
         ("scale(...)", "UpdateAutoScalingGroup"),
@@ -93,13 +96,18 @@ fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
         assert!(shown.contains("✓ "), "{shown}");
     }
     // before -> after of the promotion was shown before it ran
-    assert!(term.seen.contains("GlobalClusterMember  ecommerce-global -> (none)"));
+    assert!(term
+        .seen
+        .contains("GlobalClusterMember  ecommerce-global -> (none)"));
     term.line("step");
     term.expect("the runbook has run to its end");
     term.line("quit");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(0), "{out}");
-    assert!(out.contains("session summary: 10 step(s) done, 0 skipped"), "{out}");
+    assert!(
+        out.contains("session summary: 10 step(s) done, 0 skipped"),
+        "{out}"
+    );
 
     let records = journal(home.path());
     assert_eq!(records[0]["mode"], "repl-dry-run");
@@ -136,19 +144,33 @@ fn a_breakpoint_on_promote_stops_there_and_plan_shows_the_rest() {
     term.line("c");
     let at_promote = term.expect("ripcord[dry-run]> ");
     assert!(at_promote.contains("next: promote(...)"), "{at_promote}");
-    assert!(at_promote.contains("RemoveFromGlobalCluster"), "{at_promote}");
+    assert!(
+        at_promote.contains("RemoveFromGlobalCluster"),
+        "{at_promote}"
+    );
     assert!(at_promote.contains("→ 47 │"), "{at_promote}");
     // Both scalings ran before it (branches 1 and 2 of the parallel group).
-    assert_eq!(at_promote.matches("✓ autoscaling UpdateAutoScalingGroup").count(), 2);
+    assert_eq!(
+        at_promote
+            .matches("✓ autoscaling UpdateAutoScalingGroup")
+            .count(),
+        2
+    );
 
     // The rest of the plan from the middle of the parallel group.
     term.line("plan");
     let rest = term.expect("more step(s)");
-    assert!(rest.contains("the rest of the plan from here (6 done"), "{rest}");
+    assert!(
+        rest.contains("the rest of the plan from here (6 done"),
+        "{rest}"
+    );
     assert!(rest.contains("RemoveFromGlobalCluster"), "{rest}");
     assert!(rest.contains("UpdateHealthCheck"), "{rest}");
     assert!(rest.contains("Publish"), "{rest}");
-    assert!(!rest.contains("UpdateAutoScalingGroup"), "already done:\n{rest}");
+    assert!(
+        !rest.contains("UpdateAutoScalingGroup"),
+        "already done:\n{rest}"
+    );
     assert!(rest.contains("4 more step(s)"), "{rest}");
     term.expect("ripcord[dry-run]> ");
 
@@ -157,12 +179,22 @@ fn a_breakpoint_on_promote_stops_there_and_plan_shows_the_rest() {
     assert!(place.contains("failover.rhai:47:9"), "{place}");
     term.line("vars");
     let vars = term.expect("ripcord[dry-run]> ");
-    assert!(vars.contains("db_cluster dr-aurora-cluster (us-west-2)"), "{vars}");
+    assert!(
+        vars.contains("db_cluster dr-aurora-cluster (us-west-2)"),
+        "{vars}"
+    );
 
     term.line("quit");
     let (status, out) = term.finish();
-    assert_eq!(status.code(), Some(5), "quitting mid-run is a cancelled run:\n{out}");
-    assert!(out.contains("not done: the rest of the runbook, 4 step(s)"), "{out}");
+    assert_eq!(
+        status.code(),
+        Some(5),
+        "quitting mid-run is a cancelled run:\n{out}"
+    );
+    assert!(
+        out.contains("not done: the rest of the runbook, 4 step(s)"),
+        "{out}"
+    );
     let records = journal(home.path());
     assert_eq!(records.last().unwrap()["status"], "cancelled");
     assert!(!operations(&records, "intent").contains(&"RemoveFromGlobalCluster".to_string()));
@@ -192,8 +224,14 @@ fn skip_does_not_send_the_call_and_the_journal_says_so() {
     assert!(at.contains("(breakpoint)"), "{at}");
     term.line("skip");
     let after = term.expect("ripcord[dry-run]> ");
-    assert!(after.contains("skipped, not sent: route53 UpdateHealthCheck"), "{after}");
-    assert!(after.contains("next: notify(...)"), "the runbook goes on:\n{after}");
+    assert!(
+        after.contains("skipped, not sent: route53 UpdateHealthCheck"),
+        "{after}"
+    );
+    assert!(
+        after.contains("next: notify(...)"),
+        "the runbook goes on:\n{after}"
+    );
     // The world did not change: the health check is still enabled.
     term.line(r#"disabled(health_check("ECommerce-Primary-HealthCheck"))"#);
     let value = term.expect("ripcord[dry-run]> ");
@@ -232,7 +270,10 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     // Unknown commands' arguments.
     term.line("break nonsense");
     let bad = term.expect("ripcord[dry-run]> ");
-    assert!(bad.contains("neither a line number nor a DR primitive"), "{bad}");
+    assert!(
+        bad.contains("neither a line number nor a DR primitive"),
+        "{bad}"
+    );
     term.line("break 9999");
     let far = term.expect("ripcord[dry-run]> ");
     assert!(far.contains("no line 9999"), "{far}");
@@ -291,7 +332,10 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
     assert!(before.contains("\n2"), "{before}");
     term.line("scale(web, #{desired: 3})");
     let scaled = term.expect("ripcord[dry-run]> ");
-    assert!(scaled.contains("✓ autoscaling UpdateAutoScalingGroup dr-web-asg"), "{scaled}");
+    assert!(
+        scaled.contains("✓ autoscaling UpdateAutoScalingGroup dr-web-asg"),
+        "{scaled}"
+    );
     term.line("step");
     let nothing = term.expect("ripcord[dry-run]> ");
     assert!(nothing.contains("nothing left to run"), "{nothing}");
@@ -376,7 +420,10 @@ fn live_failover_asks_before_each_call_and_skip_sends_nothing() {
     assert!(desired.contains("\n4"), "{desired}");
     term.line(r#"disabled(health_check("ECommerce-Primary-HealthCheck"))"#);
     let disabled = term.expect(LIVE_PROMPT);
-    assert!(disabled.contains("\nfalse"), "skipped, so never sent:\n{disabled}");
+    assert!(
+        disabled.contains("\nfalse"),
+        "skipped, so never sent:\n{disabled}"
+    );
     term.line("quit");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(0), "{out}");
@@ -385,7 +432,10 @@ fn live_failover_asks_before_each_call_and_skip_sends_nothing() {
     assert_eq!(records[0]["mode"], "repl");
     assert_eq!(records[0]["account"], "123456789012");
     let sent = operations(&records, "intent");
-    assert!(sent.contains(&"RemoveFromGlobalCluster".to_string()), "{sent:?}");
+    assert!(
+        sent.contains(&"RemoveFromGlobalCluster".to_string()),
+        "{sent:?}"
+    );
     assert!(sent.contains(&"Publish".to_string()), "{sent:?}");
     assert!(!sent.contains(&"UpdateHealthCheck".to_string()), "{sent:?}");
     assert_eq!(operations(&records, "skipped"), ["UpdateHealthCheck"]);
@@ -432,7 +482,11 @@ notify(topic("dr-notifications", "us-west-2"), "Scaled", "not sent: the operator
     assert!(desired.contains("\n3"), "{desired}");
     term.line("journal");
     let listed = term.expect(LIVE_PROMPT);
-    assert!(listed.contains("wait stuck-asg until in_service"), "{}", term.seen);
+    assert!(
+        listed.contains("wait stuck-asg until in_service"),
+        "{}",
+        term.seen
+    );
     term.line("quit");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(5), "{out}");

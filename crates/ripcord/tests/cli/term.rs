@@ -117,7 +117,10 @@ impl Term {
                     self.seen.push_str(&plain(&text));
                 }
                 Err(RecvTimeoutError::Timeout) => {
-                    panic!("timed out waiting for {needle:?}; output so far:\n{}", self.seen)
+                    panic!(
+                        "timed out waiting for {needle:?}; output so far:\n{}",
+                        self.seen
+                    )
                 }
                 Err(RecvTimeoutError::Disconnected) => {
                     panic!("ripcord ended before {needle:?}; output:\n{}", self.seen)
