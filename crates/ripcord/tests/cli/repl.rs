@@ -290,10 +290,42 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     term.line("count");
     let count = term.expect("ripcord[dry-run]> ");
     assert!(count.contains("\n42"), "{count}");
-    // Still stepping the runbook after all that.
-    term.line("step");
+    // Nothing typed crashes it: odd code, odd commands, odd text.
+    for (i, input) in [
+        "}",
+        "\"dangling\" +",
+        "fn twice(x) { x * 2 }",
+        "twice(21)",
+        "eval(\"1\")",
+        "loop { }",
+        "throw \"on purpose\"",
+        "délai = \"5m\"",
+        "let émoji = \"🚨\"; émoji",
+        "delete 99",
+        "describe(asg(\"dr-web-asg\"))",
+        "parallel([|| 1])",
+        &"x".repeat(150),
+    ]
+    .iter()
+    .enumerate()
+    {
+        term.line(input);
+        // The editor redraws prompts while editing: a value printed on its own line is the
+        // sure sign that the session took the input and is reading again.
+        term.line(&format!("\"alive-{i}\""));
+        term.expect(&format!("\n\"alive-{i}\"\n"));
+    }
+    term.line("1 + 1");
+    term.expect("\n2\n");
+    term.expect("ripcord[dry-run]> ");
+    // Still stepping the runbook after all that; `next` runs to the next statement.
+    term.line("next");
     let next = term.expect("ripcord[dry-run]> ");
     assert!(next.contains("next: approve(...)"), "{next}");
+    term.line("n");
+    let statement = term.expect("ripcord[dry-run]> ");
+    assert!(statement.contains("paused at"), "{statement}");
+    assert!(statement.contains("→ 34 │ parallel(["), "{statement}");
     term.send(b"\x04");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(5), "{out}");
