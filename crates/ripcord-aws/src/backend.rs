@@ -262,14 +262,17 @@ impl Backend for LiveBackend {
         let started = Instant::now();
         let answer = approver(message);
         let elapsed = started.elapsed();
-        let result = match answer {
-            Ok(()) => Ok(Outcome {
+        let cancelled = self.ctx.stop().check(op).err();
+        let result = match (answer, cancelled) {
+            // Ctrl-C ended the prompt: not the operator's refusal but the run's cancellation.
+            (Err(_), Some(cancelled)) => Err(cancelled),
+            (Ok(()), _) => Ok(Outcome {
                 duration_secs: (elapsed.as_millis().saturating_add(500) / 1000)
                     .try_into()
                     .unwrap_or(u64::MAX),
                 ..Outcome::default()
             }),
-            Err(reason) => Err(op.error(ErrorKind::Refused, "ApprovalRefused", reason)),
+            (Err(reason), None) => Err(op.error(ErrorKind::Refused, "ApprovalRefused", reason)),
         };
         if let (Some(journal), Some(seq)) = (&self.journal, seq) {
             let ms = elapsed.as_millis().try_into().unwrap_or(u64::MAX);

@@ -115,21 +115,24 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         journal.dir().display()
     );
     live.set_journal(Arc::new(Progress::new(journal.clone())));
+    let cancel = live.cancel_flag();
     let auto_approve = args.auto_approve;
     let refused = Arc::new(AtomicBool::new(false));
     let refusal = refused.clone();
+    let at_prompt = cancel.clone();
     live.set_approver(Box::new(move |message: &str| {
-        let answer = approve(message, auto_approve);
+        let answer = approve(message, auto_approve, &at_prompt);
         refusal.store(answer.is_err(), Ordering::SeqCst);
         answer
     }));
 
-    let cancel = live.cancel_flag();
     let on_signal = cancel.clone();
     // A second handler cannot be installed in one process; apply installs it once.
     let _ = ctrlc::set_handler(move || {
         if !on_signal.swap(true, Ordering::SeqCst) {
-            eprintln!("\ncancelling: the current wait stops and no further request is sent");
+            eprintln!(
+                "\ncancelling: a running wait or approval prompt stops and no further request is sent"
+            );
         }
     });
     let stop_check = cancel.clone();
@@ -222,7 +225,8 @@ pub(crate) fn run_id_named(meta: &RunbookMeta, fallback: &str) -> String {
 }
 
 /// An approval: automatic with `--auto-approve`, else asked on the terminal, else refused.
-fn approve(message: &str, auto_approve: bool) -> Result<(), String> {
+/// Ctrl-C at the prompt (`cancel` set) gives up waiting for the answer.
+fn approve(message: &str, auto_approve: bool, cancel: &AtomicBool) -> Result<(), String> {
     if auto_approve {
         eprintln!("  approved automatically (--auto-approve): {message}");
         return Ok(());
@@ -233,12 +237,42 @@ fn approve(message: &str, auto_approve: bool) -> Result<(), String> {
                 .to_string(),
         );
     }
-    if ask(&format!(
-        "\nAPPROVAL NEEDED: {message}\nType yes to go on: "
-    )) {
-        Ok(())
-    } else {
-        Err("the operator did not approve".to_string())
+    match ask_or_cancel(
+        &format!("\nAPPROVAL NEEDED: {message}\nType yes to go on: "),
+        cancel,
+    ) {
+        Some(true) => Ok(()),
+        Some(false) => Err("the operator did not approve".to_string()),
+        None => Err("cancelled by the operator (Ctrl-C) at the approval prompt".to_string()),
+    }
+}
+
+/// `ask`, but `None` as soon as `cancel` is set. The standard library retries a read of the
+/// terminal that a signal interrupts, so Ctrl-C alone would leave the prompt waiting for
+/// Enter: the line is read on a thread of its own, which stays blocked when the run is
+/// cancelled (nothing reads the terminal after that, and the process ends with the run).
+fn ask_or_cancel(question: &str, cancel: &AtomicBool) -> Option<bool> {
+    eprint!("{question}");
+    let _ = std::io::stderr().flush();
+    let (answered, answer) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let yes = match std::io::stdin().lock().read_line(&mut line) {
+            Ok(_) => line.trim().eq_ignore_ascii_case("yes"),
+            Err(_) => false,
+        };
+        // The receiver is gone only when the prompt was cancelled: the answer is moot.
+        let _ = answered.send(yes);
+    });
+    loop {
+        if cancel.load(Ordering::SeqCst) {
+            return None;
+        }
+        match answer.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(yes) => return Some(yes),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Some(false),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Live tests against moto: plan/apply parity for every runbook, the dry-run's silence on the
 //! network, the account guard, approvals without a terminal, secrets, a failure mid-run, Ctrl-C
-//! during a wait.
+//! during a wait and at an approval prompt.
 
 use super::moto::{ripcord_env, Moto};
 use super::plan::runbooks;
@@ -824,4 +824,93 @@ notify(topic("dr-notifications", "us-west-2"), "Scaled", "never sent: the run is
         &[],
     );
     assert!(stdout(&show).contains("Cancelled"), "{}", stdout(&show));
+}
+
+#[test]
+fn ctrl_c_at_an_approval_prompt_cancels_without_waiting_for_enter() {
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let command = format!(
+        "{} apply runbooks/ecommerce/failover.rhai --runs-dir {}",
+        env!("CARGO_BIN_EXE_ripcord"),
+        runs.display()
+    );
+    // Through `script`, ripcord's terminal is a pseudo-terminal: the ^C written to it is turned
+    // into SIGINT by the terminal itself, as when an operator presses Ctrl-C.
+    let mut child = Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("RIPCORD_POLL_MS", "50")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut output = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    let mut wait_for = |needle: &str, seen: &mut String| {
+        let mut buf = [0u8; 4096];
+        while !seen.contains(needle) {
+            let n = output.read(&mut buf).unwrap();
+            assert!(n > 0, "ripcord ended before {needle:?}:\n{seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    };
+    wait_for("Type yes to go on", &mut seen);
+    stdin.write_all(b"yes\n").unwrap();
+    wait_for("APPROVAL NEEDED", &mut seen);
+    wait_for("Type yes to go on", &mut seen);
+    stdin.write_all(&[0x03]).unwrap();
+    stdin.flush().unwrap();
+    // Nothing more is typed: the run must end on the Ctrl-C alone. A prompt still waiting
+    // for Enter would block the reads below forever, so a watchdog ends it after 20 s (the
+    // output then stops short of the report, and the test fails saying so).
+    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watchdog = {
+        let ended = ended.clone();
+        let pid = child.id().to_string();
+        std::thread::spawn(move || {
+            for _ in 0..200 {
+                if ended.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        })
+    };
+    let started = std::time::Instant::now();
+    wait_for("Not done:", &mut seen);
+    let status = child.wait().unwrap();
+    ended.store(true, std::sync::atomic::Ordering::SeqCst);
+    watchdog.join().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{seen}"
+    );
+    drop(stdin);
+    assert_eq!(status.code(), Some(5), "{seen}");
+    assert!(seen.contains("cancelling"), "{seen}");
+    assert!(
+        seen.contains("Not done: 8 of the 10 planned steps were not started"),
+        "{seen}"
+    );
+    let journal = journal_lines(&runs);
+    let results: Vec<&Value> = journal.iter().filter(|r| r["type"] == "result").collect();
+    // The replication check ran; the approval ended cancelled, not refused; nothing followed.
+    assert_eq!(results.len(), 2, "{journal:#?}");
+    assert_eq!(results[0]["ok"], true);
+    assert_eq!(results[1]["error_code"], "Cancelled", "{journal:#?}");
+    let intents = journal.iter().filter(|r| r["type"] == "intent").count();
+    assert_eq!(intents, 2, "{journal:#?}");
+    assert_eq!(journal.last().unwrap()["status"], "cancelled");
 }
