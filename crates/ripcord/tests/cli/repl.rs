@@ -424,17 +424,31 @@ fn live_failover_asks_before_each_call_and_skip_sends_nothing() {
     // approve() always stops; going on from its pause is the approval.
     let approval = term.expect(LIVE_PROMPT);
     assert!(approval.contains("next: approve(...)"), "{approval}");
+    term.line("break promote");
+    term.expect("breakpoint 1: every promote(...)");
+    term.expect(LIVE_PROMPT);
     term.line("continue");
     // Every mutating call not confirmed at a pause is asked for, with its dry-run preview.
-    for answer in ["y", "y", "y"] {
+    for _ in 0..2 {
         let asked = term.expect("send this call to AWS");
-        assert!(
-            asked.contains("UpdateAutoScalingGroup") || asked.contains("RemoveFromGlobalCluster"),
-            "{asked}"
-        );
+        assert!(asked.contains("UpdateAutoScalingGroup"), "{asked}");
         term.expect("[n]o, stop the runbook: ");
-        term.line(answer);
+        term.line("y");
     }
+    // The breakpoint: shown at the pause, so `step` sends it without a second question.
+    let at_promote = term.expect(LIVE_PROMPT);
+    assert!(at_promote.contains("next: promote(...)"), "{at_promote}");
+    assert!(at_promote.contains("GlobalClusterMember  ecommerce-global -> (none)"), "{at_promote}");
+    term.line("plan");
+    let rest = term.expect("more step(s)");
+    assert!(rest.contains("RemoveFromGlobalCluster"), "{rest}");
+    assert!(rest.contains("4 more step(s)"), "{rest}");
+    term.expect(LIVE_PROMPT);
+    term.line("step");
+    let at_wait = term.expect(LIVE_PROMPT);
+    assert!(!at_wait.contains("send this call to AWS"), "{at_wait}");
+    assert!(at_wait.contains("next: wait(...)"), "{at_wait}");
+    term.line("continue");
     let asked = term.expect("send this call to AWS");
     assert!(asked.contains("UpdateHealthCheck"), "{asked}");
     term.expect("[n]o, stop the runbook: ");
