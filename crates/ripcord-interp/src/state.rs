@@ -78,16 +78,6 @@ pub type StepHook = Box<dyn FnMut(&PendingStep) -> HookDecision>;
 /// Called at every point where the REPL may pause (see `crate::debug`).
 pub type DebugHook = Box<dyn FnMut(&mut dyn crate::debug::Paused)>;
 
-/// What a step is, before the backend has carried it out.
-struct StepHead {
-    kind: StepKind,
-    service: &'static str,
-    operation: &'static str,
-    region: Option<String>,
-    target: Option<Target>,
-    origin: Origin,
-}
-
 /// The state of one run.
 pub struct RunState {
     backend: Option<Box<dyn Backend>>,
@@ -219,16 +209,13 @@ impl RunState {
     /// failure's origin and returned.
     fn step(
         &mut self,
-        head: StepHead,
+        pending: PendingStep,
         run: impl FnOnce(&mut dyn Backend) -> Result<Outcome, BackendError>,
     ) -> Result<Outcome, Failure> {
         self.started = true;
-        self.check_region(head.region.as_deref())?;
-        let decision = self.ask_hook(PendingStep {
-            kind: head.kind.clone(),
-            target: head.target.clone(),
-            origin: head.origin.clone(),
-        })?;
+        let (_, _, region) = labels(&pending.kind);
+        self.check_region(region.as_deref())?;
+        let decision = self.ask_hook(pending.clone())?;
         let backend = self.backend()?;
         let at_secs = backend.elapsed_secs();
         let outcome = match decision {
@@ -244,42 +231,25 @@ impl RunState {
             HookDecision::Run | HookDecision::Stop => match run(backend) {
                 Ok(outcome) => outcome,
                 Err(err) => {
-                    self.failed_at = Some(head.origin);
+                    self.failed_at = Some(pending.origin);
                     return Err(Failure::from_backend(err));
                 }
             },
         };
         let index = self.recorder.next_index();
-        self.recorder.push(Step {
-            index,
-            kind: head.kind,
-            service: head.service.to_string(),
-            operation: head.operation.to_string(),
-            region: head.region,
-            target: head.target,
-            resolved: outcome.resolved.clone(),
-            creates: outcome.creates.clone(),
-            changes: outcome.changes.clone(),
-            at_secs,
-            duration_secs: outcome.duration_secs,
-            warnings: outcome.warnings.clone(),
-            origin: head.origin,
-        });
+        self.recorder
+            .push(pending.to_step(index, at_secs, &outcome));
         Ok(outcome)
     }
 
     pub fn execute(&mut self, call: Call, origin: Origin) -> Result<Outcome, Failure> {
-        let (service, operation) = (call.service(), call.operation());
-        let region = call.region().map(str::to_string);
-        let target = call.target();
+        let target = Some(call.target());
         let sent = call.clone();
+        let kind = StepKind::Call { call };
         self.step(
-            StepHead {
-                kind: StepKind::Call { call },
-                service,
-                operation,
-                region,
-                target: Some(target),
+            PendingStep {
+                kind,
+                target,
                 origin,
             },
             move |b| b.execute(&sent),
@@ -287,18 +257,13 @@ impl RunState {
     }
 
     pub fn wait(&mut self, spec: WaitSpec, origin: Origin) -> Result<Outcome, Failure> {
-        let service = service_of(&spec.target);
-        let operation = spec.operation();
-        let region = spec.target.region().map(str::to_string);
-        let target = spec.target.clone();
+        let target = Some(spec.target.clone());
         let sent = spec.clone();
+        let kind = StepKind::Wait { wait: spec };
         self.step(
-            StepHead {
-                kind: StepKind::Wait { wait: spec },
-                service,
-                operation,
-                region,
-                target: Some(target),
+            PendingStep {
+                kind,
+                target,
                 origin,
             },
             move |b| b.wait(&sent),
@@ -306,15 +271,13 @@ impl RunState {
     }
 
     pub fn check(&mut self, spec: CheckSpec, origin: Origin) -> Result<Outcome, Failure> {
-        let (service, operation, target) = (spec.service(), spec.operation(), spec.target());
+        let target = Some(spec.target());
         let sent = spec.clone();
+        let kind = StepKind::Check { check: spec };
         self.step(
-            StepHead {
-                kind: StepKind::Check { check: spec },
-                service,
-                operation,
-                region: None,
-                target: Some(target),
+            PendingStep {
+                kind,
+                target,
                 origin,
             },
             move |b| b.check(&sent),
@@ -323,12 +286,10 @@ impl RunState {
 
     pub fn approve(&mut self, message: String, origin: Origin) -> Result<Outcome, Failure> {
         let sent = message.clone();
+        let kind = StepKind::Approval { message };
         self.step(
-            StepHead {
-                kind: StepKind::Approval { message },
-                service: "ripcord",
-                operation: "approve",
-                region: None,
+            PendingStep {
+                kind,
                 target: None,
                 origin,
             },
