@@ -499,6 +499,13 @@ impl Pauser {
                     return;
                 }
                 Command::Skip => match &preview {
+                    Some(Ok(Preview { pending, .. }))
+                        if matches!(pending.kind, ripcord_core::StepKind::Approval { .. }) =>
+                    {
+                        println!(
+                            "an approval cannot be skipped: `step` gives it, `quit` ends the session without it"
+                        );
+                    }
                     Some(Ok(Preview {
                         pending,
                         dry_run: Ok(outcome),

@@ -218,6 +218,9 @@ fn skip_does_not_send_the_call_and_the_journal_says_so() {
     term.line("c");
     term.expect("next: approve(...)");
     term.expect("ripcord[dry-run]> ");
+    term.line("skip");
+    let refused = term.expect("ripcord[dry-run]> ");
+    assert!(refused.contains("an approval cannot be skipped"), "{refused}");
     term.line("c");
     let at = term.expect("ripcord[dry-run]> ");
     assert!(at.contains("next: disable_health_check(...)"), "{at}");
