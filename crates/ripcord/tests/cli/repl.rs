@@ -11,6 +11,10 @@ const FAILOVER: &str = "runbooks/ecommerce/failover.rhai";
 
 /// A dry session of the e-commerce failover, its journal under `home`.
 fn dry(home: &Path) -> Term {
+    dry_with(home, &[])
+}
+
+fn dry_with(home: &Path, env: &[(&str, &str)]) -> Term {
     let runs = home.join("runs");
     let history = home.join("history");
     let mut term = Term::start(
@@ -23,7 +27,7 @@ fn dry(home: &Path) -> Term {
             history.to_str().unwrap(),
         ],
         &workspace(),
-        &[("HOME", home.to_str().unwrap())],
+        &[&[("HOME", home.to_str().unwrap())], env].concat(),
     );
     term.expect("dry-run: nothing is sent");
     term
@@ -63,7 +67,18 @@ fn operations(records: &[Value], kind: &str) -> Vec<String> {
 #[test]
 fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
     let home = tempfile::tempdir().unwrap();
-    let mut term = dry(home.path());
+    // A listener that counts connections stands where AWS would be: a dry session sends nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut term = dry_with(
+        home.path(),
+        &[
+            ("AWS_ENDPOINT_URL", url.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ],
+    );
     // Paused before the first primitive call, shown as `plan` shows it, source line marked.
     let first = term.expect("ripcord[dry-run]> ");
     assert!(first.contains("next: require_replication(...)"), "{first}");
@@ -127,6 +142,7 @@ fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
         ]
     );
     assert_eq!(records.last().unwrap()["status"], "completed");
+    assert!(listener.accept().is_err(), "the dry session connected to the endpoint");
 }
 
 #[test]
