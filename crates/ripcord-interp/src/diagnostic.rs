@@ -168,6 +168,10 @@ impl RunbookError {
         error.help = help;
         if error.label == "here" {
             error.label = match error.code.as_str() {
+                "ripcord::aws::Cancelled" => "cancelled here".to_string(),
+                c if c.starts_with("ripcord::aws::") && c.ends_with("Timeout") => {
+                    "timed out here".to_string()
+                }
                 c if c.starts_with("ripcord::aws::") => "rejected here".to_string(),
                 "ripcord::unknown_function" => "unknown function".to_string(),
                 "ripcord::argument_type" => "wrong arguments".to_string(),

@@ -364,6 +364,15 @@ fn simulated_rejections_are_aws_errors() {
     let err = run_err(r#"scale(asg("dr-web-asg", "us-west-2"), #{ desired: 9 });"#);
     assert_eq!(err.code, "ripcord::aws::ValidationError");
     assert!(err.message.contains("UpdateAutoScalingGroup"));
+    assert_eq!(err.label, "rejected here");
+    let err = run_err(
+        r#"let web = asg("dr-web-asg", "us-west-2");
+scale(web, #{ desired: 4 });
+wait(web, "in_service", "1m");"#,
+    );
+    assert_eq!(err.code, "ripcord::aws::WaiterTimeout");
+    assert_eq!(err.label, "timed out here");
+    assert_eq!(err.line, 3);
     let err = run_err(r#"promote(db_instance("production-db", "us-east-1"));"#);
     assert_eq!(err.code, "ripcord::aws::InvalidDBInstanceState");
     let err = run_err(
