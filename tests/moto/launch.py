@@ -102,6 +102,11 @@ def main() -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     app = DomainDispatcherApplication(create_backend_app)
+    if not args.no_patches:
+        # CloudWatch in the protocol the AWS SDK for Rust speaks (rpcv2cbor.py says why).
+        import rpcv2cbor
+
+        app = rpcv2cbor.middleware(app)
     if args.latency_ms > 0:
         app = with_latency(app, args.latency_ms / 1000.0)
 

@@ -9,6 +9,7 @@ which breaks one shows up here rather than in a Rust test. Ends with the line
 `N passed, M failed`; exits 1 on any failure.
 """
 
+import datetime
 import os
 import signal
 import subprocess
@@ -478,6 +479,32 @@ def sns_publish(srv):
     sns = srv.client("sns")
     topic = sns.create_topic(Name="rip-events")["TopicArn"]
     assert sns.publish(TopicArn=topic, Message="failover started")["MessageId"]
+
+
+@test
+def cloudwatch_rds_lag_metrics_round_trip(srv):
+    # The live backend reads replication lag with GetMetricStatistics (Maximum, 60 s).
+    cw = srv.client("cloudwatch", WEST)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    dims = [{"Name": "DBClusterIdentifier", "Value": "rip-lag-dr"}]
+    cw.put_metric_data(
+        Namespace="AWS/RDS",
+        MetricData=[
+            {"MetricName": "AuroraGlobalDBReplicationLag", "Dimensions": dims,
+             "Value": 600000.0, "Unit": "Milliseconds", "Timestamp": now},
+        ],
+    )
+
+    def maxima(client):
+        out = client.get_metric_statistics(
+            Namespace="AWS/RDS", MetricName="AuroraGlobalDBReplicationLag", Dimensions=dims,
+            StartTime=now - datetime.timedelta(minutes=5),
+            EndTime=now + datetime.timedelta(seconds=1), Period=60, Statistics=["Maximum"],
+        )
+        return [(d["Maximum"], d["Unit"]) for d in out["Datapoints"]]
+
+    eq(maxima(cw), [(600000.0, "Milliseconds")], "read back in its region")
+    eq(maxima(srv.client("cloudwatch", EAST)), [], "other regions do not see it")
 
 
 def main():

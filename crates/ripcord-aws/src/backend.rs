@@ -168,6 +168,14 @@ impl LiveBackend {
             .block_on(crate::capture::capture(&self.ctx, regions))
     }
 
+    /// Warnings of queries and captures since the last call: what they could not read but
+    /// answered anyway (a replication lag CloudWatch refused is unknown, `()`). Steps carry
+    /// their warnings in their `Outcome`; queries have no outcome, so the caller collects
+    /// these after a run (or a capture) and shows them.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        self.ctx.take_warnings()
+    }
+
     /// HTTP requests sent to AWS so far, retries and lookups included.
     pub fn requests_sent(&self) -> u64 {
         self.ctx.clients.requests_sent()

@@ -3,6 +3,7 @@
 use crate::context::{arn_resource_id, Ctx};
 use crate::convert;
 use crate::errors::Op;
+use crate::lag::{lag_secs, Lag};
 use crate::resolve::{health_checks, zone_id, ZoneRef};
 use ripcord_core::inventory::{
     GlobalCluster, HostedZone, RegionInventory, Topic, INVENTORY_VERSION,
@@ -28,6 +29,7 @@ pub(crate) async fn capture(ctx: &Ctx, regions: &[String]) -> Result<Inventory, 
     if let Some(first) = regions.first() {
         inventory.global_clusters = global_clusters(ctx, first, &captured).await?;
     }
+    secondary_lags(ctx, &inventory.global_clusters, &mut captured).await;
     inventory.regions = captured;
     inventory.hosted_zones = hosted_zones(ctx).await?;
     let op = Op::new("route53", "ListHealthChecks");
@@ -117,6 +119,12 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .map(convert::db_instance)
         .collect();
     db_instances.sort_by(|a, b| a.id.cmp(&b.id));
+    for instance in &mut db_instances {
+        // Only a read replica has a lag: one CloudWatch request each.
+        if instance.read_replica_source.is_some() {
+            instance.replica_lag_secs = lag_secs(ctx, region, Lag::Replica(&instance.id)).await;
+        }
+    }
 
     let op = Op::new("rds", "DescribeDBClusters");
     let mut db_clusters: Vec<_> = rds
@@ -224,6 +232,32 @@ async fn global_clusters(
     }
     globals.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(globals)
+}
+
+/// `replication_lag_secs` of every captured global secondary (a member that is not the
+/// writer): only membership tells which clusters have one, so this comes after the global
+/// clusters. One CloudWatch request each, in the member's region.
+async fn secondary_lags(
+    ctx: &Ctx,
+    globals: &[GlobalCluster],
+    captured: &mut BTreeMap<String, RegionInventory>,
+) {
+    for member in globals.iter().flat_map(|g| &g.members) {
+        if member.writer {
+            continue;
+        }
+        let Some(region) = captured.get_mut(&member.region) else {
+            continue;
+        };
+        if let Some(cluster) = region
+            .db_clusters
+            .iter_mut()
+            .find(|c| c.id == member.cluster)
+        {
+            cluster.replication_lag_secs =
+                lag_secs(ctx, &member.region, Lag::GlobalSecondary(&member.cluster)).await;
+        }
+    }
 }
 
 async fn hosted_zones(ctx: &Ctx) -> Result<Vec<HostedZone>, BackendError> {

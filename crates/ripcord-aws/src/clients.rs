@@ -49,6 +49,7 @@ pub(crate) struct Clients {
     s3: PerRegion<aws_sdk_s3::Client>,
     route53: PerRegion<aws_sdk_route53::Client>,
     sts: PerRegion<aws_sdk_sts::Client>,
+    cloudwatch: PerRegion<aws_sdk_cloudwatch::Client>,
 }
 
 /// A poisoned lock only means another thread panicked while inserting a client; the map is
@@ -93,6 +94,7 @@ impl Clients {
             s3: Mutex::default(),
             route53: Mutex::default(),
             sts: Mutex::default(),
+            cloudwatch: Mutex::default(),
         }
     }
 
@@ -110,6 +112,7 @@ impl Clients {
     client_for!(sns, sns, aws_sdk_sns);
     client_for!(sts_in, sts, aws_sdk_sts);
     client_for!(route53_in, route53, aws_sdk_route53);
+    client_for!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
 
     /// Route 53 is global: one client, signed for the default region's partition.
     pub(crate) fn route53(&self) -> aws_sdk_route53::Client {

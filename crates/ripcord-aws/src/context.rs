@@ -37,6 +37,9 @@ pub(crate) struct Ctx {
     /// Distinguishes this run's idempotency tokens from another run's.
     run_nonce: String,
     steps: AtomicU64,
+    /// What did not stop the run but the operator should know (a replication lag CloudWatch
+    /// would not tell), in order, each once.
+    warnings: Mutex<Vec<String>>,
 }
 
 /// Stops a polling loop: the operator's Ctrl-C, or another branch of the group failing.
@@ -104,7 +107,32 @@ impl Ctx {
             asg_polls: AsgPolls::default(),
             run_nonce: format!("{}-{started}", std::process::id()),
             steps: AtomicU64::new(0),
+            warnings: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Keeps a warning for `LiveBackend::take_warnings`; a repeated one is kept once (a
+    /// runbook may ask the same question many times).
+    pub(crate) fn warn(&self, warning: String) {
+        // A poisoned lock only means another thread panicked while pushing; the list is
+        // still valid.
+        let mut warnings = self
+            .warnings
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+
+    /// The warnings kept so far, emptying the list.
+    pub(crate) fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(
+            &mut *self
+                .warnings
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 
     /// The stop conditions of a step outside any parallel group.

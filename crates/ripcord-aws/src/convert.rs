@@ -92,8 +92,8 @@ pub(crate) fn db_instance(db: &aws_sdk_rds::types::DbInstance) -> DbInstance {
         read_replica_source: db
             .read_replica_source_db_instance_identifier()
             .map(str::to_string),
-        // CloudWatch's ReplicaLag is not part of DescribeDBInstances; another request per
-        // replica would be needed, so it is left out (documented in docs/live.md).
+        // CloudWatch's ReplicaLag is not part of DescribeDBInstances: `crate::lag` fills it
+        // in for replicas, with a request of its own.
         replica_lag_secs: None,
         cluster: db.db_cluster_identifier().map(str::to_string),
     }
@@ -104,6 +104,8 @@ pub(crate) fn db_cluster(cluster: &aws_sdk_rds::types::DbCluster) -> DbCluster {
         id: text(cluster.db_cluster_identifier()),
         engine: text(cluster.engine()),
         status: text(cluster.status()),
+        // Only a global secondary has one, and DescribeDBClusters does not say which cluster
+        // is: the caller fills it in from CloudWatch (`crate::lag`) once membership is known.
         replication_lag_secs: None,
     }
 }

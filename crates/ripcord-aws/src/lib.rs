@@ -20,6 +20,7 @@ mod context;
 mod convert;
 mod errors;
 mod execute;
+mod lag;
 mod parallel;
 mod query;
 mod resolve;

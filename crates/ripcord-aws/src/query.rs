@@ -3,6 +3,7 @@
 use crate::context::{bucket_name, Ctx};
 use crate::convert;
 use crate::errors::{describe_operation, service_of, Op};
+use crate::lag::{lag_secs, Lag};
 use crate::resolve::{
     absent_is_none, dns_name, find_health_check, find_snapshot, find_volume, find_zone, required,
     topic_arn, ZoneRef,
@@ -46,7 +47,15 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
                     .map_err(|err| op.sdk(err)),
             )?;
             match out.as_ref().and_then(|o| o.db_instances().first()) {
-                Some(db) => json(op, &convert::db_instance(db))?,
+                Some(db) => {
+                    let mut instance = convert::db_instance(db);
+                    // Only a read replica has a lag: one CloudWatch request for it alone.
+                    if instance.read_replica_source.is_some() {
+                        instance.replica_lag_secs =
+                            lag_secs(ctx, region, Lag::Replica(&instance.id)).await;
+                    }
+                    json(op, &instance)?
+                }
                 None => return Ok(None),
             }
         }
@@ -255,7 +264,13 @@ async fn db_cluster(
                 )
             })
     });
-    let mut value = json(op, &convert::db_cluster(cluster))?;
+    let mut converted = convert::db_cluster(cluster);
+    // Only a global secondary (a member that is not the writer) has a replication lag.
+    if matches!(membership, Some((_, false))) {
+        converted.replication_lag_secs =
+            lag_secs(ctx, region, Lag::GlobalSecondary(&converted.id)).await;
+    }
+    let mut value = json(op, &converted)?;
     if let Value::Object(map) = &mut value {
         let (global, writer) = match membership {
             Some((id, writer)) => (Value::String(id), writer),

@@ -2598,3 +2598,295 @@ fn capture_round_trips_through_the_inventory_format() {
         );
     }
 }
+
+// ---------------------------------------------------------------- replication lag (CloudWatch)
+
+impl Fx {
+    fn cloudwatch(&self, region: &str) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::new(&self.config(region))
+    }
+
+    /// One datapoint of an AWS/RDS metric for one resource, stamped `ago_secs` ago, as RDS
+    /// publishes its lag metrics.
+    fn put_rds_metric(
+        &self,
+        region: &str,
+        metric: &str,
+        dimension: (&str, &str),
+        value: f64,
+        unit: aws_sdk_cloudwatch::types::StandardUnit,
+        ago_secs: i64,
+    ) {
+        let datum = aws_sdk_cloudwatch::types::MetricDatum::builder()
+            .metric_name(metric)
+            .dimensions(
+                aws_sdk_cloudwatch::types::Dimension::builder()
+                    .name(dimension.0)
+                    .value(dimension.1)
+                    .build(),
+            )
+            .value(value)
+            .unit(unit)
+            .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
+                jiff::Timestamp::now().as_second() - ago_secs,
+            ))
+            .build();
+        self.block(
+            self.cloudwatch(region)
+                .put_metric_data()
+                .namespace("AWS/RDS")
+                .metric_data(datum)
+                .send(),
+        )
+        .expect("put metric data");
+    }
+
+    /// The Maximum of every datapoint of the last ten minutes, read back with the SDK.
+    fn rds_metric_maxima(&self, region: &str, metric: &str, dimension: (&str, &str)) -> Vec<f64> {
+        let now = jiff::Timestamp::now().as_second();
+        let out = self
+            .block(
+                self.cloudwatch(region)
+                    .get_metric_statistics()
+                    .namespace("AWS/RDS")
+                    .metric_name(metric)
+                    .dimensions(
+                        aws_sdk_cloudwatch::types::Dimension::builder()
+                            .name(dimension.0)
+                            .value(dimension.1)
+                            .build(),
+                    )
+                    .start_time(aws_sdk_cloudwatch::primitives::DateTime::from_secs(
+                        now - 600,
+                    ))
+                    .end_time(aws_sdk_cloudwatch::primitives::DateTime::from_secs(now + 1))
+                    .period(60)
+                    .statistics(aws_sdk_cloudwatch::types::Statistic::Maximum)
+                    .send(),
+            )
+            .expect("get metric statistics");
+        out.datapoints()
+            .iter()
+            .filter_map(|d| d.maximum())
+            .collect()
+    }
+}
+
+fn describe_field(live: &mut LiveBackend, target: Target, field: &str) -> serde_json::Value {
+    live.query(&Query::Describe { target })
+        .expect("describe")
+        .expect("exists")[field]
+        .clone()
+}
+
+#[test]
+fn moto_stores_and_returns_cloudwatch_datapoints() {
+    // What the lag tests rely on: moto 5.2.5 answers the Rust SDK's CloudWatch requests
+    // (rpc-v2-cbor) and gives back what PutMetricData stored.
+    let fx = Fx::new(shared());
+    let id = unique("metric-probe");
+    assert!(fx
+        .rds_metric_maxima(EAST, "ReplicaLag", ("DBInstanceIdentifier", &id))
+        .is_empty());
+    fx.put_rds_metric(
+        EAST,
+        "ReplicaLag",
+        ("DBInstanceIdentifier", &id),
+        42.0,
+        aws_sdk_cloudwatch::types::StandardUnit::Seconds,
+        0,
+    );
+    assert_eq!(
+        fx.rds_metric_maxima(EAST, "ReplicaLag", ("DBInstanceIdentifier", &id)),
+        vec![42.0]
+    );
+    // Another region does not see it.
+    assert!(fx
+        .rds_metric_maxima(WEST, "ReplicaLag", ("DBInstanceIdentifier", &id))
+        .is_empty());
+}
+
+#[test]
+fn replica_lag_of_a_read_replica_comes_from_cloudwatch() {
+    let fx = Fx::new(shared());
+    let source = fx.db_instance(EAST, &unique("lag-source-db"), false);
+    let replica = unique("lag-replica-db");
+    fx.block(
+        fx.rds(EAST)
+            .create_db_instance_read_replica()
+            .db_instance_identifier(&replica)
+            .source_db_instance_identifier(&source)
+            .send(),
+    )
+    .expect("create replica");
+    let mut live = backend(shared());
+    let target = |name: &str| Target::DbInstance {
+        name: name.to_string(),
+        region: EAST.into(),
+    };
+
+    // No datapoint: unknown, as before.
+    assert_eq!(
+        describe_field(&mut live, target(&replica), "replica_lag_secs"),
+        serde_json::Value::Null
+    );
+
+    // A datapoint older than the last few minutes says nothing about now.
+    let seconds = aws_sdk_cloudwatch::types::StandardUnit::Seconds;
+    let dimension = ("DBInstanceIdentifier", replica.as_str());
+    fx.put_rds_metric(EAST, "ReplicaLag", dimension, 99.0, seconds.clone(), 900);
+    assert_eq!(
+        describe_field(&mut live, target(&replica), "replica_lag_secs"),
+        serde_json::Value::Null
+    );
+
+    // The newest datapoint of the last minutes counts, rounded up to whole seconds.
+    fx.put_rds_metric(EAST, "ReplicaLag", dimension, 900.0, seconds.clone(), 180);
+    fx.put_rds_metric(EAST, "ReplicaLag", dimension, 12.2, seconds.clone(), 0);
+    assert_eq!(
+        describe_field(&mut live, target(&replica), "replica_lag_secs"),
+        serde_json::json!(13)
+    );
+
+    // The source is no replica: no lag asked for, whatever CloudWatch holds.
+    fx.put_rds_metric(
+        EAST,
+        "ReplicaLag",
+        ("DBInstanceIdentifier", &source),
+        5.0,
+        seconds,
+        0,
+    );
+    let before = live.requests_sent();
+    assert_eq!(
+        describe_field(&mut live, target(&source), "replica_lag_secs"),
+        serde_json::Value::Null
+    );
+    assert_eq!(live.requests_sent() - before, 1, "DescribeDBInstances only");
+    assert!(live.take_warnings().is_empty());
+}
+
+#[test]
+fn replication_lag_of_a_global_secondary_comes_from_cloudwatch() {
+    let fx = Fx::new(shared());
+    let primary = unique("lag-aurora");
+    let secondary = unique("lag-dr-aurora");
+    let global = unique("lag-global");
+    let primary_arn = fx.aurora_cluster(EAST, &primary, None);
+    fx.block(
+        fx.rds(EAST)
+            .create_global_cluster()
+            .global_cluster_identifier(&global)
+            .source_db_cluster_identifier(&primary_arn)
+            .send(),
+    )
+    .expect("create global cluster");
+    fx.aurora_cluster(WEST, &secondary, Some(&global));
+    let mut live = backend(shared());
+    let target = |name: &str, region: &str| Target::DbCluster {
+        name: name.to_string(),
+        region: region.to_string(),
+    };
+
+    assert_eq!(
+        describe_field(&mut live, target(&secondary, WEST), "replication_lag_secs"),
+        serde_json::Value::Null
+    );
+
+    // AuroraGlobalDBReplicationLag is in milliseconds, in the secondary's region.
+    let ms = aws_sdk_cloudwatch::types::StandardUnit::Milliseconds;
+    fx.put_rds_metric(
+        WEST,
+        "AuroraGlobalDBReplicationLag",
+        ("DBClusterIdentifier", &secondary),
+        600_000.0,
+        ms.clone(),
+        0,
+    );
+    assert_eq!(
+        describe_field(&mut live, target(&secondary, WEST), "replication_lag_secs"),
+        serde_json::json!(600)
+    );
+    // The writer has no lag: not asked for.
+    fx.put_rds_metric(
+        EAST,
+        "AuroraGlobalDBReplicationLag",
+        ("DBClusterIdentifier", &primary),
+        5_000.0,
+        ms,
+        0,
+    );
+    assert_eq!(
+        describe_field(&mut live, target(&primary, EAST), "replication_lag_secs"),
+        serde_json::Value::Null
+    );
+    assert!(live.take_warnings().is_empty());
+}
+
+#[test]
+fn capture_reads_replication_lag_from_cloudwatch() {
+    // Its own server: the capture must see exactly this small world.
+    let moto = Moto::launch(&[]);
+    let fx = Fx::new(&moto.url);
+    fx.db_instance(EAST, "production-db", false);
+    fx.block(
+        fx.rds(EAST)
+            .create_db_instance_read_replica()
+            .db_instance_identifier("production-db-replica")
+            .source_db_instance_identifier("production-db")
+            .send(),
+    )
+    .expect("create replica");
+    let primary_arn = fx.aurora_cluster(EAST, "ecommerce-aurora", None);
+    fx.block(
+        fx.rds(EAST)
+            .create_global_cluster()
+            .global_cluster_identifier("ecommerce-global")
+            .source_db_cluster_identifier(&primary_arn)
+            .send(),
+    )
+    .expect("global cluster");
+    fx.aurora_cluster(WEST, "dr-aurora", Some("ecommerce-global"));
+    fx.put_rds_metric(
+        EAST,
+        "ReplicaLag",
+        ("DBInstanceIdentifier", "production-db-replica"),
+        3.0,
+        aws_sdk_cloudwatch::types::StandardUnit::Seconds,
+        0,
+    );
+    fx.put_rds_metric(
+        WEST,
+        "AuroraGlobalDBReplicationLag",
+        ("DBClusterIdentifier", "dr-aurora"),
+        1_200.0,
+        aws_sdk_cloudwatch::types::StandardUnit::Milliseconds,
+        0,
+    );
+
+    let mut live = backend(&moto.url);
+    let inventory = live
+        .capture(&[EAST.to_string(), WEST.to_string()])
+        .expect("capture");
+    inventory.validate("capture").expect("a valid inventory");
+    let lags: Vec<(&str, Option<i64>)> = inventory.regions[EAST]
+        .db_instances
+        .iter()
+        .map(|d| (d.id.as_str(), d.replica_lag_secs))
+        .collect();
+    assert_eq!(
+        lags,
+        vec![("production-db", None), ("production-db-replica", Some(3))]
+    );
+    let lags: Vec<(&str, Option<i64>)> = inventory
+        .regions
+        .values()
+        .flat_map(|r| &r.db_clusters)
+        .map(|c| (c.id.as_str(), c.replication_lag_secs))
+        .collect();
+    assert_eq!(
+        lags,
+        vec![("ecommerce-aurora", None), ("dr-aurora", Some(2))]
+    );
+    assert!(live.take_warnings().is_empty());
+}

@@ -1,6 +1,6 @@
 //! Live tests against moto: plan/apply parity for every runbook, the dry-run's silence on the
 //! network, the account guard, approvals without a terminal, secrets, a failure mid-run, Ctrl-C
-//! during a wait and at an approval prompt.
+//! during a wait and at an approval prompt, the RPO check on a lag read from CloudWatch.
 
 use super::moto::{ripcord_env, Moto};
 use super::plan::runbooks;
@@ -913,4 +913,54 @@ fn ctrl_c_at_an_approval_prompt_cancels_without_waiting_for_enter() {
     let intents = journal.iter().filter(|r| r["type"] == "intent").count();
     assert_eq!(intents, 2, "{journal:#?}");
     assert_eq!(journal.last().unwrap()["status"], "cancelled");
+}
+
+#[test]
+fn apply_refuses_a_failover_whose_standby_lags_beyond_the_rpo() {
+    // The e-commerce failover's readiness check reads replica_lag(dr_db); live it comes from
+    // CloudWatch's AuroraGlobalDBReplicationLag of the secondary (milliseconds). Ten minutes
+    // of lag against a 5m RPO must stop the run before any change.
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    let put = Command::new(workspace().join(".venv/bin/python"))
+        .args([
+            "-c",
+            &format!(
+                "import boto3, datetime; boto3.client('cloudwatch', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').put_metric_data(Namespace='AWS/RDS', MetricData=[{{'MetricName': 'AuroraGlobalDBReplicationLag', 'Dimensions': [{{'Name': 'DBClusterIdentifier', 'Value': 'dr-aurora-cluster'}}], 'Value': 600000.0, 'Unit': 'Milliseconds', 'Timestamp': datetime.datetime.now(datetime.timezone.utc)}}])",
+                moto.url
+            ),
+        ])
+        .status()
+        .unwrap();
+    assert!(put.success());
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let out = moto.ripcord(
+        &[
+            "apply",
+            "runbooks/ecommerce/failover.rhai",
+            "--yes",
+            "--auto-approve",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    // The capture apply plans against carries the lag, so the dry-run stops first.
+    assert!(
+        err.contains("dr-aurora-cluster lags 10m 00s behind the primary"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was sent"), "{err}");
+    let mutating = if runs.exists() {
+        journal_lines(&runs)
+            .iter()
+            .filter(|r| r["type"] == "intent" && r["intent"]["type"] == "call")
+            .count()
+    } else {
+        0
+    };
+    assert_eq!(mutating, 0, "no change may be sent");
 }
