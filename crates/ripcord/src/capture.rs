@@ -19,6 +19,9 @@ pub fn run(args: &CaptureArgs) -> Exit {
             return Exit::Aws;
         }
     };
+    for warning in backend.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
     let yaml = args
         .output
         .as_ref()

@@ -47,6 +47,11 @@ pub fn guard_and_capture(
         eprintln!("error: capture failed: {}: {}", err.code, err.message);
         Exit::Aws
     })?;
+    // What the capture could not read (a replication lag CloudWatch refused) is unknown in
+    // the plan: the operator must know the plan did not see it.
+    for warning in live.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
     let json = serde_json::to_string_pretty(&inventory).map_err(|err| {
         eprintln!("error: cannot serialize the captured inventory: {err}");
         Exit::Aws
