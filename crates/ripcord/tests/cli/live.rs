@@ -3,14 +3,36 @@
 //! during a wait and at an approval prompt, the RPO check on a lag read from CloudWatch.
 
 use super::moto::{ripcord_env, Moto};
+use super::term::Term;
 use super::plan::runbooks;
 use super::{stderr, stdout, workspace};
 use ripcord_core::Inventory;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+/// `ripcord apply` of the e-commerce failover on a pseudo-terminal, against moto.
+fn apply_on_a_terminal(moto: &Moto, home: &Path, runs: &Path) -> Term {
+    Term::start(
+        &[
+            "apply",
+            "runbooks/ecommerce/failover.rhai",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        &workspace(),
+        &[
+            ("HOME", home.to_str().unwrap()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL", moto.url.as_str()),
+            ("RIPCORD_POLL_MS", "50"),
+        ],
+    )
+}
 
 /// The inventory beside a runbook, as `plan` finds it.
 fn inventory_of(runbook: &str) -> PathBuf {
@@ -580,41 +602,11 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
     moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
     let home = tempfile::tempdir().unwrap();
     let runs = home.path().join("runs");
-    let command = format!(
-        "{} apply runbooks/ecommerce/failover.rhai --runs-dir {}",
-        env!("CARGO_BIN_EXE_ripcord"),
-        runs.display()
-    );
-    // `script` gives ripcord a terminal, so it asks for confirmation and approval on it.
-    let mut child = Command::new("script")
-        .args(["-qefc", &command, "/dev/null"])
-        .current_dir(workspace())
-        .env("NO_COLOR", "1")
-        .env("HOME", home.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL", &moto.url)
-        .env("RIPCORD_POLL_MS", "50")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut output = child.stdout.take().unwrap();
-    let mut seen = String::new();
-    let mut wait_for = |needle: &str, seen: &mut String| {
-        let mut buf = [0u8; 4096];
-        while !seen.contains(needle) {
-            let n = output.read(&mut buf).unwrap();
-            assert!(n > 0, "ripcord ended before {needle:?}:\n{seen}");
-            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    };
-    wait_for("Type yes to go on", &mut seen);
-    stdin.write_all(b"yes\n").unwrap();
-    wait_for("APPROVAL NEEDED", &mut seen);
+    // A terminal, so that it asks for confirmation and approval on it.
+    let mut term = apply_on_a_terminal(&moto, home.path(), &runs);
+    term.expect("Type yes to go on");
+    term.line("yes");
+    term.expect("APPROVAL NEEDED");
     let deleted = Command::new(workspace().join(".venv/bin/python"))
         .args([
             "-c",
@@ -626,12 +618,9 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
         .status()
         .unwrap();
     assert!(deleted.success());
-    seen.clear();
-    stdin.write_all(b"yes\n").unwrap();
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    let _ = output.read_to_string(&mut rest);
-    seen.push_str(&rest);
+    term.expect("Type yes to go on");
+    term.line("yes");
+    let (status, seen) = term.finish();
     assert_eq!(status.code(), Some(1), "{seen}");
     assert!(seen.contains("dr-app-asg"), "{seen}");
     assert!(
@@ -680,17 +669,7 @@ fn ctrl_c_during_a_wait_cancels_the_run_with_a_report_and_a_journal() {
     // A group that never gets in service: its only instance type weighs two capacity units,
     // so moto launches one instance for a desired capacity of 2, and the wait counts
     // InService instances. The dry-run sees a group still converging and plans the wait.
-    let created = Command::new(workspace().join(".venv/bin/python"))
-        .args([
-            "-c",
-            &format!(
-                "import boto3; boto3.client('autoscaling', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').create_auto_scaling_group(AutoScalingGroupName='stuck-asg', MinSize=0, MaxSize=4, DesiredCapacity=2, AvailabilityZones=['us-west-2a'], MixedInstancesPolicy={{'LaunchTemplate': {{'LaunchTemplateSpecification': {{'LaunchTemplateName': 'ripcord-seed', 'Version': '$Latest'}}, 'Overrides': [{{'InstanceType': 't3.micro', 'WeightedCapacity': '2'}}]}}}})",
-                moto.url
-            ),
-        ])
-        .status()
-        .unwrap();
-    assert!(created.success());
+    moto.stuck_asg("stuck-asg");
     let home = tempfile::tempdir().unwrap();
     let runs = home.path().join("runs");
     let runbook = home.path().join("cancel-me.rhai");
@@ -832,72 +811,22 @@ fn ctrl_c_at_an_approval_prompt_cancels_without_waiting_for_enter() {
     moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
     let home = tempfile::tempdir().unwrap();
     let runs = home.path().join("runs");
-    let command = format!(
-        "{} apply runbooks/ecommerce/failover.rhai --runs-dir {}",
-        env!("CARGO_BIN_EXE_ripcord"),
-        runs.display()
-    );
-    // Through `script`, ripcord's terminal is a pseudo-terminal: the ^C written to it is turned
-    // into SIGINT by the terminal itself, as when an operator presses Ctrl-C.
-    let mut child = Command::new("script")
-        .args(["-qefc", &command, "/dev/null"])
-        .current_dir(workspace())
-        .env("NO_COLOR", "1")
-        .env("HOME", home.path())
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL", &moto.url)
-        .env("RIPCORD_POLL_MS", "50")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("script runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut output = child.stdout.take().unwrap();
-    let mut seen = String::new();
-    let mut wait_for = |needle: &str, seen: &mut String| {
-        let mut buf = [0u8; 4096];
-        while !seen.contains(needle) {
-            let n = output.read(&mut buf).unwrap();
-            assert!(n > 0, "ripcord ended before {needle:?}:\n{seen}");
-            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    };
-    wait_for("Type yes to go on", &mut seen);
-    stdin.write_all(b"yes\n").unwrap();
-    wait_for("APPROVAL NEEDED", &mut seen);
-    wait_for("Type yes to go on", &mut seen);
-    stdin.write_all(&[0x03]).unwrap();
-    stdin.flush().unwrap();
-    // Nothing more is typed: the run must end on the Ctrl-C alone. A prompt still waiting
-    // for Enter would block the reads below forever, so a watchdog ends it after 20 s (the
-    // output then stops short of the report, and the test fails saying so).
-    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let watchdog = {
-        let ended = ended.clone();
-        let pid = child.id().to_string();
-        std::thread::spawn(move || {
-            for _ in 0..200 {
-                if ended.load(std::sync::atomic::Ordering::SeqCst) {
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(100));
-            }
-            let _ = Command::new("kill").args(["-KILL", &pid]).status();
-        })
-    };
+    // On a pseudo-terminal, the ^C written to it is turned into SIGINT by the terminal
+    // itself, as when an operator presses Ctrl-C.
+    let mut term = apply_on_a_terminal(&moto, home.path(), &runs);
+    term.expect("Type yes to go on");
+    term.line("yes");
+    term.expect("APPROVAL NEEDED");
+    term.expect("Type yes to go on");
+    // Nothing more is typed: the run must end on the Ctrl-C alone (a prompt still waiting
+    // for Enter would not end, and `finish` fails after its deadline).
     let started = std::time::Instant::now();
-    wait_for("Not done:", &mut seen);
-    let status = child.wait().unwrap();
-    ended.store(true, std::sync::atomic::Ordering::SeqCst);
-    watchdog.join().unwrap();
+    term.send(&[0x03]);
+    let (status, seen) = term.finish();
     assert!(
         started.elapsed() < std::time::Duration::from_secs(10),
         "{seen}"
     );
-    drop(stdin);
     assert_eq!(status.code(), Some(5), "{seen}");
     assert!(seen.contains("cancelling"), "{seen}");
     assert!(
