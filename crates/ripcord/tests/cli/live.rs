@@ -34,6 +34,28 @@ fn apply_on_a_terminal(moto: &Moto, home: &Path, runs: &Path) -> Term {
     )
 }
 
+/// `ripcord runs show` of the only run under `runs`.
+fn show_only_run(runs: &Path, home: &Path) -> String {
+    let id = std::fs::read_dir(runs)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .file_name();
+    let show = ripcord_env(
+        &[
+            "runs",
+            "show",
+            &id.to_string_lossy(),
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        home,
+        &[],
+    );
+    stdout(&show)
+}
+
 /// The inventory beside a runbook, as `plan` finds it.
 fn inventory_of(runbook: &str) -> PathBuf {
     let path = workspace().join(runbook);
@@ -642,24 +664,8 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
         &[],
     );
     assert!(stdout(&list).contains("failed"), "{}", stdout(&list));
-    let id = std::fs::read_dir(&runs)
-        .unwrap()
-        .flatten()
-        .next()
-        .unwrap()
-        .file_name();
-    let show = ripcord_env(
-        &[
-            "runs",
-            "show",
-            &id.to_string_lossy(),
-            "--runs-dir",
-            runs.to_str().unwrap(),
-        ],
-        home.path(),
-        &[],
-    );
-    assert!(stdout(&show).contains("FAILED"), "{}", stdout(&show));
+    let show = show_only_run(&runs, home.path());
+    assert!(show.contains("FAILED"), "{show}");
 }
 
 #[test]
@@ -785,24 +791,8 @@ notify(topic("dr-notifications", "us-west-2"), "Scaled", "never sent: the run is
         .any(|r| r["type"] == "intent" && r["intent"]["call"]["operation"] == "Publish");
     assert!(!published, "{journal:#?}");
     // The scaling really happened; the notification really did not.
-    let id = std::fs::read_dir(&runs)
-        .unwrap()
-        .flatten()
-        .next()
-        .unwrap()
-        .file_name();
-    let show = ripcord_env(
-        &[
-            "runs",
-            "show",
-            &id.to_string_lossy(),
-            "--runs-dir",
-            runs.to_str().unwrap(),
-        ],
-        home.path(),
-        &[],
-    );
-    assert!(stdout(&show).contains("Cancelled"), "{}", stdout(&show));
+    let show = show_only_run(&runs, home.path());
+    assert!(show.contains("Cancelled"), "{show}");
 }
 
 #[test]
