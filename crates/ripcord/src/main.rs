@@ -5,17 +5,17 @@ mod capture;
 mod check;
 mod cli;
 mod exit;
+mod guard;
 mod inventory_path;
 mod live;
 mod output;
 mod plan;
 mod prepare;
-mod guard;
-mod repl;
-mod world_file;
 mod progress;
+mod repl;
 mod runs;
 mod runs_dir;
+mod world_file;
 
 use clap::Parser;
 

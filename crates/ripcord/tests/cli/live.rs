@@ -3,8 +3,8 @@
 //! during a wait and at an approval prompt, the RPO check on a lag read from CloudWatch.
 
 use super::moto::{ripcord_env, Moto};
-use super::term::Term;
 use super::plan::runbooks;
+use super::term::Term;
 use super::{stderr, stdout, workspace};
 use ripcord_core::Inventory;
 use serde_json::Value;

@@ -142,7 +142,10 @@ fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
         ]
     );
     assert_eq!(records.last().unwrap()["status"], "completed");
-    assert!(listener.accept().is_err(), "the dry session connected to the endpoint");
+    assert!(
+        listener.accept().is_err(),
+        "the dry session connected to the endpoint"
+    );
 }
 
 #[test]
@@ -236,7 +239,10 @@ fn skip_does_not_send_the_call_and_the_journal_says_so() {
     term.expect("ripcord[dry-run]> ");
     term.line("skip");
     let refused = term.expect("ripcord[dry-run]> ");
-    assert!(refused.contains("an approval cannot be skipped"), "{refused}");
+    assert!(
+        refused.contains("an approval cannot be skipped"),
+        "{refused}"
+    );
     term.line("c");
     let at = term.expect("ripcord[dry-run]> ");
     assert!(at.contains("next: disable_health_check(...)"), "{at}");
@@ -457,7 +463,10 @@ fn live_failover_asks_before_each_call_and_skip_sends_nothing() {
     // The breakpoint: shown at the pause, so `step` sends it without a second question.
     let at_promote = term.expect(LIVE_PROMPT);
     assert!(at_promote.contains("next: promote(...)"), "{at_promote}");
-    assert!(at_promote.contains("GlobalClusterMember  ecommerce-global -> (none)"), "{at_promote}");
+    assert!(
+        at_promote.contains("GlobalClusterMember  ecommerce-global -> (none)"),
+        "{at_promote}"
+    );
     term.line("plan");
     let rest = term.expect("more step(s)");
     assert!(rest.contains("RemoveFromGlobalCluster"), "{rest}");
