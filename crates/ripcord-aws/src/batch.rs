@@ -11,6 +11,7 @@
 
 use crate::convert;
 use crate::errors::Op;
+use crate::paging::AllPages;
 use aws_sdk_autoscaling::Client;
 use ripcord_core::inventory::AutoScalingGroup;
 use ripcord_core::BackendError;
@@ -137,9 +138,8 @@ impl Sender {
                     .into_paginator()
                     .items()
                     .send()
-                    .collect::<Result<Vec<_>, _>>()
+                    .all(op)
                     .await
-                    .map_err(|err| op.sdk(err))
             });
         }
         let mut found = HashMap::new();

@@ -4,6 +4,7 @@ use crate::context::{arn_resource_id, Ctx};
 use crate::convert;
 use crate::errors::Op;
 use crate::lag::{lag_secs, Lag};
+use crate::paging::AllPages;
 use crate::resolve::{health_checks, zone_id, ZoneRef};
 use ripcord_core::inventory::{
     GlobalCluster, HostedZone, RegionInventory, Topic, INVENTORY_VERSION,
@@ -69,9 +70,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::asg)
         .collect();
@@ -83,9 +83,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::volume)
         .collect();
@@ -98,9 +97,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::snapshot)
         .collect();
@@ -112,9 +110,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::db_instance)
         .collect();
@@ -132,9 +129,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::db_cluster)
         .collect();
@@ -147,9 +143,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::db_snapshot)
         .collect();
@@ -161,9 +156,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::db_cluster_snapshot)
         .collect();
@@ -177,9 +171,8 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .filter_map(|t| t.topic_arn())
         .map(|arn| Topic {
@@ -217,9 +210,8 @@ async fn global_clusters(
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?
+        .all(op)
+        .await?
         .iter()
         .map(convert::global_cluster)
         .collect();
@@ -269,9 +261,8 @@ async fn hosted_zones(ctx: &Ctx) -> Result<Vec<HostedZone>, BackendError> {
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?;
+        .all(op)
+        .await?;
     let mut out = Vec::new();
     for zone in zones {
         let zone = ZoneRef {

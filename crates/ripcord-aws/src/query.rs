@@ -4,6 +4,7 @@ use crate::context::{bucket_name, Ctx};
 use crate::convert;
 use crate::errors::{describe_operation, service_of, Op};
 use crate::lag::{lag_secs, Lag};
+use crate::paging::AllPages;
 use crate::resolve::{
     absent_is_none, dns_name, find_health_check, find_snapshot, find_volume, find_zone, required,
     topic_arn, ZoneRef,
@@ -245,9 +246,8 @@ async fn db_cluster(
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?;
+        .all(op)
+        .await?;
     let membership = globals.iter().find_map(|g| {
         g.global_cluster_members()
             .iter()
@@ -402,9 +402,8 @@ pub(crate) async fn latest_snapshot(
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(|err| op.sdk(err))?;
+                .all(op)
+                .await?;
             let newest = snapshots
                 .iter()
                 .map(convert::snapshot)
@@ -426,9 +425,8 @@ pub(crate) async fn latest_snapshot(
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(|err| op.sdk(err))?;
+                .all(op)
+                .await?;
             let newest = snapshots
                 .iter()
                 .map(convert::db_snapshot)
@@ -449,9 +447,8 @@ pub(crate) async fn latest_snapshot(
                 .into_paginator()
                 .items()
                 .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(|err| op.sdk(err))?;
+                .all(op)
+                .await?;
             let newest = snapshots
                 .iter()
                 .map(convert::db_cluster_snapshot)

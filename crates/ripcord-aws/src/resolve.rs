@@ -2,6 +2,7 @@
 
 use crate::context::Ctx;
 use crate::errors::{ambiguous, missing, Op};
+use crate::paging::AllPages;
 use aws_sdk_ec2::types::{Filter, Snapshot, Volume};
 use aws_sdk_route53::types::{HealthCheck, TagResourceType};
 use ripcord_core::{BackendError, ErrorKind, Target};
@@ -40,16 +41,8 @@ pub(crate) async fn find_volume(
     } else {
         request.filters(name_filter(name))
     };
-    let found = absent_is_none(
-        request
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|err| op.sdk(err)),
-    )?
-    .unwrap_or_default();
+    let found =
+        absent_is_none(request.into_paginator().items().send().all(op).await)?.unwrap_or_default();
     one(
         op,
         found,
@@ -76,16 +69,8 @@ pub(crate) async fn find_snapshot(
         // make the name ambiguous (or be restored by mistake).
         request.owner_ids("self").filters(name_filter(name))
     };
-    let found = absent_is_none(
-        request
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|err| op.sdk(err)),
-    )?
-    .unwrap_or_default();
+    let found =
+        absent_is_none(request.into_paginator().items().send().all(op).await)?.unwrap_or_default();
     one(
         op,
         found,
@@ -226,9 +211,8 @@ pub(crate) async fn health_checks(
         .into_paginator()
         .items()
         .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|err| op.sdk(err))?;
+        .all(op)
+        .await?;
     let mut names: HashMap<String, String> = HashMap::new();
     // ListTagsForResources takes at most 10 ids per request.
     for chunk in checks.chunks(10) {
