@@ -4,7 +4,7 @@ use crate::context::{Ctx, Stop};
 use crate::errors::{missing, service_of, Op};
 use crate::resolve::{find_snapshot, find_volume, required};
 use ripcord_core::duration::format_duration;
-use ripcord_core::{BackendError, ErrorKind, Outcome, ResourceKind, Target, WaitSpec, WaitState};
+use ripcord_core::{BackendError, ErrorKind, Outcome, Target, WaitSpec};
 use std::time::Duration;
 
 /// What one poll found.
@@ -23,22 +23,6 @@ fn rds_terminal(status: &str) -> bool {
         || status == "inaccessible-encryption-credentials"
 }
 
-/// The states a kind can be waited for, for the help of a wrong one.
-fn states_for(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Asg => "\"in_service\"",
-        ResourceKind::EbsSnapshot => "\"completed\"",
-        ResourceKind::DnsChange => "\"in_sync\"",
-        ResourceKind::Volume
-        | ResourceKind::DbInstance
-        | ResourceKind::DbCluster
-        | ResourceKind::DbSnapshot
-        | ResourceKind::DbClusterSnapshot
-        | ResourceKind::GlobalCluster => "\"available\"",
-        _ => "none: only Auto Scaling groups, volumes, snapshots, RDS resources and DNS changes have waiters",
-    }
-}
-
 /// Polls until the state holds, the timeout passes, or the run is cancelled.
 pub(crate) async fn wait(
     ctx: &Ctx,
@@ -48,18 +32,7 @@ pub(crate) async fn wait(
     let target = &spec.target;
     let kind = target.kind();
     let op = Op::new(service_of(kind), spec.operation());
-    let supported = matches!(
-        (target, &spec.until),
-        (Target::Asg { .. }, WaitState::InService)
-            | (Target::Volume { .. }, WaitState::Available)
-            | (Target::EbsSnapshot { .. }, WaitState::Completed)
-            | (Target::DbInstance { .. }, WaitState::Available)
-            | (Target::DbCluster { .. }, WaitState::Available)
-            | (Target::DbSnapshot { .. }, WaitState::Available)
-            | (Target::DbClusterSnapshot { .. }, WaitState::Available)
-            | (Target::GlobalCluster { .. }, WaitState::Available)
-            | (Target::DnsChange { .. }, WaitState::InSync)
-    );
+    let supported = kind.wait_state().as_ref() == Some(&spec.until);
     if !supported {
         return Err(op
             .rejected(
@@ -73,7 +46,7 @@ pub(crate) async fn wait(
             .with_help(format!(
                 "states for a {}: {}",
                 kind.noun(),
-                states_for(kind)
+                kind.wait_states_help()
             )));
     }
     // EC2 resources named by Name tag are resolved once: the id does not change while polling,

@@ -1,5 +1,6 @@
 //! Resource handles: what a runbook names (by name, never by account-specific id).
 
+use crate::step::WaitState;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -69,6 +70,30 @@ pub enum ResourceKind {
 }
 
 impl ResourceKind {
+    /// The one state a resource of this kind can be waited for, if it has a waiter.
+    pub fn wait_state(self) -> Option<WaitState> {
+        match self {
+            ResourceKind::Asg => Some(WaitState::InService),
+            ResourceKind::EbsSnapshot => Some(WaitState::Completed),
+            ResourceKind::DnsChange => Some(WaitState::InSync),
+            ResourceKind::Volume
+            | ResourceKind::DbInstance
+            | ResourceKind::DbCluster
+            | ResourceKind::DbSnapshot
+            | ResourceKind::DbClusterSnapshot
+            | ResourceKind::GlobalCluster => Some(WaitState::Available),
+            _ => None,
+        }
+    }
+
+    /// The states this kind can be waited for, for the help of a wrong one.
+    pub fn wait_states_help(self) -> String {
+        match self.wait_state() {
+            Some(state) => format!("\"{}\"", state.as_str()),
+            None => "none: only Auto Scaling groups, volumes, snapshots, RDS resources and DNS changes have waiters".to_string(),
+        }
+    }
+
     /// The noun an AWS error message would use ("Auto Scaling group", "DB cluster", ...).
     pub fn noun(self) -> &'static str {
         match self {

@@ -6,7 +6,7 @@ use crate::estimates::Est;
 use crate::state::{HasStatus, Tracked};
 use crate::world::rds_key;
 use ripcord_core::duration::format_duration;
-use ripcord_core::{BackendError, Change, Outcome, ResourceKind, Target, WaitSpec, WaitState};
+use ripcord_core::{BackendError, Change, Outcome, Target, WaitSpec, WaitState};
 
 /// What polling the target would find.
 enum Probe {
@@ -39,22 +39,6 @@ fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> P
         _ => Probe::Never {
             current: current.to_string(),
         },
-    }
-}
-
-/// The states a kind can be waited for, for the help of a wrong one.
-fn states_for(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Asg => "\"in_service\"",
-        ResourceKind::EbsSnapshot => "\"completed\"",
-        ResourceKind::DnsChange => "\"in_sync\"",
-        ResourceKind::Volume
-        | ResourceKind::DbInstance
-        | ResourceKind::DbCluster
-        | ResourceKind::DbSnapshot
-        | ResourceKind::DbClusterSnapshot
-        | ResourceKind::GlobalCluster => "\"available\"",
-        _ => "none: only Auto Scaling groups, volumes, snapshots, RDS resources and DNS changes have waiters",
     }
 }
 
@@ -179,7 +163,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
                 .with_help(format!(
                     "states for a {}: {}",
                     kind.noun(),
-                    states_for(kind)
+                    kind.wait_states_help()
                 )));
         }
     };
