@@ -47,8 +47,14 @@ impl Term {
     /// Starts `ripcord ARGS` on a pseudo-terminal in `dir`, with `env` added.
     pub fn start(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Term {
         // A wide terminal: the line editor wraps long input at the terminal's width, which
-        // would cut the text the tests look for.
-        let mut command_line = format!("stty cols 250 rows 50; {}", env!("CARGO_BIN_EXE_ripcord"));
+        // would cut the text the tests look for. `exec`, so that ripcord is the only process in
+        // the terminal's foreground group: a ^C typed there must reach ripcord alone. A shell
+        // left waiting would get the SIGINT too, and some shells (dash) then exit with 130
+        // whatever ripcord did with it.
+        let mut command_line = format!(
+            "stty cols 250 rows 50; exec {}",
+            env!("CARGO_BIN_EXE_ripcord")
+        );
         for arg in args {
             command_line.push(' ');
             command_line.push_str(arg);
@@ -59,6 +65,8 @@ impl Term {
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm")
+            // `script` runs the command line with $SHELL: the same shell wherever tests run.
+            .env("SHELL", "/bin/sh")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
