@@ -114,6 +114,26 @@ impl ResourceKind {
         }
     }
 
+    /// The noun with its article, for sentences ("an Auto Scaling group", "a DB cluster").
+    pub fn a_noun(self) -> &'static str {
+        match self {
+            ResourceKind::Asg => "an Auto Scaling group",
+            ResourceKind::Volume => "an EBS volume",
+            ResourceKind::EbsSnapshot => "an EBS snapshot",
+            ResourceKind::DbInstance => "a DB instance",
+            ResourceKind::DbCluster => "a DB cluster",
+            ResourceKind::DbSnapshot => "a DB snapshot",
+            ResourceKind::DbClusterSnapshot => "a DB cluster snapshot",
+            ResourceKind::GlobalCluster => "a global cluster",
+            ResourceKind::Zone => "a hosted zone",
+            ResourceKind::Record => "a record set",
+            ResourceKind::HealthCheck => "a health check",
+            ResourceKind::DnsChange => "a Route 53 change",
+            ResourceKind::Topic => "an SNS topic",
+            ResourceKind::Bucket => "an S3 bucket",
+        }
+    }
+
     /// The error code AWS answers with when a resource of this kind does not exist; the
     /// simulation and the live backend both report it, so a dry-run says what apply would.
     pub fn not_found_code(self) -> &'static str {

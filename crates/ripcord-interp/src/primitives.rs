@@ -704,29 +704,15 @@ pub fn wait(
         Failure::invalid(format!("`{state}` is not a state `wait` knows"))
             .with_help("states: available, completed, in_service, in_sync")
     })?;
-    let fits = match until {
-        WaitState::Available => matches!(
-            h.kind(),
-            ResourceKind::DbInstance
-                | ResourceKind::DbCluster
-                | ResourceKind::DbSnapshot
-                | ResourceKind::DbClusterSnapshot
-                | ResourceKind::Volume
-        ),
-        WaitState::Completed => h.kind() == ResourceKind::EbsSnapshot,
-        WaitState::InService => h.kind() == ResourceKind::Asg,
-        WaitState::InSync => h.kind() == ResourceKind::DnsChange,
-    };
-    if !fits {
-        let hint = match h.kind() {
-            ResourceKind::Asg => "in_service",
-            ResourceKind::EbsSnapshot => "completed",
-            ResourceKind::DnsChange => "in_sync",
-            _ => "available",
-        };
+    // The one table of waiters (core's) decides, so that the interpreter accepts exactly the
+    // waits the simulation and the live backend can carry out.
+    if h.kind().wait_state().as_ref() != Some(&until) {
         return Err(
-            Failure::invalid(format!("cannot wait for `{state}` on {h}"))
-                .with_help(format!("a {} waits for \"{hint}\"", h.kind_word())),
+            Failure::invalid(format!("cannot wait for `{state}` on {h}")).with_help(format!(
+                "states for {}: {}",
+                h.kind().a_noun(),
+                h.kind().wait_states_help()
+            )),
         );
     }
     let timeout_secs = timeout.unwrap_or(DEFAULT_WAIT_TIMEOUT_SECS);

@@ -205,6 +205,7 @@ let dr = db_cluster("dr-aurora-cluster", "us-west-2");
 let primary = db_cluster("ecommerce-aurora-cluster", "us-east-1");
 print(writer(g) == primary);
 switchover_global(g, dr);
+wait(g, "available");
 wait(dr, "available");
 print(writer(g) == dr);
 failover_global(g, primary, #{ allow_data_loss: true });
@@ -223,6 +224,7 @@ print(snap.kind);"#,
         operations(&plan),
         [
             "SwitchoverGlobalCluster",
+            "DescribeGlobalClusters",
             "DescribeDBClusters",
             "FailoverGlobalCluster",
             "DescribeDBClusters",
@@ -401,7 +403,19 @@ fn invalid_values_are_caught_before_the_backend() {
     let err = run_err(r#"scale(asg("dr-web-asg", "us-west-2"), #{ desird: 2 });"#);
     assert!(err.help.unwrap().contains("did you mean `desired`"));
     let err = run_err(r#"wait(asg("dr-web-asg", "us-west-2"), "available");"#);
-    assert!(err.help.unwrap().contains("in_service"));
+    assert_eq!(
+        err.message,
+        "cannot wait for `available` on asg dr-web-asg (us-west-2)"
+    );
+    assert_eq!(
+        err.help.as_deref(),
+        Some("states for an Auto Scaling group: \"in_service\"")
+    );
+    let err = run_err(r#"wait(topic("dr-notifications", "us-west-2"), "available");"#);
+    assert!(err
+        .help
+        .unwrap()
+        .starts_with("states for an SNS topic: none"));
     let err = run_err(r#"let a = asg("dr-web-asg", "us-west2");"#);
     assert_eq!(err.code, "ripcord::region");
     let err = run_err(r#"scale(db_cluster("dr-aurora-cluster", "us-west-2"), #{ desired: 2 });"#);

@@ -175,8 +175,8 @@ pub(crate) fn latest_snapshot(
             .rejected(
                 "InvalidParameterValue",
                 format!(
-                    "latest_snapshot applies to a volume, DB instance or DB cluster, not to a {}",
-                    kind.noun()
+                    "latest_snapshot applies to a volume, DB instance or DB cluster, not to {}",
+                    kind.a_noun()
                 ),
             )
             .with_help("pass the handle of the snapshotted resource")),

@@ -155,14 +155,14 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
                 .rejected(
                     "UnsupportedWaitState",
                     format!(
-                        "a {} cannot be waited on until '{}'",
-                        kind.noun(),
+                        "{} cannot be waited on until '{}'",
+                        kind.a_noun(),
                         state.as_str()
                     ),
                 )
                 .with_help(format!(
-                    "states for a {}: {}",
-                    kind.noun(),
+                    "states for {}: {}",
+                    kind.a_noun(),
                     kind.wait_states_help()
                 )));
         }
