@@ -24,19 +24,27 @@ fn text(value: Option<&str>) -> String {
 }
 
 pub(crate) fn asg(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoScalingGroup {
-    let in_service = group
+    // Desired capacity counts units, not instances: in a group with instance weights
+    // (a mixed instances policy) each instance brings its WeightedCapacity, so InService is
+    // summed in the same units or a weighted group would never look settled.
+    let in_service: i64 = group
         .instances()
         .iter()
         .filter(|i| {
             i.lifecycle_state() == Some(&aws_sdk_autoscaling::types::LifecycleState::InService)
         })
-        .count();
+        .map(|i| {
+            i.weighted_capacity()
+                .and_then(|w| w.trim().parse::<i64>().ok())
+                .unwrap_or(1)
+        })
+        .sum();
     AutoScalingGroup {
         name: text(group.auto_scaling_group_name()),
         min_size: group.min_size().unwrap_or_default().into(),
         max_size: group.max_size().unwrap_or_default().into(),
         desired_capacity: group.desired_capacity().unwrap_or_default().into(),
-        in_service: Some(i64::try_from(in_service).unwrap_or(i64::MAX)),
+        in_service: Some(in_service),
         tags: group
             .tags()
             .iter()
@@ -259,5 +267,60 @@ pub(crate) fn bucket(
         region,
         versioning,
         replication,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::asg;
+    use aws_sdk_autoscaling::types::{AutoScalingGroup, Instance, LifecycleState};
+
+    fn instance(state: LifecycleState, weight: Option<&str>) -> Instance {
+        Instance::builder()
+            .instance_id("i-0")
+            .lifecycle_state(state)
+            .set_weighted_capacity(weight.map(str::to_string))
+            .build()
+    }
+
+    fn group(desired: i32, instances: Vec<Instance>) -> AutoScalingGroup {
+        AutoScalingGroup::builder()
+            .auto_scaling_group_name("web")
+            .min_size(0)
+            .max_size(10)
+            .desired_capacity(desired)
+            .set_instances(Some(instances))
+            .build()
+    }
+
+    #[test]
+    fn in_service_counts_instances_in_service() {
+        let g = group(
+            3,
+            vec![
+                instance(LifecycleState::InService, None),
+                instance(LifecycleState::Pending, None),
+                instance(LifecycleState::InService, None),
+                instance(LifecycleState::Terminating, None),
+            ],
+        );
+        assert_eq!(asg(&g).in_service, Some(2));
+    }
+
+    #[test]
+    fn in_service_sums_instance_weights_in_desired_units() {
+        // Desired 6 units: two InService instances of weight 2 and 4 make 6, the Pending one
+        // of weight 4 does not count yet.
+        let g = group(
+            6,
+            vec![
+                instance(LifecycleState::InService, Some("2")),
+                instance(LifecycleState::InService, Some("4")),
+                instance(LifecycleState::Pending, Some("4")),
+            ],
+        );
+        let converted = asg(&g);
+        assert_eq!(converted.in_service, Some(6));
+        assert_eq!(converted.desired_capacity, 6);
     }
 }

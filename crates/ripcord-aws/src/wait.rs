@@ -38,14 +38,14 @@ pub(crate) async fn wait(
             .rejected(
                 "UnsupportedWaitState",
                 format!(
-                    "a {} cannot be waited on until '{}'",
-                    kind.noun(),
+                    "{} cannot be waited on until '{}'",
+                    kind.a_noun(),
                     spec.until.as_str()
                 ),
             )
             .with_help(format!(
-                "states for a {}: {}",
-                kind.noun(),
+                "states for {}: {}",
+                kind.a_noun(),
                 kind.wait_states_help()
             )));
     }
@@ -138,8 +138,10 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
                 return Err(missing(op, target));
             };
             let in_service = group.in_service.unwrap_or_default();
+            // At least: with instance weights a group can settle above its desired capacity
+            // (by up to one instance's weight).
             status(
-                in_service == group.desired_capacity,
+                in_service >= group.desired_capacity,
                 &format!(
                     "{in_service} InService of {} desired",
                     group.desired_capacity

@@ -11,7 +11,8 @@ pub struct AutoScalingGroup {
     pub min_size: i64,
     pub max_size: i64,
     pub desired_capacity: i64,
-    /// Instances InService now; defaults to `desired_capacity` (a settled group).
+    /// Capacity InService now, in the units of `desired_capacity`: instances, or the sum of
+    /// their weights in a group with instance weights. Defaults to `desired_capacity` (settled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_service: Option<i64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -68,19 +68,33 @@ impl Moto {
 
     /// Creates an Auto Scaling group in us-west-2 that never gets in service: its only instance
     /// type weighs two capacity units, so moto launches one instance for a desired capacity of
-    /// 2, and a wait counts InService instances. Needs a seeded world (its launch template).
+    /// 2 but, unlike AWS, does not report that instance's WeightedCapacity; ripcord then counts
+    /// it as 1 unit of the 2 desired, for good. (moto has no other way to hold instances out of
+    /// service: lifecycle hooks and standby are settled at once.) Needs a seeded world (its
+    /// launch template).
     pub fn stuck_asg(&self, name: &str) {
+        self.boto3(
+            "autoscaling",
+            &format!(
+                "create_auto_scaling_group(AutoScalingGroupName='{name}', MinSize=0, MaxSize=4, DesiredCapacity=2, AvailabilityZones=['us-west-2a'], MixedInstancesPolicy={{'LaunchTemplate': {{'LaunchTemplateSpecification': {{'LaunchTemplateName': 'ripcord-seed', 'Version': '$Latest'}}, 'Overrides': [{{'InstanceType': 't3.micro', 'WeightedCapacity': '2'}}]}}}})"
+            ),
+        );
+    }
+
+    /// Makes one boto3 call on this server in us-west-2, behind ripcord's back: `call` is the
+    /// client method with its arguments, in Python.
+    pub fn boto3(&self, service: &str, call: &str) {
         let status = Command::new(python())
             .args([
                 "-c",
                 &format!(
-                    "import boto3; boto3.client('autoscaling', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').create_auto_scaling_group(AutoScalingGroupName='{name}', MinSize=0, MaxSize=4, DesiredCapacity=2, AvailabilityZones=['us-west-2a'], MixedInstancesPolicy={{'LaunchTemplate': {{'LaunchTemplateSpecification': {{'LaunchTemplateName': 'ripcord-seed', 'Version': '$Latest'}}, 'Overrides': [{{'InstanceType': 't3.micro', 'WeightedCapacity': '2'}}]}}}})",
+                    "import boto3; boto3.client('{service}', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').{call}",
                     self.url
                 ),
             ])
             .status()
             .expect("python runs");
-        assert!(status.success(), "creating {name} in moto failed");
+        assert!(status.success(), "{service} {call} failed in moto");
     }
 
     /// Builds the world of an inventory file in this server (tests/moto/seed.py).
