@@ -20,6 +20,19 @@ fn json(op: Op, value: &impl Serialize) -> Result<Value, BackendError> {
     serde_json::to_value(value).map_err(|err| op.transport("SerializationFailed", err.to_string()))
 }
 
+/// The newest of some snapshots by `key` (their time, then id so that ties are stable), as
+/// JSON.
+fn newest<T: Serialize, K: Ord>(
+    op: Op,
+    snapshots: impl Iterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> Result<Option<Value>, BackendError> {
+    snapshots
+        .max_by_key(|s| key(s))
+        .map(|s| json(op, &s))
+        .transpose()
+}
+
 /// `Describe`: the resource in the inventory's shape, or `None` when it does not exist.
 pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>, BackendError> {
     let kind = target.kind();
@@ -404,11 +417,9 @@ pub(crate) async fn latest_snapshot(
                 .send()
                 .all(op)
                 .await?;
-            let newest = snapshots
-                .iter()
-                .map(convert::snapshot)
-                .max_by(|a, b| (a.start_time, &a.id).cmp(&(b.start_time, &b.id)));
-            newest.map(|s| json(op, &s)).transpose()
+            newest(op, snapshots.iter().map(convert::snapshot), |s| {
+                (s.start_time, s.id.clone())
+            })
         }
         Target::DbInstance { name, region } => {
             let op = Op::new("rds", "DescribeDBSnapshots");
@@ -427,11 +438,9 @@ pub(crate) async fn latest_snapshot(
                 .send()
                 .all(op)
                 .await?;
-            let newest = snapshots
-                .iter()
-                .map(convert::db_snapshot)
-                .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            newest.map(|s| json(op, &s)).transpose()
+            newest(op, snapshots.iter().map(convert::db_snapshot), |s| {
+                (s.created_at, s.id.clone())
+            })
         }
         Target::DbCluster { name, region } => {
             let op = Op::new("rds", "DescribeDBClusterSnapshots");
@@ -449,11 +458,11 @@ pub(crate) async fn latest_snapshot(
                 .send()
                 .all(op)
                 .await?;
-            let newest = snapshots
-                .iter()
-                .map(convert::db_cluster_snapshot)
-                .max_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            newest.map(|s| json(op, &s)).transpose()
+            newest(
+                op,
+                snapshots.iter().map(convert::db_cluster_snapshot),
+                |s| (s.created_at, s.id.clone()),
+            )
         }
         other => {
             let kind = other.kind();
@@ -462,8 +471,8 @@ pub(crate) async fn latest_snapshot(
                     ErrorKind::Rejected,
                     "InvalidParameterValue",
                     format!(
-                        "latest_snapshot applies to a volume, DB instance or DB cluster, not to a {}",
-                        kind.noun()
+                        "latest_snapshot applies to a volume, DB instance or DB cluster, not to {}",
+                        kind.a_noun()
                     ),
                 )
                 .with_help("pass the handle of the snapshotted resource"))
