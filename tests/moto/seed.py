@@ -4,12 +4,13 @@
 
 Used by the plan/apply parity tests: the runbook's own inventory becomes real (emulated)
 resources, which `ripcord capture` then reads back with moto's ids. Names, sizes, states,
-replication and global-cluster membership are reproduced; ids are moto's own (a runbook
-addresses resources by name, so that is all it needs). Prints one line per region seeded on
-stderr and nothing on stdout.
+replication, replication lags (as CloudWatch datapoints) and global-cluster membership are
+reproduced; ids are moto's own (a runbook addresses resources by name, so that is all it
+needs). Prints one line per region seeded on stderr and nothing on stdout.
 """
 
 import argparse
+import datetime
 import json
 import sys
 
@@ -41,6 +42,8 @@ class Seeder:
         for region, resources in regions.items():
             self.databases(region, resources or {}, replicas=True)
             self.topics(region, resources or {})
+        for region, resources in regions.items():
+            self.lags(region, resources or {})
         self.health_checks()
         self.zones()
         self.buckets()
@@ -145,6 +148,37 @@ class Seeder:
                 rds.create_db_cluster_snapshot(
                     DBClusterSnapshotIdentifier=snap["id"], DBClusterIdentifier=snap["source"]
                 )
+
+    def lags(self, region, res):
+        """Replication lags become the CloudWatch datapoints ripcord reads them from live:
+        ReplicaLag (seconds) of a read replica, AuroraGlobalDBReplicationLag (milliseconds) of
+        a global secondary, stamped now so that they are the newest of the last 5 minutes."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        data = []
+        for db in res.get("db_instances") or []:
+            if db.get("replica_lag_secs") is not None:
+                data.append(
+                    dict(
+                        MetricName="ReplicaLag",
+                        Dimensions=[dict(Name="DBInstanceIdentifier", Value=db["id"])],
+                        Value=float(db["replica_lag_secs"]),
+                        Unit="Seconds",
+                        Timestamp=now,
+                    )
+                )
+        for cluster in res.get("db_clusters") or []:
+            if cluster.get("replication_lag_secs") is not None:
+                data.append(
+                    dict(
+                        MetricName="AuroraGlobalDBReplicationLag",
+                        Dimensions=[dict(Name="DBClusterIdentifier", Value=cluster["id"])],
+                        Value=float(cluster["replication_lag_secs"]) * 1000.0,
+                        Unit="Milliseconds",
+                        Timestamp=now,
+                    )
+                )
+        if data:
+            self.client("cloudwatch", region).put_metric_data(Namespace="AWS/RDS", MetricData=data)
 
     def global_members(self):
         members = {}

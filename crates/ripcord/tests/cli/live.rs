@@ -629,17 +629,10 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
     term.expect("Type yes to go on");
     term.line("yes");
     term.expect("APPROVAL NEEDED");
-    let deleted = Command::new(workspace().join(".venv/bin/python"))
-        .args([
-            "-c",
-            &format!(
-                "import boto3; boto3.client('autoscaling', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').delete_auto_scaling_group(AutoScalingGroupName='dr-app-asg', ForceDelete=True)",
-                moto.url
-            ),
-        ])
-        .status()
-        .unwrap();
-    assert!(deleted.success());
+    moto.boto3(
+        "autoscaling",
+        "delete_auto_scaling_group(AutoScalingGroupName='dr-app-asg', ForceDelete=True)",
+    );
     term.expect("Type yes to go on");
     term.line("yes");
     let (status, seen) = term.finish();
@@ -839,20 +832,19 @@ fn apply_refuses_a_failover_whose_standby_lags_beyond_the_rpo() {
     // The e-commerce failover's readiness check reads replica_lag(dr_db); live it comes from
     // CloudWatch's AuroraGlobalDBReplicationLag of the secondary (milliseconds). Ten minutes
     // of lag against a 5m RPO must stop the run before any change.
-    let moto = Moto::start();
-    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
-    let put = Command::new(workspace().join(".venv/bin/python"))
-        .args([
-            "-c",
-            &format!(
-                "import boto3, datetime; boto3.client('cloudwatch', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').put_metric_data(Namespace='AWS/RDS', MetricData=[{{'MetricName': 'AuroraGlobalDBReplicationLag', 'Dimensions': [{{'Name': 'DBClusterIdentifier', 'Value': 'dr-aurora-cluster'}}], 'Value': 600000.0, 'Unit': 'Milliseconds', 'Timestamp': datetime.datetime.now(datetime.timezone.utc)}}])",
-                moto.url
-            ),
-        ])
-        .status()
-        .unwrap();
-    assert!(put.success());
     let home = tempfile::tempdir().unwrap();
+    let lagging = home.path().join("lagging.inventory.yaml");
+    let inventory = std::fs::read_to_string(inventory_of("runbooks/ecommerce/failover.rhai"))
+        .unwrap()
+        .replace(
+            "{ id: dr-aurora-cluster, engine: aurora-mysql, replication_lag_secs: 1 }",
+            "{ id: dr-aurora-cluster, engine: aurora-mysql, replication_lag_secs: 600 }",
+        );
+    assert!(inventory.contains("replication_lag_secs: 600"));
+    std::fs::write(&lagging, inventory).unwrap();
+    let moto = Moto::start();
+    // seed.py publishes the lag as CloudWatch's datapoint.
+    moto.seed(&lagging);
     let runs = home.path().join("runs");
     let out = moto.ripcord(
         &[
