@@ -55,7 +55,8 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             let desired = group.item.desired_capacity;
             let in_service = group.in_service(now);
             let probe = match group.active(now) {
-                _ if in_service == desired => Probe::Satisfied,
+                // At least desired, as live: instance weights can overshoot it.
+                _ if in_service >= desired => Probe::Satisfied,
                 Some(pending) => Probe::Pending {
                     from: in_service.to_string(),
                     to: desired.to_string(),

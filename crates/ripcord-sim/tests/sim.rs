@@ -1843,11 +1843,24 @@ fn captured_transitions_finish_one_estimate_after_the_capture() {
         in_service: Some(1),
         tags: BTreeMap::new(),
     });
+    // Instance weights can leave a group above its desired capacity: settled, as live.
+    east.auto_scaling_groups.push(AutoScalingGroup {
+        name: "weighted".into(),
+        min_size: 0,
+        max_size: 8,
+        desired_capacity: 4,
+        in_service: Some(6),
+        tags: BTreeMap::new(),
+    });
     let mut sim = SimBackend::new(inventory.clone());
     assert_eq!(sim.world(), inventory);
     assert_eq!(
         describe(&mut sim, asg("web-asg", "us-east-1"))["in_service"],
         1
+    );
+    assert_eq!(
+        waited(&mut sim, asg("weighted", "us-east-1"), WaitState::InService),
+        0
     );
     assert_eq!(
         waited(
