@@ -201,7 +201,25 @@ fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<S
         EvalAltResult::ErrorFunctionNotFound(signature, _) => {
             let name = signature.split([' ', '(']).next().unwrap_or(signature);
             let known = sources.functions();
-            if known.iter().any(|k| k.name == name) {
+            let is_operator = name
+                .chars()
+                .next()
+                .is_some_and(|c| !(c.is_alphanumeric() || c == '_'));
+            if is_operator {
+                // `"x" * 3` is no misspelt function: a did-you-mean would point at a name.
+                let operands = signature[name.len()..]
+                    .trim()
+                    .trim_start_matches('(')
+                    .trim_end_matches(')');
+                (
+                    s("ripcord::argument_type"),
+                    format!(
+                        "`{name}` does not apply to {}",
+                        friendly_operands(operands)
+                    ),
+                    Some(s("convert an operand first: `to_string(x)`, `parse_int(text)`, `to_float(n)`")),
+                )
+            } else if known.iter().any(|k| k.name == name) {
                 let expected: Vec<String> = known
                     .iter()
                     .filter(|k| k.name == name)
@@ -317,5 +335,43 @@ impl Diagnostic for RunbookError {
             Some(self.label.clone()),
             span,
         ))))
+    }
+}
+
+/// Rhai's operand types as a runbook author knows them: `(&str | ImmutableString | String,
+/// i64)` is "a string and an int".
+fn friendly_operands(operands: &str) -> String {
+    let names: Vec<&str> = operands
+        .split(", ")
+        .map(|ty| {
+            let ty = ty.trim();
+            if ty.contains("String") || ty == "&str" {
+                "a string"
+            } else if ty == "i64" {
+                "an int"
+            } else if ty == "f64" {
+                "a float"
+            } else if ty == "bool" {
+                "a bool"
+            } else if ty == "char" {
+                "a char"
+            } else if ty.ends_with("Array") || ty == "array" {
+                "an array"
+            } else if ty.ends_with("Map") || ty == "map" {
+                "a map"
+            } else if ty == "()" {
+                "()"
+            } else if ty.ends_with("Handle") {
+                "a resource handle"
+            } else {
+                ty
+            }
+        })
+        .collect();
+    match names.as_slice() {
+        [] => "no operands".to_string(),
+        [one] => (*one).to_string(),
+        [a, b] => format!("{a} and {b}"),
+        more => more.join(", "),
     }
 }

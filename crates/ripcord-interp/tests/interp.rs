@@ -455,6 +455,19 @@ fn wrong_argument_types_name_the_expected_signature() {
 }
 
 #[test]
+fn operators_on_wrong_types_name_the_operand_types() {
+    let err = run_err(r#"let x = "x" * 3;"#);
+    assert_eq!(err.code, "ripcord::argument_type");
+    assert_eq!(err.message, "`*` does not apply to a string and an int");
+    assert!(err.help.unwrap().contains("to_string"));
+    let err = run_err(r#"let x = asg("dr-web-asg", "us-west-2") + 1;"#);
+    assert_eq!(
+        err.message,
+        "`+` does not apply to a resource handle and an int"
+    );
+}
+
+#[test]
 fn unknown_function_at_run_time_suggests() {
     let err = run_err(r#"scal(asg("dr-web-asg", "us-west-2"), #{ desired: 3 });"#);
     assert_eq!(err.code, "ripcord::unknown_function");

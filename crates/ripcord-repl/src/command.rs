@@ -114,7 +114,14 @@ impl Command {
             "quit" | "q" | "exit" => no_arg(Command::Quit),
             "break" | "b" if rest.is_empty() => Some(Command::ListBreaks),
             "break" | "b" if is_word(rest) => Some(breakpoint(rest, primitives)),
+            // Rhai's own `break` only stands inside a loop, and typed code is never inside
+            // one of the runbook's: `break` with anything after it can only mean this command.
+            "break" => Some(Command::Invalid(format!(
+                "`break` takes a line number or a DR primitive (`break 48`, `break promote`), not `{rest}`; `break` alone lists the breakpoints"
+            ))),
             "delete" | "d" if rest.is_empty() => Some(Command::Delete(None)),
+            // `d` followed by anything but a number is code (`d = 3`), as for the other letters.
+            "d" if rest.parse::<usize>().is_err() => None,
             "delete" | "d" => Some(match rest.parse::<usize>() {
                 Ok(n) if n > 0 => Command::Delete(Some(n)),
                 _ => Command::Invalid(format!(

@@ -41,6 +41,15 @@ fn breakpoints_by_line_and_by_primitive() {
     }
     assert!(matches!(parse("break 0"), Command::Invalid(_)));
     assert!(matches!(parse("delete x"), Command::Invalid(_)));
+    // Rhai's `break` cannot stand at the prompt: a wrong argument is a wrong command.
+    match parse("break -1") {
+        Command::Invalid(message) => assert!(
+            message.contains("takes a line number or a DR primitive"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(parse("break foo bar"), Command::Invalid(_)));
 }
 
 #[test]
@@ -52,7 +61,8 @@ fn everything_else_is_rhai() {
         parse(r#"describe(asg("web", "us-east-1"))"#),
         Command::Eval(r#"describe(asg("web", "us-east-1"))"#.into())
     );
-    assert_eq!(parse("break (x)"), Command::Eval("break (x)".into()));
+    assert_eq!(parse("d = 3"), Command::Eval("d = 3".into()));
+    assert_eq!(parse("b = 3"), Command::Eval("b = 3".into()));
 }
 
 #[test]
