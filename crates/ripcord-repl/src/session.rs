@@ -560,7 +560,9 @@ impl Pauser {
                 Command::Plan => self.show_rest(),
                 Command::Where => {
                     let origin = paused.origin().clone();
-                    if origin.line == 0 {
+                    if !self.in_runbook {
+                        println!("no runbook is running: `where` shows its source at a pause");
+                    } else if origin.line == 0 {
                         println!("not in the runbook's code");
                     } else {
                         println!("{}", show::location(&origin));

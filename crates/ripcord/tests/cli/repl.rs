@@ -302,6 +302,19 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     term.line("break 9999");
     let far = term.expect("ripcord[dry-run]> ");
     assert!(far.contains("no line 9999"), "{far}");
+    term.line("break -1");
+    let negative = term.expect("ripcord[dry-run]> ");
+    assert!(
+        negative.contains("`break` takes a line number or a DR primitive"),
+        "{negative}"
+    );
+    // An operator on the wrong operands is not a misspelt function.
+    term.line(r#""x" * 3"#);
+    let operator = term.expect("ripcord[dry-run]> ");
+    assert!(
+        operator.contains("`*` does not apply to a string and an int"),
+        "{operator}"
+    );
     // Ctrl-C at the prompt clears the line; the session is still there.
     term.send(b"half a li\x03");
     term.expect("Ctrl-C clears the line");
@@ -396,6 +409,9 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
     term.line("step");
     let nothing = term.expect("ripcord[dry-run]> ");
     assert!(nothing.contains("nothing left to run"), "{nothing}");
+    term.line("where");
+    let nowhere = term.expect("ripcord[dry-run]> ");
+    assert!(nowhere.contains("no runbook is running"), "{nowhere}");
     term.line("quit");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(0), "{out}");
