@@ -262,6 +262,17 @@ fn parse_error(
         let offset = offset_of(text, line, column);
         SourceSpan::from((offset, token_len(text, offset).max(1)))
     });
+    // serde_yaml names the enclosing path itself ("regions.x[0]: unknown field ..."), which
+    // the field already says.
+    let message = match message.split_once(": ") {
+        Some((prefix, rest)) if !prefix.is_empty() && field.starts_with(prefix) => rest,
+        _ => message,
+    };
+    let help = if message == "missing field `version`" {
+        format!("an inventory starts with `version: {INVENTORY_VERSION}` (docs/inventory.md)")
+    } else {
+        "the inventory format is described in docs/inventory.md".to_string()
+    };
     let (message, label) = if field.is_empty() || field == "." {
         (message.to_string(), "here".to_string())
     } else {
@@ -273,9 +284,44 @@ fn parse_error(
     InventoryError::Parse {
         path: name.to_string(),
         message,
-        help: "the inventory format is described in docs/inventory.md".to_string(),
+        help,
         src: NamedSource::new(name, text.to_string()),
         span,
         label,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Inventory, InventoryError};
+
+    fn parse_failure(text: &str) -> (String, String) {
+        match Inventory::parse(text, "test.yaml") {
+            Err(InventoryError::Parse { message, help, .. }) => (message, help),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_names_its_path_once() {
+        let (message, _) = parse_failure(
+            "version: 1\nregions:\n  us-west-2:\n    auto_scaling_groups:\n      - { name: web, min_size: 1, max_size: 2, desird_capacity: 2 }\n",
+        );
+        assert!(
+            message.starts_with(
+                "field `regions.us-west-2.auto_scaling_groups[0].desird_capacity`: unknown field `desird_capacity`, expected one of"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_missing_version_says_what_to_add() {
+        let (message, help) = parse_failure("regions: {}\n");
+        assert_eq!(message, "missing field `version`");
+        assert_eq!(
+            help,
+            "an inventory starts with `version: 1` (docs/inventory.md)"
+        );
     }
 }
