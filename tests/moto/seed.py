@@ -249,6 +249,8 @@ class Seeder:
                 )
             if hc.get("disabled"):
                 r53.update_health_check(HealthCheckId=new_id, Disabled=True)
+            if hc.get("inverted"):
+                r53.update_health_check(HealthCheckId=new_id, Inverted=True)
 
     def zones(self):
         r53 = self.client("route53")

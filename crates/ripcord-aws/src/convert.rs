@@ -182,6 +182,7 @@ pub(crate) fn health_check(
         id: check.id().to_string(),
         name,
         disabled: config.and_then(|c| c.disabled()).unwrap_or_default(),
+        inverted: config.and_then(|c| c.inverted()).unwrap_or_default(),
         fqdn: config
             .and_then(|c| c.fully_qualified_domain_name())
             .map(str::to_string),

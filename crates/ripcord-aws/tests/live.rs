@@ -1379,29 +1379,39 @@ fn route53_records_health_checks_and_changes() {
         Some("dr-alb.us-west-2.elb.amazonaws.com")
     );
 
-    // Health check disabled by Name tag.
+    // Health check disabled by Name tag, then inverted: each call sends only its own flag.
     let outcome = live
         .execute(&Call::UpdateHealthCheck {
             health_check: check_name.clone(),
-            disabled: true,
+            disabled: Some(true),
+            inverted: None,
         })
         .expect("disable");
     assert_eq!(outcome.resolved.as_deref(), Some(check_id.as_str()));
-    let check = fx
-        .block(
-            fx.route53()
-                .get_health_check()
-                .health_check_id(&check_id)
-                .send(),
-        )
-        .expect("get health check");
-    assert_eq!(
-        check
+    let flags = || {
+        let check = fx
+            .block(
+                fx.route53()
+                    .get_health_check()
+                    .health_check_id(&check_id)
+                    .send(),
+            )
+            .expect("get health check");
+        let config = check
             .health_check()
             .and_then(|h| h.health_check_config())
-            .and_then(|c| c.disabled()),
-        Some(true)
-    );
+            .cloned()
+            .expect("config");
+        (config.disabled(), config.inverted())
+    };
+    assert_eq!(flags(), (Some(true), Some(false)));
+    live.execute(&Call::UpdateHealthCheck {
+        health_check: check_name.clone(),
+        disabled: None,
+        inverted: Some(true),
+    })
+    .expect("invert");
+    assert_eq!(flags(), (Some(true), Some(true)));
 
     // Queries: the zone without the apex SOA/NS, one record, the check, the change.
     let zone = live
@@ -1453,6 +1463,7 @@ fn route53_records_health_checks_and_changes() {
     let check: ripcord_core::inventory::HealthCheck =
         serde_json::from_value(check).expect("inventory shape");
     assert!(check.disabled);
+    assert!(check.inverted);
     assert_eq!(check.name.as_deref(), Some(check_name.as_str()));
     assert_eq!(check.check_type, "HTTPS");
     let status = live
@@ -1480,7 +1491,8 @@ fn route53_records_health_checks_and_changes() {
     );
     let err = expect_err(live.execute(&Call::UpdateHealthCheck {
         health_check: unique("no-such-check"),
-        disabled: false,
+        disabled: Some(false),
+        inverted: None,
     }));
     assert_eq!(
         (err.kind, err.code.as_str()),
@@ -1715,7 +1727,8 @@ fn transport_errors_after_five_attempts() {
     let mut live = backend("http://127.0.0.1:9");
     let err = expect_err(live.execute(&Call::UpdateHealthCheck {
         health_check: "00000000-0000-0000-0000-000000000000".into(),
-        disabled: true,
+        disabled: Some(true),
+        inverted: None,
     }));
     assert_eq!(
         (err.kind, err.code.as_str()),

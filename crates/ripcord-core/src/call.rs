@@ -148,10 +148,15 @@ pub enum Call {
         action: String,
         record_set: RecordSet,
     },
-    /// route53 UpdateHealthCheck (Disabled = true forces failover away from its records).
+    /// route53 UpdateHealthCheck of the settings given, the others untouched. Route 53 reports
+    /// a disabled check healthy (its records stay in service); an inverted one reports the
+    /// opposite of what it measures (a healthy endpoint's records are failed away from).
     UpdateHealthCheck {
         health_check: String,
-        disabled: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disabled: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        inverted: Option<bool>,
     },
     /// s3 PutBucketReplication with one rule (the source document's rule shape).
     PutBucketReplication {

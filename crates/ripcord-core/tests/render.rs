@@ -153,7 +153,8 @@ fn failover(rto: Option<&str>) -> Plan {
         StepKind::Call {
             call: Call::UpdateHealthCheck {
                 health_check: "ECommerce-Primary-HealthCheck".to_string(),
-                disabled: true,
+                disabled: Some(true),
+                inverted: None,
             },
         },
         1,
@@ -280,7 +281,8 @@ fn publish(index: u32, subject: &str, at_secs: u64) -> Step {
 fn health_check(index: u32, disabled: bool, at_secs: u64) -> Step {
     let call = Call::UpdateHealthCheck {
         health_check: "ECommerce-Primary-HealthCheck".to_string(),
-        disabled,
+        disabled: Some(disabled),
+        inverted: None,
     };
     step(index, StepKind::Call { call }, at_secs, 1, 70)
 }

@@ -30,6 +30,7 @@ pub const STEP_PRIMITIVES: &[&str] = &[
     "flip_dns",
     "disable_health_check",
     "enable_health_check",
+    "invert_health_check",
     "enable_replication",
     "require_replication",
     "notify",

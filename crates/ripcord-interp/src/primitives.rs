@@ -600,7 +600,23 @@ pub fn set_health_check(st: &mut RunState, origin: Origin, h: &Handle, disabled:
     st.execute(
         Call::UpdateHealthCheck {
             health_check: h.0.name().to_string(),
-            disabled,
+            disabled: Some(disabled),
+            inverted: None,
+        },
+        origin,
+    )?;
+    Ok(Dynamic::UNIT)
+}
+
+/// `invert_health_check(hc [, inverted])`: Route 53 then reports the opposite of what the check
+/// measures, so a healthy PRIMARY's records are failed away from.
+pub fn invert_health_check(st: &mut RunState, origin: Origin, h: &Handle, inverted: bool) -> Res {
+    expect_kind("invert_health_check", h, &[ResourceKind::HealthCheck])?;
+    st.execute(
+        Call::UpdateHealthCheck {
+            health_check: h.0.name().to_string(),
+            disabled: None,
+            inverted: Some(inverted),
         },
         origin,
     )?;

@@ -357,6 +357,15 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
     primitive!(engine, state, "enable_health_check", |st, o, h: Handle| {
         p::set_health_check(st, o, &h, false)
     });
+    primitive!(engine, state, "invert_health_check", |st, o, h: Handle| {
+        p::invert_health_check(st, o, &h, true)
+    });
+    primitive!(
+        engine,
+        state,
+        "invert_health_check",
+        |st, o, h: Handle, inverted: bool| p::invert_health_check(st, o, &h, inverted)
+    );
     primitive!(
         engine,
         state,
@@ -457,6 +466,15 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
             st, &h, name, kinds, key
         ));
     }
+    // Inventories leave `inverted` out when false (most checks), so absent means false.
+    primitive!(engine, state, "inverted", |st, _o, h: Handle| p::field(
+        st,
+        &h,
+        "inverted",
+        &[K::HealthCheck],
+        "inverted"
+    )
+    .map(|v| if v.is_unit() { Dynamic::from(false) } else { v }));
     primitive!(engine, state, "status", |st, _o, h: Handle| {
         let key = match h.kind() {
             K::EbsSnapshot | K::Volume => "state",

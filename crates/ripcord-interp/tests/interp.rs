@@ -249,6 +249,10 @@ flip_dns(record(zone, "www.example.com", "A", "Secondary"), #{
 disable_health_check(hc);
 print(disabled(hc));
 enable_health_check(hc);
+print(inverted(hc));
+invert_health_check(hc);
+print(inverted(hc));
+invert_health_check(hc, false);
 let images = bucket("product-images-bucket");
 enable_replication(images, "dr-product-images-bucket", #{ role: "arn:aws:iam::123456789012:role/r" });
 require_replication(images, "us-west-2");
@@ -264,13 +268,18 @@ approve("Go?");"#,
             "ChangeResourceRecordSets",
             "UpdateHealthCheck",
             "UpdateHealthCheck",
+            "UpdateHealthCheck",
+            "UpdateHealthCheck",
             "PutBucketReplication",
             "GetBucketReplication",
             "Publish",
             "approve"
         ]
     );
-    assert_eq!(notes(&plan), ["true", "dr-product-images-bucket"]);
+    assert_eq!(
+        notes(&plan),
+        ["true", "false", "true", "dr-product-images-bucket"]
+    );
     assert_eq!(plan.counts.approvals, 1);
     assert_eq!(plan.counts.checks, 1);
 }
@@ -760,6 +769,25 @@ ws::redirect_traffic(health_check("ECommerce-Primary-HealthCheck"));"#,
         "DescribeDBClusters".to_string(),
         "UpdateHealthCheck".to_string()
     ]));
+    // Traffic moves because the check is inverted (a disabled one would read healthy), so the
+    // plan has nothing to warn about.
+    assert_eq!(health_check_flags(&plan), [(None, Some(true))]);
+    assert!(plan.steps().all(|s| s.warnings.is_empty()));
+}
+
+/// Disabled and Inverted of every UpdateHealthCheck in the plan.
+fn health_check_flags(plan: &Plan) -> Vec<(Option<bool>, Option<bool>)> {
+    plan.steps()
+        .filter_map(|s| match &s.kind {
+            StepKind::Call {
+                call:
+                    ripcord_core::Call::UpdateHealthCheck {
+                        disabled, inverted, ..
+                    },
+            } => Some((*disabled, *inverted)),
+            _ => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -781,6 +809,10 @@ aa::readmit(hc);"#,
     assert_eq!(
         operations(&plan).last().map(String::as_str),
         Some("UpdateHealthCheck")
+    );
+    assert_eq!(
+        health_check_flags(&plan),
+        [(None, Some(true)), (None, Some(false))]
     );
 }
 

@@ -1596,7 +1596,8 @@ fn disabling_a_health_check_by_name() {
     let mut sim = sim();
     let update = |name: &str, disabled: bool| Call::UpdateHealthCheck {
         health_check: name.into(),
-        disabled,
+        disabled: Some(disabled),
+        inverted: None,
     };
     let outcome = ok(&mut sim, update("east-web", true));
     assert_eq!(outcome.resolved.as_deref(), Some("hc-1111"));
@@ -1616,6 +1617,45 @@ fn disabling_a_health_check_by_name() {
     let err = fails(&mut sim, update("east-wbe", true));
     assert_error(&err, ErrorKind::NotFound, "NoSuchHealthCheck");
     assert_eq!(help(&err), "did you mean 'east-web'?");
+}
+
+#[test]
+fn disabling_a_primary_check_warns_unless_it_is_inverted() {
+    let mut sim = sim();
+    let update = |disabled: Option<bool>, inverted: Option<bool>| Call::UpdateHealthCheck {
+        health_check: "east-web".into(),
+        disabled,
+        inverted,
+    };
+    // east-web guards the PRIMARY www.example.com A: disabled, Route 53 calls it healthy.
+    let outcome = ok(&mut sim.clone(), update(Some(true), None));
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+    assert!(
+        outcome.warnings[0].contains("the PRIMARY record www.example.com A stays in service"),
+        "{:?}",
+        outcome.warnings
+    );
+    assert!(outcome.warnings[0].contains("invert_health_check"));
+    // Inverting changes only Inverted; a disabled inverted check no longer keeps the primary.
+    let outcome = ok(&mut sim, update(None, Some(true)));
+    assert_eq!(
+        outcome.changes,
+        vec![change("Inverted", Some("false"), Some("true"))]
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    let outcome = ok(&mut sim, update(Some(true), None));
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    let check = &sim.world().health_checks[0];
+    assert!(check.inverted && check.disabled);
+    // Both at once, back to normal.
+    let outcome = ok(&mut sim, update(Some(false), Some(false)));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("Disabled", Some("true"), Some("false")),
+            change("Inverted", Some("true"), Some("false"))
+        ]
+    );
 }
 
 // --- S3 and SNS ----------------------------------------------------------------------------

@@ -180,7 +180,8 @@ pub(crate) async fn execute(
         Call::UpdateHealthCheck {
             health_check,
             disabled,
-        } => route53::update_health_check(ctx, op, health_check, *disabled).await,
+            inverted,
+        } => route53::update_health_check(ctx, op, health_check, *disabled, *inverted).await,
         Call::PutBucketReplication { bucket, role, rule } => {
             s3::put_bucket_replication(ctx, op, bucket, role, rule).await
         }

@@ -106,7 +106,8 @@ pub(super) async fn update_health_check(
     ctx: &Ctx,
     op: Op,
     health_check: &str,
-    disabled: bool,
+    disabled: Option<bool>,
+    inverted: Option<bool>,
 ) -> Result<Outcome, BackendError> {
     let id = health_check_id(ctx, op, health_check).await?;
     let out = ctx
@@ -114,7 +115,8 @@ pub(super) async fn update_health_check(
         .route53()
         .update_health_check()
         .health_check_id(&id)
-        .disabled(disabled)
+        .set_disabled(disabled)
+        .set_inverted(inverted)
         .send()
         .await
         .map_err(|err| op.sdk(err))?;

@@ -325,8 +325,15 @@ fn key_arguments(call: &Call) -> Vec<(&'static str, String)> {
                 args.push(("HealthCheck", health_check.clone()));
             }
         }
-        Call::UpdateHealthCheck { disabled, .. } => {
-            args.push(("Disabled", disabled.to_string()));
+        Call::UpdateHealthCheck {
+            disabled, inverted, ..
+        } => {
+            if let Some(disabled) = disabled {
+                args.push(("Disabled", disabled.to_string()));
+            }
+            if let Some(inverted) = inverted {
+                args.push(("Inverted", inverted.to_string()));
+            }
         }
         Call::PutBucketReplication { rule, .. } => {
             args.push(("DestinationBucket", rule.destination_bucket.clone()));
@@ -561,7 +568,8 @@ mod tests {
             },
             Call::UpdateHealthCheck {
                 health_check: "hc".into(),
-                disabled: true,
+                disabled: Some(true),
+                inverted: Some(true),
             },
             Call::Publish {
                 region,

@@ -181,7 +181,8 @@ pub(crate) fn execute(sim: &mut SimBackend, call: &Call) -> Result<Outcome, Back
         Call::UpdateHealthCheck {
             health_check,
             disabled,
-        } => route53::update_health_check(sim, cx, health_check, *disabled),
+            inverted,
+        } => route53::update_health_check(sim, cx, health_check, *disabled, *inverted),
         Call::PutBucketReplication { bucket, role, rule } => {
             s3::put_bucket_replication(sim, cx, bucket, role, rule)
         }

@@ -225,23 +225,38 @@ pub(super) fn update_health_check(
     sim: &mut SimBackend,
     cx: Cx,
     health_check: &str,
-    disabled: bool,
+    disabled: Option<bool>,
+    inverted: Option<bool>,
 ) -> Result<Outcome, BackendError> {
     let at = sim.world.health_check(cx.op, health_check)?;
     let check = sim.world.health_checks.at_mut(at);
     let mut changes = Vec::new();
-    diff(
-        &mut changes,
-        "Disabled",
-        Some(check.disabled.to_string()),
-        Some(disabled.to_string()),
-    );
-    check.disabled = disabled;
+    if let Some(disabled) = disabled {
+        diff(
+            &mut changes,
+            "Disabled",
+            Some(check.disabled.to_string()),
+            Some(disabled.to_string()),
+        );
+        check.disabled = disabled;
+    }
+    if let Some(inverted) = inverted {
+        diff(
+            &mut changes,
+            "Inverted",
+            Some(check.inverted.to_string()),
+            Some(inverted.to_string()),
+        );
+        check.inverted = inverted;
+    }
     let id = check.id.clone();
+    let now_inverted = check.inverted;
     let mut warnings = Vec::new();
-    if disabled {
+    if disabled == Some(true) && !now_inverted {
         // Route 53 reports a disabled health check as healthy: disabling the check of a
         // PRIMARY failover record keeps traffic on the primary instead of failing over.
+        // AWS's advice for stopping traffic to a resource is to invert the check, which
+        // holds for a disabled one too: no warning once it is inverted.
         let primaries: Vec<String> = sim
             .world
             .zones
@@ -253,7 +268,7 @@ pub(super) fn update_health_check(
             .collect();
         if !primaries.is_empty() {
             warnings.push(format!(
-                "Route 53 treats a disabled health check as healthy, so the PRIMARY record {} stays in service: this does not force failover (invert the check, or flip the record)",
+                "Route 53 treats a disabled health check as healthy, so the PRIMARY record {} stays in service: this does not force failover (invert_health_check(...) does, or flip the record with flip_dns)",
                 primaries.join(", ")
             ));
         }

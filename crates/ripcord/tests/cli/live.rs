@@ -269,9 +269,10 @@ fn facts(inventory: &Inventory) -> BTreeSet<String> {
     }
     for h in &inventory.health_checks {
         facts.insert(format!(
-            "health-check {} disabled={}",
+            "health-check {} disabled={} inverted={}",
             h.name.clone().unwrap_or_default(),
-            h.disabled
+            h.disabled,
+            h.inverted
         ));
     }
     for z in &inventory.hosted_zones {
