@@ -154,29 +154,31 @@ class Seeder:
         ReplicaLag (seconds) of a read replica, AuroraGlobalDBReplicationLag (milliseconds) of
         a global secondary, stamped now so that they are the newest of the last 5 minutes."""
         now = datetime.datetime.now(datetime.timezone.utc)
-        data = []
-        for db in res.get("db_instances") or []:
-            if db.get("replica_lag_secs") is not None:
-                data.append(
-                    dict(
-                        MetricName="ReplicaLag",
-                        Dimensions=[dict(Name="DBInstanceIdentifier", Value=db["id"])],
-                        Value=float(db["replica_lag_secs"]),
-                        Unit="Seconds",
-                        Timestamp=now,
-                    )
-                )
-        for cluster in res.get("db_clusters") or []:
-            if cluster.get("replication_lag_secs") is not None:
-                data.append(
-                    dict(
-                        MetricName="AuroraGlobalDBReplicationLag",
-                        Dimensions=[dict(Name="DBClusterIdentifier", Value=cluster["id"])],
-                        Value=float(cluster["replication_lag_secs"]) * 1000.0,
-                        Unit="Milliseconds",
-                        Timestamp=now,
-                    )
-                )
+
+        def datapoint(metric, dimension, ident, value, unit):
+            return dict(
+                MetricName=metric,
+                Dimensions=[dict(Name=dimension, Value=ident)],
+                Value=value,
+                Unit=unit,
+                Timestamp=now,
+            )
+
+        data = [
+            datapoint("ReplicaLag", "DBInstanceIdentifier", db["id"], float(db["replica_lag_secs"]), "Seconds")
+            for db in res.get("db_instances") or []
+            if db.get("replica_lag_secs") is not None
+        ] + [
+            datapoint(
+                "AuroraGlobalDBReplicationLag",
+                "DBClusterIdentifier",
+                cluster["id"],
+                float(cluster["replication_lag_secs"]) * 1000.0,
+                "Milliseconds",
+            )
+            for cluster in res.get("db_clusters") or []
+            if cluster.get("replication_lag_secs") is not None
+        ]
         if data:
             self.client("cloudwatch", region).put_metric_data(Namespace="AWS/RDS", MetricData=data)
 

@@ -231,24 +231,20 @@ pub(super) fn update_health_check(
     let at = sim.world.health_check(cx.op, health_check)?;
     let check = sim.world.health_checks.at_mut(at);
     let mut changes = Vec::new();
-    if let Some(disabled) = disabled {
-        diff(
-            &mut changes,
-            "Disabled",
-            Some(check.disabled.to_string()),
-            Some(disabled.to_string()),
-        );
-        check.disabled = disabled;
-    }
-    if let Some(inverted) = inverted {
-        diff(
-            &mut changes,
-            "Inverted",
-            Some(check.inverted.to_string()),
-            Some(inverted.to_string()),
-        );
-        check.inverted = inverted;
-    }
+    // Only the flags the call sets change, as in UpdateHealthCheck itself.
+    let mut set = |field: &str, flag: &mut bool, to: Option<bool>| {
+        if let Some(to) = to {
+            diff(
+                &mut changes,
+                field,
+                Some(flag.to_string()),
+                Some(to.to_string()),
+            );
+            *flag = to;
+        }
+    };
+    set("Disabled", &mut check.disabled, disabled);
+    set("Inverted", &mut check.inverted, inverted);
     let id = check.id.clone();
     let now_inverted = check.inverted;
     let mut warnings = Vec::new();
