@@ -4,7 +4,7 @@ use crate::batch::AsgPolls;
 use crate::clients::Clients;
 use crate::config::PollConfig;
 use crate::errors::Op;
-use crate::resolve::{find_zone, ZoneRef};
+use crate::resolve::{find_zone, health_check_id, ZoneRef};
 use ripcord_core::{BackendError, ErrorKind};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,6 +32,10 @@ pub(crate) struct Ctx {
     /// many steps change records in it at once: no primitive creates or deletes zones, so
     /// the answer holds for the run.
     zones: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<ZoneRef>>>>,
+    /// Health check Name tag or id -> its id, looked up once per run (finding a check by its
+    /// Name tag lists every check and its tags: one request per 10 checks, against Route 53's
+    /// 5 requests a second). No primitive creates or deletes health checks.
+    health_check_ids: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<String>>>>,
     /// Polls of Auto Scaling groups in flight, shared between overlapping waits.
     pub asg_polls: AsgPolls,
     /// Distinguishes this run's idempotency tokens from another run's.
@@ -104,6 +108,7 @@ impl Ctx {
             identity: tokio::sync::OnceCell::new(),
             bucket_regions: Mutex::new(HashMap::new()),
             zones: Mutex::new(HashMap::new()),
+            health_check_ids: Mutex::new(HashMap::new()),
             asg_polls: AsgPolls::default(),
             run_nonce: format!("{}-{started}", std::process::id()),
             steps: AtomicU64::new(0),
@@ -273,6 +278,21 @@ impl Ctx {
             Err(None) => Ok(None),
             Err(Some(err)) => Err(err),
         }
+    }
+
+    /// A health check's id from its Name tag or id (`resolve::health_check_id`), looked up
+    /// once per run as zones are; a check not found, or a failed lookup, is asked again.
+    pub(crate) async fn health_check_id(&self, op: Op, name: &str) -> Result<String, BackendError> {
+        let cell = self
+            .health_check_ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(name.to_string())
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| health_check_id(self, op, name))
+            .await
+            .cloned()
     }
 
     /// A seed for idempotency tokens unique to one step of this run: the journal's sequence

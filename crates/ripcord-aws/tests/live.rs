@@ -1405,6 +1405,7 @@ fn route53_records_health_checks_and_changes() {
         (config.disabled(), config.inverted())
     };
     assert_eq!(flags(), (Some(true), Some(false)));
+    let before = live.requests_sent();
     live.execute(&Call::UpdateHealthCheck {
         health_check: check_name.clone(),
         disabled: None,
@@ -1412,6 +1413,9 @@ fn route53_records_health_checks_and_changes() {
     })
     .expect("invert");
     assert_eq!(flags(), (Some(true), Some(true)));
+    // The check's id was found once in this run (the record change above): no second
+    // ListHealthChecks + ListTagsForResources, only the update itself.
+    assert_eq!(live.requests_sent() - before, 1);
 
     // Queries: the zone without the apex SOA/NS, one record, the check, the change.
     let zone = live

@@ -3,7 +3,7 @@
 use super::{request_id, resolved};
 use crate::context::Ctx;
 use crate::errors::Op;
-use crate::resolve::{health_check_id, required};
+use crate::resolve::required;
 use aws_sdk_route53::operation::RequestId;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
@@ -34,7 +34,7 @@ pub(super) async fn change_record_sets(
     };
     let zone = required(op, ctx.zone(op, hosted_zone).await?, &target)?;
     let health_check = match &record.health_check {
-        Some(name) => Some(health_check_id(ctx, op, name).await?),
+        Some(name) => Some(ctx.health_check_id(op, name).await?),
         None => None,
     };
     let values = if record.values.is_empty() {
@@ -109,7 +109,7 @@ pub(super) async fn update_health_check(
     disabled: Option<bool>,
     inverted: Option<bool>,
 ) -> Result<Outcome, BackendError> {
-    let id = health_check_id(ctx, op, health_check).await?;
+    let id = ctx.health_check_id(op, health_check).await?;
     let out = ctx
         .clients
         .route53()
