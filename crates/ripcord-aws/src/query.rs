@@ -2,7 +2,7 @@
 
 use crate::context::{bucket_name, Ctx};
 use crate::convert;
-use crate::errors::{describe_operation, service_of, Op};
+use crate::errors::Op;
 use crate::lag::{lag_secs, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{
@@ -36,7 +36,7 @@ fn newest<T: Serialize, K: Ord>(
 /// `Describe`: the resource in the inventory's shape, or `None` when it does not exist.
 pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>, BackendError> {
     let kind = target.kind();
-    let op = Op::new(service_of(kind), describe_operation(kind));
+    let op = Op::new(kind.service(), kind.describe_operation());
     let value = match target {
         Target::Asg { name, region } => match asg(ctx, op, region, name).await? {
             Some(group) => json(op, &group)?,
@@ -466,7 +466,7 @@ pub(crate) async fn latest_snapshot(
         }
         other => {
             let kind = other.kind();
-            Err(Op::new(service_of(kind), describe_operation(kind))
+            Err(Op::new(kind.service(), kind.describe_operation())
                 .error(
                     ErrorKind::Rejected,
                     "InvalidParameterValue",

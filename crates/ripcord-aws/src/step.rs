@@ -1,7 +1,7 @@
 //! One journaled step (a call, a wait or a check): intent, request(s), outcome, measured time.
 
 use crate::context::{Ctx, Stop};
-use crate::errors::{service_of, Op};
+use crate::errors::Op;
 use ripcord_core::{BackendError, Call, CheckSpec, Intent, Journal, Outcome, WaitSpec};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -19,7 +19,7 @@ impl Step {
     pub(crate) fn op(&self) -> Op {
         match self {
             Step::Call(call) => Op::new(call.service(), call.operation()),
-            Step::Wait(wait) => Op::new(service_of(wait.target.kind()), wait.operation()),
+            Step::Wait(wait) => Op::new(wait.target.kind().service(), wait.operation()),
             Step::Check(check) => Op::new(check.service(), check.operation()),
         }
     }

@@ -1,7 +1,7 @@
 //! Waits: poll the describe operation of the target until its state holds, with backoff.
 
 use crate::context::{Ctx, Stop};
-use crate::errors::{missing, service_of, Op};
+use crate::errors::{missing, Op};
 use crate::resolve::{find_snapshot, find_volume, required};
 use ripcord_core::duration::format_duration;
 use ripcord_core::{BackendError, ErrorKind, Outcome, Target, WaitSpec};
@@ -31,7 +31,7 @@ pub(crate) async fn wait(
 ) -> Result<Outcome, BackendError> {
     let target = &spec.target;
     let kind = target.kind();
-    let op = Op::new(service_of(kind), spec.operation());
+    let op = Op::new(kind.service(), spec.operation());
     let supported = kind.wait_state().as_ref() == Some(&spec.until);
     if !supported {
         return Err(op

@@ -114,6 +114,45 @@ impl ResourceKind {
         }
     }
 
+    /// The AWS service that owns resources of this kind (`autoscaling`, `ec2`, `rds`, ...).
+    pub fn service(self) -> &'static str {
+        match self {
+            ResourceKind::Asg => "autoscaling",
+            ResourceKind::Volume | ResourceKind::EbsSnapshot => "ec2",
+            ResourceKind::DbInstance
+            | ResourceKind::DbCluster
+            | ResourceKind::DbSnapshot
+            | ResourceKind::DbClusterSnapshot
+            | ResourceKind::GlobalCluster => "rds",
+            ResourceKind::Zone
+            | ResourceKind::Record
+            | ResourceKind::HealthCheck
+            | ResourceKind::DnsChange => "route53",
+            ResourceKind::Topic => "sns",
+            ResourceKind::Bucket => "s3",
+        }
+    }
+
+    /// The read API a Describe query of this kind stands for, the same in both backends.
+    pub fn describe_operation(self) -> &'static str {
+        match self {
+            ResourceKind::Asg => "DescribeAutoScalingGroups",
+            ResourceKind::Volume => "DescribeVolumes",
+            ResourceKind::EbsSnapshot => "DescribeSnapshots",
+            ResourceKind::DbInstance => "DescribeDBInstances",
+            ResourceKind::DbCluster => "DescribeDBClusters",
+            ResourceKind::DbSnapshot => "DescribeDBSnapshots",
+            ResourceKind::DbClusterSnapshot => "DescribeDBClusterSnapshots",
+            ResourceKind::GlobalCluster => "DescribeGlobalClusters",
+            ResourceKind::Zone => "GetHostedZone",
+            ResourceKind::Record => "ListResourceRecordSets",
+            ResourceKind::HealthCheck => "GetHealthCheck",
+            ResourceKind::DnsChange => "GetChange",
+            ResourceKind::Topic => "GetTopicAttributes",
+            ResourceKind::Bucket => "GetBucketReplication",
+        }
+    }
+
     /// The noun with its article, for sentences ("an Auto Scaling group", "a DB cluster").
     pub fn a_noun(self) -> &'static str {
         match self {

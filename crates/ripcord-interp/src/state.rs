@@ -47,7 +47,7 @@ fn labels(kind: &StepKind) -> (&'static str, &'static str, Option<String>) {
             call.region().map(str::to_string),
         ),
         StepKind::Wait { wait } => (
-            service_of(&wait.target),
+            wait.target.kind().service(),
             wait.operation(),
             wait.target.region().map(str::to_string),
         ),
@@ -370,24 +370,5 @@ impl RunState {
         if let Some(meta) = &self.meta {
             plan.runbook.meta = meta.clone();
         }
-    }
-}
-
-/// The service a wait polls.
-fn service_of(target: &Target) -> &'static str {
-    match target {
-        Target::Asg { .. } => "autoscaling",
-        Target::Volume { .. } | Target::EbsSnapshot { .. } => "ec2",
-        Target::DbInstance { .. }
-        | Target::DbCluster { .. }
-        | Target::DbSnapshot { .. }
-        | Target::DbClusterSnapshot { .. }
-        | Target::GlobalCluster { .. } => "rds",
-        Target::Zone { .. }
-        | Target::Record { .. }
-        | Target::HealthCheck { .. }
-        | Target::DnsChange { .. } => "route53",
-        Target::Topic { .. } => "sns",
-        Target::Bucket { .. } => "s3",
     }
 }

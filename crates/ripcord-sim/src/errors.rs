@@ -53,25 +53,6 @@ impl Op {
     }
 }
 
-/// The service whose Describe/Get API answers for a kind (waits and queries report it).
-pub(crate) fn service_of(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Asg => "autoscaling",
-        ResourceKind::Volume | ResourceKind::EbsSnapshot => "ec2",
-        ResourceKind::DbInstance
-        | ResourceKind::DbCluster
-        | ResourceKind::DbSnapshot
-        | ResourceKind::DbClusterSnapshot
-        | ResourceKind::GlobalCluster => "rds",
-        ResourceKind::Zone
-        | ResourceKind::Record
-        | ResourceKind::HealthCheck
-        | ResourceKind::DnsChange => "route53",
-        ResourceKind::Topic => "sns",
-        ResourceKind::Bucket => "s3",
-    }
-}
-
 /// The error code AWS answers with for a resource that does not exist (shared with the
 /// other backend through `ripcord-core`).
 pub(crate) fn not_found_code(kind: ResourceKind) -> &'static str {
@@ -92,24 +73,4 @@ pub(crate) fn wait_hint(target: &Target, state: &str, remaining: Option<u64>) ->
         .map(|secs| format!(" (about {} left)", format_duration(secs)))
         .unwrap_or_default();
     format!("wait({handle}, \"{state}\") first{left}")
-}
-
-/// The read API a Describe query stands for.
-pub(crate) fn describe_operation(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Asg => "DescribeAutoScalingGroups",
-        ResourceKind::Volume => "DescribeVolumes",
-        ResourceKind::EbsSnapshot => "DescribeSnapshots",
-        ResourceKind::DbInstance => "DescribeDBInstances",
-        ResourceKind::DbCluster => "DescribeDBClusters",
-        ResourceKind::DbSnapshot => "DescribeDBSnapshots",
-        ResourceKind::DbClusterSnapshot => "DescribeDBClusterSnapshots",
-        ResourceKind::GlobalCluster => "DescribeGlobalClusters",
-        ResourceKind::Zone => "GetHostedZone",
-        ResourceKind::Record => "ListResourceRecordSets",
-        ResourceKind::HealthCheck => "GetHealthCheck",
-        ResourceKind::DnsChange => "GetChange",
-        ResourceKind::Topic => "GetTopicAttributes",
-        ResourceKind::Bucket => "GetBucketReplication",
-    }
 }

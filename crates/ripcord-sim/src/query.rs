@@ -1,7 +1,7 @@
 //! Read-only queries: Describe in the inventory's shape, and the newest snapshot of a source.
 
 use crate::backend::SimBackend;
-use crate::errors::{describe_operation, service_of, Op};
+use crate::errors::Op;
 use crate::state::record_key;
 use crate::world::rds_key;
 use ripcord_core::{BackendError, ErrorKind, ResourceKind, Target};
@@ -33,7 +33,7 @@ fn absent_is_none<T>(found: Result<T, BackendError>) -> Result<Option<T>, Backen
 
 pub(crate) fn describe(sim: &SimBackend, target: &Target) -> Result<Option<Value>, BackendError> {
     let kind = target.kind();
-    let op = Op::new(service_of(kind), describe_operation(kind));
+    let op = Op::new(kind.service(), kind.describe_operation());
     let now = sim.clock.elapsed();
     let world = &sim.world;
     let value = match target {
@@ -171,7 +171,7 @@ pub(crate) fn latest_snapshot(
                 None => Ok(None),
             }
         }
-        _ => Err(Op::new(service_of(kind), describe_operation(kind))
+        _ => Err(Op::new(kind.service(), kind.describe_operation())
             .rejected(
                 "InvalidParameterValue",
                 format!(

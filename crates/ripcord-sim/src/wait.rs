@@ -1,7 +1,7 @@
 //! Waits: settle a pending transition by advancing the virtual clock, or say why it never would.
 
 use crate::backend::SimBackend;
-use crate::errors::{service_of, Op};
+use crate::errors::Op;
 use crate::estimates::Est;
 use crate::state::{HasStatus, Tracked};
 use crate::world::rds_key;
@@ -45,7 +45,7 @@ fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> P
 pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, BackendError> {
     let target = &spec.target;
     let kind = target.kind();
-    let op = Op::new(service_of(kind), spec.operation());
+    let op = Op::new(kind.service(), spec.operation());
     let now = sim.clock.elapsed();
     let world = &sim.world;
     let (probe, field, id) = match (target, &spec.until) {
