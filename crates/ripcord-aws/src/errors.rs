@@ -103,23 +103,9 @@ pub(crate) fn missing(op: Op, target: &Target) -> BackendError {
 
 /// Several resources share a Name tag: ripcord cannot pick one (the simulation's code).
 pub(crate) fn ambiguous(op: Op, target: &Target, ids: &[String]) -> BackendError {
-    let place = target
-        .region()
-        .map(|r| format!(" in {r}"))
-        .unwrap_or_default();
-    op.rejected(
-        "AmbiguousName",
-        format!(
-            "{} {} resources{place} have the Name tag '{}'",
-            ids.len(),
-            target.kind().noun(),
-            target.name()
-        ),
-    )
-    .with_help(format!(
-        "address one by id: {}; or make the Name tags unique",
-        ids.join(", ")
-    ))
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let (message, help) = target.ambiguous_name(&ids);
+    op.rejected("AmbiguousName", message).with_help(help)
 }
 
 /// Whether AWS's answer means "that does not exist". Auto Scaling reports unknown groups as a

@@ -34,20 +34,8 @@ pub(crate) async fn wait(
     let op = Op::new(kind.service(), spec.operation());
     let supported = kind.wait_state().as_ref() == Some(&spec.until);
     if !supported {
-        return Err(op
-            .rejected(
-                "UnsupportedWaitState",
-                format!(
-                    "{} cannot be waited on until '{}'",
-                    kind.a_noun(),
-                    spec.until.as_str()
-                ),
-            )
-            .with_help(format!(
-                "states for {}: {}",
-                kind.a_noun(),
-                kind.wait_states_help()
-            )));
+        let (message, help) = kind.unsupported_wait(&spec.until);
+        return Err(op.rejected("UnsupportedWaitState", message).with_help(help));
     }
     // EC2 resources named by Name tag are resolved once: the id does not change while polling,
     // and a tag lookup per poll would cost more requests.

@@ -86,6 +86,18 @@ impl ResourceKind {
         }
     }
 
+    /// The message and help of an `UnsupportedWaitState` error, the same in both backends.
+    pub fn unsupported_wait(self, state: &WaitState) -> (String, String) {
+        (
+            format!(
+                "{} cannot be waited on until '{}'",
+                self.a_noun(),
+                state.as_str()
+            ),
+            format!("states for {}: {}", self.a_noun(), self.wait_states_help()),
+        )
+    }
+
     /// The states this kind can be waited for, for the help of a wrong one.
     pub fn wait_states_help(self) -> String {
         match self.wait_state() {
@@ -223,6 +235,27 @@ impl fmt::Display for ResourceKind {
 }
 
 impl Target {
+    /// The message and help of an `AmbiguousName` error: several resources of this kind carry
+    /// the Name tag this target gives. Both backends say it in these words.
+    pub fn ambiguous_name(&self, ids: &[&str]) -> (String, String) {
+        let place = self
+            .region()
+            .map(|r| format!(" in {r}"))
+            .unwrap_or_default();
+        (
+            format!(
+                "{} {} resources{place} have the Name tag '{}'",
+                ids.len(),
+                self.kind().noun(),
+                self.name()
+            ),
+            format!(
+                "address one by id: {}; or make the Name tags unique",
+                ids.join(", ")
+            ),
+        )
+    }
+
     pub fn kind(&self) -> ResourceKind {
         match self {
             Target::Asg { .. } => ResourceKind::Asg,

@@ -159,7 +159,7 @@ impl World {
                     .iter()
                     .map(|at| self.health_checks.at(*at).id.as_str())
                     .collect();
-                Err(ambiguous_error(op, &target, "", &ids))
+                Err(ambiguous_error(op, &target, &ids))
             }
         }
     }
@@ -289,29 +289,14 @@ impl World {
                 _ => region.snapshots.at(*at).item.id.as_str(),
             })
             .collect();
-        let place = target
-            .region()
-            .map(|r| format!(" in {r}"))
-            .unwrap_or_default();
-        ambiguous_error(op, target, &place, &ids)
+        ambiguous_error(op, target, &ids)
     }
 }
 
 /// Several resources share the Name tag: the live backend could not pick one either.
-fn ambiguous_error(op: Op, target: &Target, place: &str, ids: &[&str]) -> BackendError {
-    op.rejected(
-        "AmbiguousName",
-        format!(
-            "{} {} resources{place} have the Name tag '{}'",
-            ids.len(),
-            target.kind().noun(),
-            target.name()
-        ),
-    )
-    .with_help(format!(
-        "address one by id: {}; or make the Name tags unique",
-        ids.join(", ")
-    ))
+fn ambiguous_error(op: Op, target: &Target, ids: &[&str]) -> BackendError {
+    let (message, help) = target.ambiguous_name(ids);
+    op.rejected("AmbiguousName", message).with_help(help)
 }
 
 /// AWS's wording for a regional resource that does not exist, with the region added.

@@ -152,20 +152,8 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (_, state) => {
-            return Err(op
-                .rejected(
-                    "UnsupportedWaitState",
-                    format!(
-                        "{} cannot be waited on until '{}'",
-                        kind.a_noun(),
-                        state.as_str()
-                    ),
-                )
-                .with_help(format!(
-                    "states for {}: {}",
-                    kind.a_noun(),
-                    kind.wait_states_help()
-                )));
+            let (message, help) = kind.unsupported_wait(state);
+            return Err(op.rejected("UnsupportedWaitState", message).with_help(help));
         }
     };
     let resolved = (id != target.name()).then_some(id);

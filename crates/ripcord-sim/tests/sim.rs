@@ -588,6 +588,10 @@ fn a_shared_name_tag_is_ambiguous() {
     let mut sim = sim();
     let err = fails(&mut sim, create_snapshot("twin"));
     assert_error(&err, ErrorKind::Rejected, "AmbiguousName");
+    assert_eq!(
+        err.message,
+        "2 EBS volume resources in us-east-1 have the Name tag 'twin'"
+    );
     assert!(help(&err).contains("vol-0bbb") && help(&err).contains("vol-0ccc"));
     // By id it works.
     ok(&mut sim, create_snapshot("vol-0bbb"));
