@@ -98,20 +98,21 @@ impl JournalWriter {
 
     /// Records a step the operator skipped (REPL).
     pub fn skipped(&self, intent: &Intent) -> Result<u64, JournalError> {
+        self.numbered(|seq| Entry::Skipped {
+            seq,
+            intent: intent.clone(),
+        })
+    }
+
+    /// Appends, synced, a record that takes the next sequence number, and returns that number.
+    fn numbered(&self, entry: impl FnOnce(u64) -> Entry) -> Result<u64, JournalError> {
         let mut state = self
             .state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let seq = state.next_seq;
         state.next_seq += 1;
-        write_record(
-            &mut state,
-            &Entry::Skipped {
-                seq,
-                intent: intent.clone(),
-            },
-            true,
-        )?;
+        write_record(&mut state, &entry(seq), true)?;
         Ok(seq)
     }
 
@@ -162,22 +163,11 @@ fn write_record(state: &mut WriterState, entry: &Entry, sync: bool) -> Result<()
 
 impl Journal for JournalWriter {
     fn intent(&self, intent: &Intent) -> Result<u64, String> {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let seq = state.next_seq;
-        state.next_seq += 1;
-        write_record(
-            &mut state,
-            &Entry::Intent {
-                seq,
-                intent: intent.clone(),
-            },
-            true,
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(seq)
+        self.numbered(|seq| Entry::Intent {
+            seq,
+            intent: intent.clone(),
+        })
+        .map_err(|e| e.to_string())
     }
 
     fn finished(&self, seq: u64, result: Result<&Outcome, &BackendError>, duration_ms: u64) {
