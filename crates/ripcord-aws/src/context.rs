@@ -257,13 +257,7 @@ impl Ctx {
     /// naming the same zone share the one lookup; a zone not found, or a failed lookup, is
     /// not remembered, so the next step asks again.
     pub(crate) async fn zone(&self, op: Op, name: &str) -> Result<Option<ZoneRef>, BackendError> {
-        let cell = self
-            .zones
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(name.to_string())
-            .or_default()
-            .clone();
+        let cell = once_per_run(&self.zones, name);
         let found = cell
             .get_or_try_init(|| async {
                 match find_zone(self, op, name).await {
@@ -283,14 +277,8 @@ impl Ctx {
     /// A health check's id from its Name tag or id (`resolve::health_check_id`), looked up
     /// once per run as zones are; a check not found, or a failed lookup, is asked again.
     pub(crate) async fn health_check_id(&self, op: Op, name: &str) -> Result<String, BackendError> {
-        let cell = self
-            .health_check_ids
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(name.to_string())
-            .or_default()
-            .clone();
-        cell.get_or_try_init(|| health_check_id(self, op, name))
+        once_per_run(&self.health_check_ids, name)
+            .get_or_try_init(|| health_check_id(self, op, name))
             .await
             .cloned()
     }
@@ -340,6 +328,20 @@ pub(crate) fn bucket_name(name: &str) -> &str {
         .or_else(|| name.strip_prefix("arn:aws-cn:s3:::"))
         .or_else(|| name.strip_prefix("arn:aws-us-gov:s3:::"))
         .unwrap_or(name)
+}
+
+/// The cell of `name` in a per-run cache: callers asking for the same name at once share one
+/// lookup through it.
+fn once_per_run<T>(
+    cache: &Mutex<HashMap<String, Arc<tokio::sync::OnceCell<T>>>>,
+    name: &str,
+) -> Arc<tokio::sync::OnceCell<T>> {
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(name.to_string())
+        .or_default()
+        .clone()
 }
 
 #[cfg(test)]
