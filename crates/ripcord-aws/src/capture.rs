@@ -3,7 +3,7 @@
 use crate::context::{arn_resource_id, Ctx};
 use crate::convert;
 use crate::errors::Op;
-use crate::lag::{lag_secs, Lag};
+use crate::lag::{fill_replica_lag, lag_secs, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{health_checks, zone_id, ZoneRef};
 use ripcord_core::inventory::{
@@ -117,10 +117,7 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .collect();
     db_instances.sort_by(|a, b| a.id.cmp(&b.id));
     for instance in &mut db_instances {
-        // Only a read replica has a lag: one CloudWatch request each.
-        if instance.read_replica_source.is_some() {
-            instance.replica_lag_secs = lag_secs(ctx, region, Lag::Replica(&instance.id)).await;
-        }
+        fill_replica_lag(ctx, region, instance).await;
     }
 
     let op = Op::new("rds", "DescribeDBClusters");

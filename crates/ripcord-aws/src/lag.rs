@@ -11,6 +11,7 @@ use crate::context::Ctx;
 use crate::errors::Op;
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Datapoint, Dimension, StandardUnit, Statistic};
+use ripcord_core::inventory::DbInstance;
 
 /// How far back a datapoint still counts as the current lag. RDS publishes these metrics
 /// every minute; five minutes leave room for CloudWatch's delivery delay, while an older
@@ -95,6 +96,14 @@ pub(crate) async fn lag_secs(ctx: &Ctx, region: &str, lag: Lag<'_>) -> Option<i6
             ));
             None
         }
+    }
+}
+
+/// Sets the lag of `instance` if it is a read replica (one CloudWatch request); no other
+/// instance has one.
+pub(crate) async fn fill_replica_lag(ctx: &Ctx, region: &str, instance: &mut DbInstance) {
+    if instance.read_replica_source.is_some() {
+        instance.replica_lag_secs = lag_secs(ctx, region, Lag::Replica(&instance.id)).await;
     }
 }
 

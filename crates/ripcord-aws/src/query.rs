@@ -3,7 +3,7 @@
 use crate::context::{bucket_name, Ctx};
 use crate::convert;
 use crate::errors::Op;
-use crate::lag::{lag_secs, Lag};
+use crate::lag::{fill_replica_lag, lag_secs, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{
     absent_is_none, dns_name, find_health_check, find_snapshot, find_volume, find_zone, required,
@@ -63,11 +63,7 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
             match out.as_ref().and_then(|o| o.db_instances().first()) {
                 Some(db) => {
                     let mut instance = convert::db_instance(db);
-                    // Only a read replica has a lag: one CloudWatch request for it alone.
-                    if instance.read_replica_source.is_some() {
-                        instance.replica_lag_secs =
-                            lag_secs(ctx, region, Lag::Replica(&instance.id)).await;
-                    }
+                    fill_replica_lag(ctx, region, &mut instance).await;
                     json(op, &instance)?
                 }
                 None => return Ok(None),

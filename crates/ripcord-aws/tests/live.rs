@@ -328,6 +328,21 @@ impl Fx {
             .to_string()
     }
 
+    /// An Aurora global database: a writer cluster in us-east-1 and a secondary in us-west-2;
+    /// returns the secondary's ARN.
+    fn aurora_global(&self, global: &str, primary: &str, secondary: &str) -> String {
+        let primary_arn = self.aurora_cluster(EAST, primary, None);
+        self.block(
+            self.rds(EAST)
+                .create_global_cluster()
+                .global_cluster_identifier(global)
+                .source_db_cluster_identifier(&primary_arn)
+                .send(),
+        )
+        .expect("create global cluster");
+        self.aurora_cluster(WEST, secondary, Some(global))
+    }
+
     /// An Auto Scaling group from a launch template.
     fn asg_group(&self, region: &str, name: &str, desired: i32) {
         let ec2 = self.ec2(region);
@@ -1047,16 +1062,7 @@ fn aurora_global_switchover_failover_and_detach() {
     let primary = unique("ecommerce-aurora");
     let secondary = unique("dr-aurora");
     let global = unique("ecommerce-global");
-    let primary_arn = fx.aurora_cluster(EAST, &primary, None);
-    fx.block(
-        fx.rds(EAST)
-            .create_global_cluster()
-            .global_cluster_identifier(&global)
-            .source_db_cluster_identifier(&primary_arn)
-            .send(),
-    )
-    .expect("create global cluster");
-    let secondary_arn = fx.aurora_cluster(WEST, &secondary, Some(&global));
+    let secondary_arn = fx.aurora_global(&global, &primary, &secondary);
     let mut live = backend(shared());
 
     let describe_cluster = |live: &mut LiveBackend, name: &str, region: &str| {
@@ -2453,16 +2459,7 @@ fn capture_round_trips_through_the_inventory_format() {
             .send(),
     )
     .expect("db snapshot");
-    let primary_arn = fx.aurora_cluster(EAST, "ecommerce-aurora", None);
-    fx.block(
-        fx.rds(EAST)
-            .create_global_cluster()
-            .global_cluster_identifier("ecommerce-global")
-            .source_db_cluster_identifier(&primary_arn)
-            .send(),
-    )
-    .expect("global cluster");
-    fx.aurora_cluster(WEST, "dr-aurora", Some("ecommerce-global"));
+    fx.aurora_global("ecommerce-global", "ecommerce-aurora", "dr-aurora");
     fx.topic(WEST, "dr-notifications");
     let zone_id = fx.zone("example.com");
     let check_id = fx.health_check("Primary-HealthCheck");
@@ -2789,16 +2786,7 @@ fn replication_lag_of_a_global_secondary_comes_from_cloudwatch() {
     let primary = unique("lag-aurora");
     let secondary = unique("lag-dr-aurora");
     let global = unique("lag-global");
-    let primary_arn = fx.aurora_cluster(EAST, &primary, None);
-    fx.block(
-        fx.rds(EAST)
-            .create_global_cluster()
-            .global_cluster_identifier(&global)
-            .source_db_cluster_identifier(&primary_arn)
-            .send(),
-    )
-    .expect("create global cluster");
-    fx.aurora_cluster(WEST, &secondary, Some(&global));
+    fx.aurora_global(&global, &primary, &secondary);
     let mut live = backend(shared());
     let target = |name: &str, region: &str| Target::DbCluster {
         name: name.to_string(),
@@ -2854,16 +2842,7 @@ fn capture_reads_replication_lag_from_cloudwatch() {
             .send(),
     )
     .expect("create replica");
-    let primary_arn = fx.aurora_cluster(EAST, "ecommerce-aurora", None);
-    fx.block(
-        fx.rds(EAST)
-            .create_global_cluster()
-            .global_cluster_identifier("ecommerce-global")
-            .source_db_cluster_identifier(&primary_arn)
-            .send(),
-    )
-    .expect("global cluster");
-    fx.aurora_cluster(WEST, "dr-aurora", Some("ecommerce-global"));
+    fx.aurora_global("ecommerce-global", "ecommerce-aurora", "dr-aurora");
     fx.put_rds_metric(
         EAST,
         "ReplicaLag",

@@ -459,6 +459,7 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
         ("az", &[K::DbInstance], "availability_zone"),
         ("multi_az", &[K::DbInstance], "multi_az"),
         ("disabled", &[K::HealthCheck], "disabled"),
+        ("inverted", &[K::HealthCheck], "inverted"),
         ("replication", &[K::Bucket], "replication"),
     ];
     for &(name, kinds, key) in fields {
@@ -466,15 +467,6 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
             st, &h, name, kinds, key
         ));
     }
-    // Inventories leave `inverted` out when false (most checks), so absent means false.
-    primitive!(engine, state, "inverted", |st, _o, h: Handle| p::field(
-        st,
-        &h,
-        "inverted",
-        &[K::HealthCheck],
-        "inverted"
-    )
-    .map(|v| if v.is_unit() { Dynamic::from(false) } else { v }));
     primitive!(engine, state, "status", |st, _o, h: Handle| {
         let key = match h.kind() {
             K::EbsSnapshot | K::Volume => "state",

@@ -256,13 +256,8 @@ fn ask_or_cancel(question: &str, cancel: &AtomicBool) -> Option<bool> {
     let _ = std::io::stderr().flush();
     let (answered, answer) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let mut line = String::new();
-        let yes = match std::io::stdin().lock().read_line(&mut line) {
-            Ok(_) => line.trim().eq_ignore_ascii_case("yes"),
-            Err(_) => false,
-        };
         // The receiver is gone only when the prompt was cancelled: the answer is moot.
-        let _ = answered.send(yes);
+        let _ = answered.send(read_yes());
     });
     loop {
         if cancel.load(Ordering::SeqCst) {
@@ -280,6 +275,11 @@ fn ask_or_cancel(question: &str, cancel: &AtomicBool) -> Option<bool> {
 fn ask(question: &str) -> bool {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
+    read_yes()
+}
+
+/// Reads a line from the terminal: whether it says yes (any case).
+fn read_yes() -> bool {
     let mut answer = String::new();
     match std::io::stdin().lock().read_line(&mut answer) {
         Ok(_) => answer.trim().eq_ignore_ascii_case("yes"),

@@ -60,17 +60,13 @@ pub struct HealthCheck {
     #[serde(default)]
     pub disabled: bool,
     /// Route 53 reports the opposite of what the check measures.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub inverted: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
     /// `HTTPS`, `HTTP`, `TCP`, ...
     #[serde(default = "https")]
     pub check_type: String,
-}
-
-fn is_false(value: &bool) -> bool {
-    !value
 }
 
 fn https() -> String {

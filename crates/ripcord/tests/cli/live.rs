@@ -13,25 +13,38 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// `ripcord apply` of the e-commerce failover on a pseudo-terminal, against moto.
-fn apply_on_a_terminal(moto: &Moto, home: &Path, runs: &Path) -> Term {
-    Term::start(
+/// The e-commerce failover applied on a pseudo-terminal (so that it asks there) against a
+/// seeded moto: confirmed, and waiting at its approval prompt.
+struct AtApproval {
+    moto: Moto,
+    home: tempfile::TempDir,
+    runs: PathBuf,
+    term: Term,
+}
+
+fn failover_at_its_approval() -> AtApproval {
+    let moto = Moto::start();
+    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let mut term = moto.term(
         &[
             "apply",
             "runbooks/ecommerce/failover.rhai",
             "--runs-dir",
             runs.to_str().unwrap(),
         ],
-        &workspace(),
-        &[
-            ("HOME", home.to_str().unwrap()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_DEFAULT_REGION", "us-east-1"),
-            ("AWS_ENDPOINT_URL", moto.url.as_str()),
-            ("RIPCORD_POLL_MS", "50"),
-        ],
-    )
+        home.path(),
+    );
+    term.expect("Type yes to go on");
+    term.line("yes");
+    term.expect("APPROVAL NEEDED");
+    AtApproval {
+        moto,
+        home,
+        runs,
+        term,
+    }
 }
 
 /// `ripcord runs show` of the only run under `runs`.
@@ -621,15 +634,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
     // The world changes between the plan and the change: dr-app-asg is deleted while the run
     // waits for its approval, so the plan passes and the live call fails.
-    let moto = Moto::start();
-    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
-    let home = tempfile::tempdir().unwrap();
-    let runs = home.path().join("runs");
-    // A terminal, so that it asks for confirmation and approval on it.
-    let mut term = apply_on_a_terminal(&moto, home.path(), &runs);
-    term.expect("Type yes to go on");
-    term.line("yes");
-    term.expect("APPROVAL NEEDED");
+    let AtApproval {
+        moto,
+        home,
+        runs,
+        mut term,
+    } = failover_at_its_approval();
     moto.boto3(
         "autoscaling",
         "delete_auto_scaling_group(AutoScalingGroupName='dr-app-asg', ForceDelete=True)",
@@ -791,16 +801,15 @@ notify(topic("dr-notifications", "us-west-2"), "Scaled", "never sent: the run is
 
 #[test]
 fn ctrl_c_at_an_approval_prompt_cancels_without_waiting_for_enter() {
-    let moto = Moto::start();
-    moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
-    let home = tempfile::tempdir().unwrap();
-    let runs = home.path().join("runs");
     // On a pseudo-terminal, the ^C written to it is turned into SIGINT by the terminal
     // itself, as when an operator presses Ctrl-C.
-    let mut term = apply_on_a_terminal(&moto, home.path(), &runs);
-    term.expect("Type yes to go on");
-    term.line("yes");
-    term.expect("APPROVAL NEEDED");
+    // The server and the temporary home must live until the end: bound, not dropped.
+    let AtApproval {
+        moto: _moto,
+        home: _home,
+        runs,
+        mut term,
+    } = failover_at_its_approval();
     term.expect("Type yes to go on");
     // Nothing more is typed: the run must end on the Ctrl-C alone (a prompt still waiting
     // for Enter would not end, and `finish` fails after its deadline).

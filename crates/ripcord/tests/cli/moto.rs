@@ -1,6 +1,7 @@
 //! The moto server for live tests: installed by tests/moto/ensure-venv, started through the
 //! project's launcher on a free loopback port, seeded from an inventory, stopped on drop.
 
+use super::term::Term;
 use super::workspace;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -95,6 +96,24 @@ impl Moto {
             .status()
             .expect("python runs");
         assert!(status.success(), "{service} {call} failed in moto");
+    }
+
+    /// Starts `ripcord ARGS` on a pseudo-terminal against this server, with the test
+    /// credentials, a private HOME and fast polling.
+    pub fn term(&self, args: &[&str], home: &Path) -> Term {
+        Term::start(
+            args,
+            &workspace(),
+            &[
+                ("HOME", home.to_str().expect("a UTF-8 temporary path")),
+                ("AWS_ACCESS_KEY_ID", "testing"),
+                ("AWS_SECRET_ACCESS_KEY", "testing"),
+                ("AWS_DEFAULT_REGION", "us-east-1"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+                ("AWS_ENDPOINT_URL", self.url.as_str()),
+                ("RIPCORD_POLL_MS", "50"),
+            ],
+        )
     }
 
     /// Builds the world of an inventory file in this server (tests/moto/seed.py).

@@ -426,7 +426,7 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
 fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
     let runs = home.join("runs");
     let history = home.join("history");
-    let mut term = Term::start(
+    let mut term = moto.term(
         &[
             "repl",
             runbook.to_str().unwrap(),
@@ -436,16 +436,7 @@ fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
             "--history",
             history.to_str().unwrap(),
         ],
-        &workspace(),
-        &[
-            ("HOME", home.to_str().unwrap()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_DEFAULT_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_ENDPOINT_URL", moto.url.as_str()),
-            ("RIPCORD_POLL_MS", "50"),
-        ],
+        home,
     );
     term.expect("LIVE against account 123456789012");
     term
