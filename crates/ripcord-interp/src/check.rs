@@ -1,8 +1,10 @@
 //! Static checks of a compiled runbook: unknown functions, wrong arity, imports, declaration.
 
+use crate::codes;
 use crate::diagnostic::RunbookError;
+use crate::primitives::table;
 use crate::sources::Sources;
-use crate::suggest::closest;
+use crate::suggest::{closest, closest_function};
 use rhai::{ASTNode, Engine, Expr, Position, Stmt, AST};
 use std::collections::HashMap;
 
@@ -49,7 +51,7 @@ pub fn check(engine: &Engine, sources: &Sources, file: &str, ast: &AST) -> Vec<R
                                 sources,
                                 file,
                                 *pos,
-                                "ripcord::import",
+                                codes::IMPORT,
                                 format!("no standard-library module named \"{name}\""),
                             )
                             .with_help(format!(
@@ -84,7 +86,7 @@ pub fn check(engine: &Engine, sources: &Sources, file: &str, ast: &AST) -> Vec<R
                                     sources,
                                     file,
                                     *pos,
-                                    "ripcord::unknown_function",
+                                    codes::UNKNOWN_FUNCTION,
                                     format!("module `{module}` has no function `{name}` taking {} arguments", call.args.len()),
                                 )
                                 .with_label("unknown function")
@@ -104,7 +106,7 @@ pub fn check(engine: &Engine, sources: &Sources, file: &str, ast: &AST) -> Vec<R
 
     if !declared {
         problems.push(
-            RunbookError::at(sources, file, Position::new(1, 1), "ripcord::undeclared", "the runbook does not declare itself")
+            RunbookError::at(sources, file, Position::new(1, 1), codes::UNDECLARED, "the runbook does not declare itself")
                 .with_label("add runbook(#{...}) here")
                 .with_help("start with runbook(#{ name: \"...\", rto: \"15m\", rpo: \"5m\" }) so plans can be checked against the RTO")
                 .warning(),
@@ -122,8 +124,13 @@ fn unknown_call(
     pos: Position,
     problems: &mut Vec<RunbookError>,
 ) {
+    // The table's arities are the registered ones (register.rs's tests check it).
+    let known = match table::find(name) {
+        Some(primitive) => primitive.takes(arity),
+        None => sources.knows(name, arity),
+    };
     if KEYWORD_FUNCTIONS.contains(&name)
-        || sources.knows(name, arity)
+        || known
         || script_fns.iter().any(|(n, a)| n == name && *a == arity)
     {
         return;
@@ -141,19 +148,18 @@ fn unknown_call(
         )
         .collect();
     let error = if same_name.is_empty() {
-        let candidates = sources
-            .functions()
-            .iter()
-            .map(|k| k.name.as_str())
-            .chain(script_fns.iter().map(|(n, _)| n.as_str()));
-        let help = closest(name, candidates)
-            .map(|c| format!("did you mean `{c}`? (docs/reference.md lists the primitives)"))
-            .unwrap_or_else(|| "docs/reference.md lists the primitives and queries".to_string());
+        let help = closest_function(
+            name,
+            script_fns.iter().map(|(n, _)| n.as_str()),
+            sources.functions().iter().map(|k| k.name.as_str()),
+        )
+        .map(|c| format!("did you mean `{c}`? (docs/reference.md lists the primitives)"))
+        .unwrap_or_else(|| "docs/reference.md lists the primitives and queries".to_string());
         RunbookError::at(
             sources,
             file,
             pos,
-            "ripcord::unknown_function",
+            codes::UNKNOWN_FUNCTION,
             format!("unknown function `{name}`"),
         )
         .with_label("unknown function")
@@ -163,7 +169,7 @@ fn unknown_call(
             sources,
             file,
             pos,
-            "ripcord::argument_count",
+            codes::ARGUMENT_COUNT,
             format!(
                 "`{name}` does not take {arity} argument{}",
                 if arity == 1 { "" } else { "s" }

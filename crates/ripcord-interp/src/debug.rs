@@ -1,10 +1,10 @@
 //! Stepping: Rhai's debugger events as the places a REPL can pause, with what it can do there.
 //!
 //! Rhai calls the debugger before every statement and expression. `register.rs` hands the
-//! REPL's hook one [`Paused`] per statement and per call of a DR primitive (see
-//! [`STEP_PRIMITIVES`]); there the REPL can read and change the runbook's variables, evaluate
-//! input in the runbook's scope, and preview the call, which evaluates its arguments and stops
-//! the step before it reaches the backend.
+//! REPL's hook one [`Paused`] per statement and per call of a primitive that makes a step
+//! ([`step_primitives`], from the table of primitives); there the REPL can read and change the
+//! runbook's variables, evaluate input in the runbook's scope, and preview the call, which
+//! evaluates its arguments and stops the step before it reaches the backend.
 
 use crate::diagnostic::RunbookError;
 use crate::failure::Failure;
@@ -15,28 +15,7 @@ use rhai::debugger::CallStackFrame;
 use rhai::{Dynamic, EvalContext, Expression, Position, AST};
 use ripcord_core::Origin;
 
-/// The primitives that make a step (a call, a wait, a check or an approval): the calls the
-/// REPL pauses before. Queries, `print`, `parallel` and the handle constructors are not steps.
-pub const STEP_PRIMITIVES: &[&str] = &[
-    "snapshot",
-    "copy_snapshot",
-    "restore_volume",
-    "restore_db",
-    "promote",
-    "failover_global",
-    "switchover_global",
-    "force_failover",
-    "scale",
-    "flip_dns",
-    "disable_health_check",
-    "enable_health_check",
-    "invert_health_check",
-    "enable_replication",
-    "require_replication",
-    "notify",
-    "wait",
-    "approve",
-];
+pub use crate::primitives::table::step_primitives;
 
 /// The file name of code typed at the REPL prompt, in origins and diagnostics.
 pub const PROMPT_FILE: &str = "<prompt>";

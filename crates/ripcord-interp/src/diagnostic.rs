@@ -1,5 +1,6 @@
 //! `RunbookError`: every runbook problem as a miette diagnostic with a code, a label and help.
 
+use crate::codes;
 use crate::failure::Failure;
 use crate::sources::Sources;
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode, SourceSpan};
@@ -61,22 +62,6 @@ impl RunbookError {
         }
     }
 
-    /// An error that has no position (an unreadable file, a missing backend).
-    pub fn general(file: &str, code: &str, message: impl Into<String>) -> RunbookError {
-        RunbookError {
-            code: code.to_string(),
-            message: message.into(),
-            help: None,
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-            label: String::new(),
-            severity: Severity::Error,
-            src: NamedSource::new(file, String::new()),
-            span: None,
-        }
-    }
-
     pub fn with_help(mut self, help: impl Into<String>) -> RunbookError {
         self.help = Some(help.into());
         self
@@ -102,17 +87,17 @@ impl RunbookError {
         let (kind, pos) = (&*err.0, err.1);
         let (code, message, help) = match kind {
             ParseErrorType::VariableUndefined(name) => (
-                "ripcord::undefined_variable",
+                codes::UNDEFINED_VARIABLE,
                 format!("variable `{name}` is not defined"),
                 format!("declare it first: `let {name} = ...;` (runbooks use strict variables)"),
             ),
             ParseErrorType::ModuleUndefined(name) => (
-                "ripcord::undefined_variable",
+                codes::UNDEFINED_VARIABLE,
                 format!("module `{name}` is not imported"),
                 format!("import it first: `import \"ripcord/...\" as {name};`"),
             ),
             other => (
-                "ripcord::syntax",
+                codes::SYNTAX,
                 format!("syntax error: {other}"),
                 "see docs/reference.md for the runbook language".to_string(),
             ),
@@ -167,17 +152,17 @@ impl RunbookError {
         };
         error.help = help;
         if error.label == "here" {
-            error.label = match error.code.as_str() {
-                "ripcord::aws::Cancelled" => "cancelled here".to_string(),
-                c if c.starts_with("ripcord::aws::") && c.ends_with("Timeout") => {
-                    "timed out here".to_string()
-                }
-                c if c.starts_with("ripcord::aws::") => "rejected here".to_string(),
-                "ripcord::unknown_function" => "unknown function".to_string(),
-                "ripcord::argument_type" => "wrong arguments".to_string(),
-                c if c.starts_with("ripcord::limit") => "limit reached here".to_string(),
-                _ => "here".to_string(),
-            };
+            let code = error.code.as_str();
+            error.label = match code.strip_prefix(codes::AWS) {
+                Some("Cancelled") => "cancelled here",
+                Some(aws) if aws.ends_with("Timeout") => "timed out here",
+                Some(_) => "rejected here",
+                None if code == codes::UNKNOWN_FUNCTION => "unknown function",
+                None if code == codes::ARGUMENT_TYPE => "wrong arguments",
+                None if code.starts_with(codes::LIMIT_PREFIX) => "limit reached here",
+                None => "here",
+            }
+            .to_string();
         }
         error
     }
@@ -192,7 +177,7 @@ fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<S
                 (failure.code, failure.message, failure.help)
             } else {
                 (
-                    s("ripcord::thrown"),
+                    s(codes::THROWN),
                     format!("runbook stopped: {value}"),
                     Some(s("raised with `throw` in the runbook")),
                 )
@@ -212,7 +197,7 @@ fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<S
                     .trim_start_matches('(')
                     .trim_end_matches(')');
                 (
-                    s("ripcord::argument_type"),
+                    s(codes::ARGUMENT_TYPE),
                     format!(
                         "`{name}` does not apply to {}",
                         friendly_operands(operands)
@@ -226,54 +211,58 @@ fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<S
                     .map(|k| k.signature.clone())
                     .collect();
                 (
-                    s("ripcord::argument_type"),
+                    s(codes::ARGUMENT_TYPE),
                     format!("wrong arguments for `{name}`: called as {signature}"),
                     Some(format!("expected {}", expected.join(" or "))),
                 )
             } else {
-                let help = crate::suggest::closest(name, known.iter().map(|k| k.name.as_str()))
+                let help = crate::suggest::closest_function(
+                    name,
+                    std::iter::empty(),
+                    known.iter().map(|k| k.name.as_str()),
+                )
                     .map(|close| format!("did you mean `{close}`? (docs/reference.md lists the primitives)"))
                     .unwrap_or_else(|| s("docs/reference.md lists the primitives and queries"));
                 (
-                    s("ripcord::unknown_function"),
+                    s(codes::UNKNOWN_FUNCTION),
                     format!("unknown function `{signature}`"),
                     Some(help),
                 )
             }
         }
         EvalAltResult::ErrorVariableNotFound(name, _) => (
-            s("ripcord::undefined_variable"),
+            s(codes::UNDEFINED_VARIABLE),
             format!("variable `{name}` is not defined"),
             Some(format!("declare it first: `let {name} = ...;`")),
         ),
         EvalAltResult::ErrorMismatchDataType(expected, actual, _)
         | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => (
-            s("ripcord::argument_type"),
+            s(codes::ARGUMENT_TYPE),
             format!("expected {expected}, found {actual}"),
             None,
         ),
         EvalAltResult::ErrorTooManyOperations(_) => (
-            s("ripcord::limit::operations"),
+            s(codes::LIMIT_OPERATIONS),
             "the runbook exceeded its operation limit".to_string(),
             Some(s("an endless loop? runbooks are limited to 1,000,000 operations (docs/reference.md)")),
         ),
         EvalAltResult::ErrorStackOverflow(_) => (
-            s("ripcord::limit::call_depth"),
+            s(codes::LIMIT_CALL_DEPTH),
             "function calls nest too deeply".to_string(),
             Some(s("endless recursion? runbooks may nest calls 64 deep")),
         ),
         EvalAltResult::ErrorDataTooLarge(what, _) => (
-            s("ripcord::limit::size"),
+            s(codes::LIMIT_SIZE),
             format!("{what} exceeds the runbook's size limit"),
             Some(s("strings are limited to 64 KiB, arrays to 100,000 elements, maps to 10,000 properties")),
         ),
         EvalAltResult::ErrorTooManyModules(_) | EvalAltResult::ErrorTooManyVariables(_) => (
-            s("ripcord::limit::size"),
+            s(codes::LIMIT_SIZE),
             strip_position(&err.to_string()),
             None,
         ),
         EvalAltResult::ErrorModuleNotFound(name, _) => (
-            s("ripcord::import"),
+            s(codes::IMPORT),
             format!("no standard-library module named \"{name}\""),
             Some(format!(
                 "runbooks can import only the embedded standard library: {}",
@@ -281,16 +270,16 @@ fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<S
             )),
         ),
         EvalAltResult::ErrorTerminated(..) => (
-            s("ripcord::cancelled"),
+            s(codes::CANCELLED),
             "the run was cancelled".to_string(),
             None,
         ),
         EvalAltResult::ErrorPropertyNotFound(name, _) => (
-            s("ripcord::runtime"),
+            s(codes::RUNTIME),
             format!("no property `{name}`"),
             Some(s("handles have .kind, .name and .region; object maps only the keys they were given")),
         ),
-        other => (s("ripcord::runtime"), strip_position(&other.to_string()), None),
+        other => (s(codes::RUNTIME), strip_position(&other.to_string()), None),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `Failure`: the error value a primitive raises, carried through Rhai to the diagnostic.
 
+use crate::codes;
 use ripcord_core::BackendError;
 use std::fmt;
 
@@ -19,7 +20,7 @@ impl Failure {
     /// A runbook mistake caught before anything reaches the backend (bad option, bad value).
     pub fn invalid(message: impl Into<String>) -> Failure {
         Failure {
-            code: "ripcord::invalid_value".to_string(),
+            code: codes::INVALID_VALUE.to_string(),
             message: message.into(),
             help: None,
             backend: None,
@@ -43,7 +44,7 @@ impl Failure {
             err.service, err.operation, err.code, err.message
         );
         Failure {
-            code: format!("ripcord::aws::{}", err.code),
+            code: codes::aws(&err.code),
             message,
             help: err.help.clone(),
             backend: Some(err),

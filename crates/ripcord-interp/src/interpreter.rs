@@ -19,6 +19,16 @@ pub struct Runbook {
     ast: AST,
 }
 
+impl Runbook {
+    /// The names of the runbook's own functions, for completion at the REPL prompt.
+    pub fn function_names(&self) -> Vec<String> {
+        self.ast
+            .iter_functions()
+            .map(|f| f.name.to_string())
+            .collect()
+    }
+}
+
 /// What a run produced: the plan (complete, or up to the failure) and the error, if any.
 pub struct RunResult {
     pub plan: Plan,

@@ -8,13 +8,14 @@
 #![allow(clippy::result_large_err)]
 
 mod check;
+pub mod codes;
 pub mod debug;
 mod diagnostic;
 mod failure;
 mod handle;
 mod interpreter;
 mod options;
-mod primitives;
+pub mod primitives;
 mod recorder;
 mod register;
 mod sources;
@@ -26,6 +27,7 @@ pub use diagnostic::{span_of, RunbookError};
 pub use failure::Failure;
 pub use handle::Handle;
 pub use interpreter::{Interpreter, RunResult, Runbook};
+pub use primitives::table::{Group, Primitive, PRIMITIVES};
 pub use register::{Limits, Shared};
 pub use sources::Sources;
 pub use state::{DebugHook, HookDecision, PendingStep, StepHook};

@@ -1,10 +1,15 @@
 //! The one place where ripcord meets Rhai: engine limits, sandbox, and every registered function.
 
+use crate::codes;
 use crate::debug::{self, StopKind};
 use crate::failure::Failure;
 use crate::handle::Handle;
 use crate::options::duration_of;
-use crate::primitives as p;
+use crate::primitives::table;
+use crate::primitives::{
+    aurora, autoscaling, ec2, handles, queries, rds, route53, runbook, s3, snapshots, sns, time,
+    waits,
+};
 use crate::state::RunState;
 use crate::stdlib::StdlibResolver;
 use rhai::debugger::{DebuggerCommand, DebuggerEvent};
@@ -132,9 +137,7 @@ fn origin_of(ctx: &NativeCallContext, state: &Shared) -> Origin {
 
 /// What kind of pause a debugger event is, and the call to preview there.
 fn stop_kind(event: &DebuggerEvent, node: &ASTNode) -> Option<(StopKind, Option<Expr>)> {
-    let primitive = |f: &FnCallExpr| {
-        f.namespace.is_empty() && debug::STEP_PRIMITIVES.contains(&f.name.as_str())
-    };
+    let primitive = |f: &FnCallExpr| f.namespace.is_empty() && table::is_step(f.name.as_str());
     match (event, node) {
         (DebuggerEvent::Start, _) => Some((StopKind::Start, None)),
         (DebuggerEvent::End, _) => Some((StopKind::End, None)),
@@ -194,14 +197,14 @@ fn constructor(engine: &mut Engine, name: &'static str, kind: ResourceKind, regi
                   id: &str,
                   region: &str|
                   -> Result<Handle, Box<EvalAltResult>> {
-                p::make(kind, id, Some(region)).map_err(|f| raise(&ctx, f))
+                handles::make(kind, id, Some(region)).map_err(|f| raise(&ctx, f))
             },
         );
     } else {
         engine.register_fn(
             name,
             move |ctx: NativeCallContext, id: &str| -> Result<Handle, Box<EvalAltResult>> {
-                p::make(kind, id, None).map_err(|f| raise(&ctx, f))
+                handles::make(kind, id, None).map_err(|f| raise(&ctx, f))
             },
         );
     }
@@ -210,26 +213,12 @@ fn constructor(engine: &mut Engine, name: &'static str, kind: ResourceKind, regi
 fn register_handles(engine: &mut Engine) {
     engine.register_type_with_name::<Handle>("Handle");
     engine.register_type_with_name::<Failure>("Failure");
-    for kind in [
-        ResourceKind::Asg,
-        ResourceKind::Volume,
-        ResourceKind::EbsSnapshot,
-        ResourceKind::DbInstance,
-        ResourceKind::DbCluster,
-        ResourceKind::DbSnapshot,
-        ResourceKind::DbClusterSnapshot,
-        ResourceKind::Topic,
-    ] {
-        constructor(engine, kind.constructor(), kind, true);
-    }
-    for kind in [
-        ResourceKind::GlobalCluster,
-        ResourceKind::Zone,
-        ResourceKind::HealthCheck,
-        ResourceKind::Bucket,
-        ResourceKind::DnsChange,
-    ] {
-        constructor(engine, kind.constructor(), kind, false);
+    // Every kind but records, whose address also needs a zone and a type (below); the tests
+    // check this registers exactly the table's constructors.
+    for kind in ResourceKind::ALL {
+        if kind != ResourceKind::Record {
+            constructor(engine, kind.constructor(), kind, kind.info().regional);
+        }
     }
     engine.register_fn(
         "record",
@@ -238,7 +227,7 @@ fn register_handles(engine: &mut Engine) {
          name: &str,
          rtype: &str|
          -> Result<Handle, Box<EvalAltResult>> {
-            p::make_record(&zone, name, rtype, None).map_err(|f| raise(&ctx, f))
+            handles::make_record(&zone, name, rtype, None).map_err(|f| raise(&ctx, f))
         },
     );
     engine.register_fn(
@@ -249,7 +238,7 @@ fn register_handles(engine: &mut Engine) {
          rtype: &str,
          set_id: &str|
          -> Result<Handle, Box<EvalAltResult>> {
-            p::make_record(&zone, name, rtype, Some(set_id)).map_err(|f| raise(&ctx, f))
+            handles::make_record(&zone, name, rtype, Some(set_id)).map_err(|f| raise(&ctx, f))
         },
     );
     engine.register_get("kind", |h: &mut Handle| h.kind_word().to_string());
@@ -272,120 +261,118 @@ fn register_handles(engine: &mut Engine) {
 }
 
 fn register_primitives(engine: &mut Engine, state: &Shared) {
-    primitive!(engine, state, "runbook", |st, _o, meta: Map| p::declare(
-        st, meta
-    )
-    .map(|()| Dynamic::UNIT));
-    primitive!(engine, state, "snapshot", |st, o, h: Handle| p::snapshot(
-        st,
-        o,
-        &h,
-        Map::new()
-    ));
+    primitive!(engine, state, "runbook", |st, _o, meta: Map| {
+        runbook::declare(st, meta).map(|()| Dynamic::UNIT)
+    });
+    primitive!(engine, state, "snapshot", |st, o, h: Handle| {
+        snapshots::snapshot(st, o, &h, Map::new())
+    });
     primitive!(engine, state, "snapshot", |st, o, h: Handle, opts: Map| {
-        p::snapshot(st, o, &h, opts)
+        snapshots::snapshot(st, o, &h, opts)
     });
     primitive!(
         engine,
         state,
         "copy_snapshot",
-        |st, o, h: Handle, to: &str| p::copy_snapshot(st, o, &h, to, Map::new())
+        |st, o, h: Handle, to: &str| snapshots::copy_snapshot(st, o, &h, to, Map::new())
     );
     primitive!(
         engine,
         state,
         "copy_snapshot",
-        |st, o, h: Handle, to: &str, opts: Map| p::copy_snapshot(st, o, &h, to, opts)
+        |st, o, h: Handle, to: &str, opts: Map| snapshots::copy_snapshot(st, o, &h, to, opts)
     );
     primitive!(
         engine,
         state,
         "restore_volume",
-        |st, o, h: Handle, az: &str| p::restore_volume(st, o, &h, az, Map::new())
+        |st, o, h: Handle, az: &str| ec2::restore_volume(st, o, &h, az, Map::new())
     );
     primitive!(
         engine,
         state,
         "restore_volume",
-        |st, o, h: Handle, az: &str, opts: Map| p::restore_volume(st, o, &h, az, opts)
+        |st, o, h: Handle, az: &str, opts: Map| ec2::restore_volume(st, o, &h, az, opts)
     );
     primitive!(engine, state, "restore_db", |st, o, h: Handle, id: &str| {
-        p::restore_db(st, o, &h, id, Map::new())
+        rds::restore_db(st, o, &h, id, Map::new())
     });
     primitive!(
         engine,
         state,
         "restore_db",
-        |st, o, h: Handle, id: &str, opts: Map| p::restore_db(st, o, &h, id, opts)
+        |st, o, h: Handle, id: &str, opts: Map| rds::restore_db(st, o, &h, id, opts)
     );
     primitive!(engine, state, "promote", |st, o, h: Handle| {
-        p::promote_replica(st, o, &h)
+        rds::promote_replica(st, o, &h)
     });
     primitive!(engine, state, "promote", |st, o, g: Handle, c: Handle| {
-        p::promote_global(st, o, &g, &c)
+        aurora::promote_global(st, o, &g, &c)
     });
     primitive!(
         engine,
         state,
         "failover_global",
-        |st, o, g: Handle, c: Handle| p::move_global_writer(st, o, &g, &c, false, Map::new())
+        |st, o, g: Handle, c: Handle| aurora::move_global_writer(st, o, &g, &c, false, Map::new())
     );
     primitive!(
         engine,
         state,
         "failover_global",
-        |st, o, g: Handle, c: Handle, opts: Map| p::move_global_writer(st, o, &g, &c, false, opts)
+        |st, o, g: Handle, c: Handle, opts: Map| aurora::move_global_writer(
+            st, o, &g, &c, false, opts
+        )
     );
     primitive!(
         engine,
         state,
         "switchover_global",
-        |st, o, g: Handle, c: Handle| p::move_global_writer(st, o, &g, &c, true, Map::new())
+        |st, o, g: Handle, c: Handle| aurora::move_global_writer(st, o, &g, &c, true, Map::new())
     );
     primitive!(engine, state, "force_failover", |st, o, h: Handle| {
-        p::force_failover(st, o, &h)
+        rds::force_failover(st, o, &h)
     });
     primitive!(engine, state, "scale", |st, o, h: Handle, opts: Map| {
-        p::scale(st, o, &h, opts)
+        autoscaling::scale(st, o, &h, opts)
     });
     primitive!(engine, state, "flip_dns", |st, o, h: Handle, opts: Map| {
-        p::flip_dns(st, o, &h, opts)
+        route53::flip_dns(st, o, &h, opts)
     });
     primitive!(engine, state, "disable_health_check", |st, o, h: Handle| {
-        p::set_health_check(st, o, &h, true)
+        route53::set_health_check(st, o, &h, true)
     });
     primitive!(engine, state, "enable_health_check", |st, o, h: Handle| {
-        p::set_health_check(st, o, &h, false)
+        route53::set_health_check(st, o, &h, false)
     });
     primitive!(engine, state, "invert_health_check", |st, o, h: Handle| {
-        p::invert_health_check(st, o, &h, true)
+        route53::invert_health_check(st, o, &h, true)
     });
     primitive!(
         engine,
         state,
         "invert_health_check",
-        |st, o, h: Handle, inverted: bool| p::invert_health_check(st, o, &h, inverted)
+        |st, o, h: Handle, inverted: bool| route53::invert_health_check(st, o, &h, inverted)
     );
     primitive!(
         engine,
         state,
         "enable_replication",
-        |st, o, h: Handle, dest: &str, opts: Map| p::enable_replication(st, o, &h, dest, opts)
+        |st, o, h: Handle, dest: &str, opts: Map| s3::enable_replication(st, o, &h, dest, opts)
     );
     primitive!(
         engine,
         state,
         "require_replication",
-        |st, o, h: Handle, region: &str| p::require_replication(st, o, &h, region)
+        |st, o, h: Handle, region: &str| s3::require_replication(st, o, &h, region)
     );
     primitive!(
         engine,
         state,
         "notify",
-        |st, o, h: Handle, subject: &str, message: &str| p::notify(st, o, &h, subject, message)
+        |st, o, h: Handle, subject: &str, message: &str| sns::notify(st, o, &h, subject, message)
     );
     primitive!(engine, state, "wait", |st, o, h: Handle, until: &str| {
-        p::wait(st, o, &h, until, None)
+        waits::wait(st, o, &h, until, None)
     });
     primitive!(
         engine,
@@ -394,12 +381,12 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
         |st, o, h: Handle, until: &str, timeout: Dynamic| {
             duration_of(&timeout)
                 .map_err(|m| Failure::invalid(format!("`wait` timeout: {m}")))
-                .and_then(|t| p::wait(st, o, &h, until, Some(t)))
+                .and_then(|t| waits::wait(st, o, &h, until, Some(t)))
         }
     );
-    primitive!(engine, state, "approve", |st, o, message: &str| p::approve(
-        st, o, message
-    ));
+    primitive!(engine, state, "approve", |st, o, message: &str| {
+        waits::approve(st, o, message)
+    });
 
     // `parallel` calls back into Rhai, so it must not hold the state borrow across the calls.
     let shared = state.clone();
@@ -414,7 +401,7 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
                         return Err(raise(
                             &ctx,
                             Failure::invalid(format!("element {i} of `parallel([...])` is not a closure"))
-                                .with_code("ripcord::argument_type")
+                                .with_code(codes::ARGUMENT_TYPE)
                                 .with_help("write each branch as a closure: parallel([|| scale(web, ...), || scale(app, ...)])"),
                         ))
                     }
@@ -444,13 +431,12 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
 
 fn register_queries(engine: &mut Engine, state: &Shared) {
     use ResourceKind as K;
-    primitive!(engine, state, "exists", |st, _o, h: Handle| p::describe(
-        st, &h
-    )
-    .map(|d| Dynamic::from(!d.is_unit())));
-    primitive!(engine, state, "describe", |st, _o, h: Handle| p::describe(
-        st, &h
-    ));
+    primitive!(engine, state, "exists", |st, _o, h: Handle| {
+        queries::describe(st, &h).map(|d| Dynamic::from(!d.is_unit()))
+    });
+    primitive!(engine, state, "describe", |st, _o, h: Handle| {
+        queries::describe(st, &h)
+    });
     let fields: &[(&'static str, &'static [ResourceKind], &'static str)] = &[
         ("desired", &[K::Asg], "desired_capacity"),
         ("min_size", &[K::Asg], "min_size"),
@@ -463,7 +449,7 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
         ("replication", &[K::Bucket], "replication"),
     ];
     for &(name, kinds, key) in fields {
-        primitive!(engine, state, name, |st, _o, h: Handle| p::field(
+        primitive!(engine, state, name, |st, _o, h: Handle| queries::field(
             st, &h, name, kinds, key
         ));
     }
@@ -472,7 +458,7 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
             K::EbsSnapshot | K::Volume => "state",
             _ => "status",
         };
-        p::field(
+        queries::field(
             st,
             &h,
             "status",
@@ -490,7 +476,7 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
         )
     });
     primitive!(engine, state, "is_replica", |st, _o, h: Handle| {
-        p::field(
+        queries::field(
             st,
             &h,
             "is_replica",
@@ -505,40 +491,32 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
         } else {
             "replica_lag_secs"
         };
-        p::field(st, &h, "replica_lag", &[K::DbInstance, K::DbCluster], key)
+        queries::field(st, &h, "replica_lag", &[K::DbInstance, K::DbCluster], key)
     });
     primitive!(engine, state, "latest_snapshot", |st, _o, h: Handle| {
-        p::latest_snapshot(st, &h)
+        queries::latest_snapshot(st, &h)
     });
     primitive!(engine, state, "snapshot_age", |st, _o, h: Handle| {
-        p::snapshot_age(st, &h)
+        queries::snapshot_age(st, &h)
     });
-    primitive!(engine, state, "writer", |st, _o, h: Handle| p::writer(
-        st, &h
-    ));
+    primitive!(
+        engine,
+        state,
+        "writer",
+        |st, _o, h: Handle| queries::writer(st, &h)
+    );
 }
 
 fn register_misc(engine: &mut Engine, state: &Shared) {
-    // Whole seconds: the same text from the virtual clock and the wall clock, so a message
-    // built from it reads the same in a plan and a journal.
-    primitive!(engine, state, "now", |st, _o| Ok(Dynamic::from(
-        st.backend()?
-            .now()
-            .strftime("%Y-%m-%dT%H:%M:%SZ")
-            .to_string()
-    )));
-    primitive!(engine, state, "elapsed", |st, _o| Ok(Dynamic::from(
-        st.backend()?.elapsed_secs() as i64
-    )));
+    primitive!(engine, state, "now", |st, _o| time::now(st));
+    primitive!(engine, state, "elapsed", |st, _o| time::elapsed(st));
     engine.register_fn(
         "duration",
         |ctx: NativeCallContext, text: &str| -> Result<Dynamic, Box<EvalAltResult>> {
-            p::duration(text).map_err(|f| raise(&ctx, f))
+            time::duration(text).map_err(|f| raise(&ctx, f))
         },
     );
-    engine.register_fn("fmt_duration", |secs: i64| {
-        ripcord_core::duration::format_duration(secs.max(0) as u64)
-    });
+    engine.register_fn("fmt_duration", time::fmt_duration);
     // `print` becomes a note in the plan, in order with the steps. Registered on the engine
     // itself, these overloads take precedence over the standard package's.
     primitive!(engine, state, "print", |st, o, text: &str| {
@@ -555,20 +533,33 @@ fn register_misc(engine: &mut Engine, state: &Shared) {
             });
         )*};
     }
-    print_as_note!(
-        bool,
-        i64,
-        f64,
-        char,
-        Array,
-        Map,
-        (),
-        Handle,
-        Failure,
-        Dynamic
-    );
-    primitive!(engine, state, "debug", |st, o, value: Dynamic| {
-        st.note(format!("{value:?}"), o);
+    print_as_note!(bool, i64, f64, char, Array, Map, (), Dynamic);
+    // A handle or a failure prints as messages name it, not as its Rust type's name.
+    primitive!(engine, state, "print", |st, o, handle: Handle| {
+        st.note(handle.to_string(), o);
+        Ok(Dynamic::UNIT)
+    });
+    primitive!(engine, state, "print", |st, o, failure: Failure| {
+        st.note(failure.message, o);
+        Ok(Dynamic::UNIT)
+    });
+    // `debug` too has exact-typed overloads in the standard package; each type gets one here,
+    // rendered as the REPL shows values (strings quoted, handles by what they name).
+    primitive!(engine, state, "debug", |st, o, text: &str| {
+        st.note(format!("{text:?}"), o);
+        Ok(Dynamic::UNIT)
+    });
+    macro_rules! debug_as_note {
+        ($($ty:ty),*) => {$(
+            primitive!(engine, state, "debug", |st, o, value: $ty| {
+                st.note(debug::render(&Dynamic::from(value)), o);
+                Ok(Dynamic::UNIT)
+            });
+        )*};
+    }
+    debug_as_note!(bool, i64, f64, char, Array, Map, Handle, Failure, Dynamic);
+    primitive!(engine, state, "debug", |st, o, _unit: ()| {
+        st.note("()".to_string(), o);
         Ok(Dynamic::UNIT)
     });
     // A blocking sleep would freeze the REPL and lie to the dry-run clock.
@@ -581,4 +572,81 @@ fn register_misc(engine: &mut Engine, state: &Shared) {
         )*};
     }
     refuse_sleep!(i64, f64, Dynamic);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::parse_signatures;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Rhai's own conversions, overloaded for `Handle` and `Failure` so that they print well:
+    /// methods of the language, not functions of ripcord's.
+    const CONVERSIONS: &[&str] = &["to_string", "to_debug"];
+
+    /// Every function registered here is in the table with the same arities, and every
+    /// entry of the table is registered: a primitive cannot be half-added.
+    #[test]
+    fn registers_exactly_the_table_of_primitives() {
+        let state: Shared = Rc::new(RefCell::new(RunState::new("test.rhai")));
+        let engine = build_engine(state, Limits::default());
+        // `false`: the engine's own functions, without the standard package.
+        let mut registered: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for known in parse_signatures(&engine.gen_fn_signatures(false)) {
+            if !CONVERSIONS.contains(&known.name.as_str()) {
+                registered
+                    .entry(known.name)
+                    .or_default()
+                    .insert(known.arity);
+            }
+        }
+        let mut problems = Vec::new();
+        for (name, arities) in &registered {
+            match table::find(name) {
+                None => problems.push(format!(
+                    "`{name}` is registered but has no row in PRIMITIVES \
+                     (crates/ripcord-interp/src/primitives/table.rs): add one"
+                )),
+                Some(p) => {
+                    let listed: BTreeSet<usize> = p.arities.iter().copied().collect();
+                    if &listed != arities {
+                        problems.push(format!(
+                            "`{name}` is registered taking {arities:?} arguments, \
+                             but its row in PRIMITIVES says {listed:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        for p in table::PRIMITIVES {
+            if !registered.contains_key(p.name) {
+                problems.push(format!(
+                    "`{}` has a row in PRIMITIVES but register.rs does not register it",
+                    p.name
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// The REPL pauses before exactly the table's steps.
+    #[test]
+    fn pauses_before_the_tables_steps_only() {
+        for p in table::PRIMITIVES {
+            let script = format!("{}({})", p.name, vec!["1"; p.arities[0]].join(", "));
+            let engine = Engine::new_raw();
+            let ast = engine.compile(&script).unwrap();
+            let mut found = None;
+            ast.walk(&mut |path: &[ASTNode]| {
+                if let Some(node) = path.last() {
+                    if let Some((kind, _)) = stop_kind(&DebuggerEvent::Step, node) {
+                        found.get_or_insert(kind);
+                    }
+                }
+                true
+            });
+            let pauses = matches!(found, Some(StopKind::Call { .. }));
+            assert_eq!(pauses, p.is_step(), "{script}");
+        }
+    }
 }

@@ -60,7 +60,8 @@ pub fn parse_signatures(lines: &[String]) -> Vec<KnownFn> {
         {
             continue;
         }
-        let close = line.rfind(')').unwrap_or(line.len());
+        // The parameters' own parentheses (`_: ()`) nest; the return type's come after.
+        let close = closing(line, open).unwrap_or(line.len());
         let params = line[open + 1..close.max(open + 1)].trim();
         let params: Vec<String> = if params.is_empty() {
             Vec::new()
@@ -79,6 +80,20 @@ pub fn parse_signatures(lines: &[String]) -> Vec<KnownFn> {
     known.sort_by(|a, b| (&a.name, a.arity).cmp(&(&b.name, b.arity)));
     known.dedup_by(|a, b| a.name == b.name && a.signature == b.signature);
     known
+}
+
+/// The byte index of the `)` that closes the `(` at `open`.
+fn closing(line: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, ch) in line[open..].char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' if depth == 1 => return Some(open + i),
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Splits `a: X, b: Y<Z, W>` at top-level commas.
@@ -102,4 +117,23 @@ fn split_params(params: &str) -> Vec<String> {
         out.push(current);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_count_parameters_not_the_return_type() {
+        let known = parse_signatures(&[
+            "now() -> ()".to_string(),
+            "print(_: ()) -> ()".to_string(),
+            "scale(h: Handle, opts: Map) -> Dynamic".to_string(),
+            "get$kind(h: &mut Handle) -> String".to_string(),
+            "==(a: Handle, b: Handle) -> bool".to_string(),
+        ]);
+        let arities: Vec<(&str, usize)> =
+            known.iter().map(|k| (k.name.as_str(), k.arity)).collect();
+        assert_eq!(arities, [("now", 0), ("print", 1), ("scale", 2)]);
+    }
 }

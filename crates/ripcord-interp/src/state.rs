@@ -1,5 +1,6 @@
 //! `RunState`: what one run shares between primitives — the backend, the recorder, the meta.
 
+use crate::codes;
 use crate::failure::Failure;
 use crate::recorder::Recorder;
 use crate::sources::Sources;
@@ -165,12 +166,8 @@ impl RunState {
             None => Err(Failure::invalid(
                 "no backend: primitives run only in `plan`, `apply` or the REPL, not in `check`",
             )
-            .with_code("ripcord::no_backend")),
+            .with_code(codes::NO_BACKEND)),
         }
-    }
-
-    pub fn backend_ref(&self) -> Option<&dyn Backend> {
-        self.backend.as_deref()
     }
 
     /// Refuses a region the runbook did not declare (when it declared any).
@@ -185,14 +182,14 @@ impl RunState {
             "region {region} is not one of the runbook's regions ({})",
             meta.regions.join(", ")
         ))
-        .with_code("ripcord::region")
+        .with_code(codes::REGION)
         .with_help("add it to `regions` in runbook(#{...}) if the runbook really touches it"))
     }
 
     fn ask_hook(&mut self, pending: PendingStep) -> Result<HookDecision, Failure> {
         if let Some(slot) = &mut self.capture {
             *slot = Some(pending);
-            return Err(Failure::invalid("previewed, not run").with_code("ripcord::preview"));
+            return Err(Failure::invalid("previewed, not run").with_code(codes::PREVIEW));
         }
         let decision = match &mut self.hook {
             Some(hook) => hook(&pending),
@@ -200,7 +197,7 @@ impl RunState {
         };
         if decision == HookDecision::Stop {
             return Err(Failure::invalid("stopped by the operator before this step")
-                .with_code("ripcord::cancelled"));
+                .with_code(codes::CANCELLED));
         }
         Ok(decision)
     }

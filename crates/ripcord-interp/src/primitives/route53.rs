@@ -1,0 +1,128 @@
+//! Route 53: record sets (`flip_dns`) and health checks.
+
+use super::{created, expect_kind, Res};
+use crate::failure::Failure;
+use crate::handle::Handle;
+use crate::options::Options;
+use crate::state::RunState;
+use rhai::{Dynamic, Map};
+use ripcord_core::{ops, AliasTarget, Call, Origin, RecordSet, ResourceKind, Target};
+
+/// `flip_dns(record, #{values, ttl} | #{alias}, failover, health_check)`.
+pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res {
+    expect_kind("flip_dns", h, &[ResourceKind::Record])?;
+    let Target::Record {
+        zone,
+        name,
+        rtype,
+        set_id,
+    } = &h.0
+    else {
+        return Err(Failure::invalid("`flip_dns` takes a record handle"));
+    };
+    let opts = Options::new(
+        "flip_dns",
+        opts,
+        &["values", "ttl", "alias", "failover", "health_check"],
+    )?;
+    let values = opts.strings("values")?.unwrap_or_default();
+    let alias = match opts.map("alias")? {
+        None => None,
+        Some(map) => {
+            let alias = Options::new(
+                "flip_dns alias",
+                map,
+                &["zone_id", "dns_name", "evaluate_target_health"],
+            )?;
+            Some(AliasTarget {
+                hosted_zone_id: alias.string("zone_id")?.ok_or_else(|| {
+                    Failure::invalid("`alias` needs `zone_id` (the target's hosted zone id)")
+                })?,
+                dns_name: alias
+                    .string("dns_name")?
+                    .ok_or_else(|| Failure::invalid("`alias` needs `dns_name`"))?,
+                evaluate_target_health: alias.bool("evaluate_target_health")?.unwrap_or(true),
+            })
+        }
+    };
+    if values.is_empty() == alias.is_none() {
+        return Err(Failure::invalid("`flip_dns` needs either `values` or `alias`, not both")
+            .with_help("flip_dns(rec, #{ values: [\"203.0.113.10\"], ttl: 60 }) or flip_dns(rec, #{ alias: #{ zone_id, dns_name } })"));
+    }
+    let ttl = opts.int("ttl")?;
+    if alias.is_some() && ttl.is_some() {
+        return Err(Failure::invalid(
+            "an alias record has no `ttl` (Route 53 uses the target's)",
+        ));
+    }
+    let failover = opts.string("failover")?.map(|f| f.to_ascii_uppercase());
+    if let Some(f) = &failover {
+        if f != "PRIMARY" && f != "SECONDARY" {
+            return Err(Failure::invalid(format!(
+                "`failover` is PRIMARY or SECONDARY, not {f}"
+            )));
+        }
+    }
+    let health_check = match opts.handle("health_check")? {
+        Some(hc) => {
+            expect_kind("flip_dns health_check", &hc, &[ResourceKind::HealthCheck])?;
+            Some(hc.0.name().to_string())
+        }
+        None => None,
+    };
+    let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
+        hosted_zone: zone.clone(),
+        action: "UPSERT".to_string(),
+        record_set: RecordSet {
+            name: name.clone(),
+            rtype: rtype.clone(),
+            set_identifier: set_id.clone(),
+            failover,
+            ttl: if alias.is_none() {
+                Some(ttl.unwrap_or(300))
+            } else {
+                None
+            },
+            values,
+            alias_target: alias,
+            health_check,
+        },
+    });
+    let outcome = st.execute(call, origin)?;
+    let id = created(&outcome.creates, "ChangeResourceRecordSets")?;
+    Ok(Dynamic::from(Handle(Target::DnsChange { name: id })))
+}
+
+/// `disable_health_check(hc)` / `enable_health_check(hc)`.
+pub fn set_health_check(st: &mut RunState, origin: Origin, h: &Handle, disabled: bool) -> Res {
+    let primitive = if disabled {
+        "disable_health_check"
+    } else {
+        "enable_health_check"
+    };
+    expect_kind(primitive, h, &[ResourceKind::HealthCheck])?;
+    st.execute(
+        Call::UpdateHealthCheck(ops::UpdateHealthCheck {
+            health_check: h.0.name().to_string(),
+            disabled: Some(disabled),
+            inverted: None,
+        }),
+        origin,
+    )?;
+    Ok(Dynamic::UNIT)
+}
+
+/// `invert_health_check(hc [, inverted])`: Route 53 then reports the opposite of what the check
+/// measures, so a healthy PRIMARY's records are failed away from.
+pub fn invert_health_check(st: &mut RunState, origin: Origin, h: &Handle, inverted: bool) -> Res {
+    expect_kind("invert_health_check", h, &[ResourceKind::HealthCheck])?;
+    st.execute(
+        Call::UpdateHealthCheck(ops::UpdateHealthCheck {
+            health_check: h.0.name().to_string(),
+            disabled: None,
+            inverted: Some(inverted),
+        }),
+        origin,
+    )?;
+    Ok(Dynamic::UNIT)
+}
