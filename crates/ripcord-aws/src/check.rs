@@ -9,7 +9,7 @@ pub(crate) async fn check(ctx: &Ctx, spec: &CheckSpec) -> Result<Outcome, Backen
     let op = Op::new(spec.service(), spec.operation());
     match spec {
         CheckSpec::BucketReplication { bucket, region } => {
-            bucket_replication(ctx, op, bucket, region).await
+            bucket_replication(ctx, op, spec, bucket, region).await
         }
     }
 }
@@ -18,19 +18,13 @@ pub(crate) async fn check(ctx: &Ctx, spec: &CheckSpec) -> Result<Outcome, Backen
 async fn bucket_replication(
     ctx: &Ctx,
     op: Op,
+    spec: &CheckSpec,
     bucket: &str,
     region: &str,
 ) -> Result<Outcome, BackendError> {
     let home = ctx.bucket_region(op, bucket).await?;
     let Some(config) = crate::query::replication(ctx, op, &home, bucket).await? else {
-        return Err(op
-            .rejected(
-                "ReplicationConfigurationNotFoundError",
-                format!("The replication configuration was not found (bucket {bucket})."),
-            )
-            .with_help(format!(
-                "enable it with enable_replication(bucket(\"{bucket}\"), DESTINATION, #{{...}}) into a bucket in {region}"
-            )));
+        return Err(spec.unmet(None));
     };
     let mut found = Vec::new();
     for rule in config.rules() {
@@ -46,17 +40,5 @@ async fn bucket_replication(
             place.as_deref().unwrap_or("a bucket that does not exist")
         ));
     }
-    let found = if found.is_empty() {
-        "the configuration has no rules".to_string()
-    } else {
-        format!("found: {}", found.join("; "))
-    };
-    Err(op
-        .rejected(
-            "ReplicationNotConfigured",
-            format!(
-                "No enabled replication rule copies bucket {bucket} into a bucket in {region}."
-            ),
-        )
-        .with_help(found))
+    Err(spec.unmet(Some(&found)))
 }

@@ -3,7 +3,7 @@
 use crate::batch::AsgPolls;
 use crate::clients::Clients;
 use crate::config::PollConfig;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use crate::resolve::{find_zone, health_check_id, ZoneRef};
 use ripcord_core::{BackendError, ErrorKind};
 use std::collections::HashMap;
@@ -182,10 +182,7 @@ impl Ctx {
         resource: &str,
     ) -> Result<String, BackendError> {
         let account = self.account().await?;
-        Ok(format!(
-            "arn:{}:{service}:{region}:{account}:{resource}",
-            partition(region)
-        ))
+        Ok(ripcord_core::arn::arn(service, region, &account, resource))
     }
 
     /// An RDS cluster identifier as the global-cluster APIs need it: its ARN (an ARN passes).
@@ -203,7 +200,7 @@ impl Ctx {
         }
         format!(
             "arn:{}:s3:::{bucket}",
-            partition(self.clients.default_region())
+            ripcord_core::arn::partition(self.clients.default_region())
         )
     }
 
@@ -297,17 +294,6 @@ impl Ctx {
     }
 }
 
-/// The partition a region belongs to, for ARNs.
-pub(crate) fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
 /// The last part of an ARN (`cluster:ID` -> `ID`), or the string itself.
 pub(crate) fn arn_resource_id(arn: &str) -> &str {
     if arn.starts_with("arn:") {
@@ -355,6 +341,5 @@ mod tests {
         assert_eq!(arn_region(arn), Some("us-west-2"));
         assert_eq!(arn_resource_id("plain"), "plain");
         assert_eq!(bucket_name("arn:aws:s3:::dr-bucket"), "dr-bucket");
-        assert_eq!(partition("cn-north-1"), "aws-cn");
     }
 }

@@ -2,49 +2,20 @@
 
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
-use ripcord_core::{BackendError, ErrorKind, ResourceKind, Target};
+use ripcord_core::{BackendError, ErrorKind, Target};
 
-/// The AWS service and operation an error is reported for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Op {
-    pub service: &'static str,
-    pub operation: &'static str,
+pub(crate) use ripcord_core::Op;
+
+/// Reading an SDK error of an operation: AWS's own code and message, redacted.
+pub(crate) trait FromSdk {
+    /// Any SDK error of this operation.
+    fn sdk<E>(self, err: SdkError<E, HttpResponse>) -> BackendError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static;
 }
 
-impl Op {
-    pub(crate) fn new(service: &'static str, operation: &'static str) -> Op {
-        Op { service, operation }
-    }
-
-    pub(crate) fn error(
-        self,
-        kind: ErrorKind,
-        code: &str,
-        message: impl Into<String>,
-    ) -> BackendError {
-        BackendError::new(
-            kind,
-            self.service,
-            self.operation,
-            code,
-            redact(&message.into()),
-        )
-    }
-
-    pub(crate) fn rejected(self, code: &str, message: impl Into<String>) -> BackendError {
-        self.error(ErrorKind::Rejected, code, message)
-    }
-
-    pub(crate) fn not_found(self, code: &str, message: impl Into<String>) -> BackendError {
-        self.error(ErrorKind::NotFound, code, message)
-    }
-
-    pub(crate) fn transport(self, code: &str, message: impl Into<String>) -> BackendError {
-        self.error(ErrorKind::Transport, code, message)
-    }
-
-    /// Any SDK error of this operation.
-    pub(crate) fn sdk<E>(self, err: SdkError<E, HttpResponse>) -> BackendError
+impl FromSdk for Op {
+    fn sdk<E>(self, err: SdkError<E, HttpResponse>) -> BackendError
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
@@ -52,53 +23,10 @@ impl Op {
     }
 }
 
-/// The error code AWS answers with for a resource that does not exist (shared with the
-/// other backend through `ripcord-core`).
-pub(crate) fn not_found_code(kind: ResourceKind) -> &'static str {
-    kind.not_found_code()
-}
-
 /// The not-found error for a resource ripcord looked up itself (by Name tag, by domain name)
 /// and did not find: the code AWS uses for that kind, the simulation's wording.
 pub(crate) fn missing(op: Op, target: &Target) -> BackendError {
-    let kind = target.kind();
-    let name = target.name();
-    let message = match (kind, target.region()) {
-        (ResourceKind::Asg, Some(region)) => format!(
-            "AutoScalingGroup name not found - AutoScalingGroup '{name}' not found in {region}"
-        ),
-        (ResourceKind::Volume, Some(region)) => {
-            format!("The volume '{name}' does not exist in {region}.")
-        }
-        (ResourceKind::EbsSnapshot, Some(region)) => {
-            format!("The snapshot '{name}' does not exist in {region}.")
-        }
-        (ResourceKind::DbInstance, Some(region)) => {
-            format!("DBInstance {name} not found in {region}.")
-        }
-        (ResourceKind::DbCluster, Some(region)) => {
-            format!("DBCluster {name} not found in {region}.")
-        }
-        (ResourceKind::DbSnapshot, Some(region)) => {
-            format!("DBSnapshot {name} not found in {region}.")
-        }
-        (ResourceKind::DbClusterSnapshot, Some(region)) => {
-            format!("DBClusterSnapshot {name} not found in {region}.")
-        }
-        (ResourceKind::Topic, Some(region)) => format!("Topic does not exist: {name} in {region}"),
-        (ResourceKind::GlobalCluster, _) => format!("GlobalCluster {name} not found."),
-        (ResourceKind::Zone, _) => format!("No hosted zone found with name or ID: {name}"),
-        (ResourceKind::HealthCheck, _) => {
-            format!("A health check with id or Name tag '{name}' does not exist.")
-        }
-        (ResourceKind::DnsChange, _) => {
-            format!("A change with the specified change ID does not exist: {name}")
-        }
-        (ResourceKind::Bucket, _) => format!("The specified bucket does not exist: {name}"),
-        (other, Some(region)) => format!("{} '{name}' does not exist in {region}", other.noun()),
-        (other, None) => format!("{} '{name}' does not exist", other.noun()),
-    };
-    op.not_found(not_found_code(kind), message)
+    op.not_found(target.kind().not_found_code(), target.not_found_message())
 }
 
 /// Several resources share a Name tag: ripcord cannot pick one (the simulation's code).
@@ -128,7 +56,7 @@ where
             // the service said): report it as such, with the parser's reason.
             if (200..300).contains(&status) && inner.code().is_none() {
                 return op
-                    .transport("ResponseError", chain(&err))
+                    .transport("ResponseError", redact(&chain(&err)))
                     .with_help("the answer could not be read; if the request changed something, check the resource before running the step again");
             }
             // Some S3 answers (HEAD requests) carry no body, hence no code: the HTTP status
@@ -147,22 +75,22 @@ where
             } else {
                 ErrorKind::Rejected
             };
-            op.error(kind, &code, message)
+            op.error(kind, &code, redact(&message))
         }
         SdkError::TimeoutError(_) => op
-            .transport("RequestTimeout", chain(&err))
+            .transport("RequestTimeout", redact(&chain(&err)))
             .with_help("AWS did not answer in time (after retries); the request may or may not have been carried out: check the resource before running the step again"),
         SdkError::DispatchFailure(_) => with_credentials_help(
-            op.transport("DispatchFailure", chain(&err)),
+            op.transport("DispatchFailure", redact(&chain(&err))),
         ),
         SdkError::ResponseError(_) => op
-            .transport("ResponseError", chain(&err))
+            .transport("ResponseError", redact(&chain(&err)))
             .with_help("the answer could not be read; the request may have been carried out: check the resource before running the step again"),
         SdkError::ConstructionFailure(_) => with_credentials_help(
-            op.transport("ConstructionFailure", chain(&err)),
+            op.transport("ConstructionFailure", redact(&chain(&err))),
         ),
         // `SdkError` is non-exhaustive; a future kind of failure is reported as transport.
-        _ => op.transport("SdkError", chain(&err)),
+        _ => op.transport("SdkError", redact(&chain(&err))),
     }
 }
 

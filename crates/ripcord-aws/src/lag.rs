@@ -8,7 +8,7 @@
 //! warning (`LiveBackend::take_warnings`), so that it is not hidden.
 
 use crate::context::Ctx;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Datapoint, Dimension, StandardUnit, Statistic};
 use ripcord_core::inventory::DbInstance;

@@ -1,6 +1,6 @@
 //! `AllPages`: every item of a paginated list request, or the request's error as a `BackendError`.
 
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_async::future::pagination_stream::PaginationStream;

@@ -8,9 +8,8 @@
 
 use crate::context::{Ctx, Stop};
 use crate::errors::Op;
-use crate::execute::{creates_given_id, creates_new_id};
 use crate::step::Step;
-use ripcord_core::{BackendError, Journal, Outcome};
+use ripcord_core::{BackendError, Creates, Journal, Outcome};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -56,12 +55,12 @@ impl ParallelGroup {
             self.branches.push(Vec::new());
         }
         let (placeholder, creates) = match &step {
-            Step::Call(call) if creates_new_id(call) => {
+            Step::Call(call) if matches!(call.descriptor().creates, Creates::NewId(_)) => {
                 *next_placeholder += 1;
                 let id = format!("{PLACEHOLDER_PREFIX}{next_placeholder}");
                 (Some(id.clone()), Some(id))
             }
-            Step::Call(call) => (None, creates_given_id(call)),
+            Step::Call(call) => (None, call.given_id()),
             _ => (None, None),
         };
         let branch = self.branches.len() - 1;
@@ -184,6 +183,7 @@ async fn run_branch(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ripcord_core::ops;
     use ripcord_core::Call;
 
     #[test]
@@ -192,22 +192,22 @@ mod tests {
         let mut next = 0;
         group.begin_branch();
         let outcome = group.queue(
-            Step::Call(Call::CreateSnapshot {
+            Step::Call(Call::CreateSnapshot(ops::CreateSnapshot {
                 region: "us-east-1".into(),
                 volume: "web".into(),
                 description: String::new(),
                 tags: Default::default(),
-            }),
+            })),
             &mut next,
         );
         assert_eq!(outcome.creates.as_deref(), Some("pending:1"));
         let outcome = group.queue(
-            Step::Call(Call::CreateDbSnapshot {
+            Step::Call(Call::CreateDbSnapshot(ops::CreateDbSnapshot {
                 region: "us-east-1".into(),
                 db_instance: "db".into(),
                 snapshot: "Before-DR".into(),
                 tags: Default::default(),
-            }),
+            })),
             &mut next,
         );
         assert_eq!(outcome.creates.as_deref(), Some("before-dr"));

@@ -2,7 +2,7 @@
 
 use crate::context::{bucket_name, Ctx};
 use crate::convert;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use crate::lag::{fill_replica_lag, lag_secs, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{

@@ -1,7 +1,7 @@
 //! Finding resources by the portable names runbooks use: Name tags, domain names, ARNs.
 
 use crate::context::Ctx;
-use crate::errors::{ambiguous, missing, Op};
+use crate::errors::{ambiguous, missing, FromSdk, Op};
 use crate::paging::AllPages;
 use aws_sdk_ec2::types::{Filter, Snapshot, Volume};
 use aws_sdk_route53::types::{HealthCheck, TagResourceType};

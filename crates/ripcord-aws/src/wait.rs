@@ -1,7 +1,7 @@
 //! Waits: poll the describe operation of the target until its state holds, with backoff.
 
 use crate::context::{Ctx, Stop};
-use crate::errors::{missing, Op};
+use crate::errors::{missing, FromSdk, Op};
 use crate::resolve::{find_snapshot, find_volume, required};
 use ripcord_core::duration::format_duration;
 use ripcord_core::{BackendError, ErrorKind, Outcome, Target, WaitSpec};

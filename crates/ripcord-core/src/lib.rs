@@ -7,6 +7,7 @@
 // to every signature for no measurable gain.
 #![allow(clippy::result_large_err)]
 
+pub mod arn;
 mod backend;
 mod call;
 mod digest;
@@ -14,6 +15,9 @@ pub mod duration;
 mod error;
 pub mod inventory;
 mod journal;
+mod op;
+mod operation;
+pub mod ops;
 mod plan;
 pub mod render;
 pub mod span;
@@ -21,11 +25,16 @@ mod step;
 mod target;
 
 pub use backend::{Backend, Outcome, Query};
-pub use call::{AliasTarget, Call, RecordSet, ReplicationRule};
+pub use call::Call;
 pub use digest::sha256_hex;
 pub use error::{BackendError, ErrorKind};
 pub use inventory::{Inventory, InventoryError};
 pub use journal::{Intent, Journal};
+pub use op::Op;
+pub use operation::{
+    Control, ControlPlane, Creates, Descriptor, Idempotency, Operation, GLOBAL_CONTROL_REGION,
+};
+pub use ops::{AliasTarget, RecordSet, ReplicationRule};
 pub use plan::{
     InventoryInfo, ParallelGroup, Plan, PlanCounts, PlanFailure, PlanItem, RunbookInfo,
     RunbookMeta, PLAN_SCHEMA_VERSION,

@@ -146,9 +146,4 @@ impl Plan {
         }
         self.counts = counts;
     }
-
-    /// The RTO verdict: `Some(true)` when the total fits the objective.
-    pub fn within_rto(&self) -> Option<bool> {
-        self.runbook.meta.rto_secs.map(|rto| self.total_secs <= rto)
-    }
 }

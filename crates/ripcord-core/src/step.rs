@@ -1,6 +1,8 @@
 //! One recorded step of a run: an AWS call, a wait, an approval gate, a check or a note.
 
 use crate::call::Call;
+use crate::error::BackendError;
+use crate::op::Op;
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +23,7 @@ pub enum StepKind {
 }
 
 /// A state a `wait` polls for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitState {
     /// DB instance, DB cluster, DB snapshot or cluster snapshot status `available`.
@@ -68,21 +70,7 @@ pub struct WaitSpec {
 impl WaitSpec {
     /// The describe operation a live backend polls (and the plan shows).
     pub fn operation(&self) -> &'static str {
-        match &self.target {
-            Target::Asg { .. } => "DescribeAutoScalingGroups",
-            Target::Volume { .. } => "DescribeVolumes",
-            Target::EbsSnapshot { .. } => "DescribeSnapshots",
-            Target::DbInstance { .. } => "DescribeDBInstances",
-            Target::DbCluster { .. } => "DescribeDBClusters",
-            Target::DbSnapshot { .. } => "DescribeDBSnapshots",
-            Target::DbClusterSnapshot { .. } => "DescribeDBClusterSnapshots",
-            Target::GlobalCluster { .. } => "DescribeGlobalClusters",
-            Target::DnsChange { .. } => "GetChange",
-            Target::Zone { .. } | Target::Record { .. } => "ListResourceRecordSets",
-            Target::HealthCheck { .. } => "GetHealthCheck",
-            Target::Topic { .. } => "GetTopicAttributes",
-            Target::Bucket { .. } => "HeadBucket",
-        }
+        self.target.kind().describe_operation()
     }
 }
 
@@ -95,6 +83,37 @@ pub enum CheckSpec {
 }
 
 impl CheckSpec {
+    /// The error of a check that does not hold, the same in both backends: `None` when there
+    /// is nothing to check at all (no replication configuration), else what was read instead
+    /// (one entry per rule), for the help line.
+    pub fn unmet(&self, found: Option<&[String]>) -> BackendError {
+        let op = Op::new(self.service(), self.operation());
+        match (self, found) {
+            (CheckSpec::BucketReplication { bucket, region }, None) => op
+                .rejected(
+                    "ReplicationConfigurationNotFoundError",
+                    format!("The replication configuration was not found (bucket {bucket})."),
+                )
+                .with_help(format!(
+                    "enable it with enable_replication(bucket(\"{bucket}\"), DESTINATION, #{{...}}) into a bucket in {region}"
+                )),
+            (CheckSpec::BucketReplication { bucket, region }, Some(found)) => {
+                let found = if found.is_empty() {
+                    "the configuration has no rules".to_string()
+                } else {
+                    format!("found: {}", found.join("; "))
+                };
+                op.rejected(
+                    "ReplicationNotConfigured",
+                    format!(
+                        "No enabled replication rule copies bucket {bucket} into a bucket in {region}."
+                    ),
+                )
+                .with_help(found)
+            }
+        }
+    }
+
     pub fn service(&self) -> &'static str {
         match self {
             CheckSpec::BucketReplication { .. } => "s3",

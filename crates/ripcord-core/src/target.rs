@@ -69,21 +69,127 @@ pub enum ResourceKind {
     Bucket,
 }
 
+/// Everything core knows about one kind of resource: one row of [`ResourceKind::info`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindInfo {
+    /// The noun an AWS error message would use ("Auto Scaling group", "DB cluster", ...).
+    pub noun: &'static str,
+    /// The noun with its article, for sentences ("an Auto Scaling group").
+    pub a_noun: &'static str,
+    /// The name of the Rhai constructor that makes a handle of this kind.
+    pub constructor: &'static str,
+    /// The AWS service that owns resources of this kind (`autoscaling`, `ec2`, `rds`, ...).
+    pub service: &'static str,
+    /// The read API a Describe query (and a wait) of this kind stands for, in both backends.
+    pub describe_operation: &'static str,
+    /// The error code AWS answers with when a resource of this kind does not exist; the
+    /// simulation and the live backend both report it, so a dry-run says what apply would.
+    pub not_found_code: &'static str,
+    /// The one state a resource of this kind can be waited for, if it has a waiter.
+    pub wait_state: Option<WaitState>,
+    /// Whether its handles carry a region.
+    pub regional: bool,
+}
+
+// Positional, so that the table below keeps one line per kind.
+#[allow(clippy::too_many_arguments)]
+const fn row(
+    noun: &'static str,
+    a_noun: &'static str,
+    constructor: &'static str,
+    service: &'static str,
+    describe_operation: &'static str,
+    not_found_code: &'static str,
+    wait_state: Option<WaitState>,
+    regional: bool,
+) -> KindInfo {
+    KindInfo {
+        noun,
+        a_noun,
+        constructor,
+        service,
+        describe_operation,
+        not_found_code,
+        wait_state,
+        regional,
+    }
+}
+
+use WaitState::{Available, Completed, InService, InSync};
+
+#[rustfmt::skip]
+const ASG: KindInfo = row("Auto Scaling group", "an Auto Scaling group", "asg", "autoscaling", "DescribeAutoScalingGroups",
+    // Auto Scaling really reports an unknown group as a validation error.
+    "ValidationError", Some(InService), true);
+#[rustfmt::skip]
+const VOLUME: KindInfo = row("EBS volume", "an EBS volume", "volume", "ec2", "DescribeVolumes", "InvalidVolume.NotFound", Some(Available), true);
+#[rustfmt::skip]
+const EBS_SNAPSHOT: KindInfo = row("EBS snapshot", "an EBS snapshot", "ebs_snapshot", "ec2", "DescribeSnapshots", "InvalidSnapshot.NotFound", Some(Completed), true);
+#[rustfmt::skip]
+const DB_INSTANCE: KindInfo = row("DB instance", "a DB instance", "db_instance", "rds", "DescribeDBInstances", "DBInstanceNotFound", Some(Available), true);
+#[rustfmt::skip]
+const DB_CLUSTER: KindInfo = row("DB cluster", "a DB cluster", "db_cluster", "rds", "DescribeDBClusters", "DBClusterNotFoundFault", Some(Available), true);
+#[rustfmt::skip]
+const DB_SNAPSHOT: KindInfo = row("DB snapshot", "a DB snapshot", "db_snapshot", "rds", "DescribeDBSnapshots", "DBSnapshotNotFound", Some(Available), true);
+#[rustfmt::skip]
+const DB_CLUSTER_SNAPSHOT: KindInfo = row("DB cluster snapshot", "a DB cluster snapshot", "db_cluster_snapshot", "rds", "DescribeDBClusterSnapshots", "DBClusterSnapshotNotFoundFault", Some(Available), true);
+#[rustfmt::skip]
+const GLOBAL_CLUSTER: KindInfo = row("global cluster", "a global cluster", "aurora_global", "rds", "DescribeGlobalClusters", "GlobalClusterNotFoundFault", Some(Available), false);
+#[rustfmt::skip]
+const ZONE: KindInfo = row("hosted zone", "a hosted zone", "zone", "route53", "GetHostedZone", "NoSuchHostedZone", None, false);
+#[rustfmt::skip]
+const RECORD: KindInfo = row("record set", "a record set", "record", "route53", "ListResourceRecordSets", "InvalidChangeBatch", None, false);
+#[rustfmt::skip]
+const HEALTH_CHECK: KindInfo = row("health check", "a health check", "health_check", "route53", "GetHealthCheck", "NoSuchHealthCheck", None, false);
+#[rustfmt::skip]
+const DNS_CHANGE: KindInfo = row("Route 53 change", "a Route 53 change", "dns_change", "route53", "GetChange", "NoSuchChange", Some(InSync), false);
+#[rustfmt::skip]
+const TOPIC: KindInfo = row("SNS topic", "an SNS topic", "topic", "sns", "GetTopicAttributes", "NotFound", None, true);
+#[rustfmt::skip]
+const BUCKET: KindInfo = row("S3 bucket", "an S3 bucket", "bucket", "s3", "GetBucketReplication", "NoSuchBucket", None, false);
+
 impl ResourceKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ResourceKind; 14] = [
+        ResourceKind::Asg,
+        ResourceKind::Volume,
+        ResourceKind::EbsSnapshot,
+        ResourceKind::DbInstance,
+        ResourceKind::DbCluster,
+        ResourceKind::DbSnapshot,
+        ResourceKind::DbClusterSnapshot,
+        ResourceKind::GlobalCluster,
+        ResourceKind::Zone,
+        ResourceKind::Record,
+        ResourceKind::HealthCheck,
+        ResourceKind::DnsChange,
+        ResourceKind::Topic,
+        ResourceKind::Bucket,
+    ];
+
+    /// The kind's row of facts: the one table both backends and the interpreter read.
+    pub const fn info(self) -> &'static KindInfo {
+        match self {
+            ResourceKind::Asg => &ASG,
+            ResourceKind::Volume => &VOLUME,
+            ResourceKind::EbsSnapshot => &EBS_SNAPSHOT,
+            ResourceKind::DbInstance => &DB_INSTANCE,
+            ResourceKind::DbCluster => &DB_CLUSTER,
+            ResourceKind::DbSnapshot => &DB_SNAPSHOT,
+            ResourceKind::DbClusterSnapshot => &DB_CLUSTER_SNAPSHOT,
+            ResourceKind::GlobalCluster => &GLOBAL_CLUSTER,
+            ResourceKind::Zone => &ZONE,
+            ResourceKind::Record => &RECORD,
+            ResourceKind::HealthCheck => &HEALTH_CHECK,
+            ResourceKind::DnsChange => &DNS_CHANGE,
+            ResourceKind::Topic => &TOPIC,
+            ResourceKind::Bucket => &BUCKET,
+        }
+    }
+
     /// The one state a resource of this kind can be waited for, if it has a waiter.
     pub fn wait_state(self) -> Option<WaitState> {
-        match self {
-            ResourceKind::Asg => Some(WaitState::InService),
-            ResourceKind::EbsSnapshot => Some(WaitState::Completed),
-            ResourceKind::DnsChange => Some(WaitState::InSync),
-            ResourceKind::Volume
-            | ResourceKind::DbInstance
-            | ResourceKind::DbCluster
-            | ResourceKind::DbSnapshot
-            | ResourceKind::DbClusterSnapshot
-            | ResourceKind::GlobalCluster => Some(WaitState::Available),
-            _ => None,
-        }
+        self.info().wait_state
     }
 
     /// The message and help of an `UnsupportedWaitState` error, the same in both backends.
@@ -108,123 +214,32 @@ impl ResourceKind {
 
     /// The noun an AWS error message would use ("Auto Scaling group", "DB cluster", ...).
     pub fn noun(self) -> &'static str {
-        match self {
-            ResourceKind::Asg => "Auto Scaling group",
-            ResourceKind::Volume => "EBS volume",
-            ResourceKind::EbsSnapshot => "EBS snapshot",
-            ResourceKind::DbInstance => "DB instance",
-            ResourceKind::DbCluster => "DB cluster",
-            ResourceKind::DbSnapshot => "DB snapshot",
-            ResourceKind::DbClusterSnapshot => "DB cluster snapshot",
-            ResourceKind::GlobalCluster => "global cluster",
-            ResourceKind::Zone => "hosted zone",
-            ResourceKind::Record => "record set",
-            ResourceKind::HealthCheck => "health check",
-            ResourceKind::DnsChange => "Route 53 change",
-            ResourceKind::Topic => "SNS topic",
-            ResourceKind::Bucket => "S3 bucket",
-        }
+        self.info().noun
     }
 
     /// The AWS service that owns resources of this kind (`autoscaling`, `ec2`, `rds`, ...).
     pub fn service(self) -> &'static str {
-        match self {
-            ResourceKind::Asg => "autoscaling",
-            ResourceKind::Volume | ResourceKind::EbsSnapshot => "ec2",
-            ResourceKind::DbInstance
-            | ResourceKind::DbCluster
-            | ResourceKind::DbSnapshot
-            | ResourceKind::DbClusterSnapshot
-            | ResourceKind::GlobalCluster => "rds",
-            ResourceKind::Zone
-            | ResourceKind::Record
-            | ResourceKind::HealthCheck
-            | ResourceKind::DnsChange => "route53",
-            ResourceKind::Topic => "sns",
-            ResourceKind::Bucket => "s3",
-        }
+        self.info().service
     }
 
-    /// The read API a Describe query of this kind stands for, the same in both backends.
+    /// The read API a Describe query or a wait of this kind stands for, in both backends.
     pub fn describe_operation(self) -> &'static str {
-        match self {
-            ResourceKind::Asg => "DescribeAutoScalingGroups",
-            ResourceKind::Volume => "DescribeVolumes",
-            ResourceKind::EbsSnapshot => "DescribeSnapshots",
-            ResourceKind::DbInstance => "DescribeDBInstances",
-            ResourceKind::DbCluster => "DescribeDBClusters",
-            ResourceKind::DbSnapshot => "DescribeDBSnapshots",
-            ResourceKind::DbClusterSnapshot => "DescribeDBClusterSnapshots",
-            ResourceKind::GlobalCluster => "DescribeGlobalClusters",
-            ResourceKind::Zone => "GetHostedZone",
-            ResourceKind::Record => "ListResourceRecordSets",
-            ResourceKind::HealthCheck => "GetHealthCheck",
-            ResourceKind::DnsChange => "GetChange",
-            ResourceKind::Topic => "GetTopicAttributes",
-            ResourceKind::Bucket => "GetBucketReplication",
-        }
+        self.info().describe_operation
     }
 
     /// The noun with its article, for sentences ("an Auto Scaling group", "a DB cluster").
     pub fn a_noun(self) -> &'static str {
-        match self {
-            ResourceKind::Asg => "an Auto Scaling group",
-            ResourceKind::Volume => "an EBS volume",
-            ResourceKind::EbsSnapshot => "an EBS snapshot",
-            ResourceKind::DbInstance => "a DB instance",
-            ResourceKind::DbCluster => "a DB cluster",
-            ResourceKind::DbSnapshot => "a DB snapshot",
-            ResourceKind::DbClusterSnapshot => "a DB cluster snapshot",
-            ResourceKind::GlobalCluster => "a global cluster",
-            ResourceKind::Zone => "a hosted zone",
-            ResourceKind::Record => "a record set",
-            ResourceKind::HealthCheck => "a health check",
-            ResourceKind::DnsChange => "a Route 53 change",
-            ResourceKind::Topic => "an SNS topic",
-            ResourceKind::Bucket => "an S3 bucket",
-        }
+        self.info().a_noun
     }
 
-    /// The error code AWS answers with when a resource of this kind does not exist; the
-    /// simulation and the live backend both report it, so a dry-run says what apply would.
+    /// The error code AWS answers with when a resource of this kind does not exist.
     pub fn not_found_code(self) -> &'static str {
-        match self {
-            // Auto Scaling really reports an unknown group as a validation error.
-            ResourceKind::Asg => "ValidationError",
-            ResourceKind::Volume => "InvalidVolume.NotFound",
-            ResourceKind::EbsSnapshot => "InvalidSnapshot.NotFound",
-            ResourceKind::DbInstance => "DBInstanceNotFound",
-            ResourceKind::DbCluster => "DBClusterNotFoundFault",
-            ResourceKind::DbSnapshot => "DBSnapshotNotFound",
-            ResourceKind::DbClusterSnapshot => "DBClusterSnapshotNotFoundFault",
-            ResourceKind::GlobalCluster => "GlobalClusterNotFoundFault",
-            ResourceKind::Zone => "NoSuchHostedZone",
-            ResourceKind::Record => "InvalidChangeBatch",
-            ResourceKind::HealthCheck => "NoSuchHealthCheck",
-            ResourceKind::DnsChange => "NoSuchChange",
-            ResourceKind::Topic => "NotFound",
-            ResourceKind::Bucket => "NoSuchBucket",
-        }
+        self.info().not_found_code
     }
 
     /// The name of the Rhai constructor that makes a handle of this kind.
     pub fn constructor(self) -> &'static str {
-        match self {
-            ResourceKind::Asg => "asg",
-            ResourceKind::Volume => "volume",
-            ResourceKind::EbsSnapshot => "ebs_snapshot",
-            ResourceKind::DbInstance => "db_instance",
-            ResourceKind::DbCluster => "db_cluster",
-            ResourceKind::DbSnapshot => "db_snapshot",
-            ResourceKind::DbClusterSnapshot => "db_cluster_snapshot",
-            ResourceKind::GlobalCluster => "aurora_global",
-            ResourceKind::Zone => "zone",
-            ResourceKind::Record => "record",
-            ResourceKind::HealthCheck => "health_check",
-            ResourceKind::DnsChange => "dns_change",
-            ResourceKind::Topic => "topic",
-            ResourceKind::Bucket => "bucket",
-        }
+        self.info().constructor
     }
 }
 
@@ -235,6 +250,30 @@ impl fmt::Display for ResourceKind {
 }
 
 impl Target {
+    /// The handle of a resource addressed by kind, name and region (the region is ignored for
+    /// global kinds). `None` for a record set, whose address also needs a zone and a type
+    /// ([`Target::Record`]).
+    pub fn new(kind: ResourceKind, name: &str, region: Option<&str>) -> Option<Target> {
+        let name = name.to_string();
+        let region = region.unwrap_or_default().to_string();
+        Some(match kind {
+            ResourceKind::Asg => Target::Asg { name, region },
+            ResourceKind::Volume => Target::Volume { name, region },
+            ResourceKind::EbsSnapshot => Target::EbsSnapshot { name, region },
+            ResourceKind::DbInstance => Target::DbInstance { name, region },
+            ResourceKind::DbCluster => Target::DbCluster { name, region },
+            ResourceKind::DbSnapshot => Target::DbSnapshot { name, region },
+            ResourceKind::DbClusterSnapshot => Target::DbClusterSnapshot { name, region },
+            ResourceKind::GlobalCluster => Target::GlobalCluster { name },
+            ResourceKind::Zone => Target::Zone { name },
+            ResourceKind::Record => return None,
+            ResourceKind::HealthCheck => Target::HealthCheck { name },
+            ResourceKind::DnsChange => Target::DnsChange { name },
+            ResourceKind::Topic => Target::Topic { name, region },
+            ResourceKind::Bucket => Target::Bucket { name },
+        })
+    }
+
     /// The message and help of an `AmbiguousName` error: several resources of this kind carry
     /// the Name tag this target gives. Both backends say it in these words.
     pub fn ambiguous_name(&self, ids: &[&str]) -> (String, String) {
@@ -254,6 +293,52 @@ impl Target {
                 ids.join(", ")
             ),
         )
+    }
+
+    /// AWS's wording for "this resource does not exist" (with the region for regional
+    /// resources, which AWS leaves implicit): both backends say it in these words.
+    pub fn not_found_message(&self) -> String {
+        let name = self.name();
+        let kind = self.kind();
+        match (kind, self.region()) {
+            (ResourceKind::Asg, Some(region)) => format!(
+                "AutoScalingGroup name not found - AutoScalingGroup '{name}' not found in {region}"
+            ),
+            (ResourceKind::Volume, Some(region)) => {
+                format!("The volume '{name}' does not exist in {region}.")
+            }
+            (ResourceKind::EbsSnapshot, Some(region)) => {
+                format!("The snapshot '{name}' does not exist in {region}.")
+            }
+            (ResourceKind::DbInstance, Some(region)) => {
+                format!("DBInstance {name} not found in {region}.")
+            }
+            (ResourceKind::DbCluster, Some(region)) => {
+                format!("DBCluster {name} not found in {region}.")
+            }
+            (ResourceKind::DbSnapshot, Some(region)) => {
+                format!("DBSnapshot {name} not found in {region}.")
+            }
+            (ResourceKind::DbClusterSnapshot, Some(region)) => {
+                format!("DBClusterSnapshot {name} not found in {region}.")
+            }
+            (ResourceKind::Topic, Some(region)) => {
+                format!("Topic does not exist: {name} in {region}")
+            }
+            (ResourceKind::GlobalCluster, _) => format!("GlobalCluster {name} not found."),
+            (ResourceKind::Zone, _) => format!("No hosted zone found with name or ID: {name}"),
+            (ResourceKind::HealthCheck, _) => {
+                format!("A health check with id or Name tag '{name}' does not exist.")
+            }
+            (ResourceKind::DnsChange, _) => {
+                format!("A change with the specified change ID does not exist: {name}")
+            }
+            (ResourceKind::Bucket, _) => format!("The specified bucket does not exist: {name}"),
+            (other, Some(region)) => {
+                format!("{} '{name}' does not exist in {region}", other.noun())
+            }
+            (other, None) => format!("{} '{name}' does not exist", other.noun()),
+        }
     }
 
     pub fn kind(&self) -> ResourceKind {

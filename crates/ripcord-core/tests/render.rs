@@ -1,5 +1,6 @@
 //! The three renderings of a plan (text, Markdown, JSON), on plans built by hand.
 
+use ripcord_core::ops;
 use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{
     Call, Change, CheckSpec, InventoryInfo, Origin, ParallelGroup, Plan, PlanFailure, PlanItem,
@@ -71,13 +72,13 @@ fn step(index: u32, kind: StepKind, at_secs: u64, duration_secs: u64, line: u32)
 
 /// `scale(asg(name, "us-west-2"), #{min, max, desired})` with its before -> after changes.
 fn scale(index: u32, name: &str, sizes: [(i64, i64); 3], at_secs: u64, line: u32) -> Step {
-    let call = Call::UpdateAutoScalingGroup {
+    let call = Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
         region: "us-west-2".to_string(),
         auto_scaling_group_name: name.to_string(),
         min_size: Some(sizes[0].1),
         max_size: Some(sizes[1].1),
         desired_capacity: Some(sizes[2].1),
-    };
+    });
     let mut step = step(index, StepKind::Call { call }, at_secs, 1, line);
     for (field, (before, after)) in ["MinSize", "MaxSize", "DesiredCapacity"].iter().zip(sizes) {
         step.changes.push(change(
@@ -151,11 +152,11 @@ fn failover(rto: Option<&str>) -> Plan {
     let mut health = step(
         5,
         StepKind::Call {
-            call: Call::UpdateHealthCheck {
+            call: Call::UpdateHealthCheck(ops::UpdateHealthCheck {
                 health_check: "ECommerce-Primary-HealthCheck".to_string(),
                 disabled: Some(true),
                 inverted: None,
-            },
+            }),
         },
         1,
         1,
@@ -167,11 +168,11 @@ fn failover(rto: Option<&str>) -> Plan {
     let mut promote = step(
         7,
         StepKind::Call {
-            call: Call::RemoveFromGlobalCluster {
+            call: Call::RemoveFromGlobalCluster(ops::RemoveFromGlobalCluster {
                 region: "us-west-2".to_string(),
                 global_cluster: "ecommerce-global".to_string(),
                 db_cluster: "dr-aurora-cluster".to_string(),
-            },
+            }),
         },
         181,
         1,
@@ -209,12 +210,12 @@ fn failover(rto: Option<&str>) -> Plan {
     let publish = step(
         10,
         StepKind::Call {
-            call: Call::Publish {
+            call: Call::Publish(ops::Publish {
                 region: "us-west-2".to_string(),
                 topic: "dr-notifications".to_string(),
                 subject: "DR Failover Completed".to_string(),
                 message: "The failover to us-west-2 is complete.".to_string(),
-            },
+            }),
         },
         243,
         1,
@@ -255,12 +256,12 @@ const COLOR: TextStyle = TextStyle {
 };
 
 fn snapshot(index: u32, n: u32, at_secs: u64) -> Step {
-    let call = Call::CreateSnapshot {
+    let call = Call::CreateSnapshot(ops::CreateSnapshot {
         region: "us-east-1".to_string(),
         volume: format!("vol-{n:05}"),
         description: "nightly".to_string(),
         tags: BTreeMap::from([("team".to_string(), "dr".to_string())]),
-    };
+    });
     let mut step = step(index, StepKind::Call { call }, at_secs, 1, 5);
     step.origin.file = "bench/bench.rhai".to_string();
     step.creates = Some(format!("snap-{n:05}"));
@@ -269,21 +270,21 @@ fn snapshot(index: u32, n: u32, at_secs: u64) -> Step {
 }
 
 fn publish(index: u32, subject: &str, at_secs: u64) -> Step {
-    let call = Call::Publish {
+    let call = Call::Publish(ops::Publish {
         region: "us-west-2".to_string(),
         topic: "dr-notifications".to_string(),
         subject: subject.to_string(),
         message: "m".to_string(),
-    };
+    });
     step(index, StepKind::Call { call }, at_secs, 1, 60)
 }
 
 fn health_check(index: u32, disabled: bool, at_secs: u64) -> Step {
-    let call = Call::UpdateHealthCheck {
+    let call = Call::UpdateHealthCheck(ops::UpdateHealthCheck {
         health_check: "ECommerce-Primary-HealthCheck".to_string(),
         disabled: Some(disabled),
         inverted: None,
-    };
+    });
     step(index, StepKind::Call { call }, at_secs, 1, 70)
 }
 

@@ -1,5 +1,6 @@
 //! Journal tests: durability order, torn lines, listing, the timeline.
 
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Call, ErrorKind, Intent, Journal, Outcome};
 use ripcord_journal::{
     list_runs, read_run, render_timeline, Entry, JournalWriter, RunHeader, RunStatus,
@@ -21,13 +22,13 @@ fn header(id: &str) -> RunHeader {
 
 fn scale() -> Intent {
     Intent::Call {
-        call: Call::UpdateAutoScalingGroup {
+        call: Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
             region: "us-west-2".into(),
             auto_scaling_group_name: "dr-web-asg".into(),
             min_size: Some(4),
             max_size: Some(10),
             desired_capacity: Some(4),
-        },
+        }),
     }
 }
 

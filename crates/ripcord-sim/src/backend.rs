@@ -82,6 +82,7 @@ impl Backend for SimBackend {
             CheckSpec::BucketReplication { bucket, region } => crate::apply::s3::check_replication(
                 self,
                 Op::new(spec.service(), spec.operation()),
+                spec,
                 bucket,
                 region,
             )?,

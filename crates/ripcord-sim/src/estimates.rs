@@ -1,5 +1,6 @@
 //! Duration estimates of the dry-run: one table of defaults, overridable from the inventory.
 
+use ripcord_core::Call;
 use std::collections::{BTreeMap, HashMap};
 
 /// One estimate the simulation uses; its key is what an inventory's `estimates` map overrides.
@@ -122,28 +123,6 @@ pub fn estimate_defaults() -> impl Iterator<Item = EstimateDefault> {
     })
 }
 
-/// The operations `call.<Operation>` may name (`Call::operation` values).
-const OPERATIONS: &[&str] = &[
-    "CreateSnapshot",
-    "CopySnapshot",
-    "CreateVolume",
-    "CreateDBSnapshot",
-    "CreateDBClusterSnapshot",
-    "CopyDBSnapshot",
-    "CopyDBClusterSnapshot",
-    "RestoreDBInstanceFromDBSnapshot",
-    "PromoteReadReplica",
-    "RemoveFromGlobalCluster",
-    "FailoverGlobalCluster",
-    "SwitchoverGlobalCluster",
-    "RebootDBInstance",
-    "UpdateAutoScalingGroup",
-    "ChangeResourceRecordSets",
-    "UpdateHealthCheck",
-    "PutBucketReplication",
-    "Publish",
-];
-
 /// The estimates in force: defaults with the inventory's overrides applied once, so that a
 /// lookup on the hot path is an array index.
 #[derive(Debug, Clone)]
@@ -168,12 +147,10 @@ impl Estimates {
             if ALL.iter().any(|est| est.key() == key) {
                 continue;
             }
-            let operation = key
-                .strip_prefix("call.")
-                .and_then(|op| OPERATIONS.iter().find(|known| **known == op));
+            let operation = key.strip_prefix("call.").and_then(Call::descriptor_named);
             match operation {
-                Some(op) => {
-                    per_operation.insert(*op, *value);
+                Some(descriptor) => {
+                    per_operation.insert(descriptor.name, *value);
                 }
                 None => unknown.push(key.clone()),
             }

@@ -1,6 +1,6 @@
 //! Finding resources by the names runbooks use, with AWS's not-found errors and did-you-mean.
 
-use crate::errors::{not_found_code, Op};
+use crate::errors::Op;
 use crate::state::dns_name;
 use crate::suggest::help_for;
 use crate::table::{by_id_or_name, Lookup};
@@ -193,7 +193,7 @@ impl World {
     /// kind, and a pointer to another region that has a resource of that name.
     pub(crate) fn missing(&self, op: Op, target: &Target) -> BackendError {
         let kind = target.kind();
-        let code = not_found_code(kind);
+        let code = kind.not_found_code();
         let name = target.name();
         let plural = format!("{}s", kind.noun());
         if let Some(region) = target.region() {
@@ -233,40 +233,34 @@ impl World {
                 help = format!("{help}; {} has one named '{name}'", elsewhere.join(", "));
             }
             return op
-                .not_found(code, regional_message(kind, name, region))
+                .not_found(code, target.not_found_message())
                 .with_help(help);
         }
         let (message, candidates): (String, Vec<&str>) = match kind {
             ResourceKind::GlobalCluster => (
-                format!("GlobalCluster {name} not found."),
+                target.not_found_message(),
                 self.global_clusters
                     .iter()
                     .map(|g| g.item.id.as_str())
                     .collect(),
             ),
             ResourceKind::Zone => (
-                format!("No hosted zone found with name or ID: {name}"),
+                target.not_found_message(),
                 self.zones.iter().map(|z| z.name.as_str()).collect(),
             ),
             ResourceKind::HealthCheck => (
-                format!("A health check with id or Name tag '{name}' does not exist."),
+                target.not_found_message(),
                 self.health_checks
                     .iter()
                     .flat_map(|h| std::iter::once(h.id.as_str()).chain(h.name.as_deref()))
                     .collect(),
             ),
-            ResourceKind::DnsChange => (
-                format!("A change with the specified change ID does not exist: {name}"),
-                self.changes_ids(),
-            ),
+            ResourceKind::DnsChange => (target.not_found_message(), self.changes_ids()),
             ResourceKind::Bucket => (
-                format!("The specified bucket does not exist: {name}"),
+                target.not_found_message(),
                 self.buckets.iter().map(|b| b.name.as_str()).collect(),
             ),
-            _ => (
-                format!("{} '{name}' does not exist", kind.noun()),
-                Vec::new(),
-            ),
+            _ => (target.not_found_message(), Vec::new()),
         };
         let help = if kind == ResourceKind::DnsChange {
             "change ids come from flip_dns in the same run".to_string()
@@ -297,23 +291,4 @@ impl World {
 fn ambiguous_error(op: Op, target: &Target, ids: &[&str]) -> BackendError {
     let (message, help) = target.ambiguous_name(ids);
     op.rejected("AmbiguousName", message).with_help(help)
-}
-
-/// AWS's wording for a regional resource that does not exist, with the region added.
-fn regional_message(kind: ResourceKind, name: &str, region: &str) -> String {
-    match kind {
-        ResourceKind::Asg => format!(
-            "AutoScalingGroup name not found - AutoScalingGroup '{name}' not found in {region}"
-        ),
-        ResourceKind::Volume => format!("The volume '{name}' does not exist in {region}."),
-        ResourceKind::EbsSnapshot => format!("The snapshot '{name}' does not exist in {region}."),
-        ResourceKind::DbInstance => format!("DBInstance {name} not found in {region}."),
-        ResourceKind::DbCluster => format!("DBCluster {name} not found in {region}."),
-        ResourceKind::DbSnapshot => format!("DBSnapshot {name} not found in {region}."),
-        ResourceKind::DbClusterSnapshot => {
-            format!("DBClusterSnapshot {name} not found in {region}.")
-        }
-        ResourceKind::Topic => format!("Topic does not exist: {name} in {region}"),
-        other => format!("{} '{name}' does not exist in {region}", other.noun()),
-    }
 }

@@ -258,21 +258,7 @@ impl World {
     /// (or the documentation placeholder when it has none).
     pub(crate) fn arn(&self, service: &str, region: &str, resource: &str) -> String {
         let account = self.account.as_deref().unwrap_or("000000000000");
-        format!(
-            "arn:{}:{service}:{region}:{account}:{resource}",
-            partition(region)
-        )
-    }
-}
-
-/// The partition a region belongs to, for ARNs.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
+        ripcord_core::arn::arn(service, region, account, resource)
     }
 }
 

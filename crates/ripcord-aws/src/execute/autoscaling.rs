@@ -1,13 +1,14 @@
 //! Auto Scaling: UpdateAutoScalingGroup with only the sizes the runbook set.
 
-use super::request_id;
+use super::{request_id, Execute};
 use crate::context::Ctx;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use aws_sdk_autoscaling::operation::RequestId;
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome};
 
 /// `sizes` = [min, max, desired]; absent ones are left unchanged by AWS.
-pub(super) async fn update(
+async fn update(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -41,4 +42,17 @@ pub(super) async fn update(
         request_id: request_id(out.request_id()),
         ..Outcome::default()
     })
+}
+
+impl Execute for ops::UpdateAutoScalingGroup {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        update(
+            ctx,
+            op,
+            &self.region,
+            &self.auto_scaling_group_name,
+            [self.min_size, self.max_size, self.desired_capacity],
+        )
+        .await
+    }
 }

@@ -1,12 +1,13 @@
 //! EC2: CreateSnapshot, CopySnapshot (sent to the destination region) and CreateVolume.
 
-use super::{request_id, resolved};
+use super::{client_token, request_id, resolved, Execute};
 use crate::context::Ctx;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use crate::resolve::{find_snapshot, find_volume, required};
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
-use ripcord_core::{BackendError, Outcome, Target};
+use ripcord_core::ops;
+use ripcord_core::{BackendError, Call, Outcome, Target};
 use std::collections::BTreeMap;
 
 /// Tags applied atomically with the resource; `None` for no tags (EC2 rejects an empty list).
@@ -26,7 +27,7 @@ fn tag_spec(kind: ResourceType, tags: &BTreeMap<String, String>) -> Option<TagSp
     )
 }
 
-pub(super) async fn create_snapshot(
+async fn create_snapshot(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -58,7 +59,7 @@ pub(super) async fn create_snapshot(
     })
 }
 
-pub(super) async fn copy_snapshot(
+async fn copy_snapshot(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -96,7 +97,7 @@ pub(super) async fn copy_snapshot(
     })
 }
 
-pub(super) async fn create_volume(
+async fn create_volume(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -128,4 +129,49 @@ pub(super) async fn create_volume(
         request_id: request_id(out.request_id()),
         ..Outcome::default()
     })
+}
+
+impl Execute for ops::CreateSnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        create_snapshot(
+            ctx,
+            op,
+            &self.region,
+            &self.volume,
+            &self.description,
+            &self.tags,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::CopySnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        copy_snapshot(
+            ctx,
+            op,
+            &self.region,
+            &self.source_region,
+            &self.source_snapshot,
+            &self.description,
+            &self.tags,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::CreateVolume {
+    async fn execute(&self, ctx: &Ctx, op: Op, token_seed: &str) -> Result<Outcome, BackendError> {
+        let token = client_token(&Call::from(self.clone()), token_seed);
+        create_volume(
+            ctx,
+            op,
+            &self.region,
+            &self.snapshot,
+            &self.availability_zone,
+            &self.tags,
+            &token,
+        )
+        .await
+    }
 }

@@ -13,6 +13,15 @@ use crate::context::Ctx;
 use crate::errors::Op;
 use ripcord_core::{BackendError, Call, Outcome};
 
+/// How the live backend sends one operation: one implementation per type in
+/// `ripcord_core::ops`, beside the other operations of its service, so an operation the live
+/// backend cannot send is a compile error in [`execute`].
+pub(crate) trait Execute {
+    /// Resolves names to ids and ARNs and sends the request. `token_seed` makes idempotency
+    /// tokens unique to this step of this run.
+    async fn execute(&self, ctx: &Ctx, op: Op, token_seed: &str) -> Result<Outcome, BackendError>;
+}
+
 /// Sends `call`. `token_seed` makes idempotency tokens unique to this step of this run.
 ///
 /// The outcome has no duration (the caller measures the whole step) and no changes (the plan
@@ -23,211 +32,10 @@ pub(crate) async fn execute(
     token_seed: &str,
 ) -> Result<Outcome, BackendError> {
     let op = Op::new(call.service(), call.operation());
-    match call {
-        Call::CreateSnapshot {
-            region,
-            volume,
-            description,
-            tags,
-        } => ec2::create_snapshot(ctx, op, region, volume, description, tags).await,
-        Call::CopySnapshot {
-            region,
-            source_region,
-            source_snapshot,
-            description,
-            tags,
-        } => {
-            ec2::copy_snapshot(
-                ctx,
-                op,
-                region,
-                source_region,
-                source_snapshot,
-                description,
-                tags,
-            )
-            .await
-        }
-        Call::CreateVolume {
-            region,
-            snapshot,
-            availability_zone,
-            tags,
-        } => {
-            let token = client_token(call, token_seed);
-            ec2::create_volume(ctx, op, region, snapshot, availability_zone, tags, &token).await
-        }
-        Call::CreateDbSnapshot {
-            region,
-            db_instance,
-            snapshot,
-            tags,
-        } => rds::create_db_snapshot(ctx, op, region, db_instance, snapshot, tags).await,
-        Call::CreateDbClusterSnapshot {
-            region,
-            db_cluster,
-            snapshot,
-            tags,
-        } => rds::create_db_cluster_snapshot(ctx, op, region, db_cluster, snapshot, tags).await,
-        Call::CopyDbSnapshot {
-            region,
-            source_region,
-            source_snapshot,
-            target_snapshot,
-        } => {
-            rds::copy_db_snapshot(
-                ctx,
-                op,
-                region,
-                source_region,
-                source_snapshot,
-                target_snapshot,
-            )
-            .await
-        }
-        Call::CopyDbClusterSnapshot {
-            region,
-            source_region,
-            source_snapshot,
-            target_snapshot,
-        } => {
-            rds::copy_db_cluster_snapshot(
-                ctx,
-                op,
-                region,
-                source_region,
-                source_snapshot,
-                target_snapshot,
-            )
-            .await
-        }
-        Call::RestoreDbInstanceFromDbSnapshot {
-            region,
-            snapshot,
-            db_instance,
-            instance_class,
-            multi_az,
-        } => {
-            rds::restore_db_instance(
-                ctx,
-                op,
-                region,
-                snapshot,
-                db_instance,
-                instance_class.as_deref(),
-                *multi_az,
-            )
-            .await
-        }
-        Call::PromoteReadReplica {
-            region,
-            db_instance,
-        } => rds::promote_read_replica(ctx, op, region, db_instance).await,
-        Call::RemoveFromGlobalCluster {
-            region,
-            global_cluster,
-            db_cluster,
-        } => rds::remove_from_global_cluster(ctx, op, region, global_cluster, db_cluster).await,
-        Call::FailoverGlobalCluster {
-            region,
-            global_cluster,
-            target_db_cluster,
-            allow_data_loss,
-        } => {
-            rds::failover_global_cluster(
-                ctx,
-                op,
-                region,
-                global_cluster,
-                target_db_cluster,
-                *allow_data_loss,
-            )
-            .await
-        }
-        Call::SwitchoverGlobalCluster {
-            region,
-            global_cluster,
-            target_db_cluster,
-        } => {
-            rds::switchover_global_cluster(ctx, op, region, global_cluster, target_db_cluster).await
-        }
-        Call::RebootDbInstance {
-            region,
-            db_instance,
-            force_failover,
-        } => rds::reboot_db_instance(ctx, op, region, db_instance, *force_failover).await,
-        Call::UpdateAutoScalingGroup {
-            region,
-            auto_scaling_group_name,
-            min_size,
-            max_size,
-            desired_capacity,
-        } => {
-            autoscaling::update(
-                ctx,
-                op,
-                region,
-                auto_scaling_group_name,
-                [*min_size, *max_size, *desired_capacity],
-            )
-            .await
-        }
-        Call::ChangeResourceRecordSets {
-            hosted_zone,
-            action,
-            record_set,
-        } => route53::change_record_sets(ctx, op, hosted_zone, action, record_set).await,
-        Call::UpdateHealthCheck {
-            health_check,
-            disabled,
-            inverted,
-        } => route53::update_health_check(ctx, op, health_check, *disabled, *inverted).await,
-        Call::PutBucketReplication { bucket, role, rule } => {
-            s3::put_bucket_replication(ctx, op, bucket, role, rule).await
-        }
-        Call::Publish {
-            region,
-            topic,
-            subject,
-            message,
-        } => sns::publish(ctx, op, region, topic, subject, message).await,
-    }
+    ripcord_core::for_call!(call, o => o.execute(ctx, op, token_seed).await)
 }
 
-/// Whether the call creates a resource whose id AWS picks (so a queued call in a parallel
-/// group needs a placeholder for it).
-pub(crate) fn creates_new_id(call: &Call) -> bool {
-    matches!(
-        call,
-        Call::CreateSnapshot { .. }
-            | Call::CopySnapshot { .. }
-            | Call::CreateVolume { .. }
-            | Call::ChangeResourceRecordSets { .. }
-    )
-}
-
-/// What a call creates under an identifier the runbook chose (RDS), known before sending.
-pub(crate) fn creates_given_id(call: &Call) -> Option<String> {
-    match call {
-        Call::CreateDbSnapshot { snapshot, .. }
-        | Call::CreateDbClusterSnapshot { snapshot, .. } => Some(snapshot.to_ascii_lowercase()),
-        Call::CopyDbSnapshot {
-            target_snapshot, ..
-        }
-        | Call::CopyDbClusterSnapshot {
-            target_snapshot, ..
-        } => Some(target_snapshot.to_ascii_lowercase()),
-        Call::RestoreDbInstanceFromDbSnapshot { db_instance, .. } => {
-            Some(db_instance.to_ascii_lowercase())
-        }
-        _ => None,
-    }
-}
-
-/// `Some(id)` when the runbook's name resolved to a different id or ARN.
-pub(crate) fn resolved(name: &str, id: &str) -> Option<String> {
-    (name != id).then(|| id.to_string())
-}
+pub(crate) use ripcord_core::arn::resolved_id as resolved;
 
 /// A deterministic idempotency token for one step: the call's content and the step's seed
 /// (journal sequence number), so that the SDK's retries of that request carry the same token

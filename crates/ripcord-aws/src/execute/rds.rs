@@ -1,10 +1,11 @@
 //! RDS and Aurora: snapshots, copies, restores, promotion, reboot, global-cluster moves.
 
-use super::{request_id, resolved};
+use super::{request_id, resolved, Execute};
 use crate::context::{arn_region, arn_resource_id, Ctx};
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use aws_sdk_rds::operation::RequestId;
 use aws_sdk_rds::types::Tag;
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome};
 use std::collections::BTreeMap;
 
@@ -21,7 +22,7 @@ fn stored(answer: Option<&str>, given: &str) -> Option<String> {
     Some(answer.unwrap_or(given).to_string())
 }
 
-pub(super) async fn create_db_snapshot(
+async fn create_db_snapshot(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -49,7 +50,7 @@ pub(super) async fn create_db_snapshot(
     })
 }
 
-pub(super) async fn create_db_cluster_snapshot(
+async fn create_db_cluster_snapshot(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -93,7 +94,7 @@ async fn copy_source(
     ctx.arn("rds", source_region, &format!("{kind}:{id}")).await
 }
 
-pub(super) async fn copy_db_snapshot(
+async fn copy_db_snapshot(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -122,7 +123,7 @@ pub(super) async fn copy_db_snapshot(
     })
 }
 
-pub(super) async fn copy_db_cluster_snapshot(
+async fn copy_db_cluster_snapshot(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -159,7 +160,7 @@ pub(super) async fn copy_db_cluster_snapshot(
     })
 }
 
-pub(super) async fn restore_db_instance(
+async fn restore_db_instance(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -189,7 +190,7 @@ pub(super) async fn restore_db_instance(
     })
 }
 
-pub(super) async fn promote_read_replica(
+async fn promote_read_replica(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -209,7 +210,7 @@ pub(super) async fn promote_read_replica(
     })
 }
 
-pub(super) async fn reboot_db_instance(
+async fn reboot_db_instance(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -231,7 +232,7 @@ pub(super) async fn reboot_db_instance(
     })
 }
 
-pub(super) async fn remove_from_global_cluster(
+async fn remove_from_global_cluster(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -292,7 +293,7 @@ async fn member_arn(
     }
 }
 
-pub(super) async fn failover_global_cluster(
+async fn failover_global_cluster(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -318,7 +319,7 @@ pub(super) async fn failover_global_cluster(
     })
 }
 
-pub(super) async fn switchover_global_cluster(
+async fn switchover_global_cluster(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -340,4 +341,134 @@ pub(super) async fn switchover_global_cluster(
         request_id: request_id(out.request_id()),
         ..Outcome::default()
     })
+}
+
+impl Execute for ops::CreateDbSnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        create_db_snapshot(
+            ctx,
+            op,
+            &self.region,
+            &self.db_instance,
+            &self.snapshot,
+            &self.tags,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::CreateDbClusterSnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        create_db_cluster_snapshot(
+            ctx,
+            op,
+            &self.region,
+            &self.db_cluster,
+            &self.snapshot,
+            &self.tags,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::CopyDbSnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        copy_db_snapshot(
+            ctx,
+            op,
+            &self.region,
+            &self.source_region,
+            &self.source_snapshot,
+            &self.target_snapshot,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::CopyDbClusterSnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        copy_db_cluster_snapshot(
+            ctx,
+            op,
+            &self.region,
+            &self.source_region,
+            &self.source_snapshot,
+            &self.target_snapshot,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::RestoreDbInstanceFromDbSnapshot {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        restore_db_instance(
+            ctx,
+            op,
+            &self.region,
+            &self.snapshot,
+            &self.db_instance,
+            self.instance_class.as_deref(),
+            self.multi_az,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::PromoteReadReplica {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        promote_read_replica(ctx, op, &self.region, &self.db_instance).await
+    }
+}
+
+impl Execute for ops::RebootDbInstance {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        reboot_db_instance(
+            ctx,
+            op,
+            &self.region,
+            &self.db_instance,
+            self.force_failover,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::RemoveFromGlobalCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        remove_from_global_cluster(
+            ctx,
+            op,
+            &self.region,
+            &self.global_cluster,
+            &self.db_cluster,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::FailoverGlobalCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        failover_global_cluster(
+            ctx,
+            op,
+            &self.region,
+            &self.global_cluster,
+            &self.target_db_cluster,
+            self.allow_data_loss,
+        )
+        .await
+    }
+}
+
+impl Execute for ops::SwitchoverGlobalCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        switchover_global_cluster(
+            ctx,
+            op,
+            &self.region,
+            &self.global_cluster,
+            &self.target_db_cluster,
+        )
+        .await
+    }
 }

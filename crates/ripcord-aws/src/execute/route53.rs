@@ -1,14 +1,15 @@
 //! Route 53: ChangeResourceRecordSets (one change, health check by name) and UpdateHealthCheck.
 
-use super::{request_id, resolved};
+use super::{request_id, resolved, Execute};
 use crate::context::Ctx;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use crate::resolve::required;
 use aws_sdk_route53::operation::RequestId;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet,
     ResourceRecordSetFailover, RrType,
 };
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome, RecordSet, Target};
 
 /// The SDK's builders check required fields; a missing one is the call's fault, reported the
@@ -22,7 +23,7 @@ pub(crate) fn change_id(id: &str) -> &str {
     id.trim_start_matches("/change/")
 }
 
-pub(super) async fn change_record_sets(
+async fn change_record_sets(
     ctx: &Ctx,
     op: Op,
     hosted_zone: &str,
@@ -102,7 +103,7 @@ pub(super) async fn change_record_sets(
     })
 }
 
-pub(super) async fn update_health_check(
+async fn update_health_check(
     ctx: &Ctx,
     op: Op,
     health_check: &str,
@@ -125,4 +126,16 @@ pub(super) async fn update_health_check(
         request_id: request_id(out.request_id()),
         ..Outcome::default()
     })
+}
+
+impl Execute for ops::ChangeResourceRecordSets {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        change_record_sets(ctx, op, &self.hosted_zone, &self.action, &self.record_set).await
+    }
+}
+
+impl Execute for ops::UpdateHealthCheck {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        update_health_check(ctx, op, &self.health_check, self.disabled, self.inverted).await
+    }
 }

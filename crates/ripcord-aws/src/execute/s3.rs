@@ -1,14 +1,15 @@
 //! S3: PutBucketReplication with the source document's rule, sent to the bucket's region.
 
-use super::request_id;
+use super::{request_id, Execute};
 use crate::context::{bucket_name, Ctx};
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use aws_sdk_s3::operation::RequestId;
 use aws_sdk_s3::types::{
     DeleteMarkerReplication, DeleteMarkerReplicationStatus, Destination, Metrics, MetricsStatus,
     ReplicationConfiguration, ReplicationRule as SdkRule, ReplicationRuleFilter,
     ReplicationRuleStatus, ReplicationTime, ReplicationTimeStatus, ReplicationTimeValue,
 };
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome, ReplicationRule};
 
 fn invalid(op: Op, err: impl std::fmt::Display) -> BackendError {
@@ -74,7 +75,7 @@ pub(crate) fn sdk_rule(
         .map_err(|err| invalid(op, err))
 }
 
-pub(super) async fn put_bucket_replication(
+async fn put_bucket_replication(
     ctx: &Ctx,
     op: Op,
     bucket: &str,
@@ -101,4 +102,10 @@ pub(super) async fn put_bucket_replication(
         request_id: request_id(out.request_id()),
         ..Outcome::default()
     })
+}
+
+impl Execute for ops::PutBucketReplication {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        put_bucket_replication(ctx, op, &self.bucket, &self.role, &self.rule).await
+    }
 }

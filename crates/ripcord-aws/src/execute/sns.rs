@@ -1,13 +1,14 @@
 //! SNS: Publish to a topic by name (the ARN is built from the caller's account).
 
-use super::{request_id, resolved};
+use super::{request_id, resolved, Execute};
 use crate::context::Ctx;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use crate::resolve::topic_arn;
 use aws_sdk_sns::operation::RequestId;
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome};
 
-pub(super) async fn publish(
+async fn publish(
     ctx: &Ctx,
     op: Op,
     region: &str,
@@ -33,4 +34,18 @@ pub(super) async fn publish(
         request_id: request_id(out.request_id()),
         ..Outcome::default()
     })
+}
+
+impl Execute for ops::Publish {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        publish(
+            ctx,
+            op,
+            &self.region,
+            &self.topic,
+            &self.subject,
+            &self.message,
+        )
+        .await
+    }
 }

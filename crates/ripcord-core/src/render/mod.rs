@@ -18,7 +18,7 @@ pub use markdown::markdown;
 pub use text::{steps_text, text, TextStyle};
 
 use crate::duration::format_duration;
-use crate::{Call, CheckSpec, Origin, Plan, PlanCounts, PlanItem, Step, StepKind};
+use crate::{CheckSpec, Origin, Plan, PlanCounts, PlanItem, Step, StepKind};
 
 /// The last component of a path, for origins: `runbooks/ecommerce/failover.rhai` -> `failover.rhai`.
 fn basename(path: &str) -> &str {
@@ -182,7 +182,7 @@ fn details(step: &Step) -> Vec<Detail> {
             )),
         },
         StepKind::Call { call } => {
-            for (label, value) in key_arguments(call) {
+            for (label, value) in call.key_arguments() {
                 if !shown_by_changes(step, label, &value) {
                     lines.push(Detail::value(label, value));
                 }
@@ -222,128 +222,6 @@ fn shown_by_changes(step: &Step, label: &str, value: &str) -> bool {
                 && (change.before.as_deref() == Some(value)
                     || change.after.as_deref() == Some(value)))
     })
-}
-
-/// The arguments a reviewer needs to read a call, beyond its operation, region and target.
-/// Labels are the parameter names of the plan's JSON (`Call::arguments`), so the two read alike.
-fn key_arguments(call: &Call) -> Vec<(&'static str, String)> {
-    let mut args: Vec<(&'static str, String)> = Vec::new();
-    match call {
-        Call::CreateSnapshot { .. } | Call::PromoteReadReplica { .. } => {}
-        Call::CopySnapshot { source_region, .. } => {
-            args.push(("SourceRegion", source_region.clone()));
-        }
-        Call::CreateVolume {
-            availability_zone, ..
-        } => args.push(("AvailabilityZone", availability_zone.clone())),
-        Call::CreateDbSnapshot { snapshot, .. } => {
-            args.push(("DBSnapshotIdentifier", snapshot.clone()));
-        }
-        Call::CreateDbClusterSnapshot { snapshot, .. } => {
-            args.push(("DBClusterSnapshotIdentifier", snapshot.clone()));
-        }
-        Call::CopyDbSnapshot {
-            source_region,
-            target_snapshot,
-            ..
-        } => {
-            args.push(("SourceRegion", source_region.clone()));
-            args.push(("TargetDBSnapshotIdentifier", target_snapshot.clone()));
-        }
-        Call::CopyDbClusterSnapshot {
-            source_region,
-            target_snapshot,
-            ..
-        } => {
-            args.push(("SourceRegion", source_region.clone()));
-            args.push(("TargetDBClusterSnapshotIdentifier", target_snapshot.clone()));
-        }
-        Call::RestoreDbInstanceFromDbSnapshot {
-            db_instance,
-            instance_class,
-            multi_az,
-            ..
-        } => {
-            args.push(("DBInstanceIdentifier", db_instance.clone()));
-            if let Some(class) = instance_class {
-                args.push(("DBInstanceClass", class.clone()));
-            }
-            if let Some(multi_az) = multi_az {
-                args.push(("MultiAZ", multi_az.to_string()));
-            }
-        }
-        Call::RemoveFromGlobalCluster { global_cluster, .. } => {
-            args.push(("GlobalCluster", global_cluster.clone()));
-        }
-        Call::FailoverGlobalCluster {
-            target_db_cluster,
-            allow_data_loss,
-            ..
-        } => {
-            args.push(("TargetDbCluster", target_db_cluster.clone()));
-            args.push(("AllowDataLoss", allow_data_loss.to_string()));
-        }
-        Call::SwitchoverGlobalCluster {
-            target_db_cluster, ..
-        } => args.push(("TargetDbCluster", target_db_cluster.clone())),
-        Call::RebootDbInstance { force_failover, .. } => {
-            args.push(("ForceFailover", force_failover.to_string()));
-        }
-        Call::UpdateAutoScalingGroup {
-            min_size,
-            max_size,
-            desired_capacity,
-            ..
-        } => {
-            for (label, size) in [
-                ("MinSize", min_size),
-                ("MaxSize", max_size),
-                ("DesiredCapacity", desired_capacity),
-            ] {
-                if let Some(size) = size {
-                    args.push((label, size.to_string()));
-                }
-            }
-        }
-        Call::ChangeResourceRecordSets {
-            action, record_set, ..
-        } => {
-            args.push(("Action", action.clone()));
-            if !record_set.values.is_empty() {
-                args.push(("Values", record_set.values.join(", ")));
-            }
-            if let Some(alias) = &record_set.alias_target {
-                args.push(("AliasTarget", alias.dns_name.clone()));
-            }
-            if let Some(ttl) = record_set.ttl {
-                args.push(("TTL", ttl.to_string()));
-            }
-            if let Some(failover) = &record_set.failover {
-                args.push(("Failover", failover.clone()));
-            }
-            if let Some(health_check) = &record_set.health_check {
-                args.push(("HealthCheck", health_check.clone()));
-            }
-        }
-        Call::UpdateHealthCheck {
-            disabled, inverted, ..
-        } => {
-            if let Some(disabled) = disabled {
-                args.push(("Disabled", disabled.to_string()));
-            }
-            if let Some(inverted) = inverted {
-                args.push(("Inverted", inverted.to_string()));
-            }
-        }
-        Call::PutBucketReplication { rule, .. } => {
-            args.push(("DestinationBucket", rule.destination_bucket.clone()));
-            if let Some(minutes) = rule.replication_time_minutes {
-                args.push(("ReplicationTimeMinutes", minutes.to_string()));
-            }
-        }
-        Call::Publish { subject, .. } => args.push(("Subject", subject.clone())),
-    }
-    args
 }
 
 /// How the plan's total compares with the runbook's RTO.
@@ -485,7 +363,8 @@ fn warning_count(plan: &Plan) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{AliasTarget, RecordSet, ReplicationRule};
+    use crate::ops;
+    use crate::{AliasTarget, Call, RecordSet, ReplicationRule};
     use std::collections::BTreeMap;
 
     /// Every key argument's label is a parameter name of the call's JSON (nested record-set and
@@ -494,93 +373,93 @@ mod tests {
     fn key_argument_labels_are_json_parameter_names() {
         let region = "us-west-2".to_string();
         let calls = vec![
-            Call::CopySnapshot {
+            Call::CopySnapshot(ops::CopySnapshot {
                 region: region.clone(),
                 source_region: "us-east-1".into(),
                 source_snapshot: "snap-1".into(),
                 description: "d".into(),
                 tags: BTreeMap::new(),
-            },
-            Call::CreateVolume {
+            }),
+            Call::CreateVolume(ops::CreateVolume {
                 region: region.clone(),
                 snapshot: "snap-1".into(),
                 availability_zone: "us-west-2a".into(),
                 tags: BTreeMap::new(),
-            },
-            Call::CreateDbSnapshot {
+            }),
+            Call::CreateDbSnapshot(ops::CreateDbSnapshot {
                 region: region.clone(),
                 db_instance: "db".into(),
                 snapshot: "s".into(),
                 tags: BTreeMap::new(),
-            },
-            Call::CreateDbClusterSnapshot {
+            }),
+            Call::CreateDbClusterSnapshot(ops::CreateDbClusterSnapshot {
                 region: region.clone(),
                 db_cluster: "c".into(),
                 snapshot: "s".into(),
                 tags: BTreeMap::new(),
-            },
-            Call::CopyDbSnapshot {
+            }),
+            Call::CopyDbSnapshot(ops::CopyDbSnapshot {
                 region: region.clone(),
                 source_region: "us-east-1".into(),
                 source_snapshot: "a".into(),
                 target_snapshot: "b".into(),
-            },
-            Call::CopyDbClusterSnapshot {
+            }),
+            Call::CopyDbClusterSnapshot(ops::CopyDbClusterSnapshot {
                 region: region.clone(),
                 source_region: "us-east-1".into(),
                 source_snapshot: "a".into(),
                 target_snapshot: "b".into(),
-            },
-            Call::RestoreDbInstanceFromDbSnapshot {
+            }),
+            Call::RestoreDbInstanceFromDbSnapshot(ops::RestoreDbInstanceFromDbSnapshot {
                 region: region.clone(),
                 snapshot: "s".into(),
                 db_instance: "db".into(),
                 instance_class: Some("db.r6g.large".into()),
                 multi_az: Some(true),
-            },
-            Call::RemoveFromGlobalCluster {
+            }),
+            Call::RemoveFromGlobalCluster(ops::RemoveFromGlobalCluster {
                 region: region.clone(),
                 global_cluster: "g".into(),
                 db_cluster: "c".into(),
-            },
-            Call::FailoverGlobalCluster {
+            }),
+            Call::FailoverGlobalCluster(ops::FailoverGlobalCluster {
                 region: region.clone(),
                 global_cluster: "g".into(),
                 target_db_cluster: "c".into(),
                 allow_data_loss: true,
-            },
-            Call::SwitchoverGlobalCluster {
+            }),
+            Call::SwitchoverGlobalCluster(ops::SwitchoverGlobalCluster {
                 region: region.clone(),
                 global_cluster: "g".into(),
                 target_db_cluster: "c".into(),
-            },
-            Call::RebootDbInstance {
+            }),
+            Call::RebootDbInstance(ops::RebootDbInstance {
                 region: region.clone(),
                 db_instance: "db".into(),
                 force_failover: true,
-            },
-            Call::UpdateAutoScalingGroup {
+            }),
+            Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
                 region: region.clone(),
                 auto_scaling_group_name: "asg".into(),
                 min_size: Some(1),
                 max_size: Some(2),
                 desired_capacity: Some(1),
-            },
-            Call::UpdateHealthCheck {
+            }),
+            Call::UpdateHealthCheck(ops::UpdateHealthCheck {
                 health_check: "hc".into(),
                 disabled: Some(true),
                 inverted: Some(true),
-            },
-            Call::Publish {
+            }),
+            Call::Publish(ops::Publish {
                 region,
                 topic: "t".into(),
                 subject: "s".into(),
                 message: "m".into(),
-            },
+            }),
         ];
         for call in calls {
             let json = call.arguments();
-            for (label, _) in key_arguments(&call) {
+            for (label, _) in call.key_arguments() {
                 assert!(
                     json.contains_key(label),
                     "{label} is not an argument of {}: {json:?}",
@@ -589,7 +468,7 @@ mod tests {
             }
         }
 
-        let record = Call::ChangeResourceRecordSets {
+        let record = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
             hosted_zone: "example.com".into(),
             action: "UPSERT".into(),
             record_set: RecordSet {
@@ -605,21 +484,21 @@ mod tests {
                 health_check: Some("hc".into()),
                 ..RecordSet::default()
             },
-        };
+        });
         let json = record.arguments();
         let set = json
             .get("RecordSet")
             .and_then(|v| v.as_object())
             .cloned()
             .unwrap_or_default();
-        for (label, _) in key_arguments(&record) {
+        for (label, _) in record.key_arguments() {
             assert!(
                 json.contains_key(label) || set.contains_key(label),
                 "{label}: {json:?}"
             );
         }
 
-        let replication = Call::PutBucketReplication {
+        let replication = Call::PutBucketReplication(ops::PutBucketReplication {
             bucket: "b".into(),
             role: "r".into(),
             rule: ReplicationRule {
@@ -629,14 +508,15 @@ mod tests {
                 delete_marker_replication: true,
                 replication_time_minutes: Some(15),
             },
-        };
+        });
         let rule = replication
             .arguments()
             .get("Rule")
             .and_then(|v| v.as_object())
             .cloned()
             .unwrap_or_default();
-        let labels: Vec<&str> = key_arguments(&replication)
+        let labels: Vec<&str> = replication
+            .key_arguments()
             .into_iter()
             .map(|(l, _)| l)
             .collect();

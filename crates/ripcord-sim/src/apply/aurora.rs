@@ -1,17 +1,17 @@
 //! Aurora global databases: detach a secondary (RemoveFromGlobalCluster), failover, switchover.
 
-use super::rds::cluster_not_available;
-use super::Cx;
+use super::{rds::cluster_not_available, Apply, Cx};
 use crate::backend::SimBackend;
 use crate::estimates::Est;
 use crate::suggest::{closest, did_you_mean};
 use crate::world::rds_key;
 use ripcord_core::inventory::GlobalCluster;
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Change, Outcome, Target};
 
 /// How the writer moves to another member.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Move {
+enum Move {
     /// FailoverGlobalCluster. Without AllowDataLoss AWS runs it as a switchover.
     Failover {
         allow_data_loss: bool,
@@ -80,7 +80,7 @@ fn global_not_available(
         .with_help(help)
 }
 
-pub(super) fn remove_from_global_cluster(
+fn remove_from_global_cluster(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -181,7 +181,7 @@ pub(super) fn remove_from_global_cluster(
 }
 
 /// FailoverGlobalCluster and SwitchoverGlobalCluster.
-pub(super) fn move_writer(
+fn move_writer(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -363,4 +363,44 @@ pub(super) fn move_writer(
         warnings,
         ..Outcome::default()
     })
+}
+
+impl Apply for ops::RemoveFromGlobalCluster {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        remove_from_global_cluster(
+            sim,
+            cx,
+            &self.region,
+            &self.global_cluster,
+            &self.db_cluster,
+        )
+    }
+}
+
+impl Apply for ops::FailoverGlobalCluster {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        move_writer(
+            sim,
+            cx,
+            &self.region,
+            &self.global_cluster,
+            &self.target_db_cluster,
+            Move::Failover {
+                allow_data_loss: self.allow_data_loss,
+            },
+        )
+    }
+}
+
+impl Apply for ops::SwitchoverGlobalCluster {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        move_writer(
+            sim,
+            cx,
+            &self.region,
+            &self.global_cluster,
+            &self.target_db_cluster,
+            Move::Switchover,
+        )
+    }
 }

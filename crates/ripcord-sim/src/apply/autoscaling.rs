@@ -1,21 +1,22 @@
 //! Auto Scaling: UpdateAutoScalingGroup, with AWS's size rules and instances launching over time.
 
-use super::Cx;
+use super::{Apply, Cx};
 use crate::backend::SimBackend;
 use crate::estimates::Est;
 use crate::render::diff;
 use crate::state::AsgPending;
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome, Target};
 
 /// The sizes a call sets; `None` leaves one as AWS would.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Sizes {
+struct Sizes {
     pub min: Option<i64>,
     pub max: Option<i64>,
     pub desired: Option<i64>,
 }
 
-pub(super) fn update(
+fn update(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -116,4 +117,20 @@ pub(super) fn update(
         warnings,
         ..Outcome::default()
     })
+}
+
+impl Apply for ops::UpdateAutoScalingGroup {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        update(
+            sim,
+            cx,
+            &self.region,
+            &self.auto_scaling_group_name,
+            Sizes {
+                min: self.min_size,
+                max: self.max_size,
+                desired: self.desired_capacity,
+            },
+        )
+    }
 }

@@ -1,19 +1,20 @@
 //! EC2: CreateSnapshot, CopySnapshot and CreateVolume.
 
-use super::{resolved, Cx};
+use super::{resolved, Apply, Cx};
 use crate::backend::SimBackend;
 use crate::errors::wait_hint;
 use crate::estimates::Est;
 use crate::state::{gib, Tracked};
 use crate::world::name_tag;
 use ripcord_core::inventory::{EbsSnapshot, Volume};
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Change, Outcome, Target};
 use std::collections::BTreeMap;
 
 /// AWS gives a copied snapshot this placeholder volume id ("should not be used for any purpose").
 const COPY_VOLUME_ID: &str = "vol-ffffffff";
 
-pub(super) fn create_snapshot(
+fn create_snapshot(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -76,7 +77,7 @@ pub(super) fn create_snapshot(
     })
 }
 
-pub(super) fn copy_snapshot(
+fn copy_snapshot(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -150,7 +151,7 @@ pub(super) fn copy_snapshot(
     })
 }
 
-pub(super) fn create_volume(
+fn create_volume(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -253,4 +254,44 @@ pub(super) fn created(fields: &[(&str, &str)]) -> Vec<Change> {
         .iter()
         .map(|(field, value)| Change::new(field, None, Some(value.to_string())))
         .collect()
+}
+
+impl Apply for ops::CreateSnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        create_snapshot(
+            sim,
+            cx,
+            &self.region,
+            &self.volume,
+            &self.description,
+            &self.tags,
+        )
+    }
+}
+
+impl Apply for ops::CopySnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        copy_snapshot(
+            sim,
+            cx,
+            &self.region,
+            &self.source_region,
+            &self.source_snapshot,
+            &self.description,
+            &self.tags,
+        )
+    }
+}
+
+impl Apply for ops::CreateVolume {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        create_volume(
+            sim,
+            cx,
+            &self.region,
+            &self.snapshot,
+            &self.availability_zone,
+            &self.tags,
+        )
+    }
 }

@@ -12,6 +12,14 @@ use crate::backend::SimBackend;
 use crate::errors::Op;
 use ripcord_core::{BackendError, Call, Outcome};
 
+/// How the simulation carries out one operation: one implementation per type in
+/// `ripcord_core::ops`, beside the other operations of its service, so an operation the
+/// simulation does not model is a compile error in [`execute`].
+pub(crate) trait Apply {
+    /// Validates like AWS, then changes the world; a rejection changes nothing.
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError>;
+}
+
 /// The moment a call is made.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cx {
@@ -34,165 +42,7 @@ pub(crate) fn execute(sim: &mut SimBackend, call: &Call) -> Result<Outcome, Back
         done: now.saturating_add(secs),
         at: sim.timestamp(now),
     };
-    let outcome = match call {
-        Call::CreateSnapshot {
-            region,
-            volume,
-            description,
-            tags,
-        } => ec2::create_snapshot(sim, cx, region, volume, description, tags),
-        Call::CopySnapshot {
-            region,
-            source_region,
-            source_snapshot,
-            description,
-            tags,
-        } => ec2::copy_snapshot(
-            sim,
-            cx,
-            region,
-            source_region,
-            source_snapshot,
-            description,
-            tags,
-        ),
-        Call::CreateVolume {
-            region,
-            snapshot,
-            availability_zone,
-            tags,
-        } => ec2::create_volume(sim, cx, region, snapshot, availability_zone, tags),
-        Call::CreateDbSnapshot {
-            region,
-            db_instance,
-            snapshot,
-            tags: _,
-        } => rds::create_db_snapshot(sim, cx, region, db_instance, snapshot),
-        Call::CreateDbClusterSnapshot {
-            region,
-            db_cluster,
-            snapshot,
-            tags: _,
-        } => rds::create_db_cluster_snapshot(sim, cx, region, db_cluster, snapshot),
-        Call::CopyDbSnapshot {
-            region,
-            source_region,
-            source_snapshot,
-            target_snapshot,
-        } => rds::copy_db_snapshot(
-            sim,
-            cx,
-            region,
-            source_region,
-            source_snapshot,
-            target_snapshot,
-        ),
-        Call::CopyDbClusterSnapshot {
-            region,
-            source_region,
-            source_snapshot,
-            target_snapshot,
-        } => rds::copy_db_cluster_snapshot(
-            sim,
-            cx,
-            region,
-            source_region,
-            source_snapshot,
-            target_snapshot,
-        ),
-        Call::RestoreDbInstanceFromDbSnapshot {
-            region,
-            snapshot,
-            db_instance,
-            instance_class,
-            multi_az,
-        } => rds::restore_db_instance(
-            sim,
-            cx,
-            region,
-            snapshot,
-            db_instance,
-            instance_class.as_deref(),
-            *multi_az,
-        ),
-        Call::PromoteReadReplica {
-            region,
-            db_instance,
-        } => rds::promote_read_replica(sim, cx, region, db_instance),
-        Call::RebootDbInstance {
-            region,
-            db_instance,
-            force_failover,
-        } => rds::reboot_db_instance(sim, cx, region, db_instance, *force_failover),
-        Call::RemoveFromGlobalCluster {
-            region,
-            global_cluster,
-            db_cluster,
-        } => aurora::remove_from_global_cluster(sim, cx, region, global_cluster, db_cluster),
-        Call::FailoverGlobalCluster {
-            region,
-            global_cluster,
-            target_db_cluster,
-            allow_data_loss,
-        } => aurora::move_writer(
-            sim,
-            cx,
-            region,
-            global_cluster,
-            target_db_cluster,
-            aurora::Move::Failover {
-                allow_data_loss: *allow_data_loss,
-            },
-        ),
-        Call::SwitchoverGlobalCluster {
-            region,
-            global_cluster,
-            target_db_cluster,
-        } => aurora::move_writer(
-            sim,
-            cx,
-            region,
-            global_cluster,
-            target_db_cluster,
-            aurora::Move::Switchover,
-        ),
-        Call::UpdateAutoScalingGroup {
-            region,
-            auto_scaling_group_name,
-            min_size,
-            max_size,
-            desired_capacity,
-        } => autoscaling::update(
-            sim,
-            cx,
-            region,
-            auto_scaling_group_name,
-            autoscaling::Sizes {
-                min: *min_size,
-                max: *max_size,
-                desired: *desired_capacity,
-            },
-        ),
-        Call::ChangeResourceRecordSets {
-            hosted_zone,
-            action,
-            record_set,
-        } => route53::change_record_sets(sim, cx, hosted_zone, action, record_set),
-        Call::UpdateHealthCheck {
-            health_check,
-            disabled,
-            inverted,
-        } => route53::update_health_check(sim, cx, health_check, *disabled, *inverted),
-        Call::PutBucketReplication { bucket, role, rule } => {
-            s3::put_bucket_replication(sim, cx, bucket, role, rule)
-        }
-        Call::Publish {
-            region,
-            topic,
-            subject,
-            message,
-        } => sns::publish(sim, cx, region, topic, subject, message),
-    }?;
+    let outcome = ripcord_core::for_call!(call, op => op.apply(sim, cx))?;
     sim.clock.advance(secs);
     Ok(Outcome {
         duration_secs: secs,
@@ -200,7 +50,4 @@ pub(crate) fn execute(sim: &mut SimBackend, call: &Call) -> Result<Outcome, Back
     })
 }
 
-/// `Some(id)` when the runbook's name resolved to a different id or ARN.
-pub(crate) fn resolved(name: &str, id: &str) -> Option<String> {
-    (name != id).then(|| id.to_string())
-}
+pub(crate) use ripcord_core::arn::resolved_id as resolved;

@@ -1,8 +1,8 @@
 //! RDS instances and snapshots: DB and cluster snapshots and their copies, restore, promote,
 //! reboot with failover.
 
-use super::ec2::created;
-use super::{resolved, Cx};
+use super::resolved;
+use super::{ec2::created, Apply, Cx};
 use crate::backend::SimBackend;
 use crate::errors::wait_hint;
 use crate::estimates::Est;
@@ -10,6 +10,7 @@ use crate::state::{ClusterSnap, DbSnap, HasStatus, SnapshotOf, Tracked};
 use crate::table::Table;
 use crate::world::{rds_key, Region};
 use ripcord_core::inventory::{DbInstance, DbSnapshot};
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Change, Outcome, Target};
 
 /// What differs between DB snapshots and DB cluster snapshots.
@@ -23,6 +24,9 @@ trait Flavor: HasStatus + Sized {
     fn target(name: &str, region: &str) -> Target;
     fn snapshot(&self) -> &DbSnapshot;
     fn wrap(snapshot: DbSnapshot) -> Self;
+    /// Fills in what the snapshot records of its source and does not say yet, from the
+    /// source as `region` (the source's region) describes it.
+    fn fill_from_source(region: &Region, snapshot: &mut DbSnapshot);
 }
 
 impl Flavor for DbSnap {
@@ -47,6 +51,11 @@ impl Flavor for DbSnap {
     }
     fn wrap(snapshot: DbSnapshot) -> Self {
         SnapshotOf(snapshot)
+    }
+    fn fill_from_source(region: &Region, snapshot: &mut DbSnapshot) {
+        if let Some(instance) = region.db_instances.get(&rds_key(&snapshot.source)) {
+            record_instance(snapshot, &instance.item);
+        }
     }
 }
 
@@ -73,7 +82,59 @@ impl Flavor for ClusterSnap {
     fn wrap(snapshot: DbSnapshot) -> Self {
         SnapshotOf(snapshot)
     }
+    fn fill_from_source(region: &Region, snapshot: &mut DbSnapshot) {
+        if let Some(cluster) = region.db_clusters.get(&rds_key(&snapshot.source)) {
+            snapshot
+                .engine
+                .get_or_insert_with(|| cluster.item.engine.clone());
+        }
+    }
 }
+
+/// What a DB snapshot records of its instance, as far as the inventory describes instances
+/// (engine version, storage and port it does not: those come only from a capture).
+fn record_instance(snapshot: &mut DbSnapshot, instance: &DbInstance) {
+    snapshot
+        .engine
+        .get_or_insert_with(|| instance.engine.clone());
+    snapshot
+        .instance_class
+        .get_or_insert_with(|| instance.instance_class.clone());
+}
+
+/// The snapshot with what it records of its source, completed from the source itself where
+/// the inventory left it out: the instance (or cluster) it was taken of, in the region it was
+/// copied from, else in its own. AWS records these when the snapshot is taken; the source as
+/// captured is the closest the simulation has. Copies and restores use this, so a copy in
+/// another region keeps what the original knew of a source it cannot see from there.
+fn recorded<F: Flavor>(sim: &SimBackend, region: &str, snapshot: &DbSnapshot) -> DbSnapshot {
+    let mut snapshot = snapshot.clone();
+    let home = snapshot.source_region.as_deref().unwrap_or(region);
+    if let Some(home) = sim.world.region(home) {
+        F::fill_from_source(home, &mut snapshot);
+    }
+    snapshot
+}
+
+/// A manual snapshot taken now: only what it records of its source is left to fill in.
+fn new_snapshot(id: &str, source: &str, at: jiff::Timestamp) -> DbSnapshot {
+    DbSnapshot {
+        id: rds_key(id),
+        source: source.to_string(),
+        status: "available".to_string(),
+        created_at: at,
+        snapshot_type: "manual".to_string(),
+        engine: None,
+        engine_version: None,
+        instance_class: None,
+        allocated_storage_gib: None,
+        port: None,
+        source_region: None,
+    }
+}
+
+/// The class the inventory gives an instance that does not say (`docs/inventory.md`).
+const DEFAULT_CLASS: &str = "db.r6g.large";
 
 /// RDS identifier rules: 1..=max ASCII letters, digits and hyphens, starting with a letter,
 /// without two consecutive hyphens or a trailing hyphen.
@@ -141,7 +202,7 @@ fn instance_not_available(
         .with_help(help)
 }
 
-pub(super) fn create_db_snapshot(
+fn create_db_snapshot(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -171,20 +232,12 @@ pub(super) fn create_db_snapshot(
     if instance.status(cx.now) != "available" {
         return Err(instance_not_available(cx, &target, instance, region));
     }
-    let source = instance.item.id.clone();
-    let engine = Some(instance.item.engine.clone());
-    Ok(add_snapshot::<DbSnap>(
-        sim,
-        cx,
-        ri,
-        snapshot,
-        source,
-        engine,
-        db_instance,
-    ))
+    let mut recorded = new_snapshot(snapshot, &instance.item.id, cx.at);
+    record_instance(&mut recorded, &instance.item);
+    Ok(add_snapshot::<DbSnap>(sim, cx, ri, recorded, db_instance))
 }
 
-pub(super) fn create_db_cluster_snapshot(
+fn create_db_cluster_snapshot(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -212,10 +265,10 @@ pub(super) fn create_db_cluster_snapshot(
             region,
         ));
     }
-    let source = cluster.item.id.clone();
-    let engine = Some(cluster.item.engine.clone());
+    let mut recorded = new_snapshot(snapshot, &cluster.item.id, cx.at);
+    recorded.engine = Some(cluster.item.engine.clone());
     Ok(add_snapshot::<ClusterSnap>(
-        sim, cx, ri, snapshot, source, engine, db_cluster,
+        sim, cx, ri, recorded, db_cluster,
     ))
 }
 
@@ -264,20 +317,11 @@ fn add_snapshot<F: Flavor>(
     sim: &mut SimBackend,
     cx: Cx,
     ri: usize,
-    id: &str,
-    source: String,
-    engine: Option<String>,
+    snapshot: DbSnapshot,
     name: &str,
 ) -> Outcome {
-    let id = rds_key(id);
-    let snapshot = DbSnapshot {
-        id: id.clone(),
-        source: source.clone(),
-        status: "available".to_string(),
-        created_at: cx.at,
-        snapshot_type: "manual".to_string(),
-        engine,
-    };
+    let id = snapshot.id.clone();
+    let source = snapshot.source.clone();
     let until = cx.done.saturating_add(sim.estimates.get(F::ESTIMATE));
     F::add(
         sim.world.regions.at_mut(ri),
@@ -328,7 +372,7 @@ fn copy<F: Flavor>(
                 None => format!("nothing the runbook did makes the snapshot leave '{status}'"),
             }));
     }
-    let original = original.item.snapshot().clone();
+    let original = recorded::<F>(sim, source_region, original.item.snapshot());
     already_exists::<F>(
         cx,
         sim.world.regions.at(destination),
@@ -338,13 +382,20 @@ fn copy<F: Flavor>(
     let id = rds_key(target_snapshot);
     let snapshot = DbSnapshot {
         id: id.clone(),
-        source: original.source,
         status: "available".to_string(),
         // AWS's SnapshotCreateTime of a copy is the copy's (OriginalSnapshotCreateTime keeps
         // the first one, which the inventory does not carry).
         created_at: cx.at,
         snapshot_type: "manual".to_string(),
-        engine: original.engine,
+        // Within a region a copy keeps the original's origin; across regions AWS records
+        // where it came from.
+        source_region: if source_region == region {
+            original.source_region.clone()
+        } else {
+            Some(source_region.to_string())
+        },
+        // What the original recorded of its source travels with the copy.
+        ..original.clone()
     };
     let until = cx.done.saturating_add(sim.estimates.get(F::ESTIMATE));
     F::add(
@@ -359,7 +410,7 @@ fn copy<F: Flavor>(
     })
 }
 
-pub(super) fn copy_db_snapshot(
+fn copy_db_snapshot(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -377,7 +428,7 @@ pub(super) fn copy_db_snapshot(
     )
 }
 
-pub(super) fn copy_db_cluster_snapshot(
+fn copy_db_cluster_snapshot(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -395,7 +446,7 @@ pub(super) fn copy_db_cluster_snapshot(
     )
 }
 
-pub(super) fn restore_db_instance(
+fn restore_db_instance(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -435,18 +486,28 @@ pub(super) fn restore_db_instance(
             )
             .with_help("restore to a new identifier (e.g. add a suffix), or rename the existing instance first"));
     }
-    let original = reg.db_instances.get(&rds_key(&snap.item.0.source));
-    let engine = snap
-        .item
-        .0
-        .engine
-        .clone()
-        .or_else(|| original.map(|o| o.item.engine.clone()))
-        .unwrap_or_else(|| "unknown".to_string());
-    let class = instance_class
-        .map(str::to_string)
-        .or_else(|| original.map(|o| o.item.instance_class.clone()))
-        .unwrap_or_else(|| "db.r6g.large".to_string());
+    // AWS restores what the snapshot recorded of its source: its engine and, unless the call
+    // names one, its class.
+    let source_facts = recorded::<DbSnap>(sim, region, &snap.item.0);
+    let mut warnings = Vec::new();
+    let engine = source_facts.engine.clone().unwrap_or_else(|| {
+        warnings.push(format!(
+            "the inventory does not say which engine snapshot {} is of: the plan shows 'unknown'",
+            snap.item.0.id
+        ));
+        "unknown".to_string()
+    });
+    let class = match (instance_class, &source_facts.instance_class) {
+        (Some(class), _) => class.to_string(),
+        (None, Some(class)) => class.clone(),
+        (None, None) => {
+            warnings.push(format!(
+                "the inventory does not say which class the instance of snapshot {} had (AWS restores that class): the plan assumes {DEFAULT_CLASS}; pass instance_class to be sure",
+                snap.item.0.id
+            ));
+            DEFAULT_CLASS.to_string()
+        }
+    };
     let multi_az = multi_az.unwrap_or(false);
     // AWS picks the zones; the region's first two (or the usual a/b names) stand in for them.
     let zone = |n: usize, letter: char| {
@@ -490,11 +551,12 @@ pub(super) fn restore_db_instance(
             ("MultiAZ", if multi_az { "true" } else { "false" }),
             ("Status", "creating"),
         ]),
+        warnings,
         ..Outcome::default()
     })
 }
 
-pub(super) fn promote_read_replica(
+fn promote_read_replica(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -544,7 +606,7 @@ pub(super) fn promote_read_replica(
     })
 }
 
-pub(super) fn reboot_db_instance(
+fn reboot_db_instance(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -614,4 +676,74 @@ pub(super) fn reboot_db_instance(
         warnings,
         ..Outcome::default()
     })
+}
+
+impl Apply for ops::CreateDbSnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        create_db_snapshot(sim, cx, &self.region, &self.db_instance, &self.snapshot)
+    }
+}
+
+impl Apply for ops::CreateDbClusterSnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        create_db_cluster_snapshot(sim, cx, &self.region, &self.db_cluster, &self.snapshot)
+    }
+}
+
+impl Apply for ops::CopyDbSnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        copy_db_snapshot(
+            sim,
+            cx,
+            &self.region,
+            &self.source_region,
+            &self.source_snapshot,
+            &self.target_snapshot,
+        )
+    }
+}
+
+impl Apply for ops::CopyDbClusterSnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        copy_db_cluster_snapshot(
+            sim,
+            cx,
+            &self.region,
+            &self.source_region,
+            &self.source_snapshot,
+            &self.target_snapshot,
+        )
+    }
+}
+
+impl Apply for ops::RestoreDbInstanceFromDbSnapshot {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        restore_db_instance(
+            sim,
+            cx,
+            &self.region,
+            &self.snapshot,
+            &self.db_instance,
+            self.instance_class.as_deref(),
+            self.multi_az,
+        )
+    }
+}
+
+impl Apply for ops::PromoteReadReplica {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        promote_read_replica(sim, cx, &self.region, &self.db_instance)
+    }
+}
+
+impl Apply for ops::RebootDbInstance {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        reboot_db_instance(
+            sim,
+            cx,
+            &self.region,
+            &self.db_instance,
+            self.force_failover,
+        )
+    }
 }

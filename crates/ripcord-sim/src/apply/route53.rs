@@ -1,11 +1,12 @@
 //! Route 53: ChangeResourceRecordSets (UPSERT/CREATE of one record set) and UpdateHealthCheck.
 
-use super::{resolved, Cx};
+use super::{resolved, Apply, Cx};
 use crate::backend::SimBackend;
 use crate::estimates::Est;
 use crate::render::{alias, diff, list};
 use crate::state::{dns_name, record_key, DnsChange};
 use ripcord_core::inventory::{Alias, RecordSet as StoredRecord};
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome, RecordSet};
 
 /// Record types Route 53 accepts.
@@ -24,7 +25,7 @@ fn change_label(action: &str, record: &RecordSet) -> String {
     )
 }
 
-pub(super) fn change_record_sets(
+fn change_record_sets(
     sim: &mut SimBackend,
     cx: Cx,
     hosted_zone: &str,
@@ -221,7 +222,7 @@ pub(super) fn change_record_sets(
     })
 }
 
-pub(super) fn update_health_check(
+fn update_health_check(
     sim: &mut SimBackend,
     cx: Cx,
     health_check: &str,
@@ -275,4 +276,16 @@ pub(super) fn update_health_check(
         warnings,
         ..Outcome::default()
     })
+}
+
+impl Apply for ops::ChangeResourceRecordSets {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        change_record_sets(sim, cx, &self.hosted_zone, &self.action, &self.record_set)
+    }
+}
+
+impl Apply for ops::UpdateHealthCheck {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        update_health_check(sim, cx, &self.health_check, self.disabled, self.inverted)
+    }
 }

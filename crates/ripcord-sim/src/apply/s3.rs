@@ -1,11 +1,12 @@
 //! S3: PutBucketReplication, and the GetBucketReplication readiness check.
 
-use super::Cx;
+use super::{Apply, Cx};
 use crate::backend::SimBackend;
 use crate::errors::Op;
 use crate::render::{diff, replication};
 use ripcord_core::inventory::{Replication, ReplicationRule as StoredRule};
-use ripcord_core::{BackendError, Outcome, ReplicationRule};
+use ripcord_core::ops;
+use ripcord_core::{BackendError, CheckSpec, Outcome, ReplicationRule};
 
 /// Runbooks name buckets; S3 configurations hold ARNs. Either works here.
 fn bucket_name(name: &str) -> &str {
@@ -15,7 +16,7 @@ fn bucket_name(name: &str) -> &str {
         .unwrap_or(name)
 }
 
-pub(super) fn put_bucket_replication(
+fn put_bucket_replication(
     sim: &mut SimBackend,
     cx: Cx,
     bucket: &str,
@@ -117,19 +118,13 @@ pub(super) fn put_bucket_replication(
 pub(crate) fn check_replication(
     sim: &SimBackend,
     op: Op,
+    spec: &CheckSpec,
     bucket: &str,
     region: &str,
 ) -> Result<Outcome, BackendError> {
     let at = sim.world.bucket(op, bucket)?;
     let Some(config) = &sim.world.buckets.at(at).replication else {
-        return Err(op
-            .rejected(
-                "ReplicationConfigurationNotFoundError",
-                format!("The replication configuration was not found (bucket {bucket})."),
-            )
-            .with_help(format!(
-                "enable it with enable_replication(bucket(\"{bucket}\"), DESTINATION, #{{...}}) into a bucket in {region}"
-            )));
+        return Err(spec.unmet(None));
     };
     let mut found = Vec::new();
     for rule in &config.rules {
@@ -147,17 +142,11 @@ pub(crate) fn check_replication(
             rule.id, rule.status
         ));
     }
-    let found = if found.is_empty() {
-        "the configuration has no rules".to_string()
-    } else {
-        format!("found: {}", found.join("; "))
-    };
-    Err(op
-        .rejected(
-            "ReplicationNotConfigured",
-            format!(
-                "No enabled replication rule copies bucket {bucket} into a bucket in {region}."
-            ),
-        )
-        .with_help(found))
+    Err(spec.unmet(Some(&found)))
+}
+
+impl Apply for ops::PutBucketReplication {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        put_bucket_replication(sim, cx, &self.bucket, &self.role, &self.rule)
+    }
 }

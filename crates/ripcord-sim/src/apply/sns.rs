@@ -1,13 +1,14 @@
 //! SNS: Publish (recorded, never sent), with SNS's limits on subject and message.
 
-use super::Cx;
+use super::{Apply, Cx};
 use crate::backend::SimBackend;
+use ripcord_core::ops;
 use ripcord_core::{BackendError, Outcome, Target};
 
 /// SNS's limit on a message body, bytes.
 const MAX_MESSAGE_BYTES: usize = 262_144;
 
-pub(super) fn publish(
+fn publish(
     sim: &mut SimBackend,
     cx: Cx,
     region: &str,
@@ -52,4 +53,17 @@ pub(super) fn publish(
         resolved: Some(sim.world.arn("sns", region, name)),
         ..Outcome::default()
     })
+}
+
+impl Apply for ops::Publish {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        publish(
+            sim,
+            cx,
+            &self.region,
+            &self.topic,
+            &self.subject,
+            &self.message,
+        )
+    }
 }

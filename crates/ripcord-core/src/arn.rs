@@ -1,0 +1,43 @@
+//! ARNs and partitions, built the same way by the simulation and the live backend.
+
+/// The partition a region belongs to, for ARNs.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// `arn:{partition}:{service}:{region}:{account}:{resource}`.
+pub fn arn(service: &str, region: &str, account: &str, resource: &str) -> String {
+    format!(
+        "arn:{}:{service}:{region}:{account}:{resource}",
+        partition(region)
+    )
+}
+
+/// `Some(id)` when the name a runbook used resolved to a different id or ARN: what a step's
+/// outcome reports as `resolved`.
+pub fn resolved_id(name: &str, id: &str) -> Option<String> {
+    (name != id).then(|| id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_and_arns() {
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(
+            arn("rds", "us-west-2", "123456789012", "cluster:db"),
+            "arn:aws:rds:us-west-2:123456789012:cluster:db"
+        );
+        assert_eq!(resolved_id("vol-1", "vol-1"), None);
+        assert_eq!(resolved_id("web", "vol-1").as_deref(), Some("vol-1"));
+    }
+}

@@ -1,0 +1,52 @@
+//! Auto Scaling operations.
+
+use super::regional;
+use crate::operation::{Creates, Descriptor, Idempotency, Operation};
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
+
+/// autoscaling UpdateAutoScalingGroup; absent sizes are left unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateAutoScalingGroup {
+    pub region: String,
+    pub auto_scaling_group_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_capacity: Option<i64>,
+}
+
+impl Operation for UpdateAutoScalingGroup {
+    const DESCRIPTOR: Descriptor = regional(
+        "autoscaling",
+        "UpdateAutoScalingGroup",
+        Idempotency::Natural,
+        Creates::Nothing,
+        "set an Auto Scaling group's sizes",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::Asg {
+            name: self.auto_scaling_group_name.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        [
+            ("MinSize", self.min_size),
+            ("MaxSize", self.max_size),
+            ("DesiredCapacity", self.desired_capacity),
+        ]
+        .into_iter()
+        .filter_map(|(label, size)| size.map(|size| (label, size.to_string())))
+        .collect()
+    }
+}

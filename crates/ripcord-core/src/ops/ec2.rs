@@ -1,0 +1,116 @@
+//! EC2 operations: EBS snapshots and volumes.
+
+use super::regional;
+use crate::operation::{Creates, Descriptor, Idempotency, Operation};
+use crate::target::{ResourceKind, Target};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// ec2 CreateSnapshot (tags applied atomically through TagSpecifications).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateSnapshot {
+    pub region: String,
+    pub volume: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Operation for CreateSnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "ec2",
+        "CreateSnapshot",
+        Idempotency::None,
+        Creates::NewId(ResourceKind::EbsSnapshot),
+        "snapshot an EBS volume",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::Volume {
+            name: self.volume.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// ec2 CopySnapshot, called in the destination region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CopySnapshot {
+    pub region: String,
+    pub source_region: String,
+    pub source_snapshot: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Operation for CopySnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "ec2",
+        "CopySnapshot",
+        Idempotency::None,
+        Creates::NewId(ResourceKind::EbsSnapshot),
+        "copy an EBS snapshot into another region",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::EbsSnapshot {
+            name: self.source_snapshot.clone(),
+            region: self.source_region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("SourceRegion", self.source_region.clone())]
+    }
+}
+
+/// ec2 CreateVolume from a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateVolume {
+    pub region: String,
+    pub snapshot: String,
+    pub availability_zone: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Operation for CreateVolume {
+    const DESCRIPTOR: Descriptor = regional(
+        "ec2",
+        "CreateVolume",
+        Idempotency::ClientToken,
+        Creates::NewId(ResourceKind::Volume),
+        "restore an EBS volume from a snapshot",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::EbsSnapshot {
+            name: self.snapshot.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("AvailabilityZone", self.availability_zone.clone())]
+    }
+}

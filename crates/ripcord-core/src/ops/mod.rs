@@ -1,0 +1,45 @@
+//! The AWS operations a runbook can make, one type each, grouped by service like the backends.
+//!
+//! Each type is the operation's request as the runbook resolved it (portable names, not ids)
+//! and implements [`crate::Operation`]: its descriptor. Field names follow the AWS API's
+//! parameter names (PascalCase in JSON) so that a reviewer who knows the API reads the plan
+//! without a glossary.
+
+mod autoscaling;
+mod ec2;
+mod rds;
+mod route53;
+mod s3;
+mod sns;
+
+pub use autoscaling::UpdateAutoScalingGroup;
+pub use ec2::{CopySnapshot, CreateSnapshot, CreateVolume};
+pub use rds::{
+    CopyDbClusterSnapshot, CopyDbSnapshot, CreateDbClusterSnapshot, CreateDbSnapshot,
+    FailoverGlobalCluster, PromoteReadReplica, RebootDbInstance, RemoveFromGlobalCluster,
+    RestoreDbInstanceFromDbSnapshot, SwitchoverGlobalCluster,
+};
+pub use route53::{AliasTarget, ChangeResourceRecordSets, RecordSet, UpdateHealthCheck};
+pub use s3::{PutBucketReplication, ReplicationRule};
+pub use sns::Publish;
+
+use crate::operation::{Control, Creates, Descriptor, Idempotency};
+
+/// A regional, mutating operation's descriptor (most of them).
+const fn regional(
+    service: &'static str,
+    name: &'static str,
+    idempotency: Idempotency,
+    creates: Creates,
+    summary: &'static str,
+) -> Descriptor {
+    Descriptor {
+        service,
+        name,
+        mutates: true,
+        idempotency,
+        creates,
+        control: Control::Regional,
+        summary,
+    }
+}

@@ -1,0 +1,411 @@
+//! RDS operations: DB snapshots, restores, replicas, reboots and Aurora global databases.
+
+use super::regional;
+use crate::operation::{Creates, Descriptor, Idempotency, Operation};
+use crate::target::{ResourceKind, Target};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// rds CreateDBSnapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateDbSnapshot {
+    pub region: String,
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance: String,
+    #[serde(rename = "DBSnapshotIdentifier")]
+    pub snapshot: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Operation for CreateDbSnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "CreateDBSnapshot",
+        Idempotency::UniqueName,
+        Creates::GivenId(ResourceKind::DbSnapshot),
+        "snapshot an RDS DB instance",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbInstance {
+            name: self.db_instance.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("DBSnapshotIdentifier", self.snapshot.clone())]
+    }
+
+    fn given_id(&self) -> Option<String> {
+        Some(self.snapshot.to_ascii_lowercase())
+    }
+}
+
+/// rds CreateDBClusterSnapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateDbClusterSnapshot {
+    pub region: String,
+    #[serde(rename = "DBClusterIdentifier")]
+    pub db_cluster: String,
+    #[serde(rename = "DBClusterSnapshotIdentifier")]
+    pub snapshot: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Operation for CreateDbClusterSnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "CreateDBClusterSnapshot",
+        Idempotency::UniqueName,
+        Creates::GivenId(ResourceKind::DbClusterSnapshot),
+        "snapshot an Aurora DB cluster",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbCluster {
+            name: self.db_cluster.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("DBClusterSnapshotIdentifier", self.snapshot.clone())]
+    }
+
+    fn given_id(&self) -> Option<String> {
+        Some(self.snapshot.to_ascii_lowercase())
+    }
+}
+
+/// rds CopyDBSnapshot, called in the destination region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CopyDbSnapshot {
+    pub region: String,
+    pub source_region: String,
+    #[serde(rename = "SourceDBSnapshotIdentifier")]
+    pub source_snapshot: String,
+    #[serde(rename = "TargetDBSnapshotIdentifier")]
+    pub target_snapshot: String,
+}
+
+impl Operation for CopyDbSnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "CopyDBSnapshot",
+        Idempotency::UniqueName,
+        Creates::GivenId(ResourceKind::DbSnapshot),
+        "copy a DB snapshot into another region",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbSnapshot {
+            name: self.source_snapshot.clone(),
+            region: self.source_region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("SourceRegion", self.source_region.clone()),
+            ("TargetDBSnapshotIdentifier", self.target_snapshot.clone()),
+        ]
+    }
+
+    fn given_id(&self) -> Option<String> {
+        Some(self.target_snapshot.to_ascii_lowercase())
+    }
+}
+
+/// rds CopyDBClusterSnapshot, called in the destination region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CopyDbClusterSnapshot {
+    pub region: String,
+    pub source_region: String,
+    #[serde(rename = "SourceDBClusterSnapshotIdentifier")]
+    pub source_snapshot: String,
+    #[serde(rename = "TargetDBClusterSnapshotIdentifier")]
+    pub target_snapshot: String,
+}
+
+impl Operation for CopyDbClusterSnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "CopyDBClusterSnapshot",
+        Idempotency::UniqueName,
+        Creates::GivenId(ResourceKind::DbClusterSnapshot),
+        "copy an Aurora cluster snapshot into another region",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbClusterSnapshot {
+            name: self.source_snapshot.clone(),
+            region: self.source_region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("SourceRegion", self.source_region.clone()),
+            (
+                "TargetDBClusterSnapshotIdentifier",
+                self.target_snapshot.clone(),
+            ),
+        ]
+    }
+
+    fn given_id(&self) -> Option<String> {
+        Some(self.target_snapshot.to_ascii_lowercase())
+    }
+}
+
+/// rds RestoreDBInstanceFromDBSnapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RestoreDbInstanceFromDbSnapshot {
+    pub region: String,
+    #[serde(rename = "DBSnapshotIdentifier")]
+    pub snapshot: String,
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance: String,
+    #[serde(
+        rename = "DBInstanceClass",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instance_class: Option<String>,
+    #[serde(rename = "MultiAZ", default, skip_serializing_if = "Option::is_none")]
+    pub multi_az: Option<bool>,
+}
+
+impl Operation for RestoreDbInstanceFromDbSnapshot {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "RestoreDBInstanceFromDBSnapshot",
+        Idempotency::UniqueName,
+        Creates::GivenId(ResourceKind::DbInstance),
+        "restore a DB instance from a DB snapshot",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbSnapshot {
+            name: self.snapshot.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        let mut args = vec![("DBInstanceIdentifier", self.db_instance.clone())];
+        if let Some(class) = &self.instance_class {
+            args.push(("DBInstanceClass", class.clone()));
+        }
+        if let Some(multi_az) = self.multi_az {
+            args.push(("MultiAZ", multi_az.to_string()));
+        }
+        args
+    }
+
+    fn given_id(&self) -> Option<String> {
+        Some(self.db_instance.to_ascii_lowercase())
+    }
+}
+
+/// rds PromoteReadReplica.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PromoteReadReplica {
+    pub region: String,
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance: String,
+}
+
+impl Operation for PromoteReadReplica {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "PromoteReadReplica",
+        Idempotency::StateTransition,
+        Creates::Nothing,
+        "promote a read replica to a standalone DB instance",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbInstance {
+            name: self.db_instance.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}
+
+/// rds RemoveFromGlobalCluster: detach a secondary cluster, which becomes a standalone writer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RemoveFromGlobalCluster {
+    pub region: String,
+    pub global_cluster: String,
+    #[serde(rename = "DbClusterIdentifier")]
+    pub db_cluster: String,
+}
+
+impl Operation for RemoveFromGlobalCluster {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "RemoveFromGlobalCluster",
+        Idempotency::StateTransition,
+        Creates::Nothing,
+        "detach a secondary Aurora cluster, which becomes a standalone writer",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbCluster {
+            name: self.db_cluster.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("GlobalCluster", self.global_cluster.clone())]
+    }
+}
+
+/// rds FailoverGlobalCluster: managed failover to a secondary (may lose data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailoverGlobalCluster {
+    pub region: String,
+    pub global_cluster: String,
+    pub target_db_cluster: String,
+    pub allow_data_loss: bool,
+}
+
+impl Operation for FailoverGlobalCluster {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "FailoverGlobalCluster",
+        Idempotency::StateTransition,
+        Creates::Nothing,
+        "make a secondary cluster the global database's writer (may lose data)",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::GlobalCluster {
+            name: self.global_cluster.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("TargetDbCluster", self.target_db_cluster.clone()),
+            ("AllowDataLoss", self.allow_data_loss.to_string()),
+        ]
+    }
+}
+
+/// rds SwitchoverGlobalCluster: planned, lossless switch of the writer region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SwitchoverGlobalCluster {
+    pub region: String,
+    pub global_cluster: String,
+    pub target_db_cluster: String,
+}
+
+impl Operation for SwitchoverGlobalCluster {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "SwitchoverGlobalCluster",
+        Idempotency::StateTransition,
+        Creates::Nothing,
+        "switch the global database's writer region without data loss",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::GlobalCluster {
+            name: self.global_cluster.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("TargetDbCluster", self.target_db_cluster.clone())]
+    }
+}
+
+/// rds RebootDBInstance; with ForceFailover, the Multi-AZ failover test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RebootDbInstance {
+    pub region: String,
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance: String,
+    pub force_failover: bool,
+}
+
+impl Operation for RebootDbInstance {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "RebootDBInstance",
+        Idempotency::StateTransition,
+        Creates::Nothing,
+        "reboot a DB instance, with ForceFailover its Multi-AZ failover",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbInstance {
+            name: self.db_instance.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("ForceFailover", self.force_failover.to_string())]
+    }
+}

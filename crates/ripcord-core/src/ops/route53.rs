@@ -1,0 +1,135 @@
+//! Route 53 operations: record sets and health checks (control plane in us-east-1).
+
+use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
+use crate::target::{ResourceKind, Target};
+use serde::{Deserialize, Serialize};
+
+/// route53 ChangeResourceRecordSets with one change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangeResourceRecordSets {
+    pub hosted_zone: String,
+    pub action: String,
+    pub record_set: RecordSet,
+}
+
+impl Operation for ChangeResourceRecordSets {
+    const DESCRIPTOR: Descriptor = Descriptor {
+        service: "route53",
+        name: "ChangeResourceRecordSets",
+        mutates: true,
+        idempotency: Idempotency::Natural,
+        creates: Creates::NewId(ResourceKind::DnsChange),
+        control: Control::GlobalInUsEast1,
+        summary: "UPSERT a record set (values or alias, failover role, health check)",
+    };
+
+    fn region(&self) -> Option<&str> {
+        None
+    }
+
+    fn target(&self) -> Target {
+        Target::Record {
+            zone: self.hosted_zone.clone(),
+            name: self.record_set.name.clone(),
+            rtype: self.record_set.rtype.clone(),
+            set_id: self.record_set.set_identifier.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        let record = &self.record_set;
+        let mut args = vec![("Action", self.action.clone())];
+        if !record.values.is_empty() {
+            args.push(("Values", record.values.join(", ")));
+        }
+        if let Some(alias) = &record.alias_target {
+            args.push(("AliasTarget", alias.dns_name.clone()));
+        }
+        if let Some(ttl) = record.ttl {
+            args.push(("TTL", ttl.to_string()));
+        }
+        if let Some(failover) = &record.failover {
+            args.push(("Failover", failover.clone()));
+        }
+        if let Some(health_check) = &record.health_check {
+            args.push(("HealthCheck", health_check.clone()));
+        }
+        args
+    }
+}
+
+/// A Route 53 resource record set as UPSERTed by `flip_dns`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecordSet {
+    pub name: String,
+    #[serde(rename = "Type")]
+    pub rtype: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_identifier: Option<String>,
+    /// `PRIMARY` or `SECONDARY` for failover routing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failover: Option<String>,
+    #[serde(rename = "TTL", default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_target: Option<AliasTarget>,
+    /// Health check by Name tag or id, as the runbook named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check: Option<String>,
+}
+
+/// A Route 53 alias target (an ALB, CloudFront distribution, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AliasTarget {
+    pub hosted_zone_id: String,
+    #[serde(rename = "DNSName")]
+    pub dns_name: String,
+    pub evaluate_target_health: bool,
+}
+
+/// route53 UpdateHealthCheck of the settings given, the others untouched. Route 53 reports
+/// a disabled check healthy (its records stay in service); an inverted one reports the
+/// opposite of what it measures (a healthy endpoint's records are failed away from).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateHealthCheck {
+    pub health_check: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverted: Option<bool>,
+}
+
+impl Operation for UpdateHealthCheck {
+    const DESCRIPTOR: Descriptor = Descriptor {
+        service: "route53",
+        name: "UpdateHealthCheck",
+        mutates: true,
+        idempotency: Idempotency::Natural,
+        creates: Creates::Nothing,
+        control: Control::GlobalInUsEast1,
+        summary: "disable, enable or invert a health check",
+    };
+
+    fn region(&self) -> Option<&str> {
+        None
+    }
+
+    fn target(&self) -> Target {
+        Target::HealthCheck {
+            name: self.health_check.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        [("Disabled", self.disabled), ("Inverted", self.inverted)]
+            .into_iter()
+            .filter_map(|(label, flag)| flag.map(|flag| (label, flag.to_string())))
+            .collect()
+    }
+}

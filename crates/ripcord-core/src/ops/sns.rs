@@ -1,0 +1,41 @@
+//! SNS operations: notifications.
+
+use super::regional;
+use crate::operation::{Creates, Descriptor, Idempotency, Operation};
+use crate::target::Target;
+use serde::{Deserialize, Serialize};
+
+/// sns Publish.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Publish {
+    pub region: String,
+    pub topic: String,
+    pub subject: String,
+    pub message: String,
+}
+
+impl Operation for Publish {
+    const DESCRIPTOR: Descriptor = regional(
+        "sns",
+        "Publish",
+        Idempotency::None,
+        Creates::Nothing,
+        "publish a notification to a topic",
+    );
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::Topic {
+            name: self.topic.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![("Subject", self.subject.clone())]
+    }
+}

@@ -1,0 +1,180 @@
+//! Docs tied to code: every AWS operation (`ripcord_core::ops`) has its rows in the docs, and
+//! the facts a row states agree with the operation's descriptor.
+
+use ripcord_core::{Call, Descriptor, ResourceKind};
+use std::path::PathBuf;
+
+fn doc(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The rows of the tables under the heading `heading` (up to the next heading of any level),
+/// as cells without the surrounding pipes; header and separator rows are left out.
+fn table_rows(text: &str, heading: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        if line.starts_with('#') {
+            inside = line.trim_start_matches('#').trim() == heading;
+            continue;
+        }
+        let line = line.trim();
+        if !inside || !line.starts_with('|') {
+            continue;
+        }
+        if line.starts_with("|---") {
+            // The row above the separator is the table's header.
+            rows.pop();
+            continue;
+        }
+        let cells = line
+            .trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect();
+        rows.push(cells);
+    }
+    assert!(!rows.is_empty(), "no table under the heading `{heading}`");
+    rows
+}
+
+/// Whether `cell` names `word` as a whole word (`CreateDBSnapshot` is not in
+/// `CreateDBSnapshots`, nor `Publish` in `Published`).
+fn names(cell: &str, word: &str) -> bool {
+    cell.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|token| token == word)
+}
+
+fn rows_naming<'a>(rows: &'a [Vec<String>], d: &Descriptor) -> Vec<&'a Vec<String>> {
+    rows.iter()
+        .filter(|row| row.first().is_some_and(|cell| names(cell, d.name)))
+        .collect()
+}
+
+#[test]
+fn every_operation_is_in_docs_live_what_each_call_sends() {
+    let rows = table_rows(&doc("live.md"), "What each call sends");
+    let missing: Vec<&str> = Call::DESCRIPTORS
+        .iter()
+        .filter(|d| rows_naming(&rows, d).is_empty())
+        .map(|d| d.name)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/live.md, section \"What each call sends\": add a row (| {} | request | resolution |) for {missing:?}",
+        missing.first().copied().unwrap_or_default()
+    );
+}
+
+#[test]
+fn docs_live_idempotency_table_agrees_with_the_descriptors() {
+    let rows = table_rows(
+        &doc("live.md"),
+        "Idempotency: what stops a retried request from working twice",
+    );
+    for d in Call::DESCRIPTORS {
+        let found = rows_naming(&rows, d);
+        assert_eq!(
+            found.len(),
+            1,
+            "docs/live.md, section \"Idempotency\": add exactly one row `| {} {} | {} | ... |`",
+            d.service,
+            d.name,
+            d.idempotency.as_str()
+        );
+        let row = found[0];
+        assert_eq!(
+            row[0],
+            format!("{} {}", d.service, d.name),
+            "docs/live.md idempotency row: the first cell is `service Operation`"
+        );
+        assert_eq!(
+            row.get(1).map(String::as_str),
+            Some(d.idempotency.as_str()),
+            "docs/live.md idempotency row of {}: the class is `{}` (its descriptor in ripcord_core::ops)",
+            d.name,
+            d.idempotency.as_str()
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        Call::DESCRIPTORS.len(),
+        "docs/live.md idempotency table: one row per operation, no others"
+    );
+}
+
+#[test]
+fn every_operation_is_in_docs_simulation_states_and_transitions() {
+    let rows = table_rows(&doc("simulation.md"), "States and transitions");
+    for d in Call::DESCRIPTORS {
+        assert!(
+            rows.iter()
+                .any(|row| row.first().is_some_and(|c| names(c, d.name) && names(c, d.service))),
+            "docs/simulation.md, section \"States and transitions\": add a row `| {} {} | resource | until ready | then |`",
+            d.service,
+            d.name
+        );
+    }
+}
+
+#[test]
+fn descriptors_are_unique_and_consistent() {
+    let mut seen = std::collections::BTreeSet::new();
+    for d in Call::DESCRIPTORS {
+        assert!(seen.insert(d.name), "{} declared twice", d.name);
+        assert!(
+            d.mutates,
+            "{}: every Call mutates (reads are queries)",
+            d.name
+        );
+        assert!(!d.summary.is_empty(), "{}: a summary for the docs", d.name);
+        assert_eq!(Call::descriptor_named(d.name).map(|x| x.name), Some(d.name));
+        if let Some(kind) = d.creates.kind() {
+            assert_eq!(
+                kind.service(),
+                d.service,
+                "{} creates {} owned by another service",
+                d.name,
+                kind.noun()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_resource_kind_has_a_row_and_a_not_found_code_in_the_docs() {
+    let simulation = doc("simulation.md");
+    for kind in ResourceKind::ALL {
+        assert!(
+            simulation.contains(&format!("`{}`", kind.not_found_code())),
+            "docs/simulation.md, \"Rejections\": name the not-found code `{}` of {}",
+            kind.not_found_code(),
+            kind.a_noun()
+        );
+    }
+}
+
+#[test]
+fn every_inventory_diagnostic_code_is_in_docs_errors() {
+    let errors = doc("errors.md");
+    let source = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/inventory/load.rs"),
+    )
+    .unwrap_or_default();
+    let codes: Vec<&str> = source
+        .split("code(")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|code| code.starts_with("ripcord::"))
+        .collect();
+    assert!(!codes.is_empty(), "no diagnostic codes found in load.rs");
+    for code in codes {
+        assert!(
+            errors.contains(&format!("`{code}`")),
+            "docs/errors.md, section \"Inventory\": add a row for `{code}`"
+        );
+    }
+}
