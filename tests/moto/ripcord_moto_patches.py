@@ -13,6 +13,7 @@ from moto.rds.exceptions import (
     InvalidParameterCombination,
     RDSClientError,
 )
+from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
 from moto.rds.models import DBInstance, RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
 from moto.s3.exceptions import ReplicationConfigurationNotFoundError
@@ -323,6 +324,73 @@ def _patch_instances():
     RDSBackend.restore_db_instance_from_db_snapshot = restore_db_instance_from_db_snapshot
 
 
+# --- Snapshot copies and restores ---------------------------------------------------
+
+
+def _source_region(arn, region):
+    """The region of a source snapshot named by ARN, when it is not `region`."""
+    if not arn or not arn.startswith("arn:"):
+        return None
+    source = arn.split(":")[3]
+    return source if source != region else None
+
+
+def _patch_snapshots():
+    upstream_copy = RDSBackend.copy_db_snapshot
+    upstream_cluster_copy = RDSBackend.copy_db_cluster_snapshot
+
+    # AWS records where a cross-region copy came from: SourceRegion and the source's ARN as
+    # SourceDBSnapshotIdentifier (a cluster snapshot: SourceDBClusterSnapshotArn). Upstream
+    # records nothing, so nothing tells which region the copy's source instance is in. moto
+    # serializes these attributes under those names.
+    def copy_db_snapshot(self, **kwargs):
+        copy = upstream_copy(self, **kwargs)
+        source = kwargs.get("source_db_snapshot_identifier")
+        region = _source_region(source, self.region_name)
+        if region:
+            copy.source_region = region
+            copy.source_db_snapshot_identifier = source
+        return copy
+
+    def copy_db_cluster_snapshot(self, **kwargs):
+        copy = upstream_cluster_copy(self, **kwargs)
+        source = kwargs.get("source_db_cluster_snapshot_identifier")
+        if _source_region(source, self.region_name):
+            copy.source_db_cluster_snapshot_arn = source
+        return copy
+
+    RDSBackend.copy_db_snapshot = copy_db_snapshot
+    RDSBackend.copy_db_cluster_snapshot = copy_db_cluster_snapshot
+
+    # A restore copies every attribute of the snapshot's instance, MultiAZ included, and
+    # ignores MultiAZ=false (falsy overrides are skipped). AWS documents the opposite: "By
+    # default, the new DB instance is created as a Single-AZ deployment".
+    upstream_restore = RDSBackend.restore_db_instance_from_db_snapshot
+
+    def restore_db_instance_from_db_snapshot(self, from_snapshot_id, overrides):
+        db = upstream_restore(self, from_snapshot_id, overrides)
+        db.multi_az = bool(overrides.get("multi_az"))
+        return db
+
+    RDSBackend.restore_db_instance_from_db_snapshot = restore_db_instance_from_db_snapshot
+
+    # A copied EBS snapshot keeps the source's VolumeId upstream; AWS gives copies the
+    # placeholder vol-ffffffff ("should not be used for any purpose"), so a copy is never the
+    # latest snapshot of the source volume.
+    upstream_ec2_copy = EBSBackend.copy_snapshot
+
+    def copy_snapshot(self, *args, **kwargs):
+        copy = upstream_ec2_copy(self, *args, **kwargs)
+        copy._ripcord_copy = True
+        return copy
+
+    def volume_id(self):
+        return "vol-ffffffff" if self.__dict__.get("_ripcord_copy") else self.volume.id
+
+    EBSBackend.copy_snapshot = copy_snapshot
+    Snapshot.volume_id = property(volume_id)
+
+
 # --- S3 ------------------------------------------------------------------------
 
 
@@ -387,4 +455,5 @@ def apply():
     _patch_global_clusters()
     _patch_cluster_lifecycle()
     _patch_instances()
+    _patch_snapshots()
     _patch_s3()

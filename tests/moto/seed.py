@@ -4,7 +4,8 @@
 
 Used by the plan/apply parity tests: the runbook's own inventory becomes real (emulated)
 resources, which `ripcord capture` then reads back with moto's ids. Names, sizes, states,
-replication, replication lags (as CloudWatch datapoints) and global-cluster membership are
+replication, replication lags (as CloudWatch datapoints), global-cluster membership and
+snapshot copies across regions (a DB or cluster snapshot with a `source_region`) are
 reproduced; ids are moto's own (a runbook addresses resources by name, so that is all it
 needs). Prints one line per region seeded on stderr and nothing on stdout.
 """
@@ -38,6 +39,8 @@ class Seeder:
         # Sources before replicas, writers before global secondaries: two passes.
         for region, resources in regions.items():
             self.databases(region, resources or {}, replicas=False)
+        for region, resources in regions.items():
+            self.snapshot_copies(region, resources or {})
         self.global_clusters()
         for region, resources in regions.items():
             self.databases(region, resources or {}, replicas=True)
@@ -143,11 +146,47 @@ class Seeder:
             rds.create_db_instance(**args)
         if not replicas:
             for snap in res.get("db_snapshots") or []:
-                rds.create_db_snapshot(DBSnapshotIdentifier=snap["id"], DBInstanceIdentifier=snap["source"])
+                if snap.get("source_region") in (None, region):
+                    rds.create_db_snapshot(DBSnapshotIdentifier=snap["id"], DBInstanceIdentifier=snap["source"])
             for snap in res.get("db_cluster_snapshots") or []:
-                rds.create_db_cluster_snapshot(
-                    DBClusterSnapshotIdentifier=snap["id"], DBClusterIdentifier=snap["source"]
-                )
+                if snap.get("source_region") in (None, region):
+                    rds.create_db_cluster_snapshot(
+                        DBClusterSnapshotIdentifier=snap["id"], DBClusterIdentifier=snap["source"]
+                    )
+
+    def snapshot_copies(self, region, res):
+        """Snapshots copied from another region (`source_region`): taken of their source there,
+        copied here under their id, and the snapshot taken only for that deleted again. After
+        every region's databases, since the source may be listed later."""
+        rds = self.client("rds", region)
+        for snap in res.get("db_snapshots") or []:
+            source_region = snap.get("source_region")
+            if source_region in (None, region):
+                continue
+            origin = self.client("rds", source_region)
+            made = origin.create_db_snapshot(
+                DBSnapshotIdentifier=f"{snap['id']}-seed", DBInstanceIdentifier=snap["source"]
+            )["DBSnapshot"]
+            rds.copy_db_snapshot(
+                SourceDBSnapshotIdentifier=made["DBSnapshotArn"],
+                TargetDBSnapshotIdentifier=snap["id"],
+                SourceRegion=source_region,
+            )
+            origin.delete_db_snapshot(DBSnapshotIdentifier=made["DBSnapshotIdentifier"])
+        for snap in res.get("db_cluster_snapshots") or []:
+            source_region = snap.get("source_region")
+            if source_region in (None, region):
+                continue
+            origin = self.client("rds", source_region)
+            made = origin.create_db_cluster_snapshot(
+                DBClusterSnapshotIdentifier=f"{snap['id']}-seed", DBClusterIdentifier=snap["source"]
+            )["DBClusterSnapshot"]
+            rds.copy_db_cluster_snapshot(
+                SourceDBClusterSnapshotIdentifier=made["DBClusterSnapshotArn"],
+                TargetDBClusterSnapshotIdentifier=snap["id"],
+                SourceRegion=source_region,
+            )
+            origin.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=made["DBClusterSnapshotIdentifier"])
 
     def lags(self, region, res):
         """Replication lags become the CloudWatch datapoints ripcord reads them from live:

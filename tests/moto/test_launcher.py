@@ -377,6 +377,54 @@ def snapshot_copy_and_restore_across_regions(srv):
     eq(csnap["Status"], "available")
 
 
+@test
+def snapshot_copies_record_their_source_and_restores_are_single_az(srv):
+    east, west = srv.client("rds", EAST), srv.client("rds", WEST)
+    create_instance(east, "origin-db", multi_az=True)
+    snap = east.create_db_snapshot(DBInstanceIdentifier="origin-db", DBSnapshotIdentifier="origin-1")["DBSnapshot"]
+    assert "SourceRegion" not in snap, snap
+    west.copy_db_snapshot(
+        SourceDBSnapshotIdentifier=snap["DBSnapshotArn"], TargetDBSnapshotIdentifier="origin-1-copy", SourceRegion=EAST
+    )
+    copy = west.describe_db_snapshots(DBSnapshotIdentifier="origin-1-copy")["DBSnapshots"][0]
+    eq((copy["SourceRegion"], copy["SourceDBSnapshotIdentifier"]), (EAST, snap["DBSnapshotArn"]), "copy's source")
+    eq((copy["Engine"], copy["AllocatedStorage"]), ("postgres", 20), "recorded of the instance")
+
+    # Restored without DBInstanceClass: the original's class; without MultiAZ, or with
+    # MultiAZ=false: Single-AZ, though the original is Multi-AZ.
+    for name, extra in (("origin-r1", {}), ("origin-r2", {"MultiAZ": False}), ("origin-r3", {"MultiAZ": True})):
+        west.restore_db_instance_from_db_snapshot(DBInstanceIdentifier=name, DBSnapshotIdentifier="origin-1-copy", **extra)
+        db = west.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+        eq((db["DBInstanceClass"], db["MultiAZ"]), ("db.t3.micro", bool(extra.get("MultiAZ"))), name)
+
+    east.create_db_cluster(
+        DBClusterIdentifier="origin-cluster", Engine="aurora-mysql",
+        MasterUsername="ripcord", MasterUserPassword="ripcord-password",
+    )
+    csnap = east.create_db_cluster_snapshot(
+        DBClusterIdentifier="origin-cluster", DBClusterSnapshotIdentifier="origin-c1"
+    )["DBClusterSnapshot"]
+    west.copy_db_cluster_snapshot(
+        SourceDBClusterSnapshotIdentifier=csnap["DBClusterSnapshotArn"],
+        TargetDBClusterSnapshotIdentifier="origin-c1-copy", SourceRegion=EAST,
+    )
+    ccopy = west.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier="origin-c1-copy")["DBClusterSnapshots"][0]
+    eq(ccopy["SourceDBClusterSnapshotArn"], csnap["DBClusterSnapshotArn"], "cluster copy's source")
+    eq(ccopy["Engine"], "aurora-mysql")
+
+
+@test
+def ebs_snapshot_copies_have_the_placeholder_volume_id(srv):
+    east, west = srv.client("ec2", EAST), srv.client("ec2", WEST)
+    vol = east.create_volume(AvailabilityZone="us-east-1a", Size=9)["VolumeId"]
+    snap = east.create_snapshot(VolumeId=vol)["SnapshotId"]
+    eq(east.describe_snapshots(SnapshotIds=[snap])["Snapshots"][0]["VolumeId"], vol, "the original")
+    copy = west.copy_snapshot(SourceRegion=EAST, SourceSnapshotId=snap)["SnapshotId"]
+    eq(west.describe_snapshots(SnapshotIds=[copy])["Snapshots"][0]["VolumeId"], "vol-ffffffff", "the copy")
+    restored = west.create_volume(AvailabilityZone="us-west-2a", SnapshotId=copy)
+    eq(restored["Size"], 9, "a volume from the copy has the source's size")
+
+
 # --- S3 (patched) ----------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 use crate::context::{arn_resource_id, Ctx};
 use crate::convert;
-use crate::errors::Op;
+use crate::errors::{FromSdk, Op};
 use crate::lag::{fill_replica_lag, lag_secs, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{health_checks, zone_id, ZoneRef};
@@ -31,6 +31,7 @@ pub(crate) async fn capture(ctx: &Ctx, regions: &[String]) -> Result<Inventory, 
         inventory.global_clusters = global_clusters(ctx, first, &captured).await?;
     }
     secondary_lags(ctx, &inventory.global_clusters, &mut captured).await;
+    snapshot_sources(&mut captured);
     inventory.regions = captured;
     inventory.hosted_zones = hosted_zones(ctx).await?;
     let op = Op::new("route53", "ListHealthChecks");
@@ -245,6 +246,46 @@ async fn secondary_lags(
         {
             cluster.replication_lag_secs =
                 lag_secs(ctx, &member.region, Lag::GlobalSecondary(&member.cluster)).await;
+        }
+    }
+}
+
+/// What DescribeDBSnapshots leaves out of a DB snapshot's source: the instance class, which a
+/// restore without DBInstanceClass gets. It is read from the source instance among the
+/// captured ones (in the region a copy came from), so a snapshot whose source was not
+/// captured, or is gone, has none. A `source_region` that is the snapshot's own region says
+/// nothing and is dropped, so that a copy across regions is the only snapshot with one.
+fn snapshot_sources(captured: &mut BTreeMap<String, RegionInventory>) {
+    let classes: BTreeMap<(String, String), String> = captured
+        .iter()
+        .flat_map(|(region, inv)| {
+            inv.db_instances.iter().map(move |db| {
+                (
+                    (region.clone(), db.id.to_ascii_lowercase()),
+                    db.instance_class.clone(),
+                )
+            })
+        })
+        .collect();
+    for (region, inv) in captured.iter_mut() {
+        for snapshot in inv
+            .db_snapshots
+            .iter_mut()
+            .chain(inv.db_cluster_snapshots.iter_mut())
+        {
+            if snapshot.source_region.as_deref() == Some(region.as_str()) {
+                snapshot.source_region = None;
+            }
+        }
+        for snapshot in &mut inv.db_snapshots {
+            let home = snapshot.source_region.as_deref().unwrap_or(region);
+            let key = (
+                home.to_string(),
+                arn_resource_id(&snapshot.source).to_ascii_lowercase(),
+            );
+            if let Some(class) = classes.get(&key) {
+                snapshot.instance_class = Some(class.clone());
+            }
         }
     }
 }

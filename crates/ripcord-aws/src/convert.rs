@@ -137,6 +137,12 @@ pub(crate) fn db_snapshot(snapshot: &aws_sdk_rds::types::DbSnapshot) -> DbSnapsh
         ),
         snapshot_type: text(snapshot.snapshot_type()),
         engine: snapshot.engine().map(str::to_string),
+        engine_version: snapshot.engine_version().map(str::to_string),
+        // Not in DescribeDBSnapshots: `capture` reads it from the source instance.
+        instance_class: None,
+        allocated_storage_gib: snapshot.allocated_storage().map(i64::from),
+        port: snapshot.port().map(i64::from),
+        source_region: snapshot.source_region().map(str::to_string),
     }
 }
 
@@ -148,6 +154,15 @@ pub(crate) fn db_cluster_snapshot(snapshot: &aws_sdk_rds::types::DbClusterSnapsh
         created_at: created(snapshot.snapshot_create_time(), None),
         snapshot_type: text(snapshot.snapshot_type()),
         engine: snapshot.engine().map(str::to_string),
+        engine_version: snapshot.engine_version().map(str::to_string),
+        instance_class: None,
+        allocated_storage_gib: snapshot.allocated_storage().map(i64::from),
+        port: snapshot.port().map(i64::from),
+        // A cluster snapshot names its origin by ARN only.
+        source_region: snapshot
+            .source_db_cluster_snapshot_arn()
+            .and_then(arn_region)
+            .map(str::to_string),
     }
 }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 use ripcord_core::inventory::AutoScalingGroup;
+use ripcord_core::ops;
 use ripcord_core::{
     AliasTarget, Backend, BackendError, Call, CheckSpec, ErrorKind, Inventory, Outcome, Query,
     RecordSet, ReplicationRule, Target, WaitSpec, WaitState,
@@ -212,48 +213,48 @@ fn global(name: &str) -> Target {
 }
 
 fn create_snapshot(volume: &str) -> Call {
-    Call::CreateSnapshot {
+    Call::CreateSnapshot(ops::CreateSnapshot {
         region: "us-east-1".into(),
         volume: volume.into(),
         description: "before failover".into(),
         tags: BTreeMap::from([("Name".to_string(), "pre-failover".to_string())]),
-    }
+    })
 }
 
 fn create_volume(snapshot: &str, az: &str) -> Call {
-    Call::CreateVolume {
+    Call::CreateVolume(ops::CreateVolume {
         region: "us-east-1".into(),
         snapshot: snapshot.into(),
         availability_zone: az.into(),
         tags: BTreeMap::from([("Name".to_string(), "restored".to_string())]),
-    }
+    })
 }
 
 fn db_snapshot_call(instance: &str, id: &str) -> Call {
-    Call::CreateDbSnapshot {
+    Call::CreateDbSnapshot(ops::CreateDbSnapshot {
         region: "us-east-1".into(),
         db_instance: instance.into(),
         snapshot: id.into(),
         tags: BTreeMap::new(),
-    }
+    })
 }
 
 fn scale(name: &str, min: Option<i64>, max: Option<i64>, desired: Option<i64>) -> Call {
-    Call::UpdateAutoScalingGroup {
+    Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
         region: "us-east-1".into(),
         auto_scaling_group_name: name.into(),
         min_size: min,
         max_size: max,
         desired_capacity: desired,
-    }
+    })
 }
 
 fn upsert(zone: &str, record: RecordSet) -> Call {
-    Call::ChangeResourceRecordSets {
+    Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
         hosted_zone: zone.into(),
         action: "UPSERT".into(),
         record_set: record,
-    }
+    })
 }
 
 fn a_record(name: &str, values: &[&str]) -> RecordSet {
@@ -267,7 +268,7 @@ fn a_record(name: &str, values: &[&str]) -> RecordSet {
 }
 
 fn replication(bucket: &str, destination: &str, rtc: Option<i64>) -> Call {
-    Call::PutBucketReplication {
+    Call::PutBucketReplication(ops::PutBucketReplication {
         bucket: bucket.into(),
         role: "arn:aws:iam::123456789012:role/replication".into(),
         rule: ReplicationRule {
@@ -277,7 +278,7 @@ fn replication(bucket: &str, destination: &str, rtc: Option<i64>) -> Call {
             delete_marker_replication: true,
             replication_time_minutes: rtc,
         },
-    }
+    })
 }
 
 fn change(field: &str, before: Option<&str>, after: Option<&str>) -> ripcord_core::Change {
@@ -325,13 +326,13 @@ fn ids_are_deterministic_across_runs() {
         let snap = ok(&mut sim, create_snapshot("data")).creates.unwrap();
         let copy = ok(
             &mut sim,
-            Call::CopySnapshot {
+            Call::CopySnapshot(ops::CopySnapshot {
                 region: "us-west-2".into(),
                 source_region: "us-east-1".into(),
                 source_snapshot: "snap-0old".into(),
                 description: "dr copy".into(),
                 tags: BTreeMap::new(),
-            },
+            }),
         )
         .creates
         .unwrap();
@@ -461,12 +462,12 @@ fn estimates_come_from_the_inventory_when_it_overrides_them() {
     ]);
     assert_eq!(sim.unknown_estimate_keys(), ["wait.dns_insync".to_string()]);
     assert_eq!(ok(&mut sim, create_snapshot("data")).duration_secs, 2);
-    let publish = Call::Publish {
+    let publish = Call::Publish(ops::Publish {
         region: "us-east-1".into(),
         topic: "dr-alerts".into(),
         subject: "DR".into(),
         message: "failing over".into(),
-    };
+    });
     assert_eq!(ok(&mut sim, publish).duration_secs, 5);
     assert_eq!(
         waited(
@@ -602,12 +603,12 @@ fn an_unknown_region_is_not_found_with_the_known_regions() {
     let mut sim = sim();
     let err = fails(
         &mut sim,
-        Call::CreateSnapshot {
+        Call::CreateSnapshot(ops::CreateSnapshot {
             region: "us-west-3".into(),
             volume: "data".into(),
             description: String::new(),
             tags: BTreeMap::new(),
-        },
+        }),
     );
     assert_error(&err, ErrorKind::NotFound, "InvalidVolume.NotFound");
     assert!(err.message.contains("us-west-3"));
@@ -644,12 +645,14 @@ fn a_name_in_another_region_is_pointed_out() {
 #[test]
 fn copy_snapshot_copies_completed_snapshots_across_regions() {
     let mut sim = sim();
-    let copy = |source: &str| Call::CopySnapshot {
-        region: "us-west-2".into(),
-        source_region: "us-east-1".into(),
-        source_snapshot: source.into(),
-        description: "dr copy".into(),
-        tags: BTreeMap::from([("Name".to_string(), "data-dr".to_string())]),
+    let copy = |source: &str| {
+        Call::CopySnapshot(ops::CopySnapshot {
+            region: "us-west-2".into(),
+            source_region: "us-east-1".into(),
+            source_snapshot: source.into(),
+            description: "dr copy".into(),
+            tags: BTreeMap::from([("Name".to_string(), "data-dr".to_string())]),
+        })
     };
     let outcome = ok(&mut sim, copy("data-nightly"));
     assert_eq!(outcome.resolved.as_deref(), Some("snap-0old"));
@@ -675,13 +678,13 @@ fn copy_snapshot_copies_completed_snapshots_across_regions() {
 
     let err = fails(
         &mut sim,
-        Call::CopySnapshot {
+        Call::CopySnapshot(ops::CopySnapshot {
             region: "us-west-2".into(),
             source_region: "eu-west-1".into(),
             source_snapshot: "snap-0old".into(),
             description: String::new(),
             tags: BTreeMap::new(),
-        },
+        }),
     );
     assert_error(&err, ErrorKind::NotFound, "InvalidSnapshot.NotFound");
     let err = fails(&mut sim, copy("snap-0ld"));
@@ -841,11 +844,13 @@ fn rds_identifiers_are_case_insensitive() {
 #[test]
 fn create_db_cluster_snapshot_checks_state_and_duplicates() {
     let mut sim = sim();
-    let call = |cluster: &str, region: &str, id: &str| Call::CreateDbClusterSnapshot {
-        region: region.into(),
-        db_cluster: cluster.into(),
-        snapshot: id.into(),
-        tags: BTreeMap::new(),
+    let call = |cluster: &str, region: &str, id: &str| {
+        Call::CreateDbClusterSnapshot(ops::CreateDbClusterSnapshot {
+            region: region.into(),
+            db_cluster: cluster.into(),
+            snapshot: id.into(),
+            tags: BTreeMap::new(),
+        })
     };
     let outcome = ok(&mut sim, call("app-east", "us-east-1", "app-pre"));
     assert_eq!(
@@ -887,11 +892,13 @@ fn create_db_cluster_snapshot_checks_state_and_duplicates() {
 #[test]
 fn copy_db_snapshots_need_available_sources_and_new_ids() {
     let mut sim = sim();
-    let copy = |source: &str, target: &str| Call::CopyDbSnapshot {
-        region: "us-west-2".into(),
-        source_region: "us-east-1".into(),
-        source_snapshot: source.into(),
-        target_snapshot: target.into(),
+    let copy = |source: &str, target: &str| {
+        Call::CopyDbSnapshot(ops::CopyDbSnapshot {
+            region: "us-west-2".into(),
+            source_region: "us-east-1".into(),
+            source_snapshot: source.into(),
+            target_snapshot: target.into(),
+        })
     };
     ok(&mut sim, db_snapshot_call("orders-db", "orders-pre"));
     let err = fails(&mut sim, copy("orders-pre", "orders-pre-west"));
@@ -917,11 +924,13 @@ fn copy_db_snapshots_need_available_sources_and_new_ids() {
 #[test]
 fn copy_db_cluster_snapshots_need_available_sources_and_new_ids() {
     let mut sim = sim();
-    let copy = |source: &str, target: &str| Call::CopyDbClusterSnapshot {
-        region: "us-west-2".into(),
-        source_region: "us-east-1".into(),
-        source_snapshot: source.into(),
-        target_snapshot: target.into(),
+    let copy = |source: &str, target: &str| {
+        Call::CopyDbClusterSnapshot(ops::CopyDbClusterSnapshot {
+            region: "us-west-2".into(),
+            source_region: "us-east-1".into(),
+            source_snapshot: source.into(),
+            target_snapshot: target.into(),
+        })
     };
     let outcome = ok(&mut sim, copy("app-east-nightly", "app-west-copy"));
     assert_eq!(outcome.creates.as_deref(), Some("app-west-copy"));
@@ -941,12 +950,12 @@ fn copy_db_cluster_snapshots_need_available_sources_and_new_ids() {
     );
     ok(
         &mut sim,
-        Call::CreateDbClusterSnapshot {
+        Call::CreateDbClusterSnapshot(ops::CreateDbClusterSnapshot {
             region: "us-east-1".into(),
             db_cluster: "app-east".into(),
             snapshot: "fresh".into(),
             tags: BTreeMap::new(),
-        },
+        }),
     );
     let err = fails(&mut sim, copy("fresh", "fresh-west"));
     assert_error(
@@ -961,12 +970,14 @@ fn copy_db_cluster_snapshots_need_available_sources_and_new_ids() {
 #[test]
 fn restore_creates_an_instance_that_takes_long_to_become_available() {
     let mut sim = sim();
-    let restore = |snapshot: &str, id: &str| Call::RestoreDbInstanceFromDbSnapshot {
-        region: "us-east-1".into(),
-        snapshot: snapshot.into(),
-        db_instance: id.into(),
-        instance_class: None,
-        multi_az: Some(true),
+    let restore = |snapshot: &str, id: &str| {
+        Call::RestoreDbInstanceFromDbSnapshot(ops::RestoreDbInstanceFromDbSnapshot {
+            region: "us-east-1".into(),
+            snapshot: snapshot.into(),
+            db_instance: id.into(),
+            instance_class: None,
+            multi_az: Some(true),
+        })
     };
     let outcome = ok(&mut sim, restore("orders-nightly", "orders-restored"));
     assert_eq!(outcome.creates.as_deref(), Some("orders-restored"));
@@ -1023,9 +1034,11 @@ fn restore_creates_an_instance_that_takes_long_to_become_available() {
 #[test]
 fn promote_read_replica_makes_a_standalone_instance() {
     let mut sim = sim();
-    let promote = |id: &str| Call::PromoteReadReplica {
-        region: "us-west-2".into(),
-        db_instance: id.into(),
+    let promote = |id: &str| {
+        Call::PromoteReadReplica(ops::PromoteReadReplica {
+            region: "us-west-2".into(),
+            db_instance: id.into(),
+        })
     };
     let outcome = ok(&mut sim, promote("orders-replica"));
     assert_eq!(
@@ -1066,10 +1079,10 @@ fn promote_needs_an_available_replica() {
     let mut sim = SimBackend::new(inventory);
     let err = fails(
         &mut sim,
-        Call::PromoteReadReplica {
+        Call::PromoteReadReplica(ops::PromoteReadReplica {
             region: "us-west-2".into(),
             db_instance: "orders-replica".into(),
-        },
+        }),
     );
     assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
 }
@@ -1077,10 +1090,12 @@ fn promote_needs_an_available_replica() {
 #[test]
 fn forced_failover_swaps_the_zones_of_a_multi_az_instance() {
     let mut sim = sim();
-    let reboot = |id: &str, force: bool| Call::RebootDbInstance {
-        region: "us-east-1".into(),
-        db_instance: id.into(),
-        force_failover: force,
+    let reboot = |id: &str, force: bool| {
+        Call::RebootDbInstance(ops::RebootDbInstance {
+            region: "us-east-1".into(),
+            db_instance: id.into(),
+            force_failover: force,
+        })
     };
     let outcome = ok(&mut sim, reboot("orders-db", true));
     assert_eq!(
@@ -1125,11 +1140,11 @@ fn forced_failover_swaps_the_zones_of_a_multi_az_instance() {
 // --- Aurora global databases ----------------------------------------------------------------
 
 fn detach(cluster: &str, region: &str, global: &str) -> Call {
-    Call::RemoveFromGlobalCluster {
+    Call::RemoveFromGlobalCluster(ops::RemoveFromGlobalCluster {
         region: region.into(),
         global_cluster: global.into(),
         db_cluster: cluster.into(),
-    }
+    })
 }
 
 #[test]
@@ -1193,20 +1208,20 @@ fn detach_rejections() {
 }
 
 fn failover(target: &str, region: &str, allow_data_loss: bool) -> Call {
-    Call::FailoverGlobalCluster {
+    Call::FailoverGlobalCluster(ops::FailoverGlobalCluster {
         region: region.into(),
         global_cluster: "app-global".into(),
         target_db_cluster: target.into(),
         allow_data_loss,
-    }
+    })
 }
 
 fn switchover(target: &str, region: &str) -> Call {
-    Call::SwitchoverGlobalCluster {
+    Call::SwitchoverGlobalCluster(ops::SwitchoverGlobalCluster {
         region: region.into(),
         global_cluster: "app-global".into(),
         target_db_cluster: target.into(),
-    }
+    })
 }
 
 #[test]
@@ -1297,12 +1312,12 @@ fn failover_target_rejections() {
     );
     let err = fails(
         &mut sim,
-        Call::FailoverGlobalCluster {
+        Call::FailoverGlobalCluster(ops::FailoverGlobalCluster {
             region: "us-west-2".into(),
             global_cluster: "nope".into(),
             target_db_cluster: "app-west".into(),
             allow_data_loss: true,
-        },
+        }),
     );
     assert_error(&err, ErrorKind::NotFound, "GlobalClusterNotFoundFault");
     // Sent to the old primary's region: allowed, but worth a warning.
@@ -1573,9 +1588,11 @@ fn record_change_rejections() {
     assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
 
     let mut create = upsert("example.com", a_record("api.example.com", &["192.0.2.1"]));
-    if let Call::ChangeResourceRecordSets {
-        action, record_set, ..
-    } = &mut create
+    if let Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
+        action,
+        record_set,
+        ..
+    }) = &mut create
     {
         *action = "CREATE".into();
         record_set.rtype = "CNAME".into();
@@ -1598,10 +1615,12 @@ fn record_change_rejections() {
 #[test]
 fn disabling_a_health_check_by_name() {
     let mut sim = sim();
-    let update = |name: &str, disabled: bool| Call::UpdateHealthCheck {
-        health_check: name.into(),
-        disabled: Some(disabled),
-        inverted: None,
+    let update = |name: &str, disabled: bool| {
+        Call::UpdateHealthCheck(ops::UpdateHealthCheck {
+            health_check: name.into(),
+            disabled: Some(disabled),
+            inverted: None,
+        })
     };
     let outcome = ok(&mut sim, update("east-web", true));
     assert_eq!(outcome.resolved.as_deref(), Some("hc-1111"));
@@ -1626,10 +1645,12 @@ fn disabling_a_health_check_by_name() {
 #[test]
 fn disabling_a_primary_check_warns_unless_it_is_inverted() {
     let mut sim = sim();
-    let update = |disabled: Option<bool>, inverted: Option<bool>| Call::UpdateHealthCheck {
-        health_check: "east-web".into(),
-        disabled,
-        inverted,
+    let update = |disabled: Option<bool>, inverted: Option<bool>| {
+        Call::UpdateHealthCheck(ops::UpdateHealthCheck {
+            health_check: "east-web".into(),
+            disabled,
+            inverted,
+        })
     };
     // east-web guards the PRIMARY www.example.com A: disabled, Route 53 calls it healthy.
     let outcome = ok(&mut sim.clone(), update(Some(true), None));
@@ -1761,11 +1782,13 @@ fn replication_checks() {
 #[test]
 fn publish_resolves_the_topic_arn_and_changes_nothing() {
     let mut sim = sim();
-    let publish = |region: &str, topic: &str, subject: &str| Call::Publish {
-        region: region.into(),
-        topic: topic.into(),
-        subject: subject.into(),
-        message: "failing over to us-west-2".into(),
+    let publish = |region: &str, topic: &str, subject: &str| {
+        Call::Publish(ops::Publish {
+            region: region.into(),
+            topic: topic.into(),
+            subject: subject.into(),
+            message: "failing over to us-west-2".into(),
+        })
     };
     let outcome = ok(&mut sim, publish("us-west-2", "dr-alerts", "DR started"));
     assert_eq!(
@@ -1862,13 +1885,13 @@ fn transitions_complete_by_themselves_as_the_clock_passes() {
     // Copying needs no wait once the time has passed.
     ok(
         &mut sim,
-        Call::CopySnapshot {
+        Call::CopySnapshot(ops::CopySnapshot {
             region: "us-west-2".into(),
             source_region: "us-east-1".into(),
             source_snapshot: "pre-failover".into(),
             description: String::new(),
             tags: BTreeMap::new(),
-        },
+        }),
     );
 }
 
@@ -2071,4 +2094,276 @@ fn ten_thousand_steps_plan_quickly() {
     assert_eq!(world.hosted_zones[0].records.len(), 1_002);
     // Generous for unoptimized test builds; release builds take a few milliseconds.
     assert!(took.as_secs_f64() < 5.0, "10,000 steps took {took:?}");
+}
+
+/// A MySQL instance in eu-west-1 with last night's snapshot, and a copy of an earlier one in
+/// eu-central-1 that says where it came from but nothing of its instance.
+const SNAPSHOT_CHAIN: &str = r#"
+version: 1
+account: "123456789012"
+captured_at: 2025-01-01T00:00:00Z
+regions:
+  eu-west-1:
+    availability_zones: [eu-west-1a, eu-west-1b]
+    db_instances:
+      - { id: shop-db, engine: mysql, instance_class: db.t3.small, availability_zone: eu-west-1a,
+          secondary_availability_zone: eu-west-1b, multi_az: true }
+    db_snapshots:
+      - { id: shop-db-nightly, source: shop-db, created_at: 2024-12-31T03:00:00Z }
+  eu-central-1:
+    availability_zones: [eu-central-1a, eu-central-1b]
+    db_snapshots:
+      - { id: shop-db-weekly-dr, source: shop-db, source_region: eu-west-1,
+          created_at: 2024-12-29T03:00:00Z }
+      - { id: orphan-dr, source: gone-db, source_region: eu-west-1,
+          created_at: 2024-12-29T03:00:00Z }
+"#;
+
+fn chain_sim() -> SimBackend {
+    SimBackend::new(Inventory::parse(SNAPSHOT_CHAIN, "chain.yaml").expect("the chain parses"))
+}
+
+fn copy_to_central(source: &str, target: &str) -> Call {
+    Call::CopyDbSnapshot(ops::CopyDbSnapshot {
+        region: "eu-central-1".into(),
+        source_region: "eu-west-1".into(),
+        source_snapshot: source.into(),
+        target_snapshot: target.into(),
+    })
+}
+
+fn restore_in_central(snapshot: &str, id: &str) -> Call {
+    Call::RestoreDbInstanceFromDbSnapshot(ops::RestoreDbInstanceFromDbSnapshot {
+        region: "eu-central-1".into(),
+        snapshot: snapshot.into(),
+        db_instance: id.into(),
+        instance_class: None,
+        multi_az: None,
+    })
+}
+
+/// Restores `snapshot` in eu-central-1 without a class: the restored instance as described,
+/// and the restore's warnings.
+fn restored_in_central(sim: &mut SimBackend, snapshot: &str, id: &str) -> (Value, Vec<String>) {
+    let outcome = ok(sim, restore_in_central(snapshot, id));
+    assert!(outcome
+        .changes
+        .contains(&change("DBInstanceIdentifier", None, Some(id))));
+    (
+        describe(sim, db_instance(id, "eu-central-1")),
+        outcome.warnings,
+    )
+}
+
+#[test]
+fn a_snapshot_copied_across_regions_restores_with_its_source_class() {
+    // The issue's chain: snapshot a db.t3.small in eu-west-1, copy it to eu-central-1, restore
+    // it there without instance_class. The original instance is not in eu-central-1: the
+    // snapshot carries what AWS recorded of it.
+    let mut sim = chain_sim();
+    ok(
+        &mut sim,
+        Call::CreateDbSnapshot(ops::CreateDbSnapshot {
+            region: "eu-west-1".into(),
+            db_instance: "shop-db".into(),
+            snapshot: "shop-db-dr".into(),
+            tags: BTreeMap::new(),
+        }),
+    );
+    let snap = describe(&mut sim, db_snapshot("shop-db-dr", "eu-west-1"));
+    assert_eq!(
+        (
+            &snap["engine"],
+            &snap["instance_class"],
+            &snap["source_region"]
+        ),
+        (
+            &Value::from("mysql"),
+            &Value::from("db.t3.small"),
+            &Value::Null
+        )
+    );
+    waited(
+        &mut sim,
+        db_snapshot("shop-db-dr", "eu-west-1"),
+        WaitState::Available,
+    );
+    ok(&mut sim, copy_to_central("shop-db-dr", "shop-db-dr-copy"));
+    let copy = describe(&mut sim, db_snapshot("shop-db-dr-copy", "eu-central-1"));
+    assert_eq!(copy["source"], "shop-db");
+    assert_eq!(copy["source_region"], "eu-west-1");
+    assert_eq!(copy["engine"], "mysql");
+    assert_eq!(copy["instance_class"], "db.t3.small");
+    waited(
+        &mut sim,
+        db_snapshot("shop-db-dr-copy", "eu-central-1"),
+        WaitState::Available,
+    );
+    let outcome = ok(
+        &mut sim,
+        restore_in_central("shop-db-dr-copy", "shop-db-restored"),
+    );
+    assert!(outcome
+        .changes
+        .contains(&change("DBInstanceClass", None, Some("db.t3.small"))));
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    let db = describe(&mut sim, db_instance("shop-db-restored", "eu-central-1"));
+    assert_eq!(db["instance_class"], "db.t3.small");
+    assert_eq!(db["engine"], "mysql");
+    // The source is Multi-AZ; a restore is Single-AZ unless the call says otherwise.
+    assert_eq!(db["multi_az"], false);
+    assert_eq!(db["availability_zone"], "eu-central-1a");
+
+    // A class given in the call wins.
+    let outcome = ok(
+        &mut sim,
+        Call::RestoreDbInstanceFromDbSnapshot(ops::RestoreDbInstanceFromDbSnapshot {
+            region: "eu-central-1".into(),
+            snapshot: "shop-db-dr-copy".into(),
+            db_instance: "shop-db-large".into(),
+            instance_class: Some("db.r6g.xlarge".into()),
+            multi_az: Some(true),
+        }),
+    );
+    assert!(outcome
+        .changes
+        .contains(&change("DBInstanceClass", None, Some("db.r6g.xlarge"))));
+}
+
+#[test]
+fn an_inventory_snapshot_keeps_its_source_class_through_a_copy() {
+    // shop-db-nightly says nothing of its instance: the copy records it from the instance in
+    // the snapshot's region, so the restore in eu-central-1 still gets db.t3.small.
+    let mut sim = chain_sim();
+    ok(
+        &mut sim,
+        copy_to_central("shop-db-nightly", "shop-db-nightly-dr"),
+    );
+    let copy = describe(&mut sim, db_snapshot("shop-db-nightly-dr", "eu-central-1"));
+    assert_eq!(copy["instance_class"], "db.t3.small");
+    assert_eq!(copy["source_region"], "eu-west-1");
+    waited(
+        &mut sim,
+        db_snapshot("shop-db-nightly-dr", "eu-central-1"),
+        WaitState::Available,
+    );
+    let (db, warnings) = restored_in_central(&mut sim, "shop-db-nightly-dr", "shop-db-dr");
+    assert_eq!(
+        (&db["instance_class"], &db["engine"]),
+        (&Value::from("db.t3.small"), &Value::from("mysql"))
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // Copying the copy within eu-central-1 keeps where it came from.
+    ok(
+        &mut sim,
+        Call::CopyDbSnapshot(ops::CopyDbSnapshot {
+            region: "eu-central-1".into(),
+            source_region: "eu-central-1".into(),
+            source_snapshot: "shop-db-nightly-dr".into(),
+            target_snapshot: "shop-db-nightly-dr-2".into(),
+        }),
+    );
+    let again = describe(
+        &mut sim,
+        db_snapshot("shop-db-nightly-dr-2", "eu-central-1"),
+    );
+    assert_eq!(again["source_region"], "eu-west-1");
+    assert_eq!(again["instance_class"], "db.t3.small");
+}
+
+#[test]
+fn an_inventory_copy_finds_its_source_in_the_region_it_came_from() {
+    let mut sim = chain_sim();
+    let (db, warnings) = restored_in_central(&mut sim, "shop-db-weekly-dr", "shop-db-dr");
+    assert_eq!(db["instance_class"], "db.t3.small");
+    assert_eq!(db["engine"], "mysql");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // What the inventory does say of the source wins over the source's current state.
+    let mut inventory = Inventory::parse(SNAPSHOT_CHAIN, "chain.yaml").unwrap();
+    let central = inventory.regions.get_mut("eu-central-1").unwrap();
+    central.db_snapshots[0].instance_class = Some("db.m5.large".into());
+    let mut sim = SimBackend::new(inventory);
+    let (db, _) = restored_in_central(&mut sim, "shop-db-weekly-dr", "shop-db-dr");
+    assert_eq!(db["instance_class"], "db.m5.large");
+}
+
+#[test]
+fn a_restore_that_cannot_know_the_source_class_says_so() {
+    let mut sim = chain_sim();
+    let (db, warnings) = restored_in_central(&mut sim, "orphan-dr", "orphan-restored");
+    assert_eq!(db["instance_class"], "db.r6g.large");
+    assert_eq!(db["engine"], "unknown");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("does not say which class")
+                && w.contains("orphan-dr")
+                && w.contains("pass instance_class")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn what_a_snapshot_records_of_its_source_round_trips_through_the_inventory() {
+    let text = SNAPSHOT_CHAIN.replace(
+        "{ id: shop-db-nightly, source: shop-db, created_at: 2024-12-31T03:00:00Z }",
+        "{ id: shop-db-nightly, source: shop-db, created_at: 2024-12-31T03:00:00Z, engine: mysql, engine_version: '8.0.39', instance_class: db.t3.small, allocated_storage_gib: 20, port: 3306 }",
+    );
+    let inventory = Inventory::parse(&text, "chain.yaml").unwrap();
+    let snapshot = &inventory.regions["eu-west-1"].db_snapshots[0];
+    assert_eq!(snapshot.engine_version.as_deref(), Some("8.0.39"));
+    assert_eq!(
+        (snapshot.allocated_storage_gib, snapshot.port),
+        (Some(20), Some(3306))
+    );
+    let mut sim = SimBackend::new(inventory.clone());
+    assert_eq!(
+        sim.world(),
+        inventory,
+        "an untouched world exports it as it was"
+    );
+    // A copy keeps it all.
+    ok(
+        &mut sim,
+        copy_to_central("shop-db-nightly", "shop-db-nightly-dr"),
+    );
+    let copy = describe(&mut sim, db_snapshot("shop-db-nightly-dr", "eu-central-1"));
+    assert_eq!(copy["engine_version"], "8.0.39");
+    assert_eq!(copy["allocated_storage_gib"], 20);
+    assert_eq!(copy["port"], 3306);
+}
+
+#[test]
+fn a_volume_restored_from_a_copied_snapshot_has_the_source_size() {
+    let mut sim = sim();
+    let copy = ok(
+        &mut sim,
+        Call::CopySnapshot(ops::CopySnapshot {
+            region: "us-west-2".into(),
+            source_region: "us-east-1".into(),
+            source_snapshot: "data-nightly".into(),
+            description: "dr copy".into(),
+            tags: BTreeMap::new(),
+        }),
+    )
+    .creates
+    .unwrap();
+    waited(
+        &mut sim,
+        ebs_snapshot(&copy, "us-west-2"),
+        WaitState::Completed,
+    );
+    let volume_id = ok(
+        &mut sim,
+        Call::CreateVolume(ops::CreateVolume {
+            region: "us-west-2".into(),
+            snapshot: copy,
+            availability_zone: "us-west-2a".into(),
+            tags: BTreeMap::new(),
+        }),
+    )
+    .creates
+    .unwrap();
+    let restored = describe(&mut sim, volume(&volume_id, "us-west-2"));
+    assert_eq!(restored["size_gib"], 100);
 }

@@ -87,8 +87,26 @@ pub struct DbSnapshot {
     /// `manual` or `automated`.
     #[serde(default = "manual")]
     pub snapshot_type: String,
+    /// What AWS records of the source when the snapshot is taken; copies keep it and a restore
+    /// builds the new instance from it. Each is optional, so an inventory that does not say
+    /// still loads (the simulation then looks at the source itself, where it can).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<String>,
+    /// DB snapshots: the source instance's class, which a restore without DBInstanceClass
+    /// gets. DescribeDBSnapshots does not return it: `ripcord capture` reads it from the
+    /// source instance (in `source_region` for a copy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_class: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_storage_gib: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// A copy made across regions: the region of the snapshot it was copied from (AWS's
+    /// SourceRegion; for cluster snapshots, the region of SourceDBClusterSnapshotArn).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_region: Option<String>,
 }
 
 fn manual() -> String {

@@ -70,7 +70,7 @@ fn show_only_run(runs: &Path, home: &Path) -> String {
 }
 
 /// The inventory beside a runbook, as `plan` finds it.
-fn inventory_of(runbook: &str) -> PathBuf {
+pub(crate) fn inventory_of(runbook: &str) -> PathBuf {
     let path = workspace().join(runbook);
     let dir = path.parent().unwrap();
     let stem = path.file_stem().unwrap().to_string_lossy();
@@ -82,7 +82,7 @@ fn inventory_of(runbook: &str) -> PathBuf {
     }
 }
 
-fn regions_of(runbook: &str) -> String {
+pub(crate) fn regions_of(runbook: &str) -> String {
     let text = std::fs::read_to_string(workspace().join(runbook)).unwrap();
     let start = text
         .find("regions: [")
@@ -99,7 +99,7 @@ fn regions_of(runbook: &str) -> String {
 
 /// Replaces the clock-derived parts of names and descriptions, which differ between a dry-run
 /// (virtual clock) and a live run (wall clock) by design.
-fn without_times(text: &str) -> String {
+pub(crate) fn without_times(text: &str) -> String {
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -230,7 +230,7 @@ fn creates_in_plan(plan: &Value) -> Vec<String> {
     out
 }
 
-fn journal_lines(runs_dir: &Path) -> Vec<Value> {
+pub(crate) fn journal_lines(runs_dir: &Path) -> Vec<Value> {
     let run = std::fs::read_dir(runs_dir)
         .unwrap()
         .flatten()
@@ -318,145 +318,164 @@ fn facts(inventory: &Inventory) -> BTreeSet<String> {
     facts
 }
 
-fn load(path: &Path) -> Inventory {
+pub(crate) fn load(path: &Path) -> Inventory {
     Inventory::load(path)
         .unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()))
         .0
 }
 
+/// A runbook planned against a capture of moto (seeded from its inventory) and applied to
+/// it: the simulated end state, a capture of moto afterwards, and the ids the run created.
+pub(crate) struct Applied {
+    pub simulated: Inventory,
+    pub live: Inventory,
+    /// Planned id -> the id moto gave the same resource, for what the run created.
+    pub ids: BTreeMap<String, String>,
+}
+
+/// Plans `runbook` against a capture of a fresh moto seeded from its inventory, applies it,
+/// checks that the executed steps are the planned steps (in order up to the branches of a
+/// group), and captures the world after.
+pub(crate) fn plan_and_apply(runbook: &str) -> Applied {
+    let moto = Moto::start();
+    moto.seed(&inventory_of(runbook));
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let capture = dir.join("capture.json");
+    let out = moto.ripcord(
+        &[
+            "capture",
+            "--regions",
+            &regions_of(runbook),
+            "-o",
+            capture.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(
+        out.status.success(),
+        "{runbook}: capture failed: {}",
+        stderr(&out)
+    );
+
+    let end_state = dir.join("end-state.json");
+    let plan = moto.ripcord(
+        &[
+            "plan",
+            runbook,
+            "--inventory",
+            capture.to_str().unwrap(),
+            "-f",
+            "json",
+            "--end-state",
+            end_state.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(
+        plan.status.success(),
+        "{runbook}: plan against the capture failed: {}",
+        stderr(&plan)
+    );
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+
+    let runs = dir.join("runs");
+    let apply = moto.ripcord(
+        &[
+            "apply",
+            runbook,
+            "--yes",
+            "--auto-approve",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(
+        apply.status.success(),
+        "{runbook}: apply failed:\n{}\n{}",
+        stdout(&apply),
+        stderr(&apply)
+    );
+
+    // The executed steps are the planned steps, in order up to the branches of a group.
+    let journal = journal_lines(&runs);
+    let intents: Vec<(u64, Value)> = journal
+        .iter()
+        .filter(|r| r["type"] == "intent")
+        .map(|r| (r["seq"].as_u64().unwrap(), r["intent"].clone()))
+        .collect();
+    let live_creates: BTreeMap<u64, String> = journal
+        .iter()
+        .filter(|r| r["type"] == "result")
+        .filter_map(|r| {
+            Some((
+                r["seq"].as_u64()?,
+                r["outcome"]["creates"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let planned_creates = creates_in_plan(&plan);
+    assert_eq!(
+        planned_creates.len(),
+        live_creates.len(),
+        "{runbook}: created resources differ"
+    );
+    let ids: BTreeMap<String, String> = planned_creates
+        .into_iter()
+        .zip(live_creates.into_values())
+        .collect();
+    let mut next = 0;
+    for block in plan_blocks(&plan) {
+        let size: usize = block.iter().map(Vec::len).sum();
+        let executed: Vec<String> = intents[next..next + size]
+            .iter()
+            .map(|(_, v)| normalize(v, &ids))
+            .collect();
+        for branch in &block {
+            // Each branch's steps appear in the branch's order among the group's.
+            let mut at = 0;
+            for step in branch {
+                let wanted = normalize(step, &ids);
+                let found = executed[at..].iter().position(|e| *e == wanted);
+                assert!(found.is_some(), "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}");
+                at += found.unwrap() + 1;
+            }
+        }
+        next += size;
+    }
+    assert_eq!(
+        next,
+        intents.len(),
+        "{runbook}: apply executed more steps than planned"
+    );
+
+    let after = dir.join("after.json");
+    let out = moto.ripcord(
+        &[
+            "capture",
+            "--regions",
+            &regions_of(runbook),
+            "-o",
+            after.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    Applied {
+        simulated: load(&end_state),
+        live: load(&after),
+        ids,
+    }
+}
+
 #[test]
 fn plan_and_apply_agree_for_every_runbook() {
     for runbook in runbooks() {
-        let moto = Moto::start();
-        moto.seed(&inventory_of(&runbook));
-        let home = tempfile::tempdir().unwrap();
-        let dir = home.path();
-        let capture = dir.join("capture.json");
-        let out = moto.ripcord(
-            &[
-                "capture",
-                "--regions",
-                &regions_of(&runbook),
-                "-o",
-                capture.to_str().unwrap(),
-            ],
-            dir,
-        );
-        assert!(
-            out.status.success(),
-            "{runbook}: capture failed: {}",
-            stderr(&out)
-        );
-
-        let end_state = dir.join("end-state.json");
-        let plan = moto.ripcord(
-            &[
-                "plan",
-                &runbook,
-                "--inventory",
-                capture.to_str().unwrap(),
-                "-f",
-                "json",
-                "--end-state",
-                end_state.to_str().unwrap(),
-            ],
-            dir,
-        );
-        assert!(
-            plan.status.success(),
-            "{runbook}: plan against the capture failed: {}",
-            stderr(&plan)
-        );
-        let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
-
-        let runs = dir.join("runs");
-        let apply = moto.ripcord(
-            &[
-                "apply",
-                &runbook,
-                "--yes",
-                "--auto-approve",
-                "--runs-dir",
-                runs.to_str().unwrap(),
-            ],
-            dir,
-        );
-        assert!(
-            apply.status.success(),
-            "{runbook}: apply failed:\n{}\n{}",
-            stdout(&apply),
-            stderr(&apply)
-        );
-
-        // The executed steps are the planned steps, in order up to the branches of a group.
-        let journal = journal_lines(&runs);
-        let intents: Vec<(u64, Value)> = journal
-            .iter()
-            .filter(|r| r["type"] == "intent")
-            .map(|r| (r["seq"].as_u64().unwrap(), r["intent"].clone()))
-            .collect();
-        let live_creates: BTreeMap<u64, String> = journal
-            .iter()
-            .filter(|r| r["type"] == "result")
-            .filter_map(|r| {
-                Some((
-                    r["seq"].as_u64()?,
-                    r["outcome"]["creates"].as_str()?.to_string(),
-                ))
-            })
-            .collect();
-        let planned_creates = creates_in_plan(&plan);
+        let run = plan_and_apply(&runbook);
         assert_eq!(
-            planned_creates.len(),
-            live_creates.len(),
-            "{runbook}: created resources differ"
-        );
-        let ids: BTreeMap<String, String> = planned_creates
-            .into_iter()
-            .zip(live_creates.into_values())
-            .collect();
-        let mut next = 0;
-        for block in plan_blocks(&plan) {
-            let size: usize = block.iter().map(Vec::len).sum();
-            let executed: Vec<String> = intents[next..next + size]
-                .iter()
-                .map(|(_, v)| normalize(v, &ids))
-                .collect();
-            for branch in &block {
-                // Each branch's steps appear in the branch's order among the group's.
-                let mut at = 0;
-                for step in branch {
-                    let wanted = normalize(step, &ids);
-                    let found = executed[at..].iter().position(|e| *e == wanted);
-                    assert!(found.is_some(), "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}");
-                    at += found.unwrap() + 1;
-                }
-            }
-            next += size;
-        }
-        assert_eq!(
-            next,
-            intents.len(),
-            "{runbook}: apply executed more steps than planned"
-        );
-
-        // The end states agree.
-        let after = dir.join("after.json");
-        let out = moto.ripcord(
-            &[
-                "capture",
-                "--regions",
-                &regions_of(&runbook),
-                "-o",
-                after.to_str().unwrap(),
-            ],
-            dir,
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
-        let simulated = facts(&load(&end_state));
-        let live = facts(&load(&after));
-        assert_eq!(
-            simulated, live,
+            facts(&run.simulated),
+            facts(&run.live),
             "{runbook}: simulated and live end states differ"
         );
     }
