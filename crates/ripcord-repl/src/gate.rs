@@ -39,9 +39,10 @@ impl Gate {
         if live && needs_yes && !confirmed {
             let dry_run = self.world.borrow().dry_run(pending);
             let number = self.world.borrow().done.len() as u32 + 1;
+            let behind = self.world.borrow().mirror_behind.clone();
             print!(
                 "{}",
-                show::pending_step(pending, number, 0, &dry_run, self.color)
+                show::pending_step(pending, number, 0, &dry_run, behind.as_deref(), self.color)
             );
             let question = match &pending.kind {
                 StepKind::Approval { .. } => {

@@ -5,7 +5,7 @@
 //! The interpreter is deterministic, so replaying the recorded outcomes brings the run to the
 //! same point; what comes after is what `step`/`continue` would do from here.
 
-use crate::world::World;
+use crate::world::{ClockRead, World};
 use ripcord_core::{
     Backend, BackendError, Call, CheckSpec, Inventory, Outcome, Plan, PlanItem, Query, Step,
     StepKind, WaitSpec,
@@ -54,6 +54,8 @@ pub fn rest_of_plan(file: &str, source: &str, world: &World) -> Result<Rest, Str
     let fork = Fork {
         sim: world.sim.clone(),
         open_group: world.open_group,
+        clock_reads: world.clock_reads.clone(),
+        next_read: Cell::new(0),
     };
     let result = interpreter.run(&runbook, Box::new(fork), None);
     if diverged.get() {
@@ -92,15 +94,36 @@ pub fn rest_of_plan(file: &str, source: &str, world: &World) -> Result<Rest, Str
 struct Fork {
     sim: SimBackend,
     open_group: Option<usize>,
+    /// The session's clock answers, given again in order while the replay reads the clock as
+    /// the session did; after them (or at the first read of another kind) the copy's own.
+    clock_reads: Vec<ClockRead>,
+    next_read: Cell<usize>,
+}
+
+impl Fork {
+    fn recorded(&self, wanted: fn(ClockRead) -> Option<ClockRead>) -> Option<ClockRead> {
+        let at = self.next_read.get();
+        let read = self.clock_reads.get(at).copied().and_then(wanted);
+        // A read of another kind means the replay reads the clock differently from here on.
+        self.next_read
+            .set(if read.is_some() { at + 1 } else { usize::MAX });
+        read
+    }
 }
 
 impl Backend for Fork {
     fn now(&self) -> jiff::Timestamp {
-        self.sim.now()
+        match self.recorded(|r| matches!(r, ClockRead::Now(_)).then_some(r)) {
+            Some(ClockRead::Now(now)) => now,
+            _ => self.sim.now(),
+        }
     }
 
     fn elapsed_secs(&self) -> u64 {
-        self.sim.elapsed_secs()
+        match self.recorded(|r| matches!(r, ClockRead::Elapsed(_)).then_some(r)) {
+            Some(ClockRead::Elapsed(secs)) => secs,
+            _ => self.sim.elapsed_secs(),
+        }
     }
 
     fn execute(&mut self, call: &Call) -> Result<Outcome, BackendError> {

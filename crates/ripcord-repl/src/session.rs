@@ -10,8 +10,8 @@ use crate::show;
 use crate::world::{Live, SessionBackend, World};
 use ripcord_core::render::{steps_text, TextStyle};
 use ripcord_core::{BackendError, InventoryInfo, Outcome, RunbookMeta};
-use ripcord_interp::debug::{Paused, StopKind, PROMPT_FILE, STEP_PRIMITIVES};
-use ripcord_interp::{Interpreter, PendingStep, Runbook, RunbookError, Sources};
+use ripcord_interp::debug::{step_primitives, Paused, StopKind, PROMPT_FILE};
+use ripcord_interp::{Interpreter, PendingStep, Runbook, RunbookError, Sources, PRIMITIVES};
 use ripcord_journal::{JournalWriter, RunStatus};
 use ripcord_sim::SimBackend;
 use std::cell::RefCell;
@@ -81,6 +81,8 @@ struct Pauser {
     color: bool,
     report: Rc<dyn Fn(RunbookError)>,
     prompt: String,
+    /// The primitives `break` accepts: those the run pauses before.
+    step_primitives: Vec<&'static str>,
 }
 
 pub struct Session {
@@ -105,7 +107,7 @@ impl Session {
             history,
             report,
         } = self.config;
-        let words = words(&sim, runbook.as_ref().map(|(i, _)| i));
+        let words = words(&sim, runbook.as_ref().map(|(_, r)| r));
         let console = Rc::new(RefCell::new(Console::new(words, history)));
         let prompt = match &live {
             Some(live) => format!("ripcord[LIVE {}]> ", live.account),
@@ -119,6 +121,8 @@ impl Session {
             console: console.clone(),
             open_group: None,
             stopped_by_operator: false,
+            clock_reads: Vec::new(),
+            mirror_behind: None,
         }));
         let gate = Rc::new(RefCell::new(Gate {
             world: world.clone(),
@@ -153,6 +157,7 @@ impl Session {
             color,
             report: report.clone(),
             prompt,
+            step_primitives: step_primitives(),
         }));
         println!(
             "{}",
@@ -271,22 +276,15 @@ fn banner(world: &World, runbook: Option<&Runbook>) -> String {
     format!("{what}\ntype `help` for commands; anything else is Rhai")
 }
 
-/// Commands, function names and the inventory's resource names, for tab completion.
-fn words(sim: &SimBackend, interpreter: Option<&Interpreter>) -> Words {
-    let mut functions: Vec<String> = match interpreter {
-        Some(i) => i
-            .sources()
-            .functions()
-            .iter()
-            .map(|f| f.name.clone())
-            .collect(),
-        None => Interpreter::new(PROMPT_FILE)
-            .sources()
-            .functions()
-            .iter()
-            .map(|f| f.name.clone())
-            .collect(),
-    };
+/// Commands, function names (the interpreter's table of primitives and the runbook's own
+/// functions) and the inventory's resource names, for tab completion.
+fn words(sim: &SimBackend, runbook: Option<&Runbook>) -> Words {
+    let mut functions: Vec<String> = PRIMITIVES
+        .iter()
+        .filter(|p| p.offered())
+        .map(|p| p.name.to_string())
+        .chain(runbook.map(Runbook::function_names).unwrap_or_default())
+        .collect();
     functions.sort();
     functions.dedup();
     let mut commands: Vec<String> = COMMANDS.iter().map(|(c, _, _)| c.to_string()).collect();
@@ -326,6 +324,16 @@ struct Preview {
 }
 
 impl Pauser {
+    /// The call about to run, its arguments evaluated. That evaluation reads the clock: those
+    /// reads are not the runbook's (the step reads it again when it runs), so the replay behind
+    /// `plan` must not be given them.
+    fn preview(&self, paused: &mut dyn Paused) -> Result<Option<PendingStep>, RunbookError> {
+        let mark = self.world.borrow().clock_reads.len();
+        let preview = paused.preview();
+        self.world.borrow_mut().clock_reads.truncate(mark);
+        preview
+    }
+
     fn on_pause(&mut self, paused: &mut dyn Paused) {
         if self.quitting {
             paused.stop_run();
@@ -371,7 +379,7 @@ impl Pauser {
             return;
         }
         let preview = match &kind {
-            StopKind::Call { .. } => match paused.preview() {
+            StopKind::Call { .. } => match self.preview(paused) {
                 Ok(Some(pending)) => {
                     let dry_run = self.world.borrow().dry_run(&pending);
                     Some(Ok(Preview { pending, dry_run }))
@@ -414,7 +422,8 @@ impl Pauser {
                 );
                 match preview {
                     Some(Ok(p)) => {
-                        let at = ripcord_core::Backend::elapsed_secs(&self.world.borrow().sim);
+                        let world = self.world.borrow();
+                        let at = ripcord_core::Backend::elapsed_secs(&world.sim);
                         print!(
                             "{}",
                             show::pending_step(
@@ -422,6 +431,7 @@ impl Pauser {
                                 number as u32,
                                 at,
                                 &p.dry_run,
+                                world.behind(),
                                 self.color
                             )
                         );
@@ -480,7 +490,7 @@ impl Pauser {
                     return;
                 }
             };
-            match Command::parse(&line, STEP_PRIMITIVES) {
+            match Command::parse(&line, &self.step_primitives) {
                 Command::Empty => {}
                 Command::Step | Command::Next | Command::Continue if at_end => {
                     println!("nothing left to run: `quit` ends the session");
@@ -618,6 +628,11 @@ impl Pauser {
                     "the rest of the plan from here ({} done; a dry-run of a copy of the current state, nothing sent):",
                     rest.done
                 );
+                if let Some(why) = world.behind() {
+                    println!(
+                        "  ! the simulated mirror is behind AWS ({why}): what the rest says about the resources that step touched may be wrong"
+                    );
+                }
                 print!(
                     "{}",
                     steps_text(

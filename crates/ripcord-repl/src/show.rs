@@ -14,6 +14,7 @@ pub fn pending_step(
     number: u32,
     at_secs: u64,
     dry_run: &Result<Outcome, BackendError>,
+    behind: Option<&str>,
     color: bool,
 ) -> String {
     let outcome = dry_run.as_ref().cloned().unwrap_or_default();
@@ -35,7 +36,13 @@ pub fn pending_step(
             summary_only: false,
         },
     );
-    if let Err(err) = dry_run {
+    if let (Err(err), Some(why)) = (dry_run, behind) {
+        // A mirror that lost track of AWS would predict failures of correct calls.
+        out.push_str(&format!(
+            "      ? no prediction: the simulated mirror is behind AWS ({why}); it answers {}: {}\n",
+            err.code, err.message
+        ));
+    } else if let Err(err) = dry_run {
         out.push_str(&format!(
             "      ✗ the dry-run says this fails: {}: {}\n",
             err.code, err.message

@@ -36,6 +36,13 @@ pub struct Done {
     pub skipped: bool,
 }
 
+/// One answer of the session's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockRead {
+    Now(jiff::Timestamp),
+    Elapsed(u64),
+}
+
 /// The session's environment.
 pub struct World {
     /// The simulated world: the backend itself in dry mode; in live mode a mirror of the
@@ -50,6 +57,14 @@ pub struct World {
     pub open_group: Option<usize>,
     /// The operator stopped the runbook (a cancelled wait aborted, a call refused).
     pub stopped_by_operator: bool,
+    /// Every answer the session's clock gave (`now()`, `elapsed()`), in order: the replay that
+    /// computes the rest of the plan gives the runbook the same answers, so a value derived
+    /// from the time (a snapshot's description) is the same and the replay takes the same
+    /// path as the session did.
+    pub clock_reads: Vec<ClockRead>,
+    /// Live: why the mirror no longer follows AWS (the first live step it could not adopt),
+    /// once that happened. Previews then no longer present a refusal as a prediction.
+    pub mirror_behind: Option<String>,
 }
 
 impl World {
@@ -65,6 +80,11 @@ impl World {
 
     pub fn inventory(&self) -> Inventory {
         self.sim.world()
+    }
+
+    /// Why the simulated mirror no longer follows AWS, if it does not.
+    pub fn behind(&self) -> Option<&str> {
+        self.mirror_behind.as_deref()
     }
 }
 
@@ -88,12 +108,13 @@ pub struct SessionBackend {
 }
 
 impl SessionBackend {
-    /// Runs one step: live (then mirrored into the simulation) or simulated (journaled here,
-    /// since the simulation keeps no journal).
+    /// Runs one step: live (then adopted by the simulated mirror: `mirror` gets the live
+    /// outcome) or simulated (journaled here, since the simulation keeps no journal).
     fn step(
         &mut self,
         intent: Intent,
         live: impl FnOnce(&mut dyn Backend) -> Result<Outcome, BackendError>,
+        mirror: impl FnOnce(&mut SimBackend, &Outcome) -> Result<Outcome, BackendError>,
         sim: impl FnOnce(&mut SimBackend) -> Result<Outcome, BackendError>,
     ) -> Result<Outcome, BackendError> {
         let mut world = self.world.borrow_mut();
@@ -101,10 +122,24 @@ impl SessionBackend {
         let result = match &mut world.live {
             Some(l) => {
                 let result = live(l.backend.as_mut());
-                if result.is_ok() {
-                    // The mirror follows what happened; a step it cannot follow (state
-                    // the capture did not hold) leaves it behind, which `plan` then shows.
-                    let _ = sim(&mut world.sim);
+                if let Ok(outcome) = &result {
+                    // The mirror takes what AWS reported (created ids included), so previews
+                    // and `plan` from here speak of the real resources.
+                    if let Err(err) = mirror(&mut world.sim, outcome) {
+                        if world.mirror_behind.is_none() {
+                            let why = format!(
+                                "it could not follow {} ({}: {})",
+                                intent.label(),
+                                err.code,
+                                err.message
+                            );
+                            println!(
+                                "  ! the simulated mirror cannot follow this step ({}: {}), probably state the capture did not hold: from here on, previews and `plan` may be wrong about what it touched, and do not predict failures",
+                                err.code, err.message
+                            );
+                            world.mirror_behind = Some(why);
+                        }
+                    }
                 }
                 result
             }
@@ -151,25 +186,30 @@ impl SessionBackend {
 
 impl Backend for SessionBackend {
     fn now(&self) -> jiff::Timestamp {
-        let world = self.world.borrow();
-        match &world.live {
+        let mut world = self.world.borrow_mut();
+        let now = match &world.live {
             Some(live) => live.backend.now(),
             None => world.sim.now(),
-        }
+        };
+        world.clock_reads.push(ClockRead::Now(now));
+        now
     }
 
     fn elapsed_secs(&self) -> u64 {
-        let world = self.world.borrow();
-        match &world.live {
+        let mut world = self.world.borrow_mut();
+        let elapsed = match &world.live {
             Some(live) => live.backend.elapsed_secs(),
             None => world.sim.elapsed_secs(),
-        }
+        };
+        world.clock_reads.push(ClockRead::Elapsed(elapsed));
+        elapsed
     }
 
     fn execute(&mut self, call: &Call) -> Result<Outcome, BackendError> {
         self.step(
             Intent::Call { call: call.clone() },
             |b| b.execute(call),
+            |s, done| s.adopt(call, done),
             |s| s.execute(call),
         )
     }
@@ -177,7 +217,12 @@ impl Backend for SessionBackend {
     fn wait(&mut self, spec: &WaitSpec) -> Result<Outcome, BackendError> {
         let intent = Intent::Wait { wait: spec.clone() };
         loop {
-            let result = self.step(intent.clone(), |b| b.wait(spec), |s| s.wait(spec));
+            let result = self.step(
+                intent.clone(),
+                |b| b.wait(spec),
+                |s, _| s.adopt_wait(spec),
+                |s| s.wait(spec),
+            );
             let cancel = self.world.borrow().live.as_ref().map(|l| l.cancel.clone());
             let Some(cancel) = cancel else {
                 return result;
@@ -217,7 +262,8 @@ impl Backend for SessionBackend {
                     if let Some(journal) = &world.journal {
                         let _ = journal.skipped(&intent);
                     }
-                    let _ = world.sim.wait(spec);
+                    // Go on as if reached: the mirror settles it too.
+                    let _ = world.sim.adopt_wait(spec);
                     return Ok(Outcome {
                         warnings: vec![
                             "wait cancelled with Ctrl-C and skipped by the operator: the state was not confirmed".to_string(),
@@ -239,6 +285,8 @@ impl Backend for SessionBackend {
                 check: spec.clone(),
             },
             |b| b.check(spec),
+            // A check reads and changes nothing: what AWS answered stands.
+            |_, done| Ok(done.clone()),
             |s| s.check(spec),
         )
     }
@@ -249,6 +297,7 @@ impl Backend for SessionBackend {
                 message: message.to_string(),
             },
             |b| b.approve(message),
+            |_, done| Ok(done.clone()),
             |s| s.approve(message),
         )
     }

@@ -8,6 +8,7 @@
 // conversions at every trait boundary.
 #![allow(clippy::result_large_err)]
 
+mod adopt;
 mod apply;
 mod backend;
 mod clock;

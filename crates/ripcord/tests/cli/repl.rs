@@ -34,7 +34,7 @@ fn dry_with(home: &Path, env: &[(&str, &str)]) -> Term {
 }
 
 /// The records of the only journal under `home/runs`.
-fn journal(home: &Path) -> Vec<Value> {
+pub(crate) fn journal(home: &Path) -> Vec<Value> {
     let runs = home.join("runs");
     let dirs: Vec<_> = std::fs::read_dir(&runs)
         .unwrap()
@@ -423,7 +423,7 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
 }
 
 /// A live session against moto, with test credentials and fast polling.
-fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
+pub(crate) fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
     let runs = home.join("runs");
     let history = home.join("history");
     let mut term = moto.term(
@@ -442,7 +442,7 @@ fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
     term
 }
 
-const LIVE_PROMPT: &str = "ripcord[LIVE 123456789012]> ";
+pub(crate) const LIVE_PROMPT: &str = "ripcord[LIVE 123456789012]> ";
 
 #[test]
 fn live_failover_asks_before_each_call_and_skip_sends_nothing() {

@@ -1,0 +1,186 @@
+//! `ripcord repl --live`: the simulated mirror adopts what AWS created, so previews, refusals
+//! and `plan` from a pause speak of the real resources (moto, through a pseudo-terminal).
+
+use super::moto::Moto;
+use super::repl::{journal, live, LIVE_PROMPT};
+use serde_json::Value;
+
+/// A small pilot-light world of its own, away from the bundled runbooks' names and regions.
+const INVENTORY: &str = r#"version: 1
+account: "123456789012"
+captured_at: 2026-11-30T00:00:00Z
+regions:
+  eu-west-1:
+    availability_zones: [eu-west-1a, eu-west-1b]
+    volumes:
+      - { id: vol-0123456789abcdef0, name: ledger-data, size_gib: 8, availability_zone: eu-west-1a }
+    db_instances:
+      - { id: payments-db, engine: mysql, instance_class: db.t3.small, availability_zone: eu-west-1a }
+  eu-central-1:
+    availability_zones: [eu-central-1a, eu-central-1b]
+"#;
+
+const RUNBOOK: &str = r#"runbook(#{ name: "payments", accounts: ["123456789012"], regions: ["eu-west-1", "eu-central-1"] });
+let snap = snapshot(volume("ledger-data", "eu-west-1"));
+wait(snap, "completed", "30m");
+let copy = copy_snapshot(snap, "eu-central-1");
+wait(copy, "completed", "30m");
+let dbsnap = snapshot(db_instance("payments-db", "eu-west-1"), #{ id: "payments-before-dr" });
+wait(dbsnap, "available", "30m");
+let dbcopy = copy_snapshot(dbsnap, "eu-central-1", #{ id: "payments-dr-copy" });
+wait(dbcopy, "available", "30m");
+let db = restore_db(dbcopy, "payments-dr");
+wait(db, "available", "1h");
+let vol = restore_volume(copy, "eu-central-1a");
+wait(vol, "available", "30m");
+"#;
+
+/// The ids the journal's results report as created, by operation, in order.
+fn created(records: &[Value], operation: &str) -> Vec<String> {
+    let intents: Vec<(u64, String)> = records
+        .iter()
+        .filter(|r| r["type"] == "intent")
+        .filter_map(|r| {
+            let op = r["intent"]["call"]["operation"].as_str()?;
+            Some((r["seq"].as_u64()?, op.to_string()))
+        })
+        .collect();
+    records
+        .iter()
+        .filter(|r| r["type"] == "result")
+        .filter(|r| {
+            intents
+                .iter()
+                .any(|(seq, op)| Some(*seq) == r["seq"].as_u64() && op == operation)
+        })
+        .filter_map(|r| r["outcome"]["creates"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn live_previews_and_the_rest_of_the_plan_follow_the_ids_aws_created() {
+    let moto = Moto::start();
+    let home = tempfile::tempdir().unwrap();
+    let inventory = home.path().join("payments.inventory.yaml");
+    std::fs::write(&inventory, INVENTORY).unwrap();
+    moto.seed(&inventory);
+    let runbook = home.path().join("payments.rhai");
+    std::fs::write(&runbook, RUNBOOK).unwrap();
+
+    let mut term = live(&runbook, home.path(), &moto);
+    let first = term.expect(LIVE_PROMPT);
+    assert!(first.contains("next: snapshot(...)"), "{first}");
+    // `step` through the EBS snapshot, its wait and its cross-region copy.
+    term.line("step");
+    let at_wait = term.expect(LIVE_PROMPT);
+    assert!(at_wait.contains("next: wait(...)"), "{at_wait}");
+    term.line("step");
+    let at_copy = term.expect(LIVE_PROMPT);
+    assert!(at_copy.contains("next: copy_snapshot(...)"), "{at_copy}");
+    assert!(at_copy.contains("CopySnapshot"), "{at_copy}");
+    term.line("step");
+    term.expect(LIVE_PROMPT);
+    // `continue` to a breakpoint: the calls not shown at a pause are asked for, each with
+    // its preview, which must not predict a failure.
+    term.line("break restore_db");
+    term.expect(LIVE_PROMPT);
+    term.line("continue");
+    for operation in ["CreateDBSnapshot", "CopyDBSnapshot"] {
+        let asked = term.expect("[n]o, stop the runbook: ");
+        assert!(asked.contains(operation), "{asked}");
+        term.line("y");
+    }
+    let at_restore = term.expect(LIVE_PROMPT);
+    assert!(at_restore.contains("next: restore_db(...)"), "{at_restore}");
+    // The restored instance keeps the source instance's class, through the copy.
+    assert!(at_restore.contains("db.t3.small"), "{at_restore}");
+    term.line("plan");
+    let rest = term.expect(LIVE_PROMPT);
+    assert!(rest.contains("CreateVolume"), "{rest}");
+    term.line("continue");
+    let asked = term.expect("[n]o, stop the runbook: ");
+    assert!(asked.contains("CreateVolume"), "{asked}");
+    term.line("y");
+    term.expect("the runbook has run to its end");
+    term.expect(LIVE_PROMPT);
+    term.line(r#"describe(db_instance("payments-dr", "eu-central-1")).instance_class"#);
+    let class = term.expect(LIVE_PROMPT);
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(
+        !out.contains("the dry-run says this fails"),
+        "no false refusal in the whole session:\n{out}"
+    );
+    assert!(!out.contains("mirror cannot follow"), "{out}");
+
+    let records = journal(home.path());
+    let snapshot = created(&records, "CreateSnapshot");
+    let copy = created(&records, "CopySnapshot");
+    let volume = created(&records, "CreateVolume");
+    assert_eq!(
+        (snapshot.len(), copy.len(), volume.len()),
+        (1, 1, 1),
+        "{records:#?}"
+    );
+    // The copy was previewed and asked for with the snapshot AWS made; the rest of the plan
+    // from the breakpoint restores the volume from the copy AWS made.
+    assert!(at_copy.contains(&snapshot[0]), "{at_copy}");
+    assert!(
+        rest.contains(&copy[0]),
+        "the rest names the real copy:\n{rest}"
+    );
+    assert!(class.contains("db.t3.small"), "{class}");
+    assert_eq!(records.last().unwrap()["status"], "completed");
+}
+
+#[test]
+fn a_step_the_mirror_cannot_follow_is_said_once_and_refusals_are_no_longer_predictions() {
+    let moto = Moto::start();
+    let home = tempfile::tempdir().unwrap();
+    let runbook = home.path().join("late.rhai");
+    std::fs::write(
+        &runbook,
+        r#"runbook(#{ name: "late", accounts: ["123456789012"], regions: ["us-west-2"] });
+let snap = snapshot(volume("late-volume", "us-west-2"));
+wait(snap, "completed", "30m");
+let copy = copy_snapshot(snap, "us-west-2");
+wait(copy, "completed", "30m");
+"#,
+    )
+    .unwrap();
+    let mut term = live(&runbook, home.path(), &moto);
+    let first = term.expect(LIVE_PROMPT);
+    // Captured before the volume exists: the mirror rightly says the snapshot would fail now.
+    assert!(first.contains("the dry-run says this fails"), "{first}");
+    // The world changes behind the session's back: the volume appears after the capture.
+    moto.boto3(
+        "ec2",
+        "create_volume(AvailabilityZone='us-west-2a', Size=8, TagSpecifications=[{'ResourceType': 'volume', 'Tags': [{'Key': 'Name', 'Value': 'late-volume'}]}])",
+    );
+    term.line("step");
+    let after = term.expect(LIVE_PROMPT);
+    assert!(
+        after.contains("the simulated mirror cannot follow this step"),
+        "{after}"
+    );
+    assert!(after.contains("next: wait(...)"), "{after}");
+    term.line("continue");
+    // The copy was not shown at a pause: it is asked for, its preview no prediction either.
+    let asked = term.expect("[n]o, stop the runbook: ");
+    assert!(asked.contains("CopySnapshot"), "{asked}");
+    term.line("y");
+    let rest = term.expect("the runbook has run to its end");
+    term.expect(LIVE_PROMPT);
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+    let warned = out.matches("the simulated mirror cannot follow").count();
+    assert_eq!(warned, 1, "said once:\n{out}");
+    // From the step on, a refusal of the stale mirror is no prediction.
+    assert!(!after.contains("the dry-run says this fails"), "{after}");
+    assert!(!asked.contains("the dry-run says this fails"), "{asked}");
+    assert!(!rest.contains("the dry-run says this fails"), "{rest}");
+    let records = journal(home.path());
+    assert_eq!(records.last().unwrap()["status"], "completed");
+}
