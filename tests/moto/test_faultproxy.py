@@ -1,0 +1,195 @@
+"""Checks tests/moto/faultproxy.py in front of the launcher, with boto3.
+
+    .venv/bin/python tests/moto/test_faultproxy.py
+
+Each fault is checked from both sides: what the client gets, and what moto
+did (read back without the proxy). Ends with `N passed, M failed`; exits 1 on
+any failure.
+"""
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+
+HERE = Path(__file__).parent
+EAST, WEST = "us-east-1", "us-west-2"
+
+
+def start(args):
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(
+        [sys.executable, *args], stdout=subprocess.PIPE, stderr=log, text=True
+    )
+    line = proc.stdout.readline().strip()
+    if not line.startswith("READY http://127.0.0.1:"):
+        proc.kill()
+        log.seek(0)
+        raise RuntimeError(f"no READY line from {args[0]}: {line!r} {log.read()}")
+    return proc, line.split()[1]
+
+
+def client(url, service, region=EAST, attempts=1):
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(
+            retries={"total_max_attempts": attempts, "mode": "standard"},
+            connect_timeout=2,
+            read_timeout=2,
+        ),
+    )
+
+
+def control(url, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url + path, data=data, method=method)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read() or b"null")
+
+
+def expect_failure(call, *kinds):
+    try:
+        call()
+    except kinds as err:
+        return err
+    raise AssertionError(f"expected one of {kinds}")
+
+
+def main() -> int:
+    moto, moto_url = start([str(HERE / "launch.py"), "--port", "0"])
+    proxy, url = start(
+        [str(HERE / "faultproxy.py"), "--upstream", moto_url, "--port", "0", "--seed", "7"]
+    )
+    passed = failed = 0
+
+    def check(name, fn):
+        nonlocal passed, failed
+        control(url, "PUT", "/__faults", [])
+        control(url, "DELETE", "/__log")
+        try:
+            fn()
+            passed += 1
+            print(f"ok   {name}")
+        except Exception:
+            failed += 1
+            print(f"FAIL {name}")
+            traceback.print_exc()
+
+    def region_down_refuses_only_that_region():
+        control(url, "PUT", "/__faults", [{"region": EAST, "fault": "refuse"}])
+        expect_failure(
+            lambda: client(url, "ec2", EAST).describe_volumes(),
+            ConnectionClosedError,
+            EndpointConnectionError,
+        )
+        client(url, "ec2", WEST).describe_volumes()
+        log = control(url, "GET", "/__log")
+        assert [(e["region"], e["fault"], e["forwarded"]) for e in log] == [
+            (EAST, "refuse", False),
+            (WEST, None, True),
+        ], log
+
+    def status_answers_without_reaching_moto():
+        control(url, "PUT", "/__faults", [{"region": EAST, "service": "sns", "fault": "status"}])
+        err = expect_failure(lambda: client(url, "sns", EAST).create_topic(Name="nope"), ClientError)
+        assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 503, err.response
+        topics = client(moto_url, "sns", EAST).list_topics()["Topics"]
+        assert not any(t["TopicArn"].endswith(":nope") for t in topics), topics
+
+    def lose_applies_then_loses_the_answer():
+        control(
+            url,
+            "PUT",
+            "/__faults",
+            [{"service": "sns", "operation": "CreateTopic", "fault": "lose", "first": 1}],
+        )
+        err = expect_failure(lambda: client(url, "sns", WEST).create_topic(Name="lost"), ClientError)
+        assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        topics = client(moto_url, "sns", WEST).list_topics()["Topics"]
+        assert any(t["TopicArn"].endswith(":lost") for t in topics), "moto carried it out"
+        # `first: 1`: the second attempt goes through.
+        client(url, "sns", WEST).create_topic(Name="lost")
+        ops = [(e["operation"], e["fault"]) for e in control(url, "GET", "/__log")]
+        assert ops == [("CreateTopic", "lose"), ("CreateTopic", None)], ops
+
+    def lose_with_a_reset():
+        control(url, "PUT", "/__faults", [{"service": "sns", "fault": "lose", "status": 0}])
+        expect_failure(
+            lambda: client(url, "sns", WEST).create_topic(Name="reset"),
+            ConnectionClosedError,
+            EndpointConnectionError,
+        )
+        topics = client(moto_url, "sns", WEST).list_topics()["Topics"]
+        assert any(t["TopicArn"].endswith(":reset") for t in topics)
+
+    def throttling_is_each_services_own_error():
+        control(url, "PUT", "/__faults", [{"fault": "throttle"}])
+        for service, call, code in [
+            ("ec2", lambda c: c.describe_volumes(), "RequestLimitExceeded"),
+            ("rds", lambda c: c.describe_db_instances(), "Throttling"),
+            ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "Throttling"),
+            ("sns", lambda c: c.list_topics(), "Throttling"),
+            ("route53", lambda c: c.list_hosted_zones(), "Throttling"),
+        ]:
+            err = expect_failure(lambda: call(client(url, service, WEST)), ClientError)
+            assert err.response["Error"]["Code"] == code, (service, err.response)
+        # boto3's standard retries treat it as throttling and try again (3 attempts).
+        control(url, "DELETE", "/__log")
+        expect_failure(lambda: client(url, "sns", WEST, attempts=3).list_topics(), ClientError)
+        assert len(control(url, "GET", "/__log")) == 3
+
+    def hang_holds_until_the_client_gives_up():
+        control(url, "PUT", "/__faults", [{"region": EAST, "fault": "hang", "seconds": 5}])
+        started = time.monotonic()
+        expect_failure(lambda: client(url, "sns", EAST).list_topics(), Exception)
+        assert time.monotonic() - started < 4.5, "the client's 2 s read timeout ended it"
+
+    def probability_is_deterministic_per_seed():
+        rules = [{"service": "sns", "operation": "ListTopics", "fault": "status", "probability": 0.5}]
+        outcomes = []
+        for _ in range(2):
+            control(url, "PUT", "/__faults", rules)
+            run = []
+            for _ in range(12):
+                try:
+                    client(url, "sns", WEST).list_topics()
+                    run.append(True)
+                except ClientError:
+                    run.append(False)
+            outcomes.append(run)
+        assert outcomes[0] == outcomes[1], outcomes
+        assert 0 < sum(outcomes[0]) < 12, outcomes
+
+    try:
+        for fn in [
+            region_down_refuses_only_that_region,
+            status_answers_without_reaching_moto,
+            lose_applies_then_loses_the_answer,
+            lose_with_a_reset,
+            throttling_is_each_services_own_error,
+            hang_holds_until_the_client_gives_up,
+            probability_is_deterministic_per_seed,
+        ]:
+            check(fn.__name__, fn)
+    finally:
+        for proc in (proxy, moto):
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
