@@ -65,10 +65,33 @@ fn setup_error(message: impl Into<String>) -> BackendError {
     Op::new("ripcord", "setup").transport("SetupFailed", message)
 }
 
+fn static_credentials(
+    access_key_id: &str,
+    secret_access_key: &str,
+) -> aws_sdk_sts::config::Credentials {
+    aws_sdk_sts::config::Credentials::new(
+        access_key_id,
+        secret_access_key,
+        None,
+        None,
+        "ripcord-static",
+    )
+}
+
+/// The SDK's standard retry mode with [`MAX_ATTEMPTS`]; its own backoff unless a test asks
+/// for a shorter one.
+fn retry_config(initial_backoff: Option<Duration>) -> RetryConfig {
+    let standard = RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS);
+    match initial_backoff {
+        Some(initial) => standard.with_initial_backoff(initial),
+        None => standard,
+    }
+}
+
 impl LiveBackend {
     /// A backend using the default credential chain (or `config.profile`).
     pub fn new(config: LiveConfig) -> Result<LiveBackend, BackendError> {
-        LiveBackend::build(config, None)
+        LiveBackend::build(config, None, None)
     }
 
     /// A backend with fixed credentials instead of the credential chain: for tests against
@@ -79,19 +102,29 @@ impl LiveBackend {
         access_key_id: &str,
         secret_access_key: &str,
     ) -> Result<LiveBackend, BackendError> {
-        let credentials = aws_sdk_sts::config::Credentials::new(
-            access_key_id,
-            secret_access_key,
-            None,
-            None,
-            "ripcord-static",
-        );
-        LiveBackend::build(config, Some(credentials))
+        let credentials = static_credentials(access_key_id, secret_access_key);
+        LiveBackend::build(config, Some(credentials), None)
+    }
+
+    /// [`LiveBackend::with_static_credentials`] whose retries first wait `initial_backoff`
+    /// (then about twice as long each time) instead of the SDK's 1 s; the attempts are as
+    /// many. For tests against an emulator, where the SDK's backoff is only waiting (a
+    /// refused connection or a 500 from moto does not get better in a second).
+    #[doc(hidden)]
+    pub fn with_static_credentials_and_backoff(
+        config: LiveConfig,
+        access_key_id: &str,
+        secret_access_key: &str,
+        initial_backoff: Duration,
+    ) -> Result<LiveBackend, BackendError> {
+        let credentials = static_credentials(access_key_id, secret_access_key);
+        LiveBackend::build(config, Some(credentials), Some(initial_backoff))
     }
 
     fn build(
         config: LiveConfig,
         credentials: Option<aws_sdk_sts::config::Credentials>,
+        initial_backoff: Option<Duration>,
     ) -> Result<LiveBackend, BackendError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -106,7 +139,7 @@ impl LiveBackend {
             .unwrap_or_else(|| "us-east-1".to_string());
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(Region::new(region.clone()))
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .retry_config(retry_config(initial_backoff))
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(10))

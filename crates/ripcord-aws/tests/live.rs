@@ -4,18 +4,18 @@
 //! capture and timing tests start their own so that other tests' resources and load do not
 //! disturb them. Fixtures are created with the AWS SDK itself.
 
+use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use ripcord_aws::{LiveBackend, LiveConfig, PollConfig};
+use ripcord_core::ops;
 use ripcord_core::{
     AliasTarget, Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal,
     Outcome, Query, RecordSet, ReplicationRule, Target, WaitSpec, WaitState,
 };
+use ripcord_testkit::{unique, Moto};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const EAST: &str = "us-east-1";
@@ -23,118 +23,9 @@ const WEST: &str = "us-west-2";
 
 // ---------------------------------------------------------------- moto
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// The venv's python, installed once per test run by tests/moto/ensure-venv.
-fn python() -> &'static Path {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let root = workspace_root();
-        let out = Command::new("bash")
-            .arg(root.join("tests/moto/ensure-venv"))
-            .current_dir(&root)
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run tests/moto/ensure-venv");
-        assert!(
-            out.status.success(),
-            "tests/moto/ensure-venv failed ({})",
-            out.status
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line = stdout
-            .lines()
-            .last()
-            .expect("ensure-venv printed the python path");
-        PathBuf::from(line.trim())
-    })
-}
-
-/// A moto server from tests/moto/launch.py, stopped when dropped.
-///
-/// launch.py runs under a small bash watchdog that stops it when this test process is gone,
-/// so a server kept in a static (never dropped) does not outlive the test run.
-struct Moto {
-    watchdog: Child,
-    pid: u32,
-    url: String,
-}
-
-impl Moto {
-    fn launch(extra: &[&str]) -> Moto {
-        let root = workspace_root();
-        let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "moto-{}-{}.log",
-            std::process::id(),
-            extra.join("_")
-        ));
-        let script = r#"
-            "$0" tests/moto/launch.py --port 0 "$@" &
-            pid=$!
-            echo "PID $pid"
-            trap 'kill $pid 2>/dev/null' EXIT
-            while kill -0 $PPID 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done
-        "#;
-        let mut watchdog = Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .arg(python())
-            .args(extra)
-            .current_dir(&root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("moto log file"))
-            .spawn()
-            .expect("start moto");
-        let stdout = watchdog.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let mut pid = None;
-            while let Some(Ok(line)) = lines.next() {
-                if let Some(p) = line.strip_prefix("PID ") {
-                    pid = p.trim().parse::<u32>().ok();
-                } else if let Some(url) = line.strip_prefix("READY ") {
-                    let _ = tx.send((pid, url.trim().to_string()));
-                    break;
-                }
-            }
-            // Keep draining so that the pipe never fills (launch.py prints nothing else).
-            for _ in lines {}
-        });
-        let (pid, url) = rx
-            .recv_timeout(Duration::from_secs(120))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "moto did not print READY within 120 s; log: {}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            });
-        Moto {
-            watchdog,
-            pid: pid.expect("watchdog printed moto's pid"),
-            url,
-        }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.pid.to_string()).status();
-        let _ = self.watchdog.kill();
-        let _ = self.watchdog.wait();
-    }
-}
-
 /// The server most tests share.
 fn shared() -> &'static str {
-    static SHARED: OnceLock<Moto> = OnceLock::new();
-    &SHARED.get_or_init(|| Moto::launch(&[])).url
+    &Moto::shared().url
 }
 
 fn fast_poll() -> PollConfig {
@@ -145,8 +36,12 @@ fn fast_poll() -> PollConfig {
     }
 }
 
+/// How long the SDK first waits before retrying a request, in the backend and the fixtures:
+/// moto answers at once or not at all, so the SDK's 1 s would only slow the tests.
+const RETRY_BACKOFF: Duration = Duration::from_millis(10);
+
 fn backend(url: &str) -> LiveBackend {
-    LiveBackend::with_static_credentials(
+    LiveBackend::with_static_credentials_and_backoff(
         LiveConfig {
             profile: None,
             region: Some(EAST.to_string()),
@@ -155,18 +50,9 @@ fn backend(url: &str) -> LiveBackend {
         },
         "testing",
         "testing",
+        RETRY_BACKOFF,
     )
     .expect("live backend")
-}
-
-/// A name unique to this test run (moto keeps state for the whole run).
-fn unique(base: &str) -> String {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    format!(
-        "{base}-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 // ---------------------------------------------------------------- fixtures
@@ -193,6 +79,7 @@ impl Fx {
         self.rt.block_on(
             aws_config::defaults(BehaviorVersion::latest())
                 .region(Region::new(region.to_string()))
+                .retry_config(RetryConfig::standard().with_initial_backoff(RETRY_BACKOFF))
                 .endpoint_url(&self.url)
                 .credentials_provider(aws_sdk_sts::config::Credentials::new(
                     "testing", "testing", None, None, "fixtures",
@@ -609,12 +496,12 @@ fn publish_builds_the_topic_arn() {
     let name = unique("dr-notifications");
     let arn = fx.topic(WEST, &name);
     let mut live = backend(shared());
-    let call = Call::Publish {
+    let call = Call::Publish(ops::Publish {
         region: WEST.into(),
         topic: name.clone(),
         subject: "DR Failover Completed".into(),
         message: "Failover took 6m 12s.".into(),
-    };
+    });
     let outcome = live.execute(&call).expect("publish");
     assert_eq!(outcome.resolved.as_deref(), Some(arn.as_str()));
     assert!(outcome.request_id.is_some(), "{outcome:?}");
@@ -623,12 +510,12 @@ fn publish_builds_the_topic_arn() {
     live.execute(&call).expect("publish again");
     assert_eq!(live.requests_sent(), 3);
 
-    let missing = Call::Publish {
+    let missing = Call::Publish(ops::Publish {
         region: WEST.into(),
         topic: unique("no-such-topic"),
         subject: String::new(),
         message: "x".into(),
-    };
+    });
     let err = expect_err(live.execute(&missing));
     assert_eq!(err.kind, ErrorKind::NotFound, "{err:?}");
     assert_eq!(err.code, "NotFound");
@@ -648,12 +535,12 @@ fn ec2_snapshot_copy_and_restore_by_name() {
 
     let snap_name = unique("web-data-nightly");
     let outcome = live
-        .execute(&Call::CreateSnapshot {
+        .execute(&Call::CreateSnapshot(ops::CreateSnapshot {
             region: EAST.into(),
             volume: name.clone(),
             description: "Backup of web-data".into(),
             tags: tags(&[("Name", &snap_name), ("Environment", "Production")]),
-        })
+        }))
         .expect("create snapshot");
     assert_eq!(outcome.resolved.as_deref(), Some(volume_id.as_str()));
     let snap_id = outcome.creates.clone().expect("snapshot id");
@@ -693,13 +580,13 @@ fn ec2_snapshot_copy_and_restore_by_name() {
     // Copied by Name tag, in the destination region.
     let copy_name = unique("web-data-dr");
     let outcome = live
-        .execute(&Call::CopySnapshot {
+        .execute(&Call::CopySnapshot(ops::CopySnapshot {
             region: WEST.into(),
             source_region: EAST.into(),
             source_snapshot: snap_name.clone(),
             description: "Copy for DR".into(),
             tags: tags(&[("Name", &copy_name)]),
-        })
+        }))
         .expect("copy snapshot");
     assert_eq!(outcome.resolved.as_deref(), Some(snap_id.as_str()));
     let copy_id = outcome.creates.expect("copy id");
@@ -720,12 +607,12 @@ fn ec2_snapshot_copy_and_restore_by_name() {
     // A volume from the copy, in a zone of the destination region.
     let restored = unique("web-data-restored");
     let outcome = live
-        .execute(&Call::CreateVolume {
+        .execute(&Call::CreateVolume(ops::CreateVolume {
             region: WEST.into(),
             snapshot: copy_name.clone(),
             availability_zone: "us-west-2b".into(),
             tags: tags(&[("Name", &restored)]),
-        })
+        }))
         .expect("create volume");
     assert_eq!(outcome.resolved.as_deref(), Some(copy_id.as_str()));
     let new_volume = outcome.creates.expect("volume id");
@@ -788,11 +675,13 @@ fn ec2_names_missing_and_ambiguous() {
     let a = fx.volume(EAST, &twice, 1);
     let b = fx.volume(EAST, &twice, 1);
     let mut live = backend(shared());
-    let snapshot_of = |volume: &str| Call::CreateSnapshot {
-        region: EAST.into(),
-        volume: volume.to_string(),
-        description: String::new(),
-        tags: BTreeMap::new(),
+    let snapshot_of = |volume: &str| {
+        Call::CreateSnapshot(ops::CreateSnapshot {
+            region: EAST.into(),
+            volume: volume.to_string(),
+            description: String::new(),
+            tags: BTreeMap::new(),
+        })
     };
     let err = expect_err(live.execute(&snapshot_of(&twice)));
     assert_eq!(
@@ -813,12 +702,12 @@ fn ec2_names_missing_and_ambiguous() {
     );
 
     // By id, AWS itself answers.
-    let err = expect_err(live.execute(&Call::CreateVolume {
+    let err = expect_err(live.execute(&Call::CreateVolume(ops::CreateVolume {
         region: EAST.into(),
         snapshot: "snap-0123456789abcdef0".into(),
         availability_zone: "us-east-1a".into(),
         tags: BTreeMap::new(),
-    }));
+    })));
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::NotFound, "InvalidSnapshot.NotFound")
@@ -863,12 +752,12 @@ fn rds_instance_snapshot_copy_restore_reboot_promote() {
 
     let snapshot = unique("production-db-before-dr");
     let outcome = live
-        .execute(&Call::CreateDbSnapshot {
+        .execute(&Call::CreateDbSnapshot(ops::CreateDbSnapshot {
             region: EAST.into(),
             db_instance: db.clone(),
             snapshot: snapshot.clone(),
             tags: tags(&[("Purpose", "dr-test")]),
-        })
+        }))
         .expect("create db snapshot");
     assert_eq!(outcome.creates.as_deref(), Some(snapshot.as_str()));
     assert!(outcome.request_id.is_some());
@@ -899,12 +788,12 @@ fn rds_instance_snapshot_copy_restore_reboot_promote() {
     // Cross-region copy: the source is named by ARN.
     let copy = unique("production-db-dr");
     let outcome = live
-        .execute(&Call::CopyDbSnapshot {
+        .execute(&Call::CopyDbSnapshot(ops::CopyDbSnapshot {
             region: WEST.into(),
             source_region: EAST.into(),
             source_snapshot: snapshot.clone(),
             target_snapshot: copy.clone(),
-        })
+        }))
         .expect("copy db snapshot");
     assert_eq!(
         outcome.resolved,
@@ -926,13 +815,15 @@ fn rds_instance_snapshot_copy_restore_reboot_promote() {
     // Restore in the DR region from the copy.
     let restored = unique("production-db-restored");
     let outcome = live
-        .execute(&Call::RestoreDbInstanceFromDbSnapshot {
-            region: WEST.into(),
-            snapshot: copy.clone(),
-            db_instance: restored.clone(),
-            instance_class: Some("db.r6g.large".into()),
-            multi_az: Some(true),
-        })
+        .execute(&Call::RestoreDbInstanceFromDbSnapshot(
+            ops::RestoreDbInstanceFromDbSnapshot {
+                region: WEST.into(),
+                snapshot: copy.clone(),
+                db_instance: restored.clone(),
+                instance_class: Some("db.r6g.large".into()),
+                multi_az: Some(true),
+            },
+        ))
         .expect("restore");
     assert_eq!(outcome.creates.as_deref(), Some(restored.as_str()));
     live.wait(&WaitSpec {
@@ -970,11 +861,11 @@ fn rds_instance_snapshot_copy_restore_reboot_promote() {
         .expect("describe")
         .db_instances()[0]
         .clone();
-    live.execute(&Call::RebootDbInstance {
+    live.execute(&Call::RebootDbInstance(ops::RebootDbInstance {
         region: EAST.into(),
         db_instance: db.clone(),
         force_failover: true,
-    })
+    }))
     .expect("reboot with failover");
     let after = fx
         .block(
@@ -1001,10 +892,10 @@ fn rds_instance_snapshot_copy_restore_reboot_promote() {
             .send(),
     )
     .expect("create replica");
-    live.execute(&Call::PromoteReadReplica {
+    live.execute(&Call::PromoteReadReplica(ops::PromoteReadReplica {
         region: EAST.into(),
         db_instance: replica.clone(),
-    })
+    }))
     .expect("promote");
     let promoted = live
         .query(&Query::Describe {
@@ -1033,23 +924,23 @@ fn rds_instance_snapshot_copy_restore_reboot_promote() {
     assert_eq!(latest.source, db);
 
     // AWS's own not-found and state errors come through with their codes.
-    let err = expect_err(live.execute(&Call::CreateDbSnapshot {
+    let err = expect_err(live.execute(&Call::CreateDbSnapshot(ops::CreateDbSnapshot {
         region: EAST.into(),
         db_instance: unique("no-such-db"),
         snapshot: unique("x"),
         tags: BTreeMap::new(),
-    }));
+    })));
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::NotFound, "DBInstanceNotFound")
     );
     assert_clean_message(&err);
-    let err = expect_err(live.execute(&Call::CreateDbSnapshot {
+    let err = expect_err(live.execute(&Call::CreateDbSnapshot(ops::CreateDbSnapshot {
         region: EAST.into(),
         db_instance: db.clone(),
         snapshot: snapshot.clone(),
         tags: BTreeMap::new(),
-    }));
+    })));
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Rejected, "DBSnapshotAlreadyExists")
@@ -1082,12 +973,14 @@ fn aurora_global_switchover_failover_and_detach() {
     // Cluster snapshot and its cross-region copy.
     let snapshot = unique("aurora-snap");
     let outcome = live
-        .execute(&Call::CreateDbClusterSnapshot {
-            region: EAST.into(),
-            db_cluster: primary.clone(),
-            snapshot: snapshot.clone(),
-            tags: BTreeMap::new(),
-        })
+        .execute(&Call::CreateDbClusterSnapshot(
+            ops::CreateDbClusterSnapshot {
+                region: EAST.into(),
+                db_cluster: primary.clone(),
+                snapshot: snapshot.clone(),
+                tags: BTreeMap::new(),
+            },
+        ))
         .expect("cluster snapshot");
     assert_eq!(outcome.creates.as_deref(), Some(snapshot.as_str()));
     live.wait(&WaitSpec {
@@ -1101,12 +994,12 @@ fn aurora_global_switchover_failover_and_detach() {
     .expect("cluster snapshot available");
     let copy = unique("aurora-snap-dr");
     let outcome = live
-        .execute(&Call::CopyDbClusterSnapshot {
+        .execute(&Call::CopyDbClusterSnapshot(ops::CopyDbClusterSnapshot {
             region: WEST.into(),
             source_region: EAST.into(),
             source_snapshot: snapshot.clone(),
             target_snapshot: copy.clone(),
-        })
+        }))
         .expect("copy cluster snapshot");
     assert_eq!(
         outcome.resolved,
@@ -1126,11 +1019,13 @@ fn aurora_global_switchover_failover_and_detach() {
 
     // Planned switchover to the secondary, sent to its region; the target becomes an ARN.
     let outcome = live
-        .execute(&Call::SwitchoverGlobalCluster {
-            region: WEST.into(),
-            global_cluster: global.clone(),
-            target_db_cluster: secondary.clone(),
-        })
+        .execute(&Call::SwitchoverGlobalCluster(
+            ops::SwitchoverGlobalCluster {
+                region: WEST.into(),
+                global_cluster: global.clone(),
+                target_db_cluster: secondary.clone(),
+            },
+        ))
         .expect("switchover");
     assert_eq!(outcome.resolved.as_deref(), Some(secondary_arn.as_str()));
     assert_eq!(
@@ -1147,12 +1042,12 @@ fn aurora_global_switchover_failover_and_detach() {
     .expect("global available");
 
     // Failover back with data loss allowed.
-    live.execute(&Call::FailoverGlobalCluster {
+    live.execute(&Call::FailoverGlobalCluster(ops::FailoverGlobalCluster {
         region: EAST.into(),
         global_cluster: global.clone(),
         target_db_cluster: primary.clone(),
         allow_data_loss: true,
-    })
+    }))
     .expect("failover");
     let global_state = live
         .query(&Query::Describe {
@@ -1172,20 +1067,24 @@ fn aurora_global_switchover_failover_and_detach() {
     );
 
     // The already-writer is refused with AWS's code.
-    let err = expect_err(live.execute(&Call::SwitchoverGlobalCluster {
-        region: EAST.into(),
-        global_cluster: global.clone(),
-        target_db_cluster: primary.clone(),
-    }));
+    let err = expect_err(live.execute(&Call::SwitchoverGlobalCluster(
+        ops::SwitchoverGlobalCluster {
+            region: EAST.into(),
+            global_cluster: global.clone(),
+            target_db_cluster: primary.clone(),
+        },
+    )));
     assert_eq!(err.code, "InvalidGlobalClusterStateFault");
 
     // Detach the secondary (named by ARN, from its own region).
     let outcome = live
-        .execute(&Call::RemoveFromGlobalCluster {
-            region: WEST.into(),
-            global_cluster: global.clone(),
-            db_cluster: secondary.clone(),
-        })
+        .execute(&Call::RemoveFromGlobalCluster(
+            ops::RemoveFromGlobalCluster {
+                region: WEST.into(),
+                global_cluster: global.clone(),
+                db_cluster: secondary.clone(),
+            },
+        ))
         .expect("detach");
     assert_eq!(outcome.resolved.as_deref(), Some(secondary_arn.as_str()));
     let dr = describe_cluster(&mut live, &secondary, WEST);
@@ -1208,11 +1107,13 @@ fn aurora_global_switchover_failover_and_detach() {
     let _: ripcord_core::inventory::DbCluster =
         serde_json::from_value(plain).expect("inventory shape plus the computed fields");
 
-    let err = expect_err(live.execute(&Call::RemoveFromGlobalCluster {
-        region: WEST.into(),
-        global_cluster: unique("no-such-global"),
-        db_cluster: secondary.clone(),
-    }));
+    let err = expect_err(live.execute(&Call::RemoveFromGlobalCluster(
+        ops::RemoveFromGlobalCluster {
+            region: WEST.into(),
+            global_cluster: unique("no-such-global"),
+            db_cluster: secondary.clone(),
+        },
+    )));
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::NotFound, "GlobalClusterNotFoundFault")
@@ -1225,13 +1126,13 @@ fn autoscaling_update_and_wait_in_service() {
     let name = unique("dr-web-asg");
     fx.asg_group(WEST, &name, 1);
     let mut live = backend(shared());
-    live.execute(&Call::UpdateAutoScalingGroup {
+    live.execute(&Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
         region: WEST.into(),
         auto_scaling_group_name: name.clone(),
         min_size: None,
         max_size: Some(6),
         desired_capacity: Some(3),
-    })
+    }))
     .expect("scale");
     let group = fx
         .block(
@@ -1273,13 +1174,15 @@ fn autoscaling_update_and_wait_in_service() {
     // Auto Scaling reports an unknown group as a ValidationError saying "not found": that is
     // a not-found, as in the simulation. (moto accepts min > max, so AWS's other
     // ValidationError cannot be shown here.)
-    let err = expect_err(live.execute(&Call::UpdateAutoScalingGroup {
-        region: WEST.into(),
-        auto_scaling_group_name: unique("no-such-asg"),
-        min_size: None,
-        max_size: None,
-        desired_capacity: Some(1),
-    }));
+    let err = expect_err(live.execute(&Call::UpdateAutoScalingGroup(
+        ops::UpdateAutoScalingGroup {
+            region: WEST.into(),
+            auto_scaling_group_name: unique("no-such-asg"),
+            min_size: None,
+            max_size: None,
+            desired_capacity: Some(1),
+        },
+    )));
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::NotFound, "ValidationError")
@@ -1320,11 +1223,13 @@ fn route53_records_health_checks_and_changes() {
         health_check: Some(check_name.clone()),
     };
     let outcome = live
-        .execute(&Call::ChangeResourceRecordSets {
-            hosted_zone: domain.clone(),
-            action: "UPSERT".into(),
-            record_set: record.clone(),
-        })
+        .execute(&Call::ChangeResourceRecordSets(
+            ops::ChangeResourceRecordSets {
+                hosted_zone: domain.clone(),
+                action: "UPSERT".into(),
+                record_set: record.clone(),
+            },
+        ))
         .expect("upsert record");
     assert_eq!(outcome.resolved.as_deref(), Some(zone_id.as_str()));
     let change = outcome.creates.clone().expect("change id");
@@ -1339,24 +1244,26 @@ fn route53_records_health_checks_and_changes() {
     .expect("in sync");
 
     // An alias record beside it.
-    live.execute(&Call::ChangeResourceRecordSets {
-        hosted_zone: format!("{domain}."),
-        action: "UPSERT".into(),
-        record_set: RecordSet {
-            name: format!("www.{domain}"),
-            rtype: "A".into(),
-            set_identifier: Some("Secondary".into()),
-            failover: Some("SECONDARY".into()),
-            ttl: None,
-            values: vec![],
-            alias_target: Some(AliasTarget {
-                hosted_zone_id: "Z1H1FL5HABSF5".into(),
-                dns_name: "dr-alb.us-west-2.elb.amazonaws.com".into(),
-                evaluate_target_health: true,
-            }),
-            health_check: None,
+    live.execute(&Call::ChangeResourceRecordSets(
+        ops::ChangeResourceRecordSets {
+            hosted_zone: format!("{domain}."),
+            action: "UPSERT".into(),
+            record_set: RecordSet {
+                name: format!("www.{domain}"),
+                rtype: "A".into(),
+                set_identifier: Some("Secondary".into()),
+                failover: Some("SECONDARY".into()),
+                ttl: None,
+                values: vec![],
+                alias_target: Some(AliasTarget {
+                    hosted_zone_id: "Z1H1FL5HABSF5".into(),
+                    dns_name: "dr-alb.us-west-2.elb.amazonaws.com".into(),
+                    evaluate_target_health: true,
+                }),
+                health_check: None,
+            },
         },
-    })
+    ))
     .expect("upsert alias");
 
     let sets = fx
@@ -1387,11 +1294,11 @@ fn route53_records_health_checks_and_changes() {
 
     // Health check disabled by Name tag, then inverted: each call sends only its own flag.
     let outcome = live
-        .execute(&Call::UpdateHealthCheck {
+        .execute(&Call::UpdateHealthCheck(ops::UpdateHealthCheck {
             health_check: check_name.clone(),
             disabled: Some(true),
             inverted: None,
-        })
+        }))
         .expect("disable");
     assert_eq!(outcome.resolved.as_deref(), Some(check_id.as_str()));
     let flags = || {
@@ -1412,11 +1319,11 @@ fn route53_records_health_checks_and_changes() {
     };
     assert_eq!(flags(), (Some(true), Some(false)));
     let before = live.requests_sent();
-    live.execute(&Call::UpdateHealthCheck {
+    live.execute(&Call::UpdateHealthCheck(ops::UpdateHealthCheck {
         health_check: check_name.clone(),
         disabled: None,
         inverted: Some(true),
-    })
+    }))
     .expect("invert");
     assert_eq!(flags(), (Some(true), Some(true)));
     // The check's id was found once in this run (the record change above): no second
@@ -1490,20 +1397,24 @@ fn route53_records_health_checks_and_changes() {
     );
 
     // Unknown zone and health check: Route 53's codes.
-    let err = expect_err(live.execute(&Call::ChangeResourceRecordSets {
-        hosted_zone: format!("{}.example.org", unique("nozone")),
-        action: "UPSERT".into(),
-        record_set: RecordSet::default(),
-    }));
+    let err = expect_err(live.execute(&Call::ChangeResourceRecordSets(
+        ops::ChangeResourceRecordSets {
+            hosted_zone: format!("{}.example.org", unique("nozone")),
+            action: "UPSERT".into(),
+            record_set: RecordSet::default(),
+        },
+    )));
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::NotFound, "NoSuchHostedZone")
     );
-    let err = expect_err(live.execute(&Call::UpdateHealthCheck {
-        health_check: unique("no-such-check"),
-        disabled: Some(false),
-        inverted: None,
-    }));
+    let err = expect_err(
+        live.execute(&Call::UpdateHealthCheck(ops::UpdateHealthCheck {
+            health_check: unique("no-such-check"),
+            disabled: Some(false),
+            inverted: None,
+        })),
+    );
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::NotFound, "NoSuchHealthCheck")
@@ -1530,7 +1441,7 @@ fn s3_replication_rule_and_readiness_check() {
     );
 
     let role = "arn:aws:iam::123456789012:role/replication-role";
-    live.execute(&Call::PutBucketReplication {
+    live.execute(&Call::PutBucketReplication(ops::PutBucketReplication {
         bucket: source.clone(),
         role: role.into(),
         rule: ReplicationRule {
@@ -1540,7 +1451,7 @@ fn s3_replication_rule_and_readiness_check() {
             delete_marker_replication: true,
             replication_time_minutes: Some(15),
         },
-    })
+    }))
     .expect("put replication");
     let config = fx
         .block(fx.s3(EAST).get_bucket_replication().bucket(&source).send())
@@ -1598,7 +1509,7 @@ fn s3_replication_rule_and_readiness_check() {
     }
 
     // Without RTC: no ReplicationTime and no Metrics.
-    live.execute(&Call::PutBucketReplication {
+    live.execute(&Call::PutBucketReplication(ops::PutBucketReplication {
         bucket: source.clone(),
         role: role.into(),
         rule: ReplicationRule {
@@ -1608,7 +1519,7 @@ fn s3_replication_rule_and_readiness_check() {
             delete_marker_replication: false,
             replication_time_minutes: None,
         },
-    })
+    }))
     .expect("put replication without RTC");
     let config = fx
         .block(fx.s3(EAST).get_bucket_replication().bucket(&source).send())
@@ -1701,11 +1612,11 @@ fn waits_poll_time_out_and_cancel() {
     assert!(started.elapsed() < Duration::from_secs(5));
     // While cancelled, nothing more is sent.
     let before = live.requests_sent();
-    let err = expect_err(live.execute(&Call::RebootDbInstance {
+    let err = expect_err(live.execute(&Call::RebootDbInstance(ops::RebootDbInstance {
         region: EAST.into(),
         db_instance: db.clone(),
         force_failover: false,
-    }));
+    })));
     assert_eq!(err.kind, ErrorKind::Cancelled);
     assert_eq!(live.requests_sent(), before);
     live.cancel_flag().store(false, Ordering::SeqCst);
@@ -1735,11 +1646,13 @@ fn waits_poll_time_out_and_cancel() {
 fn transport_errors_after_five_attempts() {
     // Nothing listens on port 9 of the loopback: every attempt is refused.
     let mut live = backend("http://127.0.0.1:9");
-    let err = expect_err(live.execute(&Call::UpdateHealthCheck {
-        health_check: "00000000-0000-0000-0000-000000000000".into(),
-        disabled: Some(true),
-        inverted: None,
-    }));
+    let err = expect_err(
+        live.execute(&Call::UpdateHealthCheck(ops::UpdateHealthCheck {
+            health_check: "00000000-0000-0000-0000-000000000000".into(),
+            disabled: Some(true),
+            inverted: None,
+        })),
+    );
     assert_eq!(
         (err.kind, err.code.as_str()),
         (ErrorKind::Transport, "DispatchFailure")
@@ -1757,12 +1670,12 @@ fn journal_intents_come_before_requests() {
     let mut live = backend(shared());
     let journal = Arc::new(MemoryJournal::default());
     live.set_journal(journal.clone());
-    let publish = Call::Publish {
+    let publish = Call::Publish(ops::Publish {
         region: EAST.into(),
         topic: topic.clone(),
         subject: "s".into(),
         message: "m".into(),
-    };
+    });
     live.execute(&publish).expect("publish");
     live.wait(&WaitSpec {
         target: Target::Asg {
@@ -1944,7 +1857,7 @@ fn wait_results(journal: &MemoryJournal) -> BTreeMap<String, Result<Outcome, Bac
 fn overlapping_asg_waits_share_describe_calls() {
     // Its own server: the request count must be this test's alone, and 55 groups of
     // instances would slow the tests sharing the other one.
-    let moto = Moto::launch(&[]);
+    let moto = Moto::start();
     let fx = Fx::new(&moto.url);
     // More than the 50 names one DescribeAutoScalingGroups takes, so that batches are split.
     let groups: Vec<String> = (0..55).map(|i| format!("fleet-asg-{i:02}")).collect();
@@ -1974,13 +1887,13 @@ fn overlapping_asg_waits_share_describe_calls() {
     live.begin_parallel().expect("begin");
     for name in &groups {
         live.begin_branch().expect("branch");
-        live.execute(&Call::UpdateAutoScalingGroup {
+        live.execute(&Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
             region: WEST.into(),
             auto_scaling_group_name: name.clone(),
             min_size: None,
             max_size: None,
             desired_capacity: Some(2),
-        })
+        }))
         .expect("queued");
         live.wait(&WaitSpec {
             target: Target::Asg {
@@ -2115,20 +2028,22 @@ fn parallel_record_changes_look_their_zone_up_once() {
     live.begin_parallel().expect("begin");
     for i in 0..8 {
         live.begin_branch().expect("branch");
-        live.execute(&Call::ChangeResourceRecordSets {
-            hosted_zone: domain.clone(),
-            action: "UPSERT".into(),
-            record_set: RecordSet {
-                name: format!("shop-{i}.{domain}"),
-                rtype: "A".into(),
-                set_identifier: None,
-                failover: None,
-                ttl: Some(60),
-                values: vec!["192.0.2.10".into()],
-                alias_target: None,
-                health_check: None,
+        live.execute(&Call::ChangeResourceRecordSets(
+            ops::ChangeResourceRecordSets {
+                hosted_zone: domain.clone(),
+                action: "UPSERT".into(),
+                record_set: RecordSet {
+                    name: format!("shop-{i}.{domain}"),
+                    rtype: "A".into(),
+                    set_identifier: None,
+                    failover: None,
+                    ttl: Some(60),
+                    values: vec!["192.0.2.10".into()],
+                    alias_target: None,
+                    health_check: None,
+                },
             },
-        })
+        ))
         .expect("queued");
     }
     let before = live.requests_sent();
@@ -2151,20 +2066,22 @@ fn parallel_record_changes_look_their_zone_up_once() {
     assert_eq!(shops, 8);
     // Later steps reuse the zone as well.
     let before = live.requests_sent();
-    live.execute(&Call::ChangeResourceRecordSets {
-        hosted_zone: domain.clone(),
-        action: "DELETE".into(),
-        record_set: RecordSet {
-            name: format!("shop-0.{domain}"),
-            rtype: "A".into(),
-            set_identifier: None,
-            failover: None,
-            ttl: Some(60),
-            values: vec!["192.0.2.10".into()],
-            alias_target: None,
-            health_check: None,
+    live.execute(&Call::ChangeResourceRecordSets(
+        ops::ChangeResourceRecordSets {
+            hosted_zone: domain.clone(),
+            action: "DELETE".into(),
+            record_set: RecordSet {
+                name: format!("shop-0.{domain}"),
+                rtype: "A".into(),
+                set_identifier: None,
+                failover: None,
+                ttl: Some(60),
+                values: vec!["192.0.2.10".into()],
+                alias_target: None,
+                health_check: None,
+            },
         },
-    })
+    ))
     .expect("delete");
     assert_eq!(live.requests_sent() - before, 1);
     // A zone not found is not remembered: created later, it is found.
@@ -2179,11 +2096,11 @@ fn parallel_record_changes_look_their_zone_up_once() {
         alias_target: None,
         health_check: None,
     };
-    let change = Call::ChangeResourceRecordSets {
+    let change = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
         hosted_zone: later.clone(),
         action: "UPSERT".into(),
         record_set: record,
-    };
+    });
     let err = expect_err(live.execute(&change));
     assert_eq!(err.kind, ErrorKind::NotFound, "{err:?}");
     fx.zone(&later);
@@ -2204,24 +2121,24 @@ fn parallel_placeholders_resolve_to_real_ids() {
     live.begin_parallel().expect("begin");
     live.begin_branch().expect("branch 1");
     let snapshot = live
-        .execute(&Call::CreateSnapshot {
+        .execute(&Call::CreateSnapshot(ops::CreateSnapshot {
             region: EAST.into(),
             volume: volume.clone(),
             description: "in a branch".into(),
             tags: BTreeMap::new(),
-        })
+        }))
         .expect("queued")
         .creates
         .expect("placeholder");
     assert!(snapshot.starts_with("pending:"), "{snapshot}");
     let copy = live
-        .execute(&Call::CopySnapshot {
+        .execute(&Call::CopySnapshot(ops::CopySnapshot {
             region: WEST.into(),
             source_region: EAST.into(),
             source_snapshot: snapshot.clone(),
             description: "copied in a branch".into(),
             tags: BTreeMap::new(),
-        })
+        }))
         .expect("queued")
         .creates
         .expect("placeholder");
@@ -2236,13 +2153,13 @@ fn parallel_placeholders_resolve_to_real_ids() {
     })
     .expect("queued");
     live.begin_branch().expect("branch 2");
-    live.execute(&Call::UpdateAutoScalingGroup {
+    live.execute(&Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
         region: EAST.into(),
         auto_scaling_group_name: asg.clone(),
         min_size: None,
         max_size: None,
         desired_capacity: Some(2),
-    })
+    }))
     .expect("queued");
     // A query inside the group sees the state before the group.
     let before = live
@@ -2297,9 +2214,9 @@ fn parallel_placeholders_resolve_to_real_ids() {
                 _,
                 Intent::Call {
                     call:
-                        Call::CopySnapshot {
+                        Call::CopySnapshot(ops::CopySnapshot {
                             source_snapshot, ..
-                        },
+                        }),
                 },
             ) => Some(source_snapshot),
             _ => None,
@@ -2346,22 +2263,22 @@ fn parallel_failure_stops_the_other_branches() {
     .expect("queued");
     live.begin_branch().expect("branch 2");
     let snapshot = live
-        .execute(&Call::CreateSnapshot {
+        .execute(&Call::CreateSnapshot(ops::CreateSnapshot {
             region: EAST.into(),
             volume: unique("no-such-volume"),
             description: String::new(),
             tags: BTreeMap::new(),
-        })
+        }))
         .expect("queued")
         .creates
         .expect("placeholder");
-    live.execute(&Call::CopySnapshot {
+    live.execute(&Call::CopySnapshot(ops::CopySnapshot {
         region: WEST.into(),
         source_region: EAST.into(),
         source_snapshot: snapshot.clone(),
         description: String::new(),
         tags: BTreeMap::new(),
-    })
+    }))
     .expect("queued");
     let started = Instant::now();
     let err = live.end_parallel().expect_err("branch 2 fails");
@@ -2388,7 +2305,7 @@ fn parallel_failure_stops_the_other_branches() {
                 Event::Intent(
                     _,
                     Intent::Call {
-                        call: Call::CopySnapshot { .. }
+                        call: Call::CopySnapshot(_)
                     }
                 )
             )
@@ -2409,22 +2326,22 @@ fn parallel_failure_stops_the_other_branches() {
     live.begin_parallel().expect("begin");
     live.begin_branch().expect("branch 1");
     let other = live
-        .execute(&Call::CreateSnapshot {
+        .execute(&Call::CreateSnapshot(ops::CreateSnapshot {
             region: EAST.into(),
             volume: volume.clone(),
             description: String::new(),
             tags: BTreeMap::new(),
-        })
+        }))
         .expect("queued")
         .creates
         .expect("placeholder");
     live.begin_branch().expect("branch 2");
-    live.execute(&Call::CreateVolume {
+    live.execute(&Call::CreateVolume(ops::CreateVolume {
         region: EAST.into(),
         snapshot: other,
         availability_zone: "us-east-1a".into(),
         tags: BTreeMap::new(),
-    })
+    }))
     .expect("queued");
     let err = live.end_parallel().expect_err("cross-branch placeholder");
     assert_eq!(err.code, "UnresolvedPlaceholder");
@@ -2433,7 +2350,7 @@ fn parallel_failure_stops_the_other_branches() {
 #[test]
 fn capture_round_trips_through_the_inventory_format() {
     // Its own server: the capture must see exactly this small world.
-    let moto = Moto::launch(&[]);
+    let moto = Moto::start();
     let fx = Fx::new(&moto.url);
     fx.asg_group(EAST, "web-asg", 2);
     let volume_id = fx.volume(EAST, "web-data", 8);
@@ -2583,7 +2500,7 @@ fn capture_round_trips_through_the_inventory_format() {
     // Buckets, with their region, versioning and replication.
     fx.bucket(EAST, "product-images");
     fx.bucket(WEST, "dr-product-images");
-    live.execute(&Call::PutBucketReplication {
+    live.execute(&Call::PutBucketReplication(ops::PutBucketReplication {
         bucket: "product-images".into(),
         role: "arn:aws:iam::123456789012:role/replication".into(),
         rule: ReplicationRule {
@@ -2593,7 +2510,7 @@ fn capture_round_trips_through_the_inventory_format() {
             delete_marker_replication: true,
             replication_time_minutes: Some(15),
         },
-    })
+    }))
     .expect("replication");
     {
         let with_buckets = live.capture(&regions).expect("capture with buckets");
@@ -2831,7 +2748,7 @@ fn replication_lag_of_a_global_secondary_comes_from_cloudwatch() {
 #[test]
 fn capture_reads_replication_lag_from_cloudwatch() {
     // Its own server: the capture must see exactly this small world.
-    let moto = Moto::launch(&[]);
+    let moto = Moto::start();
     let fx = Fx::new(&moto.url);
     fx.db_instance(EAST, "production-db", false);
     fx.block(

@@ -54,15 +54,16 @@ pub(crate) fn request_id(id: Option<&str>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ripcord_core::ops;
 
     #[test]
     fn tokens_are_stable_per_step_and_fit_ec2() {
-        let call = Call::CreateVolume {
+        let call = Call::CreateVolume(ops::CreateVolume {
             region: "us-west-2".into(),
             snapshot: "snap-12345678".into(),
             availability_zone: "us-west-2a".into(),
             tags: Default::default(),
-        };
+        });
         let a = client_token(&call, "run:journal:7");
         assert_eq!(a, client_token(&call, "run:journal:7"));
         assert_ne!(a, client_token(&call, "run:journal:8"));

@@ -4,20 +4,15 @@
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
 mod live;
+mod mirror;
 mod moto;
+mod parity;
 mod plan;
 mod repl;
 mod term;
 
-use std::path::PathBuf;
+pub use ripcord_testkit::workspace;
 use std::process::{Command, Output};
-
-pub fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
 
 /// Runs `ripcord ARGS` from the workspace root, without colour or terminal.
 pub fn ripcord(args: &[&str]) -> Output {

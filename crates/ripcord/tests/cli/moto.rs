@@ -1,70 +1,44 @@
-//! The moto server for live tests: installed by tests/moto/ensure-venv, started through the
-//! project's launcher on a free loopback port, seeded from an inventory, stopped on drop.
+//! The CLI's side of the moto server (ripcord_testkit): running the ripcord binary against it,
+//! on a pipe or a pseudo-terminal, and the fixtures only these tests use.
 
 use super::term::Term;
 use super::workspace;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::ops::Deref;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 
-/// The virtualenv's python, installing moto the first time (never skipped: a missing tool is
-/// installed, not excused).
-fn python() -> &'static PathBuf {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let out = Command::new("bash")
-            .arg("tests/moto/ensure-venv")
-            .current_dir(workspace())
-            .output()
-            .expect("bash runs tests/moto/ensure-venv");
-        assert!(
-            out.status.success(),
-            "tests/moto/ensure-venv failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let last = stdout
-            .lines()
-            .last()
-            .expect("ensure-venv prints the python path");
-        PathBuf::from(last.trim())
-    })
-}
+/// What every ripcord run of these tests gets: test credentials, no instance metadata, fast
+/// polling (moto settles at once).
+const TEST_ENV: [(&str, &str); 5] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ("AWS_DEFAULT_REGION", "us-east-1"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+    ("RIPCORD_POLL_MS", "50"),
+];
 
-/// A running moto server.
-pub struct Moto {
-    child: Child,
-    pub url: String,
+/// The runbooks' DR region, where the fixtures below act.
+const DR_REGION: &str = "us-west-2";
+
+/// A running moto server (the kit's: `url`, `seed`) with the CLI's helpers.
+pub struct Moto(ripcord_testkit::Moto);
+
+impl Deref for Moto {
+    type Target = ripcord_testkit::Moto;
+
+    fn deref(&self) -> &ripcord_testkit::Moto {
+        &self.0
+    }
 }
 
 impl Moto {
     pub fn start() -> Moto {
-        Moto::start_with(&[])
+        Moto(ripcord_testkit::Moto::start())
     }
 
     /// Starts the launcher with extra arguments (`--account-id`, `--latency-ms`).
     pub fn start_with(extra: &[&str]) -> Moto {
-        let mut child = Command::new(python())
-            .arg("tests/moto/launch.py")
-            .args(["--port", "0"])
-            .args(extra)
-            .current_dir(workspace())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the moto launcher starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the launcher says READY");
-        let url = line
-            .trim()
-            .strip_prefix("READY ")
-            .unwrap_or_else(|| panic!("unexpected launcher output {line:?}"))
-            .to_string();
-        Moto { child, url }
+        Moto(ripcord_testkit::Moto::start_with(extra))
     }
 
     /// Creates an Auto Scaling group in us-west-2 that never gets in service: its only instance
@@ -82,57 +56,23 @@ impl Moto {
         );
     }
 
-    /// Makes one boto3 call on this server in us-west-2, behind ripcord's back: `call` is the
-    /// client method with its arguments, in Python.
+    /// The kit's one boto3 call, in us-west-2 (the region the runbooks fail over to).
     pub fn boto3(&self, service: &str, call: &str) {
-        let status = Command::new(python())
-            .args([
-                "-c",
-                &format!(
-                    "import boto3; boto3.client('{service}', region_name='us-west-2', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t').{call}",
-                    self.url
-                ),
-            ])
-            .status()
-            .expect("python runs");
-        assert!(status.success(), "{service} {call} failed in moto");
+        self.0.boto3(DR_REGION, service, call);
     }
 
     /// Starts `ripcord ARGS` on a pseudo-terminal against this server, with the test
     /// credentials, a private HOME and fast polling.
     pub fn term(&self, args: &[&str], home: &Path) -> Term {
-        Term::start(
-            args,
-            &workspace(),
-            &[
-                ("HOME", home.to_str().expect("a UTF-8 temporary path")),
-                ("AWS_ACCESS_KEY_ID", "testing"),
-                ("AWS_SECRET_ACCESS_KEY", "testing"),
-                ("AWS_DEFAULT_REGION", "us-east-1"),
-                ("AWS_EC2_METADATA_DISABLED", "true"),
-                ("AWS_ENDPOINT_URL", self.url.as_str()),
-                ("RIPCORD_POLL_MS", "50"),
-            ],
-        )
+        let mut env = vec![
+            ("HOME", home.to_str().expect("a UTF-8 temporary path")),
+            ("AWS_ENDPOINT_URL", self.url.as_str()),
+        ];
+        env.extend(TEST_ENV);
+        Term::start(args, &workspace(), &env)
     }
 
-    /// Builds the world of an inventory file in this server (tests/moto/seed.py).
-    pub fn seed(&self, inventory: &Path) {
-        let out = Command::new(python())
-            .args(["tests/moto/seed.py", "--endpoint", &self.url])
-            .arg(inventory)
-            .current_dir(workspace())
-            .output()
-            .expect("seed.py runs");
-        assert!(
-            out.status.success(),
-            "seeding {} failed:\n{}",
-            inventory.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Runs `ripcord ARGS --endpoint-url URL` against this server with test credentials and
+    /// Runs `ripcord ARGS` against this server (`AWS_ENDPOINT_URL`) with test credentials and
     /// no ambient AWS configuration.
     pub fn ripcord(&self, args: &[&str], home: &Path) -> Output {
         ripcord_env(args, home, &[("AWS_ENDPOINT_URL", self.url.as_str())])
@@ -147,11 +87,7 @@ pub fn ripcord_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Ou
         .current_dir(workspace())
         .env("NO_COLOR", "1")
         .env("HOME", home)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("RIPCORD_POLL_MS", "50")
+        .envs(TEST_ENV)
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL")
@@ -161,11 +97,4 @@ pub fn ripcord_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Ou
         command.env(key, value);
     }
     command.output().expect("the ripcord binary runs")
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
