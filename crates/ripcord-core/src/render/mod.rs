@@ -373,6 +373,16 @@ mod tests {
     fn key_argument_labels_are_json_parameter_names() {
         let region = "us-west-2".to_string();
         let calls = vec![
+            Call::CreateSnapshot(ops::CreateSnapshot {
+                region: region.clone(),
+                volume: "web".into(),
+                description: "d".into(),
+                tags: BTreeMap::new(),
+            }),
+            Call::PromoteReadReplica(ops::PromoteReadReplica {
+                region: region.clone(),
+                db_instance: "replica".into(),
+            }),
             Call::CopySnapshot(ops::CopySnapshot {
                 region: region.clone(),
                 source_region: "us-east-1".into(),
@@ -457,6 +467,13 @@ mod tests {
                 message: "m".into(),
             }),
         ];
+        // Every operation is checked here (the two with nested arguments below).
+        let mut covered: Vec<&str> = calls.iter().map(Call::operation).collect();
+        covered.extend(["ChangeResourceRecordSets", "PutBucketReplication"]);
+        covered.sort_unstable();
+        let mut all: Vec<&str> = Call::DESCRIPTORS.iter().map(|d| d.name).collect();
+        all.sort_unstable();
+        assert_eq!(covered, all, "add a call of every operation to this test");
         for call in calls {
             let json = call.arguments();
             for (label, _) in call.key_arguments() {
