@@ -94,22 +94,11 @@ impl LiveBackend {
         LiveBackend::build(config, None, None)
     }
 
-    /// A backend with fixed credentials instead of the credential chain: for tests against
-    /// a local endpoint (moto), so that a developer's `~/.aws` never matters.
-    #[doc(hidden)]
-    pub fn with_static_credentials(
-        config: LiveConfig,
-        access_key_id: &str,
-        secret_access_key: &str,
-    ) -> Result<LiveBackend, BackendError> {
-        let credentials = static_credentials(access_key_id, secret_access_key);
-        LiveBackend::build(config, Some(credentials), None)
-    }
-
-    /// [`LiveBackend::with_static_credentials`] whose retries first wait `initial_backoff`
-    /// (then about twice as long each time) instead of the SDK's 1 s; the attempts are as
-    /// many. For tests against an emulator, where the SDK's backoff is only waiting (a
-    /// refused connection or a 500 from moto does not get better in a second).
+    /// A backend with fixed credentials instead of the credential chain, whose retries first
+    /// wait `initial_backoff` (then about twice as long each time) instead of the SDK's 1 s;
+    /// the attempts are as many. For tests against a local endpoint (moto), so that a
+    /// developer's `~/.aws` never matters; there the SDK's backoff is only waiting (a refused
+    /// connection or a 500 from moto does not get better in a second).
     #[doc(hidden)]
     pub fn with_static_credentials_and_backoff(
         config: LiveConfig,
