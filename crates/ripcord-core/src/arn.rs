@@ -25,6 +25,19 @@ pub fn resolved_id(name: &str, id: &str) -> Option<String> {
     (name != id).then(|| id.to_string())
 }
 
+/// Whether `name` has the shape of an AWS region name (`us-east-1`, `us-gov-west-1`):
+/// catches `us-west2` and `US-WEST-2` before they become a NotFound much later.
+pub fn is_region_name(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| !p.is_empty())
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +52,14 @@ mod tests {
         );
         assert_eq!(resolved_id("vol-1", "vol-1"), None);
         assert_eq!(resolved_id("web", "vol-1").as_deref(), Some("vol-1"));
+    }
+
+    #[test]
+    fn region_names() {
+        assert!(is_region_name("us-east-1"));
+        assert!(is_region_name("us-gov-west-1"));
+        assert!(!is_region_name("us-west2"));
+        assert!(!is_region_name("US-EAST-1"));
+        assert!(!is_region_name("useast1"));
     }
 }

@@ -33,6 +33,9 @@ pub enum Query {
     /// The newest snapshot of a volume, DB instance or DB cluster, in the inventory's shape,
     /// or `None` when it has none.
     LatestSnapshot { target: Target },
+    /// Whether `region` answers (`reachable(region)`): `false` when it is down as a whole
+    /// (`plan --down`, a capture that could not read it, or live requests that found it so).
+    Reachable { region: String },
 }
 
 /// The environment a runbook runs in.

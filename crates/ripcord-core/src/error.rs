@@ -37,6 +37,11 @@ pub enum ErrorKind {
     Cancelled,
     /// The request could not be sent or its answer not read.
     Transport,
+    /// The endpoint does not answer: a region (or one of its services) or a global control
+    /// plane that is down (`plan --down`, a region the capture could not read, or live:
+    /// connection refused, timed out or 5xx after the SDK's retries). A runbook can catch
+    /// it (`ripcord::unreachable`) and go on without that region.
+    Unreachable,
 }
 
 impl BackendError {

@@ -12,6 +12,7 @@ mod backend;
 mod call;
 mod digest;
 pub mod duration;
+mod endpoint;
 mod error;
 pub mod inventory;
 mod journal;
@@ -27,6 +28,7 @@ mod target;
 pub use backend::{Backend, Outcome, Query};
 pub use call::Call;
 pub use digest::sha256_hex;
+pub use endpoint::{unreachable_error, Endpoint, Outage};
 pub use error::{BackendError, ErrorKind};
 pub use inventory::{Inventory, InventoryError};
 pub use journal::{Intent, Journal};
@@ -40,4 +42,4 @@ pub use plan::{
     RunbookMeta, PLAN_SCHEMA_VERSION,
 };
 pub use step::{Change, CheckSpec, Origin, Step, StepKind, WaitSpec, WaitState};
-pub use target::{ResourceKind, Target};
+pub use target::{Reads, ResourceKind, Target};

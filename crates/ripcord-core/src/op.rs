@@ -42,4 +42,8 @@ impl Op {
     pub fn transport(self, code: &str, message: impl Into<String>) -> BackendError {
         self.error(ErrorKind::Transport, code, message)
     }
+
+    pub fn unreachable(self, code: &str, message: impl Into<String>) -> BackendError {
+        self.error(ErrorKind::Unreachable, code, message)
+    }
 }

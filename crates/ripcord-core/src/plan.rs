@@ -46,6 +46,10 @@ pub struct InventoryInfo {
     pub account: Option<String>,
     /// When the state was captured; the dry-run's virtual clock starts here.
     pub captured_at: String,
+    /// What the plan was made without: regions, services and control planes that did not
+    /// answer the capture, or that `plan --down` took down (the inventory's `unreachable`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<crate::inventory::Unreachable>,
 }
 
 /// A top-level entry of the plan: a step, or a parallel group of branches.

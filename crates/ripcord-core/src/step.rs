@@ -196,10 +196,23 @@ pub struct Step {
     pub duration_secs: u64,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What a reviewer should know of the step before the day, whatever the world: a
+    /// dependency on a global control plane in us-east-1 ([`Step::notes_for`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub origin: Origin,
 }
 
 impl Step {
+    /// The notes every record of a step of this kind carries, dry or live: the endpoint's
+    /// control-plane note (`Endpoint::control_plane_note`).
+    pub fn notes_for(kind: &StepKind) -> Vec<String> {
+        crate::Endpoint::of_step(kind)
+            .and_then(|endpoint| endpoint.control_plane_note())
+            .into_iter()
+            .collect()
+    }
+
     /// True for steps that change AWS state.
     pub fn is_mutating(&self) -> bool {
         matches!(self.kind, StepKind::Call { .. })

@@ -89,6 +89,21 @@ pub struct KindInfo {
     pub wait_state: Option<WaitState>,
     /// Whether its handles carry a region.
     pub regional: bool,
+    /// Where its reads (describe, waits) are answered, for outages.
+    pub reads: Reads,
+}
+
+/// Where the read APIs of a resource kind are answered ([`crate::Endpoint::of_target`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// The regional endpoint of the resource's region.
+    InRegion,
+    /// S3's bucket APIs: the bucket's own region.
+    InBucketRegion,
+    /// A global service's control plane, in us-east-1 (Route 53's read APIs too).
+    ControlPlane,
+    /// Account-wide reads (global clusters): any region that answers.
+    AnyRegion,
 }
 
 // Positional, so that the table below keeps one line per kind.
@@ -102,6 +117,7 @@ const fn row(
     not_found_code: &'static str,
     wait_state: Option<WaitState>,
     regional: bool,
+    reads: Reads,
 ) -> KindInfo {
     KindInfo {
         noun,
@@ -112,41 +128,43 @@ const fn row(
         not_found_code,
         wait_state,
         regional,
+        reads,
     }
 }
 
+use Reads::{AnyRegion, ControlPlane, InBucketRegion, InRegion};
 use WaitState::{Available, Completed, InService, InSync};
 
 #[rustfmt::skip]
 const ASG: KindInfo = row("Auto Scaling group", "an Auto Scaling group", "asg", "autoscaling", "DescribeAutoScalingGroups",
     // Auto Scaling really reports an unknown group as a validation error.
-    "ValidationError", Some(InService), true);
+    "ValidationError", Some(InService), true, InRegion);
 #[rustfmt::skip]
-const VOLUME: KindInfo = row("EBS volume", "an EBS volume", "volume", "ec2", "DescribeVolumes", "InvalidVolume.NotFound", Some(Available), true);
+const VOLUME: KindInfo = row("EBS volume", "an EBS volume", "volume", "ec2", "DescribeVolumes", "InvalidVolume.NotFound", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const EBS_SNAPSHOT: KindInfo = row("EBS snapshot", "an EBS snapshot", "ebs_snapshot", "ec2", "DescribeSnapshots", "InvalidSnapshot.NotFound", Some(Completed), true);
+const EBS_SNAPSHOT: KindInfo = row("EBS snapshot", "an EBS snapshot", "ebs_snapshot", "ec2", "DescribeSnapshots", "InvalidSnapshot.NotFound", Some(Completed), true, InRegion);
 #[rustfmt::skip]
-const DB_INSTANCE: KindInfo = row("DB instance", "a DB instance", "db_instance", "rds", "DescribeDBInstances", "DBInstanceNotFound", Some(Available), true);
+const DB_INSTANCE: KindInfo = row("DB instance", "a DB instance", "db_instance", "rds", "DescribeDBInstances", "DBInstanceNotFound", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const DB_CLUSTER: KindInfo = row("DB cluster", "a DB cluster", "db_cluster", "rds", "DescribeDBClusters", "DBClusterNotFoundFault", Some(Available), true);
+const DB_CLUSTER: KindInfo = row("DB cluster", "a DB cluster", "db_cluster", "rds", "DescribeDBClusters", "DBClusterNotFoundFault", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const DB_SNAPSHOT: KindInfo = row("DB snapshot", "a DB snapshot", "db_snapshot", "rds", "DescribeDBSnapshots", "DBSnapshotNotFound", Some(Available), true);
+const DB_SNAPSHOT: KindInfo = row("DB snapshot", "a DB snapshot", "db_snapshot", "rds", "DescribeDBSnapshots", "DBSnapshotNotFound", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const DB_CLUSTER_SNAPSHOT: KindInfo = row("DB cluster snapshot", "a DB cluster snapshot", "db_cluster_snapshot", "rds", "DescribeDBClusterSnapshots", "DBClusterSnapshotNotFoundFault", Some(Available), true);
+const DB_CLUSTER_SNAPSHOT: KindInfo = row("DB cluster snapshot", "a DB cluster snapshot", "db_cluster_snapshot", "rds", "DescribeDBClusterSnapshots", "DBClusterSnapshotNotFoundFault", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const GLOBAL_CLUSTER: KindInfo = row("global cluster", "a global cluster", "aurora_global", "rds", "DescribeGlobalClusters", "GlobalClusterNotFoundFault", Some(Available), false);
+const GLOBAL_CLUSTER: KindInfo = row("global cluster", "a global cluster", "aurora_global", "rds", "DescribeGlobalClusters", "GlobalClusterNotFoundFault", Some(Available), false, AnyRegion);
 #[rustfmt::skip]
-const ZONE: KindInfo = row("hosted zone", "a hosted zone", "zone", "route53", "GetHostedZone", "NoSuchHostedZone", None, false);
+const ZONE: KindInfo = row("hosted zone", "a hosted zone", "zone", "route53", "GetHostedZone", "NoSuchHostedZone", None, false, ControlPlane);
 #[rustfmt::skip]
-const RECORD: KindInfo = row("record set", "a record set", "record", "route53", "ListResourceRecordSets", "InvalidChangeBatch", None, false);
+const RECORD: KindInfo = row("record set", "a record set", "record", "route53", "ListResourceRecordSets", "InvalidChangeBatch", None, false, ControlPlane);
 #[rustfmt::skip]
-const HEALTH_CHECK: KindInfo = row("health check", "a health check", "health_check", "route53", "GetHealthCheck", "NoSuchHealthCheck", None, false);
+const HEALTH_CHECK: KindInfo = row("health check", "a health check", "health_check", "route53", "GetHealthCheck", "NoSuchHealthCheck", None, false, ControlPlane);
 #[rustfmt::skip]
-const DNS_CHANGE: KindInfo = row("Route 53 change", "a Route 53 change", "dns_change", "route53", "GetChange", "NoSuchChange", Some(InSync), false);
+const DNS_CHANGE: KindInfo = row("Route 53 change", "a Route 53 change", "dns_change", "route53", "GetChange", "NoSuchChange", Some(InSync), false, ControlPlane);
 #[rustfmt::skip]
-const TOPIC: KindInfo = row("SNS topic", "an SNS topic", "topic", "sns", "GetTopicAttributes", "NotFound", None, true);
+const TOPIC: KindInfo = row("SNS topic", "an SNS topic", "topic", "sns", "GetTopicAttributes", "NotFound", None, true, InRegion);
 #[rustfmt::skip]
-const BUCKET: KindInfo = row("S3 bucket", "an S3 bucket", "bucket", "s3", "GetBucketReplication", "NoSuchBucket", None, false);
+const BUCKET: KindInfo = row("S3 bucket", "an S3 bucket", "bucket", "s3", "GetBucketReplication", "NoSuchBucket", None, false, InBucketRegion);
 
 impl ResourceKind {
     /// Every kind, in declaration order.

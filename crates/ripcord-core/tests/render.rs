@@ -66,6 +66,7 @@ fn step(index: u32, kind: StepKind, at_secs: u64, duration_secs: u64, line: u32)
         at_secs,
         duration_secs,
         warnings: Vec::new(),
+        notes: Vec::new(),
         origin: origin(line),
     }
 }
@@ -138,6 +139,7 @@ fn plan_of(items: Vec<PlanItem>, rto: Option<&str>, total_secs: u64) -> Plan {
         sha256: "ffee".to_string(),
         account: Some("123456789012".to_string()),
         captured_at: "2026-11-24T03:00:00Z".to_string(),
+        unreachable: Vec::new(),
     };
     let mut plan = Plan::new(runbook, Some(inventory));
     plan.items = items;

@@ -56,7 +56,7 @@ pub fn check(engine: &Engine, sources: &Sources, file: &str, ast: &AST) -> Vec<R
                             )
                             .with_help(format!(
                                 "runbooks can import only the embedded standard library: {}",
-                                crate::stdlib::NAMES.join(", ")
+                                crate::stdlib::names()
                             )),
                         ),
                     }

@@ -56,6 +56,10 @@ codes! {
     /// A REPL preview stopped the step it evaluated before the backend; the preview takes the
     /// step, so a run never ends with it.
     PREVIEW = "ripcord::preview";
+    /// A region, one of its services or a global control plane does not answer (`plan --down`,
+    /// a region the capture could not read, or live: refused, timed out, 5xx after retries).
+    /// A runbook can catch it and go on without that region.
+    UNREACHABLE = "ripcord::unreachable";
     /// The backend refused a step: AWS's own error code follows (`ripcord::aws::ValidationError`).
     AWS = "ripcord::aws::";
 }

@@ -266,7 +266,7 @@ fn describe(err: &EvalAltResult, sources: &Sources) -> (String, String, Option<S
             format!("no standard-library module named \"{name}\""),
             Some(format!(
                 "runbooks can import only the embedded standard library: {}",
-                crate::stdlib::NAMES.join(", ")
+                crate::stdlib::names()
             )),
         ),
         EvalAltResult::ErrorTerminated(..) => (

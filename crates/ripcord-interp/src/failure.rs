@@ -43,8 +43,15 @@ impl Failure {
             "{} {} failed: {}: {}",
             err.service, err.operation, err.code, err.message
         );
+        // What does not answer has one code whatever AWS said (a refused connection, a 503,
+        // a timeout; `RegionUnreachable` in a dry-run), so that a runbook catches it once.
+        let code = if err.kind == ripcord_core::ErrorKind::Unreachable {
+            codes::UNREACHABLE.to_string()
+        } else {
+            codes::aws(&err.code)
+        };
         Failure {
-            code: codes::aws(&err.code),
+            code,
             message,
             help: err.help.clone(),
             backend: Some(err),

@@ -86,7 +86,12 @@ pub fn build_engine(state: Shared, limits: Limits) -> Engine {
             let Some(mut hook) = shared.borrow_mut().take_debug_hook() else {
                 return Ok(DebuggerCommand::Continue);
             };
-            if let Some((kind, call)) = stop_kind(&event, &node) {
+            // An `import` evaluates its module with this engine: the module's own start and
+            // end are not the runbook's (its end read as "the runbook has run to its end").
+            let in_module = source.is_some_and(crate::stdlib::is_module_file);
+            let bounds = matches!(event, DebuggerEvent::Start | DebuggerEvent::End);
+            let kind = stop_kind(&event, &node).filter(|_| !(bounds && in_module));
+            if let Some((kind, call)) = kind {
                 let runbook = shared.borrow().runbook_file.clone();
                 let origin = debug::origin_in(
                     &runbook,
@@ -505,6 +510,9 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
         "writer",
         |st, _o, h: Handle| queries::writer(st, &h)
     );
+    primitive!(engine, state, "reachable", |st, _o, region: &str| {
+        queries::reachable(st, region)
+    });
 }
 
 fn register_misc(engine: &mut Engine, state: &Shared) {
@@ -541,6 +549,14 @@ fn register_misc(engine: &mut Engine, state: &Shared) {
     });
     primitive!(engine, state, "print", |st, o, failure: Failure| {
         st.note(failure.message, o);
+        Ok(Dynamic::UNIT)
+    });
+    primitive!(engine, state, "warn", |st, o, text: &str| {
+        st.warn(text.to_string(), o);
+        Ok(Dynamic::UNIT)
+    });
+    primitive!(engine, state, "warn", |st, o, failure: Failure| {
+        st.warn(failure.message, o);
         Ok(Dynamic::UNIT)
     });
     // `debug` too has exact-typed overloads in the standard package; each type gets one here,

@@ -34,6 +34,7 @@ impl PendingStep {
             at_secs,
             duration_secs: outcome.duration_secs,
             warnings: outcome.warnings.clone(),
+            notes: Step::notes_for(&self.kind),
             origin: self.origin.clone(),
         }
     }
@@ -296,6 +297,16 @@ impl RunState {
 
     /// Records a printed line; notes never stop a run.
     pub fn note(&mut self, text: String, origin: Origin) {
+        self.record_note(text, false, origin);
+    }
+
+    /// Records a warning (`warn`): a note the plan and the report count and mark as a
+    /// warning; the run goes on.
+    pub fn warn(&mut self, text: String, origin: Origin) {
+        self.record_note(text, true, origin);
+    }
+
+    fn record_note(&mut self, text: String, warning: bool, origin: Origin) {
         if self.capture.is_some() {
             // A preview evaluates the call's arguments once more; their output is not news.
             return;
@@ -305,6 +316,11 @@ impl RunState {
         };
         backend.note(&text);
         let at_secs = backend.elapsed_secs();
+        let warnings = if warning {
+            vec![text.clone()]
+        } else {
+            Vec::new()
+        };
         // Notes are not steps: index 0 keeps the steps' numbers contiguous.
         self.recorder.push(Step {
             index: 0,
@@ -318,7 +334,8 @@ impl RunState {
             changes: Vec::new(),
             at_secs,
             duration_secs: 0,
-            warnings: Vec::new(),
+            warnings,
+            notes: Vec::new(),
             origin,
         });
     }

@@ -24,20 +24,29 @@ pub const MODULES: &[(&str, &str)] = &[
         "ripcord/active_active",
         include_str!("../../../stdlib/active_active.rhai"),
     ),
+    (
+        "ripcord/outage",
+        include_str!("../../../stdlib/outage.rhai"),
+    ),
 ];
 
-/// The import names, for messages.
-pub const NAMES: &[&str] = &[
-    "ripcord/strategy",
-    "ripcord/backup_restore",
-    "ripcord/pilot_light",
-    "ripcord/warm_standby",
-    "ripcord/active_active",
-];
+/// The import names, comma-separated, for messages.
+pub fn names() -> String {
+    MODULES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The file name a module's steps and errors point into: `stdlib/warm_standby.rhai`.
 pub fn file_of(name: &str) -> String {
     format!("stdlib/{}.rhai", name.trim_start_matches("ripcord/"))
+}
+
+/// Whether `source` is the file name of a standard-library module (`file_of`).
+pub fn is_module_file(source: &str) -> bool {
+    MODULES.iter().any(|(name, _)| file_of(name) == source)
 }
 
 /// Resolves `import "ripcord/..."` to the embedded modules and refuses everything else, so a

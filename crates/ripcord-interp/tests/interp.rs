@@ -966,3 +966,263 @@ desired(web)"#,
         .iter()
         .any(|g| g.name == "web-asg" && g.desired_capacity != 3));
 }
+
+// ---------------------------------------------------------------- outages
+
+/// Runs a script against the example world with `down` regions down (as `plan --down`).
+fn run_down(source: &str, down: &[&str], global_up: bool) -> (Plan, Option<RunbookError>) {
+    let mut world = example_inventory();
+    let down: Vec<String> = down.iter().map(|r| r.to_string()).collect();
+    world.unreachable = ripcord_core::Outage::from_flags(&down, global_up);
+    let mut interp = Interpreter::new("test.rhai");
+    let runbook = interp.compile(source).expect("compiles");
+    let result = interp.run(&runbook, Box::new(SimBackend::new(world)), None);
+    (result.plan, result.error)
+}
+
+fn warnings(plan: &Plan) -> Vec<String> {
+    plan.steps().flat_map(|s| s.warnings.clone()).collect()
+}
+
+#[test]
+fn a_down_region_fails_its_calls_and_queries_with_the_outage_code() {
+    let (_, err) = run_down(
+        r#"scale(asg("web-asg", "us-east-1"), #{ min: 2, max: 6, desired: 4 });"#,
+        &["us-east-1"],
+        true,
+    );
+    let err = err.expect("the call fails");
+    assert_eq!(err.code, "ripcord::unreachable");
+    assert!(
+        err.message.contains("us-east-1 does not answer"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.location(), "test.rhai:1:1");
+
+    let (_, err) = run_down(
+        r#"print(desired(asg("web-asg", "us-east-1")));"#,
+        &["us-east-1"],
+        true,
+    );
+    assert_eq!(err.expect("the query fails").code, "ripcord::unreachable");
+
+    let (plan, err) = run_down(
+        r#"print(reachable("us-east-1"));
+print(reachable("us-west-2"));
+print(desired(asg("dr-web-asg", "us-west-2")));
+print(writer(aurora_global("ecommerce-global")));"#,
+        &["us-east-1"],
+        true,
+    );
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(
+        notes(&plan),
+        [
+            "false",
+            "true",
+            "2",
+            "db_cluster ecommerce-aurora-cluster (us-east-1)"
+        ]
+    );
+}
+
+#[test]
+fn us_east_1_down_takes_route53_control_plane_unless_global_up() {
+    let script = r#"disable_health_check(health_check("ECommerce-Primary-HealthCheck"));"#;
+    let (_, err) = run_down(script, &["us-east-1"], false);
+    let err = err.expect("Route 53's control plane is down");
+    assert_eq!(err.code, "ripcord::unreachable");
+    assert!(
+        err.message.contains("Route 53's control plane"),
+        "{}",
+        err.message
+    );
+    let help = err.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("failover records whose health check fails by itself"),
+        "{help}"
+    );
+
+    let (plan, err) = run_down(script, &["us-east-1"], true);
+    assert!(err.is_none(), "{err:?}");
+    let step = plan.steps().next().expect("one step");
+    assert_eq!(step.operation, "UpdateHealthCheck");
+    assert_eq!(step.notes.len(), 1);
+    assert!(step.notes[0].starts_with("needs Route 53's control plane in us-east-1"));
+}
+
+#[test]
+fn runbooks_catch_the_outage_and_warn() {
+    let (plan, err) = run_down(
+        r#"try {
+    print(desired(asg("web-asg", "us-east-1")));
+} catch (err) {
+    if err.code != "ripcord::unreachable" { throw err; }
+    warn(err);
+}
+scale(asg("dr-web-asg", "us-west-2"), #{ min: 2, max: 5, desired: 4 });"#,
+        &["us-east-1"],
+        true,
+    );
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(operations(&plan), ["UpdateAutoScalingGroup"]);
+    let warned = warnings(&plan);
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].contains("us-east-1 does not answer"),
+        "{warned:?}"
+    );
+}
+
+#[test]
+fn stdlib_outage_goes_on_only_for_the_outage() {
+    let script = r#"import "ripcord/outage" as outage;
+let hc = health_check("ECommerce-Primary-HealthCheck");
+outage::verify_or_warn("web-asg's size", || { if desired(asg("web-asg", "us-east-1")) < 2 { throw "too small"; } });
+outage::move_traffic("www.example.com", || invert_health_check(hc));
+scale(asg("dr-web-asg", "us-west-2"), #{ min: 2, max: 5, desired: 4 });"#;
+    let (plan, err) = run_down(script, &["us-east-1"], false);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(operations(&plan), ["UpdateAutoScalingGroup"]);
+    let warned = warnings(&plan);
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(warned[0].starts_with("web-asg's size not verified: autoscaling DescribeAutoScalingGroups failed: RegionUnreachable: us-east-1 does not answer"), "{warned:?}");
+    assert!(warned[1].starts_with("traffic for www.example.com not moved: route53 UpdateHealthCheck failed: ControlPlaneUnreachable: Route 53's control plane (us-east-1) does not answer"), "{warned:?}");
+
+    // Healthy: the check runs, the change is sent, nothing is warned.
+    let (plan, err) = run_down(script, &[], false);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(
+        operations(&plan),
+        ["UpdateHealthCheck", "UpdateAutoScalingGroup"]
+    );
+    assert!(warnings(&plan).is_empty());
+
+    // Any other failure still stops the run, with its own code.
+    let (_, err) = run_down(
+        r#"import "ripcord/outage" as outage;
+outage::verify_or_warn("a missing group", || desired(asg("nope", "us-west-2")));"#,
+        &["us-east-1"],
+        false,
+    );
+    let err = err.expect("not an outage");
+    assert_eq!(err.code, "ripcord::not_found");
+}
+
+/// The bundled e-commerce failover, planned against `world`.
+fn plan_failover(world: Inventory) -> (Plan, Option<RunbookError>) {
+    let path = workspace().join("runbooks/ecommerce/failover.rhai");
+    let source = std::fs::read_to_string(&path).expect("the runbook reads");
+    let mut interp = Interpreter::new("runbooks/ecommerce/failover.rhai");
+    let runbook = interp.compile(&source).expect("compiles");
+    let result = interp.run(&runbook, Box::new(SimBackend::new(world)), None);
+    (result.plan, result.error)
+}
+
+/// What two plans must agree on: each step's operation, target, region, changes, and whether
+/// it warns (a warning's text names its reason, which differs between `--down` and a capture).
+fn step_lines(plan: &Plan) -> Vec<String> {
+    plan.steps()
+        .map(|s| {
+            format!(
+                "{} {:?} {:?} {:?} warns:{} notes:{:?}",
+                s.operation,
+                s.target,
+                s.region,
+                s.changes,
+                s.warnings.len(),
+                s.notes
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_capture_without_the_primary_plans_as_an_outage_of_it() {
+    let (full, _) = Inventory::load(&workspace().join("runbooks/ecommerce/inventory.yaml"))
+        .expect("the e-commerce world loads");
+
+    // plan --down us-east-1 --global-up against the whole world.
+    let mut down = full.clone();
+    down.unreachable = ripcord_core::Outage::from_flags(&["us-east-1".to_string()], true);
+    let (down_plan, err) = plan_failover(down);
+    assert!(err.is_none(), "{err:?}");
+
+    // A capture that could not read us-east-1: no resources there, its bucket's replication
+    // unread, the global cluster as DescribeGlobalClusters (answered from us-west-2) reports it.
+    let mut captured = full.clone();
+    captured.regions.remove("us-east-1");
+    for bucket in &mut captured.buckets {
+        if bucket.region == "us-east-1" {
+            bucket.replication = None;
+        }
+    }
+    captured.unreachable = vec![ripcord_core::inventory::Unreachable::region(
+        "us-east-1",
+        "did not answer at capture: ec2 DescribeAvailabilityZones: DispatchFailure: connection refused",
+    )];
+    captured
+        .validate("captured.json")
+        .expect("a partial capture is a valid inventory");
+    let (captured_plan, err) = plan_failover(captured);
+    assert!(err.is_none(), "{err:?}");
+
+    assert_eq!(step_lines(&captured_plan), step_lines(&down_plan));
+    let operations = operations(&down_plan);
+    assert_eq!(
+        operations,
+        [
+            "approve",
+            "UpdateAutoScalingGroup",
+            "DescribeAutoScalingGroups",
+            "UpdateAutoScalingGroup",
+            "DescribeAutoScalingGroups",
+            "RemoveFromGlobalCluster",
+            "DescribeDBClusters",
+            "UpdateHealthCheck",
+            "Publish"
+        ],
+        "no readiness check is sent to us-east-1"
+    );
+    // The unverified replication, and the source document's disable step that Route 53 ignores.
+    let warned = warnings(&down_plan);
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(warned[0]
+        .starts_with("S3 replication of product-images-bucket into us-west-2 not verified"));
+}
+
+#[test]
+fn an_import_does_not_start_or_end_the_runbook_for_the_debugger() {
+    use ripcord_interp::debug::{Paused, StopKind};
+    let mut interp = Interpreter::new("test.rhai");
+    let runbook = interp
+        .compile(
+            r#"import "ripcord/outage" as outage;
+scale(asg("dr-web-asg", "us-west-2"), #{ min: 2, max: 5, desired: 3 });"#,
+        )
+        .expect("compiles");
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let s = seen.clone();
+    interp.set_debug_hook(Some(Box::new(move |paused: &mut dyn Paused| {
+        let label = match paused.kind() {
+            StopKind::Start => "start".to_string(),
+            StopKind::End => "end".to_string(),
+            StopKind::Call { primitive, .. } => primitive.clone(),
+            StopKind::Statement => return,
+        };
+        s.borrow_mut()
+            .push(format!("{label} {}", paused.origin().file));
+    })));
+    let result = interp.run(
+        &runbook,
+        Box::new(SimBackend::new(example_inventory())),
+        None,
+    );
+    assert!(result.error.is_none(), "{:?}", result.error);
+    // Before the fix, the module's own end came first and the REPL took it for the runbook's.
+    assert_eq!(
+        *seen.borrow(),
+        ["start test.rhai", "scale test.rhai", "end test.rhai"]
+    );
+}

@@ -5,7 +5,9 @@ use crate::errors::Op;
 use crate::estimates::{Est, Estimates};
 use crate::ids::Ids;
 use crate::world::World;
-use ripcord_core::{Backend, BackendError, Call, CheckSpec, Inventory, Outcome, Query, WaitSpec};
+use ripcord_core::{
+    Backend, BackendError, Call, CheckSpec, Endpoint, Inventory, Outcome, Query, WaitSpec,
+};
 
 /// The simulated world a runbook is planned against.
 ///
@@ -70,14 +72,22 @@ impl Backend for SimBackend {
     }
 
     fn execute(&mut self, call: &Call) -> Result<Outcome, BackendError> {
+        self.reach(call.service(), call.operation(), &Endpoint::of_call(call))?;
         crate::apply::execute(self, call)
     }
 
     fn wait(&mut self, spec: &WaitSpec) -> Result<Outcome, BackendError> {
+        let service = spec.target.kind().service();
+        self.reach(
+            service,
+            spec.operation(),
+            &Endpoint::of_target(&spec.target),
+        )?;
         crate::wait::wait(self, spec)
     }
 
     fn check(&mut self, spec: &CheckSpec) -> Result<Outcome, BackendError> {
+        self.reach(spec.service(), spec.operation(), &Endpoint::of_check(spec))?;
         let outcome = match spec {
             CheckSpec::BucketReplication { bucket, region } => crate::apply::s3::check_replication(
                 self,
@@ -109,6 +119,9 @@ impl Backend for SimBackend {
         match query {
             Query::Describe { target } => crate::query::describe(self, target),
             Query::LatestSnapshot { target } => crate::query::latest_snapshot(self, target),
+            Query::Reachable { region } => {
+                Ok(Some(serde_json::Value::Bool(self.reachable(region))))
+            }
         }
     }
 

@@ -15,6 +15,7 @@ mod clock;
 mod errors;
 mod estimates;
 mod ids;
+mod outage;
 mod query;
 mod render;
 mod resolve;

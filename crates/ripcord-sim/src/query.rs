@@ -4,7 +4,7 @@ use crate::backend::SimBackend;
 use crate::errors::Op;
 use crate::state::record_key;
 use crate::world::rds_key;
-use ripcord_core::{BackendError, ErrorKind, ResourceKind, Target};
+use ripcord_core::{BackendError, Endpoint, ErrorKind, ResourceKind, Target};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -34,6 +34,7 @@ fn absent_is_none<T>(found: Result<T, BackendError>) -> Result<Option<T>, Backen
 pub(crate) fn describe(sim: &SimBackend, target: &Target) -> Result<Option<Value>, BackendError> {
     let kind = target.kind();
     let op = Op::new(kind.service(), kind.describe_operation());
+    sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
     let now = sim.clock.elapsed();
     let world = &sim.world;
     let value = match target {
@@ -140,6 +141,7 @@ pub(crate) fn latest_snapshot(
     match kind {
         ResourceKind::Volume => {
             let op = Op::new("ec2", "DescribeSnapshots");
+            sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
             let (ri, at) = world.locate(op, target)?;
             let region = world.regions.at(ri);
             let volume_id = &region.volumes.at(at).item.id;
@@ -150,6 +152,7 @@ pub(crate) fn latest_snapshot(
         }
         ResourceKind::DbInstance => {
             let op = Op::new("rds", "DescribeDBSnapshots");
+            sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
             let (ri, at) = world.locate(op, target)?;
             let region = world.regions.at(ri);
             let source = rds_key(&region.db_instances.at(at).item.id);
@@ -160,6 +163,7 @@ pub(crate) fn latest_snapshot(
         }
         ResourceKind::DbCluster => {
             let op = Op::new("rds", "DescribeDBClusterSnapshots");
+            sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
             let (ri, at) = world.locate(op, target)?;
             let region = world.regions.at(ri);
             let source = rds_key(&region.db_clusters.at(at).item.id);

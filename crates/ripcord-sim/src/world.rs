@@ -7,7 +7,7 @@ use crate::state::{
 use crate::table::{NameIndex, Table};
 use ripcord_core::inventory::{
     Bucket, DbCluster, DbInstance, EbsSnapshot, GlobalCluster, HealthCheck, RegionInventory, Topic,
-    Volume,
+    Unreachable, Volume,
 };
 use ripcord_core::Inventory;
 use std::collections::{BTreeMap, HashMap};
@@ -176,6 +176,9 @@ pub(crate) struct World {
     /// Route 53 changes the run made, by change id.
     pub changes: Table<DnsChange>,
     estimates: BTreeMap<String, u64>,
+    /// What does not answer (the inventory's `unreachable`): requests to it fail
+    /// (`crate::outage`).
+    pub unreachable: Vec<Unreachable>,
 }
 
 impl World {
@@ -220,6 +223,7 @@ impl World {
             buckets,
             changes: Table::default(),
             estimates: inventory.estimates,
+            unreachable: inventory.unreachable,
         }
     }
 
@@ -238,6 +242,7 @@ impl World {
         inventory.health_checks = self.health_checks.iter().cloned().collect();
         inventory.buckets = self.buckets.iter().cloned().collect();
         inventory.estimates = self.estimates.clone();
+        inventory.unreachable = self.unreachable.clone();
         inventory
     }
 

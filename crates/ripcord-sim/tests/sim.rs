@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 const INVENTORY: &str = r#"
-version: 1
+version: 2
 account: "123456789012"
 captured_at: 2025-01-01T00:00:00Z
 regions:
@@ -2099,7 +2099,7 @@ fn ten_thousand_steps_plan_quickly() {
 /// A MySQL instance in eu-west-1 with last night's snapshot, and a copy of an earlier one in
 /// eu-central-1 that says where it came from but nothing of its instance.
 const SNAPSHOT_CHAIN: &str = r#"
-version: 1
+version: 2
 account: "123456789012"
 captured_at: 2025-01-01T00:00:00Z
 regions:

@@ -8,6 +8,7 @@ mod exit;
 mod guard;
 mod inventory_path;
 mod live;
+mod outage;
 mod output;
 mod plan;
 mod prepare;

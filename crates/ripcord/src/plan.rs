@@ -3,8 +3,8 @@
 use crate::cli::{ColorChoice, Format, PlanArgs};
 use crate::exit::Exit;
 use crate::output::{color_for_stdout, report};
-use crate::prepare;
 use crate::world_file::{self, Loaded};
+use crate::{outage, prepare};
 use ripcord_core::render::{self, TextStyle};
 use ripcord_sim::SimBackend;
 
@@ -14,11 +14,16 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
         Err(exit) => return exit,
     };
     let Loaded {
-        inventory, info, ..
+        mut inventory,
+        mut info,
+        ..
     } = match world_file::load(&args.runbook, args.inventory.as_deref()) {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
+    if let Err(exit) = outage::apply(&args.outage, &mut inventory, &mut info) {
+        return exit;
+    }
 
     let sim = SimBackend::new(inventory);
     for key in sim.unknown_estimate_keys() {

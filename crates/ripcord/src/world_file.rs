@@ -36,6 +36,7 @@ pub fn load(runbook: &Path, flag: Option<&Path>) -> Result<Loaded, Exit> {
         sha256: sha256_hex(text.as_bytes()),
         account: inventory.account.clone(),
         captured_at: inventory.captured_at.to_string(),
+        unreachable: inventory.unreachable.clone(),
     };
     Ok(Loaded {
         inventory,

@@ -1,6 +1,6 @@
 //! Reading an inventory file (JSON or YAML) with errors that name the file, field and line.
 
-use super::{Inventory, INVENTORY_VERSION};
+use super::{Inventory, INVENTORY_VERSION, OLDEST_INVENTORY_VERSION};
 use crate::span::{offset_of, token_len};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use std::collections::HashSet;
@@ -97,15 +97,34 @@ impl Inventory {
             message,
             help: help.to_string(),
         };
-        if self.version != INVENTORY_VERSION {
+        if !(OLDEST_INVENTORY_VERSION..=INVENTORY_VERSION).contains(&self.version) {
             return Err(invalid(
                 "version".into(),
                 format!(
-                    "version {} is not supported (this ripcord reads version {INVENTORY_VERSION})",
+                    "version {} is not supported (this ripcord reads versions {OLDEST_INVENTORY_VERSION} to {INVENTORY_VERSION})",
                     self.version
                 ),
                 "re-capture the inventory with this ripcord, or convert it (docs/inventory.md)",
             ));
+        }
+        for (i, entry) in self.unreachable.iter().enumerate() {
+            let at = format!("unreachable[{i}]");
+            if entry.region.is_none() && entry.service.is_none() {
+                return Err(invalid(
+                    at,
+                    "names neither a region nor a service".into(),
+                    "give `region` (a region down), `region` and `service` (one service of it), or `service` alone (a global control plane, e.g. route53)",
+                ));
+            }
+            if let Some(region) = &entry.region {
+                if !crate::arn::is_region_name(region) {
+                    return Err(invalid(
+                        format!("{at}.region"),
+                        format!("`{region}` is not an AWS region name"),
+                        "regions look like us-east-1, eu-west-2",
+                    ));
+                }
+            }
         }
         for (region, inv) in &self.regions {
             let mut seen = HashSet::new();
@@ -183,7 +202,19 @@ impl Inventory {
                     .regions
                     .get(&member.region)
                     .is_some_and(|r| r.db_clusters.iter().any(|c| c.id == member.cluster));
-                if !exists {
+                // A member in a region (or an RDS) the capture could not read is known only
+                // from DescribeGlobalClusters, answered elsewhere: it stays, unlisted.
+                let unread = crate::Outage::new(&self.unreachable)
+                    .blocking(
+                        &crate::Endpoint::Regional {
+                            service: "rds",
+                            region: member.region.clone(),
+                        },
+                        |_| None,
+                        [],
+                    )
+                    .is_some();
+                if !exists && !unread {
                     return Err(invalid(
                         format!("global_clusters[{g}].members[{m}].cluster"),
                         format!(
@@ -316,12 +347,23 @@ mod tests {
     }
 
     #[test]
+    fn unreachable_entries_name_something() {
+        let text =
+            "version: 2\ncaptured_at: 2026-01-01T00:00:00Z\nunreachable:\n  - { reason: why }\n";
+        let err = Inventory::parse(text, "inv.yaml").expect_err("an entry naming nothing");
+        assert!(err.to_string().contains("unreachable[0]"), "{err}");
+        let text = "version: 1\ncaptured_at: 2026-01-01T00:00:00Z\nunreachable:\n  - { region: us-east-1, reason: capture }\n  - { service: route53, reason: capture }\n";
+        let inventory = Inventory::parse(text, "inv.yaml").expect("both shapes are valid");
+        assert_eq!(inventory.unreachable.len(), 2);
+    }
+
+    #[test]
     fn a_missing_version_says_what_to_add() {
         let (message, help) = parse_failure("regions: {}\n");
         assert_eq!(message, "missing field `version`");
         assert_eq!(
             help,
-            "an inventory starts with `version: 1` (docs/inventory.md)"
+            "an inventory starts with `version: 2` (docs/inventory.md)"
         );
     }
 }

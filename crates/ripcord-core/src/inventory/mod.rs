@@ -8,18 +8,24 @@ mod database;
 mod load;
 mod network;
 mod storage;
+mod unreachable;
 
 pub use compute::{AutoScalingGroup, EbsSnapshot, Volume};
 pub use database::{DbCluster, DbInstance, DbSnapshot, GlobalCluster, GlobalClusterMember};
 pub use load::InventoryError;
 pub use network::{Alias, HealthCheck, HostedZone, RecordSet};
 pub use storage::{Bucket, Replication, ReplicationRule, Topic};
+pub use unreachable::Unreachable;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The inventory format version this build reads and writes.
-pub const INVENTORY_VERSION: u32 = 1;
+/// The inventory format version this build writes. Version 2 added `unreachable`.
+pub const INVENTORY_VERSION: u32 = 2;
+
+/// The oldest version this build reads: a version 1 inventory is a version 2 one without
+/// `unreachable`.
+pub const OLDEST_INVENTORY_VERSION: u32 = 1;
 
 /// A description of the world: account, capture time, regional and global resources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +50,11 @@ pub struct Inventory {
     /// Overrides of the dry-run's duration estimates, seconds, by key (`docs/inventory.md`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub estimates: BTreeMap<String, u64>,
+    /// What did not answer (version 2): regions, services, global control planes. Their
+    /// resources are not in the inventory (a capture could not read them) or, with
+    /// `plan --down`, are there but cannot be reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreachable: Vec<Unreachable>,
 }
 
 /// The resources of one region.
@@ -83,6 +94,7 @@ impl Inventory {
             health_checks: Vec::new(),
             buckets: Vec::new(),
             estimates: BTreeMap::new(),
+            unreachable: Vec::new(),
         }
     }
 }

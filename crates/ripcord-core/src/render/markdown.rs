@@ -107,6 +107,16 @@ fn preamble(out: &mut String, plan: &Plan) {
         let _ = write!(source, ", captured {}.", short(&inventory.captured_at));
     }
     let _ = writeln!(out, "{source}\n");
+    if let Some(inventory) = &plan.inventory {
+        for entry in &inventory.unreachable {
+            let _ = writeln!(
+                out,
+                "⚠️ Unreachable: {}: {}\n",
+                short(&entry.what()),
+                short(&entry.reason)
+            );
+        }
+    }
 
     let counts = plan.counts;
     let total = format_duration(plan.total_secs);
@@ -397,6 +407,7 @@ fn step_row(step: &Step, marker: &str) -> String {
         .map(|detail| short(&detail.plain()))
         .collect();
     lines.extend(step.warnings.iter().map(|w| format!("⚠️ {}", short(w))));
+    lines.extend(step.notes.iter().map(|n| format!("ℹ️ {}", short(n))));
     row([
         &number,
         &md(service_label(step)),

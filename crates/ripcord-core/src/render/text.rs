@@ -206,6 +206,14 @@ fn header(out: &mut String, plan: &Plan, painter: &Painter) {
             clean(&inventory.path),
             facts.join(", ")
         );
+        for entry in &inventory.unreachable {
+            let line = format!(
+                "! Unreachable: {}: {}",
+                clean(&entry.what()),
+                clean(&entry.reason)
+            );
+            let _ = writeln!(out, "{}", painter.paint(Paint::Yellow, &line));
+        }
     }
 }
 
@@ -370,13 +378,19 @@ fn group_lines(
 fn step_lines(out: &mut String, step: &Step, prefix: &str, layout: &Layout, painter: &Painter) {
     let indent = layout.detail_indent();
     if let StepKind::Note { text } = &step.kind {
+        // A `warn` note is a warning: marked `!` like a step's, as the summary counts it.
+        let (mark, paint) = if step.warnings.is_empty() {
+            ("· ", Paint::Dim)
+        } else {
+            ("! ", Paint::Yellow)
+        };
         for (i, line) in clean_lines(text).iter().enumerate() {
-            let lead = if i == 0 { "· " } else { "  " };
+            let lead = if i == 0 { mark } else { "  " };
             let line = format!("{lead}{line}");
             let _ = writeln!(
                 out,
                 "{prefix}{indent}{}",
-                painter.paint(Paint::Dim, line.trim_end())
+                painter.paint(paint, line.trim_end())
             );
         }
         return;
@@ -456,6 +470,13 @@ fn step_lines(out: &mut String, step: &Step, prefix: &str, layout: &Layout, pain
             out,
             "{prefix}{indent}  {}",
             painter.paint(Paint::Yellow, &format!("! {}", clean(warning)))
+        );
+    }
+    for note in &step.notes {
+        let _ = writeln!(
+            out,
+            "{prefix}{indent}  {}",
+            painter.paint(Paint::Dim, &format!("i {}", clean(note)))
         );
     }
 }

@@ -61,15 +61,7 @@ fn article_list(words: &[&str]) -> String {
 
 /// Catches `us-west2` and `US-WEST-2` before they become a NotFound much later.
 fn check_region_name(region: &str) -> Result<(), Failure> {
-    let parts: Vec<&str> = region.split('-').collect();
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts.iter().all(|p| !p.is_empty())
-        && parts[..parts.len() - 1]
-            .iter()
-            .all(|p| p.chars().all(|c| c.is_ascii_lowercase()))
-        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit());
-    if ok {
+    if ripcord_core::arn::is_region_name(region) {
         Ok(())
     } else {
         Err(

@@ -134,3 +134,15 @@ pub fn writer(st: &mut RunState, h: &Handle) -> Res {
     }
     Ok(Dynamic::UNIT)
 }
+
+/// `reachable(region)`: whether the region answers. A region outside the declared ones is
+/// refused as any other use of it would be.
+pub fn reachable(st: &mut RunState, region: &str) -> Res {
+    st.check_region(Some(region))?;
+    let answer = st.query(Query::Reachable {
+        region: region.to_string(),
+    })?;
+    Ok(Dynamic::from(
+        answer.and_then(|v| v.as_bool()).unwrap_or(true),
+    ))
+}

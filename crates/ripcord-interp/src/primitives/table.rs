@@ -171,6 +171,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("disabled", &[1], Queries, "whether a health check is disabled"),
     p("inverted", &[1], Queries, "whether a health check is inverted"),
     p("replication", &[1], Queries, "a bucket's replication configuration, or ()"),
+    p("reachable", &[1], Queries, "whether a region answers (false while it is down)"),
 
     p("now", &[0], Time, "the backend's time, RFC 3339"),
     p("elapsed", &[0], Time, "seconds since the run started, on the backend's clock"),
@@ -178,6 +179,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("fmt_duration", &[1], Time, "seconds as a duration string"),
     p("print", &[1], Output, "a note in the plan"),
     p("debug", &[1], Output, "a note in the plan, with strings quoted"),
+    p("warn", &[1], Output, "a warning in the plan and the run's report; the run goes on"),
 
     p("sleep", &[1], Refused, "refused: use wait or approve"),
 ];

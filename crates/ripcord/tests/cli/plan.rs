@@ -62,6 +62,19 @@ pub fn runbooks() -> Vec<String> {
     found
 }
 
+/// Every `examples/*.rhai`, sorted: each is checked and planned against examples/inventory.yaml.
+fn examples() -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(workspace().join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
+        .map(|p| format!("examples/{}", p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    found.sort();
+    found
+}
+
 fn golden_name(runbook: &str, ext: &str) -> String {
     let stem = runbook
         .trim_start_matches("runbooks/")
@@ -171,12 +184,10 @@ fn check_passes_the_bundled_runbooks_and_examples() {
         assert!(out.status.success(), "{runbook}: {}", stderr(&out));
         assert!(stdout(&out).contains("ok"));
     }
-    for example in [
-        "examples/scale-up.rhai",
-        "examples/strategy.rhai",
-        "examples/restore.rhai",
-        "examples/enable-replication.rhai",
-    ] {
+    let examples = examples();
+    assert!(examples.len() >= 6, "examples: {examples:?}");
+    for example in &examples {
+        let example = example.as_str();
         let out = ripcord(&["check", example]);
         assert!(out.status.success(), "{example}: {}", stderr(&out));
         let plan = ripcord(&["plan", example, "--inventory", "examples/inventory.yaml"]);
@@ -339,5 +350,55 @@ fn only_apply_and_capture_reach_the_live_backend() {
             !text.contains("live::") && !text.contains("ripcord_aws"),
             "{dry} reaches the live backend"
         );
+    }
+}
+
+/// The plans of an outage of us-east-1 (docs/simulation.md, "Outages"): the bundled failovers
+/// and the stdlib strategies, with Route 53's control plane down too (the default) and up
+/// (`--global-up`). The e-commerce failover and the pilot-light ignition stop at their Route
+/// 53 step without it, and complete with it; the strategy examples complete either way.
+#[test]
+fn outage_plans_match_their_goldens() {
+    let cases: &[(&str, &[&str], bool)] = &[
+        ("runbooks/ecommerce/failover.rhai", &[], false),
+        ("runbooks/ecommerce/failover.rhai", &["--global-up"], true),
+        ("runbooks/pilot-light/ignite.rhai", &[], false),
+        ("runbooks/pilot-light/ignite.rhai", &["--global-up"], true),
+        ("examples/warm-standby.rhai", &[], true),
+        ("examples/active-active.rhai", &[], true),
+    ];
+    for &(runbook, extra, completes) in cases {
+        let mut args = vec!["plan", runbook, "--down", "us-east-1", "--color", "never"];
+        if runbook.starts_with("examples/") {
+            args.extend(["--inventory", "examples/inventory.yaml"]);
+        }
+        args.extend(extra);
+        let out = ripcord(&args);
+        let suffix = if extra.is_empty() {
+            "down-us-east-1"
+        } else {
+            "down-us-east-1.global-up"
+        };
+        let name = golden_name(runbook, "txt")
+            .replace("examples/", "examples__")
+            .replace(".txt", &format!(".{suffix}.txt"));
+        if completes {
+            assert!(
+                out.status.success(),
+                "{runbook} {extra:?}: {}",
+                stderr(&out)
+            );
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{runbook}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(err.contains("ripcord::unreachable"), "{runbook}: {err}");
+            assert!(err.contains("ControlPlaneUnreachable"), "{err}");
+        }
+        let text = stdout(&out);
+        assert!(
+            text.contains("! Unreachable: us-east-1: down for this plan (--down us-east-1)"),
+            "{text}"
+        );
+        golden(&name, &text);
     }
 }

@@ -84,7 +84,10 @@ fn stepping_the_whole_failover_shows_every_call_before_it_runs() {
     assert!(first.contains("next: require_replication(...)"), "{first}");
     assert!(first.contains("check GetBucketReplication"), "{first}");
     assert!(
-        first.contains("→ 28 │ require_replication(images, DR);"),
+        first.contains(&format!(
+            "→ {} │     require_replication(images, DR);",
+            failover_line("require_replication(images, DR)")
+        )),
         "{first}"
     );
     let expected = [
@@ -167,7 +170,11 @@ fn a_breakpoint_on_promote_stops_there_and_plan_shows_the_rest() {
         at_promote.contains("RemoveFromGlobalCluster"),
         "{at_promote}"
     );
-    assert!(at_promote.contains("→ 47 │"), "{at_promote}");
+    let promote = failover_line("promote(global_db, dr_db)");
+    assert!(
+        at_promote.contains(&format!("→ {promote} │")),
+        "{at_promote}"
+    );
     // Both scalings ran before it (branches 1 and 2 of the parallel group).
     assert_eq!(
         at_promote
@@ -195,7 +202,10 @@ fn a_breakpoint_on_promote_stops_there_and_plan_shows_the_rest() {
 
     term.line("where");
     let place = term.expect("ripcord[dry-run]> ");
-    assert!(place.contains("failover.rhai:47:9"), "{place}");
+    assert!(
+        place.contains(&format!("failover.rhai:{promote}:9")),
+        "{place}"
+    );
     term.line("vars");
     let vars = term.expect("ripcord[dry-run]> ");
     assert!(
@@ -231,8 +241,9 @@ fn skip_does_not_send_the_call_and_the_journal_says_so() {
     let home = tempfile::tempdir().unwrap();
     let mut term = dry(home.path());
     term.expect("ripcord[dry-run]> ");
-    term.line("break 54");
-    term.expect("breakpoint 1: line 54");
+    let disable = failover_line("disable_health_check(primary_check)");
+    term.line(&format!("break {disable}"));
+    term.expect(&format!("breakpoint 1: line {disable}"));
     term.expect("ripcord[dry-run]> ");
     term.line("c");
     term.expect("next: approve(...)");
@@ -363,7 +374,10 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     term.line("n");
     let statement = term.expect("ripcord[dry-run]> ");
     assert!(statement.contains("paused at"), "{statement}");
-    assert!(statement.contains("→ 34 │ parallel(["), "{statement}");
+    assert!(
+        statement.contains(&format!("→ {} │ parallel([", failover_line("parallel(["))),
+        "{statement}"
+    );
     term.send(b"\x04");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(5), "{out}");
@@ -582,4 +596,15 @@ notify(topic("dr-notifications", "us-west-2"), "Scaled", "not sent: the operator
         .expect("the wait's result");
     assert_eq!(cancelled["error_code"], "Cancelled", "{cancelled}");
     assert_eq!(records.last().unwrap()["status"], "cancelled");
+}
+
+/// The line of the bundled failover that contains `needle`, so that an edit of the runbook
+/// does not silently move what a test stops at.
+fn failover_line(needle: &str) -> usize {
+    let text = std::fs::read_to_string(workspace().join("runbooks/ecommerce/failover.rhai"))
+        .expect("the failover reads");
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} is not in the failover"))
+        + 1
 }
