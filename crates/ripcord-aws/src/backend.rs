@@ -10,8 +10,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use ripcord_core::{
-    Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal, Outcome, Query,
-    WaitSpec,
+    Backend, BackendError, Call, CheckSpec, Endpoint, ErrorKind, Intent, Inventory, Journal,
+    Outcome, Query, WaitSpec,
 };
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -20,6 +20,28 @@ use std::time::{Duration, Instant};
 
 /// Attempts per request (the first one included) in the SDK's standard retry mode.
 const MAX_ATTEMPTS: u32 = 5;
+
+/// How long a connection may take to open (less when `--request-timeout` is shorter).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The region the SDK would use: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's
+/// `region`. The instance metadata service, last in the SDK's own chain, is not asked: off
+/// EC2 it costs seconds of timeouts, and on EC2 it names the instance's region, which says
+/// nothing about where account-wide requests are best sent.
+async fn sdk_region(profile: Option<&str>) -> Option<String> {
+    let mut from_profile = aws_config::profile::region::ProfileFileRegionProvider::builder();
+    if let Some(profile) = profile {
+        from_profile = from_profile.profile_name(profile);
+    }
+    aws_config::meta::region::RegionProviderChain::first_try(
+        aws_config::environment::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(from_profile.build())
+    .region()
+    .await
+    .map(|region| region.to_string())
+    .filter(|region| !region.is_empty())
+}
 
 /// Who the credentials belong to (sts GetCallerIdentity).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +75,7 @@ pub struct LiveBackend {
 impl std::fmt::Debug for LiveBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LiveBackend")
-            .field("default_region", &self.ctx.clients.default_region())
+            .field("account_region", &self.ctx.clients.account_region())
             .field("journal", &self.journal.is_some())
             .field("approver", &self.approver.is_some())
             .field("parallel", &self.group.is_some())
@@ -121,19 +143,26 @@ impl LiveBackend {
             .enable_all()
             .build()
             .map_err(|err| setup_error(format!("cannot start the async runtime: {err}")))?;
-        let region = config
-            .region
-            .clone()
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| "us-east-1".to_string());
+        let preferred = match config.region.clone().filter(|r| !r.is_empty()) {
+            Some(region) => Some(region),
+            None => runtime.block_on(sdk_region(config.profile.as_deref())),
+        };
+        let candidates: Vec<String> = preferred
+            .into_iter()
+            .chain(config.fallback_regions.iter().cloned())
+            .collect();
+        let clients_region = candidates
+            .first()
+            .cloned()
+            .unwrap_or_else(|| ripcord_core::GLOBAL_CONTROL_REGION.to_string());
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(region.clone()))
+            .region(Region::new(clients_region))
             .retry_config(retry_config(initial_backoff))
             .timeout_config(
                 TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
+                    .connect_timeout(CONNECT_TIMEOUT.min(config.request_timeout))
                     // One attempt of any request; retries get their own.
-                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .operation_attempt_timeout(config.request_timeout)
                     .build(),
             );
         if let Some(profile) = &config.profile {
@@ -146,7 +175,8 @@ impl LiveBackend {
             loader = loader.credentials_provider(credentials);
         }
         let base = runtime.block_on(loader.load());
-        let ctx = Ctx::new(Clients::new(base, region), config.poll);
+        let mut ctx = Ctx::new(Clients::new(base, candidates), config.poll);
+        ctx.read_timeout = config.read_timeout;
         Ok(LiveBackend {
             runtime,
             ctx: Arc::new(ctx),
@@ -174,7 +204,10 @@ impl LiveBackend {
         self.ctx.cancel.clone()
     }
 
-    /// sts GetCallerIdentity (asked once, then cached).
+    /// sts GetCallerIdentity (asked once, then cached). The first time, it is sent to every
+    /// candidate account region at once and picks the first that answers within the read
+    /// timeout (`docs/live.md`, "When a region does not answer"); when that is not the
+    /// preferred one, a warning says so (`take_warnings`).
     pub fn caller_identity(&mut self) -> Result<CallerIdentity, BackendError> {
         let identity = self.runtime.block_on(self.ctx.identity())?;
         Ok(CallerIdentity {
@@ -183,8 +216,16 @@ impl LiveBackend {
         })
     }
 
+    /// The region account-wide requests go to (STS, S3 ListBuckets and bucket lookups,
+    /// global-cluster reads): after `caller_identity`, the first candidate that answered.
+    pub fn account_region(&self) -> String {
+        self.ctx.clients.account_region()
+    }
+
     /// A read-only snapshot of live state in `regions` (and the global resources) in the
-    /// inventory's shape.
+    /// inventory's shape. Every region, and every service of a region, is read at once and
+    /// bounded by the read timeout; what does not answer is listed in the inventory's
+    /// `unreachable` (and fails later requests at once) instead of failing the capture.
     pub fn capture(&mut self, regions: &[String]) -> Result<Inventory, BackendError> {
         self.runtime
             .block_on(crate::capture::capture(&self.ctx, regions))
@@ -220,6 +261,16 @@ impl LiveBackend {
         let journal = self.journal.clone();
         self.runtime
             .block_on(async move { step.run(&ctx, journal.as_deref(), ctx.stop()).await })
+    }
+}
+
+/// The request `latest_snapshot` lists snapshots with (the simulation names the same).
+fn latest_snapshot_operation(target: &ripcord_core::Target) -> &'static str {
+    match target.kind() {
+        ripcord_core::ResourceKind::Volume => "DescribeSnapshots",
+        ripcord_core::ResourceKind::DbInstance => "DescribeDBSnapshots",
+        ripcord_core::ResourceKind::DbCluster => "DescribeDBClusterSnapshots",
+        other => other.describe_operation(),
     }
 }
 
@@ -317,12 +368,25 @@ impl Backend for LiveBackend {
         let query = substitute(query, &self.placeholders, &|_| false).unwrap_or(query.clone());
         let ctx = self.ctx.clone();
         self.runtime.block_on(async move {
-            match &query {
-                Query::Describe { target } => crate::query::describe(&ctx, target).await,
+            let (target, operation) = match &query {
+                Query::Reachable { region } => {
+                    return Ok(Some(serde_json::Value::Bool(ctx.reachable(region))))
+                }
+                Query::Describe { target } => (target, target.kind().describe_operation()),
+                Query::LatestSnapshot { target } => (target, latest_snapshot_operation(target)),
+            };
+            let endpoint = Endpoint::of_target(target);
+            ctx.reach(Op::new(target.kind().service(), operation), &endpoint)?;
+            let answer = match &query {
                 Query::LatestSnapshot { target } => {
                     crate::query::latest_snapshot(&ctx, target).await
                 }
+                _ => crate::query::describe(&ctx, target).await,
+            };
+            if let Err(err) = &answer {
+                ctx.note_failed_read(&endpoint, err);
             }
+            answer
         })
     }
 

@@ -1,70 +1,406 @@
 //! `capture`: a read-only snapshot of live state in the inventory's shape (`ripcord capture`).
+//!
+//! A capture is taken when a region may be down, so it degrades instead of failing: every
+//! region, every service of a region (EC2, Auto Scaling, RDS, SNS) and every global part
+//! (global clusters, Route 53, S3) is read at once, each part bounded by the read timeout.
+//! A part that does not answer (no connection, a timeout, a 5xx after the SDK's retries:
+//! `ErrorKind::Unreachable`) is listed in the inventory's `unreachable` and remembered for
+//! the run; any other error (AccessDenied, a 4xx) still fails the capture, since an answer
+//! that refuses is not an outage and a plan against what it hid would be wrong.
 
-use crate::context::{arn_resource_id, Ctx};
+use crate::context::{arn_resource_id, read_timeout_error, Ctx};
 use crate::convert;
 use crate::errors::{FromSdk, Op};
-use crate::lag::{fill_replica_lag, lag_secs, Lag};
+use crate::lag::{lag_secs_within, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{health_checks, zone_id, ZoneRef};
 use ripcord_core::inventory::{
-    GlobalCluster, HostedZone, RegionInventory, Topic, INVENTORY_VERSION,
+    AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, EbsSnapshot, GlobalCluster,
+    HealthCheck, HostedZone, RegionInventory, Topic, Unreachable, Volume, INVENTORY_VERSION,
 };
-use ripcord_core::{BackendError, Inventory};
-use std::collections::BTreeMap;
+use ripcord_core::{BackendError, ErrorKind, Inventory};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::Poll;
+use std::time::Duration;
+
+/// Buckets whose settings are read at once: enough to overlap the round trips of a large
+/// account, few enough not to meet S3's request rate limits.
+const BUCKETS_AT_ONCE: usize = 16;
 
 /// Everything ripcord's runbooks can touch in `regions`, plus the global resources (global
-/// clusters, hosted zones, health checks, buckets). Lists are sorted by id or name so that
-/// two captures of the same state are identical.
+/// clusters, hosted zones, health checks, buckets), and what did not answer. Lists are sorted
+/// by id or name, so that two captures of the same state are identical.
 pub(crate) async fn capture(ctx: &Ctx, regions: &[String]) -> Result<Inventory, BackendError> {
+    // First: the account guard's request, which also picks the account region.
     let identity = ctx.identity().await?;
+    let bound = ctx.read_timeout;
+    let account_region = ctx.clients.account_region();
+    let mut asked: Vec<String> = Vec::new();
+    for region in regions {
+        if !asked.contains(region) {
+            asked.push(region.clone());
+        }
+    }
+
+    let (regional, globals, zones, checks, buckets) = tokio::join!(
+        join_all(
+            asked
+                .iter()
+                .map(|region| capture_region(ctx, region, bound))
+        ),
+        bounded(
+            bound,
+            Op::new("rds", "DescribeGlobalClusters"),
+            describe_global_clusters(ctx, &account_region)
+        ),
+        bounded(
+            bound,
+            Op::new("route53", "ListHostedZones"),
+            hosted_zones(ctx)
+        ),
+        bounded(
+            bound,
+            Op::new("route53", "ListHealthChecks"),
+            all_health_checks(ctx)
+        ),
+        buckets(ctx, &account_region, bound),
+    );
+
+    let mut down = Unanswered::default();
+    let mut captured: BTreeMap<String, RegionInventory> = BTreeMap::new();
+    for (region, parts) in asked.iter().zip(regional) {
+        if let Some(inventory) = parts.settle(region, &mut down)? {
+            captured.insert(region.clone(), inventory);
+        }
+    }
+
+    // Global clusters are account-wide: read from the account region, else from a captured
+    // region whose RDS answered.
+    let mut globals = globals;
+    if matches!(&globals, Err(err) if err.kind == ErrorKind::Unreachable) {
+        for region in captured.keys().filter(|r| **r != account_region) {
+            if down.covers(region, "rds") {
+                continue;
+            }
+            globals = bounded(
+                bound,
+                Op::new("rds", "DescribeGlobalClusters"),
+                describe_global_clusters(ctx, region),
+            )
+            .await;
+            if !matches!(&globals, Err(err) if err.kind == ErrorKind::Unreachable) {
+                break;
+            }
+        }
+    }
+    let mut global_clusters: Vec<GlobalCluster> = down
+        .settle(globals, || (account_region.clone(), "rds"))?
+        .unwrap_or_default();
+    keep_known_members(&mut global_clusters, &asked, &captured, &down);
+    global_clusters.sort_by(|a, b| a.id.cmp(&b.id));
+
+    fill_lags(ctx, &global_clusters, &mut captured, bound).await;
+    snapshot_sources(&mut captured);
+
+    // Route 53 is read whole or not at all: records name health checks by id, so zones
+    // without the checks (or the reverse) would not be a valid inventory.
+    let (hosted_zones, health_checks) = match (zones, checks) {
+        (Ok(zones), Ok(checks)) => (zones, checks),
+        (zones, checks) => {
+            let failed = [zones.err(), checks.err()].into_iter().flatten();
+            for err in failed {
+                if err.kind != ErrorKind::Unreachable {
+                    return Err(err);
+                }
+                down.add(Unreachable::control_plane("route53", reason(&err)));
+            }
+            (Vec::new(), Vec::new())
+        }
+    };
+
+    let (buckets, unanswered) = buckets?;
+    for entry in unanswered {
+        down.add(entry);
+    }
+
     let mut inventory = Inventory::empty(convert::now_seconds());
     inventory.version = INVENTORY_VERSION;
     inventory.account = Some(identity.account);
-    let mut captured: BTreeMap<String, RegionInventory> = BTreeMap::new();
-    for region in regions {
-        if captured.contains_key(region) {
-            continue;
-        }
-        captured.insert(region.clone(), capture_region(ctx, region).await?);
-    }
-    if let Some(first) = regions.first() {
-        inventory.global_clusters = global_clusters(ctx, first, &captured).await?;
-    }
-    secondary_lags(ctx, &inventory.global_clusters, &mut captured).await;
-    snapshot_sources(&mut captured);
     inventory.regions = captured;
-    inventory.hosted_zones = hosted_zones(ctx).await?;
-    let op = Op::new("route53", "ListHealthChecks");
-    let mut checks: Vec<_> = health_checks(ctx, op)
-        .await?
-        .into_iter()
-        .map(|(check, name)| convert::health_check(&check, name))
-        .collect();
-    checks.sort_by(|a, b| a.id.cmp(&b.id));
-    inventory.health_checks = checks;
-    inventory.buckets = buckets(ctx).await?;
+    inventory.global_clusters = global_clusters;
+    inventory.hosted_zones = hosted_zones;
+    inventory.health_checks = health_checks;
+    inventory.buckets = buckets;
+    inventory.unreachable = down.sorted();
+    for entry in &inventory.unreachable {
+        ctx.mark_unreachable(entry.clone());
+    }
     Ok(inventory)
 }
 
-async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, BackendError> {
-    let ec2 = ctx.clients.ec2(region);
-    let rds = ctx.clients.rds(region);
+/// What did not answer, found by the parts of a capture.
+#[derive(Debug, Default)]
+struct Unanswered {
+    entries: Vec<Unreachable>,
+}
 
-    let op = Op::new("ec2", "DescribeAvailabilityZones");
-    let zones = ec2
-        .describe_availability_zones()
-        .send()
+impl Unanswered {
+    /// Adds an entry, once: nothing under a region already down as a whole.
+    fn add(&mut self, entry: Unreachable) {
+        let known = self.entries.iter().any(|e| {
+            e.region == entry.region && (e.service == entry.service || e.service.is_none())
+        });
+        if !known {
+            self.entries.push(entry);
+        }
+    }
+
+    /// Whether `service` in `region` was found not answering (or the whole region).
+    fn covers(&self, region: &str, service: &str) -> bool {
+        self.entries.iter().any(|e| {
+            e.region.as_deref() == Some(region) && e.service.as_deref().is_none_or(|s| s == service)
+        })
+    }
+
+    /// A part's result: its value, `None` (and an entry for `place`) when it did not
+    /// answer, or the error that fails the capture.
+    fn settle<T>(
+        &mut self,
+        part: Result<T, BackendError>,
+        place: impl FnOnce() -> (String, &'static str),
+    ) -> Result<Option<T>, BackendError> {
+        match part {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if err.kind == ErrorKind::Unreachable => {
+                let (region, service) = place();
+                self.add(Unreachable::service_in(&region, service, reason(&err)));
+                Ok(None)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Sorted: control planes first, then by region and service (a region as a whole before
+    /// its services), so that two captures of the same outage are identical.
+    fn sorted(mut self) -> Vec<Unreachable> {
+        self.entries.sort_by(|a, b| {
+            (&a.region, &a.service, &a.reason).cmp(&(&b.region, &b.service, &b.reason))
+        });
+        self.entries
+    }
+}
+
+/// Why a part did not answer, for people: AWS's (or the SDK's) code and message.
+fn reason(err: &BackendError) -> String {
+    format!("{}: {}", err.code, err.message)
+}
+
+/// `part`, or a `ReadTimeout` (kind unreachable) when it has not finished within `bound`.
+async fn bounded<T>(
+    bound: Duration,
+    op: Op,
+    part: impl Future<Output = Result<T, BackendError>>,
+) -> Result<T, BackendError> {
+    tokio::time::timeout(bound, part)
         .await
-        .map_err(|err| op.sdk(err))?;
-    let mut availability_zones: Vec<String> = zones
-        .availability_zones()
-        .iter()
-        .filter_map(|z| z.zone_name().map(str::to_string))
-        .collect();
-    availability_zones.sort();
+        .unwrap_or_else(|_| Err(read_timeout_error(op, bound)))
+}
 
+/// Runs futures concurrently on the current task and collects their outputs in order.
+///
+/// The borrowed futures of a capture (they all share `&Ctx`) cannot be spawned as tasks, and
+/// the parts are network waits, so polling them together on one task is all the concurrency
+/// they need.
+async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_some() {
+                continue;
+            }
+            match future.as_mut().poll(cx) {
+                Poll::Ready(value) => *output = Some(value),
+                Poll::Pending => waiting = true,
+            }
+        }
+        if waiting {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// The EC2 part of a region.
+struct Ec2Part {
+    availability_zones: Vec<String>,
+    volumes: Vec<Volume>,
+    snapshots: Vec<EbsSnapshot>,
+}
+
+/// The RDS part of a region.
+struct RdsPart {
+    db_instances: Vec<DbInstance>,
+    db_clusters: Vec<DbCluster>,
+    db_snapshots: Vec<DbSnapshot>,
+    db_cluster_snapshots: Vec<DbSnapshot>,
+}
+
+/// One region's parts as they came back, each answered or not on its own.
+struct RegionParts {
+    ec2: Result<Ec2Part, BackendError>,
+    autoscaling: Result<Vec<AutoScalingGroup>, BackendError>,
+    rds: Result<RdsPart, BackendError>,
+    sns: Result<Vec<Topic>, BackendError>,
+}
+
+impl RegionParts {
+    /// The region's inventory from the parts that answered; `None` when none did (the
+    /// region is then down as a whole). An error that is not an outage fails the capture.
+    fn settle(
+        self,
+        region: &str,
+        down: &mut Unanswered,
+    ) -> Result<Option<RegionInventory>, BackendError> {
+        let failures: Vec<(&'static str, &BackendError)> = [
+            ("ec2", self.ec2.as_ref().err()),
+            ("autoscaling", self.autoscaling.as_ref().err()),
+            ("rds", self.rds.as_ref().err()),
+            ("sns", self.sns.as_ref().err()),
+        ]
+        .into_iter()
+        .filter_map(|(service, err)| err.map(|err| (service, err)))
+        .collect();
+        if let Some((_, err)) = failures
+            .iter()
+            .find(|(_, err)| err.kind != ErrorKind::Unreachable)
+        {
+            return Err((*err).clone());
+        }
+        if failures.len() == 4 {
+            // Nothing of the region answered: the region, not four services, is down.
+            down.add(Unreachable::region(region, reason(failures[0].1)));
+            return Ok(None);
+        }
+        for (service, err) in &failures {
+            down.add(Unreachable::service_in(region, service, reason(err)));
+        }
+        let mut inventory = RegionInventory::default();
+        if let Ok(ec2) = self.ec2 {
+            inventory.availability_zones = ec2.availability_zones;
+            inventory.volumes = ec2.volumes;
+            inventory.snapshots = ec2.snapshots;
+        }
+        if let Ok(groups) = self.autoscaling {
+            inventory.auto_scaling_groups = groups;
+        }
+        if let Ok(rds) = self.rds {
+            inventory.db_instances = rds.db_instances;
+            inventory.db_clusters = rds.db_clusters;
+            inventory.db_snapshots = rds.db_snapshots;
+            inventory.db_cluster_snapshots = rds.db_cluster_snapshots;
+        }
+        if let Ok(topics) = self.sns {
+            inventory.topics = topics;
+        }
+        Ok(Some(inventory))
+    }
+}
+
+/// Every service of a region at once, each bounded by `bound`.
+async fn capture_region(ctx: &Ctx, region: &str, bound: Duration) -> RegionParts {
+    let (ec2, autoscaling, rds, sns) = tokio::join!(
+        bounded(
+            bound,
+            Op::new("ec2", "DescribeAvailabilityZones"),
+            ec2_part(ctx, region)
+        ),
+        bounded(
+            bound,
+            Op::new("autoscaling", "DescribeAutoScalingGroups"),
+            autoscaling_part(ctx, region)
+        ),
+        bounded(
+            bound,
+            Op::new("rds", "DescribeDBInstances"),
+            rds_part(ctx, region)
+        ),
+        bounded(bound, Op::new("sns", "ListTopics"), sns_part(ctx, region)),
+    );
+    RegionParts {
+        ec2,
+        autoscaling,
+        rds,
+        sns,
+    }
+}
+
+async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
+    let ec2 = ctx.clients.ec2(region);
+    let zones = async {
+        let op = Op::new("ec2", "DescribeAvailabilityZones");
+        let out = ec2
+            .describe_availability_zones()
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        let mut zones: Vec<String> = out
+            .availability_zones()
+            .iter()
+            .filter_map(|z| z.zone_name().map(str::to_string))
+            .collect();
+        zones.sort();
+        Ok::<_, BackendError>(zones)
+    };
+    let volumes = async {
+        let op = Op::new("ec2", "DescribeVolumes");
+        let mut volumes: Vec<Volume> = ec2
+            .describe_volumes()
+            .into_paginator()
+            .items()
+            .send()
+            .all(op)
+            .await?
+            .iter()
+            .map(convert::volume)
+            .collect();
+        volumes.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(volumes)
+    };
+    let snapshots = async {
+        let op = Op::new("ec2", "DescribeSnapshots");
+        let mut snapshots: Vec<EbsSnapshot> = ec2
+            .describe_snapshots()
+            .owner_ids("self")
+            .into_paginator()
+            .items()
+            .send()
+            .all(op)
+            .await?
+            .iter()
+            .map(convert::snapshot)
+            .collect();
+        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(snapshots)
+    };
+    let (availability_zones, volumes, snapshots) = tokio::try_join!(zones, volumes, snapshots)?;
+    Ok(Ec2Part {
+        availability_zones,
+        volumes,
+        snapshots,
+    })
+}
+
+async fn autoscaling_part(ctx: &Ctx, region: &str) -> Result<Vec<AutoScalingGroup>, BackendError> {
     let op = Op::new("autoscaling", "DescribeAutoScalingGroups");
-    let mut auto_scaling_groups: Vec<_> = ctx
+    let mut groups: Vec<AutoScalingGroup> = ctx
         .clients
         .autoscaling(region)
         .describe_auto_scaling_groups()
@@ -76,91 +412,84 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         .iter()
         .map(convert::asg)
         .collect();
-    auto_scaling_groups.sort_by(|a, b| a.name.cmp(&b.name));
+    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(groups)
+}
 
-    let op = Op::new("ec2", "DescribeVolumes");
-    let mut volumes: Vec<_> = ec2
-        .describe_volumes()
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::volume)
-        .collect();
-    volumes.sort_by(|a, b| a.id.cmp(&b.id));
-
-    let op = Op::new("ec2", "DescribeSnapshots");
-    let mut snapshots: Vec<_> = ec2
-        .describe_snapshots()
-        .owner_ids("self")
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::snapshot)
-        .collect();
-    snapshots.sort_by(|a, b| a.id.cmp(&b.id));
-
-    let op = Op::new("rds", "DescribeDBInstances");
-    let mut db_instances: Vec<_> = rds
-        .describe_db_instances()
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::db_instance)
-        .collect();
-    db_instances.sort_by(|a, b| a.id.cmp(&b.id));
-    for instance in &mut db_instances {
-        fill_replica_lag(ctx, region, instance).await;
-    }
-
-    let op = Op::new("rds", "DescribeDBClusters");
-    let mut db_clusters: Vec<_> = rds
-        .describe_db_clusters()
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::db_cluster)
-        .collect();
-    db_clusters.sort_by(|a, b| a.id.cmp(&b.id));
-
+async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
+    let rds = ctx.clients.rds(region);
+    let instances = async {
+        let op = Op::new("rds", "DescribeDBInstances");
+        let mut instances: Vec<DbInstance> = rds
+            .describe_db_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .all(op)
+            .await?
+            .iter()
+            .map(convert::db_instance)
+            .collect();
+        instances.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok::<_, BackendError>(instances)
+    };
+    let clusters = async {
+        let op = Op::new("rds", "DescribeDBClusters");
+        let mut clusters: Vec<DbCluster> = rds
+            .describe_db_clusters()
+            .into_paginator()
+            .items()
+            .send()
+            .all(op)
+            .await?
+            .iter()
+            .map(convert::db_cluster)
+            .collect();
+        clusters.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(clusters)
+    };
     // Without a snapshot type, DescribeDBSnapshots lists manual and automated snapshots.
-    let op = Op::new("rds", "DescribeDBSnapshots");
-    let mut db_snapshots: Vec<_> = rds
-        .describe_db_snapshots()
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::db_snapshot)
-        .collect();
-    db_snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+    let snapshots = async {
+        let op = Op::new("rds", "DescribeDBSnapshots");
+        let mut snapshots: Vec<DbSnapshot> = rds
+            .describe_db_snapshots()
+            .into_paginator()
+            .items()
+            .send()
+            .all(op)
+            .await?
+            .iter()
+            .map(convert::db_snapshot)
+            .collect();
+        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(snapshots)
+    };
+    let cluster_snapshots = async {
+        let op = Op::new("rds", "DescribeDBClusterSnapshots");
+        let mut snapshots: Vec<DbSnapshot> = rds
+            .describe_db_cluster_snapshots()
+            .into_paginator()
+            .items()
+            .send()
+            .all(op)
+            .await?
+            .iter()
+            .map(convert::db_cluster_snapshot)
+            .collect();
+        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(snapshots)
+    };
+    let (db_instances, db_clusters, db_snapshots, db_cluster_snapshots) =
+        tokio::try_join!(instances, clusters, snapshots, cluster_snapshots)?;
+    Ok(RdsPart {
+        db_instances,
+        db_clusters,
+        db_snapshots,
+        db_cluster_snapshots,
+    })
+}
 
-    let op = Op::new("rds", "DescribeDBClusterSnapshots");
-    let mut db_cluster_snapshots: Vec<_> = rds
-        .describe_db_cluster_snapshots()
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::db_cluster_snapshot)
-        .collect();
-    db_cluster_snapshots.sort_by(|a, b| a.id.cmp(&b.id));
-
+async fn sns_part(ctx: &Ctx, region: &str) -> Result<Vec<Topic>, BackendError> {
     let op = Op::new("sns", "ListTopics");
     let mut topics: Vec<Topic> = ctx
         .clients
@@ -178,30 +507,16 @@ async fn capture_region(ctx: &Ctx, region: &str) -> Result<RegionInventory, Back
         })
         .collect();
     topics.sort_by(|a, b| a.name.cmp(&b.name));
-
-    Ok(RegionInventory {
-        availability_zones,
-        auto_scaling_groups,
-        volumes,
-        snapshots,
-        db_instances,
-        db_clusters,
-        db_snapshots,
-        db_cluster_snapshots,
-        topics,
-    })
+    Ok(topics)
 }
 
-/// Global clusters as seen from `region`, with members in the captured regions only: an
-/// inventory describes every member's cluster in its region, so a member in a region that
-/// was not captured is left out (docs/live.md says to capture all of them).
-async fn global_clusters(
+/// Every global cluster of the account, as `region`'s RDS describes them.
+async fn describe_global_clusters(
     ctx: &Ctx,
     region: &str,
-    captured: &BTreeMap<String, RegionInventory>,
 ) -> Result<Vec<GlobalCluster>, BackendError> {
     let op = Op::new("rds", "DescribeGlobalClusters");
-    let mut globals: Vec<GlobalCluster> = ctx
+    Ok(ctx
         .clients
         .rds(region)
         .describe_global_clusters()
@@ -212,40 +527,92 @@ async fn global_clusters(
         .await?
         .iter()
         .map(convert::global_cluster)
-        .collect();
-    for global in &mut globals {
-        global.members.retain(|m| {
-            captured
-                .get(&m.region)
-                .is_some_and(|r| r.db_clusters.iter().any(|c| c.id == m.cluster))
-        });
-    }
-    globals.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(globals)
+        .collect())
 }
 
+/// Keeps the members an inventory can describe: those whose cluster was captured in its
+/// region, and those in an asked region whose RDS did not answer (a plan against a partial
+/// capture must see the same global cluster as against a full one: the member is there,
+/// only unreachable). A member in a region that was not asked is left out (docs/live.md
+/// says to capture every region of a global database).
+fn keep_known_members(
+    globals: &mut [GlobalCluster],
+    asked: &[String],
+    captured: &BTreeMap<String, RegionInventory>,
+    down: &Unanswered,
+) {
+    for global in globals {
+        global.members.retain(|m| {
+            let described = captured
+                .get(&m.region)
+                .is_some_and(|r| r.db_clusters.iter().any(|c| c.id == m.cluster));
+            described || (asked.contains(&m.region) && down.covers(&m.region, "rds"))
+        });
+    }
+}
+
+/// The lags CloudWatch holds: `replica_lag_secs` of every captured read replica and
 /// `replication_lag_secs` of every captured global secondary (a member that is not the
-/// writer): only membership tells which clusters have one, so this comes after the global
-/// clusters. One CloudWatch request each, in the member's region.
-async fn secondary_lags(
+/// writer: only membership tells, so this comes after the global clusters). One request
+/// each in the resource's region, all at once, each bounded like a part; one that cannot be
+/// read is unknown, with a warning.
+async fn fill_lags(
     ctx: &Ctx,
     globals: &[GlobalCluster],
     captured: &mut BTreeMap<String, RegionInventory>,
+    bound: Duration,
 ) {
-    for member in globals.iter().flat_map(|g| &g.members) {
-        if member.writer {
-            continue;
+    let secondaries: BTreeSet<(String, String)> = globals
+        .iter()
+        .flat_map(|g| &g.members)
+        .filter(|m| !m.writer)
+        .map(|m| (m.region.clone(), m.cluster.clone()))
+        .collect();
+    let replicas: Vec<(String, String)> = captured
+        .iter()
+        .flat_map(|(region, inv)| {
+            inv.db_instances
+                .iter()
+                .filter(|db| db.read_replica_source.is_some())
+                .map(move |db| (region.clone(), db.id.clone()))
+        })
+        .collect();
+    let clusters: Vec<(String, String)> = secondaries
+        .into_iter()
+        .filter(|(region, id)| {
+            captured
+                .get(region)
+                .is_some_and(|inv| inv.db_clusters.iter().any(|c| c.id == *id))
+        })
+        .collect();
+    let (replica_lags, cluster_lags) = tokio::join!(
+        join_all(replicas.iter().map(|(region, id)| lag_secs_within(
+            ctx,
+            region,
+            Lag::Replica(id),
+            bound
+        ))),
+        join_all(clusters.iter().map(|(region, id)| lag_secs_within(
+            ctx,
+            region,
+            Lag::GlobalSecondary(id),
+            bound
+        ))),
+    );
+    for ((region, id), lag) in replicas.iter().zip(replica_lags) {
+        let instance = captured
+            .get_mut(region)
+            .and_then(|inv| inv.db_instances.iter_mut().find(|db| db.id == *id));
+        if let Some(instance) = instance {
+            instance.replica_lag_secs = lag;
         }
-        let Some(region) = captured.get_mut(&member.region) else {
-            continue;
-        };
-        if let Some(cluster) = region
-            .db_clusters
-            .iter_mut()
-            .find(|c| c.id == member.cluster)
-        {
-            cluster.replication_lag_secs =
-                lag_secs(ctx, &member.region, Lag::GlobalSecondary(&member.cluster)).await;
+    }
+    for ((region, id), lag) in clusters.iter().zip(cluster_lags) {
+        let cluster = captured
+            .get_mut(region)
+            .and_then(|inv| inv.db_clusters.iter_mut().find(|c| c.id == *id));
+        if let Some(cluster) = cluster {
+            cluster.replication_lag_secs = lag;
         }
     }
 }
@@ -290,9 +657,10 @@ fn snapshot_sources(captured: &mut BTreeMap<String, RegionInventory>) {
     }
 }
 
+/// Every hosted zone with its records; the zones' records are listed at once.
 async fn hosted_zones(ctx: &Ctx) -> Result<Vec<HostedZone>, BackendError> {
     let op = Op::new("route53", "ListHostedZones");
-    let zones = ctx
+    let zones: Vec<ZoneRef> = ctx
         .clients
         .route53()
         .list_hosted_zones()
@@ -300,16 +668,24 @@ async fn hosted_zones(ctx: &Ctx) -> Result<Vec<HostedZone>, BackendError> {
         .items()
         .send()
         .all(op)
-        .await?;
-    let mut out = Vec::new();
-    for zone in zones {
-        let zone = ZoneRef {
+        .await?
+        .iter()
+        .map(|zone| ZoneRef {
             id: zone_id(zone.id()).to_string(),
             name: zone.name().trim_end_matches('.').to_string(),
             private: zone.config().is_some_and(|c| c.private_zone()),
             warning: None,
-        };
-        let mut records = crate::query::records(ctx, op, &zone).await?;
+        })
+        .collect();
+    let listed = join_all(
+        zones
+            .iter()
+            .map(|zone| crate::query::records(ctx, op, zone)),
+    )
+    .await;
+    let mut out = Vec::new();
+    for (zone, records) in zones.into_iter().zip(listed) {
+        let mut records = records?;
         records.sort_by(|a, b| (&a.name, &a.rtype, &a.set_id).cmp(&(&b.name, &b.rtype, &b.set_id)));
         out.push(HostedZone {
             id: zone.id,
@@ -322,27 +698,281 @@ async fn hosted_zones(ctx: &Ctx) -> Result<Vec<HostedZone>, BackendError> {
     Ok(out)
 }
 
-async fn buckets(ctx: &Ctx) -> Result<Vec<ripcord_core::inventory::Bucket>, BackendError> {
+async fn all_health_checks(ctx: &Ctx) -> Result<Vec<HealthCheck>, BackendError> {
+    let op = Op::new("route53", "ListHealthChecks");
+    let mut checks: Vec<HealthCheck> = health_checks(ctx, op)
+        .await?
+        .into_iter()
+        .map(|(check, name)| convert::health_check(&check, name))
+        .collect();
+    checks.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(checks)
+}
+
+/// Every bucket (ListBuckets, in the account region) with its region (GetBucketLocation),
+/// versioning and replication (in the bucket's region), and what did not answer: the account
+/// region's S3 (no buckets, or a bucket whose region is unknown is left out), or a bucket's
+/// region (the bucket is kept with its region, without versioning or replication).
+async fn buckets(
+    ctx: &Ctx,
+    account_region: &str,
+    bound: Duration,
+) -> Result<(Vec<Bucket>, Vec<Unreachable>), BackendError> {
     let op = Op::new("s3", "ListBuckets");
-    let listed = ctx
-        .clients
-        .s3(ctx.clients.default_region())
-        .list_buckets()
-        .send()
-        .await
-        .map_err(|err| op.sdk(err))?;
+    let listed = bounded(bound, op, async {
+        ctx.clients
+            .s3(account_region)
+            .list_buckets()
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))
+    })
+    .await;
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(err) if err.kind == ErrorKind::Unreachable => {
+            let entry = Unreachable::service_in(account_region, "s3", reason(&err));
+            return Ok((Vec::new(), vec![entry]));
+        }
+        Err(err) => return Err(err),
+    };
     let mut names: Vec<String> = listed
         .buckets()
         .iter()
         .filter_map(|b| b.name().map(str::to_string))
         .collect();
     names.sort();
+    names.dedup();
+    let silent: Mutex<Vec<Unreachable>> = Mutex::new(Vec::new());
+    // A region whose S3 did not answer for one bucket is not asked again for the next.
+    let dead: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let mut out = Vec::new();
-    for name in names {
-        // A bucket deleted between the listing and the lookup is simply not captured.
-        if let Some(bucket) = crate::query::bucket(ctx, op, &name).await? {
-            out.push(bucket);
+    for chunk in names.chunks(BUCKETS_AT_ONCE) {
+        let read = join_all(
+            chunk
+                .iter()
+                .map(|name| one_bucket(ctx, account_region, name, bound, &silent, &dead)),
+        )
+        .await;
+        for bucket in read {
+            out.extend(bucket?);
         }
     }
-    Ok(out)
+    let silent = silent.into_inner().unwrap_or_else(|p| p.into_inner());
+    Ok((out, silent))
+}
+
+/// One bucket: `None` when it is gone (deleted since the listing) or its region cannot be
+/// found; what did not answer goes to `silent`.
+async fn one_bucket(
+    ctx: &Ctx,
+    account_region: &str,
+    name: &str,
+    bound: Duration,
+    silent: &Mutex<Vec<Unreachable>>,
+    dead: &Mutex<HashSet<String>>,
+) -> Result<Option<Bucket>, BackendError> {
+    let record = |region: &str, err: &BackendError| {
+        silent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Unreachable::service_in(region, "s3", reason(err)));
+        dead.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(region.to_string());
+    };
+    let op = Op::new("s3", "GetBucketLocation");
+    let region = match bounded(bound, op, ctx.bucket_region(op, name)).await {
+        Ok(region) => region,
+        Err(err) if err.kind == ErrorKind::NotFound => return Ok(None),
+        Err(err) if err.kind == ErrorKind::Unreachable => {
+            record(account_region, &err);
+            return Ok(None);
+        }
+        Err(err) => return Err(err),
+    };
+    ctx.remember_bucket_region(name, &region);
+    let known_dead = dead
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .contains(&region);
+    let without_settings = |region: String| convert::bucket(name, region, false, None);
+    if known_dead {
+        return Ok(Some(without_settings(region)));
+    }
+    let op = Op::new("s3", "GetBucketVersioning");
+    match bounded(
+        bound,
+        op,
+        crate::query::bucket_in(ctx, op, name, region.clone()),
+    )
+    .await
+    {
+        Ok(bucket) => Ok(Some(bucket)),
+        Err(err) if err.kind == ErrorKind::NotFound => Ok(None),
+        Err(err) if err.kind == ErrorKind::Unreachable => {
+            record(&region, &err);
+            Ok(Some(without_settings(region)))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unreachable(code: &str) -> BackendError {
+        Op::new("ec2", "DescribeVolumes").unreachable(code, "connection refused")
+    }
+
+    fn parts(
+        ec2: Option<BackendError>,
+        autoscaling: Option<BackendError>,
+        rds: Option<BackendError>,
+        sns: Option<BackendError>,
+    ) -> RegionParts {
+        RegionParts {
+            ec2: match ec2 {
+                Some(err) => Err(err),
+                None => Ok(Ec2Part {
+                    availability_zones: vec!["us-east-1a".into()],
+                    volumes: Vec::new(),
+                    snapshots: Vec::new(),
+                }),
+            },
+            autoscaling: autoscaling.map_or(Ok(Vec::new()), Err),
+            rds: match rds {
+                Some(err) => Err(err),
+                None => Ok(RdsPart {
+                    db_instances: Vec::new(),
+                    db_clusters: Vec::new(),
+                    db_snapshots: Vec::new(),
+                    db_cluster_snapshots: Vec::new(),
+                }),
+            },
+            sns: sns.map_or(Ok(Vec::new()), Err),
+        }
+    }
+
+    #[test]
+    fn a_region_where_nothing_answers_is_down_as_a_whole() {
+        let mut down = Unanswered::default();
+        let all = parts(
+            Some(unreachable("DispatchFailure")),
+            Some(unreachable("DispatchFailure")),
+            Some(unreachable("ReadTimeout")),
+            Some(unreachable("DispatchFailure")),
+        );
+        assert!(all
+            .settle("us-east-1", &mut down)
+            .expect("no hard error")
+            .is_none());
+        let entries = down.sorted();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].region.as_deref(), Some("us-east-1"));
+        assert_eq!(entries[0].service, None);
+        assert_eq!(
+            entries[0].reason, "DispatchFailure: connection refused",
+            "the first part's reason"
+        );
+    }
+
+    #[test]
+    fn one_silent_service_keeps_the_rest_of_the_region() {
+        let mut down = Unanswered::default();
+        let some = parts(None, None, Some(unreachable("Http503")), None);
+        let inventory = some
+            .settle("us-east-1", &mut down)
+            .expect("no hard error")
+            .expect("the region is there");
+        assert_eq!(inventory.availability_zones, vec!["us-east-1a".to_string()]);
+        assert!(down.covers("us-east-1", "rds"));
+        assert!(!down.covers("us-east-1", "ec2"));
+    }
+
+    #[test]
+    fn a_refusal_is_not_an_outage() {
+        let mut down = Unanswered::default();
+        let denied = Op::new("sns", "ListTopics").rejected("AccessDenied", "no");
+        let mixed = parts(
+            Some(unreachable("DispatchFailure")),
+            None,
+            None,
+            Some(denied),
+        );
+        let err = mixed
+            .settle("us-east-1", &mut down)
+            .expect_err("AccessDenied fails the capture");
+        assert_eq!(err.code, "AccessDenied");
+    }
+
+    #[test]
+    fn entries_are_sorted_and_kept_once() {
+        let mut down = Unanswered::default();
+        down.add(Unreachable::service_in("us-west-2", "s3", "b"));
+        down.add(Unreachable::region("us-east-1", "a"));
+        down.add(Unreachable::service_in(
+            "us-east-1",
+            "s3",
+            "ignored: the region is down",
+        ));
+        down.add(Unreachable::control_plane("route53", "c"));
+        down.add(Unreachable::control_plane("route53", "again"));
+        let whats: Vec<String> = down.sorted().iter().map(Unreachable::what).collect();
+        assert_eq!(
+            whats,
+            vec![
+                "Route 53's control plane (us-east-1)".to_string(),
+                "us-east-1".to_string(),
+                "s3 in us-west-2".to_string()
+            ]
+        );
+    }
+
+    #[test]
+    fn members_in_a_silent_region_stay() {
+        let global = GlobalCluster {
+            id: "g".into(),
+            engine: "aurora-mysql".into(),
+            status: "available".into(),
+            members: vec![
+                ripcord_core::inventory::GlobalClusterMember {
+                    cluster: "east".into(),
+                    region: "us-east-1".into(),
+                    writer: true,
+                },
+                ripcord_core::inventory::GlobalClusterMember {
+                    cluster: "west".into(),
+                    region: "us-west-2".into(),
+                    writer: false,
+                },
+                ripcord_core::inventory::GlobalClusterMember {
+                    cluster: "far".into(),
+                    region: "eu-west-1".into(),
+                    writer: false,
+                },
+            ],
+        };
+        let mut globals = vec![global];
+        let mut captured = BTreeMap::new();
+        let mut west = RegionInventory::default();
+        west.db_clusters.push(DbCluster {
+            id: "west".into(),
+            engine: "aurora-mysql".into(),
+            status: "available".into(),
+            replication_lag_secs: None,
+        });
+        captured.insert("us-west-2".to_string(), west);
+        let mut down = Unanswered::default();
+        down.add(Unreachable::region("us-east-1", "refused"));
+        let asked = vec!["us-east-1".to_string(), "us-west-2".to_string()];
+        keep_known_members(&mut globals, &asked, &captured, &down);
+        let kept: Vec<&str> = globals[0]
+            .members
+            .iter()
+            .map(|m| m.cluster.as_str())
+            .collect();
+        assert_eq!(kept, vec!["east", "west"], "eu-west-1 was not asked");
+    }
 }

@@ -3,9 +3,10 @@
 use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
+use ripcord_core::GLOBAL_CONTROL_REGION;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// Counts every HTTP request the SDK transmits (retries included), for `requests_sent`.
 #[derive(Debug, Clone)]
@@ -27,6 +28,9 @@ impl Intercept for CountRequests {
     }
 }
 
+/// Attempts of each STS probe of a candidate account region (the first one included).
+const PROBE_ATTEMPTS: u32 = 2;
+
 /// Clients of one service by region.
 type PerRegion<C> = Mutex<HashMap<String, C>>;
 
@@ -37,8 +41,14 @@ type PerRegion<C> = Mutex<HashMap<String, C>>;
 #[derive(Debug)]
 pub(crate) struct Clients {
     base: aws_config::SdkConfig,
-    /// The region of global services (Route 53, STS, S3 bucket lookups).
-    default_region: String,
+    /// Where account-wide requests may go (STS, S3 ListBuckets and bucket lookups,
+    /// global-cluster reads), preferred first; never empty.
+    candidates: Vec<String>,
+    /// The candidate in use: the first until `Ctx::identity` has found which one answers.
+    account_region: RwLock<String>,
+    /// The region Route 53 is signed for: its partition's global region, as the SDK's own
+    /// endpoint rules sign it, whichever region answers account-wide requests.
+    route53_region: String,
     /// Custom endpoints (moto, LocalStack) serve buckets by path, not by virtual host.
     s3_path_style: bool,
     requests: Arc<AtomicU64>,
@@ -48,7 +58,6 @@ pub(crate) struct Clients {
     sns: PerRegion<aws_sdk_sns::Client>,
     s3: PerRegion<aws_sdk_s3::Client>,
     route53: PerRegion<aws_sdk_route53::Client>,
-    sts: PerRegion<aws_sdk_sts::Client>,
     cloudwatch: PerRegion<aws_sdk_cloudwatch::Client>,
 }
 
@@ -79,12 +88,26 @@ macro_rules! client_for {
 }
 
 impl Clients {
-    pub(crate) fn new(base: aws_config::SdkConfig, default_region: String) -> Clients {
+    /// Clients sending account-wide requests to the first of `candidates` (`us-east-1` when
+    /// there is none) until [`Clients::set_account_region`] picks another.
+    pub(crate) fn new(base: aws_config::SdkConfig, candidates: Vec<String>) -> Clients {
         let s3_path_style = base.endpoint_url().is_some()
             || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
+        let mut unique: Vec<String> = Vec::new();
+        for region in candidates {
+            if !region.is_empty() && !unique.contains(&region) {
+                unique.push(region);
+            }
+        }
+        if unique.is_empty() {
+            unique.push(GLOBAL_CONTROL_REGION.to_string());
+        }
+        let first = unique[0].clone();
         Clients {
             base,
-            default_region,
+            route53_region: global_region(&first).to_string(),
+            account_region: RwLock::new(first),
+            candidates: unique,
             s3_path_style,
             requests: Arc::new(AtomicU64::new(0)),
             ec2: Mutex::default(),
@@ -93,13 +116,29 @@ impl Clients {
             sns: Mutex::default(),
             s3: Mutex::default(),
             route53: Mutex::default(),
-            sts: Mutex::default(),
             cloudwatch: Mutex::default(),
         }
     }
 
-    pub(crate) fn default_region(&self) -> &str {
-        &self.default_region
+    /// The region account-wide requests go to.
+    pub(crate) fn account_region(&self) -> String {
+        self.account_region
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Where account-wide requests may go, preferred first.
+    pub(crate) fn account_candidates(&self) -> &[String] {
+        &self.candidates
+    }
+
+    /// Sends account-wide requests to `region` from now on.
+    pub(crate) fn set_account_region(&self, region: &str) {
+        *self
+            .account_region
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = region.to_string();
     }
 
     pub(crate) fn requests_sent(&self) -> u64 {
@@ -110,17 +149,32 @@ impl Clients {
     client_for!(rds, rds, aws_sdk_rds);
     client_for!(autoscaling, autoscaling, aws_sdk_autoscaling);
     client_for!(sns, sns, aws_sdk_sns);
-    client_for!(sts_in, sts, aws_sdk_sts);
     client_for!(route53_in, route53, aws_sdk_route53);
     client_for!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
 
-    /// Route 53 is global: one client, signed for the default region's partition.
+    /// Route 53 is global: one client, signed for its partition's global region.
     pub(crate) fn route53(&self) -> aws_sdk_route53::Client {
-        self.route53_in(&self.default_region)
+        self.route53_in(&self.route53_region)
     }
 
-    pub(crate) fn sts(&self) -> aws_sdk_sts::Client {
-        self.sts_in(&self.default_region)
+    /// STS in `region` for the probe of the account region (`Ctx::identity`): at most
+    /// [`PROBE_ATTEMPTS`] attempts. A region that refuses connections is then passed over
+    /// at once instead of after the SDK's four backoffs (seconds each), while one lost
+    /// connection is still retried; the identity is asked once per run, so the client is
+    /// not cached.
+    pub(crate) fn sts_probe(&self, region: &str) -> aws_sdk_sts::Client {
+        let retry = self
+            .base
+            .retry_config()
+            .cloned()
+            .unwrap_or_else(aws_config::retry::RetryConfig::standard)
+            .with_max_attempts(PROBE_ATTEMPTS);
+        let config = aws_sdk_sts::config::Builder::from(&self.base)
+            .region(Region::new(region.to_string()))
+            .retry_config(retry)
+            .interceptor(CountRequests(self.requests.clone()))
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
     }
 
     /// S3 in a bucket's region (requests for a bucket must be sent to its region).
@@ -137,5 +191,14 @@ impl Clients {
         let client = aws_sdk_s3::Client::from_conf(config);
         cache.insert(region.to_string(), client.clone());
         client
+    }
+}
+
+/// The region a partition's global services (Route 53) are signed for.
+fn global_region(region: &str) -> &'static str {
+    match ripcord_core::arn::partition(region) {
+        "aws-cn" => "cn-northwest-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => GLOBAL_CONTROL_REGION,
     }
 }

@@ -1,21 +1,56 @@
-//! What the CLI passes to the live backend: profile, region, endpoint, polling of waits.
+//! What the CLI passes to the live backend: profile, regions, endpoint, timeouts, polling of waits.
 
 use std::time::Duration;
 
-/// How the live backend reaches AWS (`ripcord apply --profile --region --endpoint-url`).
-#[derive(Debug, Clone, Default)]
+/// How the live backend reaches AWS (`ripcord apply --profile --region --endpoint-url
+/// --read-timeout --request-timeout`).
+#[derive(Debug, Clone)]
 pub struct LiveConfig {
     /// A named profile of the shared config/credentials files (`--profile`); `None` uses the
     /// default credential chain (environment, `AWS_PROFILE`, SSO, instance role, ...).
     pub profile: Option<String>,
-    /// The region of global services (Route 53, STS, S3 bucket lookups) and of global-cluster
-    /// reads (`--region`); `us-east-1` when absent. Regional calls go to their own region.
+    /// The preferred account region (`--region`): where STS, S3 bucket lookups and
+    /// global-cluster reads go. Without it, the SDK's region (`AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, the profile's `region`) is preferred; then `fallback_regions`.
+    /// The first of them that answers STS is used (docs/live.md, "When a region does not
+    /// answer"). Regional calls go to their own region whatever this is.
     pub region: Option<String>,
+    /// Where account-wide requests may go when the preferred region does not answer, in
+    /// order: the runbook's declared regions (or `--regions`). `us-east-1` when there is no
+    /// candidate at all.
+    pub fallback_regions: Vec<String>,
     /// Sends every request to this endpoint instead of AWS (`--endpoint-url`, moto in tests).
     /// Without it, `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are honoured by the SDK.
     pub endpoint_url: Option<String>,
     /// How waits poll.
     pub poll: PollConfig,
+    /// The bound of each part of a capture and of the STS probe of the account region
+    /// (`--read-timeout`): a part not read within it counts as not answering.
+    pub read_timeout: Duration,
+    /// The SDK's timeout of one attempt of any request (`--request-timeout`); each retry gets
+    /// its own.
+    pub request_timeout: Duration,
+}
+
+/// `--read-timeout`'s default: long enough for a large account's listing over a slow link,
+/// short enough that a dead region costs half a minute, not the SDK's retries of a minute each.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `--request-timeout`'s default: one attempt of the slowest request ripcord sends.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Default for LiveConfig {
+    fn default() -> LiveConfig {
+        LiveConfig {
+            profile: None,
+            region: None,
+            fallback_regions: Vec::new(),
+            endpoint_url: None,
+            poll: PollConfig::default(),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
 }
 
 /// How a wait polls: the first interval, growing by `factor` after each poll up to `max_ms`.

@@ -5,10 +5,12 @@ use crate::clients::Clients;
 use crate::config::PollConfig;
 use crate::errors::{FromSdk, Op};
 use crate::resolve::{find_zone, health_check_id, ZoneRef};
-use ripcord_core::{BackendError, ErrorKind};
+use ripcord_core::inventory::Unreachable;
+use ripcord_core::{unreachable_error, BackendError, Endpoint, ErrorKind, Outage};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Who the credentials belong to (sts GetCallerIdentity).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +24,8 @@ pub(crate) struct Identity {
 pub(crate) struct Ctx {
     pub clients: Clients,
     pub poll: PollConfig,
+    /// The bound of each part of a capture and of the STS probe (`--read-timeout`).
+    pub read_timeout: Duration,
     /// Set by the CLI's Ctrl-C handler; checked before every step and between polls.
     pub cancel: Arc<AtomicBool>,
     /// Fetched once: ARNs need the account, and it does not change during a run.
@@ -44,6 +48,9 @@ pub(crate) struct Ctx {
     /// What did not stop the run but the operator should know (a replication lag CloudWatch
     /// would not tell), in order, each once.
     warnings: Mutex<Vec<String>>,
+    /// Regions, services and control planes found not answering (at capture, or by a request
+    /// of the run): `reachable(region)` answers from it.
+    unreachable: Mutex<Vec<Unreachable>>,
 }
 
 /// Stops a polling loop: the operator's Ctrl-C, or another branch of the group failing.
@@ -104,6 +111,7 @@ impl Ctx {
         Ctx {
             clients,
             poll,
+            read_timeout: crate::config::DEFAULT_READ_TIMEOUT,
             cancel: Arc::new(AtomicBool::new(false)),
             identity: tokio::sync::OnceCell::new(),
             bucket_regions: Mutex::new(HashMap::new()),
@@ -113,6 +121,7 @@ impl Ctx {
             run_nonce: format!("{}-{started}", std::process::id()),
             steps: AtomicU64::new(0),
             warnings: Mutex::new(Vec::new()),
+            unreachable: Mutex::new(Vec::new()),
         }
     }
 
@@ -140,6 +149,93 @@ impl Ctx {
         )
     }
 
+    /// Remembers that something does not answer (once per region, service and plane).
+    pub(crate) fn mark_unreachable(&self, entry: Unreachable) {
+        let mut list = self
+            .unreachable
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A service of a region already down as a whole says nothing more.
+        let known = list.iter().any(|e| {
+            e.region == entry.region && (e.service == entry.service || e.service.is_none())
+        });
+        if !known {
+            list.push(entry);
+        }
+    }
+
+    /// What was found not answering so far.
+    pub(crate) fn unreachable(&self) -> Vec<Unreachable> {
+        self.unreachable
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// `reachable(region)`: the region was not found down as a whole.
+    pub(crate) fn reachable(&self, region: &str) -> bool {
+        let list = self.unreachable();
+        Outage::new(&list).region_down(region).is_none()
+    }
+
+    /// `Err` at once, without a request, when `endpoint` is one the capture (or an earlier
+    /// read of the run) found not answering: the same error the dry-run predicted. A bucket
+    /// whose region is not known yet is not looked up for this; it is not blocked.
+    pub(crate) fn reach(&self, op: Op, endpoint: &Endpoint) -> Result<(), BackendError> {
+        let entries = self.unreachable();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        // Account-wide reads go to the account region, which answered STS.
+        let account = self.clients.account_region();
+        match Outage::new(&entries).blocking(
+            endpoint,
+            |bucket| self.cached_bucket_region(bucket),
+            [account.as_str()],
+        ) {
+            Some(entry) => Err(unreachable_error(op.service, op.operation, entry)),
+            None => Ok(()),
+        }
+    }
+
+    /// Remembers what a failed read of `endpoint` found not answering, so that later
+    /// requests there fail at once and `reachable()` says so. No connection at all (refused,
+    /// timed out) takes the region; an error answer (5xx) only the service. Only reads come
+    /// here: a mutating call that did not answer may still have been carried out.
+    pub(crate) fn note_failed_read(&self, endpoint: &Endpoint, err: &BackendError) {
+        // An error of `reach` (or of an entry already known) adds nothing.
+        if err.kind != ErrorKind::Unreachable
+            || matches!(
+                err.code.as_str(),
+                "RegionUnreachable" | "ControlPlaneUnreachable"
+            )
+        {
+            return;
+        }
+        let reason = format!("{}: {}", err.code, err.message);
+        let no_connection = matches!(
+            err.code.as_str(),
+            "DispatchFailure" | "RequestTimeout" | "ReadTimeout"
+        );
+        let in_region = |service: &str, region: &str| {
+            if no_connection {
+                Unreachable::region(region, reason.clone())
+            } else {
+                Unreachable::service_in(region, service, reason.clone())
+            }
+        };
+        let entry = match endpoint {
+            Endpoint::Regional { service, region } => in_region(service, region),
+            Endpoint::Bucket { bucket } => match self.cached_bucket_region(bucket) {
+                Some(region) => in_region("s3", &region),
+                None => return,
+            },
+            Endpoint::ControlPlane { service } => Unreachable::control_plane(service, reason),
+            Endpoint::AnyRegion { service } => in_region(service, &self.clients.account_region()),
+        };
+        self.mark_unreachable(entry);
+    }
+
     /// The stop conditions of a step outside any parallel group.
     pub(crate) fn stop(&self) -> Stop<'_> {
         Stop {
@@ -148,26 +244,86 @@ impl Ctx {
         }
     }
 
-    /// The caller's account and ARN, asked once.
+    /// The caller's account and ARN, asked once; the first time, it also picks the account
+    /// region (`account_region`).
     pub(crate) async fn identity(&self) -> Result<Identity, BackendError> {
-        let op = Op::new("sts", "GetCallerIdentity");
         let identity = self
             .identity
-            .get_or_try_init(|| async {
-                let out = self
-                    .clients
-                    .sts()
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|err| op.sdk(err))?;
-                Ok::<_, BackendError>(Identity {
-                    account: out.account().unwrap_or_default().to_string(),
-                    arn: out.arn().unwrap_or_default().to_string(),
-                })
-            })
+            .get_or_try_init(|| self.probe_account_region())
             .await?;
         Ok(identity.clone())
+    }
+
+    /// sts GetCallerIdentity sent to every candidate account region at once, each bounded by
+    /// the read timeout; the first candidate (in order) that answers becomes the account
+    /// region. A dead preferred region so costs one bounded wait, not the SDK's retries
+    /// followed by another region's. An answer that is an error (bad credentials) is the
+    /// answer: every region would give it.
+    async fn probe_account_region(&self) -> Result<Identity, BackendError> {
+        let op = Op::new("sts", "GetCallerIdentity");
+        let bound = self.read_timeout;
+        let candidates = self.clients.account_candidates().to_vec();
+        let mut probes = Vec::new();
+        for region in &candidates {
+            let client = self.clients.sts_probe(region);
+            probes.push(tokio::spawn(async move {
+                match tokio::time::timeout(bound, client.get_caller_identity().send()).await {
+                    Ok(Ok(out)) => Ok(Identity {
+                        account: out.account().unwrap_or_default().to_string(),
+                        arn: out.arn().unwrap_or_default().to_string(),
+                    }),
+                    Ok(Err(err)) => Err(op.sdk(err)),
+                    Err(_) => Err(read_timeout_error(op, bound)),
+                }
+            }));
+        }
+        let mut silent: Vec<(String, BackendError)> = Vec::new();
+        let mut outcome = None;
+        for (region, probe) in candidates.iter().zip(probes.iter_mut()) {
+            let answer = probe.await.unwrap_or_else(|join| {
+                Err(op.transport(
+                    "ProbeLost",
+                    format!("the STS request to {region} stopped: {join}"),
+                ))
+            });
+            match answer {
+                Err(err) if err.kind == ErrorKind::Unreachable => {
+                    silent.push((region.clone(), err))
+                }
+                answer => {
+                    outcome = Some((region.clone(), answer));
+                    break;
+                }
+            }
+        }
+        // The requests still out are not needed any more.
+        for probe in &probes {
+            probe.abort();
+        }
+        match outcome {
+            Some((region, Ok(identity))) => {
+                if let Some((first, err)) = silent.first() {
+                    self.clients.set_account_region(&region);
+                    self.warn(format!(
+                        "{first} did not answer sts GetCallerIdentity ({}: {}); account-wide requests (STS, S3 bucket lookups, global-cluster reads) go to {region}",
+                        err.code, err.message
+                    ));
+                }
+                Ok(identity)
+            }
+            Some((_, Err(err))) => Err(err),
+            None => {
+                let tried = candidates.join(", ");
+                let (_, err) = silent
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| (String::new(), read_timeout_error(op, bound)));
+                Err(err.with_help(format!(
+                    "no region answered sts GetCallerIdentity (tried {tried}, each for up to {}): check the network, or name a region that answers with --region",
+                    bound_text(bound)
+                )))
+            }
+        }
     }
 
     pub(crate) async fn account(&self) -> Result<String, BackendError> {
@@ -200,8 +356,28 @@ impl Ctx {
         }
         format!(
             "arn:{}:s3:::{bucket}",
-            ripcord_core::arn::partition(self.clients.default_region())
+            ripcord_core::arn::partition(&self.clients.account_region())
         )
+    }
+
+    /// The region of a bucket when it has been looked up already; no request.
+    pub(crate) fn cached_bucket_region(&self, bucket: &str) -> Option<String> {
+        let cache = self
+            .bucket_regions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache
+            .get(bucket)
+            .or_else(|| cache.get(bucket_name(bucket)))
+            .cloned()
+    }
+
+    /// Remembers a bucket's region found otherwise (a capture's lookup).
+    pub(crate) fn remember_bucket_region(&self, bucket: &str, region: &str) {
+        self.bucket_regions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(bucket.to_string(), region.to_string());
     }
 
     /// The region a bucket lives in (GetBucketLocation, cached). `NoSuchBucket` is not found.
@@ -214,10 +390,10 @@ impl Ctx {
         {
             return Ok(region.clone());
         }
-        // GetBucketLocation answers for a bucket of any region from the default region.
+        // GetBucketLocation answers for a bucket of any region from the account region.
         let answer = self
             .clients
-            .s3(self.clients.default_region())
+            .s3(&self.clients.account_region())
             .get_bucket_location()
             .bucket(bucket)
             .send()
@@ -291,6 +467,24 @@ impl Ctx {
                 self.steps.fetch_add(1, Ordering::Relaxed)
             ),
         }
+    }
+}
+
+/// The error of a read that got no answer within the read timeout: the endpoint does not
+/// answer, as far as ripcord can wait for it.
+pub(crate) fn read_timeout_error(op: Op, bound: Duration) -> BackendError {
+    op.unreachable(
+        "ReadTimeout",
+        format!("no answer within {} (--read-timeout)", bound_text(bound)),
+    )
+}
+
+/// A timeout as people read it: `30s`, `2m 30s`, or milliseconds below a second.
+pub(crate) fn bound_text(bound: Duration) -> String {
+    if bound.subsec_millis() != 0 && bound < Duration::from_secs(10) {
+        format!("{} ms", bound.as_millis())
+    } else {
+        ripcord_core::duration::format_duration(bound.as_secs())
     }
 }
 

@@ -70,6 +70,13 @@ where
                 Some(message) if !message.is_empty() => message.to_string(),
                 _ => format!("{} answered HTTP {status} without a message", op.service),
             };
+            // The SDK retried it already: the endpoint is there but does not serve. A 501 is a
+            // deliberate answer (an operation the endpoint does not implement), not an outage.
+            if status >= 500 && status != 501 && !is_throttling(&code) {
+                return op
+                    .error(ErrorKind::Unreachable, &code, redact(&message))
+                    .with_help(format!("{} answered HTTP {status} to every attempt: it is not serving (an outage of the service in that region?); the request may or may not have been carried out: check the resource before running the step again", op.service));
+            }
             let kind = if is_not_found(&code, &message) {
                 ErrorKind::NotFound
             } else {
@@ -78,8 +85,13 @@ where
             op.error(kind, &code, redact(&message))
         }
         SdkError::TimeoutError(_) => op
-            .transport("RequestTimeout", redact(&chain(&err)))
+            .error(ErrorKind::Unreachable, "RequestTimeout", redact(&chain(&err)))
             .with_help("AWS did not answer in time (after retries); the request may or may not have been carried out: check the resource before running the step again"),
+        SdkError::DispatchFailure(failure) if failure.is_io() || failure.is_timeout() => op
+            .error(ErrorKind::Unreachable, "DispatchFailure", redact(&chain(&err)))
+            .with_help("no connection to the endpoint (refused, reset or timed out, after retries): the region or service does not answer, or the network path to it is down"),
+        // The request was never sent: a credentials or configuration problem, not the
+        // endpoint's.
         SdkError::DispatchFailure(_) => with_credentials_help(
             op.transport("DispatchFailure", redact(&chain(&err))),
         ),
@@ -92,6 +104,26 @@ where
         // `SdkError` is non-exhaustive; a future kind of failure is reported as transport.
         _ => op.transport("SdkError", redact(&chain(&err))),
     }
+}
+
+/// Whether an error code is a throttling answer: the endpoint works and asks the caller to
+/// slow down (EC2 and S3 say so with HTTP 503), which is not an outage.
+pub(crate) fn is_throttling(code: &str) -> bool {
+    matches!(
+        code,
+        "Throttling"
+            | "ThrottlingException"
+            | "ThrottledException"
+            | "RequestLimitExceeded"
+            | "RequestThrottled"
+            | "RequestThrottledException"
+            | "TooManyRequestsException"
+            | "SlowDown"
+            | "PriorRequestNotComplete"
+            | "ProvisionedThroughputExceededException"
+            | "BandwidthLimitExceeded"
+            | "EC2ThrottledException"
+    )
 }
 
 fn with_credentials_help(err: BackendError) -> BackendError {
@@ -180,6 +212,100 @@ mod tests {
             "Max bound, 3, must be ..."
         ));
         assert!(!is_not_found("InvalidDBInstanceState", ""));
+    }
+
+    type VolumesError = aws_sdk_ec2::operation::describe_volumes::DescribeVolumesError;
+
+    fn answered(status: u16, code: &str) -> SdkError<VolumesError, HttpResponse> {
+        let meta = aws_sdk_ec2::error::ErrorMetadata::builder()
+            .code(code)
+            .message("the answer")
+            .build();
+        let status = status.try_into().expect("a valid status");
+        SdkError::service_error(
+            VolumesError::generic(meta),
+            HttpResponse::new(status, "".into()),
+        )
+    }
+
+    fn classify(err: SdkError<VolumesError, HttpResponse>) -> (ErrorKind, String) {
+        let err = from_sdk(Op::new("ec2", "DescribeVolumes"), err);
+        (err.kind, err.code)
+    }
+
+    #[test]
+    fn what_does_not_answer_is_unreachable() {
+        use aws_sdk_ec2::error::ConnectorError;
+        let unreachable = |code: &str| (ErrorKind::Unreachable, code.to_string());
+        assert_eq!(
+            classify(SdkError::timeout_error("no answer")),
+            unreachable("RequestTimeout")
+        );
+        assert_eq!(
+            classify(SdkError::dispatch_failure(ConnectorError::io(
+                "connection refused".into()
+            ))),
+            unreachable("DispatchFailure")
+        );
+        assert_eq!(
+            classify(SdkError::dispatch_failure(ConnectorError::timeout(
+                "connect timed out".into()
+            ))),
+            unreachable("DispatchFailure")
+        );
+        assert_eq!(
+            classify(answered(503, "ServiceUnavailable")),
+            unreachable("ServiceUnavailable")
+        );
+        assert_eq!(
+            classify(answered(500, "InternalError")),
+            unreachable("InternalError")
+        );
+        let help = from_sdk(
+            Op::new("ec2", "DescribeVolumes"),
+            answered(503, "ServiceUnavailable"),
+        )
+        .help
+        .unwrap_or_default();
+        assert!(help.contains("HTTP 503"), "{help}");
+    }
+
+    #[test]
+    fn what_answers_or_was_never_sent_is_not_unreachable() {
+        use aws_sdk_ec2::error::ConnectorError;
+        // A request that could not be built or sent (credentials, a bad request) is the
+        // caller's problem, not the endpoint's.
+        assert_eq!(
+            classify(SdkError::dispatch_failure(ConnectorError::user(
+                "no credentials".into()
+            ))),
+            (ErrorKind::Transport, "DispatchFailure".to_string())
+        );
+        assert_eq!(
+            classify(SdkError::construction_failure("bad input")),
+            (ErrorKind::Transport, "ConstructionFailure".to_string())
+        );
+        // Throttling arrives as 503 from EC2 and S3: the endpoint works.
+        assert_eq!(
+            classify(answered(503, "RequestLimitExceeded")),
+            (ErrorKind::Rejected, "RequestLimitExceeded".to_string())
+        );
+        assert_eq!(
+            classify(answered(503, "SlowDown")),
+            (ErrorKind::Rejected, "SlowDown".to_string())
+        );
+        assert_eq!(
+            classify(answered(501, "NotImplemented")),
+            (ErrorKind::Rejected, "NotImplemented".to_string())
+        );
+        assert_eq!(
+            classify(answered(403, "UnauthorizedOperation")),
+            (ErrorKind::Rejected, "UnauthorizedOperation".to_string())
+        );
+        assert_eq!(
+            classify(answered(400, "InvalidVolume.NotFound")),
+            (ErrorKind::NotFound, "InvalidVolume.NotFound".to_string())
+        );
     }
 
     #[test]

@@ -99,6 +99,27 @@ pub(crate) async fn lag_secs(ctx: &Ctx, region: &str, lag: Lag<'_>) -> Option<i6
     }
 }
 
+/// `lag_secs`, given up after `bound` (unknown, with a warning): a capture waits on
+/// CloudWatch no longer than on anything else it reads.
+pub(crate) async fn lag_secs_within(
+    ctx: &Ctx,
+    region: &str,
+    lag: Lag<'_>,
+    bound: std::time::Duration,
+) -> Option<i64> {
+    match tokio::time::timeout(bound, lag_secs(ctx, region, lag)).await {
+        Ok(lag) => lag,
+        Err(_) => {
+            ctx.warn(format!(
+                "the replication lag of {} in {region} is unknown: CloudWatch GetMetricStatistics did not answer within {}; replica_lag() answers () for it",
+                lag.describe(),
+                crate::context::bound_text(bound)
+            ));
+            None
+        }
+    }
+}
+
 /// Sets the lag of `instance` if it is a read replica (one CloudWatch request); no other
 /// instance has one.
 pub(crate) async fn fill_replica_lag(ctx: &Ctx, region: &str, instance: &mut DbInstance) {
@@ -229,7 +250,7 @@ mod tests {
                 .load(),
         );
         let ctx = Ctx::new(
-            crate::clients::Clients::new(base, "us-east-1".to_string()),
+            crate::clients::Clients::new(base, vec!["us-east-1".to_string()]),
             crate::config::PollConfig::default(),
         );
         for _ in 0..2 {

@@ -29,4 +29,4 @@ mod step;
 mod wait;
 
 pub use backend::{Approver, CallerIdentity, LiveBackend};
-pub use config::{LiveConfig, PollConfig};
+pub use config::{LiveConfig, PollConfig, DEFAULT_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};

@@ -106,7 +106,7 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
         Target::GlobalCluster { name } => {
             let out = absent_is_none(
                 ctx.clients
-                    .rds(ctx.clients.default_region())
+                    .rds(&ctx.clients.account_region())
                     .describe_global_clusters()
                     .global_cluster_identifier(name)
                     .send()
@@ -341,6 +341,16 @@ pub(crate) async fn bucket(ctx: &Ctx, op: Op, name: &str) -> Result<Option<Bucke
     let Some(region) = absent_is_none(ctx.bucket_region(op, name).await)? else {
         return Ok(None);
     };
+    bucket_in(ctx, op, name, region).await.map(Some)
+}
+
+/// A bucket's versioning and replication, read in its region.
+pub(crate) async fn bucket_in(
+    ctx: &Ctx,
+    op: Op,
+    name: &str,
+    region: String,
+) -> Result<Bucket, BackendError> {
     let s3 = ctx.clients.s3(&region);
     let versioning = s3
         .get_bucket_versioning()
@@ -351,12 +361,12 @@ pub(crate) async fn bucket(ctx: &Ctx, op: Op, name: &str) -> Result<Option<Bucke
         .status()
         .is_some_and(|s| *s == aws_sdk_s3::types::BucketVersioningStatus::Enabled);
     let replication = replication(ctx, op, &region, name).await?;
-    Ok(Some(convert::bucket(
+    Ok(convert::bucket(
         bucket_name(name),
         region,
         versioning,
         replication.as_ref().map(convert::replication),
-    )))
+    ))
 }
 
 /// GetBucketReplication; `None` when the bucket has no replication configuration.

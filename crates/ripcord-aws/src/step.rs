@@ -2,7 +2,7 @@
 
 use crate::context::{Ctx, Stop};
 use crate::errors::Op;
-use ripcord_core::{BackendError, Call, CheckSpec, Intent, Journal, Outcome, WaitSpec};
+use ripcord_core::{BackendError, Call, CheckSpec, Endpoint, Intent, Journal, Outcome, WaitSpec};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -21,6 +21,15 @@ impl Step {
             Step::Call(call) => Op::new(call.service(), call.operation()),
             Step::Wait(wait) => Op::new(wait.target.kind().service(), wait.operation()),
             Step::Check(check) => Op::new(check.service(), check.operation()),
+        }
+    }
+
+    /// Where the step is sent (`ripcord_core::Endpoint`), for outages.
+    fn endpoint(&self) -> Endpoint {
+        match self {
+            Step::Call(call) => Endpoint::of_call(call),
+            Step::Wait(wait) => Endpoint::of_target(&wait.target),
+            Step::Check(check) => Endpoint::of_check(check),
         }
     }
 
@@ -54,11 +63,20 @@ impl Step {
             None => None,
         };
         let started = std::time::Instant::now();
-        let result = match self {
-            Step::Call(call) => crate::execute::execute(ctx, call, &ctx.token_seed(seq)).await,
-            Step::Wait(wait) => crate::wait::wait(ctx, wait, stop).await,
-            Step::Check(check) => crate::check::check(ctx, check).await,
+        let endpoint = self.endpoint();
+        // What is known not to answer fails at once, as the dry-run said it would, instead of
+        // spending the SDK's retries on it; the journal still shows the step and why.
+        let result = match ctx.reach(op, &endpoint) {
+            Err(err) => Err(err),
+            Ok(()) => match self {
+                Step::Call(call) => crate::execute::execute(ctx, call, &ctx.token_seed(seq)).await,
+                Step::Wait(wait) => crate::wait::wait(ctx, wait, stop).await,
+                Step::Check(check) => crate::check::check(ctx, check).await,
+            },
         };
+        if let (Err(err), Step::Wait(_) | Step::Check(_)) = (&result, self) {
+            ctx.note_failed_read(&endpoint, err);
+        }
         let elapsed = started.elapsed();
         let result = result.map(|outcome| Outcome {
             // Whole seconds, rounded to the nearest: the plan's resolution.

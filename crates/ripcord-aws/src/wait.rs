@@ -234,7 +234,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
         Target::GlobalCluster { name } => {
             let out = ctx
                 .clients
-                .rds(ctx.clients.default_region())
+                .rds(&ctx.clients.account_region())
                 .describe_global_clusters()
                 .global_cluster_identifier(name)
                 .send()

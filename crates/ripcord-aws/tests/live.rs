@@ -12,7 +12,7 @@ use ripcord_core::{
     AliasTarget, Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal,
     Outcome, Query, RecordSet, ReplicationRule, Target, WaitSpec, WaitState,
 };
-use ripcord_testkit::{unique, Moto};
+use ripcord_testkit::{unique, FaultProxy, Moto};
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -47,6 +47,7 @@ fn backend(url: &str) -> LiveBackend {
             region: Some(EAST.to_string()),
             endpoint_url: Some(url.to_string()),
             poll: fast_poll(),
+            ..LiveConfig::default()
         },
         "testing",
         "testing",
@@ -1653,9 +1654,11 @@ fn transport_errors_after_five_attempts() {
             inverted: None,
         })),
     );
+    // No connection at all: the endpoint does not answer (docs/live.md, "When a region
+    // does not answer").
     assert_eq!(
         (err.kind, err.code.as_str()),
-        (ErrorKind::Transport, "DispatchFailure")
+        (ErrorKind::Unreachable, "DispatchFailure")
     );
     assert_clean_message(&err);
     // The SDK's standard retry mode, five attempts in all.
@@ -2423,7 +2426,10 @@ fn capture_round_trips_through_the_inventory_format() {
     let parsed = Inventory::parse(&text, "capture.json").expect("parses back");
     assert_eq!(parsed, inventory);
 
-    assert_eq!(inventory.version, 1);
+    assert_eq!(
+        inventory.version,
+        ripcord_core::inventory::INVENTORY_VERSION
+    );
     assert_eq!(inventory.account.as_deref(), Some("123456789012"));
     assert_eq!(inventory.captured_at.subsec_nanosecond(), 0);
     let east = &inventory.regions[EAST];
@@ -2802,4 +2808,390 @@ fn capture_reads_replication_lag_from_cloudwatch() {
         vec![("ecommerce-aurora", None), ("dr-aurora", Some(2))]
     );
     assert!(live.take_warnings().is_empty());
+}
+
+// ---------------------------------------------------------------- outages
+
+/// A backend whose account region is us-east-1 unless it does not answer (then us-west-2),
+/// with short bounds: a test never waits on the default 30 s.
+fn backend_with_fallback(url: &str, read_timeout: Duration) -> LiveBackend {
+    backend_with_timeouts(url, read_timeout, Duration::from_secs(5))
+}
+
+fn backend_with_timeouts(
+    url: &str,
+    read_timeout: Duration,
+    request_timeout: Duration,
+) -> LiveBackend {
+    LiveBackend::with_static_credentials_and_backoff(
+        LiveConfig {
+            region: Some(EAST.to_string()),
+            fallback_regions: vec![EAST.to_string(), WEST.to_string()],
+            endpoint_url: Some(url.to_string()),
+            poll: fast_poll(),
+            read_timeout,
+            request_timeout,
+            ..LiveConfig::default()
+        },
+        "testing",
+        "testing",
+        RETRY_BACKOFF,
+    )
+    .expect("live backend")
+}
+
+/// us-east-1 does not answer at all (connections reset), Route 53 (signed for us-east-1)
+/// still does.
+const EAST_REFUSED: &str =
+    r#"[{"service": "route53", "fault": "pass"}, {"region": "us-east-1", "fault": "refuse"}]"#;
+
+/// A small world in both regions: a volume each, an Aurora global database across them, a
+/// topic, a hosted zone, a bucket each.
+fn two_region_world(fx: &Fx) {
+    fx.volume(EAST, "web-data", 8);
+    fx.volume(WEST, "dr-data", 8);
+    fx.aurora_global("ecommerce-global", "ecommerce-aurora", "dr-aurora");
+    fx.topic(WEST, "dr-notifications");
+    fx.zone("example.com");
+    fx.bucket(EAST, "images-east");
+    fx.bucket(WEST, "images-west");
+}
+
+#[test]
+fn capture_with_a_region_down_degrades_and_its_requests_then_fail_at_once() {
+    let moto = Moto::start();
+    let fx = Fx::new(&moto.url);
+    two_region_world(&fx);
+    let proxy = FaultProxy::start(&moto, 0, EAST_REFUSED);
+    let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
+
+    // The account region falls back to the next candidate, with a warning.
+    let identity = live.caller_identity().expect("STS answers in us-west-2");
+    assert_eq!(identity.account, "123456789012");
+    assert_eq!(live.account_region(), WEST);
+    let warnings = live.take_warnings();
+    assert!(
+        warnings.len() == 1
+            && warnings[0].starts_with("us-east-1 did not answer sts GetCallerIdentity")
+            && warnings[0].ends_with("go to us-west-2"),
+        "{warnings:?}"
+    );
+
+    let inventory = live
+        .capture(&[EAST.to_string(), WEST.to_string()])
+        .expect("a capture degrades, it does not fail");
+    assert_eq!(
+        inventory.unreachable.len(),
+        1,
+        "{:?}",
+        inventory.unreachable
+    );
+    let entry = &inventory.unreachable[0];
+    assert_eq!(
+        (entry.region.as_deref(), entry.service.as_deref()),
+        (Some(EAST), None)
+    );
+    assert!(
+        entry.reason.starts_with("DispatchFailure: "),
+        "{}",
+        entry.reason
+    );
+    let regions: Vec<&str> = inventory.regions.keys().map(String::as_str).collect();
+    assert_eq!(regions, vec![WEST]);
+    let west = &inventory.regions[WEST];
+    assert!(west
+        .volumes
+        .iter()
+        .any(|v| v.name.as_deref() == Some("dr-data")));
+    assert_eq!(west.topics[0].name, "dr-notifications");
+    // The global cluster is the same as in a full capture: its member in the silent region
+    // is kept.
+    let members: Vec<(&str, &str, bool)> = inventory.global_clusters[0]
+        .members
+        .iter()
+        .map(|m| (m.cluster.as_str(), m.region.as_str(), m.writer))
+        .collect();
+    assert_eq!(
+        members,
+        vec![("ecommerce-aurora", EAST, true), ("dr-aurora", WEST, false)]
+    );
+    assert_eq!(inventory.hosted_zones.len(), 1, "Route 53 answers");
+    // Buckets are listed and located from us-west-2; the one in us-east-1 is kept with its
+    // region but without what only its region could say.
+    let buckets: Vec<(&str, &str)> = inventory
+        .buckets
+        .iter()
+        .map(|b| (b.name.as_str(), b.region.as_str()))
+        .collect();
+    assert_eq!(buckets, vec![("images-east", EAST), ("images-west", WEST)]);
+    assert!(inventory.buckets[0].replication.is_none());
+    // The outage is data: it survives the JSON round trip.
+    let text = serde_json::to_string_pretty(&inventory).expect("json");
+    let back: Inventory = serde_json::from_str(&text).expect("reads back");
+    assert_eq!(back.unreachable, inventory.unreachable);
+
+    // From now on, what needs us-east-1 fails at once, as the dry-run predicts, without a
+    // request; us-west-2 still answers.
+    proxy.clear_log();
+    let started = Instant::now();
+    let volume = Target::Volume {
+        name: "web-data".into(),
+        region: EAST.into(),
+    };
+    let err = live
+        .query(&Query::Describe {
+            target: volume.clone(),
+        })
+        .expect_err("us-east-1 is down");
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Unreachable, "RegionUnreachable")
+    );
+    assert!(
+        err.message
+            .starts_with("us-east-1 does not answer: DispatchFailure: "),
+        "{}",
+        err.message
+    );
+    let err = live
+        .wait(&WaitSpec {
+            target: volume,
+            until: WaitState::Available,
+            timeout_secs: 60,
+        })
+        .expect_err("no wait in a down region");
+    assert_eq!(err.code, "RegionUnreachable");
+    let err = live
+        .execute(&Call::CreateSnapshot(ops::CreateSnapshot {
+            region: EAST.into(),
+            volume: "web-data".into(),
+            description: "before failover".into(),
+            tags: BTreeMap::new(),
+        }))
+        .expect_err("no call to a down region");
+    assert_eq!(err.code, "RegionUnreachable");
+    assert_eq!(
+        live.query(&Query::Reachable {
+            region: EAST.into()
+        })
+        .expect("answered"),
+        Some(serde_json::Value::Bool(false))
+    );
+    assert_eq!(
+        live.query(&Query::Reachable {
+            region: WEST.into()
+        })
+        .expect("answered"),
+        Some(serde_json::Value::Bool(true))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "failing at once took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        proxy.log().iter().all(|r| r.region != EAST),
+        "nothing was sent to us-east-1: {:?}",
+        proxy.log()
+    );
+    let found = live
+        .query(&Query::Describe {
+            target: Target::Volume {
+                name: "dr-data".into(),
+                region: WEST.into(),
+            },
+        })
+        .expect("us-west-2 answers");
+    assert!(found.is_some());
+}
+
+#[test]
+fn capture_bounds_a_region_that_hangs() {
+    let moto = Moto::start();
+    let fx = Fx::new(&moto.url);
+    two_region_world(&fx);
+    let proxy = FaultProxy::start(
+        &moto,
+        0,
+        r#"[{"service": "route53", "fault": "pass"},
+            {"region": "us-east-1", "fault": "hang", "seconds": 60}]"#,
+    );
+    // A bound well above what the answering region needs on a busy machine (the proxy's
+    // listen backlog is short: some of the capture's connections wait for a SYN
+    // retransmission, 1 s and then 3 s), and attempts allowed to last far longer than it:
+    // only the bound can end the hung requests in time.
+    let mut live = backend_with_timeouts(
+        &proxy.endpoint(),
+        Duration::from_secs(10),
+        Duration::from_secs(120),
+    );
+    let started = Instant::now();
+    live.caller_identity().expect("STS answers in us-west-2");
+    let inventory = live
+        .capture(&[EAST.to_string(), WEST.to_string()])
+        .expect("capture");
+    let took = started.elapsed();
+    // One bound for the STS probe, one for the parts (all at once), one for the bucket in
+    // us-east-1 (its region is known only once it is located, so its bound starts a little
+    // later): not one 120 s attempt.
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    assert_eq!(
+        inventory.unreachable.len(),
+        1,
+        "{:?}",
+        inventory.unreachable
+    );
+    let entry = &inventory.unreachable[0];
+    assert_eq!(entry.region.as_deref(), Some(EAST));
+    assert_eq!(
+        entry.reason, "ReadTimeout: no answer within 10s (--read-timeout)",
+        "{entry:?}"
+    );
+    assert!(inventory.regions.contains_key(WEST));
+}
+
+#[test]
+fn capture_with_one_service_down_keeps_the_rest_of_its_region() {
+    let moto = Moto::start();
+    let fx = Fx::new(&moto.url);
+    two_region_world(&fx);
+    let proxy = FaultProxy::start(
+        &moto,
+        0,
+        r#"[{"region": "us-east-1", "service": "rds", "fault": "status", "status": 503}]"#,
+    );
+    let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
+    let inventory = live
+        .capture(&[EAST.to_string(), WEST.to_string()])
+        .expect("capture");
+    assert!(live.take_warnings().is_empty(), "STS answers in us-east-1");
+    assert_eq!(live.account_region(), EAST);
+    let entries: Vec<String> = inventory.unreachable.iter().map(|e| e.what()).collect();
+    assert_eq!(entries, vec!["rds in us-east-1".to_string()]);
+    assert!(
+        inventory.unreachable[0].reason.starts_with("Http503: "),
+        "{:?}",
+        inventory.unreachable
+    );
+    let east = &inventory.regions[EAST];
+    assert!(east
+        .volumes
+        .iter()
+        .any(|v| v.name.as_deref() == Some("web-data")));
+    assert!(east.db_clusters.is_empty());
+    assert_eq!(inventory.global_clusters[0].members.len(), 2);
+    assert!(inventory.buckets.iter().all(|b| b.versioning));
+
+    // RDS in us-east-1 fails at once; EC2 there still answers.
+    let err = live
+        .query(&Query::Describe {
+            target: Target::DbCluster {
+                name: "ecommerce-aurora".into(),
+                region: EAST.into(),
+            },
+        })
+        .expect_err("RDS in us-east-1 does not answer");
+    assert_eq!(err.code, "RegionUnreachable");
+    assert!(
+        err.message.starts_with("rds in us-east-1 does not answer"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        live.query(&Query::Reachable {
+            region: EAST.into()
+        })
+        .expect("answered"),
+        Some(serde_json::Value::Bool(true)),
+        "one service down is not the region down"
+    );
+    let found = live
+        .query(&Query::Describe {
+            target: Target::Volume {
+                name: "web-data".into(),
+                region: EAST.into(),
+            },
+        })
+        .expect("EC2 in us-east-1 answers");
+    assert!(found.is_some());
+}
+
+#[test]
+fn a_read_that_finds_a_region_down_marks_it_and_a_failed_call_does_not() {
+    let moto = Moto::shared();
+    let fx = Fx::new(&moto.url);
+    let east_volume = unique("marked-east");
+    let west_volume = unique("marked-west");
+    fx.volume(EAST, &east_volume, 1);
+    fx.volume(WEST, &west_volume, 1);
+    let proxy = FaultProxy::start(moto, 0, "[]");
+    let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
+    live.caller_identity().expect("identity");
+
+    // A mutating call that gets no answer may have been carried out: the region is not
+    // marked (the next request is sent).
+    proxy.set_rules(
+        r#"[{"region": "us-west-2", "service": "ec2", "operation": "CreateSnapshot", "fault": "refuse"}]"#,
+    );
+    let err = live
+        .execute(&Call::CreateSnapshot(ops::CreateSnapshot {
+            region: WEST.into(),
+            volume: west_volume.clone(),
+            description: "lost".into(),
+            tags: BTreeMap::new(),
+        }))
+        .expect_err("refused");
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Unreachable, "DispatchFailure")
+    );
+    let reachable = |live: &mut LiveBackend, region: &str| {
+        live.query(&Query::Reachable {
+            region: region.into(),
+        })
+        .expect("answered")
+    };
+    assert_eq!(
+        reachable(&mut live, WEST),
+        Some(serde_json::Value::Bool(true))
+    );
+
+    // A read that gets no connection: the region is down for the rest of the run.
+    proxy.set_rules(r#"[{"region": "us-east-1", "fault": "refuse"}]"#);
+    let volume = Target::Volume {
+        name: east_volume,
+        region: EAST.into(),
+    };
+    let err = live
+        .query(&Query::Describe {
+            target: volume.clone(),
+        })
+        .expect_err("refused");
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Unreachable, "DispatchFailure")
+    );
+    assert_eq!(
+        reachable(&mut live, EAST),
+        Some(serde_json::Value::Bool(false))
+    );
+    proxy.clear_log();
+    let err = live
+        .query(&Query::Describe { target: volume })
+        .expect_err("known down");
+    assert_eq!(err.code, "RegionUnreachable");
+    assert!(proxy.log().is_empty(), "{:?}", proxy.log());
+}
+
+#[test]
+fn no_account_region_answering_is_an_error_naming_them() {
+    let proxy = FaultProxy::start(Moto::shared(), 0, r#"[{"fault": "refuse"}]"#);
+    let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
+    let err = live.caller_identity().expect_err("nothing answers");
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Unreachable, "DispatchFailure")
+    );
+    let help = err.help.unwrap_or_default();
+    assert!(help.contains("tried us-east-1, us-west-2"), "{help}");
 }

@@ -33,7 +33,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         return Exit::BadInput;
     }
 
-    let mut live = match live::backend(&args.live) {
+    let mut live = match live::backend(&args.live, &regions) {
         Ok(live) => live,
         Err(err) => {
             eprintln!("error: cannot set up the AWS clients: {err}");
@@ -65,9 +65,20 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         )
     );
     if let Some(err) = planned.error {
-        report(err);
-        eprintln!("the dry-run against the live state fails: nothing was sent");
-        return Exit::RunbookFailed;
+        // An outage is the day this tool is for: the steps before the one that cannot be
+        // answered are worth running (scale the standby, promote its database), and the run
+        // stops where the plan says unless the endpoint answers by then. Any other failure
+        // of the dry-run would fail live too: nothing is sent.
+        if err.code != ripcord_interp::codes::UNREACHABLE {
+            report(err);
+            eprintln!("the dry-run against the live state fails: nothing was sent");
+            return Exit::RunbookFailed;
+        }
+        eprintln!(
+            "warning: the plan stops at {}: {}\n  apply runs the steps before it and stops there, unless it answers by then.",
+            err.location(),
+            err.message
+        );
     }
     let planned_steps = planned
         .plan

@@ -2,26 +2,25 @@
 
 use crate::cli::CaptureArgs;
 use crate::exit::Exit;
-use crate::live;
+use crate::{guard, live};
 
 pub fn run(args: &CaptureArgs) -> Exit {
-    let mut backend = match live::backend(&args.live) {
+    let mut backend = match live::backend(&args.live, &args.regions) {
         Ok(backend) => backend,
         Err(err) => {
             eprintln!("error: {err}");
             return Exit::Aws;
         }
     };
-    let inventory = match backend.capture(&args.regions) {
+    // What does not answer is in the inventory's `unreachable` and said on stderr; only an
+    // error that is not an outage fails the capture.
+    let inventory = match guard::capture(&mut backend, &args.regions) {
         Ok(inventory) => inventory,
         Err(err) => {
             eprintln!("error: capture failed: {err}");
             return Exit::Aws;
         }
     };
-    for warning in backend.take_warnings() {
-        eprintln!("warning: {warning}");
-    }
     let yaml = args
         .output
         .as_ref()

@@ -37,12 +37,29 @@ pub struct LiveArgs {
     /// Named profile from the AWS config/credentials files.
     #[arg(long)]
     pub profile: Option<String>,
-    /// Region for global services (Route 53, STS); default us-east-1.
+    /// Preferred region for account-wide requests (STS, S3 bucket lookups, global-cluster
+    /// reads). Default: AWS_REGION, AWS_DEFAULT_REGION or the profile's region; when it does
+    /// not answer, the runbook's regions in order (docs/live.md).
     #[arg(long)]
     pub region: Option<String>,
     /// Send every request to this endpoint (LocalStack, moto); AWS_ENDPOINT_URL works too.
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// How long each part of the capture (a service of a region, Route 53, S3) and the STS
+    /// probe of a region may take before it counts as not answering (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    pub read_timeout: std::time::Duration,
+    /// How long one attempt of any request may take before the SDK retries it (e.g. 60s).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+    pub request_timeout: std::time::Duration,
+}
+
+/// A timeout flag: a duration as runbooks write them (`30s`, `2m`), at least a second.
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    match ripcord_core::duration::parse_duration(text)? {
+        0 => Err("a timeout of 0 would give up at once; give at least 1s".to_string()),
+        secs => Ok(std::time::Duration::from_secs(secs)),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +171,23 @@ pub struct PlanArgs {
     /// Also write the simulated world as it is after the run, as an inventory (JSON).
     #[arg(long, value_name = "FILE")]
     pub end_state: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub outage: OutageArgs,
+}
+
+/// A dry-run of an outage (docs/simulation.md, "Outages").
+#[derive(Debug, Args)]
+pub struct OutageArgs {
+    /// Plan as if these regions did not answer (comma-separated): every call, wait, check and
+    /// query sent there fails as it would live. us-east-1 takes Route 53's control plane
+    /// with it unless --global-up.
+    #[arg(long, value_delimiter = ',', value_name = "REGION")]
+    pub down: Vec<String>,
+    /// With --down us-east-1: the global control planes that run there (Route 53's) still
+    /// answer.
+    #[arg(long, requires = "down")]
+    pub global_up: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

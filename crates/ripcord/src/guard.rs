@@ -26,8 +26,16 @@ pub fn guard_and_capture(
             "error: sts GetCallerIdentity failed: {}: {}",
             err.code, err.message
         );
+        if let Some(help) = &err.help {
+            eprintln!("  help: {help}");
+        }
         Exit::Aws
     })?;
+    // The account region may not be the preferred one (it did not answer): said before
+    // anything else is read.
+    for warning in live.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
     if meta.accounts.is_empty() {
         eprintln!(
             "warning: {runbook_file} declares no accounts: the account guard is off (running as {} in account {})",
@@ -42,16 +50,10 @@ pub fn guard_and_capture(
         );
         return Err(Exit::Refused);
     }
-    eprintln!("capturing {} ...", regions.join(", "));
-    let inventory = live.capture(regions).map_err(|err| {
+    let inventory = capture(live, regions).map_err(|err| {
         eprintln!("error: capture failed: {}: {}", err.code, err.message);
         Exit::Aws
     })?;
-    // What the capture could not read (a replication lag CloudWatch refused) is unknown in
-    // the plan: the operator must know the plan did not see it.
-    for warning in live.take_warnings() {
-        eprintln!("warning: {warning}");
-    }
     let json = serde_json::to_string_pretty(&inventory).map_err(|err| {
         eprintln!("error: cannot serialize the captured inventory: {err}");
         Exit::Aws
@@ -61,6 +63,7 @@ pub fn guard_and_capture(
         sha256: sha256_hex(json.as_bytes()),
         account: Some(identity.account.clone()),
         captured_at: inventory.captured_at.to_string(),
+        unreachable: inventory.unreachable.clone(),
     };
     Ok(Captured {
         account: identity.account,
@@ -68,4 +71,37 @@ pub fn guard_and_capture(
         json,
         info,
     })
+}
+
+/// Captures `regions` and tells the operator, on stderr, what the plan will not see: how long
+/// it took and how many requests it sent, each part that did not answer (the plan fails what
+/// needs it, as the run will), and what else could not be read (a replication lag CloudWatch
+/// refused is unknown in the plan).
+// BackendError is large but built once, on a cold path (the allowance of the library crates).
+#[allow(clippy::result_large_err)]
+pub fn capture(
+    live: &mut LiveBackend,
+    regions: &[String],
+) -> Result<Inventory, ripcord_core::BackendError> {
+    eprintln!("capturing {} ...", regions.join(", "));
+    let sent = live.requests_sent();
+    let started = std::time::Instant::now();
+    let inventory = live.capture(regions)?;
+    eprintln!(
+        "captured {} region(s) in {:.2} s ({} requests)",
+        regions.len(),
+        started.elapsed().as_secs_f64(),
+        live.requests_sent().saturating_sub(sent)
+    );
+    for entry in &inventory.unreachable {
+        eprintln!(
+            "warning: not captured: {} does not answer: {}",
+            entry.what(),
+            entry.reason
+        );
+    }
+    for warning in live.take_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(inventory)
 }

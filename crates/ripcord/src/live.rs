@@ -4,14 +4,22 @@ use crate::cli::LiveArgs;
 pub use ripcord_aws::LiveBackend;
 use ripcord_aws::{LiveConfig, PollConfig};
 
+/// The live backend of `args`; `regions` (the runbook's, or `--regions`) are where
+/// account-wide requests may go when the preferred region does not answer.
 // BackendError is large but built once, on a cold path (the allowance of the library crates).
 #[allow(clippy::result_large_err)]
-pub fn backend(args: &LiveArgs) -> Result<LiveBackend, ripcord_core::BackendError> {
+pub fn backend(
+    args: &LiveArgs,
+    regions: &[String],
+) -> Result<LiveBackend, ripcord_core::BackendError> {
     LiveBackend::new(LiveConfig {
         profile: args.profile.clone(),
         region: args.region.clone(),
+        fallback_regions: regions.to_vec(),
         endpoint_url: args.endpoint_url.clone(),
         poll: poll_config(),
+        read_timeout: args.read_timeout,
+        request_timeout: args.request_timeout,
     })
 }
 

@@ -43,7 +43,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
             eprintln!("error: {file} declares no regions: add `regions: [...]` to runbook(#{{...}}) or pass --regions");
             return Exit::BadInput;
         }
-        let mut backend = match live::backend(&args.live_args) {
+        let mut backend = match live::backend(&args.live_args, &regions) {
             Ok(backend) => backend,
             Err(err) => {
                 eprintln!("error: cannot set up the AWS clients: {err}");
@@ -84,6 +84,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
                             sha256: ripcord_core::sha256_hex(text.as_bytes()),
                             account: None,
                             captured_at: empty.captured_at.to_string(),
+                            unreachable: Vec::new(),
                         },
                         inventory: empty,
                         text,
