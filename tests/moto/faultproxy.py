@@ -7,22 +7,27 @@ A regional outage, lost answers, throttling and hangs, by region, service and
 operation, for the fault tests of the live backend. Each request is matched by
 what its SigV4 signature names (`Credential=KEY/DATE/REGION/SERVICE/...`) and by
 its operation (the query protocol's `Action`, the JSON protocols' `X-Amz-Target`,
-else `METHOD /path`).
+RPC v2 CBOR's `/service/S/operation/OP`, else `METHOD /path`).
 
 Protocol (as launch.py): once listening, exactly one line `READY http://HOST:PORT`
 on stdout; SIGTERM or SIGINT stops it and it exits 0. Control endpoints, not
 forwarded (a test changes faults while the proxy runs):
 
-    PUT  /__faults   body: a JSON list of rules (replaces them; the log is kept)
+    PUT  /__faults   body: a JSON list of rules (replaces them; the log is kept);
+                     400 with {"error": ...} for a list that is not rules
     GET  /__log      the requests seen so far, as a JSON list
     DELETE /__log    forget them
 
 A rule (every key but `fault` optional; the first rule that matches decides):
 
     {"region": "us-east-1", "service": "ec2", "operation": "CreateSnapshot",
-     "fault": "refuse" | "status" | "hang" | "lose" | "throttle",
+     "fault": "pass" | "refuse" | "status" | "hang" | "lose" | "throttle",
      "status": 503, "seconds": 30, "probability": 1.0, "first": N}
 
+- `pass`: the request goes to moto untouched, and no later rule is asked: an exception
+  carved out of a broader rule, e.g. `[{"service": "route53", "fault": "pass"},
+  {"region": "us-east-1", "fault": "status"}]` is us-east-1 down but Route 53 (whose
+  SigV4 scope is us-east-1) answering; logged as no fault (`null`);
 - `refuse`: the connection is reset without an answer (nothing reaches moto);
 - `status`: answer HTTP `status` (default 503) with an empty body (nothing reaches moto);
 - `hang`: hold the request `seconds` (default 30), then reset it (nothing reaches moto):
@@ -38,8 +43,14 @@ make faults partial. Decisions are deterministic: the k-th request a rule matche
 same sequence of requests gets the same faults whatever the thread timing.
 
 The log records every request: region, service, operation, the fault applied
-(or null) and whether it reached moto (`forwarded`), so a test counts how many
-times an operation really took effect.
+(or null, also for `pass`), the index of the rule that decided (`rule`, or null)
+and whether it reached moto (`forwarded`), so a test counts how many times an
+operation really took effect.
+
+Region and service are the signature's scope: STS is `sts` in the region the client
+signs for (its regional endpoint), Route 53 `route53` in us-east-1, S3 `s3` in the
+bucket's region as the client believes it. An unsigned request has region and
+service "".
 """
 
 import argparse
@@ -58,6 +69,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# The Smithy RPC v2 CBOR protocol (CloudWatch from the AWS SDK for Rust).
+RPC_V2 = re.compile(r"^/service/[^/]+/operation/([^/?]+)$")
 
 # The error each service answers when it throttles a caller (its protocol's shape).
 THROTTLING = {
@@ -68,6 +81,26 @@ THROTTLING = {
     "json": (400, "ThrottlingException", "json"),
     "query": (400, "Throttling", "query"),
 }
+
+
+FAULTS = ("pass", "refuse", "status", "hang", "lose", "throttle")
+RULE_KEYS = {"region", "service", "operation", "fault", "status", "seconds", "probability", "first"}
+
+
+def checked_rules(rules):
+    """The rules, or ValueError naming the first one that is not a rule (a typo in a fault
+    name must not silently let requests through)."""
+    if not isinstance(rules, list):
+        raise ValueError(f"the rules are a JSON list, not {type(rules).__name__}")
+    for rule in rules:
+        if not isinstance(rule, dict):
+            raise ValueError(f"a rule is a JSON object: {rule!r}")
+        unknown = set(rule) - RULE_KEYS
+        if unknown:
+            raise ValueError(f"unknown key(s) {sorted(unknown)} in rule {rule!r}")
+        if rule.get("fault") not in FAULTS:
+            raise ValueError(f"rule {rule!r}: fault must be one of {', '.join(FAULTS)}")
+    return list(rules)
 
 
 def loopback_host(value: str) -> str:
@@ -122,17 +155,19 @@ class Faults:
     def __init__(self, seed: int, rules):
         self.seed = seed
         self.lock = threading.Lock()
-        self.rules = list(rules)
+        self.rules = checked_rules(rules)
         self.counters = {}
         self.log = []
 
     def set_rules(self, rules):
+        rules = checked_rules(rules)
         with self.lock:
-            self.rules = list(rules)
+            self.rules = rules
             self.counters = {}
 
     def decide(self, region: str, service: str, operation: str):
-        """The rule that faults this request, if any (counting it against that rule)."""
+        """The index and rule that decide this request, if any (counting it against that
+        rule); a `pass` rule decides too: no fault."""
         with self.lock:
             for index, rule in enumerate(self.rules):
                 if not all(
@@ -154,8 +189,8 @@ class Faults:
                     draw = struct.unpack(">Q", digest[:8])[0] / 2**64
                     if draw >= probability:
                         continue
-                return rule
-            return None
+                return index, rule
+            return None, None
 
     def record(self, entry):
         with self.lock:
@@ -183,7 +218,17 @@ def operation_of(headers, path: str, method: str, body: bytes) -> str:
     action = urllib.parse.parse_qs(query).get("Action")
     if action:
         return action[0]
+    rpc = RPC_V2.match(urllib.parse.urlparse(path).path)
+    if rpc:
+        return rpc.group(1)
     return f"{method} {urllib.parse.urlparse(path).path}"
+
+
+class Server(ThreadingHTTPServer):
+    # http.server's listen backlog is 5: a failover opening a hundred connections at once
+    # would see most of them dropped and retried by TCP a second later, and a test would
+    # measure the proxy instead of the client.
+    request_queue_size = 1024
 
 
 def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
@@ -222,7 +267,12 @@ def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
         def control(self, body: bytes) -> bool:
             path = urllib.parse.urlparse(self.path).path
             if path == "/__faults" and self.command == "PUT":
-                faults.set_rules(json.loads(body or b"[]"))
+                try:
+                    faults.set_rules(json.loads(body or b"[]"))
+                except ValueError as err:  # json.JSONDecodeError is one too
+                    message = json.dumps({"error": str(err)}).encode()
+                    self.answer(400, "application/json", message)
+                    return True
                 self.answer(200, "application/json", b"{}")
                 return True
             if path == "/__log" and self.command == "GET":
@@ -245,19 +295,29 @@ def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
             return result
 
         def handle_any(self):
+            try:
+                self.handle_request()
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up (its own timeout) before the answer: nothing to tell it.
+                self.close_connection = True
+
+        def handle_request(self):
             body = self.read_body()
             if self.control(body):
                 return
             match = CREDENTIAL.search(self.headers.get("Authorization", ""))
             region, service = (match.group(1), match.group(2)) if match else ("", "")
             operation = operation_of(self.headers, self.path, self.command, body)
-            rule = faults.decide(region, service, operation)
+            index, rule = faults.decide(region, service, operation)
             fault = rule.get("fault") if rule else None
+            if fault == "pass":
+                fault = None
             entry = {
                 "region": region,
                 "service": service,
                 "operation": operation,
                 "fault": fault,
+                "rule": index,
                 "forwarded": fault in (None, "lose"),
                 "at": time.time(),
             }
@@ -315,8 +375,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    faults = Faults(args.seed, json.loads(args.rules))
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(upstream, faults))
+    try:
+        faults = Faults(args.seed, json.loads(args.rules))
+    except ValueError as err:
+        parser.error(f"--rules: {err}")
+    server = Server((args.host, args.port), make_handler(upstream, faults))
     server.daemon_threads = True
     host, port = server.server_address[:2]
     print(f"READY http://{host}:{port}", flush=True)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import traceback
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def start(args):
     line = proc.stdout.readline().strip()
     if not line.startswith("READY http://127.0.0.1:"):
         proc.kill()
+        proc.wait()
         log.seek(0)
         raise RuntimeError(f"no READY line from {args[0]}: {line!r} {log.read()}")
     return proc, line.split()[1]
@@ -156,6 +158,122 @@ def main() -> int:
         expect_failure(lambda: client(url, "sns", EAST).list_topics(), Exception)
         assert time.monotonic() - started < 4.5, "the client's 2 s read timeout ended it"
 
+    def pass_carves_route53_out_of_a_region_down():
+        # us-east-1 down, Route 53 (signed for us-east-1) answering: the first rule decides.
+        control(
+            url,
+            "PUT",
+            "/__faults",
+            [{"service": "route53", "fault": "pass"}, {"region": EAST, "fault": "status"}],
+        )
+        client(url, "route53", EAST).list_hosted_zones()
+        err = expect_failure(lambda: client(url, "sns", EAST).list_topics(), ClientError)
+        assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 503, err.response
+        client(url, "sns", WEST).list_topics()
+        log = control(url, "GET", "/__log")
+        seen = [(e["region"], e["service"], e["fault"], e["rule"], e["forwarded"]) for e in log]
+        assert seen == [
+            (EAST, "route53", None, 0, True),
+            (EAST, "sns", "status", 1, False),
+            (WEST, "sns", None, None, True),
+        ], seen
+        # What passed took effect in moto.
+        client(url, "route53", EAST).create_health_check(
+            CallerReference="passed",
+            HealthCheckConfig={"Type": "HTTP", "FullyQualifiedDomainName": "example.com"},
+        )
+        checks = client(moto_url, "route53", EAST).list_health_checks()["HealthChecks"]
+        assert any(c["CallerReference"] == "passed" for c in checks), checks
+
+    def pass_with_first_passes_n_then_falls_through():
+        control(
+            url,
+            "PUT",
+            "/__faults",
+            [
+                {"service": "sns", "fault": "pass", "first": 1},
+                {"service": "sns", "fault": "status", "status": 500},
+            ],
+        )
+        client(url, "sns", WEST).list_topics()
+        err = expect_failure(lambda: client(url, "sns", WEST).list_topics(), ClientError)
+        assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 500, err.response
+        faults = [(e["fault"], e["rule"]) for e in control(url, "GET", "/__log")]
+        assert faults == [(None, 0), ("status", 1)], faults
+
+    def sts_is_signed_for_the_clients_region():
+        # STS's regional endpoints: the signature names `sts` and the client's region, so a
+        # region down takes its STS with it and another region's STS answers.
+        control(url, "PUT", "/__faults", [{"region": EAST, "fault": "status"}])
+        expect_failure(lambda: client(url, "sts", EAST).get_caller_identity(), ClientError)
+        identity = client(url, "sts", WEST).get_caller_identity()
+        assert identity["Account"] == "123456789012", identity
+        log = control(url, "GET", "/__log")
+        seen = [(e["region"], e["service"], e["operation"], e["forwarded"]) for e in log]
+        assert seen == [
+            (EAST, "sts", "GetCallerIdentity", False),
+            (WEST, "sts", "GetCallerIdentity", True),
+        ], seen
+
+    def rules_that_are_not_rules_are_refused():
+        control(url, "PUT", "/__faults", [{"region": EAST, "fault": "refuse"}])
+        for bad in ([{"region": EAST, "fault": "passs"}], [{"regoin": EAST, "fault": "pass"}], {}):
+            try:
+                control(url, "PUT", "/__faults", bad)
+            except urllib.error.HTTPError as err:
+                assert err.code == 400, err.code
+                assert "error" in json.loads(err.read()), bad
+            else:
+                raise AssertionError(f"accepted {bad!r}")
+        # The rules in force are unchanged.
+        expect_failure(
+            lambda: client(url, "ec2", EAST).describe_volumes(),
+            ConnectionClosedError,
+            EndpointConnectionError,
+        )
+        # At startup, too: the proxy does not start on them.
+        try:
+            proc, _ = start(
+                [str(HERE / "faultproxy.py"), "--upstream", moto_url, "--port", "0",
+                 "--rules", '[{"fault": "hnag"}]']
+            )
+        except RuntimeError as err:
+            assert "fault must be one of" in str(err), err
+        else:
+            proc.terminate()
+            proc.wait(timeout=10)
+            raise AssertionError("started with a bad rule")
+
+    def rpc_v2_cbor_operations_are_named():
+        # The AWS SDK for Rust sends CloudWatch as Smithy RPC v2 CBOR: the operation is in the
+        # path. (Not forwarded here: only its name matters.)
+        control(
+            url,
+            "PUT",
+            "/__faults",
+            [{"operation": "GetMetricStatistics", "fault": "status", "status": 503}],
+        )
+        request = urllib.request.Request(
+            url + "/service/GraniteServiceVersion20100801/operation/GetMetricStatistics",
+            data=b"\xa0",
+            method="POST",
+            headers={
+                "Content-Type": "application/cbor",
+                "Smithy-Protocol": "rpc-v2-cbor",
+                "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20261202/us-west-2/"
+                "monitoring/aws4_request, SignedHeaders=host, Signature=0",
+            },
+        )
+        try:
+            urllib.request.urlopen(request, timeout=5)
+        except urllib.error.HTTPError as err:
+            assert err.code == 503, err.code
+        else:
+            raise AssertionError("not faulted")
+        log = control(url, "GET", "/__log")
+        seen = [(e["region"], e["service"], e["operation"], e["fault"]) for e in log]
+        assert seen == [(WEST, "monitoring", "GetMetricStatistics", "status")], seen
+
     def probability_is_deterministic_per_seed():
         rules = [{"service": "sns", "operation": "ListTopics", "fault": "status", "probability": 0.5}]
         outcomes = []
@@ -180,6 +298,11 @@ def main() -> int:
             lose_with_a_reset,
             throttling_is_each_services_own_error,
             hang_holds_until_the_client_gives_up,
+            pass_carves_route53_out_of_a_region_down,
+            pass_with_first_passes_n_then_falls_through,
+            sts_is_signed_for_the_clients_region,
+            rules_that_are_not_rules_are_refused,
+            rpc_v2_cbor_operations_are_named,
             probability_is_deterministic_per_seed,
         ]:
             check(fn.__name__, fn)

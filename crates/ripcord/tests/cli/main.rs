@@ -6,6 +6,7 @@
 mod live;
 mod mirror;
 mod moto;
+mod outage;
 mod parity;
 mod plan;
 mod repl;

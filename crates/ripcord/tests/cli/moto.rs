@@ -98,3 +98,109 @@ pub fn ripcord_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Ou
     }
     command.output().expect("the ripcord binary runs")
 }
+
+impl Moto {
+    /// An SQS queue in us-west-2 subscribed to the topic `topic` there (created by the seed):
+    /// a stakeholder's inbox. Returns the queue's URL, for [`Moto::received`].
+    pub fn subscribe_queue(&self, topic: &str) -> String {
+        let queue = ripcord_testkit::unique("inbox");
+        let created: serde_json::Value = serde_json::from_str(&self.0.boto3_json(
+            DR_REGION,
+            "sqs",
+            &format!("create_queue(QueueName='{queue}')"),
+        ))
+        .expect("create_queue answers JSON");
+        let url = created["QueueUrl"]
+            .as_str()
+            .expect("a queue URL")
+            .to_string();
+        let account = self.account();
+        self.boto3(
+            "sns",
+            &format!(
+                "subscribe(TopicArn='arn:aws:sns:{DR_REGION}:{account}:{topic}', Protocol='sqs', \
+                 Endpoint='arn:aws:sqs:{DR_REGION}:{account}:{queue}')"
+            ),
+        );
+        url
+    }
+
+    /// The notifications an SQS queue of [`Moto::subscribe_queue`] has received: SNS's
+    /// envelopes (`Subject`, `Message`, `TopicArn`, ...).
+    pub fn received(&self, queue_url: &str) -> Vec<serde_json::Value> {
+        let answer: serde_json::Value = serde_json::from_str(&self.0.boto3_json(
+            DR_REGION,
+            "sqs",
+            &format!(
+                "receive_message(QueueUrl='{queue_url}', MaxNumberOfMessages=10, WaitTimeSeconds=1)"
+            ),
+        ))
+        .expect("receive_message answers JSON");
+        answer["Messages"]
+            .as_array()
+            .map(|messages| {
+                messages
+                    .iter()
+                    .map(|m| {
+                        serde_json::from_str(m["Body"].as_str().expect("a message body"))
+                            .expect("an SNS envelope")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The account moto answers for (sts GetCallerIdentity).
+    pub fn account(&self) -> String {
+        let identity: serde_json::Value =
+            serde_json::from_str(&self.0.boto3_json(DR_REGION, "sts", "get_caller_identity()"))
+                .expect("get_caller_identity answers JSON");
+        identity["Account"]
+            .as_str()
+            .expect("an account id")
+            .to_string()
+    }
+
+    /// One boto3 call's answer as JSON, in `region` (the world a run left).
+    pub fn read(&self, region: &str, service: &str, call: &str) -> serde_json::Value {
+        let text = self.0.boto3_json(region, service, call);
+        serde_json::from_str(&text)
+            .unwrap_or_else(|err| panic!("{service} {call}: {err} in {text}"))
+    }
+}
+
+/// Starts `ripcord ARGS` on a pseudo-terminal with the test credentials, a private HOME, fast
+/// polling and `extra_env`, and no endpoint but what `ARGS` or `extra_env` say (`repl --live
+/// --endpoint-url PROXY`).
+pub fn term_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Term {
+    let mut env = vec![("HOME", home.to_str().expect("a UTF-8 temporary path"))];
+    env.extend(TEST_ENV);
+    env.extend_from_slice(extra_env);
+    Term::start(args, &workspace(), &env)
+}
+
+/// Runs ripcord as [`ripcord_env`] does but with no region configured at all (no
+/// `AWS_DEFAULT_REGION`, `AWS_REGION` or profile): account-wide calls must find one
+/// themselves.
+pub fn ripcord_without_region(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ripcord"));
+    command
+        .args(args)
+        .current_dir(workspace())
+        .env("NO_COLOR", "1")
+        .env("HOME", home)
+        .envs(TEST_ENV)
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("RIPCORD_RUNS_DIR")
+        .env_remove("AWS_CONFIG_FILE")
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+        .stdin(Stdio::null());
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    command.output().expect("the ripcord binary runs")
+}
