@@ -198,6 +198,24 @@ fn reason(err: &BackendError) -> String {
     format!("{}: {}", err.code, err.message)
 }
 
+/// Every item of a paginated list, converted to the inventory's shape and sorted by `key`, so
+/// that two captures of the same state are identical.
+macro_rules! all_sorted {
+    ($op:expr, $request:expr, $convert:path, $key:ident) => {{
+        let mut list: Vec<_> = $request
+            .into_paginator()
+            .items()
+            .send()
+            .all($op)
+            .await?
+            .iter()
+            .map($convert)
+            .collect();
+        list.sort_by(|a, b| a.$key.cmp(&b.$key));
+        list
+    }};
+}
+
 /// `part`, or a `ReadTimeout` (kind unreachable) when it has not finished within `bound`.
 async fn bounded<T>(
     bound: Duration,
@@ -360,34 +378,21 @@ async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
         Ok::<_, BackendError>(zones)
     };
     let volumes = async {
-        let op = Op::new("ec2", "DescribeVolumes");
-        let mut volumes: Vec<Volume> = ec2
-            .describe_volumes()
-            .into_paginator()
-            .items()
-            .send()
-            .all(op)
-            .await?
-            .iter()
-            .map(convert::volume)
-            .collect();
-        volumes.sort_by(|a, b| a.id.cmp(&b.id));
+        let volumes: Vec<Volume> = all_sorted!(
+            Op::new("ec2", "DescribeVolumes"),
+            ec2.describe_volumes(),
+            convert::volume,
+            id
+        );
         Ok(volumes)
     };
     let snapshots = async {
-        let op = Op::new("ec2", "DescribeSnapshots");
-        let mut snapshots: Vec<EbsSnapshot> = ec2
-            .describe_snapshots()
-            .owner_ids("self")
-            .into_paginator()
-            .items()
-            .send()
-            .all(op)
-            .await?
-            .iter()
-            .map(convert::snapshot)
-            .collect();
-        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        let snapshots: Vec<EbsSnapshot> = all_sorted!(
+            Op::new("ec2", "DescribeSnapshots"),
+            ec2.describe_snapshots().owner_ids("self"),
+            convert::snapshot,
+            id
+        );
         Ok(snapshots)
     };
     let (availability_zones, volumes, snapshots) = tokio::try_join!(zones, volumes, snapshots)?;
@@ -399,84 +404,54 @@ async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
 }
 
 async fn autoscaling_part(ctx: &Ctx, region: &str) -> Result<Vec<AutoScalingGroup>, BackendError> {
-    let op = Op::new("autoscaling", "DescribeAutoScalingGroups");
-    let mut groups: Vec<AutoScalingGroup> = ctx
-        .clients
-        .autoscaling(region)
-        .describe_auto_scaling_groups()
-        .into_paginator()
-        .items()
-        .send()
-        .all(op)
-        .await?
-        .iter()
-        .map(convert::asg)
-        .collect();
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    let groups: Vec<AutoScalingGroup> = all_sorted!(
+        Op::new("autoscaling", "DescribeAutoScalingGroups"),
+        ctx.clients
+            .autoscaling(region)
+            .describe_auto_scaling_groups(),
+        convert::asg,
+        name
+    );
     Ok(groups)
 }
 
 async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
     let rds = ctx.clients.rds(region);
     let instances = async {
-        let op = Op::new("rds", "DescribeDBInstances");
-        let mut instances: Vec<DbInstance> = rds
-            .describe_db_instances()
-            .into_paginator()
-            .items()
-            .send()
-            .all(op)
-            .await?
-            .iter()
-            .map(convert::db_instance)
-            .collect();
-        instances.sort_by(|a, b| a.id.cmp(&b.id));
+        let instances: Vec<DbInstance> = all_sorted!(
+            Op::new("rds", "DescribeDBInstances"),
+            rds.describe_db_instances(),
+            convert::db_instance,
+            id
+        );
         Ok::<_, BackendError>(instances)
     };
     let clusters = async {
-        let op = Op::new("rds", "DescribeDBClusters");
-        let mut clusters: Vec<DbCluster> = rds
-            .describe_db_clusters()
-            .into_paginator()
-            .items()
-            .send()
-            .all(op)
-            .await?
-            .iter()
-            .map(convert::db_cluster)
-            .collect();
-        clusters.sort_by(|a, b| a.id.cmp(&b.id));
+        let clusters: Vec<DbCluster> = all_sorted!(
+            Op::new("rds", "DescribeDBClusters"),
+            rds.describe_db_clusters(),
+            convert::db_cluster,
+            id
+        );
         Ok(clusters)
     };
     // Without a snapshot type, DescribeDBSnapshots lists manual and automated snapshots.
     let snapshots = async {
-        let op = Op::new("rds", "DescribeDBSnapshots");
-        let mut snapshots: Vec<DbSnapshot> = rds
-            .describe_db_snapshots()
-            .into_paginator()
-            .items()
-            .send()
-            .all(op)
-            .await?
-            .iter()
-            .map(convert::db_snapshot)
-            .collect();
-        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        let snapshots: Vec<DbSnapshot> = all_sorted!(
+            Op::new("rds", "DescribeDBSnapshots"),
+            rds.describe_db_snapshots(),
+            convert::db_snapshot,
+            id
+        );
         Ok(snapshots)
     };
     let cluster_snapshots = async {
-        let op = Op::new("rds", "DescribeDBClusterSnapshots");
-        let mut snapshots: Vec<DbSnapshot> = rds
-            .describe_db_cluster_snapshots()
-            .into_paginator()
-            .items()
-            .send()
-            .all(op)
-            .await?
-            .iter()
-            .map(convert::db_cluster_snapshot)
-            .collect();
-        snapshots.sort_by(|a, b| a.id.cmp(&b.id));
+        let snapshots: Vec<DbSnapshot> = all_sorted!(
+            Op::new("rds", "DescribeDBClusterSnapshots"),
+            rds.describe_db_cluster_snapshots(),
+            convert::db_cluster_snapshot,
+            id
+        );
         Ok(snapshots)
     };
     let (db_instances, db_clusters, db_snapshots, db_cluster_snapshots) =
