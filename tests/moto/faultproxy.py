@@ -7,7 +7,8 @@ A regional outage, lost answers, throttling and hangs, by region, service and
 operation, for the fault tests of the live backend. Each request is matched by
 what its SigV4 signature names (`Credential=KEY/DATE/REGION/SERVICE/...`) and by
 its operation (the query protocol's `Action`, the JSON protocols' `X-Amz-Target`,
-RPC v2 CBOR's `/service/S/operation/OP`, else `METHOD /path`).
+RPC v2 CBOR's `/service/S/operation/OP`, the REST APIs' routes ripcord uses for Route 53
+and S3 (`REST_ROUTES`), else `METHOD /path`).
 
 Protocol (as launch.py): once listening, exactly one line `READY http://HOST:PORT`
 on stdout; SIGTERM or SIGINT stops it and it exits 0. Control endpoints, not
@@ -205,7 +206,39 @@ class Faults:
             self.log = []
 
 
-def operation_of(headers, path: str, method: str, body: bytes) -> str:
+# The REST operations ripcord sends to Route 53 and S3, by method, path and query key: their
+# names are not in the request otherwise. (service, method, path pattern, query key, name)
+REST_ROUTES = [
+    ("route53", "POST", r"^/2013-04-01/hostedzone/[^/]+/rrset/?$", None, "ChangeResourceRecordSets"),
+    ("route53", "GET", r"^/2013-04-01/hostedzone/[^/]+/rrset/?$", None, "ListResourceRecordSets"),
+    ("route53", "GET", r"^/2013-04-01/hostedzonesbyname/?$", None, "ListHostedZonesByName"),
+    ("route53", "GET", r"^/2013-04-01/hostedzone/?$", None, "ListHostedZones"),
+    ("route53", "GET", r"^/2013-04-01/hostedzone/[^/]+/?$", None, "GetHostedZone"),
+    ("route53", "POST", r"^/2013-04-01/healthcheck/[^/]+/?$", None, "UpdateHealthCheck"),
+    ("route53", "GET", r"^/2013-04-01/healthcheck/?$", None, "ListHealthChecks"),
+    ("route53", "GET", r"^/2013-04-01/healthcheck/[^/]+/?$", None, "GetHealthCheck"),
+    ("route53", "POST", r"^/2013-04-01/tags/healthcheck/?$", None, "ListTagsForResources"),
+    ("route53", "GET", r"^/2013-04-01/change/[^/]+/?$", None, "GetChange"),
+    ("s3", "PUT", r"^/[^/]+/?$", "replication", "PutBucketReplication"),
+    ("s3", "GET", r"^/[^/]+/?$", "replication", "GetBucketReplication"),
+    ("s3", "GET", r"^/[^/]+/?$", "location", "GetBucketLocation"),
+    ("s3", "GET", r"^/[^/]+/?$", "versioning", "GetBucketVersioning"),
+    ("s3", "GET", r"^/?$", None, "ListBuckets"),
+]
+REST_ROUTES = [(svc, m, re.compile(p), q, name) for svc, m, p, q, name in REST_ROUTES]
+
+
+def rest_operation(service: str, method: str, path: str):
+    url = urllib.parse.urlparse(path)
+    query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+    for svc, m, pattern, key, name in REST_ROUTES:
+        if svc == service and m == method and pattern.match(url.path):
+            if key is None or key in query:
+                return name
+    return None
+
+
+def operation_of(headers, path: str, method: str, body: bytes, service: str = "") -> str:
     target = headers.get("X-Amz-Target")
     if target:
         return target.rsplit(".", 1)[-1]
@@ -221,6 +254,9 @@ def operation_of(headers, path: str, method: str, body: bytes) -> str:
     rpc = RPC_V2.match(urllib.parse.urlparse(path).path)
     if rpc:
         return rpc.group(1)
+    rest = rest_operation(service, method, path)
+    if rest:
+        return rest
     return f"{method} {urllib.parse.urlparse(path).path}"
 
 
@@ -307,7 +343,7 @@ def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
                 return
             match = CREDENTIAL.search(self.headers.get("Authorization", ""))
             region, service = (match.group(1), match.group(2)) if match else ("", "")
-            operation = operation_of(self.headers, self.path, self.command, body)
+            operation = operation_of(self.headers, self.path, self.command, body, service)
             index, rule = faults.decide(region, service, operation)
             fault = rule.get("fault") if rule else None
             if fault == "pass":

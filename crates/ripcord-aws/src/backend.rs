@@ -113,7 +113,8 @@ fn retry_config(initial_backoff: Option<Duration>) -> RetryConfig {
 impl LiveBackend {
     /// A backend using the default credential chain (or `config.profile`).
     pub fn new(config: LiveConfig) -> Result<LiveBackend, BackendError> {
-        LiveBackend::build(config, None, None)
+        let initial_backoff = config.initial_backoff;
+        LiveBackend::build(config, None, initial_backoff)
     }
 
     /// A backend with fixed credentials instead of the credential chain, whose retries first
@@ -177,6 +178,9 @@ impl LiveBackend {
         let base = runtime.block_on(loader.load());
         let mut ctx = Ctx::new(Clients::new(base, candidates), config.poll);
         ctx.read_timeout = config.read_timeout;
+        if let Some(initial) = initial_backoff {
+            ctx.retry_backoff = initial;
+        }
         Ok(LiveBackend {
             runtime,
             ctx: Arc::new(ctx),

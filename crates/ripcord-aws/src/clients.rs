@@ -45,7 +45,7 @@ pub(crate) struct Clients {
     /// global-cluster reads), preferred first; never empty.
     candidates: Vec<String>,
     /// The candidate in use: the first until `Ctx::identity` has found which one answers.
-    account_region: RwLock<String>,
+    account_region: Arc<RwLock<String>>,
     /// The region Route 53 is signed for: its partition's global region, as the SDK's own
     /// endpoint rules sign it, whichever region answers account-wide requests.
     route53_region: String,
@@ -106,10 +106,34 @@ impl Clients {
         Clients {
             base,
             route53_region: global_region(&first).to_string(),
-            account_region: RwLock::new(first),
+            account_region: Arc::new(RwLock::new(first)),
             candidates: unique,
             s3_path_style,
             requests: Arc::new(AtomicU64::new(0)),
+            ec2: Mutex::default(),
+            rds: Mutex::default(),
+            autoscaling: Mutex::default(),
+            sns: Mutex::default(),
+            s3: Mutex::default(),
+            route53: Mutex::default(),
+            cloudwatch: Mutex::default(),
+        }
+    }
+
+    /// Clients like these whose requests are sent once: the SDK does not retry them. For
+    /// mutating requests, which ripcord retries itself (`crate::settle`), so that the
+    /// outcome of a request whose answer was lost is read from AWS before anything is sent
+    /// again. They share the request count and the account region.
+    pub(crate) fn single_attempt(&self) -> Clients {
+        let mut base = self.base.to_builder();
+        base.set_retry_config(Some(aws_config::retry::RetryConfig::disabled()));
+        Clients {
+            base: base.build(),
+            candidates: self.candidates.clone(),
+            account_region: self.account_region.clone(),
+            route53_region: self.route53_region.clone(),
+            s3_path_style: self.s3_path_style,
+            requests: self.requests.clone(),
             ec2: Mutex::default(),
             rds: Mutex::default(),
             autoscaling: Mutex::default(),

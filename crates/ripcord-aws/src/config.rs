@@ -30,6 +30,10 @@ pub struct LiveConfig {
     /// The SDK's timeout of one attempt of any request (`--request-timeout`); each retry gets
     /// its own.
     pub request_timeout: Duration,
+    /// The first pause before a retry (the SDK's of reads, ripcord's own of mutating
+    /// requests), about doubling each time; `None`: the SDK's 1 s. Shorter for emulator tests
+    /// (`RIPCORD_RETRY_MS`), where a pause is only waiting.
+    pub initial_backoff: Option<Duration>,
 }
 
 /// `--read-timeout`'s default: long enough for a large account's listing over a slow link,
@@ -49,6 +53,7 @@ impl Default for LiveConfig {
             poll: PollConfig::default(),
             read_timeout: DEFAULT_READ_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            initial_backoff: None,
         }
     }
 }

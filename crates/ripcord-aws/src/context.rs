@@ -23,6 +23,12 @@ pub(crate) struct Identity {
 #[derive(Debug)]
 pub(crate) struct Ctx {
     pub clients: Clients,
+    /// The same clients without the SDK's retries, for mutating requests
+    /// ([`Clients::single_attempt`]): `crate::settle` retries them itself.
+    pub mutations: Clients,
+    /// The first pause of ripcord's own retries of a mutating request (then about twice as
+    /// long each time, with jitter): the SDK's initial backoff, shorter in tests.
+    pub retry_backoff: Duration,
     pub poll: PollConfig,
     /// The bound of each part of a capture and of the STS probe (`--read-timeout`).
     pub read_timeout: Duration,
@@ -109,7 +115,9 @@ impl Ctx {
             .map(|d| d.as_nanos())
             .unwrap_or_default();
         Ctx {
+            mutations: clients.single_attempt(),
             clients,
+            retry_backoff: Duration::from_secs(1),
             poll,
             read_timeout: crate::config::DEFAULT_READ_TIMEOUT,
             cancel: Arc::new(AtomicBool::new(false)),

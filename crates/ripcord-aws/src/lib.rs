@@ -25,6 +25,7 @@ mod paging;
 mod parallel;
 mod query;
 mod resolve;
+mod settle;
 mod step;
 mod wait;
 

@@ -10,7 +10,7 @@ use crate::resolve::{
     topic_arn, ZoneRef,
 };
 use ripcord_core::inventory::{Bucket, HostedZone, RecordSet, Topic};
-use ripcord_core::{BackendError, ErrorKind, Target};
+use ripcord_core::{BackendError, ErrorKind, ResourceKind, Target};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -203,6 +203,47 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
         },
     };
     Ok(Some(value))
+}
+
+/// The resource of `kind` in `region` carrying `ripcord_core::REQUEST_TAG` with `token` (what
+/// an earlier attempt of a call without an idempotency token made), in the inventory's shape.
+/// Only EBS snapshots are made that way.
+pub(crate) async fn find_tagged(
+    ctx: &Ctx,
+    kind: ResourceKind,
+    region: &str,
+    token: &str,
+) -> Result<Option<Value>, BackendError> {
+    let op = Op::new(kind.service(), kind.describe_operation());
+    if kind != ResourceKind::EbsSnapshot {
+        return Err(op.transport(
+            "UnsupportedEffectCheck",
+            format!("no tag search for {}", kind.noun()),
+        ));
+    }
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name(format!("tag:{}", ripcord_core::REQUEST_TAG))
+        .values(token)
+        .build();
+    let found = ctx
+        .clients
+        .ec2(region)
+        .describe_snapshots()
+        .owner_ids("self")
+        .filters(filter)
+        .into_paginator()
+        .items()
+        .send()
+        .all(op)
+        .await?;
+    // Two would mean two attempts both took effect: the first is the step's, and the id
+    // order makes that choice the same on every read.
+    found
+        .iter()
+        .map(convert::snapshot)
+        .min_by(|a, b| a.start_time.cmp(&b.start_time).then(a.id.cmp(&b.id)))
+        .map(|snapshot| json(op, &snapshot))
+        .transpose()
 }
 
 /// An Auto Scaling group with its InService count.

@@ -69,7 +69,9 @@ impl Step {
         let result = match ctx.reach(op, &endpoint) {
             Err(err) => Err(err),
             Ok(()) => match self {
-                Step::Call(call) => crate::execute::execute(ctx, call, &ctx.token_seed(seq)).await,
+                Step::Call(call) => {
+                    crate::settle::send(ctx, call, &ctx.token_seed(seq), stop).await
+                }
                 Step::Wait(wait) => crate::wait::wait(ctx, wait, stop).await,
                 Step::Check(check) => crate::check::check(ctx, check).await,
             },

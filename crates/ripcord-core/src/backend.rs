@@ -21,6 +21,35 @@ pub struct Outcome {
     pub warnings: Vec<String>,
     /// AWS request id (live only).
     pub request_id: Option<String>,
+    /// How a step whose answer was lost was settled (live only; `docs/live.md`, "Lost
+    /// answers").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<Settlement>,
+}
+
+/// How a live step whose answer was lost was settled: by its effect check read from AWS, or
+/// by sending it again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// The error that left the outcome in doubt (`code: message`).
+    pub lost: String,
+    /// Requests sent for the step, the first included.
+    pub sent: u32,
+    /// What was read (or why nothing could tell), in words.
+    pub evidence: String,
+    /// Whether AWS confirmed the effect; `false`: the step was not sent again and may not
+    /// have taken effect (at most once).
+    pub verified: bool,
+}
+
+impl Settlement {
+    /// The step's note in the record of a run.
+    pub fn note(&self) -> String {
+        match self.verified {
+            true => format!("answer lost ({}); settled: {}", self.lost, self.evidence),
+            false => format!("answer lost ({}); not sent again (at most once)", self.lost),
+        }
+    }
 }
 
 /// A read-only question a runbook asks of the world.

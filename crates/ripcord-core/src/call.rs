@@ -121,6 +121,11 @@ impl Call {
         for_call!(self, op => op.given_id())
     }
 
+    /// What its success looks like in AWS's state ([`Operation::effect`]).
+    pub fn effect(&self) -> crate::Effect {
+        for_call!(self, op => op.effect())
+    }
+
     /// Where the call's control plane runs ([`Operation::control_plane`]).
     pub fn control_plane(&self) -> crate::operation::ControlPlane {
         for_call!(self, op => op.control_plane())

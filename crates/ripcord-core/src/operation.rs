@@ -1,6 +1,7 @@
 //! The operation descriptor: everything both backends and every renderer must agree on about
 //! one AWS operation, declared once per operation type (`crate::ops`).
 
+use crate::effect::{Effect, Guarantee};
 use crate::target::{ResourceKind, Target};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -30,6 +31,11 @@ pub trait Operation: Debug + Clone + PartialEq + Serialize + DeserializeOwned {
         None
     }
 
+    /// What its success looks like in AWS's state: the check that settles a request whose
+    /// answer was lost (`crate::Effect`). Its guarantee must be the descriptor's (a test holds
+    /// them together).
+    fn effect(&self) -> Effect;
+
     /// Where the operation's control plane runs: the region it is sent to for regional
     /// services; us-east-1 for Route 53's (AWS Fault Isolation Boundaries, "Global services").
     fn control_plane(&self) -> ControlPlane {
@@ -55,6 +61,9 @@ pub struct Descriptor {
     pub mutates: bool,
     /// What a second attempt does after the first one took effect.
     pub idempotency: Idempotency,
+    /// What a step of it promises when its answer is lost (`docs/live.md`, "Lost answers"):
+    /// [`Operation::effect`]'s kind of check.
+    pub guarantee: Guarantee,
     /// What the call creates, and who picks its identifier.
     pub creates: Creates,
     /// Where its control plane runs.

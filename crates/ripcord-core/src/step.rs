@@ -205,11 +205,17 @@ pub struct Step {
 
 impl Step {
     /// The notes every record of a step of this kind carries, dry or live: the endpoint's
-    /// control-plane note (`Endpoint::control_plane_note`).
+    /// control-plane note (`Endpoint::control_plane_note`), and for a call that does not take
+    /// effect exactly once what a lost answer does (`Effect::lost_answer_note`).
     pub fn notes_for(kind: &StepKind) -> Vec<String> {
+        let lost_answer = match kind {
+            StepKind::Call { call } => call.effect().lost_answer_note(),
+            _ => None,
+        };
         crate::Endpoint::of_step(kind)
             .and_then(|endpoint| endpoint.control_plane_note())
             .into_iter()
+            .chain(lost_answer)
             .collect()
     }
 

@@ -70,17 +70,14 @@ fn every_operation_is_in_docs_live_what_each_call_sends() {
 }
 
 #[test]
-fn docs_live_idempotency_table_agrees_with_the_descriptors() {
-    let rows = table_rows(
-        &doc("live.md"),
-        "Idempotency: what stops a retried request from working twice",
-    );
+fn docs_live_lost_answers_table_agrees_with_the_descriptors() {
+    let rows = table_rows(&doc("live.md"), "Lost answers: each step takes effect once");
     for d in Call::DESCRIPTORS {
         let found = rows_naming(&rows, d);
         assert_eq!(
             found.len(),
             1,
-            "docs/live.md, section \"Idempotency\": add exactly one row `| {} {} | {} | ... |`",
+            "docs/live.md, section \"Lost answers\": add exactly one row `| {} {} | {} | guarantee | ... |`",
             d.service,
             d.name,
             d.idempotency.as_str()
@@ -98,11 +95,18 @@ fn docs_live_idempotency_table_agrees_with_the_descriptors() {
             d.name,
             d.idempotency.as_str()
         );
+        assert_eq!(
+            row.get(2).map(String::as_str),
+            Some(d.guarantee.as_str()),
+            "docs/live.md lost-answers row of {}: the guarantee is `{}` (its descriptor)",
+            d.name,
+            d.guarantee.as_str()
+        );
     }
     assert_eq!(
         rows.len(),
         Call::DESCRIPTORS.len(),
-        "docs/live.md idempotency table: one row per operation, no others"
+        "docs/live.md lost-answers table: one row per operation, no others"
     );
 }
 

@@ -34,7 +34,10 @@ impl PendingStep {
             at_secs,
             duration_secs: outcome.duration_secs,
             warnings: outcome.warnings.clone(),
-            notes: Step::notes_for(&self.kind),
+            notes: Step::notes_for(&self.kind)
+                .into_iter()
+                .chain(outcome.settled.as_ref().map(|s| s.note()))
+                .collect(),
             origin: self.origin.clone(),
         }
     }

@@ -72,7 +72,15 @@ pub fn render_timeline(run: &Run) -> String {
                     duration_ms,
                     ..
                 }) => {
-                    let mut text = "ok".to_string();
+                    let settled = outcome.as_ref().and_then(|o| o.settled.as_ref());
+                    let mut text = match settled {
+                        Some(s) if s.verified => "ok (settled)".to_string(),
+                        Some(_) => "ok? (answer lost, not sent again)".to_string(),
+                        None => "ok".to_string(),
+                    };
+                    if let Some(settled) = settled {
+                        let _ = write!(text, ", {}", settled.note());
+                    }
                     if let Some(created) = outcome.as_ref().and_then(|o| o.creates.as_ref()) {
                         let _ = write!(text, ", created {created}");
                     }

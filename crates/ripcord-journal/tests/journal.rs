@@ -64,6 +64,20 @@ fn intents_are_on_disk_before_results_and_the_timeline_reads_them() {
     );
     writer.finished(failing, Err(&err), 100);
     writer.skipped(&scale()).unwrap();
+    let settled = writer.intent(&scale()).unwrap();
+    writer.finished(
+        settled,
+        Ok(&Outcome {
+            settled: Some(ripcord_core::Settlement {
+                lost: "Http503: no message".into(),
+                sent: 1,
+                evidence: "AWS shows dr-web-asg has desired_capacity 4".into(),
+                verified: true,
+            }),
+            ..Outcome::default()
+        }),
+        80,
+    );
     writer
         .finish(RunStatus::Failed, Some("bad".into()), 3, Some(900))
         .unwrap();
@@ -78,6 +92,10 @@ fn intents_are_on_disk_before_results_and_the_timeline_reads_them() {
     assert!(text.contains("ok, request req-1"), "{text}");
     assert!(text.contains("FAILED ValidationError: bad"), "{text}");
     assert!(text.contains("skipped (not sent)"), "{text}");
+    assert!(
+        text.contains("ok (settled), answer lost (Http503: no message); settled: AWS shows dr-web-asg has desired_capacity 4"),
+        "{text}"
+    );
     assert!(
         text.contains("Failed after 3s against RTO 15m 00s"),
         "{text}"

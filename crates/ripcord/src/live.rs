@@ -20,7 +20,17 @@ pub fn backend(
         poll: poll_config(),
         read_timeout: args.read_timeout,
         request_timeout: args.request_timeout,
+        initial_backoff: retry_backoff(),
     })
+}
+
+/// The first pause before a retry; `RIPCORD_RETRY_MS` shortens it for emulator tests (a
+/// pause before asking moto again is only waiting).
+fn retry_backoff() -> Option<std::time::Duration> {
+    std::env::var("RIPCORD_RETRY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_millis)
 }
 
 /// Wait polling; `RIPCORD_POLL_MS` shortens it for emulator tests (moto settles at once).

@@ -113,7 +113,17 @@ impl Journal for Progress {
         state.clear();
         let secs = duration_ms as f64 / 1000.0;
         match result {
-            Ok(_) => eprintln!("  ✓ {secs:>6.1}s  {text}"),
+            Ok(outcome) => {
+                eprintln!("  ✓ {secs:>6.1}s  {text}");
+                // A lost answer is news the operator should see as it happens, not only in
+                // the report: what was settled, and how.
+                if let Some(settled) = &outcome.settled {
+                    eprintln!("             {}", settled.note());
+                }
+                for warning in &outcome.warnings {
+                    eprintln!("             ! {warning}");
+                }
+            }
             Err(err) => eprintln!("  ✗ {secs:>6.1}s  {text}: {}: {}", err.code, err.message),
         }
     }

@@ -28,7 +28,7 @@ async fn update(
     }
     };
     let out = ctx
-        .clients
+        .mutations
         .autoscaling(region)
         .update_auto_scaling_group()
         .auto_scaling_group_name(name)

@@ -42,7 +42,7 @@ async fn create_snapshot(
     let found = required(op, find_volume(ctx, op, region, volume).await?, &target)?;
     let volume_id = found.volume_id().unwrap_or_default().to_string();
     let out = ctx
-        .clients
+        .mutations
         .ec2(region)
         .create_snapshot()
         .volume_id(&volume_id)
@@ -79,7 +79,7 @@ async fn copy_snapshot(
     )?;
     let source_id = found.snapshot_id().unwrap_or_default().to_string();
     let out = ctx
-        .clients
+        .mutations
         .ec2(region)
         .copy_snapshot()
         .source_region(source_region)
@@ -113,7 +113,7 @@ async fn create_volume(
     let found = required(op, find_snapshot(ctx, op, region, snapshot).await?, &target)?;
     let snapshot_id = found.snapshot_id().unwrap_or_default().to_string();
     let out = ctx
-        .clients
+        .mutations
         .ec2(region)
         .create_volume()
         .snapshot_id(&snapshot_id)
@@ -131,22 +131,39 @@ async fn create_volume(
     })
 }
 
+/// The runbook's tags and the request's own ([`ripcord_core::REQUEST_TAG`]): the API has no
+/// idempotency token, so the effect check of a lost answer finds the snapshot by this tag.
+fn with_request_tag(
+    call: Call,
+    tags: &BTreeMap<String, String>,
+    seed: &str,
+) -> BTreeMap<String, String> {
+    let mut tags = tags.clone();
+    tags.insert(
+        ripcord_core::REQUEST_TAG.to_string(),
+        client_token(&call, seed),
+    );
+    tags
+}
+
 impl Execute for ops::CreateSnapshot {
-    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+    async fn execute(&self, ctx: &Ctx, op: Op, token_seed: &str) -> Result<Outcome, BackendError> {
+        let tags = with_request_tag(Call::from(self.clone()), &self.tags, token_seed);
         create_snapshot(
             ctx,
             op,
             &self.region,
             &self.volume,
             &self.description,
-            &self.tags,
+            &tags,
         )
         .await
     }
 }
 
 impl Execute for ops::CopySnapshot {
-    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+    async fn execute(&self, ctx: &Ctx, op: Op, token_seed: &str) -> Result<Outcome, BackendError> {
+        let tags = with_request_tag(Call::from(self.clone()), &self.tags, token_seed);
         copy_snapshot(
             ctx,
             op,
@@ -154,7 +171,7 @@ impl Execute for ops::CopySnapshot {
             &self.source_region,
             &self.source_snapshot,
             &self.description,
-            &self.tags,
+            &tags,
         )
         .await
     }

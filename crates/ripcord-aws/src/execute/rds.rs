@@ -31,7 +31,7 @@ async fn create_db_snapshot(
     tags: &BTreeMap<String, String>,
 ) -> Result<Outcome, BackendError> {
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .create_db_snapshot()
         .db_instance_identifier(db_instance)
@@ -59,7 +59,7 @@ async fn create_db_cluster_snapshot(
     tags: &BTreeMap<String, String>,
 ) -> Result<Outcome, BackendError> {
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .create_db_cluster_snapshot()
         .db_cluster_identifier(db_cluster)
@@ -104,7 +104,7 @@ async fn copy_db_snapshot(
 ) -> Result<Outcome, BackendError> {
     let source = copy_source(ctx, region, source_region, "snapshot", source_snapshot).await?;
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .copy_db_snapshot()
         .source_db_snapshot_identifier(&source)
@@ -140,7 +140,7 @@ async fn copy_db_cluster_snapshot(
     )
     .await?;
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .copy_db_cluster_snapshot()
         .source_db_cluster_snapshot_identifier(&source)
@@ -170,7 +170,7 @@ async fn restore_db_instance(
     multi_az: Option<bool>,
 ) -> Result<Outcome, BackendError> {
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .restore_db_instance_from_db_snapshot()
         .db_snapshot_identifier(snapshot)
@@ -197,7 +197,7 @@ async fn promote_read_replica(
     db_instance: &str,
 ) -> Result<Outcome, BackendError> {
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .promote_read_replica()
         .db_instance_identifier(db_instance)
@@ -218,7 +218,7 @@ async fn reboot_db_instance(
     force_failover: bool,
 ) -> Result<Outcome, BackendError> {
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .reboot_db_instance()
         .db_instance_identifier(db_instance)
@@ -243,7 +243,7 @@ async fn remove_from_global_cluster(
     // region the request is sent to, which is not the case during a regional failover).
     let arn = ctx.cluster_arn(region, db_cluster).await?;
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .remove_from_global_cluster()
         .global_cluster_identifier(global_cluster)
@@ -303,7 +303,7 @@ async fn failover_global_cluster(
 ) -> Result<Outcome, BackendError> {
     let arn = member_arn(ctx, op, region, global_cluster, target).await?;
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .failover_global_cluster()
         .global_cluster_identifier(global_cluster)
@@ -328,7 +328,7 @@ async fn switchover_global_cluster(
 ) -> Result<Outcome, BackendError> {
     let arn = member_arn(ctx, op, region, global_cluster, target).await?;
     let out = ctx
-        .clients
+        .mutations
         .rds(region)
         .switchover_global_cluster()
         .global_cluster_identifier(global_cluster)

@@ -86,7 +86,7 @@ async fn change_record_sets(
         .build()
         .map_err(|err| invalid(op, err))?;
     let out = ctx
-        .clients
+        .mutations
         .route53()
         .change_resource_record_sets()
         .hosted_zone_id(&zone.id)
@@ -112,7 +112,7 @@ async fn update_health_check(
 ) -> Result<Outcome, BackendError> {
     let id = ctx.health_check_id(op, health_check).await?;
     let out = ctx
-        .clients
+        .mutations
         .route53()
         .update_health_check()
         .health_check_id(&id)

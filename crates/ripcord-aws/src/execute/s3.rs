@@ -90,7 +90,7 @@ async fn put_bucket_replication(
         .build()
         .map_err(|err| invalid(op, err))?;
     let out = ctx
-        .clients
+        .mutations
         .s3(&region)
         .put_bucket_replication()
         .bucket(bucket)

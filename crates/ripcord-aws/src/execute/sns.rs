@@ -20,7 +20,7 @@ async fn publish(
     // An empty subject is sent as none: SNS rejects an empty Subject parameter.
     let subject = (!subject.is_empty()).then(|| subject.to_string());
     let out = ctx
-        .clients
+        .mutations
         .sns(region)
         .publish()
         .topic_arn(&arn)

@@ -1,6 +1,7 @@
 //! Auto Scaling operations.
 
 use super::regional;
+use crate::effect::{Effect, Guarantee};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -24,9 +25,25 @@ impl Operation for UpdateAutoScalingGroup {
         "autoscaling",
         "UpdateAutoScalingGroup",
         Idempotency::Natural,
+        Guarantee::ExactlyOnce,
         Creates::Nothing,
         "set an Auto Scaling group's sizes",
     );
+
+    fn effect(&self) -> Effect {
+        let sizes = [
+            ("min_size", self.min_size),
+            ("max_size", self.max_size),
+            ("desired_capacity", self.desired_capacity),
+        ];
+        Effect::Describes {
+            target: self.target(),
+            fields: sizes
+                .into_iter()
+                .filter_map(|(field, size)| Some((field, size?.into())))
+                .collect(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)

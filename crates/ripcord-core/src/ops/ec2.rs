@@ -1,6 +1,7 @@
 //! EC2 operations: EBS snapshots and volumes.
 
 use super::regional;
+use crate::effect::{Effect, Guarantee};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -22,9 +23,17 @@ impl Operation for CreateSnapshot {
         "ec2",
         "CreateSnapshot",
         Idempotency::None,
+        Guarantee::ExactlyOnce,
         Creates::NewId(ResourceKind::EbsSnapshot),
         "snapshot an EBS volume",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Tagged {
+            kind: ResourceKind::EbsSnapshot,
+            region: self.region.clone(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -59,9 +68,17 @@ impl Operation for CopySnapshot {
         "ec2",
         "CopySnapshot",
         Idempotency::None,
+        Guarantee::ExactlyOnce,
         Creates::NewId(ResourceKind::EbsSnapshot),
         "copy an EBS snapshot into another region",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Tagged {
+            kind: ResourceKind::EbsSnapshot,
+            region: self.region.clone(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -95,9 +112,16 @@ impl Operation for CreateVolume {
         "ec2",
         "CreateVolume",
         Idempotency::ClientToken,
+        Guarantee::ExactlyOnce,
         Creates::NewId(ResourceKind::Volume),
         "restore an EBS volume from a snapshot",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Resend {
+            why: "the request carries an idempotency token: EC2 answers a second attempt with the first one's volume",
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)

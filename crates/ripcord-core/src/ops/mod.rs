@@ -23,6 +23,7 @@ pub use route53::{AliasTarget, ChangeResourceRecordSets, RecordSet, UpdateHealth
 pub use s3::{PutBucketReplication, ReplicationRule};
 pub use sns::Publish;
 
+use crate::effect::Guarantee;
 use crate::operation::{Control, Creates, Descriptor, Idempotency};
 
 /// A regional, mutating operation's descriptor (most of them).
@@ -30,6 +31,7 @@ const fn regional(
     service: &'static str,
     name: &'static str,
     idempotency: Idempotency,
+    guarantee: Guarantee,
     creates: Creates,
     summary: &'static str,
 ) -> Descriptor {
@@ -38,6 +40,7 @@ const fn regional(
         name,
         mutates: true,
         idempotency,
+        guarantee,
         creates,
         control: Control::Regional,
         summary,

@@ -1,6 +1,7 @@
 //! RDS operations: DB snapshots, restores, replicas, reboots and Aurora global databases.
 
 use super::regional;
+use crate::effect::{Effect, Guarantee};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -24,9 +25,20 @@ impl Operation for CreateDbSnapshot {
         "rds",
         "CreateDBSnapshot",
         Idempotency::UniqueName,
+        Guarantee::ExactlyOnce,
         Creates::GivenId(ResourceKind::DbSnapshot),
         "snapshot an RDS DB instance",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: Target::DbSnapshot {
+                name: self.snapshot.to_ascii_lowercase(),
+                region: self.region.clone(),
+            },
+            fields: vec![("source", self.db_instance.to_ascii_lowercase().into())],
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -66,9 +78,20 @@ impl Operation for CreateDbClusterSnapshot {
         "rds",
         "CreateDBClusterSnapshot",
         Idempotency::UniqueName,
+        Guarantee::ExactlyOnce,
         Creates::GivenId(ResourceKind::DbClusterSnapshot),
         "snapshot an Aurora DB cluster",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: Target::DbClusterSnapshot {
+                name: self.snapshot.to_ascii_lowercase(),
+                region: self.region.clone(),
+            },
+            fields: vec![("source", self.db_cluster.to_ascii_lowercase().into())],
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -107,9 +130,20 @@ impl Operation for CopyDbSnapshot {
         "rds",
         "CopyDBSnapshot",
         Idempotency::UniqueName,
+        Guarantee::ExactlyOnce,
         Creates::GivenId(ResourceKind::DbSnapshot),
         "copy a DB snapshot into another region",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: Target::DbSnapshot {
+                name: self.target_snapshot.to_ascii_lowercase(),
+                region: self.region.clone(),
+            },
+            fields: Vec::new(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -151,9 +185,20 @@ impl Operation for CopyDbClusterSnapshot {
         "rds",
         "CopyDBClusterSnapshot",
         Idempotency::UniqueName,
+        Guarantee::ExactlyOnce,
         Creates::GivenId(ResourceKind::DbClusterSnapshot),
         "copy an Aurora cluster snapshot into another region",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: Target::DbClusterSnapshot {
+                name: self.target_snapshot.to_ascii_lowercase(),
+                region: self.region.clone(),
+            },
+            fields: Vec::new(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -205,9 +250,20 @@ impl Operation for RestoreDbInstanceFromDbSnapshot {
         "rds",
         "RestoreDBInstanceFromDBSnapshot",
         Idempotency::UniqueName,
+        Guarantee::ExactlyOnce,
         Creates::GivenId(ResourceKind::DbInstance),
         "restore a DB instance from a DB snapshot",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: Target::DbInstance {
+                name: self.db_instance.to_ascii_lowercase(),
+                region: self.region.clone(),
+            },
+            fields: Vec::new(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -250,9 +306,20 @@ impl Operation for PromoteReadReplica {
         "rds",
         "PromoteReadReplica",
         Idempotency::StateTransition,
+        Guarantee::ExactlyOnce,
         Creates::Nothing,
         "promote a read replica to a standalone DB instance",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: Target::DbInstance {
+                name: self.db_instance.clone(),
+                region: self.region.clone(),
+            },
+            fields: vec![("read_replica_source", serde_json::Value::Null)],
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -285,9 +352,18 @@ impl Operation for RemoveFromGlobalCluster {
         "rds",
         "RemoveFromGlobalCluster",
         Idempotency::StateTransition,
+        Guarantee::ExactlyOnce,
         Creates::Nothing,
         "detach a secondary Aurora cluster, which becomes a standalone writer",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Membership {
+            global: self.global_cluster.clone(),
+            cluster: self.db_cluster.clone(),
+            member: false,
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -320,9 +396,17 @@ impl Operation for FailoverGlobalCluster {
         "rds",
         "FailoverGlobalCluster",
         Idempotency::StateTransition,
+        Guarantee::ExactlyOnce,
         Creates::Nothing,
         "make a secondary cluster the global database's writer (may lose data)",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Writer {
+            global: self.global_cluster.clone(),
+            cluster: self.target_db_cluster.clone(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -356,9 +440,17 @@ impl Operation for SwitchoverGlobalCluster {
         "rds",
         "SwitchoverGlobalCluster",
         Idempotency::StateTransition,
+        Guarantee::ExactlyOnce,
         Creates::Nothing,
         "switch the global database's writer region without data loss",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Writer {
+            global: self.global_cluster.clone(),
+            cluster: self.target_db_cluster.clone(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)
@@ -390,9 +482,20 @@ impl Operation for RebootDbInstance {
         "rds",
         "RebootDBInstance",
         Idempotency::StateTransition,
+        Guarantee::AtLeastOnce,
         Creates::Nothing,
         "reboot a DB instance, with ForceFailover its Multi-AZ failover",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Transient {
+            target: Target::DbInstance {
+                name: self.db_instance.clone(),
+                region: self.region.clone(),
+            },
+            states: &["rebooting"],
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)

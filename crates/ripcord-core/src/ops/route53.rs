@@ -1,5 +1,6 @@
 //! Route 53 operations: record sets and health checks (control plane in us-east-1).
 
+use crate::effect::{Effect, Guarantee};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -19,10 +20,17 @@ impl Operation for ChangeResourceRecordSets {
         name: "ChangeResourceRecordSets",
         mutates: true,
         idempotency: Idempotency::Natural,
+        guarantee: Guarantee::ExactlyOnce,
         creates: Creates::NewId(ResourceKind::DnsChange),
         control: Control::GlobalInUsEast1,
         summary: "UPSERT a record set (values or alias, failover role, health check)",
     };
+
+    fn effect(&self) -> Effect {
+        Effect::Resend {
+            why: "an UPSERT of the same record leaves it as it is, and its answer is the change id the runbook waits on",
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         None
@@ -111,10 +119,22 @@ impl Operation for UpdateHealthCheck {
         name: "UpdateHealthCheck",
         mutates: true,
         idempotency: Idempotency::Natural,
+        guarantee: Guarantee::ExactlyOnce,
         creates: Creates::Nothing,
         control: Control::GlobalInUsEast1,
         summary: "disable, enable or invert a health check",
     };
+
+    fn effect(&self) -> Effect {
+        let settings = [("disabled", self.disabled), ("inverted", self.inverted)];
+        Effect::Describes {
+            target: self.target(),
+            fields: settings
+                .into_iter()
+                .filter_map(|(field, value)| Some((field, value?.into())))
+                .collect(),
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         None

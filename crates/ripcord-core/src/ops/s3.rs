@@ -1,5 +1,6 @@
 //! S3 operations: bucket replication.
 
+use crate::effect::{Effect, Guarantee};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -19,10 +20,31 @@ impl Operation for PutBucketReplication {
         name: "PutBucketReplication",
         mutates: true,
         idempotency: Idempotency::Natural,
+        guarantee: Guarantee::ExactlyOnce,
         creates: Creates::Nothing,
         control: Control::Regional,
         summary: "replace a bucket's replication configuration with one rule",
     };
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: self.target(),
+            fields: vec![(
+                "replication",
+                serde_json::json!({
+                    "role": self.role,
+                    "rules": [{
+                        "id": self.rule.id,
+                        "status": "Enabled",
+                        "priority": self.rule.priority,
+                        "destination_bucket": self.rule.destination_bucket,
+                        "delete_marker_replication": self.rule.delete_marker_replication,
+                        "replication_time_minutes": self.rule.replication_time_minutes,
+                    }],
+                }),
+            )],
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         None

@@ -1,6 +1,7 @@
 //! SNS operations: notifications.
 
 use super::regional;
+use crate::effect::{Effect, Guarantee};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -20,9 +21,16 @@ impl Operation for Publish {
         "sns",
         "Publish",
         Idempotency::None,
+        Guarantee::AtMostOnce,
         Creates::Nothing,
         "publish a notification to a topic",
     );
+
+    fn effect(&self) -> Effect {
+        Effect::Unobservable {
+            why: "SNS keeps no record of what was published to a standard topic",
+        }
+    }
 
     fn region(&self) -> Option<&str> {
         Some(&self.region)

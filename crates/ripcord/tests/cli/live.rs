@@ -246,7 +246,7 @@ pub(crate) fn journal_lines(runs_dir: &Path) -> Vec<Value> {
 
 /// Facts about a world that a runbook's steps change, comparable between the simulation's end
 /// state and a capture of moto after the apply.
-fn facts(inventory: &Inventory) -> BTreeSet<String> {
+pub(crate) fn facts(inventory: &Inventory) -> BTreeSet<String> {
     let mut facts = BTreeSet::new();
     for (region, r) in &inventory.regions {
         for g in &r.auto_scaling_groups {
@@ -331,12 +331,30 @@ pub(crate) struct Applied {
     pub live: Inventory,
     /// Planned id -> the id moto gave the same resource, for what the run created.
     pub ids: BTreeMap<String, String>,
+    /// The run's journal, line by line.
+    pub journal: Vec<Value>,
+    /// What the apply printed (stdout, then stderr).
+    pub said: String,
+    /// The requests of the apply as the fault proxy saw them (empty without faults).
+    pub requests: Vec<ripcord_testkit::Request>,
+}
+
+/// Faults the apply of [`plan_and_apply_with`] goes through: the fault proxy's seed and rules
+/// (tests/moto/faultproxy.py). Capture and plan do not.
+pub(crate) struct Faults<'a> {
+    pub seed: u64,
+    pub rules: &'a str,
 }
 
 /// Plans `runbook` against a capture of a fresh moto seeded from its inventory, applies it,
 /// checks that the executed steps are the planned steps (in order up to the branches of a
 /// group), and captures the world after.
 pub(crate) fn plan_and_apply(runbook: &str) -> Applied {
+    plan_and_apply_with(runbook, None)
+}
+
+/// [`plan_and_apply`] with the apply's requests through the fault proxy with `faults`.
+pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Applied {
     let moto = Moto::start();
     moto.seed(&inventory_of(runbook));
     let home = tempfile::tempdir().unwrap();
@@ -380,7 +398,12 @@ pub(crate) fn plan_and_apply(runbook: &str) -> Applied {
     let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
 
     let runs = dir.join("runs");
-    let apply = moto.ripcord(
+    let proxy = faults.map(|f| ripcord_testkit::FaultProxy::start(&moto, f.seed, f.rules));
+    let endpoint = match &proxy {
+        Some(proxy) => proxy.endpoint(),
+        None => moto.url.clone(),
+    };
+    let apply = ripcord_env(
         &[
             "apply",
             runbook,
@@ -390,13 +413,11 @@ pub(crate) fn plan_and_apply(runbook: &str) -> Applied {
             runs.to_str().unwrap(),
         ],
         dir,
+        &[("AWS_ENDPOINT_URL", endpoint.as_str())],
     );
-    assert!(
-        apply.status.success(),
-        "{runbook}: apply failed:\n{}\n{}",
-        stdout(&apply),
-        stderr(&apply)
-    );
+    let said = format!("{}\n{}", stdout(&apply), stderr(&apply));
+    assert!(apply.status.success(), "{runbook}: apply failed:\n{said}",);
+    let requests = proxy.map(|p| p.log()).unwrap_or_default();
 
     // The executed steps are the planned steps, in order up to the branches of a group.
     let journal = journal_lines(&runs);
@@ -466,6 +487,9 @@ pub(crate) fn plan_and_apply(runbook: &str) -> Applied {
         simulated: load(&end_state),
         live: load(&after),
         ids,
+        journal,
+        said,
+        requests,
     }
 }
 

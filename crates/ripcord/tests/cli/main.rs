@@ -4,6 +4,7 @@
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
 mod live;
+mod lost;
 mod mirror;
 mod moto;
 mod outage;

@@ -9,12 +9,14 @@ use std::process::{Command, Output, Stdio};
 
 /// What every ripcord run of these tests gets: test credentials, no instance metadata, fast
 /// polling (moto settles at once).
-const TEST_ENV: [(&str, &str); 5] = [
+const TEST_ENV: [(&str, &str); 6] = [
     ("AWS_ACCESS_KEY_ID", "testing"),
     ("AWS_SECRET_ACCESS_KEY", "testing"),
     ("AWS_DEFAULT_REGION", "us-east-1"),
     ("AWS_EC2_METADATA_DISABLED", "true"),
     ("RIPCORD_POLL_MS", "50"),
+    // moto answers at once or not at all: a pause before a retry is only waiting.
+    ("RIPCORD_RETRY_MS", "20"),
 ];
 
 /// The runbooks' DR region, where the fixtures below act.

@@ -1,0 +1,92 @@
+//! Every operation's effect check (`Operation::effect`) agrees with its descriptor's guarantee
+//! and reads a resource of the kind the call acts on or creates.
+
+use ripcord_core::{Call, Effect, Guarantee};
+use serde_json::json;
+
+/// One call of every operation, from the plan's JSON (the AWS parameter names).
+fn samples() -> Vec<Call> {
+    let calls = json!([
+        {"operation": "CreateSnapshot", "Region": "us-east-1", "Volume": "data", "Description": "d"},
+        {"operation": "CopySnapshot", "Region": "us-west-2", "SourceRegion": "us-east-1", "SourceSnapshot": "snap-1", "Description": "d"},
+        {"operation": "CreateVolume", "Region": "us-west-2", "Snapshot": "snap-1", "AvailabilityZone": "us-west-2a"},
+        {"operation": "CreateDBSnapshot", "Region": "us-east-1", "DBInstanceIdentifier": "Orders", "DBSnapshotIdentifier": "Orders-Snap"},
+        {"operation": "CreateDBClusterSnapshot", "Region": "us-east-1", "DBClusterIdentifier": "c", "DBClusterSnapshotIdentifier": "cs"},
+        {"operation": "CopyDBSnapshot", "Region": "us-west-2", "SourceRegion": "us-east-1", "SourceDBSnapshotIdentifier": "s", "TargetDBSnapshotIdentifier": "S2"},
+        {"operation": "CopyDBClusterSnapshot", "Region": "us-west-2", "SourceRegion": "us-east-1", "SourceDBClusterSnapshotIdentifier": "s", "TargetDBClusterSnapshotIdentifier": "s2"},
+        {"operation": "RestoreDBInstanceFromDBSnapshot", "Region": "us-west-2", "DBSnapshotIdentifier": "s", "DBInstanceIdentifier": "Restored"},
+        {"operation": "PromoteReadReplica", "Region": "us-west-2", "DBInstanceIdentifier": "replica"},
+        {"operation": "RemoveFromGlobalCluster", "Region": "us-west-2", "GlobalCluster": "g", "DbClusterIdentifier": "dr"},
+        {"operation": "FailoverGlobalCluster", "Region": "us-west-2", "GlobalCluster": "g", "TargetDbCluster": "dr", "AllowDataLoss": true},
+        {"operation": "SwitchoverGlobalCluster", "Region": "us-west-2", "GlobalCluster": "g", "TargetDbCluster": "dr"},
+        {"operation": "RebootDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "db", "ForceFailover": false},
+        {"operation": "UpdateAutoScalingGroup", "Region": "us-west-2", "AutoScalingGroupName": "web", "MinSize": 2, "DesiredCapacity": 4},
+        {"operation": "ChangeResourceRecordSets", "HostedZone": "example.com", "Action": "UPSERT", "RecordSet": {"Name": "www.example.com", "Type": "A", "Values": ["10.0.0.1"]}},
+        {"operation": "UpdateHealthCheck", "HealthCheck": "primary", "Disabled": true},
+        {"operation": "PutBucketReplication", "Bucket": "b", "Role": "r", "Rule": {"ID": "dr", "Priority": 1, "DestinationBucket": "b2", "DeleteMarkerReplication": false}},
+        {"operation": "Publish", "Region": "us-west-2", "Topic": "ops", "Subject": "s", "Message": "m"},
+    ]);
+    serde_json::from_value(calls).unwrap_or_else(|e| panic!("the samples are calls: {e}"))
+}
+
+#[test]
+fn there_is_a_sample_of_every_operation() {
+    let mut names: Vec<&str> = samples().iter().map(Call::operation).collect();
+    names.sort_unstable();
+    let mut declared: Vec<&str> = Call::DESCRIPTORS.iter().map(|d| d.name).collect();
+    declared.sort_unstable();
+    assert_eq!(names, declared);
+}
+
+#[test]
+fn each_effect_gives_its_descriptors_guarantee() {
+    for call in samples() {
+        assert_eq!(
+            call.effect().guarantee(),
+            call.descriptor().guarantee,
+            "{}: the descriptor's guarantee and the kind of its effect check disagree",
+            call.operation()
+        );
+    }
+}
+
+#[test]
+fn effects_read_what_the_call_acts_on_or_creates() {
+    for call in samples() {
+        let effect = call.effect();
+        let read = match &effect {
+            Effect::Tagged { kind, .. } => Some(*kind),
+            other => other.read_target().map(|t| t.kind()),
+        };
+        let Some(read) = read else {
+            assert!(
+                matches!(effect, Effect::Resend { .. } | Effect::Unobservable { .. }),
+                "{}",
+                call.operation()
+            );
+            continue;
+        };
+        let created = call.descriptor().creates.kind();
+        // Membership lives in the global cluster, whatever member a call names.
+        let membership = matches!(effect, Effect::Membership { .. });
+        assert!(
+            read == call.target().kind() || Some(read) == created || membership,
+            "{}: its effect check reads a {:?}, neither its target nor what it creates",
+            call.operation(),
+            read
+        );
+    }
+}
+
+#[test]
+fn only_publish_is_at_most_once_and_only_reboot_at_least_once() {
+    let by = |g: Guarantee| -> Vec<&str> {
+        Call::DESCRIPTORS
+            .iter()
+            .filter(|d| d.guarantee == g)
+            .map(|d| d.name)
+            .collect()
+    };
+    assert_eq!(by(Guarantee::AtMostOnce), ["Publish"]);
+    assert_eq!(by(Guarantee::AtLeastOnce), ["RebootDBInstance"]);
+}
