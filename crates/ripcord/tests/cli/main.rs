@@ -3,6 +3,7 @@
 //! Plan goldens live in tests/golden/ at the workspace root; regenerate them with
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
+mod chaos;
 mod live;
 mod lost;
 mod mirror;
