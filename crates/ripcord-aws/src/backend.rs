@@ -193,6 +193,13 @@ impl LiveBackend {
         })
     }
 
+    /// Names the run (its journal's run id): idempotency tokens and the request tags of
+    /// snapshots derive from it and the step's sequence number, so that `apply --resume`
+    /// finds what the earlier process of the run made.
+    pub fn set_run_id(&mut self, run_id: &str) {
+        self.ctx.set_run_id(run_id);
+    }
+
     /// Every step from now on is journaled (intent before sending, outcome after).
     pub fn set_journal(&mut self, journal: Arc<dyn Journal>) {
         self.journal = Some(journal);
@@ -264,7 +271,7 @@ impl LiveBackend {
         let ctx = self.ctx.clone();
         let journal = self.journal.clone();
         self.runtime
-            .block_on(async move { step.run(&ctx, journal.as_deref(), ctx.stop()).await })
+            .block_on(async move { step.run(&ctx, journal.as_ref(), ctx.stop()).await })
     }
 }
 
@@ -392,6 +399,40 @@ impl Backend for LiveBackend {
             }
             answer
         })
+    }
+
+    fn settle_journaled(&mut self, call: &Call, seq: u64) -> Result<Option<Outcome>, BackendError> {
+        let call = match self.resolve_placeholders(Step::Call(call.clone()))? {
+            Step::Call(call) => call,
+            _ => call.clone(),
+        };
+        let ctx = self.ctx.clone();
+        let seed = ctx.token_seed(Some(seq));
+        let started = Instant::now();
+        let settled = self
+            .runtime
+            .block_on(async { crate::settle::journaled(&ctx, &call, &seed).await });
+        let ms = started.elapsed().as_millis().try_into().unwrap_or(u64::MAX);
+        let journal = self.journal.as_deref();
+        match settled {
+            Ok(crate::settle::Journaled::Done(outcome)) => {
+                if let Some(journal) = journal {
+                    journal.finished(seq, Ok(&outcome), ms);
+                }
+                Ok(Some(outcome))
+            }
+            Ok(crate::settle::Journaled::NotDone(why)) => {
+                if let Some(journal) = journal {
+                    let err = Op::new(call.service(), call.operation()).rejected(
+                        "NotTakenEffect",
+                        format!("the earlier process's request did not take effect ({why}): sent again as a new step"),
+                    );
+                    journal.finished(seq, Err(&err), ms);
+                }
+                Ok(None)
+            }
+            Err(err) => Err(err),
+        }
     }
 
     fn begin_parallel(&mut self) -> Result<(), BackendError> {

@@ -28,6 +28,28 @@ impl Intercept for CountRequests {
     }
 }
 
+/// Marks the call being sent in the journal just before its request leaves
+/// (`crate::step::TRANSMITTING`); on the mutating clients only.
+#[derive(Debug, Clone)]
+struct MarkTransmit;
+
+impl Intercept for MarkTransmit {
+    fn name(&self) -> &'static str {
+        "ripcord::MarkTransmit"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        // Outside a journaled step (no task-local) there is nothing to mark.
+        let _ = crate::step::TRANSMITTING.try_with(|transmit| transmit.mark());
+        Ok(())
+    }
+}
+
 /// Attempts of each STS probe of a candidate account region (the first one included).
 const PROBE_ATTEMPTS: u32 = 2;
 
@@ -52,6 +74,9 @@ pub(crate) struct Clients {
     /// Custom endpoints (moto, LocalStack) serve buckets by path, not by virtual host.
     s3_path_style: bool,
     requests: Arc<AtomicU64>,
+    /// Whether requests are marked in the journal as they leave ([`MarkTransmit`]): the
+    /// mutating clients' ([`Clients::single_attempt`]).
+    mark_transmit: bool,
     ec2: PerRegion<aws_sdk_ec2::Client>,
     rds: PerRegion<aws_sdk_rds::Client>,
     autoscaling: PerRegion<aws_sdk_autoscaling::Client>,
@@ -76,10 +101,13 @@ macro_rules! client_for {
             if let Some(client) = cache.get(region) {
                 return client.clone();
             }
-            let config = $sdk::config::Builder::from(&self.base)
+            let mut config = $sdk::config::Builder::from(&self.base)
                 .region(Region::new(region.to_string()))
-                .interceptor(CountRequests(self.requests.clone()))
-                .build();
+                .interceptor(CountRequests(self.requests.clone()));
+            if self.mark_transmit {
+                config = config.interceptor(MarkTransmit);
+            }
+            let config = config.build();
             let client = $sdk::Client::from_conf(config);
             cache.insert(region.to_string(), client.clone());
             client
@@ -110,6 +138,7 @@ impl Clients {
             candidates: unique,
             s3_path_style,
             requests: Arc::new(AtomicU64::new(0)),
+            mark_transmit: false,
             ec2: Mutex::default(),
             rds: Mutex::default(),
             autoscaling: Mutex::default(),
@@ -134,6 +163,7 @@ impl Clients {
             route53_region: self.route53_region.clone(),
             s3_path_style: self.s3_path_style,
             requests: self.requests.clone(),
+            mark_transmit: true,
             ec2: Mutex::default(),
             rds: Mutex::default(),
             autoscaling: Mutex::default(),
@@ -207,11 +237,14 @@ impl Clients {
         if let Some(client) = cache.get(region) {
             return client.clone();
         }
-        let config = aws_sdk_s3::config::Builder::from(&self.base)
+        let mut config = aws_sdk_s3::config::Builder::from(&self.base)
             .region(Region::new(region.to_string()))
             .force_path_style(self.s3_path_style)
-            .interceptor(CountRequests(self.requests.clone()))
-            .build();
+            .interceptor(CountRequests(self.requests.clone()));
+        if self.mark_transmit {
+            config = config.interceptor(MarkTransmit);
+        }
+        let config = config.build();
         let client = aws_sdk_s3::Client::from_conf(config);
         cache.insert(region.to_string(), client.clone());
         client

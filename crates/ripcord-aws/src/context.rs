@@ -49,7 +49,7 @@ pub(crate) struct Ctx {
     /// Polls of Auto Scaling groups in flight, shared between overlapping waits.
     pub asg_polls: AsgPolls,
     /// Distinguishes this run's idempotency tokens from another run's.
-    run_nonce: String,
+    run_nonce: std::sync::RwLock<String>,
     steps: AtomicU64,
     /// What did not stop the run but the operator should know (a replication lag CloudWatch
     /// would not tell), in order, each once.
@@ -126,7 +126,7 @@ impl Ctx {
             zones: Mutex::new(HashMap::new()),
             health_check_ids: Mutex::new(HashMap::new()),
             asg_polls: AsgPolls::default(),
-            run_nonce: format!("{}-{started}", std::process::id()),
+            run_nonce: std::sync::RwLock::new(format!("{}-{started}", std::process::id())),
             steps: AtomicU64::new(0),
             warnings: Mutex::new(Vec::new()),
             unreachable: Mutex::new(Vec::new()),
@@ -466,12 +466,25 @@ impl Ctx {
 
     /// A seed for idempotency tokens unique to one step of this run: the journal's sequence
     /// number when there is a journal, else a counter.
+    /// Names the run the tokens belong to: the journal's run id, so that a resumed process
+    /// derives the same token for a step as the process that sent it.
+    pub(crate) fn set_run_id(&self, run_id: &str) {
+        *self
+            .run_nonce
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = run_id.to_string();
+    }
+
     pub(crate) fn token_seed(&self, journal_seq: Option<u64>) -> String {
+        let nonce = self
+            .run_nonce
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
         match journal_seq {
-            Some(seq) => format!("{}:journal:{seq}", self.run_nonce),
+            Some(seq) => format!("{nonce}:journal:{seq}"),
             None => format!(
-                "{}:step:{}",
-                self.run_nonce,
+                "{nonce}:step:{}",
                 self.steps.fetch_add(1, Ordering::Relaxed)
             ),
         }

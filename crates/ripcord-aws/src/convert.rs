@@ -53,8 +53,11 @@ pub(crate) fn asg(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoS
     }
 }
 
+/// A resource's tags, without ripcord's own request tag (`ripcord_core::REQUEST_TAG`): it is
+/// bookkeeping of the run that made the resource, which no plan or runbook reads.
 fn ec2_tags(tags: &[aws_sdk_ec2::types::Tag]) -> BTreeMap<String, String> {
     tags.iter()
+        .filter(|t| t.key() != Some(ripcord_core::REQUEST_TAG))
         .filter_map(|t| Some((t.key()?.to_string(), text(t.value()))))
         .collect()
 }

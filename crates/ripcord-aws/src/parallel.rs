@@ -94,15 +94,7 @@ impl ParallelGroup {
             let first_error = first_error.clone();
             let known = known.clone();
             tasks.push(tokio::spawn(async move {
-                run_branch(
-                    branch,
-                    &ctx,
-                    journal.as_deref(),
-                    &abort,
-                    &first_error,
-                    &known,
-                )
-                .await
+                run_branch(branch, &ctx, journal.as_ref(), &abort, &first_error, &known).await
             }));
         }
         let mut created = HashMap::new();
@@ -135,7 +127,7 @@ fn record_failure(first: &Mutex<Option<BackendError>>, abort: &AtomicBool, err: 
 async fn run_branch(
     branch: Vec<Queued>,
     ctx: &Ctx,
-    journal: Option<&dyn Journal>,
+    journal: Option<&Arc<dyn Journal>>,
     abort: &AtomicBool,
     first_error: &Mutex<Option<BackendError>>,
     known: &HashMap<String, String>,

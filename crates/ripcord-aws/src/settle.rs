@@ -78,6 +78,12 @@ pub(crate) async fn send(
         .with_max_times(MAX_SENDS - 1)
         .with_jitter()
         .build();
+    // What a check comparing with the state before the call needs (a forced failover's
+    // zone); without it the check judges the state alone.
+    let before = match (effect.needs_before(), effect.read_target()) {
+        (true, Some(target)) => describe(ctx, &target).await.ok().flatten(),
+        _ => None,
+    };
     let mut sent = 0u32;
     // The first error that left the outcome in doubt.
     let mut doubt: Option<BackendError> = None;
@@ -108,7 +114,7 @@ pub(crate) async fn send(
             }
         }
         let lost = doubt.clone().unwrap_or_else(|| err.clone());
-        let (verdict, found) = match check(ctx, call, &effect, token_seed).await {
+        let (verdict, found) = match check(ctx, call, &effect, token_seed, before.as_ref()).await {
             Ok(read) => read,
             Err(read_err) => return Err(unsettled(lost, &err, sent, &read_err)),
         };
@@ -130,12 +136,72 @@ pub(crate) async fn send(
     }
 }
 
-/// Reads what the effect check needs and judges it.
+/// What an earlier process of the run sent without journaling the answer turned out to be
+/// (`apply --resume`).
+pub(crate) enum Journaled {
+    /// Its effect holds: the step is done.
+    Done(Outcome),
+    /// It did not take effect: send it again, as a new step.
+    NotDone(String),
+}
+
+/// Settles a call an earlier process journaled as sent without a result, under the token it
+/// was sent with (`token_seed`): the effect check, read from AWS.
+pub(crate) async fn journaled(
+    ctx: &Ctx,
+    call: &Call,
+    token_seed: &str,
+) -> Result<Journaled, BackendError> {
+    let effect = call.effect();
+    let lost = "the earlier process stopped before its answer was journaled".to_string();
+    let (verdict, found) = check(ctx, call, &effect, token_seed, None).await?;
+    Ok(match verdict {
+        Verdict::Holds(evidence) | Verdict::Started(evidence) => {
+            let creates = match effect {
+                Effect::Tagged { .. } => found
+                    .as_ref()
+                    .and_then(|f| f.get("id"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                _ => call.given_id(),
+            };
+            Journaled::Done(Outcome {
+                creates,
+                settled: Some(Settlement {
+                    lost,
+                    sent: 1,
+                    evidence: format!("AWS shows {evidence}"),
+                    verified: true,
+                }),
+                ..Outcome::default()
+            })
+        }
+        Verdict::NotHeld(why) if matches!(effect, Effect::Unobservable { .. }) => {
+            Journaled::Done(Outcome {
+                warnings: vec![format!(
+                    "the earlier process may have sent it before it stopped; it is not sent again, because {why}: check by hand that it happened"
+                )],
+                settled: Some(Settlement {
+                    lost,
+                    sent: 1,
+                    evidence: why,
+                    verified: false,
+                }),
+                ..Outcome::default()
+            })
+        }
+        Verdict::NotHeld(why) => Journaled::NotDone(why),
+    })
+}
+
+/// Reads what the effect check needs and judges it (against `before`, the state before the
+/// call, when the check needs one).
 async fn check(
     ctx: &Ctx,
     call: &Call,
     effect: &Effect,
     token_seed: &str,
+    before: Option<&Value>,
 ) -> Result<(Verdict, Option<Value>), BackendError> {
     let found = match effect {
         Effect::Tagged { kind, region } => {
@@ -146,7 +212,7 @@ async fn check(
             None => None,
         },
     };
-    Ok((effect.judge(found.as_ref()), found))
+    Ok((effect.judge_since(before, found.as_ref()), found))
 }
 
 fn label(err: &BackendError) -> String {

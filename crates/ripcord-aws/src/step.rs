@@ -6,6 +6,32 @@ use ripcord_core::{BackendError, Call, CheckSpec, Endpoint, Intent, Journal, Out
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+tokio::task_local! {
+    /// The call being sent by this task: the mutating clients' interceptor
+    /// (`Clients::single_attempt`) marks it in the journal just before its request is
+    /// transmitted.
+    pub(crate) static TRANSMITTING: Transmit;
+}
+
+/// Journals, once, that a call's request is about to leave (`Journal::sending`): a process
+/// killed before that sent nothing for the step.
+#[derive(Clone)]
+pub(crate) struct Transmit {
+    journal: Arc<dyn Journal>,
+    seq: u64,
+    marked: Arc<AtomicBool>,
+}
+
+impl Transmit {
+    pub(crate) fn mark(&self) {
+        if !self.marked.swap(true, Ordering::SeqCst) {
+            self.journal.sending(self.seq);
+        }
+    }
+}
 
 /// A step the backend carries out and journals.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +73,7 @@ impl Step {
     pub(crate) async fn run(
         &self,
         ctx: &Ctx,
-        journal: Option<&dyn Journal>,
+        journal: Option<&Arc<dyn Journal>>,
         stop: Stop<'_>,
     ) -> Result<Outcome, BackendError> {
         let op = self.op();
@@ -70,7 +96,19 @@ impl Step {
             Err(err) => Err(err),
             Ok(()) => match self {
                 Step::Call(call) => {
-                    crate::settle::send(ctx, call, &ctx.token_seed(seq), stop).await
+                    let seed = ctx.token_seed(seq);
+                    let send = crate::settle::send(ctx, call, &seed, stop);
+                    match (journal, seq) {
+                        (Some(journal), Some(seq)) => {
+                            let transmit = Transmit {
+                                journal: journal.clone(),
+                                seq,
+                                marked: Arc::new(AtomicBool::new(false)),
+                            };
+                            TRANSMITTING.scope(transmit, send).await
+                        }
+                        _ => send.await,
+                    }
                 }
                 Step::Wait(wait) => crate::wait::wait(ctx, wait, stop).await,
                 Step::Check(check) => crate::check::check(ctx, check).await,

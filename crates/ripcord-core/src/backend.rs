@@ -108,6 +108,18 @@ pub trait Backend {
     /// A line the runbook printed.
     fn note(&mut self, _text: &str) {}
 
+    /// Settles `call`, which an earlier process of this run journaled under `seq` and may
+    /// have sent (`apply --resume`): `Ok(Some(outcome))` when its effect holds (or cannot be
+    /// seen, at most once), recorded under `seq`; `Ok(None)` when it did not take effect and
+    /// must be sent as a new step. A backend that sends nothing (the simulation) says `None`.
+    fn settle_journaled(
+        &mut self,
+        _call: &Call,
+        _seq: u64,
+    ) -> Result<Option<Outcome>, BackendError> {
+        Ok(None)
+    }
+
     /// The whole world as the backend holds it, if it holds one (the simulation does; a live
     /// backend does not, and says `None` rather than capture behind the caller's back).
     fn world(&self) -> Option<crate::Inventory> {

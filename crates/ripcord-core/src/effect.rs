@@ -32,12 +32,14 @@ pub enum Effect {
     /// `cluster` is the writer of `global`; a failover or switchover in progress (the
     /// global cluster's status) counts as started.
     Writer { global: String, cluster: String },
-    /// `target`'s status is one of `states`: the call starts something transient (a reboot),
-    /// which is over by the time one reads; when the status is another, the call is sent
-    /// again, so it may take effect twice.
+    /// `target`'s status is one of `states`, or its field `moves` differs from what it was
+    /// before the call (a forced failover moves the instance to another zone): the call
+    /// starts something transient (a reboot), which is over by the time one reads; when
+    /// neither shows, the call is sent again, so a plain reboot may happen twice.
     Transient {
         target: Target,
         states: &'static [&'static str],
+        moves: Option<&'static str>,
     },
     /// Sending the request again is the check: it carries an idempotency token, or sets
     /// absolute values and its answer is needed (a change id a later wait follows).
@@ -97,10 +99,17 @@ impl Effect {
             Effect::Unobservable { why } => Some(format!(
                 "if its answer is lost, it is not sent again (at most once): {why}"
             )),
-            Effect::Transient { target, states } => Some(format!(
-                "if its answer is lost and {} is not {} by then, it is sent again (at least once)",
+            Effect::Transient {
+                target,
+                states,
+                moves,
+            } => Some(format!(
+                "if its answer is lost and {} is not {} by then{}, it is sent again (at least once)",
                 named(target),
-                states.join(" or ")
+                states.join(" or "),
+                moves
+                    .map(|field| format!(" and its {field} has not moved"))
+                    .unwrap_or_default()
             )),
             _ => None,
         }
@@ -120,6 +129,39 @@ impl Effect {
             }
             Effect::Tagged { .. } | Effect::Resend { .. } | Effect::Unobservable { .. } => None,
         }
+    }
+
+    /// Whether the check compares with the state before the call ([`Effect::judge_since`]):
+    /// the read target's description is then read before the request is sent.
+    pub fn needs_before(&self) -> bool {
+        matches!(self, Effect::Transient { moves: Some(_), .. })
+    }
+
+    /// [`Effect::judge`], also holding when the field a transient call moves differs from
+    /// `before` (the description read before the request was sent).
+    pub fn judge_since(&self, before: Option<&Value>, found: Option<&Value>) -> Verdict {
+        if let (
+            Effect::Transient {
+                target,
+                moves: Some(field),
+                ..
+            },
+            Some(before),
+            Some(now),
+        ) = (self, before, found)
+        {
+            let (then, now) = (before.get(*field), now.get(*field));
+            if then.is_some() && now.is_some() && then != now {
+                let shown = |v: Option<&Value>| v.map(Value::to_string).unwrap_or_default();
+                return Verdict::Holds(format!(
+                    "{}: {field} moved from {} to {}",
+                    named(target),
+                    shown(then),
+                    shown(now)
+                ));
+            }
+        }
+        self.judge(found)
     }
 
     /// Judges the check from what was read: the description of [`Effect::read_target`]
@@ -210,7 +252,7 @@ impl Effect {
                     )),
                 }
             }
-            Effect::Transient { target, states } => {
+            Effect::Transient { target, states, .. } => {
                 let status = found
                     .and_then(|found| found.get("status"))
                     .and_then(Value::as_str);
@@ -328,6 +370,26 @@ mod tests {
     }
 
     #[test]
+    fn a_forced_failover_holds_when_the_zone_moved() {
+        let effect = Effect::Transient {
+            target: asg(),
+            states: &["rebooting"],
+            moves: Some("availability_zone"),
+        };
+        let before = json!({"status": "available", "availability_zone": "us-east-1a"});
+        let moved = json!({"status": "available", "availability_zone": "us-east-1b"});
+        assert!(effect.needs_before());
+        assert!(matches!(
+            effect.judge_since(Some(&before), Some(&moved)),
+            Verdict::Holds(_)
+        ));
+        assert!(matches!(
+            effect.judge_since(Some(&before), Some(&before)),
+            Verdict::NotHeld(_)
+        ));
+    }
+
+    #[test]
     fn unobservable_and_resend_never_hold_and_say_their_guarantee() {
         let publish = Effect::Unobservable { why: "no read" };
         assert_eq!(publish.judge(None), Verdict::NotHeld("no read".into()));
@@ -335,6 +397,7 @@ mod tests {
         let reboot = Effect::Transient {
             target: asg(),
             states: &["rebooting"],
+            moves: None,
         };
         assert_eq!(reboot.guarantee(), Guarantee::AtLeastOnce);
         assert_eq!(

@@ -62,6 +62,11 @@ pub trait Journal: Send + Sync {
     /// Records the intent durably and returns its sequence number.
     fn intent(&self, intent: &Intent) -> Result<u64, String>;
 
+    /// Records, durably, that the call's request is about to leave (its lookups done or
+    /// cached): a process killed before this record sent nothing for the step, so a resumed
+    /// run sends it, even one that is never sent twice (SNS Publish).
+    fn sending(&self, _seq: u64) {}
+
     /// Records how the step ended and how long it took.
     fn finished(&self, seq: u64, result: Result<&Outcome, &BackendError>, duration_ms: u64);
 }

@@ -5,11 +5,13 @@
 
 mod reader;
 mod record;
+mod replay;
 mod timeline;
 mod writer;
 
-pub use reader::{list_runs, read_run, Run, RunSummary};
-pub use record::{Entry, Record, RunHeader, RunStatus};
+pub use reader::{list_runs, read_run, JournaledStep, Run, RunSummary};
+pub use record::{Entry, Observation, Record, RunHeader, RunStatus};
+pub use replay::{Replay, ResumeReporter, Resumed, SUPERSEDED};
 pub use timeline::render_timeline;
 pub use writer::JournalWriter;
 

@@ -1,6 +1,6 @@
 //! Reading journals back: one run, or the list of runs.
 
-use crate::record::{Entry, Record, RunHeader, RunStatus};
+use crate::record::{Entry, Observation, Record, RunHeader, RunStatus};
 use crate::JournalError;
 use std::path::{Path, PathBuf};
 
@@ -31,11 +31,91 @@ impl Run {
         })
     }
 
+    /// How the run ended: its last end record, unless a resumed process took it over
+    /// after that (then it is going on, or that process died: `None`).
     pub fn status(&self) -> Option<RunStatus> {
         self.records.iter().rev().find_map(|r| match &r.entry {
-            Entry::Finished { status, .. } => Some(*status),
+            Entry::Finished { status, .. } => Some(Some(*status)),
+            Entry::Resumed { .. } => Some(None),
             _ => None,
-        })
+        })?
+    }
+
+    /// Every step's journaled intent with its last result (`None`: sent, no result), in
+    /// sequence order; skipped steps, and steps a later process carried out again (their
+    /// newer record stands for them), are left out.
+    pub fn steps(&self) -> Vec<JournaledStep> {
+        let mut steps: Vec<JournaledStep> = Vec::new();
+        for record in &self.records {
+            match &record.entry {
+                Entry::Intent { seq, intent } => steps.push(JournaledStep {
+                    seq: *seq,
+                    intent: intent.clone(),
+                    at: record.at.clone(),
+                    sending: false,
+                    result: None,
+                }),
+                Entry::Sending { seq } => {
+                    if let Some(step) = steps.iter_mut().find(|s| s.seq == *seq) {
+                        step.sending = true;
+                    }
+                }
+                Entry::Result { seq, .. } => {
+                    if let Some(step) = steps.iter_mut().find(|s| s.seq == *seq) {
+                        step.result = Some(record.entry.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        steps.retain(|step| !step.superseded());
+        steps
+    }
+
+    /// What the runbook read (clock, query answers), in order.
+    pub fn observations(&self) -> Vec<Observation> {
+        self.records
+            .iter()
+            .filter_map(|r| match &r.entry {
+                Entry::Observed(observation) => Some(observation.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A step of a journal: its intent, when it was written, and its last result record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournaledStep {
+    pub seq: u64,
+    pub intent: ripcord_core::Intent,
+    /// When the intent was written (RFC 3339).
+    pub at: String,
+    /// Whether its request was about to leave (`Entry::Sending`): without it, a call was
+    /// not sent.
+    pub sending: bool,
+    /// The last `Entry::Result` for it.
+    pub result: Option<Entry>,
+}
+
+impl JournaledStep {
+    /// Whether a later process carried it out again.
+    pub fn superseded(&self) -> bool {
+        matches!(
+            &self.result,
+            Some(Entry::Result { error_code: Some(code), .. })
+                if code == crate::replay::SUPERSEDED || code == "NotTakenEffect"
+        )
+    }
+
+    /// The outcome it finished with, if it finished well.
+    pub fn outcome(&self) -> Option<ripcord_core::Outcome> {
+        match &self.result {
+            Some(Entry::Result {
+                ok: true, outcome, ..
+            }) => Some(outcome.clone().unwrap_or_default()),
+            _ => None,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The journal's records: one JSON object per line, tagged by `type`.
 
-use ripcord_core::{Intent, Outcome, RunbookMeta};
+use ripcord_core::{Intent, Outcome, Query, RunbookMeta};
 use serde::{Deserialize, Serialize};
 
 /// The first record of every journal: what is being run, by whom, against what.
@@ -29,6 +29,34 @@ pub enum RunStatus {
     Failed,
     Cancelled,
     Refused,
+    /// Stopped by SIGTERM or SIGHUP (a closed terminal): `apply --resume` goes on with it.
+    Interrupted,
+}
+
+impl RunStatus {
+    /// The word `runs list` and `runs show` use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Refused => "refused",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// What the runbook read from AWS, recorded so that a resumed run takes the path the earlier
+/// process took (the answers to its queries: a replica's lag, a group's size).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "read", rename_all = "snake_case")]
+pub enum Observation {
+    /// A query and its answer.
+    Answer {
+        query: Query,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<serde_json::Value>,
+    },
 }
 
 /// One line of the journal.
@@ -41,6 +69,10 @@ pub enum Entry {
         seq: u64,
         intent: Intent,
     },
+    /// The call's request is about to leave (`Journal::sending`).
+    Sending {
+        seq: u64,
+    },
     /// The request finished (successfully or not).
     Result {
         seq: u64,
@@ -52,6 +84,15 @@ pub enum Entry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error_message: Option<String>,
         duration_ms: u64,
+    },
+    /// A read of the environment (not synced: losing the last ones only means a resumed run
+    /// asks AWS again).
+    Observed(Observation),
+    /// A later process took the run over (`apply --resume`): who, and from which step.
+    Resumed {
+        pid: u32,
+        /// The first sequence number the resumed process gives.
+        next_seq: u64,
     },
     /// The operator chose not to send this step (REPL `skip`).
     Skipped {

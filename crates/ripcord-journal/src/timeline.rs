@@ -60,6 +60,16 @@ pub fn render_timeline(run: &Run) -> String {
         let (seq, intent, skipped) = match &record.entry {
             Entry::Intent { seq, intent } => (*seq, intent, false),
             Entry::Skipped { seq, intent } => (*seq, intent, true),
+            Entry::Resumed { pid, next_seq } => {
+                rows.push([
+                    "--".to_string(),
+                    offset(&record.at),
+                    String::new(),
+                    format!("resumed by process {pid} (apply --resume)"),
+                    format!("steps from {next_seq} on are this process's"),
+                ]);
+                continue;
+            }
             _ => continue,
         };
         let (duration, result) = if skipped {
@@ -89,6 +99,20 @@ pub fn render_timeline(run: &Run) -> String {
                     }
                     (format!("{:.1}s", *duration_ms as f64 / 1000.0), text)
                 }
+                Some(Entry::Result {
+                    ok: false,
+                    error_code: Some(code),
+                    error_message,
+                    ..
+                }) if code == crate::SUPERSEDED || code == "NotTakenEffect" => (
+                    "-".to_string(),
+                    format!(
+                        "superseded: {}",
+                        error_message
+                            .as_deref()
+                            .unwrap_or("carried out again later")
+                    ),
+                ),
                 Some(Entry::Result {
                     ok: false,
                     error_code,
@@ -161,6 +185,7 @@ pub fn render_timeline(run: &Run) -> String {
                 RunStatus::Failed => "Failed",
                 RunStatus::Cancelled => "Cancelled",
                 RunStatus::Refused => "Refused",
+                RunStatus::Interrupted => "Interrupted",
             };
             let mut line = format!("{word} after {}", format_duration(total));
             if let Some(rto) = rto {

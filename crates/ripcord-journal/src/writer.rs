@@ -74,6 +74,64 @@ impl JournalWriter {
         Ok(writer)
     }
 
+    /// Continues the journal of run `run_id` under `runs_dir` (`apply --resume`): a torn last
+    /// line (the earlier process killed mid-write) is cut off, sequence numbers go on after
+    /// the highest one, and a `resumed` record with this process says so.
+    pub fn reopen(runs_dir: &Path, run_id: &str) -> Result<JournalWriter, JournalError> {
+        let dir = runs_dir.join(run_id);
+        let path = dir.join("journal.jsonl");
+        let io = |err: std::io::Error| JournalError::Io {
+            path: path.display().to_string(),
+            message: err.to_string(),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                JournalError::NoSuchRun(run_id.to_string())
+            } else {
+                io(e)
+            }
+        })?;
+        let whole = text.rfind('\n').map_or(0, |i| i + 1);
+        let run = crate::read_run(runs_dir, run_id)?;
+        let next_seq = run
+            .records
+            .iter()
+            .filter_map(|r| match &r.entry {
+                Entry::Intent { seq, .. } | Entry::Skipped { seq, .. } => Some(*seq),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let file = OpenOptions::new().append(true).open(&path).map_err(io)?;
+        if whole < text.len() {
+            // usize fits in u64 on every platform Rust supports.
+            file.set_len(whole as u64).map_err(io)?;
+        }
+        let writer = JournalWriter {
+            dir,
+            state: Mutex::new(WriterState {
+                file,
+                next_seq,
+                path: path.display().to_string(),
+            }),
+        };
+        writer.append(
+            &Entry::Resumed {
+                pid: std::process::id(),
+                next_seq,
+            },
+            true,
+        )?;
+        Ok(writer)
+    }
+
+    /// Records what the runbook read (not synced: see [`Entry::Observed`]).
+    pub fn observe(&self, observation: &crate::Observation) {
+        // An observation that cannot be written only means a resumed run asks AWS again.
+        let _ = self.append(&Entry::Observed(observation.clone()), false);
+    }
+
     /// The run directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -168,6 +226,13 @@ impl Journal for JournalWriter {
             intent: intent.clone(),
         })
         .map_err(|e| e.to_string())
+    }
+
+    fn sending(&self, seq: u64) {
+        // Synced: after a crash of the machine, a marker lost while its request left would
+        // make a resumed run send a notification twice. A marker that cannot be written
+        // only means the resumed run treats the request as possibly sent.
+        let _ = self.append(&Entry::Sending { seq }, true);
     }
 
     fn finished(&self, seq: u64, result: Result<&Outcome, &BackendError>, duration_ms: u64) {

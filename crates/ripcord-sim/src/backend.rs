@@ -6,7 +6,8 @@ use crate::estimates::{Est, Estimates};
 use crate::ids::Ids;
 use crate::world::World;
 use ripcord_core::{
-    Backend, BackendError, Call, CheckSpec, Endpoint, Inventory, Outcome, Query, WaitSpec,
+    Backend, BackendError, Call, CheckSpec, Effect, Endpoint, Inventory, Outcome, Query,
+    Settlement, Verdict, WaitSpec,
 };
 
 /// The simulated world a runbook is planned against.
@@ -123,6 +124,50 @@ impl Backend for SimBackend {
                 Ok(Some(serde_json::Value::Bool(self.reachable(region))))
             }
         }
+    }
+
+    /// The dry-run of `apply --resume` settles a step the earlier process sent without a
+    /// journaled answer as the live backend will: by the operation's effect check, here read
+    /// from the world (a capture taken after that process stopped). A snapshot found by its
+    /// request tag cannot be judged without the live token: it is planned as sent.
+    fn settle_journaled(
+        &mut self,
+        call: &Call,
+        _seq: u64,
+    ) -> Result<Option<Outcome>, BackendError> {
+        let effect = call.effect();
+        let lost = "the earlier process stopped before its answer was journaled".to_string();
+        if let Effect::Unobservable { why } = effect {
+            return Ok(Some(Outcome {
+                warnings: vec![format!(
+                    "the earlier process may have sent it before it stopped; it is not sent again, because {why}"
+                )],
+                settled: Some(Settlement {
+                    lost,
+                    sent: 1,
+                    evidence: why.to_string(),
+                    verified: false,
+                }),
+                ..Outcome::default()
+            }));
+        }
+        let Some(target) = effect.read_target() else {
+            return Ok(None);
+        };
+        let found = crate::query::describe(self, &target)?;
+        Ok(match effect.judge(found.as_ref()) {
+            Verdict::Holds(evidence) | Verdict::Started(evidence) => Some(Outcome {
+                creates: call.given_id(),
+                settled: Some(Settlement {
+                    lost,
+                    sent: 1,
+                    evidence: format!("the world shows {evidence}"),
+                    verified: true,
+                }),
+                ..Outcome::default()
+            }),
+            Verdict::NotHeld(_) => None,
+        })
     }
 
     fn begin_parallel(&mut self) -> Result<(), BackendError> {

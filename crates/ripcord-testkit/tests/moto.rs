@@ -94,13 +94,7 @@ fn the_fault_proxy_takes_a_region_down_but_what_passes() {
         proxy.log(),
         vec![
             request("us-east-1", "sns", "CreateTopic", Some("status"), false),
-            request(
-                "us-east-1",
-                "route53",
-                "GET /2013-04-01/hostedzone",
-                None,
-                true
-            ),
+            request("us-east-1", "route53", "ListHostedZones", None, true),
             request("us-west-2", "sns", "CreateTopic", None, true),
             request("us-west-2", "sts", "GetCallerIdentity", None, true),
         ]

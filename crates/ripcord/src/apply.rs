@@ -4,22 +4,47 @@ use crate::cli::{ApplyArgs, ColorChoice};
 use crate::exit::Exit;
 use crate::output::{color_for_stdout, report};
 use crate::progress::Progress;
-use crate::{guard, live, prepare, runs_dir};
+use crate::run_lock::RunLock;
+use crate::{guard, live, prepare, resume, runs_dir, signals};
 use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{Inventory, RunbookMeta, StepKind};
 use ripcord_interp::{HookDecision, Interpreter, Runbook};
-use ripcord_journal::{read_run, render_timeline, JournalWriter, RunHeader, RunStatus};
+use ripcord_journal::{
+    read_run, render_timeline, JournalWriter, Replay, Resumed, RunHeader, RunStatus,
+};
 use ripcord_sim::SimBackend;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
-    let (mut interpreter, runbook) = match prepare::runbook(&args.runbook) {
+    let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    // A resumed run: its journal, and its runbook unless the command line names it.
+    let earlier = match &args.resume {
+        Some(id) => match resume::resumable(&runs, id, args.runbook.as_deref()) {
+            Ok(found) => Some(found),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
+    let runbook_path = match (&earlier, &args.runbook) {
+        (Some((_, recorded)), _) => recorded.clone(),
+        (None, Some(path)) => path.clone(),
+        // clap requires one of the two.
+        (None, None) => return Exit::BadInput,
+    };
+    let earlier = earlier.map(|(run, _)| run);
+    let (mut interpreter, runbook) = match prepare::runbook(&runbook_path) {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
     let meta = declared_meta(&mut interpreter, &runbook);
+    if let Some(run) = &earlier {
+        if let Err(changed) = resume::unchanged(run, &runbook.sha256, &meta) {
+            eprintln!("refused: cannot resume: {changed}. Start a new run instead (ripcord apply {}). Nothing was sent.", runbook.file);
+            return Exit::Refused;
+        }
+    }
     let regions = if meta.regions.is_empty() {
         args.regions.clone()
     } else {
@@ -49,11 +74,25 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
     };
     let (inventory, inventory_json, info) = (captured.inventory, captured.json, captured.info);
     let account = captured.account;
-    let planned = interpreter.run(
-        &runbook,
-        Box::new(SimBackend::new(inventory)),
-        Some(info.clone()),
-    );
+
+    let planned = match &earlier {
+        None => interpreter.run(
+            &runbook,
+            Box::new(SimBackend::new(inventory)),
+            Some(info.clone()),
+        ),
+        Some(run) => {
+            let id = run.header().map(|h| h.run_id.as_str()).unwrap_or("?");
+            eprintln!("resuming run {id}: the steps journaled as done are not sent again");
+            let mut replay = Replay::resuming(Box::new(SimBackend::new(inventory)), None, run);
+            replay.set_reporter(Box::new(|event| {
+                if let Resumed::Replayed(label) = event {
+                    eprintln!("  ↺ done in the earlier run: {label}");
+                }
+            }));
+            interpreter.run(&runbook, Box::new(replay), Some(info.clone()))
+        }
+    };
     print!(
         "{}",
         render::text(
@@ -80,6 +119,11 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
             err.message
         );
     }
+    if let Some(run) = &earlier {
+        if let Err(exit) = check_drift(run, &runbook, &mut interpreter, &planned.plan, args) {
+            return exit;
+        }
+    }
     let planned_steps = planned
         .plan
         .steps()
@@ -101,30 +145,57 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         }
     }
 
-    let header = RunHeader {
-        run_id: run_id(&meta, &runbook),
-        mode: "apply".to_string(),
-        runbook_path: runbook.file.clone(),
-        runbook_sha256: runbook.sha256.clone(),
-        meta: meta.clone(),
-        inventory_file: "inventory.json".to_string(),
-        inventory_sha256: info.sha256.clone(),
-        account: Some(account.clone()),
-        ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
+    // One live run of a runbook per account and run directory at a time, taken once the
+    // operator said yes (a refused plan leaves no trace) and before anything is sent.
+    let run_id = match &earlier {
+        Some(run) => run.header().map(|h| h.run_id.clone()).unwrap_or_default(),
+        None => self::run_id(&meta, &runbook),
     };
-    let runs = runs_dir::resolve(args.runs_dir.as_deref());
-    let journal = match JournalWriter::create(&runs, header, &inventory_json) {
+    let lock_name = meta.name.clone().unwrap_or_else(|| runbook_stem(&runbook));
+    let _lock = match RunLock::acquire(&runs, &account, &lock_name, &run_id) {
+        Ok((lock, stale)) => {
+            if let Some(stale) = stale {
+                eprintln!(
+                    "warning: took over the run lock {} of a process that is gone ({stale})",
+                    lock.path().display()
+                );
+            }
+            lock
+        }
+        Err(err) => {
+            eprintln!("refused: {err}. Nothing was sent.");
+            return Exit::Refused;
+        }
+    };
+
+    let journal = match &earlier {
+        Some(_) => JournalWriter::reopen(&runs, &run_id),
+        None => JournalWriter::create(
+            &runs,
+            RunHeader {
+                run_id: run_id.clone(),
+                mode: "apply".to_string(),
+                runbook_path: runbook.file.clone(),
+                runbook_sha256: runbook.sha256.clone(),
+                meta: meta.clone(),
+                inventory_file: "inventory.json".to_string(),
+                inventory_sha256: info.sha256.clone(),
+                account: Some(account.clone()),
+                ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            &inventory_json,
+        ),
+    };
+    let journal = match journal {
         Ok(journal) => Arc::new(journal),
         Err(err) => {
-            eprintln!("error: cannot create the run journal: {err}. Nothing was sent.");
+            eprintln!("error: cannot write the run journal: {err}. Nothing was sent.");
             return Exit::BadInput;
         }
     };
-    eprintln!(
-        "run {} (journal {})",
-        journal.run_id(),
-        journal.dir().display()
-    );
+    let run_id = journal.run_id();
+    eprintln!("run {run_id} (journal {})", journal.dir().display());
+    live.set_run_id(&run_id);
     live.set_journal(Arc::new(Progress::new(journal.clone())));
     let cancel = live.cancel_flag();
     let auto_approve = args.auto_approve;
@@ -146,6 +217,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
             );
         }
     });
+    let interrupted = signals::install(cancel.clone());
     let stop_check = cancel.clone();
     interpreter.set_step_hook(Some(Box::new(move |_| {
         if stop_check.load(Ordering::SeqCst) {
@@ -155,21 +227,50 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         }
     })));
 
+    // The RTO clock of a resumed run keeps the run's first start.
+    let first_start = earlier
+        .as_ref()
+        .and_then(|run| run.records.first())
+        .and_then(|r| r.at.parse::<jiff::Timestamp>().ok());
+    let backend = match &earlier {
+        None => Replay::recording(Box::new(live), Some(journal.clone())),
+        Some(run) => {
+            let mut replay = Replay::resuming(Box::new(live), Some(journal.clone()), run);
+            replay.set_reporter(Box::new(|event| match event {
+                Resumed::Replayed(label) => eprintln!("  ↺ journaled  {label}: not sent again"),
+                Resumed::Settled(label, note) => eprintln!("  ↺ settled    {label}: {note}"),
+                Resumed::Again(label) => {
+                    eprintln!("  ↺ again      {label}: not done by the earlier process")
+                }
+            }));
+            replay
+        }
+    };
     let started = std::time::Instant::now();
-    let result = interpreter.run(&runbook, Box::new(live), None);
-    let total = started.elapsed().as_secs();
+    let result = interpreter.run(&runbook, Box::new(backend), None);
+    let total = match first_start {
+        Some(first) => (jiff::Timestamp::now().as_second() - first.as_second())
+            .try_into()
+            .unwrap_or(0),
+        None => started.elapsed().as_secs(),
+    };
     interpreter.set_step_hook(None);
 
+    let signal = interrupted.signal();
     let (status, exit) = match &result.error {
         None => (RunStatus::Completed, Exit::Ok),
+        Some(_) if signal.is_some() => (RunStatus::Interrupted, Exit::Cancelled),
         Some(_) if cancel.load(Ordering::SeqCst) => (RunStatus::Cancelled, Exit::Cancelled),
         Some(_) if refused.load(Ordering::SeqCst) => (RunStatus::Refused, Exit::Refused),
         Some(_) => (RunStatus::Failed, Exit::RunbookFailed),
     };
-    let error_text = result
-        .error
-        .as_ref()
-        .map(|e| format!("{} at {}", e.message, e.location()));
+    let error_text = match signal {
+        Some(signal) if result.error.is_some() => Some(format!("interrupted by {signal}")),
+        _ => result
+            .error
+            .as_ref()
+            .map(|e| format!("{} at {}", e.message, e.location())),
+    };
     if let Err(err) = journal.finish(status, error_text, total, meta.rto_secs) {
         eprintln!("warning: cannot write the journal's last record: {err}");
     }
@@ -177,7 +278,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         report(err);
     }
     eprintln!();
-    match read_run(&runs, &journal.run_id()) {
+    match read_run(&runs, &run_id) {
         Ok(run) => {
             let executed = run
                 .records
@@ -194,7 +295,66 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         }
         Err(err) => eprintln!("warning: cannot read the journal back: {err}"),
     }
+    if status != RunStatus::Completed {
+        let dir = match &args.runs_dir {
+            Some(dir) => format!(" --runs-dir {}", dir.display()),
+            None => String::new(),
+        };
+        eprintln!("To go on from here: ripcord apply --resume {run_id}{dir}");
+    }
     exit
+}
+
+/// The runbook's file name without `.rhai`.
+pub(crate) fn runbook_stem(runbook: &Runbook) -> String {
+    std::path::Path::new(&runbook.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".to_string())
+}
+
+/// Refuses a resume whose remaining calls would find the world otherwise than the run's plan
+/// did (a group scaled by hand meanwhile), unless the operator confirms or passed
+/// `--accept-drift`.
+fn check_drift(
+    run: &ripcord_journal::Run,
+    runbook: &Runbook,
+    interpreter: &mut Interpreter,
+    resumed: &ripcord_core::Plan,
+    args: &ApplyArgs,
+) -> Result<(), Exit> {
+    let inventory_file = run
+        .header()
+        .map(|h| run.dir.join(&h.inventory_file))
+        .unwrap_or_default();
+    let original = match Inventory::load(&inventory_file) {
+        Ok((inventory, _)) => interpreter.run(runbook, Box::new(SimBackend::new(inventory)), None),
+        Err(err) => {
+            eprintln!("warning: cannot read the run's inventory ({err}): the live state is not compared with the run's plan");
+            return Ok(());
+        }
+    };
+    let changed = resume::drift(&original.plan, resumed, run);
+    if changed.is_empty() {
+        return Ok(());
+    }
+    eprintln!("The live state changed since the run was planned, where the remaining steps act:");
+    for line in &changed {
+        eprintln!("  - {line}");
+    }
+    if args.accept_drift {
+        eprintln!(
+            "going on (--accept-drift): the plan above is computed on the state as it is now"
+        );
+        return Ok(());
+    }
+    if std::io::stdin().is_terminal()
+        && ask("Go on with the plan above, computed on the state as it is now? Type yes to go on: ")
+    {
+        return Ok(());
+    }
+    eprintln!("refused: the live state changed since the run's plan; review it and pass --accept-drift to go on. Nothing was sent.");
+    Err(Exit::Refused)
 }
 
 /// What the runbook declares, read by running its `runbook(#{...})` against an empty world
@@ -209,11 +369,7 @@ pub(crate) fn declared_meta(interpreter: &mut Interpreter, runbook: &Runbook) ->
 }
 
 pub(crate) fn run_id(meta: &RunbookMeta, runbook: &Runbook) -> String {
-    let stem = std::path::Path::new(&runbook.file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "run".to_string());
-    run_id_named(meta, &stem)
+    run_id_named(meta, &runbook_stem(runbook))
 }
 
 /// A run id: UTC start time and the runbook's name (`fallback` when it declares none).

@@ -64,8 +64,18 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The runbook (.rhai).
-    pub runbook: PathBuf,
+    /// The runbook (.rhai). With --resume, the run's own (it may be left out).
+    #[arg(required_unless_present = "resume")]
+    pub runbook: Option<PathBuf>,
+    /// Continue run RUN_ID (killed, interrupted, cancelled or failed) from its journal: steps
+    /// with a journaled result are not sent again, one sent without a result is settled
+    /// from AWS's state, then the run goes on live.
+    #[arg(long, value_name = "RUN_ID")]
+    pub resume: Option<String>,
+    /// With --resume: go on although the live state changed since the run's plan where the
+    /// remaining steps rely on it (the difference is shown; on a terminal you are asked).
+    #[arg(long, requires = "resume")]
+    pub accept_drift: bool,
     #[command(flatten)]
     pub live: LiveArgs,
     /// Regions to capture when the runbook declares none (comma-separated).

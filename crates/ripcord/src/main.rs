@@ -14,8 +14,11 @@ mod plan;
 mod prepare;
 mod progress;
 mod repl;
+mod resume;
+mod run_lock;
 mod runs;
 mod runs_dir;
+mod signals;
 mod world_file;
 
 use clap::Parser;

@@ -105,11 +105,19 @@ impl Journal for Progress {
         Ok(seq)
     }
 
+    fn sending(&self, seq: u64) {
+        self.journal.sending(seq);
+    }
+
     fn finished(&self, seq: u64, result: Result<&Outcome, &BackendError>, duration_ms: u64) {
         self.journal.finished(seq, result, duration_ms);
         let mut state = lock(&self.state);
         state.waits.remove(&seq);
-        let text = state.labels.remove(&seq).unwrap_or_default();
+        // A step of an earlier process settled on resume has no label here: the resume's
+        // own line tells it.
+        let Some(text) = state.labels.remove(&seq) else {
+            return;
+        };
         state.clear();
         let secs = duration_ms as f64 / 1000.0;
         match result {

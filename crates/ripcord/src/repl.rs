@@ -5,6 +5,7 @@ use crate::cli::{ColorChoice, ReplArgs};
 use crate::exit::Exit;
 use crate::output::{color_for_stdout, report};
 use crate::progress::Progress;
+use crate::run_lock::RunLock;
 use crate::{apply, guard, live, prepare, runs_dir, world_file};
 use ripcord_core::{Inventory, RunbookMeta};
 use ripcord_interp::{Interpreter, Runbook};
@@ -118,6 +119,32 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    // A live session holds the run lock of its runbook as `apply` does: two live sessions (or
+    // a session and an apply) of one failover at once would act on the same resources.
+    let _lock = match (&live_parts, &compiled) {
+        (Some((_, _, account)), Some((_, runbook))) => {
+            let name = meta
+                .name
+                .clone()
+                .unwrap_or_else(|| apply::runbook_stem(runbook));
+            match RunLock::acquire(&runs, account, &name, &header.run_id) {
+                Ok((lock, stale)) => {
+                    if let Some(stale) = stale {
+                        eprintln!(
+                            "warning: took over the run lock {} of a process that is gone ({stale})",
+                            lock.path().display()
+                        );
+                    }
+                    Some(lock)
+                }
+                Err(err) => {
+                    eprintln!("refused: {err}. Nothing was sent.");
+                    return Exit::Refused;
+                }
+            }
+        }
+        _ => None,
+    };
     let journal = match JournalWriter::create(&runs, header, &inventory_json) {
         Ok(journal) => Arc::new(journal),
         Err(err) => {

@@ -16,13 +16,7 @@ pub fn run(args: &RunsArgs) -> Exit {
             Ok(runs) => {
                 let width = runs.iter().map(|r| r.run_id.len()).max().unwrap_or(0);
                 for run in runs {
-                    let status = match run.status {
-                        Some(RunStatus::Completed) => "completed",
-                        Some(RunStatus::Failed) => "failed",
-                        Some(RunStatus::Cancelled) => "cancelled",
-                        Some(RunStatus::Refused) => "refused",
-                        None => "no end record",
-                    };
+                    let status = run.status.map(RunStatus::as_str).unwrap_or("no end record");
                     println!(
                         "{:<width$}  {}  {:<5}  {:<13}  {:>3} steps  {}",
                         run.run_id, run.started_at, run.mode, status, run.steps, run.runbook

@@ -494,6 +494,9 @@ impl Operation for RebootDbInstance {
                 region: self.region.clone(),
             },
             states: &["rebooting"],
+            // A forced failover moves the primary to the other zone: that shows it happened
+            // (and a second one would move it back).
+            moves: self.force_failover.then_some("availability_zone"),
         }
     }
 

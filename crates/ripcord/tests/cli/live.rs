@@ -52,7 +52,7 @@ fn show_only_run(runs: &Path, home: &Path) -> String {
     let id = std::fs::read_dir(runs)
         .unwrap()
         .flatten()
-        .next()
+        .find(|entry| entry.path().join("journal.jsonl").is_file())
         .unwrap()
         .file_name();
     let show = ripcord_env(
@@ -234,9 +234,9 @@ pub(crate) fn journal_lines(runs_dir: &Path) -> Vec<Value> {
     let run = std::fs::read_dir(runs_dir)
         .unwrap()
         .flatten()
-        .next()
-        .expect("apply wrote a run directory")
-        .path();
+        .map(|entry| entry.path())
+        .find(|dir| dir.join("journal.jsonl").is_file())
+        .expect("apply wrote a run directory");
     std::fs::read_to_string(run.join("journal.jsonl"))
         .unwrap()
         .lines()

@@ -12,6 +12,7 @@ mod outage;
 mod parity;
 mod plan;
 mod repl;
+mod resume;
 mod term;
 
 pub use ripcord_testkit::workspace;

@@ -83,6 +83,13 @@ impl Moto {
 
 /// Runs ripcord with test credentials, a private HOME (no ~/.aws), fast polling.
 pub fn ripcord_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Output {
+    ripcord_command(args, home, extra_env)
+        .output()
+        .expect("the ripcord binary runs")
+}
+
+/// The command [`ripcord_env`] runs, to spawn it instead (a run to kill or signal).
+pub fn ripcord_command(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ripcord"));
     command
         .args(args)
@@ -98,7 +105,7 @@ pub fn ripcord_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Ou
     for (key, value) in extra_env {
         command.env(key, value);
     }
-    command.output().expect("the ripcord binary runs")
+    command
 }
 
 impl Moto {

@@ -40,6 +40,7 @@ pub(crate) fn journal(home: &Path) -> Vec<Value> {
         .unwrap()
         .flatten()
         .map(|e| e.path())
+        .filter(|dir| dir.join("journal.jsonl").is_file())
         .collect();
     assert_eq!(dirs.len(), 1, "{dirs:?}");
     std::fs::read_to_string(dirs[0].join("journal.jsonl"))
