@@ -102,7 +102,8 @@ def ripcord(latency_ms, rules=None):
         if not captured:
             sys.exit(f"apply did not say what its capture took:\n{done.stderr}")
         silent = [l for l in done.stderr.splitlines() if l.startswith("warning: not captured")]
-        run_dir = os.path.join(runs, os.listdir(runs)[0])
+        run_dir = next(os.path.join(runs, d) for d in os.listdir(runs)
+                       if os.path.isfile(os.path.join(runs, d, "journal.jsonl")))
         records = [json.loads(l) for l in open(os.path.join(run_dir, "journal.jsonl"))]
         times = [r["at"] for r in records if r["type"] in ("intent", "result")]
         requests = sum(1 for r in records if r["type"] == "intent")
