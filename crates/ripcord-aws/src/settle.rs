@@ -90,10 +90,16 @@ pub(crate) async fn send(
     loop {
         stop.check(op)?;
         sent += 1;
+        let transmitted = transmissions();
         let err = match execute(ctx, call, token_seed).await {
             Ok(outcome) => return Ok(answered(outcome, doubt.as_ref(), sent)),
             Err(err) => err,
         };
+        // A lookup that failed before the request left (the SDK retried it already) is the
+        // step's answer: nothing was sent, and asking again now would only repeat it.
+        if transmissions() == transmitted && doubt.is_none() {
+            return Err(err);
+        }
         match classify(&err) {
             Attempt::NotSent => {
                 if let Some(pause) = pauses.next() {
@@ -157,16 +163,8 @@ pub(crate) async fn journaled(
     let (verdict, found) = check(ctx, call, &effect, token_seed, None).await?;
     Ok(match verdict {
         Verdict::Holds(evidence) | Verdict::Started(evidence) => {
-            let creates = match effect {
-                Effect::Tagged { .. } => found
-                    .as_ref()
-                    .and_then(|f| f.get("id"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                _ => call.given_id(),
-            };
             Journaled::Done(Outcome {
-                creates,
+                creates: created(call, &effect, found.as_ref()),
                 settled: Some(Settlement {
                     lost,
                     sent: 1,
@@ -192,6 +190,14 @@ pub(crate) async fn journaled(
         }
         Verdict::NotHeld(why) => Journaled::NotDone(why),
     })
+}
+
+/// Requests of the current step transmitted so far (`crate::step::TRANSMITTING`); 0 outside
+/// a step.
+fn transmissions() -> u32 {
+    crate::step::TRANSMITTING
+        .try_with(|t| t.sent())
+        .unwrap_or(0)
 }
 
 /// Reads what the effect check needs and judges it (against `before`, the state before the
@@ -235,6 +241,18 @@ fn answered(outcome: Outcome, doubt: Option<&BackendError>, sent: u32) -> Outcom
     }
 }
 
+/// What a settled call created: the resource its tag search found, else the identifier the
+/// runbook gave (`None` for a call that creates nothing).
+fn created(call: &Call, effect: &Effect, found: Option<&Value>) -> Option<String> {
+    match effect {
+        Effect::Tagged { .. } => found
+            .and_then(|f| f.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        _ => call.given_id(),
+    }
+}
+
 /// The effect holds: the step succeeded, as read from AWS.
 fn settled(
     call: &Call,
@@ -244,16 +262,8 @@ fn settled(
     sent: u32,
     evidence: String,
 ) -> Outcome {
-    let creates = match effect {
-        Effect::Tagged { .. } => found
-            .as_ref()
-            .and_then(|f| f.get("id"))
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        _ => call.given_id(),
-    };
     Outcome {
-        creates,
+        creates: created(call, effect, found.as_ref()),
         settled: Some(Settlement {
             lost: label(lost),
             sent,

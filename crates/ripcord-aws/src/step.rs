@@ -6,30 +6,35 @@ use ripcord_core::{BackendError, Call, CheckSpec, Endpoint, Intent, Journal, Out
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 tokio::task_local! {
     /// The call being sent by this task: the mutating clients' interceptor
-    /// (`Clients::single_attempt`) marks it in the journal just before its request is
-    /// transmitted.
+    /// (`Clients::single_attempt`) counts each transmission of its request and marks the
+    /// first in the journal, just before it leaves.
     pub(crate) static TRANSMITTING: Transmit;
 }
 
-/// Journals, once, that a call's request is about to leave (`Journal::sending`): a process
-/// killed before that sent nothing for the step.
-#[derive(Clone)]
+/// A call's transmissions: how many requests left, and the journal that hears of the first
+/// (`Journal::sending`): a process killed before that sent nothing for the step.
 pub(crate) struct Transmit {
-    journal: Arc<dyn Journal>,
-    seq: u64,
-    marked: Arc<AtomicBool>,
+    journal: Option<(Arc<dyn Journal>, u64)>,
+    sent: AtomicU32,
 }
 
 impl Transmit {
     pub(crate) fn mark(&self) {
-        if !self.marked.swap(true, Ordering::SeqCst) {
-            self.journal.sending(self.seq);
+        if self.sent.fetch_add(1, Ordering::SeqCst) == 0 {
+            if let Some((journal, seq)) = &self.journal {
+                journal.sending(*seq);
+            }
         }
+    }
+
+    /// Requests transmitted so far.
+    pub(crate) fn sent(&self) -> u32 {
+        self.sent.load(Ordering::SeqCst)
     }
 }
 
@@ -97,18 +102,13 @@ impl Step {
             Ok(()) => match self {
                 Step::Call(call) => {
                     let seed = ctx.token_seed(seq);
-                    let send = crate::settle::send(ctx, call, &seed, stop);
-                    match (journal, seq) {
-                        (Some(journal), Some(seq)) => {
-                            let transmit = Transmit {
-                                journal: journal.clone(),
-                                seq,
-                                marked: Arc::new(AtomicBool::new(false)),
-                            };
-                            TRANSMITTING.scope(transmit, send).await
-                        }
-                        _ => send.await,
-                    }
+                    let transmit = Transmit {
+                        journal: journal.cloned().zip(seq),
+                        sent: AtomicU32::new(0),
+                    };
+                    TRANSMITTING
+                        .scope(transmit, crate::settle::send(ctx, call, &seed, stop))
+                        .await
                 }
                 Step::Wait(wait) => crate::wait::wait(ctx, wait, stop).await,
                 Step::Check(check) => crate::check::check(ctx, check).await,

@@ -324,6 +324,57 @@ pub(crate) fn load(path: &Path) -> Inventory {
         .0
 }
 
+/// A capture of `runbook`'s regions in moto into `dir/name`.
+pub(crate) fn capture_of(moto: &Moto, runbook: &str, dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let out = moto.ripcord(
+        &[
+            "capture",
+            "--regions",
+            &regions_of(runbook),
+            "-o",
+            path.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(
+        out.status.success(),
+        "{runbook}: capture failed: {}",
+        stderr(&out)
+    );
+    path
+}
+
+/// The JSON plan of `runbook` against `capture`, writing the simulated end state to
+/// `end_state`.
+pub(crate) fn plan_with_end_state(
+    moto: &Moto,
+    runbook: &str,
+    capture: &Path,
+    end_state: &Path,
+    dir: &Path,
+) -> Value {
+    let plan = moto.ripcord(
+        &[
+            "plan",
+            runbook,
+            "--inventory",
+            capture.to_str().unwrap(),
+            "-f",
+            "json",
+            "--end-state",
+            end_state.to_str().unwrap(),
+        ],
+        dir,
+    );
+    assert!(
+        plan.status.success(),
+        "{runbook}: plan against the capture failed: {}",
+        stderr(&plan)
+    );
+    serde_json::from_slice(&plan.stdout).unwrap()
+}
+
 /// A runbook planned against a capture of moto (seeded from its inventory) and applied to
 /// it: the simulated end state, a capture of moto afterwards, and the ids the run created.
 pub(crate) struct Applied {
@@ -359,43 +410,9 @@ pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Appl
     moto.seed(&inventory_of(runbook));
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    let capture = dir.join("capture.json");
-    let out = moto.ripcord(
-        &[
-            "capture",
-            "--regions",
-            &regions_of(runbook),
-            "-o",
-            capture.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(
-        out.status.success(),
-        "{runbook}: capture failed: {}",
-        stderr(&out)
-    );
-
+    let capture = capture_of(&moto, runbook, dir, "capture.json");
     let end_state = dir.join("end-state.json");
-    let plan = moto.ripcord(
-        &[
-            "plan",
-            runbook,
-            "--inventory",
-            capture.to_str().unwrap(),
-            "-f",
-            "json",
-            "--end-state",
-            end_state.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(
-        plan.status.success(),
-        "{runbook}: plan against the capture failed: {}",
-        stderr(&plan)
-    );
-    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let plan = plan_with_end_state(&moto, runbook, &capture, &end_state, dir);
 
     let runs = dir.join("runs");
     let proxy = faults.map(|f| ripcord_testkit::FaultProxy::start(&moto, f.seed, f.rules));
@@ -471,18 +488,7 @@ pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Appl
         "{runbook}: apply executed more steps than planned"
     );
 
-    let after = dir.join("after.json");
-    let out = moto.ripcord(
-        &[
-            "capture",
-            "--regions",
-            &regions_of(runbook),
-            "-o",
-            after.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let after = capture_of(&moto, runbook, dir, "after.json");
     Applied {
         simulated: load(&end_state),
         live: load(&after),

@@ -6,7 +6,7 @@
 //! the same runbook is refused while one runs; SIGTERM and SIGHUP interrupt a run with a
 //! journal that says so and a resume hint.
 
-use super::live::{facts, inventory_of, load, regions_of};
+use super::live::{capture_of, facts, inventory_of, load, plan_with_end_state};
 use super::moto::{ripcord_command, ripcord_env, Moto};
 use super::{stderr, stdout};
 use ripcord_core::{Call, Intent};
@@ -145,33 +145,9 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
     // The simulated end state, planned against a capture of the world before the run.
-    let capture = dir.join("capture.json");
+    let capture = capture_of(&moto, FAILOVER, dir, "capture.json");
     let end_state = dir.join("end-state.json");
-    let out = moto.ripcord(
-        &[
-            "capture",
-            "--regions",
-            &regions_of(FAILOVER),
-            "-o",
-            capture.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let plan = moto.ripcord(
-        &[
-            "plan",
-            FAILOVER,
-            "--inventory",
-            capture.to_str().unwrap(),
-            "-f",
-            "json",
-            "--end-state",
-            end_state.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(plan.status.success(), "{}", stderr(&plan));
+    let plan = plan_with_end_state(&moto, FAILOVER, &capture, &end_state, dir);
     let proxy = FaultProxy::start(&moto, 1, "[]");
     let endpoint = proxy.endpoint();
     let runs = dir.join("runs");
@@ -243,23 +219,11 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
     );
 
     // The end state is the simulated one.
-    let after = dir.join("after.json");
-    let out = moto.ripcord(
-        &[
-            "capture",
-            "--regions",
-            &regions_of(FAILOVER),
-            "-o",
-            after.to_str().unwrap(),
-        ],
-        dir,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let after = capture_of(&moto, FAILOVER, dir, "after.json");
     assert_eq!(facts(&load(&end_state)), facts(&load(&after)));
 
     // Every mutation reached moto as often as the plan sends it, and the subscribers got one
     // notification.
-    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
     let mut planned: Vec<String> = Vec::new();
     collect_operations(&plan["items"], &mut planned);
     // A Publish whose process was killed while its request was leaving (after the journal's
