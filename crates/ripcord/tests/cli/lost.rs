@@ -1,5 +1,5 @@
 //! Lost answers (issue 10): moto carries a request out and the fault proxy replaces its answer
-//! with a 503. For every mutating operation of the bundled runbooks the first answer is lost;
+//! with a 503 or resets the connection. For every mutating operation of the bundled runbooks the first answer is lost;
 //! each run completes, the steps are settled from AWS's state, the end state is the
 //! simulated one, and each operation reached moto as often as the plan sends it: once per
 //! step (a step whose check is to send again, twice for its lost answer; a reboot, at least
@@ -28,12 +28,15 @@ fn calls(run: &Applied) -> Vec<(Call, Value)> {
     calls
 }
 
-/// One `lose` rule per operation: the first request of each loses its answer.
+/// One `lose` rule per operation: the first request of each loses its answer, to a 503 for
+/// every other operation and to a reset connection (`"status": 0`) for the rest.
 fn first_answers_lost(operations: &[(&str, &str)]) -> String {
     let rules: Vec<Value> = operations
         .iter()
-        .map(|(service, operation)| {
-            serde_json::json!({"service": service, "operation": operation, "fault": "lose", "first": 1})
+        .enumerate()
+        .map(|(i, (service, operation))| {
+            let status = if i % 2 == 0 { 503 } else { 0 };
+            serde_json::json!({"service": service, "operation": operation, "fault": "lose", "first": 1, "status": status})
         })
         .collect();
     Value::Array(rules).to_string()
