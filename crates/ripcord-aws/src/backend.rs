@@ -51,7 +51,8 @@ pub struct CallerIdentity {
 }
 
 /// Asks the operator at an approval gate (the message is the runbook's); `Err(reason)` refuses.
-pub type Approver = Box<dyn FnMut(&str) -> Result<(), String> + Send>;
+/// `Ok(who)` approves, naming who did (journaled with the approval).
+pub type Approver = Box<dyn FnMut(&str) -> Result<String, String> + Send>;
 
 /// The live AWS backend of `ripcord apply`.
 ///
@@ -358,10 +359,11 @@ impl Backend for LiveBackend {
         let result = match (answer, cancelled) {
             // Ctrl-C ended the prompt: not the operator's refusal but the run's cancellation.
             (Err(_), Some(cancelled)) => Err(cancelled),
-            (Ok(()), _) => Ok(Outcome {
+            (Ok(who), _) => Ok(Outcome {
                 duration_secs: (elapsed.as_millis().saturating_add(500) / 1000)
                     .try_into()
                     .unwrap_or(u64::MAX),
+                approved_by: Some(who),
                 ..Outcome::default()
             }),
             (Err(reason), None) => Err(op.error(ErrorKind::Refused, "ApprovalRefused", reason)),

@@ -1738,7 +1738,7 @@ fn approvals_ask_the_operator() {
         if message.contains("no") {
             Err("operator said no".to_string())
         } else {
-            Ok(())
+            Ok("tester".to_string())
         }
     }));
     live.approve("us-east-1 is down: fail over?")

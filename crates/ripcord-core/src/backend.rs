@@ -25,6 +25,9 @@ pub struct Outcome {
     /// answers").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled: Option<Settlement>,
+    /// Who gave an approval (live only): a resumed run does not ask again, and says who did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
 }
 
 /// How a live step whose answer was lost was settled: by its effect check read from AWS, or

@@ -294,9 +294,14 @@ impl Backend for Replay {
         };
         match self.take_step(&intent) {
             Some(step) if step.outcome().is_some() => {
-                // Given in the earlier process (when: its result's time): not asked again.
+                // Given in the earlier process (when: its intent's time): not asked again.
+                let who = step
+                    .outcome()
+                    .and_then(|o| o.approved_by)
+                    .map(|who| format!(" by {who}"))
+                    .unwrap_or_default();
                 self.report(Resumed::Replayed(format!(
-                    "{} (approved at {})",
+                    "{} (approved at {}{who})",
                     label(&step.intent),
                     step.at
                 )));

@@ -91,6 +91,9 @@ pub fn render_timeline(run: &Run) -> String {
                     if let Some(settled) = settled {
                         let _ = write!(text, ", {}", settled.note());
                     }
+                    if let Some(who) = outcome.as_ref().and_then(|o| o.approved_by.as_ref()) {
+                        let _ = write!(text, ", approved by {who}");
+                    }
                     if let Some(created) = outcome.as_ref().and_then(|o| o.creates.as_ref()) {
                         let _ = write!(text, ", created {created}");
                     }

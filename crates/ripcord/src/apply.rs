@@ -391,12 +391,21 @@ pub(crate) fn run_id_named(meta: &RunbookMeta, fallback: &str) -> String {
     format!("{stamp}-{name}")
 }
 
-/// An approval: automatic with `--auto-approve`, else asked on the terminal, else refused.
-/// Ctrl-C at the prompt (`cancel` set) gives up waiting for the answer.
-fn approve(message: &str, auto_approve: bool, cancel: &AtomicBool) -> Result<(), String> {
+/// Who runs ripcord, as the journal names an approver: the login name.
+pub(crate) fn operator() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "an unnamed user".to_string())
+}
+
+/// An approval: automatic with `--auto-approve`, else asked on the terminal, else refused;
+/// `Ok(who)`. Ctrl-C at the prompt (`cancel` set) gives up waiting for the answer.
+fn approve(message: &str, auto_approve: bool, cancel: &AtomicBool) -> Result<String, String> {
     if auto_approve {
         eprintln!("  approved automatically (--auto-approve): {message}");
-        return Ok(());
+        return Ok(format!("{} (--auto-approve)", operator()));
     }
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -408,7 +417,7 @@ fn approve(message: &str, auto_approve: bool, cancel: &AtomicBool) -> Result<(),
         &format!("\nAPPROVAL NEEDED: {message}\nType yes to go on: "),
         cancel,
     ) {
-        Some(true) => Ok(()),
+        Some(true) => Ok(format!("{} at the terminal", operator())),
         Some(false) => Err("the operator did not approve".to_string()),
         None => Err("cancelled by the operator (Ctrl-C) at the approval prompt".to_string()),
     }

@@ -57,7 +57,9 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         };
         // The session asks at every approval itself (its gate), before the step reaches the
         // backend; by the time the backend sees one, the operator has said yes.
-        backend.set_approver(Box::new(|_| Ok(())));
+        backend.set_approver(Box::new(|_| {
+            Ok(format!("{} in the REPL", crate::apply::operator()))
+        }));
         let cancel = backend.cancel_flag();
         (
             SimBackend::new(captured.inventory),

@@ -211,6 +211,13 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
         );
     };
     assert_eq!(exit, 0, "the last resume completes: {}", said(dir, &name));
+    // The approval given in the first process is not asked again, and says who gave it.
+    let last = said(dir, &name);
+    assert!(
+        last.lines()
+            .any(|l| l.contains("↺ journaled  approval") && l.contains("(--auto-approve))")),
+        "{last}"
+    );
     let in_flight = kills.iter().filter(|k| k.starts_with("a request")).count();
     assert!(
         kills.len() >= 5 && in_flight >= 1,
