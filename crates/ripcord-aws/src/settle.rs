@@ -159,32 +159,17 @@ pub(crate) async fn journaled(
     token_seed: &str,
 ) -> Result<Journaled, BackendError> {
     let effect = call.effect();
-    let lost = "the earlier process stopped before its answer was journaled".to_string();
     let (verdict, found) = check(ctx, call, &effect, token_seed, None).await?;
     Ok(match verdict {
-        Verdict::Holds(evidence) | Verdict::Started(evidence) => {
-            Journaled::Done(Outcome {
-                creates: created(call, &effect, found.as_ref()),
-                settled: Some(Settlement {
-                    lost,
-                    sent: 1,
-                    evidence: format!("AWS shows {evidence}"),
-                    verified: true,
-                }),
-                ..Outcome::default()
-            })
-        }
+        Verdict::Holds(evidence) | Verdict::Started(evidence) => Journaled::Done(Outcome {
+            creates: created(call, &effect, found.as_ref()),
+            settled: Some(Settlement::journaled(format!("AWS shows {evidence}"), true)),
+            ..Outcome::default()
+        }),
         Verdict::NotHeld(why) if matches!(effect, Effect::Unobservable { .. }) => {
             Journaled::Done(Outcome {
-                warnings: vec![format!(
-                    "the earlier process may have sent it before it stopped; it is not sent again, because {why}: check by hand that it happened"
-                )],
-                settled: Some(Settlement {
-                    lost,
-                    sent: 1,
-                    evidence: why,
-                    verified: false,
-                }),
+                warnings: vec![Settlement::journaled_warning(&why)],
+                settled: Some(Settlement::journaled(why, false)),
                 ..Outcome::default()
             })
         }

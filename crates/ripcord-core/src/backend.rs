@@ -46,6 +46,26 @@ pub struct Settlement {
 }
 
 impl Settlement {
+    /// A step an earlier process of the run sent without journaling its answer, settled on
+    /// `apply --resume` (live, or in the resume's dry-run): `evidence` in words, `verified`
+    /// false when nothing could tell (at most once).
+    pub fn journaled(evidence: String, verified: bool) -> Settlement {
+        Settlement {
+            lost: "the earlier process stopped before its answer was journaled".to_string(),
+            sent: 1,
+            evidence,
+            verified,
+        }
+    }
+
+    /// The warning of such a step that is not sent again because `why` nothing tells
+    /// whether it took effect.
+    pub fn journaled_warning(why: &str) -> String {
+        format!(
+            "the earlier process may have sent it before it stopped; it is not sent again, because {why}: check by hand that it happened"
+        )
+    }
+
     /// The step's note in the record of a run.
     pub fn note(&self) -> String {
         match self.verified {

@@ -136,18 +136,10 @@ impl Backend for SimBackend {
         _seq: u64,
     ) -> Result<Option<Outcome>, BackendError> {
         let effect = call.effect();
-        let lost = "the earlier process stopped before its answer was journaled".to_string();
         if let Effect::Unobservable { why } = effect {
             return Ok(Some(Outcome {
-                warnings: vec![format!(
-                    "the earlier process may have sent it before it stopped; it is not sent again, because {why}"
-                )],
-                settled: Some(Settlement {
-                    lost,
-                    sent: 1,
-                    evidence: why.to_string(),
-                    verified: false,
-                }),
+                warnings: vec![Settlement::journaled_warning(why)],
+                settled: Some(Settlement::journaled(why.to_string(), false)),
                 ..Outcome::default()
             }));
         }
@@ -158,12 +150,10 @@ impl Backend for SimBackend {
         Ok(match effect.judge(found.as_ref()) {
             Verdict::Holds(evidence) | Verdict::Started(evidence) => Some(Outcome {
                 creates: call.given_id(),
-                settled: Some(Settlement {
-                    lost,
-                    sent: 1,
-                    evidence: format!("the world shows {evidence}"),
-                    verified: true,
-                }),
+                settled: Some(Settlement::journaled(
+                    format!("the world shows {evidence}"),
+                    true,
+                )),
                 ..Outcome::default()
             }),
             Verdict::NotHeld(_) => None,

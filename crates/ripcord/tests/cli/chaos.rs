@@ -9,7 +9,8 @@
 //! all five, which says nothing about settlement.
 
 use super::live::{facts, plan_and_apply_with, Faults};
-use ripcord_core::{Call, Effect, Intent};
+use super::lost::calls;
+use ripcord_core::{Call, Effect};
 use std::collections::BTreeMap;
 
 const SEEDS: u64 = 10;
@@ -52,18 +53,10 @@ fn survives_chaos(runbook: &str, operations: &[(&str, &str)]) {
         let (lost, throttled) = (fault("lose"), fault("throttle"));
         let mut settled = 0;
         let mut steps: BTreeMap<String, (usize, bool)> = BTreeMap::new();
-        for record in run.journal.iter().filter(|r| r["type"] == "intent") {
-            let Ok(Intent::Call { call }) = serde_json::from_value(record["intent"].clone()) else {
-                continue;
-            };
+        for (call, result) in calls(&run) {
             let entry = steps.entry(call.operation().to_string()).or_default();
             entry.0 += 1;
             entry.1 |= matches!(call.effect(), Effect::Resend { .. });
-            let result = run
-                .journal
-                .iter()
-                .find(|r| r["type"] == "result" && r["seq"] == record["seq"])
-                .unwrap();
             if result["outcome"]["settled"].is_object() {
                 settled += 1;
             }

@@ -10,8 +10,8 @@ use ripcord_core::{Call, Effect, Intent};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Every mutating call the run's journal records, with its outcome.
-fn calls(run: &Applied) -> Vec<(Call, Value)> {
+/// Every mutating call the run's journal records, with its result record.
+pub(crate) fn calls(run: &Applied) -> Vec<(Call, Value)> {
     let mut calls = Vec::new();
     for record in run.journal.iter().filter(|r| r["type"] == "intent") {
         let intent: Intent = serde_json::from_value(record["intent"].clone()).unwrap();

@@ -192,22 +192,12 @@ pub fn term_env(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Term 
 /// `AWS_DEFAULT_REGION`, `AWS_REGION` or profile): account-wide calls must find one
 /// themselves.
 pub fn ripcord_without_region(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ripcord"));
+    let mut command = ripcord_command(args, home, &[]);
     command
-        .args(args)
-        .current_dir(workspace())
-        .env("NO_COLOR", "1")
-        .env("HOME", home)
-        .envs(TEST_ENV)
         .env_remove("AWS_DEFAULT_REGION")
         .env_remove("AWS_REGION")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("RIPCORD_RUNS_DIR")
         .env_remove("AWS_CONFIG_FILE")
-        .env_remove("AWS_SHARED_CREDENTIALS_FILE")
-        .stdin(Stdio::null());
+        .env_remove("AWS_SHARED_CREDENTIALS_FILE");
     for (key, value) in extra_env {
         command.env(key, value);
     }

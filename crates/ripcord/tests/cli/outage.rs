@@ -434,17 +434,18 @@ fn plan_json(out: &Output) -> Value {
         .unwrap_or_else(|err| panic!("the plan is not JSON ({err}):\n{}", said(out)))
 }
 
-#[test]
-fn apply_fails_over_with_us_east_1_down() {
-    let world = World::of(FAILOVER);
+/// `runbook`'s world with a subscriber's inbox, applied with us-east-1 down (Route 53
+/// answering): the run completes, the plan says what was unreachable, and the journal holds
+/// exactly the plan's steps.
+fn applied_with_us_east_1_down(runbook: &str) -> (World, String) {
+    let world = World::of(runbook);
     let inbox = world.moto.subscribe_queue("dr-notifications");
     world
         .proxy
         .set_rules(&FaultProxy::region_down(EAST, &["route53"]));
     let runs = world.path("runs");
-    let out = world.apply(FAILOVER, &runs);
+    let out = world.apply(runbook, &runs);
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
-
     let plan = stdout(&out);
     assert_says_unreachable(&plan, &stderr(&out));
     let journal = journal_lines(&runs);
@@ -454,6 +455,12 @@ fn apply_fails_over_with_us_east_1_down() {
         "{journal:#?}"
     );
     assert_plan_is_journal(&plan, &journal);
+    (world, inbox)
+}
+
+#[test]
+fn apply_fails_over_with_us_east_1_down() {
+    let (world, inbox) = applied_with_us_east_1_down(FAILOVER);
     assert_failed_over(&world.moto, &inbox);
     // Through the proxy: the notification was published once; Route 53 took the health
     // check's change.
@@ -530,23 +537,7 @@ fn repl_live_steps_the_failover_with_us_east_1_down() {
 
 #[test]
 fn the_pilot_light_ignites_with_us_east_1_down() {
-    let world = World::of(PILOT_LIGHT);
-    let inbox = world.moto.subscribe_queue("dr-notifications");
-    world
-        .proxy
-        .set_rules(&FaultProxy::region_down(EAST, &["route53"]));
-    let runs = world.path("runs");
-    let out = world.apply(PILOT_LIGHT, &runs);
-    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
-    let plan = stdout(&out);
-    assert_says_unreachable(&plan, &stderr(&out));
-    let journal = journal_lines(&runs);
-    assert_eq!(
-        journal.last().unwrap()["status"],
-        "completed",
-        "{journal:#?}"
-    );
-    assert_plan_is_journal(&plan, &journal);
+    let (world, inbox) = applied_with_us_east_1_down(PILOT_LIGHT);
 
     // The replica is a standalone primary, the servers are up, www points at us-west-2, the
     // stakeholders know.
