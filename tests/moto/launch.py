@@ -81,6 +81,11 @@ def main() -> int:
         # moto reads this on every request, ahead of any header or access key.
         os.environ["MOTO_ACCOUNT_ID"] = args.account_id
 
+    # Without its ~6,000 stock AMIs, which moto would load for every region on the first EC2
+    # request (seconds each) and list in full for DescribeImages. Nothing here looks an image
+    # up: launch templates name a fixed id, which moto does not validate (AMI validation is off).
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
     # Imported only now so that bad arguments fail fast: moto takes ~1.5 s.
     from werkzeug.serving import make_server
 
