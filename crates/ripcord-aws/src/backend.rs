@@ -4,6 +4,7 @@ use crate::clients::Clients;
 use crate::config::LiveConfig;
 use crate::context::Ctx;
 use crate::errors::Op;
+use crate::liveness::SILENT_ATTEMPTS;
 use crate::parallel::{is_placeholder, ParallelGroup};
 use crate::step::{substitute, Step};
 use aws_config::retry::RetryConfig;
@@ -17,9 +18,6 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Attempts per request (the first one included) in the SDK's standard retry mode.
-const MAX_ATTEMPTS: u32 = 5;
 
 /// How long a connection may take to open (less when `--request-timeout` is shorter).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -101,10 +99,10 @@ fn static_credentials(
     )
 }
 
-/// The SDK's standard retry mode with [`MAX_ATTEMPTS`]; its own backoff unless a test asks
-/// for a shorter one.
+/// The SDK's standard retry mode; its own backoff unless a test asks for a shorter one. The
+/// attempts are [`SILENT_ATTEMPTS`] until an endpoint has answered (`crate::liveness`).
 fn retry_config(initial_backoff: Option<Duration>) -> RetryConfig {
-    let standard = RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS);
+    let standard = RetryConfig::standard().with_max_attempts(SILENT_ATTEMPTS);
     match initial_backoff {
         Some(initial) => standard.with_initial_backoff(initial),
         None => standard,

@@ -1,5 +1,6 @@
 //! SDK clients, one per (service, region), built on first use from one loaded SDK config.
 
+use crate::liveness::Liveness;
 use aws_sdk_ec2::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_ec2::config::{ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
@@ -74,9 +75,11 @@ pub(crate) struct Clients {
     /// Custom endpoints (moto, LocalStack) serve buckets by path, not by virtual host.
     s3_path_style: bool,
     requests: Arc<AtomicU64>,
-    /// Whether requests are marked in the journal as they leave ([`MarkTransmit`]): the
-    /// mutating clients' ([`Clients::single_attempt`]).
-    mark_transmit: bool,
+    /// When each endpoint last answered, for how patiently reads are retried.
+    liveness: Liveness,
+    /// Requests are sent once and marked in the journal as they leave ([`MarkTransmit`]):
+    /// the mutating clients ([`Clients::single_attempt`]).
+    single_attempt: bool,
     ec2: PerRegion<aws_sdk_ec2::Client>,
     rds: PerRegion<aws_sdk_rds::Client>,
     autoscaling: PerRegion<aws_sdk_autoscaling::Client>,
@@ -103,8 +106,13 @@ macro_rules! client_for {
             }
             let mut config = $sdk::config::Builder::from(&self.base)
                 .region(Region::new(region.to_string()))
-                .interceptor(CountRequests(self.requests.clone()));
-            if self.mark_transmit {
+                .interceptor(CountRequests(self.requests.clone()))
+                .interceptor(self.liveness.listener(
+                    stringify!($field),
+                    region,
+                    !self.single_attempt,
+                ));
+            if self.single_attempt {
                 config = config.interceptor(MarkTransmit);
             }
             let config = config.build();
@@ -138,7 +146,8 @@ impl Clients {
             candidates: unique,
             s3_path_style,
             requests: Arc::new(AtomicU64::new(0)),
-            mark_transmit: false,
+            liveness: Liveness::default(),
+            single_attempt: false,
             ec2: Mutex::default(),
             rds: Mutex::default(),
             autoscaling: Mutex::default(),
@@ -152,7 +161,7 @@ impl Clients {
     /// Clients like these whose requests are sent once: the SDK does not retry them. For
     /// mutating requests, which ripcord retries itself (`crate::settle`), so that the
     /// outcome of a request whose answer was lost is read from AWS before anything is sent
-    /// again. They share the request count and the account region.
+    /// again. They share the request count, the account region and what answered lately.
     pub(crate) fn single_attempt(&self) -> Clients {
         let mut base = self.base.to_builder();
         base.set_retry_config(Some(aws_config::retry::RetryConfig::disabled()));
@@ -163,7 +172,8 @@ impl Clients {
             route53_region: self.route53_region.clone(),
             s3_path_style: self.s3_path_style,
             requests: self.requests.clone(),
-            mark_transmit: true,
+            liveness: self.liveness.clone(),
+            single_attempt: true,
             ec2: Mutex::default(),
             rds: Mutex::default(),
             autoscaling: Mutex::default(),
@@ -240,8 +250,9 @@ impl Clients {
         let mut config = aws_sdk_s3::config::Builder::from(&self.base)
             .region(Region::new(region.to_string()))
             .force_path_style(self.s3_path_style)
-            .interceptor(CountRequests(self.requests.clone()));
-        if self.mark_transmit {
+            .interceptor(CountRequests(self.requests.clone()))
+            .interceptor(self.liveness.listener("s3", region, !self.single_attempt));
+        if self.single_attempt {
             config = config.interceptor(MarkTransmit);
         }
         let config = config.build();

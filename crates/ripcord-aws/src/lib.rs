@@ -21,6 +21,7 @@ mod convert;
 mod errors;
 mod execute;
 mod lag;
+mod liveness;
 mod paging;
 mod parallel;
 mod query;
