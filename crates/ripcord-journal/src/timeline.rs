@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// One line per step with its start offset, duration and result; steps sent without a result
-/// (the process died) say so; then how the run ended against its RTO.
-pub fn render_timeline(run: &Run) -> String {
+/// (the process died) say so; then how the run ended against its RTO. A run that did not
+/// complete did not recover: its last lines say what was done and what the RTO has left at
+/// `now`, counted from the run's start (the outage goes on when the run stops).
+pub fn render_timeline(run: &Run, now: jiff::Timestamp) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail.
     let Some(header) = run.header() else {
@@ -56,6 +58,7 @@ pub fn render_timeline(run: &Run) -> String {
         }
     }
     let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut tally = Tally::default();
     for record in &run.records {
         let (seq, intent, skipped) = match &record.entry {
             Entry::Intent { seq, intent } => (*seq, intent, false),
@@ -73,6 +76,7 @@ pub fn render_timeline(run: &Run) -> String {
             _ => continue,
         };
         let (duration, result) = if skipped {
+            tally.skipped += 1;
             ("-".to_string(), "skipped (not sent)".to_string())
         } else {
             match results.get(&seq) {
@@ -82,6 +86,7 @@ pub fn render_timeline(run: &Run) -> String {
                     duration_ms,
                     ..
                 }) => {
+                    tally.done += 1;
                     let settled = outcome.as_ref().and_then(|o| o.settled.as_ref());
                     let mut text = match settled {
                         Some(s) if s.verified => "ok (settled)".to_string(),
@@ -122,18 +127,25 @@ pub fn render_timeline(run: &Run) -> String {
                     error_message,
                     duration_ms,
                     ..
-                }) => (
-                    format!("{:.1}s", *duration_ms as f64 / 1000.0),
-                    format!(
-                        "FAILED {}: {}",
-                        error_code.as_deref().unwrap_or("?"),
-                        error_message.as_deref().unwrap_or("")
-                    ),
-                ),
-                _ => (
-                    "?".to_string(),
-                    "sent, no result recorded (the run stopped while it was in flight)".to_string(),
-                ),
+                }) => {
+                    tally.failed += 1;
+                    (
+                        format!("{:.1}s", *duration_ms as f64 / 1000.0),
+                        format!(
+                            "FAILED {}: {}",
+                            error_code.as_deref().unwrap_or("?"),
+                            error_message.as_deref().unwrap_or("")
+                        ),
+                    )
+                }
+                _ => {
+                    tally.in_flight += 1;
+                    (
+                        "?".to_string(),
+                        "sent, no result recorded (the run stopped while it was in flight)"
+                            .to_string(),
+                    )
+                }
             }
         };
         rows.push([
@@ -191,6 +203,16 @@ pub fn render_timeline(run: &Run) -> String {
                 RunStatus::Interrupted => "Interrupted",
             };
             let mut line = format!("{word} after {}", format_duration(total));
+            if status != RunStatus::Completed {
+                let _ = writeln!(out, "{line}: not recovered. {}.", tally.sentence());
+                if let Some(rto) = rto {
+                    let _ = writeln!(out, "{}", outage_clock(start, now, rto));
+                }
+                if let Some(error) = error {
+                    let _ = writeln!(out, "Error: {error}");
+                }
+                return out;
+            }
             if let Some(rto) = rto {
                 if total <= rto {
                     let _ = write!(
@@ -215,6 +237,56 @@ pub fn render_timeline(run: &Run) -> String {
         }
     }
     out
+}
+
+/// What became of the steps of a run that did not complete.
+#[derive(Debug, Default)]
+struct Tally {
+    done: usize,
+    failed: usize,
+    skipped: usize,
+    in_flight: usize,
+}
+
+impl Tally {
+    /// `2 steps done, 1 failed, 1 skipped, 1 sent without a result`.
+    fn sentence(&self) -> String {
+        let steps = if self.done == 1 { "step" } else { "steps" };
+        let mut parts = vec![format!("{} {steps} done", self.done)];
+        if self.failed > 0 {
+            parts.push(format!("{} failed", self.failed));
+        }
+        if self.skipped > 0 {
+            parts.push(format!("{} skipped", self.skipped));
+        }
+        if self.in_flight > 0 {
+            parts.push(format!("{} sent without a result", self.in_flight));
+        }
+        parts.join(", ")
+    }
+}
+
+/// How much of the RTO is left at `now`: it counts from the run's start, and the outage does
+/// not stop with the run.
+fn outage_clock(start: Option<jiff::Timestamp>, now: jiff::Timestamp, rto: u64) -> String {
+    let Some(start) = start else {
+        return format!(
+            "RTO {}: the run's start is not known.",
+            format_duration(rto)
+        );
+    };
+    let since = u64::try_from((now.as_second() - start.as_second()).max(0)).unwrap_or(0);
+    let started = start.strftime("%Y-%m-%d %H:%M:%S UTC");
+    let clock = format!(
+        "RTO {} counted from the run's start ({started}), {} ago",
+        format_duration(rto),
+        format_duration(since)
+    );
+    if since <= rto {
+        format!("{clock}: {} left.", format_duration(rto - since))
+    } else {
+        format!("{clock}: exceeded by {}.", format_duration(since - rto))
+    }
 }
 
 /// A step in one line: `autoscaling UpdateAutoScalingGroup dr-web-asg (us-west-2)`.

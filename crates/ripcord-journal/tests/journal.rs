@@ -43,8 +43,9 @@ fn intents_are_on_disk_before_results_and_the_timeline_reads_them() {
         run.records.last().unwrap().entry,
         Entry::Intent { seq: 1, .. }
     ));
-    assert!(render_timeline(&run).contains("sent, no result recorded"));
-    assert!(render_timeline(&run).contains("No end record"));
+    let text = render_timeline(&run, jiff::Timestamp::now());
+    assert!(text.contains("sent, no result recorded"), "{text}");
+    assert!(text.contains("No end record"), "{text}");
 
     writer.finished(
         seq,
@@ -84,7 +85,13 @@ fn intents_are_on_disk_before_results_and_the_timeline_reads_them() {
 
     let run = read_run(dir.path(), "run-1").unwrap();
     assert_eq!(run.status(), Some(RunStatus::Failed));
-    let text = render_timeline(&run);
+    let started: jiff::Timestamp = run.records[0].at.parse().unwrap();
+    let later = |secs: i64| {
+        started
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .unwrap()
+    };
+    let text = render_timeline(&run, later(552));
     assert!(
         text.contains("autoscaling UpdateAutoScalingGroup dr-web-asg (us-west-2)"),
         "{text}"
@@ -96,10 +103,22 @@ fn intents_are_on_disk_before_results_and_the_timeline_reads_them() {
         text.contains("ok (settled), answer lost (Http503: no message); settled: AWS shows dr-web-asg has desired_capacity 4"),
         "{text}"
     );
+    // A failed run did not recover: never "within the objective", and the RTO's clock goes
+    // on after the run stopped.
+    assert!(!text.contains("within the objective"), "{text}");
     assert!(
-        text.contains("Failed after 3s against RTO 15m 00s"),
+        text.contains("Failed after 3s: not recovered. 2 steps done, 1 failed, 1 skipped.\n"),
         "{text}"
     );
+    let start = started.strftime("%Y-%m-%d %H:%M:%S UTC").to_string();
+    assert!(
+        text.contains(&format!(
+            "RTO 15m 00s counted from the run's start ({start}), 9m 12s ago: 5m 48s left.\n"
+        )),
+        "{text}"
+    );
+    let late = render_timeline(&run, later(1000));
+    assert!(late.contains("16m 40s ago: exceeded by 1m 40s."), "{late}");
     assert!(dir.path().join("run-1/inventory.json").is_file());
 }
 

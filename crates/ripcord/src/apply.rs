@@ -285,7 +285,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
                 .iter()
                 .filter(|r| matches!(r.entry, ripcord_journal::Entry::Intent { .. }))
                 .count();
-            eprint!("{}", render_timeline(&run));
+            eprint!("{}", render_timeline(&run, jiff::Timestamp::now()));
             if executed < planned_steps && status != RunStatus::Completed {
                 eprintln!(
                     "Not done: {} of the {planned_steps} planned steps were not started (see the plan above).",

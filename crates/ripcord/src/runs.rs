@@ -31,7 +31,7 @@ pub fn run(args: &RunsArgs) -> Exit {
         },
         RunsCommand::Show { run_id } => match read_run(&dir, run_id) {
             Ok(run) => {
-                print!("{}", render_timeline(&run));
+                print!("{}", render_timeline(&run, jiff::Timestamp::now()));
                 Exit::Ok
             }
             Err(err) => {

@@ -702,6 +702,19 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
         seen.contains("Failed after"),
         "the report is printed:\n{seen}"
     );
+    // A failover that stopped halfway did not recover, whatever the RTO says.
+    assert!(seen.contains(": not recovered. "), "{seen}");
+    let ended = seen.lines().skip_while(|l| !l.starts_with("Failed after"));
+    assert!(
+        ended.clone().all(|l| !l.contains("within the objective")),
+        "{seen}"
+    );
+    assert!(
+        ended
+            .take(2)
+            .any(|l| l.contains("counted from the run's start")),
+        "{seen}"
+    );
     let journal = journal_lines(&runs);
     let failed: Vec<&Value> = journal
         .iter()
