@@ -130,6 +130,20 @@ impl Plan {
             })
     }
 
+    /// By how many seconds the estimated total exceeds the runbook's RTO: `None` within it,
+    /// without one, or when the plan stops on a failure (which is worse).
+    pub fn rto_exceeded_by(&self) -> Option<u64> {
+        match (&self.failure, self.runbook.meta.rto_secs) {
+            (None, Some(rto)) if self.total_secs > rto => Some(self.total_secs - rto),
+            _ => None,
+        }
+    }
+
+    /// The warnings of every step.
+    pub fn warning_count(&self) -> usize {
+        self.steps().map(|step| step.warnings.len()).sum()
+    }
+
     /// Recomputes `counts` from the items.
     pub fn recount(&mut self) {
         let mut counts = PlanCounts::default();

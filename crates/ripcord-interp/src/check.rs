@@ -26,7 +26,8 @@ const KEYWORD_FUNCTIONS: &[&str] = &[
 /// Finds what would fail at the first call, before anything runs: unknown functions (with a
 /// did-you-mean), known functions called with the wrong number of arguments, imports of
 /// modules that do not exist, calls to functions a module does not have. Also warns when the
-/// runbook does not declare itself with `runbook(#{...})`.
+/// runbook does not declare itself with `runbook(#{...})` (a module, which only defines
+/// functions, need not).
 pub fn check(engine: &Engine, sources: &Sources, file: &str, ast: &AST) -> Vec<RunbookError> {
     let mut problems = Vec::new();
     let script_fns: Vec<(String, usize)> = ast
@@ -104,7 +105,14 @@ pub fn check(engine: &Engine, sources: &Sources, file: &str, ast: &AST) -> Vec<R
         true
     });
 
-    if !declared {
+    // A module (stdlib/, or a team's own) only defines functions for runbooks to import: it
+    // has nothing to declare.
+    let module = ast.iter_functions().next().is_some()
+        && ast
+            .statements()
+            .iter()
+            .all(|stmt| matches!(stmt, rhai::Stmt::Import(..)));
+    if !declared && !module {
         problems.push(
             RunbookError::at(sources, file, Position::new(1, 1), codes::UNDECLARED, "the runbook does not declare itself")
                 .with_label("add runbook(#{...}) here")

@@ -152,8 +152,25 @@ pub enum RunsCommand {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The runbook (.rhai).
-    pub runbook: PathBuf,
+    /// Runbooks and modules (.rhai), and directories searched for them (recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// text: diagnostics on stderr, one line per file on stdout; json: one document on
+    /// stdout; github: workflow commands (annotations on the file and line in a pull request).
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Exit 8 when there are warnings (and no errors).
+    #[arg(long)]
+    pub fail_on_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Github,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +198,10 @@ pub struct PlanArgs {
     /// Also write the simulated world as it is after the run, as an inventory (JSON).
     #[arg(long, value_name = "FILE")]
     pub end_state: Option<PathBuf>,
+
+    /// Exit 8 when the plan has warnings (and no worse outcome): a CI gate.
+    #[arg(long)]
+    pub fail_on_warnings: bool,
 
     #[command(flatten)]
     pub outage: OutageArgs,

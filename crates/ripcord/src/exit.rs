@@ -16,4 +16,8 @@ pub enum Exit {
     Cancelled = 5,
     /// AWS could not be reached or answered with an error outside a runbook step.
     Aws = 6,
+    /// `plan`: the plan completes, but its estimated total exceeds the runbook's RTO.
+    RtoExceeded = 7,
+    /// `plan` or `check` with `--fail-on-warnings`: there are warnings (and nothing worse).
+    Warnings = 8,
 }

@@ -26,7 +26,9 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
     }
 
     let sim = SimBackend::new(inventory);
+    let mut inventory_warnings = 0;
     for key in sim.unknown_estimate_keys() {
+        inventory_warnings += 1;
         eprintln!(
             "warning: {}: `estimates.{key}` is not an estimate the simulation uses (docs/simulation.md lists them)",
             info.path
@@ -71,11 +73,29 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
             }
         }
     }
-    match result.error {
-        Some(err) => {
-            report(err);
-            Exit::RunbookFailed
-        }
-        None => Exit::Ok,
+    if let Some(err) = result.error {
+        report(err);
+        return Exit::RunbookFailed;
     }
+    gate(&result.plan, inventory_warnings, args.fail_on_warnings)
+}
+
+/// The CI gates (README, "Exit codes"): a plan over its RTO exits 7; with
+/// `--fail-on-warnings`, one with warnings exits 8.
+fn gate(plan: &ripcord_core::Plan, inventory_warnings: usize, fail_on_warnings: bool) -> Exit {
+    if let Some(by) = plan.rto_exceeded_by() {
+        eprintln!(
+            "error: the estimated total exceeds the runbook's RTO by {} (exit 7)",
+            ripcord_core::duration::format_duration(by)
+        );
+        return Exit::RtoExceeded;
+    }
+    let warnings = plan.warning_count() + inventory_warnings;
+    if fail_on_warnings && warnings > 0 {
+        eprintln!(
+            "error: the plan has {warnings} warning(s) and --fail-on-warnings is set (exit 8)"
+        );
+        return Exit::Warnings;
+    }
+    Exit::Ok
 }

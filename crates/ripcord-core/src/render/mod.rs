@@ -357,7 +357,7 @@ fn branch_secs(group_at: u64, branch: &[Step]) -> u64 {
 
 /// Number of warnings over every step.
 fn warning_count(plan: &Plan) -> usize {
-    plan.steps().map(|step| step.warnings.len()).sum()
+    plan.warning_count()
 }
 
 #[cfg(test)]

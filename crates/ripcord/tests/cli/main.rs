@@ -4,6 +4,7 @@
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
 mod chaos;
+mod gates;
 mod live;
 mod lost;
 mod mirror;

@@ -1,0 +1,182 @@
+//! The pipeline's contract (issue 13): `check` over files and directories in text, JSON and
+//! GitHub workflow commands; `plan`'s exit codes 7 (over the RTO) and 8 (warnings, opt-in).
+
+use super::{ripcord, stderr, stdout, workspace};
+use std::path::Path;
+
+/// A runbook with an unknown function on line 3 and one that does not declare itself.
+fn broken(dir: &Path) {
+    std::fs::write(
+        dir.join("bad.rhai"),
+        "runbook(#{ name: \"bad\" });\nlet web = asg(\"dr-web-asg\", \"us-west-2\");\nscal(web, #{ desired: 3 });\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("more")).unwrap();
+    std::fs::write(
+        dir.join("more/undeclared.rhai"),
+        "let web = asg(\"dr-web-asg\", \"us-west-2\");\nscale(web, #{ desired: 3 });\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("more/notes.txt"), "not a runbook").unwrap();
+}
+
+fn rhai_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                rhai_files(&p)
+            } else {
+                usize::from(p.extension().is_some_and(|e| e == "rhai"))
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn check_takes_directories_and_modules_pass_clean() {
+    let out = ripcord(&["check", "runbooks/", "stdlib/", "examples/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let files: usize = ["runbooks", "stdlib", "examples"]
+        .iter()
+        .map(|d| rhai_files(&workspace().join(d)))
+        .sum();
+    let said = stdout(&out);
+    assert_eq!(said.lines().count(), files, "{said}");
+    // Modules define functions for runbooks to import: nothing to declare, no warning.
+    assert!(
+        said.contains("stdlib/outage.rhai: ok (0 warning(s))"),
+        "{said}"
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "checked {files} file(s): 0 error(s), 0 warning(s)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn check_annotates_github_pull_requests_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    broken(dir.path());
+    let root = dir.path().display().to_string();
+    let out = ripcord(&["check", &root, "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let expected = [
+        format!("::error file={root}/bad.rhai,line=3,col=1,title=ripcord%3A%3Aunknown_function::unknown function `scal`%0Ahelp: did you mean `scale`? (docs/reference.md lists the primitives)"),
+        format!("::warning file={root}/more/undeclared.rhai,line=1,col=1,title=ripcord%3A%3Aundeclared::the runbook does not declare itself%0Ahelp: start with runbook(#{{ name: \"...\", rto: \"15m\", rpo: \"5m\" }}) so plans can be checked against the RTO"),
+    ];
+    let said = stdout(&out);
+    assert_eq!(said.lines().collect::<Vec<_>>(), expected, "{said}");
+    assert!(
+        stderr(&out).contains("checked 2 file(s): 1 error(s), 1 warning(s)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn check_json_lists_every_problem_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    broken(dir.path());
+    let root = dir.path().display().to_string();
+    let out = ripcord(&["check", &root, "-f", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["errors"], 1);
+    assert_eq!(doc["warnings"], 1);
+    assert_eq!(
+        doc["files"],
+        serde_json::json!([
+            format!("{root}/bad.rhai"),
+            format!("{root}/more/undeclared.rhai")
+        ])
+    );
+    let error = &doc["problems"][0];
+    assert_eq!(error["severity"], "error");
+    assert_eq!(error["code"], "ripcord::unknown_function");
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(error["file"], format!("{root}/bad.rhai"));
+    assert!(error["help"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `scale`"));
+    assert_eq!(doc["problems"][1]["code"], "ripcord::undeclared");
+}
+
+#[test]
+fn warnings_fail_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    broken(dir.path());
+    let undeclared = dir
+        .path()
+        .join("more/undeclared.rhai")
+        .display()
+        .to_string();
+    assert_eq!(ripcord(&["check", &undeclared]).status.code(), Some(0));
+    let strict = ripcord(&["check", &undeclared, "--fail-on-warnings"]);
+    assert_eq!(strict.status.code(), Some(8), "{}", stderr(&strict));
+    let missing = ripcord(&["check", "runbooks/", "no/such/dir"]);
+    assert_eq!(missing.status.code(), Some(3), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("no/such/dir"),
+        "{}",
+        stderr(&missing)
+    );
+
+    // The e-commerce failover's plan warns (see its golden): a gate only with the flag.
+    let failover = "runbooks/ecommerce/failover.rhai";
+    assert_eq!(ripcord(&["plan", failover]).status.code(), Some(0));
+    let gated = ripcord(&["plan", failover, "--fail-on-warnings", "--summary"]);
+    assert_eq!(gated.status.code(), Some(8), "{}", stderr(&gated));
+    assert!(
+        stderr(&gated).contains("the plan has 1 warning(s) and --fail-on-warnings is set"),
+        "{}",
+        stderr(&gated)
+    );
+}
+
+#[test]
+fn a_plan_over_its_rto_exits_7_and_a_failing_one_still_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(workspace().join("runbooks/ecommerce/failover.rhai"))
+        .unwrap()
+        .replacen("rto: \"15m\"", "rto: \"1m\"", 1);
+    let tight = dir.path().join("tight.rhai");
+    std::fs::write(&tight, text).unwrap();
+    let inventory = "runbooks/ecommerce/inventory.yaml";
+    let out = ripcord(&[
+        "plan",
+        tight.to_str().unwrap(),
+        "-i",
+        inventory,
+        "--fail-on-warnings",
+    ]);
+    // Over the RTO outranks warnings; the plan is still printed for the reviewer.
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("exceeds the objective by 2m 04s."),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("the estimated total exceeds the runbook's RTO by 2m 04s (exit 7)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A plan that stops on a rejection is exit 1, whatever its RTO.
+    let failing = dir.path().join("failing.rhai");
+    let text = std::fs::read_to_string(&tight).unwrap()
+        + "scale(asg(\"no-such-asg\", \"us-west-2\"), #{ desired: 1 });\n";
+    std::fs::write(&failing, text).unwrap();
+    let out = ripcord(&["plan", failing.to_str().unwrap(), "-i", inventory]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("exit 7"), "{}", stderr(&out));
+}
