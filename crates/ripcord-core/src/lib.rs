@@ -10,6 +10,7 @@
 pub mod arn;
 mod backend;
 mod call;
+mod comparison;
 mod digest;
 pub mod duration;
 mod effect;
@@ -28,6 +29,7 @@ mod target;
 
 pub use backend::{Backend, Outcome, Query, Settlement};
 pub use call::Call;
+pub use comparison::{Comparison, Difference, Side, StepChange};
 pub use digest::sha256_hex;
 pub use effect::{Effect, Guarantee, Verdict, REQUEST_TAG};
 pub use endpoint::{unreachable_error, Endpoint, Outage};

@@ -199,6 +199,12 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub end_state: Option<PathBuf>,
 
+    /// Instead of the plan, what changed since this saved plan (`plan -f json -o FILE` of the
+    /// base branch): steps added, removed and changed, value by value, and the estimate
+    /// against the RTO before and after (in --format).
+    #[arg(long, value_name = "BASE_PLAN")]
+    pub compare: Option<PathBuf>,
+
     /// Exit 8 when the plan has warnings (and no worse outcome): a CI gate.
     #[arg(long)]
     pub fail_on_warnings: bool,

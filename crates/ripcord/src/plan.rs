@@ -6,6 +6,7 @@ use crate::output::{color_for_stdout, report};
 use crate::world_file::{self, Loaded};
 use crate::{outage, prepare};
 use ripcord_core::render::{self, TextStyle};
+use ripcord_core::{Comparison, Plan, PLAN_SCHEMA_VERSION};
 use ripcord_sim::SimBackend;
 
 pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
@@ -34,17 +35,27 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
             info.path
         );
     }
+    let base = match args.compare.as_deref().map(base_plan).transpose() {
+        Ok(base) => base,
+        Err(exit) => return exit,
+    };
     let result = interpreter.run(&runbook, Box::new(sim), Some(info));
-    let rendered = match args.format {
-        Format::Text => render::text(
-            &result.plan,
-            &TextStyle {
-                color: args.output.is_none() && color_for_stdout(color),
-                summary_only: args.summary,
-            },
-        ),
-        Format::Json => render::json(&result.plan),
-        Format::Markdown => render::markdown(&result.plan),
+    let comparison = base.map(|base| Comparison::between(&base, &result.plan));
+    let rendered = match (&comparison, args.format) {
+        (Some(c), Format::Text) => render::comparison_text(c),
+        (Some(c), Format::Json) => render::comparison_json(c),
+        (Some(c), Format::Markdown) => render::comparison_markdown(c),
+        (None, format) => match format {
+            Format::Text => render::text(
+                &result.plan,
+                &TextStyle {
+                    color: args.output.is_none() && color_for_stdout(color),
+                    summary_only: args.summary,
+                },
+            ),
+            Format::Json => render::json(&result.plan),
+            Format::Markdown => render::markdown(&result.plan),
+        },
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, rendered).map_err(|e| (path.display().to_string(), e)),
@@ -80,9 +91,33 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
     gate(&result.plan, inventory_warnings, args.fail_on_warnings)
 }
 
+/// The saved plan `--compare` reads (JSON, this schema version).
+fn base_plan(path: &std::path::Path) -> Result<Plan, Exit> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        eprintln!("error: cannot read base plan {}: {err}", path.display());
+        Exit::BadInput
+    })?;
+    let plan: Plan = serde_json::from_str(&text).map_err(|err| {
+        eprintln!(
+            "error: {} is not a plan in JSON (`ripcord plan RUNBOOK -f json -o FILE` writes one): {err}",
+            path.display()
+        );
+        Exit::BadInput
+    })?;
+    if plan.schema_version != PLAN_SCHEMA_VERSION {
+        eprintln!(
+            "error: {} is a plan of schema version {}; this ripcord reads version {PLAN_SCHEMA_VERSION}: plan the base again with this version",
+            path.display(),
+            plan.schema_version
+        );
+        return Err(Exit::BadInput);
+    }
+    Ok(plan)
+}
+
 /// The CI gates (README, "Exit codes"): a plan over its RTO exits 7; with
 /// `--fail-on-warnings`, one with warnings exits 8.
-fn gate(plan: &ripcord_core::Plan, inventory_warnings: usize, fail_on_warnings: bool) -> Exit {
+fn gate(plan: &Plan, inventory_warnings: usize, fail_on_warnings: bool) -> Exit {
     if let Some(by) = plan.rto_exceeded_by() {
         eprintln!(
             "error: the estimated total exceeds the runbook's RTO by {} (exit 7)",

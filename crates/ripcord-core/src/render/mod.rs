@@ -9,10 +9,12 @@
 //! A note on `write!` into a `String`: `fmt::Write for String` never returns an error (it only
 //! appends to memory), so the renderers ignore the `fmt::Result` with `let _ =`.
 
+mod comparison;
 mod json;
 mod markdown;
 mod text;
 
+pub use comparison::{comparison_json, comparison_markdown, comparison_text};
 pub use json::json;
 pub use markdown::markdown;
 pub use text::{steps_text, text, TextStyle};
@@ -112,6 +114,26 @@ fn target_label(step: &Step) -> String {
         Some(id) => format!("{name} (id {id})"),
         None => name,
     }
+}
+
+/// A step in one line, for comparisons: `autoscaling UpdateAutoScalingGroup dr-web-asg
+/// (us-west-2)`, `rds wait DescribeDBClusters ...`, `approval "fail over?"`.
+pub(crate) fn step_label(step: &Step) -> String {
+    let mut label = format!("{} {}", service_label(step), operation_label(step));
+    let target = target_name(step);
+    if !target.is_empty() {
+        label = format!("{label} {target}");
+    }
+    let region = region_label(step);
+    if !region.is_empty() {
+        label = format!("{label} ({region})");
+    }
+    label
+}
+
+/// Where a step comes from, as the plan shows it (`failover.rhai:47`).
+pub(crate) fn step_origin(step: &Step) -> String {
+    origin_label(&step.origin)
 }
 
 /// One line under a step: a key argument, a change, what the step creates, what a wait waits for.

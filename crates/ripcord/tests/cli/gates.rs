@@ -1,6 +1,7 @@
 //! The pipeline's contract (issue 13): `check` over files and directories in text, JSON and
 //! GitHub workflow commands; `plan`'s exit codes 7 (over the RTO) and 8 (warnings, opt-in).
 
+use super::plan::golden;
 use super::{ripcord, stderr, stdout, workspace};
 use std::path::Path;
 
@@ -179,4 +180,79 @@ fn a_plan_over_its_rto_exits_7_and_a_failing_one_still_1() {
     let out = ripcord(&["plan", failing.to_str().unwrap(), "-i", inventory]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(!stderr(&out).contains("exit 7"), "{}", stderr(&out));
+}
+
+/// The reviewer's view of a change: the base branch's saved plan against the new runbook.
+#[test]
+fn plan_compare_shows_what_a_change_does_to_the_failover() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.json");
+    let failover = "runbooks/ecommerce/failover.rhai";
+    let inventory = "runbooks/ecommerce/inventory.yaml";
+    let out = ripcord(&["plan", failover, "-f", "json", "-o", base.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Nothing changed: nothing to review.
+    let same = ripcord(&["plan", failover, "--compare", base.to_str().unwrap()]);
+    assert!(same.status.success(), "{}", stderr(&same));
+    assert!(
+        stdout(&same).contains("No step changed."),
+        "{}",
+        stdout(&same)
+    );
+
+    // A bigger web tier, a tighter RTO, the health check step gone.
+    let text = std::fs::read_to_string(workspace().join(failover))
+        .unwrap()
+        .replacen(
+            "min: 4, max: 10, desired: 4",
+            "min: 4, max: 10, desired: 6",
+            1,
+        )
+        .replacen("rto: \"15m\"", "rto: \"10m\"", 1)
+        .replacen("disable_health_check(primary_check);\n", "", 1);
+    let head = dir.path().join("failover.rhai");
+    std::fs::write(&head, text).unwrap();
+    let root = dir.path().display().to_string();
+    let compare = |format: &str| {
+        let out = ripcord(&[
+            "plan",
+            head.to_str().unwrap(),
+            "-i",
+            inventory,
+            "--compare",
+            base.to_str().unwrap(),
+            "-f",
+            format,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).replace(&root, "TMP")
+    };
+    golden("ecommerce__failover.compare.txt", &compare("text"));
+    golden("ecommerce__failover.compare.md", &compare("markdown"));
+    let doc: serde_json::Value = serde_json::from_str(&compare("json")).unwrap();
+    assert_eq!(doc["base"]["rto_secs"], 900);
+    assert_eq!(doc["head"]["rto_secs"], 600);
+    assert_eq!(doc["unchanged"], 7);
+    let changes = doc["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 3, "{doc:#}");
+    assert_eq!(changes[0]["change"], "changed");
+    assert_eq!(
+        changes[0]["differences"][0],
+        serde_json::json!({"field": "DesiredCapacity", "base": "4", "head": "6"})
+    );
+    assert_eq!(changes[1]["change"], "removed");
+    assert!(changes[1]["step"]
+        .as_str()
+        .unwrap()
+        .contains("UpdateHealthCheck"));
+
+    // A base that is not a plan is a bad input, named.
+    let out = ripcord(&["plan", failover, "--compare", inventory]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a plan in JSON"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -10,7 +10,7 @@ use std::process::Command;
 const BLESS: &str = "RIPCORD_BLESS";
 
 /// Compares `actual` with the golden file (after its one header line), or rewrites it.
-fn golden(name: &str, actual: &str) {
+pub(crate) fn golden(name: &str, actual: &str) {
     let path = workspace().join("tests/golden").join(name);
     let header =
         format!("# golden: {name} (regenerate: {BLESS}=1 cargo test -p ripcord --test cli)\n");
