@@ -5,7 +5,7 @@ use crate::exit::Exit;
 use crate::output::{color_for_stdout, report};
 use crate::progress::Progress;
 use crate::run_lock::RunLock;
-use crate::{guard, live, prepare, resume, runs_dir, signals};
+use crate::{guard, live, prepare, resume, reviewed, runs_dir, signals};
 use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{Inventory, RunbookMeta, StepKind};
 use ripcord_interp::{HookDecision, Interpreter, Runbook};
@@ -27,11 +27,21 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         },
         None => None,
     };
-    let runbook_path = match (&earlier, &args.runbook) {
-        (Some((_, recorded)), _) => recorded.clone(),
-        (None, Some(path)) => path.clone(),
-        // clap requires one of the two.
-        (None, None) => return Exit::BadInput,
+    let reviewed = match args
+        .plan
+        .as_deref()
+        .map(|p| reviewed::load(p, "reviewed plan"))
+    {
+        Some(Ok(plan)) => Some(plan),
+        Some(Err(exit)) => return exit,
+        None => None,
+    };
+    let runbook_path = match (&earlier, &args.runbook, &reviewed) {
+        (Some((_, recorded)), _, _) => recorded.clone(),
+        (None, Some(path), _) => path.clone(),
+        (None, None, Some(plan)) => std::path::PathBuf::from(&plan.runbook.path),
+        // clap requires one of the three.
+        (None, None, None) => return Exit::BadInput,
     };
     let earlier = earlier.map(|(run, _)| run);
     let (mut interpreter, runbook) = match prepare::runbook(&runbook_path) {
@@ -39,6 +49,11 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         Err(exit) => return exit,
     };
     let meta = declared_meta(&mut interpreter, &runbook);
+    if let Some(plan) = &reviewed {
+        if let Err(exit) = reviewed::same_runbook(plan, &runbook.file, &runbook.sha256) {
+            return exit;
+        }
+    }
     if let Some(run) = &earlier {
         if let Err(changed) = resume::unchanged(run, &runbook.sha256, &meta) {
             eprintln!("refused: cannot resume: {changed}. Start a new run instead (ripcord apply {}). Nothing was sent.", runbook.file);
@@ -72,8 +87,17 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         Ok(captured) => captured,
         Err(exit) => return exit,
     };
-    let (inventory, inventory_json, info) = (captured.inventory, captured.json, captured.info);
+    let (mut inventory, inventory_json, info) = (captured.inventory, captured.json, captured.info);
     let account = captured.account;
+    // The reviewed plan's clock: what a runbook formats from `now()` in the dry-run is then
+    // what the reviewer read, and only a real change tells the two plans apart.
+    if let Some(at) = reviewed
+        .as_ref()
+        .and_then(|plan| plan.inventory.as_ref())
+        .and_then(|info| info.captured_at.parse().ok())
+    {
+        inventory.captured_at = at;
+    }
 
     let planned = match &earlier {
         None => interpreter.run(
@@ -123,6 +147,28 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         if let Err(exit) = check_drift(run, &runbook, &mut interpreter, &planned.plan, args) {
             return exit;
         }
+    }
+    if let (Some(plan), Some(path)) = (&reviewed, &args.plan) {
+        let moved = reviewed::stale(plan, &planned.plan);
+        if !moved.is_empty() {
+            eprintln!(
+                "refused: the reviewed plan {} is stale: the dry-run against the live state now differs from it:",
+                path.display()
+            );
+            for line in &moved {
+                eprintln!("  {line}");
+            }
+            eprintln!(
+                "Plan and review it again (ripcord plan {} --compare {}). Nothing was sent.",
+                runbook.file,
+                path.display()
+            );
+            return Exit::StalePlan;
+        }
+        eprintln!(
+            "the dry-run against the live state is the reviewed plan {}: same steps, arguments and state",
+            path.display()
+        );
     }
     let planned_steps = planned
         .plan

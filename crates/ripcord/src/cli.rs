@@ -64,9 +64,16 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// The runbook (.rhai). With --resume, the run's own (it may be left out).
-    #[arg(required_unless_present = "resume")]
+    /// The runbook (.rhai). With --resume or --plan, the run's or the plan's own (it may be
+    /// left out).
+    #[arg(required_unless_present_any = ["resume", "plan"])]
     pub runbook: Option<PathBuf>,
+    /// Run exactly this reviewed plan (`ripcord plan RUNBOOK -f json -o FILE`): refused
+    /// (exit 9) when the runbook's text changed, or when the dry-run against the live state
+    /// now differs from it in any step, argument or state a step found (the difference is
+    /// shown, value by value).
+    #[arg(long, value_name = "REVIEWED_PLAN", conflicts_with = "resume")]
+    pub plan: Option<PathBuf>,
     /// Continue run RUN_ID (killed, interrupted, cancelled or failed) from its journal: steps
     /// with a journaled result are not sent again, one sent without a result is settled
     /// from AWS's state, then the run goes on live.

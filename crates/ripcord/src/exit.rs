@@ -20,4 +20,6 @@ pub enum Exit {
     RtoExceeded = 7,
     /// `plan` or `check` with `--fail-on-warnings`: there are warnings (and nothing worse).
     Warnings = 8,
+    /// `apply --plan`: the reviewed plan is stale (the runbook, or what it would do, changed).
+    StalePlan = 9,
 }

@@ -15,6 +15,7 @@ mod prepare;
 mod progress;
 mod repl;
 mod resume;
+mod reviewed;
 mod run_lock;
 mod runs;
 mod runs_dir;

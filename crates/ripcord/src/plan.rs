@@ -6,7 +6,7 @@ use crate::output::{color_for_stdout, report};
 use crate::world_file::{self, Loaded};
 use crate::{outage, prepare};
 use ripcord_core::render::{self, TextStyle};
-use ripcord_core::{Comparison, Plan, PLAN_SCHEMA_VERSION};
+use ripcord_core::{Comparison, Plan};
 use ripcord_sim::SimBackend;
 
 pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
@@ -35,7 +35,12 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
             info.path
         );
     }
-    let base = match args.compare.as_deref().map(base_plan).transpose() {
+    let base = match args
+        .compare
+        .as_deref()
+        .map(|path| crate::reviewed::load(path, "base plan"))
+        .transpose()
+    {
         Ok(base) => base,
         Err(exit) => return exit,
     };
@@ -89,30 +94,6 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
         return Exit::RunbookFailed;
     }
     gate(&result.plan, inventory_warnings, args.fail_on_warnings)
-}
-
-/// The saved plan `--compare` reads (JSON, this schema version).
-fn base_plan(path: &std::path::Path) -> Result<Plan, Exit> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        eprintln!("error: cannot read base plan {}: {err}", path.display());
-        Exit::BadInput
-    })?;
-    let plan: Plan = serde_json::from_str(&text).map_err(|err| {
-        eprintln!(
-            "error: {} is not a plan in JSON (`ripcord plan RUNBOOK -f json -o FILE` writes one): {err}",
-            path.display()
-        );
-        Exit::BadInput
-    })?;
-    if plan.schema_version != PLAN_SCHEMA_VERSION {
-        eprintln!(
-            "error: {} is a plan of schema version {}; this ripcord reads version {PLAN_SCHEMA_VERSION}: plan the base again with this version",
-            path.display(),
-            plan.schema_version
-        );
-        return Err(Exit::BadInput);
-    }
-    Ok(plan)
 }
 
 /// The CI gates (README, "Exit codes"): a plan over its RTO exits 7; with

@@ -14,6 +14,7 @@ mod parity;
 mod plan;
 mod repl;
 mod resume;
+mod reviewed;
 mod term;
 
 pub use ripcord_testkit::workspace;
