@@ -49,7 +49,11 @@ fn totals_sentence(base: &Side, head: &Side) -> String {
         ),
         (None, None) => String::new(),
     };
-    format!("{total}{rto}{verdict}.")
+    let base_stopped = match &base.stops {
+        Some(stop) => format!(" The base plan stopped: {stop}."),
+        None => String::new(),
+    };
+    format!("{total}{rto}{verdict}.{base_stopped}")
 }
 
 fn difference_text(d: &Difference) -> String {

@@ -256,3 +256,85 @@ fn plan_compare_shows_what_a_change_does_to_the_failover() {
         stderr(&out)
     );
 }
+
+/// Copies the files under `from` (runbooks and their inventories) to `to`, keeping paths.
+fn copy_runbooks(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_runbooks(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// The example workflow's commands (examples/ci/ripcord-pr.sh), as a pull request that grows
+/// the web tier from 3 to 4 would run them: annotations on stdout, one comment with its
+/// marker, the comparison and the plan, and the plan's gate as the exit code.
+#[test]
+fn the_example_pull_request_workflow_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    for folder in ["runbooks", "stdlib"] {
+        std::fs::create_dir_all(base.join(folder)).unwrap();
+        copy_runbooks(&workspace().join(folder), &base.join(folder));
+    }
+    let failover = base.join("runbooks/ecommerce/failover.rhai");
+    let text = std::fs::read_to_string(&failover).unwrap();
+    let smaller = text.replacen(
+        "min: 4, max: 10, desired: 4",
+        "min: 3, max: 10, desired: 3",
+        1,
+    );
+    assert_ne!(text, smaller, "the base branch differs");
+    std::fs::write(&failover, smaller).unwrap();
+
+    let out_dir = dir.path().join("out");
+    let run = std::process::Command::new("bash")
+        .arg("examples/ci/ripcord-pr.sh")
+        .arg(&base)
+        .arg(&out_dir)
+        .arg("runbooks/ecommerce/failover.rhai")
+        .current_dir(workspace())
+        .env("RIPCORD", env!("CARGO_BIN_EXE_ripcord"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    // The failover's plan has a warning: the gate is 8.
+    assert_eq!(run.status.code(), Some(8), "{}", stderr(&run));
+    assert!(!stdout(&run).contains("::error"), "{}", stdout(&run));
+    let comment = std::fs::read_to_string(out_dir.join("comment.md")).unwrap();
+    assert_eq!(comment.lines().next(), Some("<!-- ripcord-plan -->"));
+    assert!(
+        comment.contains("`DesiredCapacity: 3 -> 4`<br>`MinSize: 3 -> 4`"),
+        "the comparison with the base branch:\n{comment}"
+    );
+    assert!(
+        comment.contains("**The plan has warnings** (exit 8)"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("\n### Plan for ecommerce-failover\n"),
+        "the plan itself:\n{comment}"
+    );
+
+    // The workflow runs that script and finds its comment by the same marker.
+    let workflow: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(workspace().join("examples/ci/ripcord.yml")).unwrap(),
+    )
+    .unwrap();
+    let steps = workflow["jobs"]["failover"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    assert!(
+        runs.iter().any(|r| r.contains("examples/ci/ripcord-pr.sh")),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter()
+            .any(|r| r.contains("startswith(\"<!-- ripcord-plan -->\")")),
+        "{runs:?}"
+    );
+}
