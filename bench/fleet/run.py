@@ -93,7 +93,7 @@ def ripcord(latency_ms, rules=None):
                RIPCORD_POLL_MS="50", NO_COLOR="1")
     try:
         start = time.perf_counter()
-        done = subprocess.run([RIPCORD, "apply", RUNBOOK, "--yes", "--auto-approve", "--runs-dir", runs],
+        done = subprocess.run([RIPCORD, "apply", RUNBOOK, "--yes", "--approve-gates", "--runs-dir", runs],
                               cwd=ROOT, env=env, capture_output=True, text=True)
         whole = time.perf_counter() - start
         if done.returncode != 0:

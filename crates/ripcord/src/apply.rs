@@ -18,6 +18,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
+    if args.auto_approve {
+        eprintln!(
+            "error: --auto-approve is now --approve-gates: it approves every approve() gate of the runbook, more than Terraform's --auto-approve, which only skips the confirmation (ripcord's --yes). Pass --yes to skip the confirmation, --approve-gates to approve the gates, or both."
+        );
+        return Exit::Usage;
+    }
     let runs = runs_dir::resolve(args.runs_dir.as_deref());
     // A resumed run: its journal, and its runbook unless the command line names it.
     let earlier = match &args.resume {
@@ -244,12 +250,12 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
     live.set_run_id(&run_id);
     live.set_journal(Arc::new(Progress::new(journal.clone())));
     let cancel = live.cancel_flag();
-    let auto_approve = args.auto_approve;
+    let approve_gates = args.approve_gates;
     let refused = Arc::new(AtomicBool::new(false));
     let refusal = refused.clone();
     let at_prompt = cancel.clone();
     live.set_approver(Box::new(move |message: &str| {
-        let answer = approve(message, auto_approve, &at_prompt);
+        let answer = approve(message, approve_gates, &at_prompt);
         refusal.store(answer.is_err(), Ordering::SeqCst);
         answer
     }));
@@ -446,16 +452,16 @@ pub(crate) fn operator() -> String {
         .unwrap_or_else(|| "an unnamed user".to_string())
 }
 
-/// An approval: automatic with `--auto-approve`, else asked on the terminal, else refused;
+/// An approval: automatic with `--approve-gates`, else asked on the terminal, else refused;
 /// `Ok(who)`. Ctrl-C at the prompt (`cancel` set) gives up waiting for the answer.
-fn approve(message: &str, auto_approve: bool, cancel: &AtomicBool) -> Result<String, String> {
-    if auto_approve {
-        eprintln!("  approved automatically (--auto-approve): {message}");
-        return Ok(format!("{} (--auto-approve)", operator()));
+fn approve(message: &str, approve_gates: bool, cancel: &AtomicBool) -> Result<String, String> {
+    if approve_gates {
+        eprintln!("  approved automatically (--approve-gates): {message}");
+        return Ok(format!("{} (--approve-gates)", operator()));
     }
     if !std::io::stdin().is_terminal() {
         return Err(
-            "approve() needs an operator at a terminal; pass --auto-approve to approve without one"
+            "approve() needs an operator at a terminal; pass --approve-gates to approve without one"
                 .to_string(),
         );
     }

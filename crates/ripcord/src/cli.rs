@@ -91,8 +91,13 @@ pub struct ApplyArgs {
     /// Do not ask before executing (needed without a terminal). approve() still stops.
     #[arg(long)]
     pub yes: bool,
-    /// Approve every approve() in the runbook without asking. Explicit on purpose.
+    /// Approve every approve() gate of the runbook without asking (the journal records who
+    /// ran it). Not the confirmation before the run: that is --yes.
     #[arg(long)]
+    pub approve_gates: bool,
+    /// The old name of --approve-gates, refused with an explanation: to Terraform users it
+    /// means only skipping the confirmation (ripcord's --yes).
+    #[arg(long, hide = true)]
     pub auto_approve: bool,
     /// Where run journals go [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
     #[arg(long)]

@@ -7,7 +7,8 @@ pub enum Exit {
     Ok = 0,
     /// The runbook is wrong or was rejected: a diagnostic says where.
     RunbookFailed = 1,
-    // 2 is clap's: a bad command line.
+    /// A bad command line: clap's own errors, and a flag ripcord renamed.
+    Usage = 2,
     /// An input file is missing or malformed (runbook unreadable, inventory invalid).
     BadInput = 3,
     /// A safety rule refused: account guard, no confirmation possible, approval refused.

@@ -425,7 +425,7 @@ pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Appl
             "apply",
             runbook,
             "--yes",
-            "--auto-approve",
+            "--approve-gates",
             "--runs-dir",
             runs.to_str().unwrap(),
         ],
@@ -549,7 +549,7 @@ fn the_account_guard_refuses_another_account_before_any_change() {
             "apply",
             "runbooks/ecommerce/failover.rhai",
             "--yes",
-            "--auto-approve",
+            "--approve-gates",
             "--runs-dir",
             runs.to_str().unwrap(),
         ],
@@ -584,7 +584,7 @@ fn approvals_and_confirmation_need_a_terminal_or_explicit_flags() {
     assert!(stderr(&out).contains("pass --yes"), "{}", stderr(&out));
     assert!(!runs.exists());
 
-    // --yes but not --auto-approve: approve() still stops, and without a terminal refuses.
+    // --yes but not --approve-gates: approve() still stops, and without a terminal refuses.
     let out = moto.ripcord(
         &[
             "apply",
@@ -596,7 +596,7 @@ fn approvals_and_confirmation_need_a_terminal_or_explicit_flags() {
         home.path(),
     );
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--auto-approve"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--approve-gates"), "{}", stderr(&out));
     let journal = journal_lines(&runs);
     let mutating = journal
         .iter()
@@ -642,7 +642,7 @@ fn credentials_never_reach_plans_journals_or_output() {
             "apply",
             "runbooks/ecommerce/failover.rhai",
             "--yes",
-            "--auto-approve",
+            "--approve-gates",
             "--runs-dir",
             runs.to_str().unwrap(),
         ],
@@ -923,7 +923,7 @@ fn apply_refuses_a_failover_whose_standby_lags_beyond_the_rpo() {
             "apply",
             "runbooks/ecommerce/failover.rhai",
             "--yes",
-            "--auto-approve",
+            "--approve-gates",
             "--runs-dir",
             runs.to_str().unwrap(),
         ],

@@ -120,13 +120,13 @@ impl World {
         path
     }
 
-    /// `apply RUNBOOK --yes --auto-approve` through the proxy, journaled under `runs`.
+    /// `apply RUNBOOK --yes --approve-gates` through the proxy, journaled under `runs`.
     fn apply(&self, runbook: &str, runs: &Path) -> Output {
         self.live(&[
             "apply",
             runbook,
             "--yes",
-            "--auto-approve",
+            "--approve-gates",
             "--runs-dir",
             runs.to_str().unwrap(),
         ])

@@ -292,6 +292,16 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let out = ripcord(&["plan", "x.rhai", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
+    // Renamed: to a Terraform user --auto-approve only skips the confirmation, which in
+    // ripcord is --yes; it is refused before anything is read, saying both.
+    let out = ripcord(&["apply", "x.rhai", "--yes", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--auto-approve is now --approve-gates"),
+        "{err}"
+    );
+    assert!(err.contains("(ripcord's --yes)"), "{err}");
 }
 
 #[test]

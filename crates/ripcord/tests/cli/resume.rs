@@ -160,7 +160,7 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
             "apply",
             FAILOVER,
             "--yes",
-            "--auto-approve",
+            "--approve-gates",
             "--runs-dir",
             &runs_arg,
         ],
@@ -201,7 +201,7 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
                 "--resume",
                 &id,
                 "--yes",
-                "--auto-approve",
+                "--approve-gates",
                 "--runs-dir",
                 &runs_arg,
             ],
@@ -215,7 +215,7 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
     let last = said(dir, &name);
     assert!(
         last.lines()
-            .any(|l| l.contains("↺ journaled  approval") && l.contains("(--auto-approve))")),
+            .any(|l| l.contains("↺ journaled  approval") && l.contains("(--approve-gates))")),
         "{last}"
     );
     let in_flight = kills.iter().filter(|k| k.starts_with("a request")).count();
@@ -303,7 +303,7 @@ fn collect_operations(items: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// A small runbook in `dir` whose approval stops a run without `--auto-approve`.
+/// A small runbook in `dir` whose approval stops a run without `--approve-gates`.
 fn approval_first(dir: &Path) -> PathBuf {
     let path = dir.join("resume-me.rhai");
     std::fs::write(
@@ -334,7 +334,7 @@ fn resume_refuses_a_changed_runbook_and_shows_a_hand_change() {
     let runs_arg = runs.to_str().unwrap().to_string();
     let live = |args: &[&str]| moto.ripcord(args, dir);
 
-    // Refused at its approval (no terminal, no --auto-approve): nothing sent, resumable.
+    // Refused at its approval (no terminal, no --approve-gates): nothing sent, resumable.
     let first = live(&[
         "apply",
         runbook.to_str().unwrap(),
@@ -358,7 +358,7 @@ fn resume_refuses_a_changed_runbook_and_shows_a_hand_change() {
         "--resume",
         &id,
         "--yes",
-        "--auto-approve",
+        "--approve-gates",
         "--runs-dir",
         &runs_arg,
     ]);
@@ -380,7 +380,7 @@ fn resume_refuses_a_changed_runbook_and_shows_a_hand_change() {
         "--resume",
         &id,
         "--yes",
-        "--auto-approve",
+        "--approve-gates",
         "--runs-dir",
         &runs_arg,
     ]);
@@ -405,7 +405,7 @@ fn resume_refuses_a_changed_runbook_and_shows_a_hand_change() {
         "--resume",
         &id,
         "--yes",
-        "--auto-approve",
+        "--approve-gates",
         "--accept-drift",
         "--runs-dir",
         &runs_arg,

@@ -39,7 +39,7 @@ fn apply_runs_exactly_the_reviewed_plan_or_says_what_moved() {
                 "--plan",
                 plan.to_str().unwrap(),
                 "--yes",
-                "--auto-approve",
+                "--approve-gates",
                 "--runs-dir",
                 runs.to_str().unwrap(),
             ],
