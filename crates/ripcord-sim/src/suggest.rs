@@ -1,28 +1,9 @@
 //! Did-you-mean help: the closest names by edit distance, or a short list of what exists.
 
-/// Edit distance counting a swap of two neighbours as one edit (the commonest typo), ignoring
-/// ASCII case (a case slip is a typo worth catching too).
+/// Edit distance counting a swap of two neighbours as one edit (the commonest typo: optimal
+/// string alignment), ignoring ASCII case (a case slip is a typo worth catching too).
 fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    // rows[i][j]: distance between a[..i] and b[..j]; three rows are all the recurrence reads.
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut row = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        row[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (prev[j - 1] + cost).min(prev[j] + 1).min(row[j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(before[j - 2] + 1);
-            }
-            row[j] = best;
-        }
-        std::mem::swap(&mut before, &mut prev);
-        std::mem::swap(&mut prev, &mut row);
-    }
-    prev[b.len()]
+    strsim::osa_distance(&a.to_ascii_lowercase(), &b.to_ascii_lowercase())
 }
 
 /// How far `candidate` is from what was typed; a name cut short counts as one edit.
