@@ -22,6 +22,7 @@ mod sources;
 pub mod state;
 pub mod stdlib;
 mod suggest;
+mod unfinished;
 
 pub use diagnostic::{span_of, RunbookError};
 pub use failure::Failure;
@@ -31,3 +32,4 @@ pub use primitives::table::{Group, Primitive, PRIMITIVES};
 pub use register::{Limits, Shared};
 pub use sources::Sources;
 pub use state::{DebugHook, HookDecision, PendingStep, StepHook};
+pub use unfinished::unfinished;

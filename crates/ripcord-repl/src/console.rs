@@ -1,5 +1,5 @@
 //! `Console`: the operator's terminal — a rustyline editor with history, tab completion and
-//! multi-line input for blocks.
+//! multi-line input (a continuation prompt while Rhai's parser finds the input unfinished).
 
 use crate::helper::{ReplHelper, Words};
 use rustyline::error::ReadlineError;
@@ -60,6 +60,35 @@ impl Console {
             Err(ReadlineError::Interrupted) => Input::Interrupted,
             Err(_) => Input::Eof,
         }
+    }
+
+    /// One whole input at the main prompt: while Rhai's parser finds it unfinished (an open
+    /// bracket, string or expression), more lines are read under a continuation prompt
+    /// (`...> `). An empty line or Ctrl-C there abandons the unfinished input, saying so, and
+    /// gives an empty line.
+    pub fn read_input(&mut self, prompt: &str) -> Input {
+        let mut input = match self.read(prompt) {
+            Input::Line(line) => line,
+            other => return other,
+        };
+        let width = prompt.chars().count();
+        let continuation = format!("{:>width$}", "...> ");
+        while let Some(missing) = ripcord_interp::unfinished(&input) {
+            let abandon = |why: &str| {
+                println!("(unfinished input abandoned {why}: it still needed {missing})");
+                Input::Line(String::new())
+            };
+            match self.read(&continuation) {
+                Input::Line(line) if line.trim().is_empty() => return abandon("at an empty line"),
+                Input::Line(line) => {
+                    input.push('\n');
+                    input.push_str(&line);
+                }
+                Input::Interrupted => return abandon("with Ctrl-C"),
+                Input::Eof => return Input::Eof,
+            }
+        }
+        Input::Line(input)
     }
 
     /// Asks until one of `choices` (first letter of the answer) is given; `None` at the end of

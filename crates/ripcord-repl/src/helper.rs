@@ -1,9 +1,9 @@
-//! `ReplHelper`: tab completion (commands, functions, resource names) and multi-line input.
+//! `ReplHelper`: tab completion (commands, functions, resource names).
 
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 /// The words tab completion offers.
@@ -15,7 +15,7 @@ pub struct Words {
     pub resources: Vec<String>,
 }
 
-/// Completion and multi-line input.
+/// Tab completion.
 pub struct ReplHelper {
     words: Words,
 }
@@ -82,40 +82,8 @@ impl Hinter for ReplHelper {
 
 impl Highlighter for ReplHelper {}
 
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(if unclosed(ctx.input()) {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
+// Enter always hands the line over: `Console::read_input` decides, with Rhai's parser,
+// whether the input goes on.
+impl Validator for ReplHelper {}
 
 impl Helper for ReplHelper {}
-
-/// True while a bracket, brace or string is still open: Enter then starts a new line of the
-/// same input instead of running it.
-pub fn unclosed(input: &str) -> bool {
-    let mut depth: i64 = 0;
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in input.chars() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    in_string || depth > 0
-}

@@ -22,6 +22,6 @@ mod world;
 
 pub use command::{Breakpoint, Command, COMMANDS};
 pub use console::{Console, Input};
-pub use helper::{unclosed, Words};
+pub use helper::Words;
 pub use session::{Session, SessionConfig, SessionEnd};
 pub use world::{Live, World};

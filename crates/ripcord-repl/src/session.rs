@@ -478,7 +478,7 @@ impl Pauser {
         let at_call = matches!(kind, StopKind::Call { .. });
         let at_end = matches!(kind, StopKind::End | StopKind::Start) || !self.in_runbook;
         loop {
-            let input = self.console.borrow_mut().read(&self.prompt);
+            let input = self.console.borrow_mut().read_input(&self.prompt);
             let line = match input {
                 Input::Line(line) => line,
                 Input::Interrupted => {

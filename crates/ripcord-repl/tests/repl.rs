@@ -1,7 +1,8 @@
 //! The REPL's command parsing and multi-line input; sessions themselves are driven through a
 //! pseudo-terminal in the `ripcord` crate's CLI tests (crates/ripcord/tests/cli/repl.rs).
 
-use ripcord_repl::{unclosed, Breakpoint, Command};
+use ripcord_interp::unfinished;
+use ripcord_repl::{Breakpoint, Command};
 
 const PRIMITIVES: &[&str] = &["promote", "scale", "wait"];
 
@@ -67,12 +68,17 @@ fn everything_else_is_rhai() {
 
 #[test]
 fn open_brackets_and_strings_continue_the_input() {
+    // What `Console::read_input` asks: Rhai's parser, not bracket counting.
+    let unclosed = |input: &str| unfinished(input).is_some();
     assert!(unclosed("if x {"));
     assert!(unclosed("parallel([|| scale(web, #{ desired: 2 }),"));
     assert!(unclosed("let s = \"a {"));
+    assert!(unclosed("let s = `a\n(b"));
     assert!(!unclosed("let s = \"a {\";"));
     assert!(!unclosed("if x { y }"));
     assert!(!unclosed(r#"print("quote \" inside")"#));
+    assert!(!unclosed("'('"));
+    assert!(!unclosed("// ("));
     // More closers than openers is a syntax error for Rhai to report, not more input.
     assert!(!unclosed("}"));
 }

@@ -335,7 +335,7 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     term.line("let count = 2;");
     term.expect("ripcord[dry-run]> ");
     term.send(b"if count > 1 {\r  count = count * 21;\r}\r");
-    // The editor redraws the prompt on each continuation line; the block ends at `}`.
+    // Each continuation line has its `...> ` prompt; the block ends at `}`.
     term.expect("}\nripcord[dry-run]> ");
     term.line("count");
     let count = term.expect("ripcord[dry-run]> ");
@@ -343,7 +343,8 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     // Nothing typed crashes it: odd code, odd commands, odd text.
     for (i, input) in [
         "}",
-        "\"dangling\" +",
+        // (`"dangling" +` alone is unfinished: it would continue on the next line.)
+        "\"dangling\" + ;",
         "fn twice(x) { x * 2 }",
         "twice(21)",
         "eval(\"1\")",
@@ -608,4 +609,61 @@ fn failover_line(needle: &str) -> usize {
         .position(|l| l.contains(needle))
         .unwrap_or_else(|| panic!("{needle} is not in the failover"))
         + 1
+}
+
+/// Unfinished input (issue 13): a continuation prompt while Rhai's parser finds it open, an
+/// empty line or Ctrl-C abandons it with a message, and the session goes on.
+#[test]
+fn unfinished_input_continues_under_its_own_prompt_and_can_be_abandoned() {
+    let home = tempfile::tempdir().unwrap();
+    let runs = home.path().join("runs");
+    let mut term = Term::start(
+        &[
+            "repl",
+            "--inventory",
+            "runbooks/ecommerce/inventory.yaml",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        &workspace(),
+        &[("HOME", home.path().to_str().unwrap())],
+    );
+    term.expect("ripcord[dry-run]> ");
+    // `quit` inside an open bracket is more input, and the prompt says so.
+    term.line("let x = (");
+    term.expect("...> ");
+    term.line("quit");
+    term.expect("...> ");
+    term.line("");
+    let abandoned = term.expect("ripcord[dry-run]> ");
+    assert!(
+        abandoned
+            .contains("(unfinished input abandoned at an empty line: it still needed a closing ))"),
+        "{abandoned}"
+    );
+    // A block over several lines runs once it closes; a bracket in a string or a backtick
+    // string over two lines is what Rhai says it is.
+    term.line("let s = `one (");
+    term.expect("...> ");
+    term.line("two`;");
+    term.expect("ripcord[dry-run]> ");
+    term.line("if s.len() > 3 {");
+    term.expect("...> ");
+    term.line("  print(\"lines: \" + s.split(\"\\n\").len())");
+    term.expect("...> ");
+    term.line("}");
+    let ran = term.expect("ripcord[dry-run]> ");
+    assert!(ran.contains("lines: 2"), "{ran}");
+    // Ctrl-C abandons too.
+    term.line("let y = [1,");
+    term.expect("...> ");
+    term.send(b"\x03");
+    let interrupted = term.expect("ripcord[dry-run]> ");
+    assert!(
+        interrupted.contains("(unfinished input abandoned with Ctrl-C"),
+        "{interrupted}"
+    );
+    term.line("quit");
+    let (status, _) = term.finish();
+    assert!(status.success());
 }
