@@ -29,6 +29,18 @@ pub enum Command {
     Runs(RunsArgs),
     /// Step through a runbook one DR call at a time (dry-run, or --live), or type Rhai.
     Repl(ReplArgs),
+    /// Print the shell completion script (e.g. `ripcord completions bash >
+    /// ~/.local/share/bash-completion/completions/ripcord`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `ripcord man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// How to reach AWS (the standard credential chain; these override it).

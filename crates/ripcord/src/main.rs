@@ -5,6 +5,7 @@ mod capture;
 mod check;
 mod cli;
 mod exit;
+mod generated;
 mod guard;
 mod inventory_path;
 mod live;
@@ -34,6 +35,8 @@ fn main() {
         cli::Command::Capture(args) => capture::run(args),
         cli::Command::Runs(args) => runs::run(args),
         cli::Command::Repl(args) => repl::run(args, cli.color),
+        cli::Command::Completions(args) => generated::completions(args.shell),
+        cli::Command::Man => generated::man(),
     };
     std::process::exit(code as i32);
 }

@@ -338,3 +338,48 @@ fn the_example_pull_request_workflow_runs() {
         "{runs:?}"
     );
 }
+
+/// Shell completions and the manual page come from the command line's one definition: every
+/// subcommand and the newest flags are in them.
+#[test]
+fn completions_and_the_manual_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = ripcord(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for word in [
+            "apply",
+            "plan",
+            "check",
+            "approve-gates",
+            "compare",
+            "fail-on-warnings",
+        ] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = ripcord(&["completions", "tcsh"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+    let man = ripcord(&["man"]);
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(page.contains("\n.TH ripcord 1"), "{page}");
+    for subcommand in [
+        "check",
+        "plan",
+        "apply",
+        "capture",
+        "runs",
+        "repl",
+        "completions",
+    ] {
+        assert!(
+            page.contains(subcommand),
+            "the manual page lacks {subcommand}"
+        );
+    }
+}
