@@ -66,9 +66,9 @@ fn said(home: &Path, name: &str) -> String {
     format!("--- stdout\n{}\n--- stderr\n{}", read("out"), read("err"))
 }
 
-/// Where the next kill falls, at the first step the process starts itself (a new sequence
-/// number): `InFlight` as soon as that step is a call whose request has reached moto (its
-/// answer is not back yet: moto's latency), `Answered` once its result is journaled. A wait,
+/// Where the next kill falls, at the steps the process starts itself (new sequence numbers):
+/// `InFlight` as soon as one is a call whose request has reached moto (its answer is not back
+/// yet: moto's latency), `Answered` once the first of them has its result journaled. A wait,
 /// check or approval is always killed after its result (killing it before would only make
 /// the next process start it again, for ever).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -109,28 +109,34 @@ fn kill_when(
             "the run neither ended nor reached its kill point"
         );
         let records = journal(runs);
-        let first = records
+        // Every step this process started: in a parallel group several at once, and the
+        // first of them answered is the kill point (not only the first started: the others
+        // would often finish meanwhile, and the kills would skip them).
+        let started: Vec<&Value> = records
             .iter()
-            .find(|r| r["type"] == "intent" && seq_of(r) > known);
-        if let Some(first) = first {
-            let is_call = first["intent"]["type"] == "call";
-            let answered = records
-                .iter()
-                .any(|r| r["type"] == "result" && r["seq"] == first["seq"]);
+            .filter(|r| r["type"] == "intent" && seq_of(r) > known)
+            .collect();
+        if !started.is_empty() {
+            let answered = started.iter().find(|intent| {
+                records
+                    .iter()
+                    .any(|r| r["type"] == "result" && r["seq"] == intent["seq"])
+            });
+            let call = started.iter().find(|i| i["intent"]["type"] == "call");
             let seen = *at_intent.get_or_insert_with(forwarded);
-            let kill = match at {
-                KillAt::InFlight if is_call => answered || forwarded() > seen,
-                _ => answered,
+            let in_flight = match (at, call) {
+                (KillAt::InFlight, Some(call)) if forwarded() > seen => Some(call),
+                _ => None,
             };
-            if kill {
+            if let Some(step) = answered.or(in_flight) {
                 child.kill().unwrap();
                 child.wait().unwrap();
-                let when = if answered {
+                let when = if answered.is_some() {
                     "after the result of"
                 } else {
                     "a request in flight"
                 };
-                return Ok(format!("{when}: {}", first["intent"]));
+                return Ok(format!("{when}: {}", step["intent"]));
             }
         }
         std::thread::sleep(Duration::from_millis(5));
@@ -219,6 +225,10 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
         "{last}"
     );
     let in_flight = kills.iter().filter(|k| k.starts_with("a request")).count();
+    println!(
+        "killed {} times ({in_flight} with a request in flight)",
+        kills.len()
+    );
     assert!(
         kills.len() >= 5 && in_flight >= 1,
         "killed {} times ({in_flight} with a request in flight): {kills:#?}",
