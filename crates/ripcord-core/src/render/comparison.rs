@@ -104,14 +104,7 @@ pub fn comparison_text(comparison: &Comparison) -> String {
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "\n  {} added, {} removed, {} changed, {} unchanged.",
-        count(comparison, |c| matches!(c, StepChange::Added { .. })),
-        count(comparison, |c| matches!(c, StepChange::Removed { .. })),
-        count(comparison, |c| matches!(c, StepChange::Changed { .. })),
-        comparison.unchanged
-    );
+    let _ = writeln!(out, "\n  {}", counts_sentence(comparison));
     let _ = writeln!(
         out,
         "{}",
@@ -120,8 +113,16 @@ pub fn comparison_text(comparison: &Comparison) -> String {
     out
 }
 
-fn count(comparison: &Comparison, f: impl Fn(&StepChange) -> bool) -> usize {
-    comparison.changes.iter().filter(|c| f(c)).count()
+/// `1 added, 0 removed, 2 changed, 7 unchanged.`
+fn counts_sentence(comparison: &Comparison) -> String {
+    let count = |f: fn(&StepChange) -> bool| comparison.changes.iter().filter(|c| f(c)).count();
+    format!(
+        "{} added, {} removed, {} changed, {} unchanged.",
+        count(|c| matches!(c, StepChange::Added { .. })),
+        count(|c| matches!(c, StepChange::Removed { .. })),
+        count(|c| matches!(c, StepChange::Changed { .. })),
+        comparison.unchanged
+    )
 }
 
 /// Markdown text in a table cell: pipes escaped, one line.
@@ -169,11 +170,8 @@ pub fn comparison_markdown(comparison: &Comparison) -> String {
     }
     let _ = writeln!(
         out,
-        "{} added, {} removed, {} changed, {} unchanged. {}",
-        count(comparison, |c| matches!(c, StepChange::Added { .. })),
-        count(comparison, |c| matches!(c, StepChange::Removed { .. })),
-        count(comparison, |c| matches!(c, StepChange::Changed { .. })),
-        comparison.unchanged,
+        "{} {}",
+        counts_sentence(comparison),
         totals_sentence(&comparison.base, &comparison.head)
     );
     out

@@ -386,12 +386,12 @@ fn bad_input_at_the_prompt_gets_a_diagnostic_and_the_session_goes_on() {
     assert!(out.contains("session summary"), "{out}");
 }
 
-#[test]
-fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
-    let home = tempfile::tempdir().unwrap();
-    let runs = home.path().join("runs");
-    let history = home.path().join("history");
-    let mut term = Term::start(
+/// A session without a runbook over the e-commerce inventory, its journal and history under
+/// `home`.
+fn empty_session(home: &Path) -> Term {
+    let runs = home.join("runs");
+    let history = home.join("history");
+    Term::start(
         &[
             "repl",
             "--inventory",
@@ -402,8 +402,14 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
             history.to_str().unwrap(),
         ],
         &workspace(),
-        &[("HOME", home.path().to_str().unwrap())],
-    );
+        &[("HOME", home.to_str().unwrap())],
+    )
+}
+
+#[test]
+fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = empty_session(home.path());
     term.expect("empty session");
     term.expect("ripcord[dry-run]> ");
     // Tab completes resource names inside strings and function names outside.
@@ -616,18 +622,7 @@ fn failover_line(needle: &str) -> usize {
 #[test]
 fn unfinished_input_continues_under_its_own_prompt_and_can_be_abandoned() {
     let home = tempfile::tempdir().unwrap();
-    let runs = home.path().join("runs");
-    let mut term = Term::start(
-        &[
-            "repl",
-            "--inventory",
-            "runbooks/ecommerce/inventory.yaml",
-            "--runs-dir",
-            runs.to_str().unwrap(),
-        ],
-        &workspace(),
-        &[("HOME", home.path().to_str().unwrap())],
-    );
+    let mut term = empty_session(home.path());
     term.expect("ripcord[dry-run]> ");
     // `quit` inside an open bracket is more input, and the prompt says so.
     term.line("let x = (");
