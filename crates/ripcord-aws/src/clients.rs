@@ -9,34 +9,18 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-/// Counts every HTTP request the SDK transmits (retries included), for `requests_sent`.
+/// On every HTTP request the SDK transmits (retries included): counts it for
+/// `requests_sent` and, with `mark` (the mutating clients, [`Clients::single_attempt`]), marks
+/// the call being sent in the journal just before it leaves (`crate::step::TRANSMITTING`).
 #[derive(Debug, Clone)]
-struct CountRequests(Arc<AtomicU64>);
-
-impl Intercept for CountRequests {
-    fn name(&self) -> &'static str {
-        "ripcord::CountRequests"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
+struct Transmitted {
+    requests: Arc<AtomicU64>,
+    mark: bool,
 }
 
-/// Marks the call being sent in the journal just before its request leaves
-/// (`crate::step::TRANSMITTING`); on the mutating clients only.
-#[derive(Debug, Clone)]
-struct MarkTransmit;
-
-impl Intercept for MarkTransmit {
+impl Intercept for Transmitted {
     fn name(&self) -> &'static str {
-        "ripcord::MarkTransmit"
+        "ripcord::Transmitted"
     }
 
     fn read_before_transmit(
@@ -45,8 +29,11 @@ impl Intercept for MarkTransmit {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        // Outside a journaled step (no task-local) there is nothing to mark.
-        let _ = crate::step::TRANSMITTING.try_with(|transmit| transmit.mark());
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if self.mark {
+            // Outside a journaled step (no task-local) there is nothing to mark.
+            let _ = crate::step::TRANSMITTING.try_with(|transmit| transmit.mark());
+        }
         Ok(())
     }
 }
@@ -77,7 +64,7 @@ pub(crate) struct Clients {
     requests: Arc<AtomicU64>,
     /// When each endpoint last answered, for how patiently reads are retried.
     liveness: Liveness,
-    /// Requests are sent once and marked in the journal as they leave ([`MarkTransmit`]):
+    /// Requests are sent once and marked in the journal as they leave ([`Transmitted`]):
     /// the mutating clients ([`Clients::single_attempt`]).
     single_attempt: bool,
     ec2: PerRegion<aws_sdk_ec2::Client>,
@@ -104,18 +91,15 @@ macro_rules! client_for {
             if let Some(client) = cache.get(region) {
                 return client.clone();
             }
-            let mut config = $sdk::config::Builder::from(&self.base)
+            let config = $sdk::config::Builder::from(&self.base)
                 .region(Region::new(region.to_string()))
-                .interceptor(CountRequests(self.requests.clone()))
+                .interceptor(self.transmitted())
                 .interceptor(self.liveness.listener(
                     stringify!($field),
                     region,
                     !self.single_attempt,
-                ));
-            if self.single_attempt {
-                config = config.interceptor(MarkTransmit);
-            }
-            let config = config.build();
+                ))
+                .build();
             let client = $sdk::Client::from_conf(config);
             cache.insert(region.to_string(), client.clone());
             client
@@ -216,6 +200,14 @@ impl Clients {
     client_for!(route53_in, route53, aws_sdk_route53);
     client_for!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
 
+    /// The interceptor that counts (and on mutating clients marks) each transmission.
+    fn transmitted(&self) -> Transmitted {
+        Transmitted {
+            requests: self.requests.clone(),
+            mark: self.single_attempt,
+        }
+    }
+
     /// Route 53 is global: one client, signed for its partition's global region.
     pub(crate) fn route53(&self) -> aws_sdk_route53::Client {
         self.route53_in(&self.route53_region)
@@ -236,7 +228,7 @@ impl Clients {
         let config = aws_sdk_sts::config::Builder::from(&self.base)
             .region(Region::new(region.to_string()))
             .retry_config(retry)
-            .interceptor(CountRequests(self.requests.clone()))
+            .interceptor(self.transmitted())
             .build();
         aws_sdk_sts::Client::from_conf(config)
     }
@@ -247,15 +239,12 @@ impl Clients {
         if let Some(client) = cache.get(region) {
             return client.clone();
         }
-        let mut config = aws_sdk_s3::config::Builder::from(&self.base)
+        let config = aws_sdk_s3::config::Builder::from(&self.base)
             .region(Region::new(region.to_string()))
             .force_path_style(self.s3_path_style)
-            .interceptor(CountRequests(self.requests.clone()))
-            .interceptor(self.liveness.listener("s3", region, !self.single_attempt));
-        if self.single_attempt {
-            config = config.interceptor(MarkTransmit);
-        }
-        let config = config.build();
+            .interceptor(self.transmitted())
+            .interceptor(self.liveness.listener("s3", region, !self.single_attempt))
+            .build();
         let client = aws_sdk_s3::Client::from_conf(config);
         cache.insert(region.to_string(), client.clone());
         client

@@ -4,8 +4,9 @@
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::exit::Exit;
 use crate::output::report;
+use crate::prepare;
 use miette::Severity;
-use ripcord_interp::{Interpreter, RunbookError};
+use ripcord_interp::RunbookError;
 use std::path::{Path, PathBuf};
 
 pub fn run(args: &CheckArgs) -> Exit {
@@ -82,9 +83,8 @@ fn runbooks_in(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// The syntax error, or the static checks' findings, of one file.
 fn problems_of(path: &Path) -> std::io::Result<Vec<RunbookError>> {
-    let source = std::fs::read_to_string(path)?;
-    let mut interpreter = Interpreter::new(&path.display().to_string());
-    Ok(match interpreter.compile(&source) {
+    let (interpreter, compiled) = prepare::read_and_compile(path)?;
+    Ok(match compiled {
         Ok(runbook) => interpreter.check(&runbook),
         Err(err) => vec![err],
     })

@@ -3,7 +3,7 @@
 use crate::exit::Exit;
 use crate::output::report;
 use miette::Severity;
-use ripcord_interp::{Interpreter, Runbook};
+use ripcord_interp::{Interpreter, Runbook, RunbookError};
 use std::path::Path;
 
 /// The interpreter and the compiled runbook, or the exit code after the diagnostics were shown.
@@ -23,15 +23,24 @@ pub fn runbook(path: &Path) -> Result<(Interpreter, Runbook), Exit> {
 
 /// Reads and compiles the runbook (syntax and undeclared variables), without the static checks.
 pub fn compile(path: &Path) -> Result<(Interpreter, Runbook), Exit> {
-    let file = path.display().to_string();
-    let source = std::fs::read_to_string(path).map_err(|err| {
-        eprintln!("error: cannot read runbook {file}: {err}");
+    let (interpreter, compiled) = read_and_compile(path).map_err(|err| {
+        eprintln!("error: cannot read runbook {}: {err}", path.display());
         Exit::BadInput
     })?;
-    let mut interpreter = Interpreter::new(&file);
-    let runbook = interpreter.compile(&source).map_err(|err| {
+    let runbook = compiled.map_err(|err| {
         report(err);
         Exit::RunbookFailed
     })?;
     Ok((interpreter, runbook))
+}
+
+/// The interpreter and the compiled runbook or its syntax error; `Err` when the file cannot
+/// be read. For callers that report problems their own way (`check --format`).
+pub fn read_and_compile(
+    path: &Path,
+) -> std::io::Result<(Interpreter, Result<Runbook, RunbookError>)> {
+    let source = std::fs::read_to_string(path)?;
+    let mut interpreter = Interpreter::new(&path.display().to_string());
+    let compiled = interpreter.compile(&source);
+    Ok((interpreter, compiled))
 }

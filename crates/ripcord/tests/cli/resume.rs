@@ -159,21 +159,16 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
     let runs = dir.join("runs");
     let runs_arg = runs.to_str().unwrap().to_string();
 
+    // `apply WHAT... --yes --approve-gates --runs-dir RUNS`, its output kept as `name`.
+    let apply = |what: &[&str], name: &str| {
+        let mut args = vec!["apply"];
+        args.extend_from_slice(what);
+        args.extend(["--yes", "--approve-gates", "--runs-dir", runs_arg.as_str()]);
+        spawn(&args, dir, &endpoint, name)
+    };
     let mut kills: Vec<String> = Vec::new();
     let mut at = KillAt::InFlight;
-    let mut child = spawn(
-        &[
-            "apply",
-            FAILOVER,
-            "--yes",
-            "--approve-gates",
-            "--runs-dir",
-            &runs_arg,
-        ],
-        dir,
-        &endpoint,
-        "run-0",
-    );
+    let mut child = apply(&[FAILOVER], "run-0");
     let mut name = "run-0".to_string();
     let exit = loop {
         match kill_when(&mut child, &runs, &proxy, at) {
@@ -201,20 +196,7 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
         );
         name = format!("run-{}", kills.len());
         let id = run_id(&runs);
-        child = spawn(
-            &[
-                "apply",
-                "--resume",
-                &id,
-                "--yes",
-                "--approve-gates",
-                "--runs-dir",
-                &runs_arg,
-            ],
-            dir,
-            &endpoint,
-            &name,
-        );
+        child = apply(&["--resume", &id], &name);
     };
     assert_eq!(exit, 0, "the last resume completes: {}", said(dir, &name));
     // The approval given in the first process is not asked again, and says who gave it.
