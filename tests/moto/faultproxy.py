@@ -46,7 +46,8 @@ same sequence of requests gets the same faults whatever the thread timing.
 The log records every request: region, service, operation, the fault applied
 (or null, also for `pass`), the index of the rule that decided (`rule`, or null)
 and whether it reached moto (`forwarded`), so a test counts how many times an
-operation really took effect.
+operation really took effect; and its `method`, `path` (with the query string) and
+`params` (the query protocol's form parameters), so a test can tell what it named.
 
 Region and service are the signature's scope: STS is `sts` in the region the client
 signs for (its regional endpoint), Route 53 `route53` in us-east-1, S3 `s3` in the
@@ -260,6 +261,15 @@ def operation_of(headers, path: str, method: str, body: bytes, service: str = ""
     return f"{method} {urllib.parse.urlparse(path).path}"
 
 
+def query_params(headers, body: bytes):
+    """The query protocol's form parameters (first value each), for a test that reads which
+    resource a request names; {} for the other protocols."""
+    if "x-www-form-urlencoded" not in headers.get("Content-Type", "") or not body:
+        return {}
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+    return {key: values[0] for key, values in form.items()}
+
+
 class Server(ThreadingHTTPServer):
     # http.server's listen backlog is 5: a failover opening a hundred connections at once
     # would see most of them dropped and retried by TCP a second later, and a test would
@@ -356,6 +366,9 @@ def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
                 "rule": index,
                 "forwarded": fault in (None, "lose"),
                 "at": time.time(),
+                "method": self.command,
+                "path": self.path,
+                "params": query_params(self.headers, body),
             }
             faults.record(entry)
             if fault == "refuse":

@@ -204,6 +204,12 @@ impl LiveBackend {
         self.journal = Some(journal);
     }
 
+    /// Who is told of each retry, the SDK's of reads and ripcord's own of mutating requests
+    /// (the progress display's retry line).
+    pub fn set_retry_observer(&mut self, observer: crate::RetryObserver) {
+        self.ctx.clients.set_retry_observer(observer);
+    }
+
     /// Who answers approval gates; without one, `approve()` is refused.
     pub fn set_approver(&mut self, approver: Approver) {
         self.approver = Some(approver);

@@ -189,6 +189,16 @@ impl Clients {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = region.to_string();
     }
 
+    /// Tells `observer` of every retry of every client sharing this one's liveness.
+    pub(crate) fn set_retry_observer(&self, observer: crate::RetryObserver) {
+        self.liveness.set_observer(observer);
+    }
+
+    /// Tells the retry observer of ripcord's own retry of a mutating request.
+    pub(crate) fn retrying(&self, retry: &crate::Retry) {
+        self.liveness.retrying(retry);
+    }
+
     pub(crate) fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
     }

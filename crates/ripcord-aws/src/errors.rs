@@ -109,21 +109,8 @@ where
 /// Whether an error code is a throttling answer: the endpoint works and asks the caller to
 /// slow down (EC2 and S3 say so with HTTP 503), which is not an outage.
 pub(crate) fn is_throttling(code: &str) -> bool {
-    matches!(
-        code,
-        "Throttling"
-            | "ThrottlingException"
-            | "ThrottledException"
-            | "RequestLimitExceeded"
-            | "RequestThrottled"
-            | "RequestThrottledException"
-            | "TooManyRequestsException"
-            | "SlowDown"
-            | "PriorRequestNotComplete"
-            | "ProvisionedThroughputExceededException"
-            | "BandwidthLimitExceeded"
-            | "EC2ThrottledException"
-    )
+    // The SDK's own list: what its retry strategy treats as throttling.
+    aws_runtime::retries::classifiers::THROTTLING_ERRORS.contains(&code)
 }
 
 fn with_credentials_help(err: BackendError) -> BackendError {

@@ -26,9 +26,11 @@ mod paging;
 mod parallel;
 mod query;
 mod resolve;
+mod retry;
 mod settle;
 mod step;
 mod wait;
 
 pub use backend::{Approver, CallerIdentity, LiveBackend};
 pub use config::{LiveConfig, PollConfig, DEFAULT_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+pub use retry::{Retry, RetryObserver};

@@ -6,13 +6,19 @@
 //! request after a cold start) is as likely lost as failing for good, and other services of
 //! the region answering show its network up. Route 53 is global, kept apart: it answering
 //! (signed for us-east-1) says nothing of us-east-1's regional services.
+//!
+//! The same interceptor tells the operator of every retry the SDK is about to make
+//! ([`crate::Retry`]).
 
+use crate::retry::{answer_failure, Retry, RetryObserver};
 use aws_config::retry::RetryConfig;
 use aws_sdk_ec2::config::interceptors::FinalizerInterceptorContextMut;
 use aws_sdk_ec2::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_ec2::error::BoxError;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// Attempts of a read (the first included) in a region nothing answered within [`LIVELY`]:
@@ -31,15 +37,28 @@ pub(crate) const PATIENT_ATTEMPTS: u32 = 12;
 /// about a minute.
 const LIVELY: Duration = Duration::from_secs(60);
 
-/// When each region (or Route 53) last answered, shared by every client of a run.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Liveness(Arc<Mutex<HashMap<String, Instant>>>);
+/// When each region (or Route 53) last answered, shared by every client of a run, and who is
+/// told of retries.
+#[derive(Clone, Default)]
+pub(crate) struct Liveness {
+    heard: Arc<Mutex<HashMap<String, Instant>>>,
+    observer: Arc<RwLock<Option<RetryObserver>>>,
+}
+
+impl std::fmt::Debug for Liveness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Liveness")
+            .field("heard", &self.heard)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Liveness {
     /// The interceptor of the client of `service` in `region`. `patient`: it also sets the
     /// attempts of each of its requests (not on single-attempt clients, which must stay so).
     pub(crate) fn listener(&self, service: &str, region: &str, patient: bool) -> Listen {
-        let scope = if service == "route53" {
+        let global = service == "route53";
+        let scope = if global {
             "route53 (global)".to_string()
         } else {
             region.to_string()
@@ -47,7 +66,33 @@ impl Liveness {
         Listen {
             liveness: self.clone(),
             scope,
+            service: service.to_string(),
+            region: if global {
+                String::new()
+            } else {
+                region.to_string()
+            },
             patient,
+        }
+    }
+
+    /// Tells `observer` of every retry from now on.
+    pub(crate) fn set_observer(&self, observer: RetryObserver) {
+        *self
+            .observer
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(observer);
+    }
+
+    /// Tells the observer, if any, of `retry`.
+    pub(crate) fn retrying(&self, retry: &Retry) {
+        let observer = self
+            .observer
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        if let Some(observer) = observer {
+            observer(retry);
         }
     }
 
@@ -64,7 +109,7 @@ impl Liveness {
     fn table(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
         // A poisoned lock only means another thread panicked while inserting a time; the
         // table is still valid.
-        self.0
+        self.heard
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -77,6 +122,11 @@ pub(crate) struct Listen {
     liveness: Liveness,
     /// The region, or Route 53's own scope.
     scope: String,
+    /// The client's service as IAM and the plan name it (`autoscaling`, not the SDK's
+    /// "Auto Scaling"), for the retry line.
+    service: String,
+    /// The client's region, as the retry line names it (empty for Route 53's global one).
+    region: String,
     patient: bool,
 }
 
@@ -113,7 +163,51 @@ impl Intercept for Listen {
                 .unwrap_or_else(RetryConfig::standard)
                 .with_max_attempts(attempts);
             cfg.interceptor_state().store_put(config);
+            self.tell_retry(context, cfg, attempts);
         }
         Ok(())
+    }
+}
+
+impl Listen {
+    /// After a failed attempt that the SDK retries (throttling, a 5xx, no answer) and that
+    /// has attempts left, tells the observer which attempt comes next. Said before the
+    /// SDK's pause, so the line shows while it waits.
+    fn tell_retry(&self, context: &FinalizerInterceptorContextMut<'_>, cfg: &ConfigBag, of: u32) {
+        let attempt = cfg.load::<RequestAttempts>().map_or(1, |a| a.attempts());
+        if attempt >= of {
+            return;
+        }
+        let reason = match context.response() {
+            Some(response) => {
+                let body = response.body().bytes().unwrap_or_default();
+                answer_failure(response.status().as_u16(), body)
+            }
+            None => match context.output_or_error() {
+                Some(Err(err)) if err.is_timeout_error() => Some("no answer (timed out)".into()),
+                Some(Err(err)) => match err.as_connector_error() {
+                    Some(conn) if conn.is_timeout() => Some("no answer (timed out)".into()),
+                    Some(conn) if conn.is_io() => Some("no answer (connection failed)".into()),
+                    Some(_) => Some("no answer (connection lost)".into()),
+                    None => None,
+                },
+                _ => None,
+            },
+        };
+        let Some(reason) = reason else {
+            return;
+        };
+        let operation = cfg
+            .load::<Metadata>()
+            .map(|m| m.name().to_string())
+            .unwrap_or_default();
+        self.liveness.retrying(&Retry {
+            service: self.service.clone(),
+            operation,
+            region: self.region.clone(),
+            reason,
+            attempt: attempt + 1,
+            of,
+        });
     }
 }

@@ -90,6 +90,13 @@ pub(crate) async fn send(
     loop {
         stop.check(op)?;
         sent += 1;
+        tracing::debug!(
+            service = call.service(),
+            operation = call.operation(),
+            target = %call.target(),
+            attempt = sent,
+            "sending"
+        );
         let transmitted = transmissions();
         let err = match execute(ctx, call, token_seed).await {
             Ok(outcome) => return Ok(answered(outcome, doubt.as_ref(), sent)),
@@ -103,6 +110,12 @@ pub(crate) async fn send(
         match classify(&err) {
             Attempt::NotSent => {
                 if let Some(pause) = pauses.next() {
+                    let reason = if is_throttling(&err.code) {
+                        format!("throttled ({})", err.code)
+                    } else {
+                        format!("not sent ({})", err.code)
+                    };
+                    tell_retry(ctx, call, reason, sent);
                     stop.sleep(op, pause).await?;
                     continue;
                 }
@@ -120,6 +133,11 @@ pub(crate) async fn send(
             }
         }
         let lost = doubt.clone().unwrap_or_else(|| err.clone());
+        tracing::info!(
+            operation = call.operation(),
+            error = %lost.code,
+            "answer in doubt: reading the effect check"
+        );
         let (verdict, found) = match check(ctx, call, &effect, token_seed, before.as_ref()).await {
             Ok(read) => read,
             Err(read_err) => return Err(unsettled(lost, &err, sent, &read_err)),
@@ -134,12 +152,29 @@ pub(crate) async fn send(
                     return Ok(unverified(&lost, sent, why));
                 }
                 match pauses.next() {
-                    Some(pause) => stop.sleep(op, pause).await?,
+                    Some(pause) => {
+                        let reason = format!("answer lost ({}), not done: {why}", lost.code);
+                        tell_retry(ctx, call, reason, sent);
+                        stop.sleep(op, pause).await?
+                    }
                     None => return Err(not_held(lost, &err, sent, &why)),
                 }
             }
         }
     }
+}
+
+/// Tells the operator that `call` is sent again after `sent` attempts, the last failing for
+/// `reason`.
+fn tell_retry(ctx: &Ctx, call: &Call, reason: String, sent: u32) {
+    ctx.clients.retrying(&crate::Retry {
+        service: call.service().to_string(),
+        operation: call.operation().to_string(),
+        region: call.region().unwrap_or_default().to_string(),
+        reason,
+        attempt: sent + 1,
+        of: MAX_SENDS as u32,
+    });
 }
 
 /// What an earlier process of the run sent without journaling the answer turned out to be

@@ -126,6 +126,11 @@ impl Call {
         for_call!(self, op => op.effect())
     }
 
+    /// The IAM permissions its request needs ([`Operation::iam`]).
+    pub fn iam(&self, scope: &crate::iam::Scope) -> Vec<crate::iam::Permission> {
+        for_call!(self, op => op.iam(scope))
+    }
+
     /// Where the call's control plane runs ([`Operation::control_plane`]).
     pub fn control_plane(&self) -> crate::operation::ControlPlane {
         for_call!(self, op => op.control_plane())

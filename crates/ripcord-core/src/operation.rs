@@ -2,6 +2,7 @@
 //! one AWS operation, declared once per operation type (`crate::ops`).
 
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Permission, Scope};
 use crate::target::{ResourceKind, Target};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -35,6 +36,12 @@ pub trait Operation: Debug + Clone + PartialEq + Serialize + DeserializeOwned {
     /// answer was lost (`crate::Effect`). Its guarantee must be the descriptor's (a test holds
     /// them together).
     fn effect(&self) -> Effect;
+
+    /// The IAM permissions its request needs (`ripcord iam-policy`): its action on the ARNs
+    /// of what it changes or creates, where AWS supports resource-level permissions (`*`
+    /// otherwise), the actions the request depends on (a role it passes, tags it sets), and
+    /// the reads the live backend sends to resolve its names.
+    fn iam(&self, scope: &Scope) -> Vec<Permission>;
 
     /// Where the operation's control plane runs: the region it is sent to for regional
     /// services; us-east-1 for Route 53's (AWS Fault Isolation Boundaries, "Global services").

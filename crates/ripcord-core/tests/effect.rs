@@ -90,3 +90,38 @@ fn only_publish_is_at_most_once_and_only_reboot_at_least_once() {
     assert_eq!(by(Guarantee::AtMostOnce), ["Publish"]);
     assert_eq!(by(Guarantee::AtLeastOnce), ["RebootDBInstance"]);
 }
+
+/// Every call's IAM permissions (`Operation::iam`) start with its own action, in its
+/// descriptor's service, scoped to ARNs (every mutating API ripcord sends supports
+/// resource-level permissions), in the account given.
+#[test]
+fn each_call_needs_its_own_action_on_arns() {
+    let world = ripcord_core::Inventory::empty(jiff::Timestamp::UNIX_EPOCH);
+    let scope = ripcord_core::iam::Scope {
+        account: "123456789012",
+        world: &world,
+    };
+    for call in samples() {
+        let needs = call.iam(&scope);
+        let own = needs
+            .first()
+            .unwrap_or_else(|| panic!("{} needs no permission", call.operation()));
+        assert_eq!(own.action.service, call.service(), "{}", call.operation());
+        assert!(!own.resources.is_empty(), "{}", call.operation());
+        for resource in &own.resources {
+            assert!(
+                resource.starts_with("arn:aws:"),
+                "{}: {resource}",
+                call.operation()
+            );
+            let global = matches!(own.action.service, "route53" | "s3")
+                || resource.contains(":ec2:")
+                || resource.contains(":global-cluster:");
+            assert!(
+                global || resource.contains(":123456789012:"),
+                "{}: {resource} is not in the account",
+                call.operation()
+            );
+        }
+    }
+}

@@ -506,7 +506,7 @@ fn text_with_color_is_the_plain_text_painted() {
     assert!(within.contains("\u{1b}[1mPlan for ecommerce-failover\u{1b}[0m"));
     let over = render::text(&failover(Some("3m")), &COLOR);
     assert!(
-        over.contains("\u{1b}[1;31mexceeds the objective by 1m 04s.\u{1b}[0m"),
+        over.contains("\u{1b}[1m\u{1b}[31mexceeds the objective by 1m 04s.\u{1b}[0m"),
         "{over}"
     );
 }
@@ -558,7 +558,7 @@ fn text_shows_where_a_failed_run_stops() {
     );
     let colored = render::text(&plan, &COLOR);
     assert!(
-        colored.contains("\u{1b}[1;31m✗ stopped: DB cluster"),
+        colored.contains("\u{1b}[1m\u{1b}[31m✗ stopped: DB cluster"),
         "{colored}"
     );
 

@@ -182,3 +182,30 @@ fn every_inventory_diagnostic_code_is_in_docs_errors() {
         );
     }
 }
+
+#[test]
+fn every_operation_has_its_iam_row_in_docs_live() {
+    let rows = table_rows(&doc("live.md"), "IAM policy");
+    for d in Call::DESCRIPTORS {
+        let found = rows_naming(&rows, d);
+        assert_eq!(
+            found.len(),
+            1,
+            "docs/live.md, section \"IAM policy\": add exactly one row `| {} | `{}:...` (resources) |`",
+            d.name,
+            d.service
+        );
+        let actions = found[0].get(1).map(String::as_str).unwrap_or_default();
+        assert!(
+            actions.contains(&format!("`{}:", d.service)),
+            "docs/live.md IAM row of {}: name its `{}:` action",
+            d.name,
+            d.service
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        Call::DESCRIPTORS.len(),
+        "docs/live.md IAM table: one row per operation, no others"
+    );
+}

@@ -10,6 +10,7 @@
 mod check;
 pub mod codes;
 pub mod debug;
+mod definitions;
 mod diagnostic;
 mod failure;
 mod handle;
@@ -24,6 +25,7 @@ pub mod stdlib;
 mod suggest;
 mod unfinished;
 
+pub use definitions::{definition_files, definitions_file, DefinitionFile};
 pub use diagnostic::{span_of, RunbookError};
 pub use failure::Failure;
 pub use handle::Handle;

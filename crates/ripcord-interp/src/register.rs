@@ -179,25 +179,37 @@ fn raise(ctx: &NativeCallContext, failure: Failure) -> Box<EvalAltResult> {
 macro_rules! primitive {
     ($engine:expr, $state:expr, $name:expr, |$st:ident, $origin:ident $(, $arg:ident : $ty:ty)*| $body:expr) => {{
         let shared = $state.clone();
-        FuncRegistration::new($name).with_volatility(true).register_into_engine(
-            $engine,
-            move |ctx: NativeCallContext $(, $arg: $ty)*| -> Result<Dynamic, Box<EvalAltResult>> {
-                let $origin = origin_of(&ctx, &shared);
-                let mut guard = shared.borrow_mut();
-                let $st: &mut RunState = &mut guard;
-                #[allow(clippy::redundant_closure_call)]
-                let result: Result<Dynamic, Failure> = (|| -> Result<Dynamic, Failure> { $body })();
-                result.map_err(|f| raise(&ctx, f))
-            },
-        );
+        FuncRegistration::new($name)
+            .with_volatility(true)
+            .with_comments(comments($name))
+            .register_into_engine(
+                $engine,
+                move |ctx: NativeCallContext $(, $arg: $ty)*| -> Result<Dynamic, Box<EvalAltResult>> {
+                    let $origin = origin_of(&ctx, &shared);
+                    let mut guard = shared.borrow_mut();
+                    let $st: &mut RunState = &mut guard;
+                    #[allow(clippy::redundant_closure_call)]
+                    let result: Result<Dynamic, Failure> = (|| -> Result<Dynamic, Failure> { $body })();
+                    result.map_err(|f| raise(&ctx, f))
+                },
+            );
     }};
+}
+
+/// The table's doc line of `name` as Rhai doc comments: the definition files
+/// (`crate::definitions`) carry them to editors, for completion and hover.
+fn comments(name: &str) -> Vec<String> {
+    table::find(name)
+        .map(|p| vec![format!("/// {}", p.doc)])
+        .unwrap_or_default()
 }
 
 /// A handle constructor; pure, so it is not volatile.
 fn constructor(engine: &mut Engine, name: &'static str, kind: ResourceKind, regional: bool) {
+    let registration = FuncRegistration::new(name).with_comments(comments(name));
     if regional {
-        engine.register_fn(
-            name,
+        registration.register_into_engine(
+            engine,
             move |ctx: NativeCallContext,
                   id: &str,
                   region: &str|
@@ -206,8 +218,8 @@ fn constructor(engine: &mut Engine, name: &'static str, kind: ResourceKind, regi
             },
         );
     } else {
-        engine.register_fn(
-            name,
+        registration.register_into_engine(
+            engine,
             move |ctx: NativeCallContext, id: &str| -> Result<Handle, Box<EvalAltResult>> {
                 handles::make(kind, id, None).map_err(|f| raise(&ctx, f))
             },
@@ -225,40 +237,55 @@ fn register_handles(engine: &mut Engine) {
             constructor(engine, kind.constructor(), kind, kind.info().regional);
         }
     }
-    engine.register_fn(
-        "record",
-        |ctx: NativeCallContext,
-         zone: Handle,
-         name: &str,
-         rtype: &str|
-         -> Result<Handle, Box<EvalAltResult>> {
-            handles::make_record(&zone, name, rtype, None).map_err(|f| raise(&ctx, f))
-        },
-    );
-    engine.register_fn(
-        "record",
-        |ctx: NativeCallContext,
-         zone: Handle,
-         name: &str,
-         rtype: &str,
-         set_id: &str|
-         -> Result<Handle, Box<EvalAltResult>> {
-            handles::make_record(&zone, name, rtype, Some(set_id)).map_err(|f| raise(&ctx, f))
-        },
-    );
-    engine.register_get("kind", |h: &mut Handle| h.kind_word().to_string());
-    engine.register_get("name", |h: &mut Handle| h.0.name().to_string());
-    engine.register_get("region", |h: &mut Handle| -> Dynamic {
-        h.0.region()
-            .map(|r| Dynamic::from(r.to_string()))
-            .unwrap_or(Dynamic::UNIT)
-    });
+    FuncRegistration::new("record")
+        .with_comments(comments("record"))
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext,
+             zone: Handle,
+             name: &str,
+             rtype: &str|
+             -> Result<Handle, Box<EvalAltResult>> {
+                handles::make_record(&zone, name, rtype, None).map_err(|f| raise(&ctx, f))
+            },
+        );
+    FuncRegistration::new("record")
+        .with_comments(comments("record"))
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext,
+             zone: Handle,
+             name: &str,
+             rtype: &str,
+             set_id: &str|
+             -> Result<Handle, Box<EvalAltResult>> {
+                handles::make_record(&zone, name, rtype, Some(set_id)).map_err(|f| raise(&ctx, f))
+            },
+        );
+    // Getters carry doc comments for the definition files (`crate::definitions`).
+    FuncRegistration::new_getter("kind")
+        .with_comments(["/// the handle's constructor: `asg`, `db_cluster`, ..."])
+        .register_into_engine(engine, |h: &mut Handle| h.kind_word().to_string());
+    FuncRegistration::new_getter("name")
+        .with_comments(["/// the name or id the handle addresses"])
+        .register_into_engine(engine, |h: &mut Handle| h.0.name().to_string());
+    FuncRegistration::new_getter("region")
+        .with_comments(["/// the handle's region, or () for a global resource"])
+        .register_into_engine(engine, |h: &mut Handle| -> Dynamic {
+            h.0.region()
+                .map(|r| Dynamic::from(r.to_string()))
+                .unwrap_or(Dynamic::UNIT)
+        });
     engine.register_fn("to_string", |h: &mut Handle| h.to_string());
     engine.register_fn("to_debug", |h: &mut Handle| h.to_string());
     engine.register_fn("==", |a: Handle, b: Handle| a == b);
     engine.register_fn("!=", |a: Handle, b: Handle| a != b);
-    engine.register_get("code", |f: &mut Failure| f.code.clone());
-    engine.register_get("message", |f: &mut Failure| f.message.clone());
+    FuncRegistration::new_getter("code")
+        .with_comments(["/// the failure's code: AWS's error code, or ripcord's"])
+        .register_into_engine(engine, |f: &mut Failure| f.code.clone());
+    FuncRegistration::new_getter("message")
+        .with_comments(["/// the failure's message"])
+        .register_into_engine(engine, |f: &mut Failure| f.message.clone());
     engine.register_fn("to_string", |f: &mut Failure| f.message.clone());
     engine.register_fn("to_debug", |f: &mut Failure| {
         format!("{} ({})", f.message, f.code)
@@ -395,7 +422,10 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
 
     // `parallel` calls back into Rhai, so it must not hold the state borrow across the calls.
     let shared = state.clone();
-    FuncRegistration::new("parallel").with_volatility(true).register_into_engine(
+    let registration = FuncRegistration::new("parallel")
+        .with_volatility(true)
+        .with_comments(comments("parallel"));
+    registration.register_into_engine(
         engine,
         move |ctx: NativeCallContext, branches: Array| -> Result<Array, Box<EvalAltResult>> {
             let mut fns = Vec::with_capacity(branches.len());
@@ -518,13 +548,17 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
 fn register_misc(engine: &mut Engine, state: &Shared) {
     primitive!(engine, state, "now", |st, _o| time::now(st));
     primitive!(engine, state, "elapsed", |st, _o| time::elapsed(st));
-    engine.register_fn(
-        "duration",
-        |ctx: NativeCallContext, text: &str| -> Result<Dynamic, Box<EvalAltResult>> {
-            time::duration(text).map_err(|f| raise(&ctx, f))
-        },
-    );
-    engine.register_fn("fmt_duration", time::fmt_duration);
+    FuncRegistration::new("duration")
+        .with_comments(comments("duration"))
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, text: &str| -> Result<Dynamic, Box<EvalAltResult>> {
+                time::duration(text).map_err(|f| raise(&ctx, f))
+            },
+        );
+    FuncRegistration::new("fmt_duration")
+        .with_comments(comments("fmt_duration"))
+        .register_into_engine(engine, time::fmt_duration);
     // `print` becomes a note in the plan, in order with the steps. Registered on the engine
     // itself, these overloads take precedence over the standard package's.
     primitive!(engine, state, "print", |st, o, text: &str| {

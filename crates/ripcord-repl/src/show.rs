@@ -68,7 +68,8 @@ pub fn excerpt(text: &str, line: u32, around: u32, color: bool) -> String {
         if n == line {
             let row = format!("→ {n:>width$} │ {content}");
             if color {
-                out.push_str(&format!("\x1b[1m{row}\x1b[0m\n"));
+                let bold = anstyle::Style::new().bold();
+                out.push_str(&format!("{bold}{row}{bold:#}\n"));
             } else {
                 out.push_str(&row);
                 out.push('\n');

@@ -3,6 +3,14 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The "Examples:" section of a command's `--help`, one command line per argument (a test
+/// parses each one, so they stay valid).
+macro_rules! examples {
+    ($($line:literal),+ $(,)?) => {
+        concat!("Examples:", $("\n  ", $line),+)
+    };
+}
+
 /// Disaster-recovery runbooks on AWS: check them, dry-run them, run them.
 #[derive(Debug, Parser)]
 #[command(name = "ripcord", version, about, long_about = None)]
@@ -11,6 +19,12 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// Log ripcord's and the AWS SDK's events on stderr at this level and above (debug shows
+    /// every request the SDK makes; secrets are never printed). Without it, RIPCORD_LOG is
+    /// read: a level, or target=level pairs (ripcord=debug,aws_smithy_runtime=trace).
+    #[arg(long, value_enum, global = true, value_name = "LEVEL")]
+    pub log_level: Option<LogLevel>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -18,22 +32,96 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse a runbook and run the static checks; nothing is executed.
+    #[command(after_help = examples!(
+        "ripcord check runbooks/ecommerce/failover.rhai",
+        "ripcord check runbooks/ stdlib/ --format github    # annotations in a pull request",
+    ))]
     Check(CheckArgs),
     /// Dry-run a runbook against a simulated world and print every AWS call it would make.
+    #[command(after_help = examples!(
+        "ripcord plan runbooks/ecommerce/failover.rhai",
+        "ripcord plan runbooks/ecommerce/failover.rhai --down us-east-1    # as it runs in that outage",
+        "ripcord plan runbooks/ecommerce/failover.rhai -i captured.json -f json -o reviewed.json",
+        "ripcord plan runbooks/ecommerce/failover.rhai --compare base.json -f markdown",
+    ))]
     Plan(PlanArgs),
     /// Run a runbook against AWS: capture, plan, confirm, execute, report.
+    #[command(after_help = examples!(
+        "ripcord apply runbooks/ecommerce/failover.rhai --profile dr-admin",
+        "ripcord apply --plan reviewed.json    # exactly the reviewed plan, or refuse (exit 9)",
+        "ripcord apply --resume 20261124T030000Z-ecommerce-failover    # after a killed run",
+    ))]
     Apply(ApplyArgs),
     /// Read-only snapshot of live state as an inventory, usable by `plan --inventory`.
+    #[command(after_help = examples!(
+        "ripcord capture --regions us-east-1,us-west-2 -o captured.json",
+    ))]
     Capture(CaptureArgs),
+    /// Print the least-privilege IAM policy (JSON) that `apply` of a runbook needs.
+    #[command(after_help = examples!(
+        "ripcord iam-policy runbooks/ecommerce/failover.rhai",
+        "ripcord iam-policy runbooks/ecommerce/failover.rhai -i captured.json > policy.json",
+    ))]
+    IamPolicy(IamPolicyArgs),
     /// Journals of past runs.
+    #[command(after_help = examples!(
+        "ripcord runs list",
+        "ripcord runs show 20261124T030000Z-ecommerce-failover",
+    ))]
     Runs(RunsArgs),
     /// Step through a runbook one DR call at a time (dry-run, or --live), or type Rhai.
+    #[command(after_help = examples!(
+        "ripcord repl runbooks/ecommerce/failover.rhai",
+        "ripcord repl runbooks/ecommerce/failover.rhai --live --profile dr-admin",
+        "ripcord repl    # an empty session: call primitives by hand",
+    ))]
     Repl(ReplArgs),
     /// Print the shell completion script (e.g. `ripcord completions bash >
     /// ~/.local/share/bash-completion/completions/ripcord`).
+    #[command(after_help = examples!(
+        "ripcord completions bash > ~/.local/share/bash-completion/completions/ripcord",
+        "ripcord completions zsh > ~/.zfunc/_ripcord",
+    ))]
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `ripcord man | man -l -`.
+    #[command(after_help = examples!("ripcord man | man -l -"))]
     Man,
+    /// Print the JSON Schema of a file format, for editors that validate YAML and JSON.
+    #[command(after_help = examples!(
+        "ripcord schema inventory -o inventory.schema.json",
+    ))]
+    Schema(SchemaArgs),
+    /// Write Rhai definition files (.d.rhai) of every primitive, for the Rhai language server.
+    #[command(after_help = examples!(
+        "ripcord definitions -o .rhai/definitions",
+        "ripcord definitions > ripcord.d.rhai    # all in one file",
+    ))]
+    Definitions(DefinitionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The format to describe.
+    #[arg(value_enum)]
+    pub schema: SchemaKind,
+    /// Write the schema to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+/// The formats `ripcord schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The inventory (`plan --inventory`, `capture`): docs/inventory.md.
+    Inventory,
+}
+
+#[derive(Debug, Args)]
+pub struct DefinitionsArgs {
+    /// Write one file per module into this directory (created if missing) instead of all of
+    /// them, as one file, to standard output.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +243,16 @@ pub struct CaptureArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    /// The runbook (.rhai).
+    pub runbook: PathBuf,
+    /// The account as an inventory (JSON or YAML; a capture gives the real ids) [default: the
+    /// one beside the runbook].
+    #[arg(long, short = 'i')]
+    pub inventory: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct RunsArgs {
     /// Where run journals are [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
     #[arg(long, global = true)]
@@ -259,8 +357,68 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn filter(self) -> tracing_subscriber::filter::LevelFilter {
+        use tracing_subscriber::filter::LevelFilter;
+        match self {
+            LogLevel::Off => LevelFilter::OFF,
+            LogLevel::Error => LevelFilter::ERROR,
+            LogLevel::Warn => LevelFilter::WARN,
+            LogLevel::Info => LevelFilter::INFO,
+            LogLevel::Debug => LevelFilter::DEBUG,
+            LogLevel::Trace => LevelFilter::TRACE,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::{CommandFactory, Parser};
+
+    /// Every command's `--help` ends with examples, and every example parses: a new command
+    /// without examples, or a renamed flag left in one, fails here.
+    #[test]
+    fn every_command_has_examples_that_parse() {
+        let cli = Cli::command();
+        let mut checked = 0;
+        for command in cli.get_subcommands() {
+            let name = command.get_name();
+            let help = command
+                .get_after_help()
+                .unwrap_or_else(|| panic!("`ripcord {name} --help` has no examples"))
+                .to_string();
+            let mut lines = help.lines();
+            assert_eq!(lines.next(), Some("Examples:"), "ripcord {name}");
+            for line in lines {
+                // The shell's part (a comment, a redirection, a pipe) is not ripcord's.
+                let words: Vec<&str> = line
+                    .split_whitespace()
+                    .take_while(|word| !matches!(*word, "#" | ">" | "|"))
+                    .collect();
+                assert_eq!(words.get(1), Some(&name), "example of {name}: {line}");
+                if let Err(err) = Cli::try_parse_from(&words) {
+                    panic!("example `{line}` does not parse:\n{err}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= cli.get_subcommands().count());
+    }
 }

@@ -1,7 +1,7 @@
 //! Building the live backend from the command line's AWS options.
 
 use crate::cli::LiveArgs;
-pub use ripcord_aws::LiveBackend;
+pub use ripcord_aws::{LiveBackend, Retry, RetryObserver};
 use ripcord_aws::{LiveConfig, PollConfig};
 
 /// The live backend of `args`; `regions` (the runbook's, or `--regions`) are where
@@ -12,7 +12,7 @@ pub fn backend(
     args: &LiveArgs,
     regions: &[String],
 ) -> Result<LiveBackend, ripcord_core::BackendError> {
-    LiveBackend::new(LiveConfig {
+    let mut backend = LiveBackend::new(LiveConfig {
         profile: args.profile.clone(),
         region: args.region.clone(),
         fallback_regions: regions.to_vec(),
@@ -21,7 +21,10 @@ pub fn backend(
         read_timeout: args.read_timeout,
         request_timeout: args.request_timeout,
         initial_backoff: retry_backoff(),
-    })
+    })?;
+    // From the first request on: the capture's retries are news too.
+    backend.set_retry_observer(crate::progress::retry_observer());
+    Ok(backend)
 }
 
 /// The first pause before a retry; `RIPCORD_RETRY_MS` shortens it for emulator tests (a

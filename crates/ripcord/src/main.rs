@@ -4,11 +4,14 @@ mod apply;
 mod capture;
 mod check;
 mod cli;
+mod definitions;
 mod exit;
 mod generated;
 mod guard;
+mod iam_policy;
 mod inventory_path;
 mod live;
+mod logging;
 mod outage;
 mod output;
 mod plan;
@@ -20,6 +23,7 @@ mod reviewed;
 mod run_lock;
 mod runs;
 mod runs_dir;
+mod schema;
 mod signals;
 mod world_file;
 
@@ -28,15 +32,22 @@ use clap::Parser;
 fn main() {
     let cli = cli::Cli::parse();
     output::install_diagnostic_handler(cli.color);
+    if let Err(message) = logging::install(cli.log_level, output::color_for_stderr(cli.color)) {
+        eprintln!("error: {message}");
+        std::process::exit(exit::Exit::Usage as i32);
+    }
     let code = match &cli.command {
         cli::Command::Check(args) => check::run(args),
         cli::Command::Plan(args) => plan::run(args, cli.color),
         cli::Command::Apply(args) => apply::run(args, cli.color),
         cli::Command::Capture(args) => capture::run(args),
+        cli::Command::IamPolicy(args) => iam_policy::run(args),
         cli::Command::Runs(args) => runs::run(args),
         cli::Command::Repl(args) => repl::run(args, cli.color),
         cli::Command::Completions(args) => generated::completions(args.shell),
         cli::Command::Man => generated::man(),
+        cli::Command::Schema(args) => schema::run(args),
+        cli::Command::Definitions(args) => definitions::run(args),
     };
     std::process::exit(code as i32);
 }

@@ -1,24 +1,33 @@
 //! Terminal concerns: colour, the fancy diagnostic handler, writing results.
 
 use crate::cli::ColorChoice;
-use std::io::IsTerminal;
 
-/// Colour on stdout: `always`, or `auto` on a terminal with NO_COLOR unset.
+/// Colour on stdout: `always`, or `auto` as clap decides for its own help (anstream): on a
+/// terminal that supports it, unless NO_COLOR is set or CLICOLOR=0; CLICOLOR_FORCE forces it.
 pub fn color_for_stdout(choice: ColorChoice) -> bool {
-    decide(choice, std::io::stdout().is_terminal())
+    decide(choice, &std::io::stdout())
 }
 
-fn decide(choice: ColorChoice, terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-    }
+/// The same for stderr (diagnostics, progress, logs).
+pub fn color_for_stderr(choice: ColorChoice) -> bool {
+    decide(choice, &std::io::stderr())
+}
+
+fn decide(choice: ColorChoice, stream: &impl anstream::stream::RawStream) -> bool {
+    let choice = match choice {
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+    };
+    // anstream reads the global choice (set here, where the flag is known) with the
+    // environment and whether `stream` is a terminal.
+    choice.write_global();
+    anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
 }
 
 /// miette's graphical handler for diagnostics on stderr; colour follows the same rule.
 pub fn install_diagnostic_handler(choice: ColorChoice) {
-    let color = decide(choice, std::io::stderr().is_terminal());
+    let color = color_for_stderr(choice);
     // set_hook fails only when a hook is already installed, which main does once.
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(

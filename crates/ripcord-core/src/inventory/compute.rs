@@ -1,10 +1,11 @@
 //! Inventory shapes for EC2 and Auto Scaling: groups, EBS volumes and snapshots.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// An Auto Scaling group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AutoScalingGroup {
     pub name: String,
@@ -20,7 +21,7 @@ pub struct AutoScalingGroup {
 }
 
 /// An EBS volume.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Volume {
     /// `vol-...`
@@ -42,7 +43,7 @@ fn in_use() -> String {
 }
 
 /// An EBS snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EbsSnapshot {
     /// `snap-...`
@@ -54,6 +55,7 @@ pub struct EbsSnapshot {
     /// `pending`, `completed`, `error`.
     #[serde(default = "completed")]
     pub state: String,
+    #[schemars(with = "super::schema::TimestampSchema")]
     pub start_time: jiff::Timestamp,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,

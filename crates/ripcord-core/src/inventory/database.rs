@@ -1,9 +1,10 @@
 //! Inventory shapes for RDS and Aurora: instances, clusters, global clusters, snapshots.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// An RDS DB instance (standalone, Multi-AZ, read replica, or an Aurora cluster member).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DbInstance {
     pub id: String,
@@ -39,7 +40,7 @@ fn available() -> String {
 }
 
 /// An Aurora DB cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DbCluster {
     pub id: String,
@@ -52,7 +53,7 @@ pub struct DbCluster {
 }
 
 /// A member of an Aurora global database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalClusterMember {
     pub cluster: String,
@@ -62,7 +63,7 @@ pub struct GlobalClusterMember {
 }
 
 /// An Aurora global database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GlobalCluster {
     pub id: String,
@@ -74,7 +75,7 @@ pub struct GlobalCluster {
 }
 
 /// An RDS DB snapshot or Aurora cluster snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DbSnapshot {
     pub id: String,
@@ -83,6 +84,7 @@ pub struct DbSnapshot {
     /// `available`, `creating`, `copying`.
     #[serde(default = "available")]
     pub status: String,
+    #[schemars(with = "super::schema::TimestampSchema")]
     pub created_at: jiff::Timestamp,
     /// `manual` or `automated`.
     #[serde(default = "manual")]

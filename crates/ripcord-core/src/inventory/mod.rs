@@ -7,6 +7,7 @@ mod compute;
 mod database;
 mod load;
 mod network;
+mod schema;
 mod storage;
 mod unreachable;
 
@@ -14,9 +15,11 @@ pub use compute::{AutoScalingGroup, EbsSnapshot, Volume};
 pub use database::{DbCluster, DbInstance, DbSnapshot, GlobalCluster, GlobalClusterMember};
 pub use load::InventoryError;
 pub use network::{Alias, HealthCheck, HostedZone, RecordSet};
+pub use schema::{inventory_schema, schema_id};
 pub use storage::{Bucket, Replication, ReplicationRule, Topic};
 pub use unreachable::Unreachable;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,14 +31,18 @@ pub const INVENTORY_VERSION: u32 = 2;
 pub const OLDEST_INVENTORY_VERSION: u32 = 1;
 
 /// A description of the world: account, capture time, regional and global resources.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Inventory {
+    /// The format version; this build reads the versions the range allows (docs/inventory.md,
+    /// "Versioning").
+    #[schemars(range(min = OLDEST_INVENTORY_VERSION, max = INVENTORY_VERSION))]
     pub version: u32,
     /// The AWS account the state was captured from (used to build ARNs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// When the state was captured; a dry-run's clock starts here.
+    #[schemars(with = "schema::TimestampSchema")]
     pub captured_at: jiff::Timestamp,
     #[serde(default)]
     pub regions: BTreeMap<String, RegionInventory>,
@@ -58,7 +65,7 @@ pub struct Inventory {
 }
 
 /// The resources of one region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RegionInventory {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -1,9 +1,10 @@
 //! Inventory shapes for Route 53: hosted zones, record sets, health checks.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A hosted zone with its record sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HostedZone {
     /// `Z1EXAMPLE`
@@ -17,7 +18,7 @@ pub struct HostedZone {
 }
 
 /// A record set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordSet {
     pub name: String,
@@ -40,7 +41,7 @@ pub struct RecordSet {
 }
 
 /// An alias target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Alias {
     pub zone_id: String,
@@ -50,7 +51,7 @@ pub struct Alias {
 }
 
 /// A Route 53 health check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
     pub id: String,

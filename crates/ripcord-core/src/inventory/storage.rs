@@ -1,9 +1,10 @@
 //! Inventory shapes for S3 buckets (with replication) and SNS topics.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// An S3 bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
     pub name: String,
@@ -16,7 +17,7 @@ pub struct Bucket {
 }
 
 /// A bucket's replication configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Replication {
     pub role: String,
@@ -24,7 +25,7 @@ pub struct Replication {
 }
 
 /// One replication rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRule {
     pub id: String,
@@ -40,7 +41,7 @@ pub struct ReplicationRule {
 }
 
 /// An SNS topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     pub name: String,

@@ -1,12 +1,13 @@
 //! Inventory shape for what did not answer: a region, a service in it, or a global service.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A part of AWS that could not be read when the inventory was made (`ripcord capture`), or
 /// that a dry-run is told is down (`ripcord plan --down`). The simulation fails every call,
 /// wait, check and query whose endpoint it names, as the live run would (docs/simulation.md,
 /// "Outages").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Unreachable {
     /// The region whose endpoints did not answer; absent for a global service's control

@@ -2,6 +2,7 @@
 
 use super::regional;
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,17 @@ impl Operation for UpdateAutoScalingGroup {
                 .filter_map(|(field, size)| Some((field, size?.into())))
                 .collect(),
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let group = format!(
+            "autoScalingGroup:*:autoScalingGroupName/{}",
+            self.auto_scaling_group_name
+        );
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [scope.arn("autoscaling", &self.region, &group)],
+        )]
     }
 
     fn region(&self) -> Option<&str> {

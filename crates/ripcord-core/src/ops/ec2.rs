@@ -2,6 +2,7 @@
 
 use super::regional;
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,20 @@ impl Operation for CreateSnapshot {
             kind: ResourceKind::EbsSnapshot,
             region: self.region.clone(),
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let volume = format!("volume/{}", scope.volume_id(&self.region, &self.volume));
+        let snapshots = scope.snapshot_arn(&self.region, "*");
+        vec![
+            Permission::on(
+                Action::of(&Self::DESCRIPTOR),
+                [scope.arn("ec2", &self.region, &volume), snapshots.clone()],
+            ),
+            // The request tag (`REQUEST_TAG`) always goes with it, in TagSpecifications.
+            Permission::on(Action::new("ec2", "CreateTags"), [snapshots]),
+            Permission::anywhere(Action::new("ec2", "DescribeVolumes")),
+        ]
     }
 
     fn region(&self) -> Option<&str> {
@@ -80,6 +95,25 @@ impl Operation for CopySnapshot {
         }
     }
 
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let snapshots = |region: &str, id: &str| scope.snapshot_arn(region, id);
+        let source = scope.snapshot_id(&self.source_region, &self.source_snapshot);
+        vec![
+            Permission::on(
+                Action::of(&Self::DESCRIPTOR),
+                [
+                    snapshots(&self.source_region, &source),
+                    snapshots(&self.region, "*"),
+                ],
+            ),
+            Permission::on(
+                Action::new("ec2", "CreateTags"),
+                [snapshots(&self.region, "*")],
+            ),
+            Permission::anywhere(Action::new("ec2", "DescribeSnapshots")),
+        ]
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -121,6 +155,22 @@ impl Operation for CreateVolume {
         Effect::Resend {
             why: "the request carries an idempotency token: EC2 answers a second attempt with the first one's volume",
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let snapshot = scope.snapshot_arn(
+            &self.region,
+            &scope.snapshot_id(&self.region, &self.snapshot),
+        );
+        let volumes = scope.arn("ec2", &self.region, "volume/*");
+        let mut needs = vec![
+            Permission::on(Action::of(&Self::DESCRIPTOR), [volumes.clone(), snapshot]),
+            Permission::anywhere(Action::new("ec2", "DescribeSnapshots")),
+        ];
+        if !self.tags.is_empty() {
+            needs.push(Permission::on(Action::new("ec2", "CreateTags"), [volumes]));
+        }
+        needs
     }
 
     fn region(&self) -> Option<&str> {

@@ -19,7 +19,9 @@ pub use rds::{
     FailoverGlobalCluster, PromoteReadReplica, RebootDbInstance, RemoveFromGlobalCluster,
     RestoreDbInstanceFromDbSnapshot, SwitchoverGlobalCluster,
 };
-pub use route53::{AliasTarget, ChangeResourceRecordSets, RecordSet, UpdateHealthCheck};
+pub use route53::{
+    looks_like_zone_id, AliasTarget, ChangeResourceRecordSets, RecordSet, UpdateHealthCheck,
+};
 pub use s3::{PutBucketReplication, ReplicationRule};
 pub use sns::Publish;
 

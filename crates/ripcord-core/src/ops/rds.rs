@@ -2,6 +2,7 @@
 
 use super::regional;
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,22 @@ impl Operation for CreateDbSnapshot {
             },
             fields: vec![("source", self.db_instance.to_ascii_lowercase().into())],
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let snapshot = rds_arn(scope, &self.region, "snapshot", &self.snapshot);
+        let instance = rds_arn(scope, &self.region, "db", &self.db_instance);
+        let mut needs = vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [instance, snapshot.clone()],
+        )];
+        if !self.tags.is_empty() {
+            needs.push(Permission::on(
+                Action::new("rds", "AddTagsToResource"),
+                [snapshot],
+            ));
+        }
+        needs
     }
 
     fn region(&self) -> Option<&str> {
@@ -93,6 +110,22 @@ impl Operation for CreateDbClusterSnapshot {
         }
     }
 
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let snapshot = rds_arn(scope, &self.region, "cluster-snapshot", &self.snapshot);
+        let cluster = rds_arn(scope, &self.region, "cluster", &self.db_cluster);
+        let mut needs = vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [cluster, snapshot.clone()],
+        )];
+        if !self.tags.is_empty() {
+            needs.push(Permission::on(
+                Action::new("rds", "AddTagsToResource"),
+                [snapshot],
+            ));
+        }
+        needs
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -143,6 +176,20 @@ impl Operation for CopyDbSnapshot {
             },
             fields: Vec::new(),
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let source = rds_arn(
+            scope,
+            &self.source_region,
+            "snapshot",
+            &self.source_snapshot,
+        );
+        let target = rds_arn(scope, &self.region, "snapshot", &self.target_snapshot);
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [source, target],
+        )]
     }
 
     fn region(&self) -> Option<&str> {
@@ -198,6 +245,25 @@ impl Operation for CopyDbClusterSnapshot {
             },
             fields: Vec::new(),
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let source = rds_arn(
+            scope,
+            &self.source_region,
+            "cluster-snapshot",
+            &self.source_snapshot,
+        );
+        let target = rds_arn(
+            scope,
+            &self.region,
+            "cluster-snapshot",
+            &self.target_snapshot,
+        );
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [source, target],
+        )]
     }
 
     fn region(&self) -> Option<&str> {
@@ -265,6 +331,21 @@ impl Operation for RestoreDbInstanceFromDbSnapshot {
         }
     }
 
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let arn = |resource: &str| scope.arn("rds", &self.region, resource);
+        // The new instance gets the default option and subnet groups, which are resources of
+        // the request too.
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [
+                rds_arn(scope, &self.region, "db", &self.db_instance),
+                rds_arn(scope, &self.region, "snapshot", &self.snapshot),
+                arn("og:*"),
+                arn("subgrp:*"),
+            ],
+        )]
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -321,6 +402,13 @@ impl Operation for PromoteReadReplica {
         }
     }
 
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [rds_arn(scope, &self.region, "db", &self.db_instance)],
+        )]
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -363,6 +451,16 @@ impl Operation for RemoveFromGlobalCluster {
             cluster: self.db_cluster.clone(),
             member: false,
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [
+                scope.global_cluster_arn(&self.global_cluster),
+                rds_arn(scope, &self.region, "cluster", &self.db_cluster),
+            ],
+        )]
     }
 
     fn region(&self) -> Option<&str> {
@@ -408,6 +506,16 @@ impl Operation for FailoverGlobalCluster {
         }
     }
 
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        global_writer_move(
+            &Self::DESCRIPTOR,
+            scope,
+            &self.region,
+            &self.global_cluster,
+            &self.target_db_cluster,
+        )
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -450,6 +558,16 @@ impl Operation for SwitchoverGlobalCluster {
             global: self.global_cluster.clone(),
             cluster: self.target_db_cluster.clone(),
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        global_writer_move(
+            &Self::DESCRIPTOR,
+            scope,
+            &self.region,
+            &self.global_cluster,
+            &self.target_db_cluster,
+        )
     }
 
     fn region(&self) -> Option<&str> {
@@ -500,6 +618,13 @@ impl Operation for RebootDbInstance {
         }
     }
 
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [rds_arn(scope, &self.region, "db", &self.db_instance)],
+        )]
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -514,4 +639,38 @@ impl Operation for RebootDbInstance {
     fn key_arguments(&self) -> Vec<(&'static str, String)> {
         vec![("ForceFailover", self.force_failover.to_string())]
     }
+}
+
+/// An RDS resource's ARN (`db`, `cluster`, `snapshot`, ...) from its identifier, which RDS
+/// stores in lower case; an ARN passes.
+fn rds_arn(scope: &Scope, region: &str, kind: &str, id: &str) -> String {
+    if id.starts_with("arn:") {
+        return id.to_string();
+    }
+    scope.arn(
+        "rds",
+        region,
+        &format!("{kind}:{}", id.to_ascii_lowercase()),
+    )
+}
+
+/// A failover or switchover of a global database: the global cluster and the member that
+/// becomes its writer, which the live backend looks up among the members.
+fn global_writer_move(
+    descriptor: &Descriptor,
+    scope: &Scope,
+    region: &str,
+    global_cluster: &str,
+    target: &str,
+) -> Vec<Permission> {
+    vec![
+        Permission::on(
+            Action::of(descriptor),
+            [
+                scope.global_cluster_arn(global_cluster),
+                rds_arn(scope, region, "cluster", target),
+            ],
+        ),
+        Permission::anywhere(Action::new("rds", "DescribeGlobalClusters")),
+    ]
 }

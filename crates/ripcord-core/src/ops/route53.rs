@@ -1,6 +1,7 @@
 //! Route 53 operations: record sets and health checks (control plane in us-east-1).
 
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,35 @@ impl Operation for ChangeResourceRecordSets {
         Effect::Resend {
             why: "an UPSERT of the same record leaves it as it is, and its answer is the change id the runbook waits on",
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let zone = format!("hostedzone/{}", scope.zone_id(&self.hosted_zone));
+        let mut needs = vec![
+            Permission::on(
+                Action::of(&Self::DESCRIPTOR),
+                [scope.global_arn("route53", &zone)],
+            ),
+            Permission::anywhere(Action::new("route53", "ListHostedZonesByName")),
+        ];
+        if looks_like_zone_id(&self.hosted_zone) {
+            needs.push(Permission::anywhere(Action::new(
+                "route53",
+                "GetHostedZone",
+            )));
+        }
+        if self.record_set.health_check.is_some() {
+            // The record's health check, named by its Name tag, is resolved to its id.
+            needs.push(Permission::anywhere(Action::new(
+                "route53",
+                "ListHealthChecks",
+            )));
+            needs.push(Permission::anywhere(Action::new(
+                "route53",
+                "ListTagsForResources",
+            )));
+        }
+        needs
     }
 
     fn region(&self) -> Option<&str> {
@@ -65,6 +95,17 @@ impl Operation for ChangeResourceRecordSets {
         }
         args
     }
+}
+
+/// Whether a hosted zone reference has the shape of a zone id (`Z1EXAMPLE`, or
+/// `/hostedzone/Z1EXAMPLE`): the live backend then looks it up by id (GetHostedZone) when no
+/// zone has it as its domain name.
+pub fn looks_like_zone_id(name: &str) -> bool {
+    let id = name.trim_start_matches("/hostedzone/");
+    (1..=32).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// A Route 53 resource record set as UPSERTed by `flip_dns`.
@@ -134,6 +175,19 @@ impl Operation for UpdateHealthCheck {
                 .filter_map(|(field, value)| Some((field, value?.into())))
                 .collect(),
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let check = format!("healthcheck/{}", scope.health_check_id(&self.health_check));
+        vec![
+            Permission::on(
+                Action::of(&Self::DESCRIPTOR),
+                [scope.global_arn("route53", &check)],
+            ),
+            // The check, named by its Name tag, is resolved to its id.
+            Permission::anywhere(Action::new("route53", "ListHealthChecks")),
+            Permission::anywhere(Action::new("route53", "ListTagsForResources")),
+        ]
     }
 
     fn region(&self) -> Option<&str> {

@@ -1,6 +1,7 @@
 //! S3 operations: bucket replication.
 
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,20 @@ impl Operation for PutBucketReplication {
                 }),
             )],
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        vec![
+            // S3 authorizes PutBucketReplication as PutReplicationConfiguration.
+            Permission::on(
+                Action::new("s3", "PutReplicationConfiguration"),
+                [scope.global_arn("s3", &self.bucket)],
+            ),
+            // The configuration hands S3 a role to replicate with.
+            Permission::on(Action::new("iam", "PassRole"), [scope.role_arn(&self.role)]),
+            // The request goes to the bucket's region.
+            Permission::anywhere(Action::new("s3", "GetBucketLocation")),
+        ]
     }
 
     fn region(&self) -> Option<&str> {

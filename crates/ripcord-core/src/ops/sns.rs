@@ -2,6 +2,7 @@
 
 use super::regional;
 use crate::effect::{Effect, Guarantee};
+use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,15 @@ impl Operation for Publish {
         Effect::Unobservable {
             why: "SNS keeps no record of what was published to a standard topic",
         }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        let topic = if self.topic.starts_with("arn:") {
+            self.topic.clone()
+        } else {
+            scope.arn("sns", &self.region, &self.topic)
+        };
+        vec![Permission::on(Action::of(&Self::DESCRIPTOR), [topic])]
     }
 
     fn region(&self) -> Option<&str> {

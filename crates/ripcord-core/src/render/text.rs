@@ -11,6 +11,7 @@ use super::{
 };
 use crate::duration::format_duration;
 use crate::{ParallelGroup, Plan, PlanItem, Step, StepKind};
+use anstyle::{AnsiColor, Style};
 use std::fmt::Write as _;
 
 /// How to render a plan as text.
@@ -74,20 +75,28 @@ struct Painter {
     color: bool,
 }
 
+impl Paint {
+    fn style(self) -> Style {
+        match self {
+            Paint::Plain => Style::new(),
+            Paint::Bold => Style::new().bold(),
+            Paint::Dim => Style::new().dimmed(),
+            Paint::Red => AnsiColor::Red.on_default(),
+            Paint::BoldRed => AnsiColor::Red.on_default().bold(),
+            Paint::Green => AnsiColor::Green.on_default(),
+            Paint::Yellow => AnsiColor::Yellow.on_default(),
+            Paint::BoldMagenta => AnsiColor::Magenta.on_default().bold(),
+        }
+    }
+}
+
 impl Painter {
     fn paint(&self, paint: Paint, text: &str) -> String {
-        let code = match paint {
-            _ if !self.color || text.is_empty() => return text.to_string(),
-            Paint::Plain => return text.to_string(),
-            Paint::Bold => "1",
-            Paint::Dim => "2",
-            Paint::Red => "31",
-            Paint::BoldRed => "1;31",
-            Paint::Green => "32",
-            Paint::Yellow => "33",
-            Paint::BoldMagenta => "1;35",
-        };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        let style = paint.style();
+        if !self.color || text.is_empty() || style == Style::new() {
+            return text.to_string();
+        }
+        format!("{style}{text}{style:#}")
     }
 }
 

@@ -66,17 +66,43 @@ fn survives_chaos(runbook: &str, operations: &[(&str, &str)]) {
                 );
             }
         }
-        println!(
-            "{runbook} seed {seed}: {} requests, {lost} answers lost, {throttled} throttled, {settled} steps settled",
-            run.requests.len()
+        // Every retry is told as it happens ("↻ ... throttled (Throttling), attempt 2 of
+        // 12"): at most one line per failed answer, each with its attempt and the limit.
+        let retries: Vec<&str> = run.said.lines().filter(|l| l.contains('↻')).collect();
+        for line in &retries {
+            let (_, count) = line
+                .rsplit_once(", attempt ")
+                .unwrap_or_else(|| panic!("a retry line without its attempt: {line}"));
+            let (n, of) = count.split_once(" of ").expect("attempt N of M");
+            let (n, of): (u32, u32) = (n.parse().expect("N"), of.parse().expect("M"));
+            assert!(2 <= n && n <= of, "{line}");
+        }
+        let throttled_retries = retries.iter().filter(|l| l.contains("throttled (")).count();
+        assert!(
+            throttled_retries <= throttled && retries.len() <= lost + throttled,
+            "{runbook} seed {seed}: {} retry lines for {lost} lost and {throttled} throttled answers\n{}",
+            retries.len(),
+            run.said
         );
+        println!(
+            "{runbook} seed {seed}: {} requests, {lost} answers lost, {throttled} throttled, {settled} steps settled, {} retry lines ({throttled_retries} throttled)",
+            run.requests.len(),
+            retries.len()
+        );
+        if let Some(first) = retries.first() {
+            println!("  e.g. {}", first.trim());
+        }
+        *totals.entry("retry lines").or_default() += throttled_retries;
         *totals.entry("lost").or_default() += lost;
         *totals.entry("throttled").or_default() += throttled;
         *totals.entry("settled").or_default() += settled;
     }
     println!("{runbook}: {SEEDS} seeds, all completed with the simulated end state: {totals:?}");
     assert!(
-        totals["lost"] > 0 && totals["throttled"] > 0 && totals["settled"] > 0,
+        totals["lost"] > 0
+            && totals["throttled"] > 0
+            && totals["settled"] > 0
+            && totals["retry lines"] > 0,
         "{runbook}: the chaos injected nothing: {totals:?}"
     );
 }

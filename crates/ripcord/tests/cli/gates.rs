@@ -373,6 +373,8 @@ fn completions_and_the_manual_page_are_generated() {
         "plan",
         "apply",
         "capture",
+        // roff escapes the hyphen.
+        "iam\\-policy",
         "runs",
         "repl",
         "completions",

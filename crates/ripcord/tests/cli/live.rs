@@ -607,7 +607,7 @@ fn approvals_and_confirmation_need_a_terminal_or_explicit_flags() {
 }
 
 #[test]
-fn credentials_never_reach_plans_journals_or_output() {
+fn credentials_never_reach_plans_journals_output_or_logs() {
     let moto = Moto::start();
     moto.seed(&inventory_of("runbooks/ecommerce/failover.rhai"));
     let home = tempfile::tempdir().unwrap();
@@ -623,12 +623,15 @@ fn credentials_never_reach_plans_journals_or_output() {
     let capture = home.path().join("capture.json");
     let mut texts = Vec::new();
     for args in [
+        // The most verbose logs: the SDK's own events, requests and signing included.
         vec![
             "capture",
             "--regions",
             "us-east-1,us-west-2",
             "-o",
             capture.to_str().unwrap(),
+            "--log-level",
+            "trace",
         ],
         vec![
             "plan",
@@ -645,6 +648,8 @@ fn credentials_never_reach_plans_journals_or_output() {
             "--approve-gates",
             "--runs-dir",
             runs.to_str().unwrap(),
+            "--log-level",
+            "debug",
         ],
         vec!["apply", "runbooks/does-not-exist.rhai", "--yes"],
     ] {
@@ -659,9 +664,19 @@ fn credentials_never_reach_plans_journals_or_output() {
         texts.iter().any(|t| t.contains("journal")),
         "the runs produced output"
     );
+    // The logs were on: the SDK's orchestrator and ripcord's own sends are in them.
+    assert!(texts.iter().any(|t| t.contains("aws_smithy_runtime")));
+    assert!(texts
+        .iter()
+        .any(|t| t.contains("ripcord_aws::settle") && t.contains("UpdateAutoScalingGroup")));
     for text in &texts {
         for canary in [canary_key, canary_secret, "CanarySessionToken"] {
-            assert!(!text.contains(canary), "a credential leaked:\n{text}");
+            let leaks: Vec<&str> = text.lines().filter(|l| l.contains(canary)).collect();
+            assert!(
+                leaks.is_empty(),
+                "a credential leaked:\n{}",
+                leaks.join("\n")
+            );
         }
     }
 }

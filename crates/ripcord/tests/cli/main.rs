@@ -4,7 +4,9 @@
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
 mod chaos;
+mod editor;
 mod gates;
+mod iam;
 mod live;
 mod lost;
 mod mirror;
@@ -15,6 +17,7 @@ mod plan;
 mod repl;
 mod resume;
 mod reviewed;
+mod spinners;
 mod term;
 
 pub use ripcord_testkit::workspace;
