@@ -22,8 +22,9 @@ forwarded (a test changes faults while the proxy runs):
 A rule (every key but `fault` optional; the first rule that matches decides):
 
     {"region": "us-east-1", "service": "ec2", "operation": "CreateSnapshot",
-     "fault": "pass" | "refuse" | "status" | "hang" | "lose" | "throttle",
-     "status": 503, "seconds": 30, "probability": 1.0, "first": N}
+     "fault": "pass" | "refuse" | "status" | "hang" | "lose" | "throttle" | "quota",
+     "status": 503, "seconds": 30, "probability": 1.0, "first": N,
+     "rate": 10, "burst": 10, "per_operation": false}
 
 - `pass`: the request goes to moto untouched, and no later rule is asked: an exception
   carved out of a broader rule, e.g. `[{"service": "route53", "fault": "pass"},
@@ -35,7 +36,13 @@ A rule (every key but `fault` optional; the first rule that matches decides):
   the client's own timeout ends it first;
 - `lose`: moto carries the request out, then the answer is replaced by HTTP `status`
   (default 503), or by a reset with `"status": 0`: the lost answer;
-- `throttle`: answer the service's own throttling error (nothing reaches moto).
+- `throttle`: answer the service's own throttling error (nothing reaches moto);
+- `quota`: AWS's request quota, a token bucket on wall time (full at first, `burst`
+  tokens, `rate` added a second) per rule, region and service (and operation with
+  `"per_operation": true`, as EC2 counts them): a request that finds a token goes to moto
+  untouched (logged as no fault), one that finds none gets the service's throttling
+  error (`Throttling` for all of Route 53's API, `RequestLimitExceeded`, ...), logged as
+  `throttle` with `"quota": true`. A throttled request takes no token, as at AWS.
 
 `probability` (default 1) and `first` (only the first N requests the rule matches)
 make faults partial. Decisions are deterministic: the k-th request a rule matches
@@ -85,8 +92,11 @@ THROTTLING = {
 }
 
 
-FAULTS = ("pass", "refuse", "status", "hang", "lose", "throttle")
-RULE_KEYS = {"region", "service", "operation", "fault", "status", "seconds", "probability", "first"}
+FAULTS = ("pass", "refuse", "status", "hang", "lose", "throttle", "quota")
+RULE_KEYS = {
+    "region", "service", "operation", "fault", "status", "seconds", "probability", "first",
+    "rate", "burst", "per_operation",
+}
 
 
 def checked_rules(rules):
@@ -102,6 +112,12 @@ def checked_rules(rules):
             raise ValueError(f"unknown key(s) {sorted(unknown)} in rule {rule!r}")
         if rule.get("fault") not in FAULTS:
             raise ValueError(f"rule {rule!r}: fault must be one of {', '.join(FAULTS)}")
+        if rule.get("fault") == "quota":
+            rate, burst = rule.get("rate"), rule.get("burst")
+            if not isinstance(rate, (int, float)) or rate <= 0:
+                raise ValueError(f"rule {rule!r}: a quota needs a rate above 0")
+            if not isinstance(burst, int) or burst < 1:
+                raise ValueError(f"rule {rule!r}: a quota needs a burst of at least 1")
     return list(rules)
 
 
@@ -111,10 +127,12 @@ def loopback_host(value: str) -> str:
     return value
 
 
-def throttling_body(service: str, operation: str):
-    """The status, content type and body of `service`'s throttling error."""
+def throttling_body(service: str, operation: str, rate: bool = False):
+    """The status, content type and body of `service`'s throttling error; `rate`: its
+    request-rate error (a quota), not Route 53's one-change-at-a-time refusal."""
     if service == "route53":
-        key = "route53:change" if operation.startswith("POST") and "rrset" in operation else "route53"
+        change = operation.startswith("POST") and "rrset" in operation
+        key = "route53:change" if change and not rate else "route53"
     elif service in ("ec2", "s3"):
         key = service
     elif service in ("dynamodb", "ecs", "states", "monitoring-json"):
@@ -159,6 +177,7 @@ class Faults:
         self.lock = threading.Lock()
         self.rules = checked_rules(rules)
         self.counters = {}
+        self.buckets = {}
         self.log = []
 
     def set_rules(self, rules):
@@ -166,6 +185,21 @@ class Faults:
         with self.lock:
             self.rules = rules
             self.counters = {}
+            self.buckets = {}
+
+    def take(self, index: int, rule, region: str, service: str, operation: str) -> bool:
+        """A token of the quota rule's bucket for this request, if it has one (under the
+        lock). Buckets start full and refill continuously at `rate`."""
+        key = (index, region, service, operation if rule.get("per_operation") else "")
+        now = time.monotonic()
+        burst, rate = float(rule["burst"]), float(rule["rate"])
+        tokens, last = self.buckets.get(key, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens >= 1.0:
+            self.buckets[key] = (tokens - 1.0, now)
+            return True
+        self.buckets[key] = (tokens, now)
+        return False
 
     def decide(self, region: str, service: str, operation: str):
         """The index and rule that decide this request, if any (counting it against that
@@ -191,6 +225,10 @@ class Faults:
                     draw = struct.unpack(">Q", digest[:8])[0] / 2**64
                     if draw >= probability:
                         continue
+                if rule.get("fault") == "quota":
+                    if self.take(index, rule, region, service, operation):
+                        return index, {"fault": "pass"}
+                    return index, {"fault": "throttle", "quota": True}
                 return index, rule
             return None, None
 
@@ -365,6 +403,7 @@ def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
                 "fault": fault,
                 "rule": index,
                 "forwarded": fault in (None, "lose"),
+                "quota": bool(rule and rule.get("quota")),
                 "at": time.time(),
                 "method": self.command,
                 "path": self.path,
@@ -379,7 +418,9 @@ def make_handler(upstream: urllib.parse.ParseResult, faults: Faults):
                 time.sleep(float(rule.get("seconds", 30)))
                 return self.reset()
             if fault == "throttle":
-                status, content_type, text = throttling_body(service, operation)
+                status, content_type, text = throttling_body(
+                    service, operation, rate=bool(rule.get("quota"))
+                )
                 return self.answer(status, content_type, text.encode())
             try:
                 status, headers, data = self.forward(body)

@@ -320,6 +320,53 @@ def main() -> int:
         assert outcomes[0] == outcomes[1], outcomes
         assert 0 < sum(outcomes[0]) < 12, outcomes
 
+    def quota_throttles_above_the_rate_per_region():
+        # Burst 3, then one a second: the 4th to 6th of six quick requests find no token.
+        rules = [{"service": "autoscaling", "fault": "quota", "rate": 1, "burst": 3}]
+        control(url, "PUT", "/__faults", rules)
+        answers = []
+        for _ in range(6):
+            try:
+                client(url, "autoscaling", WEST).describe_auto_scaling_groups()
+                answers.append("ok")
+            except ClientError as err:
+                answers.append(err.response["Error"]["Code"])
+        assert answers == ["ok"] * 3 + ["Throttling"] * 3, answers
+        # Another region has a bucket of its own; a second later one token is back.
+        client(url, "autoscaling", EAST).describe_auto_scaling_groups()
+        time.sleep(1.1)
+        client(url, "autoscaling", WEST).describe_auto_scaling_groups()
+        log = control(url, "GET", "/__log")
+        assert [(e["fault"], e["quota"], e["forwarded"]) for e in log[2:4]] == [
+            (None, False, True),
+            ("throttle", True, False),
+        ], log
+        # Route 53's quota is its request rate: `Throttling`, also for a change batch.
+        control(url, "PUT", "/__faults", [{"service": "route53", "fault": "quota", "rate": 1, "burst": 1}])
+        r53 = client(url, "route53", EAST)
+        r53.list_hosted_zones()
+        err = expect_failure(
+            lambda: r53.change_resource_record_sets(
+                HostedZoneId="Z0000000000000",
+                ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                    "Name": "a.example.com", "Type": "A", "TTL": 60,
+                    "ResourceRecords": [{"Value": "10.0.0.1"}]}}]},
+            ),
+            ClientError,
+        )
+        assert err.response["Error"]["Code"] == "Throttling", err.response
+        for bad in [
+            {"fault": "quota", "burst": 1},
+            {"fault": "quota", "rate": 0, "burst": 1},
+            {"fault": "quota", "rate": 1, "burst": 0},
+        ]:
+            try:
+                control(url, "PUT", "/__faults", [bad])
+            except urllib.error.HTTPError as err:
+                assert err.code == 400, bad
+            else:
+                raise AssertionError(f"accepted {bad}")
+
     try:
         for fn in [
             region_down_refuses_only_that_region,
@@ -335,6 +382,7 @@ def main() -> int:
             rpc_v2_cbor_operations_are_named,
             route53_and_s3_rest_operations_are_named,
             probability_is_deterministic_per_seed,
+            quota_throttles_above_the_rate_per_region,
         ]:
             check(fn.__name__, fn)
     finally:

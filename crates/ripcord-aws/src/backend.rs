@@ -210,6 +210,18 @@ impl LiveBackend {
         self.ctx.clients.set_retry_observer(observer);
     }
 
+    /// Paces requests by these quotas instead of AWS's default ones (an account's raised
+    /// quotas, `--quotas`): set it before the first request.
+    pub fn set_quotas(&mut self, quotas: ripcord_core::quota::Quotas) {
+        self.ctx.pacer.set_quotas(quotas);
+    }
+
+    /// Who is told, once, that a bucket's queue got long (`route53: 995 requests queued at
+    /// 5/s, ~3m 19s`).
+    pub fn set_queue_observer(&mut self, observer: crate::QueueObserver) {
+        self.ctx.pacer.set_observer(observer);
+    }
+
     /// Who answers approval gates; without one, `approve()` is refused.
     pub fn set_approver(&mut self, approver: Approver) {
         self.approver = Some(approver);
@@ -461,7 +473,7 @@ impl Backend for LiveBackend {
         }
     }
 
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
         let Some(group) = self.group.take() else {
             return Err(Op::new("ripcord", "parallel").rejected(
                 "NoParallelGroup",
@@ -475,7 +487,8 @@ impl Backend for LiveBackend {
         self.placeholders.extend(result.created);
         match result.error {
             Some(err) => Err(err),
-            None => Ok(()),
+            // Pacing is told as it happens (the progress line), not as a note of the plan.
+            None => Ok(Vec::new()),
         }
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::convert;
 use crate::errors::Op;
+use crate::pace::Pacer;
 use crate::paging::AllPages;
 use aws_sdk_autoscaling::Client;
 use ripcord_core::inventory::AutoScalingGroup;
@@ -51,8 +52,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl AsgPolls {
     /// The group `name` in `region` as the next shared request finds it.
+    /// Each request of a batch takes a token of `pacer` before it is sent.
     pub(crate) async fn describe(
         &self,
+        pacer: &Pacer,
         client: Client,
         op: Op,
         region: &str,
@@ -70,6 +73,7 @@ impl AsgPolls {
             // wait that started it is stopped.
             let sender = Sender {
                 polls: self.clone(),
+                pacer: pacer.clone(),
                 region: region.to_string(),
                 finished: false,
             };
@@ -87,6 +91,7 @@ impl AsgPolls {
 /// The task sending a region's batches until no poll waits.
 struct Sender {
     polls: AsgPolls,
+    pacer: Pacer,
     region: String,
     finished: bool,
 }
@@ -107,7 +112,7 @@ impl Sender {
             let mut names: Vec<String> = batch.iter().map(|(name, _)| name.clone()).collect();
             names.sort();
             names.dedup();
-            let found = Sender::describe(&client, op, names).await;
+            let found = self.describe(&client, op, names).await;
             for (name, answer) in batch {
                 let reply = match &found {
                     Ok(groups) => Ok(groups.get(&name).cloned()),
@@ -122,6 +127,7 @@ impl Sender {
     /// The named groups that exist, by name: requests of at most 50 names, sent concurrently,
     /// each read to its last page.
     async fn describe(
+        &self,
         client: &Client,
         op: Op,
         names: Vec<String>,
@@ -130,7 +136,12 @@ impl Sender {
         for chunk in names.chunks(NAMES_PER_REQUEST) {
             let client = client.clone();
             let chunk = chunk.to_vec();
+            let pacer = self.pacer.clone();
+            let region = self.region.clone();
             requests.spawn(async move {
+                pacer
+                    .take("autoscaling", "DescribeAutoScalingGroups", Some(&region))
+                    .await;
                 client
                     .describe_auto_scaling_groups()
                     .set_auto_scaling_group_names(Some(chunk))

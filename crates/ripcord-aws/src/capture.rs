@@ -199,9 +199,11 @@ fn reason(err: &BackendError) -> String {
 }
 
 /// Every item of a paginated list, converted to the inventory's shape and sorted by `key`, so
-/// that two captures of the same state are identical.
+/// that two captures of the same state are identical. `pace` is the request's token
+/// (`Ctx::pace`), awaited before it is sent.
 macro_rules! all_sorted {
-    ($op:expr, $request:expr, $convert:path, $key:ident) => {{
+    ($pace:expr, $op:expr, $request:expr, $convert:path, $key:ident) => {{
+        $pace.await;
         let mut list: Vec<_> = $request
             .into_paginator()
             .items()
@@ -364,6 +366,8 @@ async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
     let ec2 = ctx.clients.ec2(region);
     let zones = async {
         let op = Op::new("ec2", "DescribeAvailabilityZones");
+        ctx.pace("ec2", "DescribeAvailabilityZones", Some(region))
+            .await;
         let out = ec2
             .describe_availability_zones()
             .send()
@@ -379,6 +383,7 @@ async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
     };
     let volumes = async {
         let volumes: Vec<Volume> = all_sorted!(
+            ctx.pace("ec2", "DescribeVolumes", Some(region)),
             Op::new("ec2", "DescribeVolumes"),
             ec2.describe_volumes(),
             convert::volume,
@@ -388,6 +393,7 @@ async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
     };
     let snapshots = async {
         let snapshots: Vec<EbsSnapshot> = all_sorted!(
+            ctx.pace("ec2", "DescribeSnapshots", Some(region)),
             Op::new("ec2", "DescribeSnapshots"),
             ec2.describe_snapshots().owner_ids("self"),
             convert::snapshot,
@@ -405,6 +411,7 @@ async fn ec2_part(ctx: &Ctx, region: &str) -> Result<Ec2Part, BackendError> {
 
 async fn autoscaling_part(ctx: &Ctx, region: &str) -> Result<Vec<AutoScalingGroup>, BackendError> {
     let groups: Vec<AutoScalingGroup> = all_sorted!(
+        ctx.pace("autoscaling", "DescribeAutoScalingGroups", Some(region)),
         Op::new("autoscaling", "DescribeAutoScalingGroups"),
         ctx.clients
             .autoscaling(region)
@@ -419,6 +426,7 @@ async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
     let rds = ctx.clients.rds(region);
     let instances = async {
         let instances: Vec<DbInstance> = all_sorted!(
+            ctx.pace("rds", "DescribeDBInstances", Some(region)),
             Op::new("rds", "DescribeDBInstances"),
             rds.describe_db_instances(),
             convert::db_instance,
@@ -428,6 +436,7 @@ async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
     };
     let clusters = async {
         let clusters: Vec<DbCluster> = all_sorted!(
+            ctx.pace("rds", "DescribeDBClusters", Some(region)),
             Op::new("rds", "DescribeDBClusters"),
             rds.describe_db_clusters(),
             convert::db_cluster,
@@ -438,6 +447,7 @@ async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
     // Without a snapshot type, DescribeDBSnapshots lists manual and automated snapshots.
     let snapshots = async {
         let snapshots: Vec<DbSnapshot> = all_sorted!(
+            ctx.pace("rds", "DescribeDBSnapshots", Some(region)),
             Op::new("rds", "DescribeDBSnapshots"),
             rds.describe_db_snapshots(),
             convert::db_snapshot,
@@ -447,6 +457,7 @@ async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
     };
     let cluster_snapshots = async {
         let snapshots: Vec<DbSnapshot> = all_sorted!(
+            ctx.pace("rds", "DescribeDBClusterSnapshots", Some(region)),
             Op::new("rds", "DescribeDBClusterSnapshots"),
             rds.describe_db_cluster_snapshots(),
             convert::db_cluster_snapshot,
@@ -466,6 +477,7 @@ async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
 
 async fn sns_part(ctx: &Ctx, region: &str) -> Result<Vec<Topic>, BackendError> {
     let op = Op::new("sns", "ListTopics");
+    ctx.pace("sns", "ListTopics", Some(region)).await;
     let mut topics: Vec<Topic> = ctx
         .clients
         .sns(region)
@@ -491,6 +503,8 @@ async fn describe_global_clusters(
     region: &str,
 ) -> Result<Vec<GlobalCluster>, BackendError> {
     let op = Op::new("rds", "DescribeGlobalClusters");
+    ctx.pace("rds", "DescribeGlobalClusters", Some(region))
+        .await;
     Ok(ctx
         .clients
         .rds(region)
@@ -635,6 +649,7 @@ fn snapshot_sources(captured: &mut BTreeMap<String, RegionInventory>) {
 /// Every hosted zone with its records; the zones' records are listed at once.
 async fn hosted_zones(ctx: &Ctx) -> Result<Vec<HostedZone>, BackendError> {
     let op = Op::new("route53", "ListHostedZones");
+    ctx.pace("route53", "ListHostedZones", None).await;
     let zones: Vec<ZoneRef> = ctx
         .clients
         .route53()
@@ -695,6 +710,7 @@ async fn buckets(
 ) -> Result<(Vec<Bucket>, Vec<Unreachable>), BackendError> {
     let op = Op::new("s3", "ListBuckets");
     let listed = bounded(bound, op, async {
+        ctx.pace("s3", "ListBuckets", Some(account_region)).await;
         ctx.clients
             .s3(account_region)
             .list_buckets()

@@ -48,6 +48,9 @@ pub(crate) struct Ctx {
     health_check_ids: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<String>>>>,
     /// Polls of Auto Scaling groups in flight, shared between overlapping waits.
     pub asg_polls: AsgPolls,
+    /// AWS's request quotas as client-side token buckets: every request takes a token
+    /// ([`Ctx::pace`]) before it is sent.
+    pub pacer: crate::pace::Pacer,
     /// Distinguishes this run's idempotency tokens from another run's.
     run_nonce: std::sync::RwLock<String>,
     steps: AtomicU64,
@@ -88,6 +91,24 @@ impl Stop<'_> {
         Ok(())
     }
 
+    /// Waits for `wait` (a place in a queue: `Ctx::pace`), giving up as a sleep does when the
+    /// step must stop.
+    pub(crate) async fn until(
+        &self,
+        op: Op,
+        wait: impl std::future::Future<Output = ()>,
+    ) -> Result<(), BackendError> {
+        let slice = std::time::Duration::from_millis(250);
+        tokio::pin!(wait);
+        loop {
+            self.check(op)?;
+            tokio::select! {
+                () = &mut wait => return Ok(()),
+                () = tokio::time::sleep(slice) => {}
+            }
+        }
+    }
+
     /// Sleeps `total`, waking every quarter second to honour Ctrl-C promptly during long
     /// poll intervals.
     pub(crate) async fn sleep(
@@ -126,6 +147,7 @@ impl Ctx {
             zones: Mutex::new(HashMap::new()),
             health_check_ids: Mutex::new(HashMap::new()),
             asg_polls: AsgPolls::default(),
+            pacer: crate::pace::Pacer::default(),
             run_nonce: std::sync::RwLock::new(format!("{}-{started}", std::process::id())),
             steps: AtomicU64::new(0),
             warnings: Mutex::new(Vec::new()),
@@ -242,6 +264,18 @@ impl Ctx {
             Endpoint::AnyRegion { service } => in_region(service, &self.clients.account_region()),
         };
         self.mark_unreachable(entry);
+    }
+
+    /// Waits for a token of the bucket `operation` of `service` draws from in `region`
+    /// (`None`: a global endpoint, Route 53): call it right before the request's `send()`,
+    /// once per request (`crate::pace`).
+    pub(crate) async fn pace(
+        &self,
+        service: &'static str,
+        operation: &'static str,
+        region: Option<&str>,
+    ) {
+        self.pacer.take(service, operation, region).await;
     }
 
     /// The stop conditions of a step outside any parallel group.
@@ -399,6 +433,12 @@ impl Ctx {
             return Ok(region.clone());
         }
         // GetBucketLocation answers for a bucket of any region from the account region.
+        self.pace(
+            "s3",
+            "GetBucketLocation",
+            Some(&self.clients.account_region()),
+        )
+        .await;
         let answer = self
             .clients
             .s3(&self.clients.account_region())

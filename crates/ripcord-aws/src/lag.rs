@@ -68,6 +68,8 @@ impl Lag<'_> {
 pub(crate) async fn lag_secs(ctx: &Ctx, region: &str, lag: Lag<'_>) -> Option<i64> {
     let op = Op::new("cloudwatch", "GetMetricStatistics");
     let now = jiff::Timestamp::now().as_second();
+    ctx.pace("cloudwatch", "GetMetricStatistics", Some(region))
+        .await;
     let answer = ctx
         .clients
         .cloudwatch(region)

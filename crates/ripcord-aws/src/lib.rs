@@ -22,6 +22,7 @@ mod errors;
 mod execute;
 mod lag;
 mod liveness;
+mod pace;
 mod paging;
 mod parallel;
 mod query;
@@ -33,4 +34,5 @@ mod wait;
 
 pub use backend::{Approver, CallerIdentity, LiveBackend};
 pub use config::{LiveConfig, PollConfig, DEFAULT_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+pub use pace::{QueueObserver, Queued};
 pub use retry::{Retry, RetryObserver};

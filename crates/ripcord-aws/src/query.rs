@@ -51,6 +51,7 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
             None => return Ok(None),
         },
         Target::DbInstance { name, region } => {
+            ctx.pace("rds", "DescribeDBInstances", Some(region)).await;
             let out = absent_is_none(
                 ctx.clients
                     .rds(region)
@@ -74,6 +75,7 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
             None => return Ok(None),
         },
         Target::DbSnapshot { name, region } => {
+            ctx.pace("rds", "DescribeDBSnapshots", Some(region)).await;
             let out = absent_is_none(
                 ctx.clients
                     .rds(region)
@@ -89,6 +91,8 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
             }
         }
         Target::DbClusterSnapshot { name, region } => {
+            ctx.pace("rds", "DescribeDBClusterSnapshots", Some(region))
+                .await;
             let out = absent_is_none(
                 ctx.clients
                     .rds(region)
@@ -104,6 +108,12 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
             }
         }
         Target::GlobalCluster { name } => {
+            ctx.pace(
+                "rds",
+                "DescribeGlobalClusters",
+                Some(&ctx.clients.account_region()),
+            )
+            .await;
             let out = absent_is_none(
                 ctx.clients
                     .rds(&ctx.clients.account_region())
@@ -159,6 +169,7 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
         },
         Target::DnsChange { name } => {
             let id = crate::execute::change_id(name);
+            ctx.pace("route53", "GetChange", None).await;
             let out = absent_is_none(
                 ctx.clients
                     .route53()
@@ -178,6 +189,7 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
         }
         Target::Topic { name, region } => {
             let arn = topic_arn(ctx, region, name).await?;
+            ctx.pace("sns", "GetTopicAttributes", Some(region)).await;
             let found = absent_is_none(
                 ctx.clients
                     .sns(region)
@@ -225,6 +237,7 @@ pub(crate) async fn find_tagged(
         .name(format!("tag:{}", ripcord_core::REQUEST_TAG))
         .values(token)
         .build();
+    ctx.pace("ec2", "DescribeSnapshots", Some(region)).await;
     let found = ctx
         .clients
         .ec2(region)
@@ -253,6 +266,8 @@ pub(crate) async fn asg(
     region: &str,
     name: &str,
 ) -> Result<Option<ripcord_core::inventory::AutoScalingGroup>, BackendError> {
+    ctx.pace("autoscaling", "DescribeAutoScalingGroups", Some(region))
+        .await;
     let out = ctx
         .clients
         .autoscaling(region)
@@ -276,6 +291,7 @@ async fn db_cluster(
     region: &str,
     name: &str,
 ) -> Result<Option<Value>, BackendError> {
+    ctx.pace("rds", "DescribeDBClusters", Some(region)).await;
     let out = absent_is_none(
         ctx.clients
             .rds(region)
@@ -289,6 +305,8 @@ async fn db_cluster(
         return Ok(None);
     };
     let arn = cluster.db_cluster_arn().unwrap_or_default().to_string();
+    ctx.pace("rds", "DescribeGlobalClusters", Some(region))
+        .await;
     let globals = ctx
         .clients
         .rds(region)
@@ -351,6 +369,8 @@ pub(crate) async fn records(
                 .start_record_type(aws_sdk_route53::types::RrType::from(rtype.as_str()))
                 .set_start_record_identifier(id);
         }
+        // One request per page here (not a paginator): each page takes its own token.
+        ctx.pace("route53", "ListResourceRecordSets", None).await;
         let out = request.send().await.map_err(|err| op.sdk(err))?;
         for set in out.resource_record_sets() {
             let rtype = set.r#type().as_str();
@@ -393,6 +413,7 @@ pub(crate) async fn bucket_in(
     region: String,
 ) -> Result<Bucket, BackendError> {
     let s3 = ctx.clients.s3(&region);
+    ctx.pace("s3", "GetBucketVersioning", Some(&region)).await;
     let versioning = s3
         .get_bucket_versioning()
         .bucket(name)
@@ -418,6 +439,7 @@ pub(crate) async fn replication(
     bucket: &str,
 ) -> Result<Option<aws_sdk_s3::types::ReplicationConfiguration>, BackendError> {
     let op = Op::new(op.service, "GetBucketReplication");
+    ctx.pace("s3", "GetBucketReplication", Some(region)).await;
     match ctx
         .clients
         .s3(region)
@@ -448,6 +470,7 @@ pub(crate) async fn latest_snapshot(
         Target::Volume { name, region } => {
             let op = Op::new("ec2", "DescribeSnapshots");
             let volume = required(op, find_volume(ctx, op, region, name).await?, target)?;
+            ctx.pace("ec2", "DescribeSnapshots", Some(region)).await;
             let snapshots = ctx
                 .clients
                 .ec2(region)
@@ -472,11 +495,13 @@ pub(crate) async fn latest_snapshot(
             let op = Op::new("rds", "DescribeDBSnapshots");
             let rds = ctx.clients.rds(region);
             // DescribeDBSnapshots of an unknown instance is an empty list, not an error.
+            ctx.pace("rds", "DescribeDBInstances", Some(region)).await;
             rds.describe_db_instances()
                 .db_instance_identifier(name)
                 .send()
                 .await
                 .map_err(|err| op.sdk(err))?;
+            ctx.pace("rds", "DescribeDBSnapshots", Some(region)).await;
             let snapshots = rds
                 .describe_db_snapshots()
                 .db_instance_identifier(name)
@@ -492,11 +517,14 @@ pub(crate) async fn latest_snapshot(
         Target::DbCluster { name, region } => {
             let op = Op::new("rds", "DescribeDBClusterSnapshots");
             let rds = ctx.clients.rds(region);
+            ctx.pace("rds", "DescribeDBClusters", Some(region)).await;
             rds.describe_db_clusters()
                 .db_cluster_identifier(name)
                 .send()
                 .await
                 .map_err(|err| op.sdk(err))?;
+            ctx.pace("rds", "DescribeDBClusterSnapshots", Some(region))
+                .await;
             let snapshots = rds
                 .describe_db_cluster_snapshots()
                 .db_cluster_identifier(name)

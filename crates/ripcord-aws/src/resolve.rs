@@ -41,6 +41,7 @@ pub(crate) async fn find_volume(
     } else {
         request.filters(name_filter(name))
     };
+    ctx.pace("ec2", "DescribeVolumes", Some(region)).await;
     let found =
         absent_is_none(request.into_paginator().items().send().all(op).await)?.unwrap_or_default();
     one(
@@ -69,6 +70,7 @@ pub(crate) async fn find_snapshot(
         // make the name ambiguous (or be restored by mistake).
         request.owner_ids("self").filters(name_filter(name))
     };
+    ctx.pace("ec2", "DescribeSnapshots", Some(region)).await;
     let found =
         absent_is_none(request.into_paginator().items().send().all(op).await)?.unwrap_or_default();
     one(
@@ -135,6 +137,7 @@ pub(crate) async fn find_zone(
     name: &str,
 ) -> Result<Option<ZoneRef>, BackendError> {
     let wanted = dns_name(name);
+    ctx.pace("route53", "ListHostedZonesByName", None).await;
     let out = ctx
         .clients
         .route53()
@@ -178,6 +181,7 @@ pub(crate) async fn find_zone(
     if !ripcord_core::ops::looks_like_zone_id(id) {
         return Ok(None);
     }
+    ctx.pace("route53", "GetHostedZone", None).await;
     let found = absent_is_none(
         ctx.clients
             .route53()
@@ -203,6 +207,7 @@ pub(crate) async fn health_checks(
     op: Op,
 ) -> Result<Vec<(HealthCheck, Option<String>)>, BackendError> {
     let route53 = ctx.clients.route53();
+    ctx.pace("route53", "ListHealthChecks", None).await;
     let checks = route53
         .list_health_checks()
         .into_paginator()
@@ -214,6 +219,7 @@ pub(crate) async fn health_checks(
     // ListTagsForResources takes at most 10 ids per request.
     for chunk in checks.chunks(10) {
         let ids: Vec<String> = chunk.iter().map(|c| c.id().to_string()).collect();
+        ctx.pace("route53", "ListTagsForResources", None).await;
         let out = route53
             .list_tags_for_resources()
             .resource_type(TagResourceType::Healthcheck)

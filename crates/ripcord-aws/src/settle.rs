@@ -89,6 +89,14 @@ pub(crate) async fn send(
     let mut doubt: Option<BackendError> = None;
     loop {
         stop.check(op)?;
+        // A token of the call's AWS bucket, for each attempt: a group's branches queue here
+        // instead of being throttled (`crate::pace`); Ctrl-C or a failed branch still stops
+        // a long queue.
+        stop.until(
+            op,
+            ctx.pace(call.service(), call.operation(), call.region()),
+        )
+        .await?;
         sent += 1;
         tracing::debug!(
             service = call.service(),

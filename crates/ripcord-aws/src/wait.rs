@@ -122,7 +122,11 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
     Ok(match target {
         Target::Asg { name, region } => {
             let client = ctx.clients.autoscaling(region);
-            let Some(group) = ctx.asg_polls.describe(client, op, region, name).await? else {
+            let Some(group) = ctx
+                .asg_polls
+                .describe(&ctx.pacer, client, op, region, name)
+                .await?
+            else {
                 return Err(missing(op, target));
             };
             let in_service = group.in_service.unwrap_or_default();
@@ -138,6 +142,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             )
         }
         Target::Volume { region, .. } => {
+            ctx.pace("ec2", "DescribeVolumes", Some(region)).await;
             let out = ctx
                 .clients
                 .ec2(region)
@@ -157,6 +162,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             )
         }
         Target::EbsSnapshot { region, .. } => {
+            ctx.pace("ec2", "DescribeSnapshots", Some(region)).await;
             let out = ctx
                 .clients
                 .ec2(region)
@@ -172,6 +178,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             status(state == "completed", state, state == "error")
         }
         Target::DbInstance { name, region } => {
+            ctx.pace("rds", "DescribeDBInstances", Some(region)).await;
             let out = ctx
                 .clients
                 .rds(region)
@@ -187,6 +194,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             status(state == "available", state, rds_terminal(state))
         }
         Target::DbCluster { name, region } => {
+            ctx.pace("rds", "DescribeDBClusters", Some(region)).await;
             let out = ctx
                 .clients
                 .rds(region)
@@ -202,6 +210,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             status(state == "available", state, rds_terminal(state))
         }
         Target::DbSnapshot { name, region } => {
+            ctx.pace("rds", "DescribeDBSnapshots", Some(region)).await;
             let out = ctx
                 .clients
                 .rds(region)
@@ -217,6 +226,8 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             status(state == "available", state, rds_terminal(state))
         }
         Target::DbClusterSnapshot { name, region } => {
+            ctx.pace("rds", "DescribeDBClusterSnapshots", Some(region))
+                .await;
             let out = ctx
                 .clients
                 .rds(region)
@@ -232,6 +243,12 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             status(state == "available", state, rds_terminal(state))
         }
         Target::GlobalCluster { name } => {
+            ctx.pace(
+                "rds",
+                "DescribeGlobalClusters",
+                Some(&ctx.clients.account_region()),
+            )
+            .await;
             let out = ctx
                 .clients
                 .rds(&ctx.clients.account_region())
@@ -247,6 +264,7 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
             status(state == "available", state, rds_terminal(state))
         }
         Target::DnsChange { name } => {
+            ctx.pace("route53", "GetChange", None).await;
             let out = ctx
                 .clients
                 .route53()

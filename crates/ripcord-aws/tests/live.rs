@@ -1219,11 +1219,7 @@ fn route53_records_health_checks_and_changes() {
     };
     let outcome = live
         .execute(&Call::ChangeResourceRecordSets(
-            ops::ChangeResourceRecordSets {
-                hosted_zone: domain.clone(),
-                action: "UPSERT".into(),
-                record_set: record.clone(),
-            },
+            ops::ChangeResourceRecordSets::one(&domain, "UPSERT", record.clone()),
         ))
         .expect("upsert record");
     assert_eq!(outcome.resolved.as_deref(), Some(zone_id.as_str()));
@@ -1240,10 +1236,10 @@ fn route53_records_health_checks_and_changes() {
 
     // An alias record beside it.
     live.execute(&Call::ChangeResourceRecordSets(
-        ops::ChangeResourceRecordSets {
-            hosted_zone: format!("{domain}."),
-            action: "UPSERT".into(),
-            record_set: RecordSet {
+        ops::ChangeResourceRecordSets::one(
+            &format!("{domain}."),
+            "UPSERT",
+            RecordSet {
                 name: format!("www.{domain}"),
                 rtype: "A".into(),
                 set_identifier: Some("Secondary".into()),
@@ -1257,7 +1253,7 @@ fn route53_records_health_checks_and_changes() {
                 }),
                 health_check: None,
             },
-        },
+        ),
     ))
     .expect("upsert alias");
 
@@ -1393,11 +1389,11 @@ fn route53_records_health_checks_and_changes() {
 
     // Unknown zone and health check: Route 53's codes.
     let err = expect_err(live.execute(&Call::ChangeResourceRecordSets(
-        ops::ChangeResourceRecordSets {
-            hosted_zone: format!("{}.example.org", unique("nozone")),
-            action: "UPSERT".into(),
-            record_set: RecordSet::default(),
-        },
+        ops::ChangeResourceRecordSets::one(
+            &format!("{}.example.org", unique("nozone")),
+            "UPSERT",
+            RecordSet::default(),
+        ),
     )));
     assert_eq!(
         (err.kind, err.code.as_str()),
@@ -2026,10 +2022,10 @@ fn parallel_record_changes_look_their_zone_up_once() {
     for i in 0..8 {
         live.begin_branch().expect("branch");
         live.execute(&Call::ChangeResourceRecordSets(
-            ops::ChangeResourceRecordSets {
-                hosted_zone: domain.clone(),
-                action: "UPSERT".into(),
-                record_set: RecordSet {
+            ops::ChangeResourceRecordSets::one(
+                &domain,
+                "UPSERT",
+                RecordSet {
                     name: format!("shop-{i}.{domain}"),
                     rtype: "A".into(),
                     set_identifier: None,
@@ -2039,7 +2035,7 @@ fn parallel_record_changes_look_their_zone_up_once() {
                     alias_target: None,
                     health_check: None,
                 },
-            },
+            ),
         ))
         .expect("queued");
     }
@@ -2064,10 +2060,10 @@ fn parallel_record_changes_look_their_zone_up_once() {
     // Later steps reuse the zone as well.
     let before = live.requests_sent();
     live.execute(&Call::ChangeResourceRecordSets(
-        ops::ChangeResourceRecordSets {
-            hosted_zone: domain.clone(),
-            action: "DELETE".into(),
-            record_set: RecordSet {
+        ops::ChangeResourceRecordSets::one(
+            &domain,
+            "DELETE",
+            RecordSet {
                 name: format!("shop-0.{domain}"),
                 rtype: "A".into(),
                 set_identifier: None,
@@ -2077,7 +2073,7 @@ fn parallel_record_changes_look_their_zone_up_once() {
                 alias_target: None,
                 health_check: None,
             },
-        },
+        ),
     ))
     .expect("delete");
     assert_eq!(live.requests_sent() - before, 1);
@@ -2093,11 +2089,9 @@ fn parallel_record_changes_look_their_zone_up_once() {
         alias_target: None,
         health_check: None,
     };
-    let change = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
-        hosted_zone: later.clone(),
-        action: "UPSERT".into(),
-        record_set: record,
-    });
+    let change = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(
+        &later, "UPSERT", record,
+    ));
     let err = expect_err(live.execute(&change));
     assert_eq!(err.kind, ErrorKind::NotFound, "{err:?}");
     fx.zone(&later);

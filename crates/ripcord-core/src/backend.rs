@@ -125,8 +125,10 @@ pub trait Backend {
     /// concurrently with the other branches).
     fn begin_branch(&mut self) -> Result<(), BackendError>;
 
-    /// Closes the parallel group once every branch has finished.
-    fn end_parallel(&mut self) -> Result<(), BackendError>;
+    /// Closes the parallel group once every branch has finished. Returns the group's notes
+    /// for the plan: the quotas that make it take longer than its longest branch (the
+    /// simulation's estimate, `ripcord_core::quota`).
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError>;
 
     /// A line the runbook printed.
     fn note(&mut self, _text: &str) {}

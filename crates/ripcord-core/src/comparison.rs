@@ -23,7 +23,7 @@ pub struct Side {
 /// A value that differs between the two plans' versions of a step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
-    /// An argument (`DesiredCapacity`, `RecordSet.Weight`), `before DesiredCapacity` (the
+    /// An argument (`DesiredCapacity`, `Changes.RecordSet.TTL`), `before DesiredCapacity` (the
     /// state the step found), `estimate` or `warning`.
     pub field: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,7 +250,7 @@ fn differences(old: &Step, new: &Step) -> Vec<Difference> {
     out
 }
 
-/// A step's arguments as dotted paths to values (`RecordSet.Weight` -> `0`), from its JSON.
+/// A step's arguments as dotted paths to values (`Changes.RecordSet.TTL` -> `60`), from its JSON.
 fn arguments(step: &Step) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(&step.kind) {
@@ -278,6 +278,20 @@ fn flatten(out: &mut BTreeMap<String, String>, prefix: Option<&str>, value: &ser
                     None => key.clone(),
                 };
                 flatten(out, Some(&path), value);
+            }
+        }
+        // The changes of a Route 53 batch: item by item (`Changes[2].RecordSet.TTL`), so a
+        // difference names the record; a batch of one reads as its one change
+        // (`Changes.RecordSet.TTL`). Arrays of plain values (`Values`) stay one value.
+        serde_json::Value::Array(items) if items.iter().all(serde_json::Value::is_object) => {
+            let path = prefix.unwrap_or("value");
+            match items.as_slice() {
+                [only] => flatten(out, Some(path), only),
+                _ => {
+                    for (i, item) in items.iter().enumerate() {
+                        flatten(out, Some(&format!("{path}[{i}]")), item);
+                    }
+                }
             }
         }
         serde_json::Value::String(text) => {

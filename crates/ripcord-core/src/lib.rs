@@ -24,6 +24,7 @@ mod operation;
 pub mod ops;
 mod plan;
 pub mod policy;
+pub mod quota;
 pub mod render;
 pub mod span;
 mod step;
@@ -42,7 +43,7 @@ pub use op::Op;
 pub use operation::{
     Control, ControlPlane, Creates, Descriptor, Idempotency, Operation, GLOBAL_CONTROL_REGION,
 };
-pub use ops::{AliasTarget, RecordSet, ReplicationRule};
+pub use ops::{AliasTarget, RecordChange, RecordSet, ReplicationRule};
 pub use plan::{
     InventoryInfo, ParallelGroup, Plan, PlanCounts, PlanFailure, PlanItem, RunbookInfo,
     RunbookMeta, PLAN_SCHEMA_VERSION,

@@ -66,9 +66,13 @@ pub enum PlanItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParallelGroup {
     pub at_secs: u64,
-    /// The longest branch.
+    /// The longest branch, or longer when AWS's request quotas pace its calls (`notes`).
     pub duration_secs: u64,
     pub branches: Vec<Vec<Step>>,
+    /// Why the group takes longer than its longest branch: the request quotas that pace its
+    /// calls (`ripcord_core::quota`), one note per bucket.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Why a run stopped before the end of the runbook.

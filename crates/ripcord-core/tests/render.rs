@@ -230,6 +230,7 @@ fn failover(rto: Option<&str>) -> Plan {
         PlanItem::Parallel(ParallelGroup {
             at_secs: 1,
             duration_secs: 180,
+            notes: Vec::new(),
             branches: vec![
                 vec![
                     scale(3, "dr-api-asg", [(1, 2), (3, 6), (1, 2)], 1, 25),

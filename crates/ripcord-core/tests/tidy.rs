@@ -209,3 +209,48 @@ fn every_operation_has_its_iam_row_in_docs_live() {
         "docs/live.md IAM table: one row per operation, no others"
     );
 }
+
+/// docs/live.md's quota table has one row per bucket of `ripcord_core::quota`, with its rate,
+/// burst, source and every operation that draws from it.
+#[test]
+fn docs_live_quota_table_agrees_with_the_buckets() {
+    use ripcord_core::quota::{Source, BUCKETS, OPERATIONS};
+    let rows = table_rows(&doc("live.md"), "Quotas and pacing");
+    let number = |value: f64| {
+        if value.fract() == 0.0 {
+            format!("{value:.0}")
+        } else {
+            format!("{value}")
+        }
+    };
+    for bucket in BUCKETS {
+        let name = format!("`{}`", bucket.name);
+        let found: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == name).collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "docs/live.md, \"Quotas and pacing\": one row `| {name} | scope | operations | rate | burst | source |`"
+        );
+        let row = found[0];
+        assert_eq!(row[3], number(bucket.rate.rate), "rate of {name}");
+        assert_eq!(row[4], bucket.rate.burst.to_string(), "burst of {name}");
+        match bucket.source {
+            Source::Documented(url) => assert!(row[5].contains(url), "{name}: cite {url}"),
+            Source::Undocumented(_) => assert!(
+                row[5].starts_with("not documented"),
+                "{name}: say that AWS documents no number"
+            ),
+        }
+        for (_, operation, _) in OPERATIONS.iter().filter(|(_, _, b)| *b == bucket.name) {
+            // RDS's row says "every RDS request" rather than listing fifteen.
+            if bucket.name != "rds" {
+                assert!(names(&row[2], operation), "{name}: name {operation}");
+            }
+        }
+    }
+    assert_eq!(
+        rows.len(),
+        BUCKETS.len(),
+        "docs/live.md quota table: one row per bucket"
+    );
+}

@@ -37,6 +37,7 @@ impl Recorder {
             at_secs,
             duration_secs: 0,
             branches: Vec::new(),
+            notes: Vec::new(),
         });
     }
 
@@ -46,11 +47,13 @@ impl Recorder {
         }
     }
 
-    /// Closes the group; empty branches are dropped and an empty group leaves no trace.
-    pub fn close_group(&mut self, duration_secs: u64) {
+    /// Closes the group with the backend's notes on it (quotas that pace it); empty branches
+    /// are dropped and an empty group leaves no trace.
+    pub fn close_group(&mut self, duration_secs: u64, notes: Vec<String>) {
         if let Some(mut group) = self.group.take() {
             group.branches.retain(|b| !b.is_empty());
             group.duration_secs = duration_secs;
+            group.notes = notes;
             if !group.branches.is_empty() {
                 self.items.push(PlanItem::Parallel(group));
             }
@@ -61,7 +64,7 @@ impl Recorder {
     pub fn finish(&mut self, plan: &mut Plan, total_secs: u64) {
         if let Some(group) = &self.group {
             let at = group.at_secs;
-            self.close_group(total_secs.saturating_sub(at));
+            self.close_group(total_secs.saturating_sub(at), Vec::new());
         }
         plan.items = std::mem::take(&mut self.items);
         plan.total_secs = total_secs;

@@ -370,6 +370,9 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
     primitive!(engine, state, "flip_dns", |st, o, h: Handle, opts: Map| {
         route53::flip_dns(st, o, &h, opts)
     });
+    primitive!(engine, state, "flip_dns_batch", |st, o, changes: Array| {
+        route53::flip_dns_batch(st, o, changes)
+    });
     primitive!(engine, state, "disable_health_check", |st, o, h: Handle| {
         route53::set_health_check(st, o, &h, true)
     });

@@ -372,7 +372,11 @@ impl RunState {
         let backend = self.backend()?;
         let result = backend.end_parallel().map_err(Failure::from_backend);
         let duration = backend.elapsed_secs().saturating_sub(started_at);
-        self.recorder.close_group(duration);
+        let (result, notes) = match result {
+            Ok(notes) => (Ok(()), notes),
+            Err(failure) => (Err(failure), Vec::new()),
+        };
+        self.recorder.close_group(duration, notes);
         result
     }
 

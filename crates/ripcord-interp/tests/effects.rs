@@ -82,7 +82,7 @@ impl Backend for Judging {
     fn begin_branch(&mut self) -> Result<(), BackendError> {
         self.sim.begin_branch()
     }
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
         self.sim.end_parallel()
     }
 }

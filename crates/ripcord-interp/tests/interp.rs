@@ -1226,3 +1226,48 @@ scale(asg("dr-web-asg", "us-west-2"), #{ min: 2, max: 5, desired: 3 });"#,
         ["start test.rhai", "scale test.rhai", "end test.rhai"]
     );
 }
+
+#[test]
+fn flip_dns_batch_is_one_step_of_one_zone() {
+    let plan = run_ok(
+        r#"let z = zone("example.com");
+let change = flip_dns_batch([
+    #{ record: record(z, "status.example.com", "CNAME"), values: ["status-dr.example.net"], ttl: 60 },
+    #{ record: record(z, "api.example.com", "A"), values: ["203.0.113.20"] },
+]);
+wait(change, "in_sync", "5m");"#,
+    );
+    assert_eq!(operations(&plan), ["ChangeResourceRecordSets", "GetChange"]);
+    let step = plan.steps().next().expect("the batch's step");
+    assert_eq!(step.changes.len(), 4, "{:?}", step.changes);
+    assert_eq!(step.changes[0].field, "status.example.com CNAME Values");
+    assert_eq!(step.changes[2].field, "api.example.com A Values");
+    // The default TTL of flip_dns holds for each change.
+    assert_eq!(step.changes[3].after.as_deref(), Some("300"));
+
+    let err = run_err(r#"flip_dns_batch([]);"#);
+    assert_eq!(err.code, "ripcord::invalid_value");
+    let err = run_err(r#"flip_dns_batch([1]);"#);
+    assert!(err
+        .message
+        .contains("change 1 of `flip_dns_batch` must be an object map"));
+    let err = run_err(r#"flip_dns_batch([#{ values: ["203.0.113.20"] }]);"#);
+    assert!(err.message.contains("needs `record`"), "{}", err.message);
+    let err = run_err(
+        r#"flip_dns_batch([#{ record: record(zone("example.com"), "a.example.com", "A"), valeus: ["1.2.3.4"] }]);"#,
+    );
+    assert!(err.help.unwrap().contains("did you mean `values`"));
+    let err = run_err(
+        r#"flip_dns_batch([
+    #{ record: record(zone("example.com"), "a.example.com", "A"), values: ["192.0.2.1"] },
+    #{ record: record(zone("example.org"), "b.example.org", "A"), values: ["192.0.2.2"] },
+]);"#,
+    );
+    assert!(err.message.contains("one hosted zone"), "{}", err.message);
+    // A record set twice: Route 53's rejection of the whole batch, in the dry-run.
+    let err = run_err(
+        r#"let r = record(zone("example.com"), "a.example.com", "A");
+flip_dns_batch([#{ record: r, values: ["192.0.2.1"] }, #{ record: r, values: ["192.0.2.2"] }]);"#,
+    );
+    assert_eq!(err.code, "ripcord::aws::InvalidChangeBatch");
+}

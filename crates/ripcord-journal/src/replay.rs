@@ -341,7 +341,7 @@ impl Backend for Replay {
         self.inner.begin_branch()
     }
 
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
         self.inner.end_parallel()
     }
 

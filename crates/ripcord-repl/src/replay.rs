@@ -165,7 +165,7 @@ impl Backend for Fork {
         }
     }
 
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
         self.open_group = None;
         self.sim.end_parallel()
     }

@@ -332,12 +332,12 @@ impl Backend for SessionBackend {
         Ok(())
     }
 
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
         let mut world = self.world.borrow_mut();
         let world = &mut *world;
         let live = match &mut world.live {
             Some(live) => live.backend.end_parallel(),
-            None => Ok(()),
+            None => Ok(Vec::new()),
         };
         let sim = world.sim.end_parallel();
         world.open_group = None;

@@ -5,6 +5,7 @@ use crate::errors::Op;
 use crate::estimates::{Est, Estimates};
 use crate::ids::Ids;
 use crate::world::World;
+use ripcord_core::quota::Quotas;
 use ripcord_core::{
     Backend, BackendError, Call, CheckSpec, Effect, Endpoint, Inventory, Outcome, Query,
     Settlement, Verdict, WaitSpec,
@@ -22,6 +23,9 @@ pub struct SimBackend {
     pub(crate) clock: Clock,
     pub(crate) estimates: Estimates,
     pub(crate) ids: Ids,
+    /// AWS's request quotas with the operator's overrides: a parallel group's calls of one
+    /// bucket take at least what its rate allows.
+    pub(crate) quotas: Quotas,
 }
 
 impl SimBackend {
@@ -34,7 +38,14 @@ impl SimBackend {
             clock: Clock::default(),
             estimates,
             ids: Ids::default(),
+            quotas: Quotas::default(),
         }
+    }
+
+    /// Estimates parallel groups with these quotas instead of AWS's default ones (an
+    /// account's raised quotas: `--quotas`).
+    pub fn set_quotas(&mut self, quotas: Quotas) {
+        self.quotas = quotas;
     }
 
     /// The simulated state now, in inventory shape (transitions still running show their
@@ -168,7 +179,7 @@ impl Backend for SimBackend {
         self.clock.begin_branch()
     }
 
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
-        self.clock.end_parallel()
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
+        self.clock.end_parallel(&self.quotas)
     }
 }

@@ -1,6 +1,8 @@
 //! The virtual clock of a dry-run, with parallel groups (branches overlap in time).
 
+use ripcord_core::quota::{BucketKey, Quotas};
 use ripcord_core::{BackendError, ErrorKind};
+use std::collections::BTreeMap;
 
 /// Seconds since the run started; never tied to the wall clock.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +16,10 @@ struct Group {
     start: u64,
     /// The longest branch closed so far, seconds.
     longest: u64,
+    /// Calls of the group per AWS token bucket: how many, and the longest round trip of
+    /// them. Branches run concurrently, but the calls of one bucket cannot leave faster than
+    /// its quota lets them (`ripcord_core::quota`).
+    buckets: BTreeMap<BucketKey, (u64, u64)>,
 }
 
 impl Clock {
@@ -35,6 +41,7 @@ impl Clock {
         self.group = Some(Group {
             start: self.elapsed,
             longest: 0,
+            buckets: BTreeMap::new(),
         });
         Ok(())
     }
@@ -52,16 +59,42 @@ impl Clock {
         Ok(())
     }
 
-    pub(crate) fn end_parallel(&mut self) -> Result<(), BackendError> {
+    /// Counts a call of a parallel group against its bucket (outside a group calls are one
+    /// round trip after another, which no quota slows down). `secs` is its round trip.
+    pub(crate) fn count_call(&mut self, key: Option<BucketKey>, secs: u64) {
+        if let (Some(group), Some(key)) = (self.group.as_mut(), key) {
+            let entry = group.buckets.entry(key).or_insert((0, 0));
+            entry.0 += 1;
+            entry.1 = entry.1.max(secs);
+        }
+    }
+
+    /// Closes the group at its start + its longest branch, or later when the calls of one
+    /// bucket take longer at its rate: the last of them leaves when the quota lets it
+    /// (`Rate::paced_secs`) and takes its round trip. Returns the plan's note for each bucket
+    /// that made the group longer.
+    pub(crate) fn end_parallel(&mut self, quotas: &Quotas) -> Result<Vec<String>, BackendError> {
         let group = self.group.take().ok_or_else(|| {
             misuse(
                 "NoParallelGroup",
                 "end_parallel without an open parallel group",
             )
         })?;
-        let longest = group.longest.max(self.elapsed.saturating_sub(group.start));
+        let mut longest = group.longest.max(self.elapsed.saturating_sub(group.start));
+        let mut notes = Vec::new();
+        for (key, (requests, round_trip)) in &group.buckets {
+            let Some(rate) = quotas.rate(key.bucket) else {
+                continue;
+            };
+            // Whole seconds, as every estimate; a fraction of a second still takes one.
+            let paced = (rate.paced_secs(*requests).ceil() as u64).saturating_add(*round_trip);
+            if paced > longest {
+                longest = paced;
+                notes.extend(quotas.pacing_note(key, *requests));
+            }
+        }
         self.elapsed = group.start.saturating_add(longest);
-        Ok(())
+        Ok(notes)
     }
 }
 

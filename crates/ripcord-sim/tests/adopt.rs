@@ -136,17 +136,17 @@ fn chain() -> Vec<(Call, &'static str)> {
             "ledger-copy",
         ),
         (
-            ops::ChangeResourceRecordSets {
-                hosted_zone: "example.com".into(),
-                action: "UPSERT".into(),
-                record_set: RecordSet {
+            ops::ChangeResourceRecordSets::one(
+                "example.com",
+                "UPSERT",
+                RecordSet {
                     name: "pay.example.com".into(),
                     rtype: "A".into(),
                     ttl: Some(60),
                     values: vec!["192.0.2.10".into()],
                     ..RecordSet::default()
                 },
-            }
+            )
             .into(),
             "C2F4E6A8B0D1E3F5",
         ),

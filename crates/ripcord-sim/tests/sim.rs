@@ -250,11 +250,7 @@ fn scale(name: &str, min: Option<i64>, max: Option<i64>, desired: Option<i64>) -
 }
 
 fn upsert(zone: &str, record: RecordSet) -> Call {
-    Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
-        hosted_zone: zone.into(),
-        action: "UPSERT".into(),
-        record_set: record,
-    })
+    Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(zone, "UPSERT", record))
 }
 
 fn a_record(name: &str, values: &[&str]) -> RecordSet {
@@ -434,6 +430,44 @@ fn a_rewound_branch_sees_resources_mid_transition_again() {
     sim.end_parallel().unwrap();
     let snap = describe(&mut sim, db_snapshot("orders-pre", "us-east-1"));
     assert_eq!(snap["status"], "available");
+}
+
+/// Branches run concurrently, but the calls of one AWS token bucket leave no faster than its
+/// quota (`ripcord_core::quota`): the group says so in a note.
+#[test]
+fn a_parallel_group_is_no_faster_than_the_quota_of_its_calls() {
+    let scale = Call::from(ops::UpdateAutoScalingGroup {
+        region: "us-east-1".into(),
+        auto_scaling_group_name: "web-asg".into(),
+        min_size: None,
+        max_size: Some(10),
+        desired_capacity: None,
+    });
+    let group = |sim: &mut SimBackend| {
+        sim.begin_parallel().unwrap();
+        for _ in 0..40 {
+            sim.begin_branch().unwrap();
+            ok(sim, scale.clone());
+        }
+        sim.end_parallel().unwrap()
+    };
+    let mut paced = sim();
+    let notes = group(&mut paced);
+    // 40 calls at 10 a second after a burst of 9 (AWS's 10, one in reserve): 3.1 s, a
+    // whole 4 s, and the last one's 1 s round trip.
+    assert_eq!(paced.elapsed_secs(), 5);
+    assert_eq!(
+        notes,
+        ["paced by autoscaling in us-east-1: 10 requests/s, burst 10 (AWS's quota); 40 requests take at least 4s"]
+    );
+
+    // A raised quota: the longest branch again, and nothing to say.
+    let mut raised = sim();
+    raised.set_quotas(
+        ripcord_core::quota::Quotas::from_yaml("autoscaling: {rate: 100, burst: 100}").unwrap(),
+    );
+    assert!(group(&mut raised).is_empty());
+    assert_eq!(raised.elapsed_secs(), 1);
 }
 
 #[test]
@@ -1588,14 +1622,9 @@ fn record_change_rejections() {
     assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
 
     let mut create = upsert("example.com", a_record("api.example.com", &["192.0.2.1"]));
-    if let Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
-        action,
-        record_set,
-        ..
-    }) = &mut create
-    {
-        *action = "CREATE".into();
-        record_set.rtype = "CNAME".into();
+    if let Call::ChangeResourceRecordSets(batch) = &mut create {
+        batch.changes[0].action = "CREATE".into();
+        batch.changes[0].record_set.rtype = "CNAME".into();
     }
     let err = fails(&mut sim, create);
     assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
@@ -2366,4 +2395,177 @@ fn a_volume_restored_from_a_copied_snapshot_has_the_source_size() {
     .unwrap();
     let restored = describe(&mut sim, volume(&volume_id, "us-west-2"));
     assert_eq!(restored["size_gib"], 100);
+}
+
+fn batch(zone: &str, changes: Vec<(&str, RecordSet)>) -> Call {
+    Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
+        hosted_zone: zone.into(),
+        changes: changes
+            .into_iter()
+            .map(|(action, record_set)| ops::RecordChange {
+                action: action.into(),
+                record_set,
+            })
+            .collect(),
+    })
+}
+
+#[test]
+fn a_batch_applies_every_change_with_one_change_id_and_labels_each_record() {
+    let mut sim = sim();
+    let mut api = a_record("api.example.com", &["west.api.example.com"]);
+    api.rtype = "CNAME".into();
+    let outcome = ok(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                ("UPSERT", a_record("new.example.com", &["192.0.2.1"])),
+                ("UPSERT", api),
+            ],
+        ),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("C0000000000000001"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("new.example.com A Values", None, Some("192.0.2.1")),
+            change("new.example.com A TTL", None, Some("60")),
+            change(
+                "api.example.com CNAME Values",
+                Some("east.api.example.com"),
+                Some("west.api.example.com")
+            ),
+        ]
+    );
+    assert_eq!(sim.world().hosted_zones[0].records.len(), 3);
+    // One change id, in sync after one propagation.
+    let waited = waited(
+        &mut sim,
+        Target::DnsChange {
+            name: "C0000000000000001".into(),
+        },
+        WaitState::InSync,
+    );
+    assert_eq!(waited, 60);
+}
+
+#[test]
+fn one_bad_change_rejects_the_whole_batch_with_route53s_codes() {
+    let mut sim = sim();
+    let good = || ("UPSERT", a_record("new.example.com", &["192.0.2.1"]));
+    // `fails` also checks that nothing of the batch was applied.
+    let err = fails(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                good(),
+                ("UPSERT", a_record("www.example.org", &["192.0.2.1"])),
+            ],
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert!(err.message.contains("is not permitted in zone example.com"));
+
+    // Two changes of the same record set in one batch.
+    let err = fails(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                good(),
+                ("UPSERT", a_record("other.example.com", &["192.0.2.9"])),
+                ("UPSERT", a_record("NEW.example.com.", &["192.0.2.2"])),
+            ],
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert_eq!(
+        err.message,
+        "[The request contains an invalid set of changes for a resource record set 'A new.example.com.']"
+    );
+
+    // A DELETE of a record set that does not exist, and of one with other values.
+    let err = fails(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                good(),
+                ("DELETE", a_record("gone.example.com", &["192.0.2.1"])),
+            ],
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert!(
+        err.message.contains("but it was not found"),
+        "{}",
+        err.message
+    );
+    let mut api = a_record("api.example.com", &["elsewhere.example.com"]);
+    api.rtype = "CNAME".into();
+    let err = fails(
+        &mut sim,
+        batch("example.com", vec![good(), ("DELETE", api)]),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert!(err.message.contains("do not match the current values"));
+
+    // An action Route 53 does not have, and an empty batch.
+    let err = fails(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                good(),
+                ("REPLACE", a_record("x.example.com", &["192.0.2.1"])),
+            ],
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    let err = fails(&mut sim, batch("example.com", Vec::new()));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+}
+
+#[test]
+fn the_batch_limits_are_checked_per_request_and_a_large_batch_is_split() {
+    let mut sim = sim();
+    // 1,200 one-value UPSERTs: over the limits of one request, so three requests (the plan
+    // says so), applied together in the simulation.
+    let records: Vec<(&str, RecordSet)> = (0..1200)
+        .map(|i| {
+            (
+                "UPSERT",
+                a_record(&format!("r{i}.example.com"), &["192.0.2.1"]),
+            )
+        })
+        .collect();
+    let call = batch("example.com", records);
+    let Call::ChangeResourceRecordSets(op) = &call else {
+        unreachable!()
+    };
+    assert_eq!(op.requests().len(), 3);
+    let outcome = ok(&mut sim, call.clone());
+    assert_eq!(outcome.changes.len(), 2400);
+    assert_eq!(sim.world().hosted_zones[0].records.len(), 1202);
+
+    // One record set over the limits by itself: Route 53 rejects its request, so the whole
+    // batch is rejected before anything is applied.
+    let values: Vec<String> = (0..501)
+        .map(|i| format!("10.0.{}.{}", i / 256, i % 256))
+        .collect();
+    let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+    let err = fails(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                ("UPSERT", a_record("ok.example.com", &["192.0.2.1"])),
+                ("UPSERT", a_record("wide.example.com", &refs)),
+            ],
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert_eq!(err.message, "[Number of records limit of 1000 exceeded.]");
 }

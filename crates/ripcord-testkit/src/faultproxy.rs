@@ -73,6 +73,20 @@ impl FaultProxy {
         format!("[{}]", rules.join(", "))
     }
 
+    /// The rule of AWS's request quota for `service`: a token bucket per region of `burst`
+    /// requests, refilled at `rate` a second; above it the service's own throttling error.
+    pub fn quota(service: &str, rate: f64, burst: u32) -> String {
+        format!(r#"{{"service": "{service}", "fault": "quota", "rate": {rate}, "burst": {burst}}}"#)
+    }
+
+    /// How many requests of `service` the proxy answered with a throttling error so far.
+    pub fn throttled(&self, service: &str) -> usize {
+        self.log()
+            .iter()
+            .filter(|r| r.service == service && r.fault.as_deref() == Some("throttle"))
+            .count()
+    }
+
     /// Where to send requests: `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
         self.server.url.clone()

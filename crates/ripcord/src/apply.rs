@@ -42,6 +42,10 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         Some(Err(exit)) => return exit,
         None => None,
     };
+    let quotas = match crate::quotas::load(args.quotas.quotas.as_deref()) {
+        Ok(quotas) => quotas,
+        Err(exit) => return exit,
+    };
     let runbook_path = match (&earlier, &args.runbook, &reviewed) {
         (Some((_, recorded)), _, _) => recorded.clone(),
         (None, Some(path), _) => path.clone(),
@@ -86,6 +90,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
             return Exit::Aws;
         }
     };
+    live.set_quotas(quotas.clone());
 
     // The account guard comes before any other request; then plan against the live state,
     // exactly as `plan` would against this capture.
@@ -108,13 +113,14 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
     let planned = match &earlier {
         None => interpreter.run(
             &runbook,
-            Box::new(SimBackend::new(inventory)),
+            Box::new(crate::quotas::sim(inventory, &quotas)),
             Some(info.clone()),
         ),
         Some(run) => {
             let id = run.header().map(|h| h.run_id.as_str()).unwrap_or("?");
             eprintln!("resuming run {id}: the steps journaled as done are not sent again");
-            let mut replay = Replay::resuming(Box::new(SimBackend::new(inventory)), None, run);
+            let mut replay =
+                Replay::resuming(Box::new(crate::quotas::sim(inventory, &quotas)), None, run);
             replay.set_reporter(Box::new(|event| {
                 if let Resumed::Replayed(label) = event {
                     eprintln!("  ↺ done in the earlier run: {label}");

@@ -154,6 +154,17 @@ pub struct LiveArgs {
     pub request_timeout: std::time::Duration,
 }
 
+/// An account's AWS request quotas (`plan`, `apply`, `repl`): the dry-run estimates parallel
+/// groups by them and the live backend paces its requests by them.
+#[derive(Debug, Args)]
+pub struct QuotaArgs {
+    /// AWS request quotas of the account where they differ from AWS's defaults (raised
+    /// quotas): YAML, `BUCKET: {rate: N, burst: N}` per token bucket, e.g. `route53: {rate:
+    /// 10, burst: 50}` (docs/live.md, "Quotas and pacing", lists the buckets).
+    #[arg(long, value_name = "FILE")]
+    pub quotas: Option<PathBuf>,
+}
+
 /// A timeout flag: a duration as runbooks write them (`30s`, `2m`), at least a second.
 fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
     match ripcord_core::duration::parse_duration(text)? {
@@ -185,6 +196,8 @@ pub struct ApplyArgs {
     pub accept_drift: bool,
     #[command(flatten)]
     pub live: LiveArgs,
+    #[command(flatten)]
+    pub quotas: QuotaArgs,
     /// Regions to capture when the runbook declares none (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub regions: Vec<String>,
@@ -216,6 +229,8 @@ pub struct ReplArgs {
     pub live: bool,
     #[command(flatten)]
     pub live_args: LiveArgs,
+    #[command(flatten)]
+    pub quotas: QuotaArgs,
     /// Regions to capture when the runbook declares none (live; comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub regions: Vec<String>,
@@ -333,6 +348,9 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub outage: OutageArgs,
+
+    #[command(flatten)]
+    pub quotas: QuotaArgs,
 }
 
 /// A dry-run of an outage (docs/simulation.md, "Outages").

@@ -113,7 +113,7 @@ impl Backend for QueryLog {
         self.inner.begin_branch()
     }
 
-    fn end_parallel(&mut self) -> Result<(), BackendError> {
+    fn end_parallel(&mut self) -> Result<Vec<String>, BackendError> {
         self.inner.end_parallel()
     }
 

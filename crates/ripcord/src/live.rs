@@ -1,7 +1,7 @@
 //! Building the live backend from the command line's AWS options.
 
 use crate::cli::LiveArgs;
-pub use ripcord_aws::{LiveBackend, Retry, RetryObserver};
+pub use ripcord_aws::{LiveBackend, QueueObserver, Queued, Retry, RetryObserver};
 use ripcord_aws::{LiveConfig, PollConfig};
 
 /// The live backend of `args`; `regions` (the runbook's, or `--regions`) are where
@@ -22,8 +22,10 @@ pub fn backend(
         request_timeout: args.request_timeout,
         initial_backoff: retry_backoff(),
     })?;
-    // From the first request on: the capture's retries are news too.
+    // From the first request on: the capture's retries are news too, and so is a long
+    // queue for a quota.
     backend.set_retry_observer(crate::progress::retry_observer());
+    backend.set_queue_observer(crate::progress::queue_observer());
     Ok(backend)
 }
 

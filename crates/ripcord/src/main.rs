@@ -17,6 +17,7 @@ mod output;
 mod plan;
 mod prepare;
 mod progress;
+mod quotas;
 mod repl;
 mod resume;
 mod reviewed;

@@ -7,7 +7,6 @@ use crate::world_file::{self, Loaded};
 use crate::{outage, prepare};
 use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{Comparison, Plan};
-use ripcord_sim::SimBackend;
 
 pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
     let (mut interpreter, runbook) = match prepare::runbook(&args.runbook) {
@@ -26,7 +25,11 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
         return exit;
     }
 
-    let sim = SimBackend::new(inventory);
+    let quotas = match crate::quotas::load(args.quotas.quotas.as_deref()) {
+        Ok(quotas) => quotas,
+        Err(exit) => return exit,
+    };
+    let sim = crate::quotas::sim(inventory, &quotas);
     let mut inventory_warnings = 0;
     for key in sim.unknown_estimate_keys() {
         inventory_warnings += 1;

@@ -2,7 +2,7 @@
 //! what is happening: a line when a wait starts, a spinner per wait while it runs, a line per
 //! step, and a line for every retry of a request.
 
-use crate::live::{Retry, RetryObserver};
+use crate::live::{QueueObserver, Queued, Retry, RetryObserver};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ripcord_core::{BackendError, Intent, Journal, Outcome};
 use ripcord_journal::JournalWriter;
@@ -39,6 +39,12 @@ pub fn say(line: &str) {
 /// Tells the operator of every retry: "throttled (Throttling), attempt 3 of 12".
 pub fn retry_observer() -> RetryObserver {
     Arc::new(|retry: &Retry| say(&format!("  ↻         {retry}")))
+}
+
+/// Tells the operator, once per queue, that requests wait for an AWS quota (`crate::live`
+/// sets it): `  ⧗         route53: 995 requests queued at 5/s, ~3m 19s`.
+pub fn queue_observer() -> QueueObserver {
+    Arc::new(|queued: &Queued| say(&format!("  ⧗         {queued}")))
 }
 
 /// A wait's spinner: its time so far and its label, cut to the terminal's width.

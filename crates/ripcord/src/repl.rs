@@ -11,12 +11,15 @@ use ripcord_core::{Inventory, RunbookMeta};
 use ripcord_interp::{Interpreter, Runbook};
 use ripcord_journal::{JournalWriter, RunHeader};
 use ripcord_repl::{Live, Session, SessionConfig, SessionEnd};
-use ripcord_sim::SimBackend;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
+    let quotas = match crate::quotas::load(args.quotas.quotas.as_deref()) {
+        Ok(quotas) => quotas,
+        Err(exit) => return exit,
+    };
     let compiled: Option<(Interpreter, Runbook)> = match &args.runbook {
         Some(path) => match prepare::runbook(path) {
             Ok(ready) => Some(ready),
@@ -51,6 +54,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
                 return Exit::Aws;
             }
         };
+        backend.set_quotas(quotas.clone());
         let captured = match guard::guard_and_capture(&mut backend, &file, &meta, &regions) {
             Ok(captured) => captured,
             Err(exit) => return exit,
@@ -62,7 +66,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         }));
         let cancel = backend.cancel_flag();
         (
-            SimBackend::new(captured.inventory),
+            crate::quotas::sim(captured.inventory, &quotas),
             Some(captured.info),
             captured.json,
             Some((backend, cancel, captured.account)),
@@ -96,7 +100,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
             },
         };
         (
-            SimBackend::new(loaded.inventory),
+            crate::quotas::sim(loaded.inventory, &quotas),
             Some(loaded.info),
             loaded.text,
             None,

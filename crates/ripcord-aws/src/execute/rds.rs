@@ -270,6 +270,8 @@ async fn member_arn(
     if target.starts_with("arn:") {
         return Ok(target.to_string());
     }
+    ctx.pace("rds", "DescribeGlobalClusters", Some(region))
+        .await;
     let out = ctx
         .clients
         .rds(region)

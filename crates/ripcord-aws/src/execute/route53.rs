@@ -1,4 +1,5 @@
-//! Route 53: ChangeResourceRecordSets (one change, health check by name) and UpdateHealthCheck.
+//! Route 53: ChangeResourceRecordSets (a batch of one zone, split at Route 53's limits per
+//! request; health checks by name) and UpdateHealthCheck.
 
 use super::{request_id, resolved, Execute};
 use crate::context::Ctx;
@@ -10,7 +11,8 @@ use aws_sdk_route53::types::{
     ResourceRecordSetFailover, RrType,
 };
 use ripcord_core::ops;
-use ripcord_core::{BackendError, Outcome, RecordSet, Target};
+use ripcord_core::{BackendError, Operation, Outcome, RecordSet, Target};
+use std::collections::HashMap;
 
 /// The SDK's builders check required fields; a missing one is the call's fault, reported the
 /// way Route 53 would.
@@ -23,21 +25,90 @@ pub(crate) fn change_id(id: &str) -> &str {
     id.trim_start_matches("/change/")
 }
 
+/// One batch of one zone: the SDK's `Change` of each record change, sent as the requests
+/// `ChangeResourceRecordSets::requests` cuts (one unless the batch is over Route 53's limits
+/// per request), in order, each atomic. The change id the runbook waits on is the last
+/// request's.
 async fn change_record_sets(
     ctx: &Ctx,
     op: Op,
-    hosted_zone: &str,
-    action: &str,
-    record: &RecordSet,
+    batch: &ops::ChangeResourceRecordSets,
 ) -> Result<Outcome, BackendError> {
+    let hosted_zone = batch.hosted_zone.as_str();
     let target = Target::Zone {
         name: hosted_zone.to_string(),
     };
     let zone = required(op, ctx.zone(op, hosted_zone).await?, &target)?;
-    let health_check = match &record.health_check {
-        Some(name) => Some(ctx.health_check_id(op, name).await?),
-        None => None,
-    };
+    // Health checks are named by their Name tags; each distinct one is resolved once.
+    let mut checks: HashMap<&str, String> = HashMap::new();
+    for name in batch
+        .changes
+        .iter()
+        .filter_map(|c| c.record_set.health_check.as_deref())
+    {
+        if !checks.contains_key(name) {
+            let id = ctx.health_check_id(op, name).await?;
+            checks.insert(name, id);
+        }
+    }
+    let changes = batch
+        .changes
+        .iter()
+        .map(|change| {
+            let check = change
+                .record_set
+                .health_check
+                .as_deref()
+                .and_then(|name| checks.get(name).cloned());
+            sdk_change(op, &change.action, &change.record_set, check)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut last = None;
+    for (i, request) in batch.requests().into_iter().enumerate() {
+        if i > 0 {
+            // `settle.rs` took the first request's token of Route 53's bucket; each further
+            // request of a split batch takes its own (`crate::pace`).
+            ctx.pace(
+                ops::ChangeResourceRecordSets::DESCRIPTOR.service,
+                ops::ChangeResourceRecordSets::DESCRIPTOR.name,
+                None,
+            )
+            .await;
+        }
+        let batch = ChangeBatch::builder()
+            .set_changes(Some(changes[request].to_vec()))
+            .build()
+            .map_err(|err| invalid(op, err))?;
+        let out = ctx
+            .mutations
+            .route53()
+            .change_resource_record_sets()
+            .hosted_zone_id(&zone.id)
+            .change_batch(batch)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        last = Some(out);
+    }
+    Ok(Outcome {
+        resolved: resolved(hosted_zone, &zone.id),
+        creates: last
+            .as_ref()
+            .and_then(|out| out.change_info())
+            .map(|c| change_id(c.id()).to_string()),
+        warnings: zone.warning.into_iter().collect(),
+        request_id: last.as_ref().and_then(|out| request_id(out.request_id())),
+        ..Outcome::default()
+    })
+}
+
+/// The SDK's `Change` of one record change, with its health check already resolved to an id.
+fn sdk_change(
+    op: Op,
+    action: &str,
+    record: &RecordSet,
+    health_check: Option<String>,
+) -> Result<Change, BackendError> {
     let values = if record.values.is_empty() {
         None
     } else {
@@ -76,31 +147,11 @@ async fn change_record_sets(
         .set_health_check_id(health_check)
         .build()
         .map_err(|err| invalid(op, err))?;
-    let change = Change::builder()
+    Change::builder()
         .action(ChangeAction::from(action.to_ascii_uppercase().as_str()))
         .resource_record_set(record_set)
         .build()
-        .map_err(|err| invalid(op, err))?;
-    let batch = ChangeBatch::builder()
-        .changes(change)
-        .build()
-        .map_err(|err| invalid(op, err))?;
-    let out = ctx
-        .mutations
-        .route53()
-        .change_resource_record_sets()
-        .hosted_zone_id(&zone.id)
-        .change_batch(batch)
-        .send()
-        .await
-        .map_err(|err| op.sdk(err))?;
-    Ok(Outcome {
-        resolved: resolved(hosted_zone, &zone.id),
-        creates: out.change_info().map(|c| change_id(c.id()).to_string()),
-        warnings: zone.warning.into_iter().collect(),
-        request_id: request_id(out.request_id()),
-        ..Outcome::default()
-    })
+        .map_err(|err| invalid(op, err))
 }
 
 async fn update_health_check(
@@ -130,7 +181,7 @@ async fn update_health_check(
 
 impl Execute for ops::ChangeResourceRecordSets {
     async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
-        change_record_sets(ctx, op, &self.hosted_zone, &self.action, &self.record_set).await
+        change_record_sets(ctx, op, self).await
     }
 }
 

@@ -20,7 +20,8 @@ pub use rds::{
     RestoreDbInstanceFromDbSnapshot, SwitchoverGlobalCluster,
 };
 pub use route53::{
-    looks_like_zone_id, AliasTarget, ChangeResourceRecordSets, RecordSet, UpdateHealthCheck,
+    looks_like_zone_id, over_request_limits, AliasTarget, ChangeResourceRecordSets, RecordChange,
+    RecordSet, UpdateHealthCheck, MAX_CHANGES, MAX_RECORD_ELEMENTS, MAX_VALUE_CHARS,
 };
 pub use s3::{PutBucketReplication, ReplicationRule};
 pub use sns::Publish;

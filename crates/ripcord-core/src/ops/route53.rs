@@ -6,13 +6,185 @@ use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
 
-/// route53 ChangeResourceRecordSets with one change.
+/// route53 ChangeResourceRecordSets: one change batch of one hosted zone, which Route 53
+/// applies atomically (all its changes or none) and answers with one change id. `flip_dns`
+/// makes a batch of one change, `flip_dns_batch` one of many. A batch above Route 53's limits
+/// per request ([`ChangeResourceRecordSets::requests`]) goes out as several requests, each
+/// atomic on its own.
+///
+/// In JSON the changes are a list, `"Changes": [{"Action": ..., "RecordSet": ...}]`; the shape
+/// of one change before batches (`"Action"` and `"RecordSet"` beside `"HostedZone"`) is still
+/// read, so older plans and journals load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", from = "ChangeBatchWire")]
 pub struct ChangeResourceRecordSets {
     pub hosted_zone: String,
+    pub changes: Vec<RecordChange>,
+}
+
+/// One change of a batch: its action (`UPSERT`, `CREATE` or `DELETE`) and the record set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RecordChange {
     pub action: String,
     pub record_set: RecordSet,
+}
+
+/// What `ChangeResourceRecordSets` is read from: the list, or the one change of older plans.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ChangeBatchWire {
+    hosted_zone: String,
+    #[serde(default)]
+    changes: Vec<RecordChange>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    record_set: Option<RecordSet>,
+}
+
+impl From<ChangeBatchWire> for ChangeResourceRecordSets {
+    fn from(wire: ChangeBatchWire) -> Self {
+        let mut changes = wire.changes;
+        if let Some(record_set) = wire.record_set {
+            changes.push(RecordChange {
+                action: wire.action.unwrap_or_else(|| "UPSERT".to_string()),
+                record_set,
+            });
+        }
+        ChangeResourceRecordSets {
+            hosted_zone: wire.hosted_zone,
+            changes,
+        }
+    }
+}
+
+/// Route 53's limits on one ChangeResourceRecordSets request ("Maximums on API requests",
+/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html>): at most
+/// 1,000 `ResourceRecord` elements (the values of its record sets) ...
+pub const MAX_RECORD_ELEMENTS: usize = 1_000;
+/// ... and at most 32,000 characters in all `Value` elements. An UPSERT's elements and
+/// characters count twice toward both ([`RecordChange::weight`]).
+pub const MAX_VALUE_CHARS: usize = 32_000;
+/// ripcord's own bound on the changes of one request, so that a batch of alias records (which
+/// have no `ResourceRecord` element and so are not bounded by the limits above) stays a
+/// request of a size AWS and its SDKs handle routinely.
+pub const MAX_CHANGES: usize = 1_000;
+
+impl RecordChange {
+    /// How many times its elements and characters count toward a request's limits: twice for
+    /// an UPSERT (AWS's quota page says so), once for a CREATE or DELETE.
+    pub fn weight(&self) -> usize {
+        if self.action.eq_ignore_ascii_case("UPSERT") {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Its `ResourceRecord` elements as counted toward [`MAX_RECORD_ELEMENTS`].
+    pub fn record_elements(&self) -> usize {
+        self.record_set.values.len() * self.weight()
+    }
+
+    /// The characters of its `Value` elements as counted toward [`MAX_VALUE_CHARS`].
+    pub fn value_chars(&self) -> usize {
+        let chars: usize = self
+            .record_set
+            .values
+            .iter()
+            .map(|v| v.chars().count())
+            .sum();
+        chars * self.weight()
+    }
+
+    /// `UPSERT www.example.com A`, with the set identifier when there is one: how a change is
+    /// named in the plan's before -> after lines of a batch.
+    pub fn label(&self) -> String {
+        let record = &self.record_set;
+        match &record.set_identifier {
+            Some(set) => format!("{} {} ({set})", record.name, record.rtype),
+            None => format!("{} {}", record.name, record.rtype),
+        }
+    }
+}
+
+/// Why one request of changes is over Route 53's limits, in the words of its
+/// `InvalidChangeBatch` answer; `None` within them.
+pub fn over_request_limits(changes: &[RecordChange]) -> Option<String> {
+    let elements: usize = changes.iter().map(RecordChange::record_elements).sum();
+    let chars: usize = changes.iter().map(RecordChange::value_chars).sum();
+    if elements > MAX_RECORD_ELEMENTS {
+        // Route 53's own message (moto answers the same).
+        Some(format!(
+            "Number of records limit of {MAX_RECORD_ELEMENTS} exceeded."
+        ))
+    } else if chars > MAX_VALUE_CHARS {
+        Some(format!(
+            "Number of characters limit of {MAX_VALUE_CHARS} exceeded ({chars} counted, an UPSERT's twice)."
+        ))
+    } else if changes.len() > MAX_CHANGES {
+        Some(format!(
+            "Number of changes limit of {MAX_CHANGES} exceeded."
+        ))
+    } else {
+        None
+    }
+}
+
+impl ChangeResourceRecordSets {
+    /// A batch of one change (what `flip_dns` sends).
+    pub fn one(hosted_zone: &str, action: &str, record_set: RecordSet) -> Self {
+        ChangeResourceRecordSets {
+            hosted_zone: hosted_zone.to_string(),
+            changes: vec![RecordChange {
+                action: action.to_string(),
+                record_set,
+            }],
+        }
+    }
+
+    /// The requests the batch goes out as, in order: consecutive runs of its changes, each as
+    /// large as Route 53's limits per request allow ([`MAX_RECORD_ELEMENTS`],
+    /// [`MAX_VALUE_CHARS`], [`MAX_CHANGES`]). Both backends split here, so the plan says how
+    /// many requests the live run sends. A change over the limits by itself gets a request of
+    /// its own, which Route 53 rejects ([`over_request_limits`]; the simulation rejects it
+    /// first). Never empty: an empty batch is one (rejected) request.
+    pub fn requests(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let (mut start, mut elements, mut chars) = (0, 0, 0);
+        for (i, change) in self.changes.iter().enumerate() {
+            let (e, c) = (change.record_elements(), change.value_chars());
+            let full = i - start >= MAX_CHANGES
+                || elements + e > MAX_RECORD_ELEMENTS
+                || chars + c > MAX_VALUE_CHARS;
+            if i > start && full {
+                out.push(start..i);
+                (start, elements, chars) = (i, 0, 0);
+            }
+            elements += e;
+            chars += c;
+        }
+        out.push(start..self.changes.len());
+        out
+    }
+}
+
+/// Counts of actions, `3 UPSERT` or `2 UPSERT, 1 DELETE`, in the order they first appear.
+fn action_counts(changes: &[RecordChange]) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for change in changes {
+        let action = change.action.to_ascii_uppercase();
+        match counts.iter_mut().find(|(a, _)| *a == action) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((action, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(action, n)| format!("{n} {action}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Operation for ChangeResourceRecordSets {
@@ -24,12 +196,12 @@ impl Operation for ChangeResourceRecordSets {
         guarantee: Guarantee::ExactlyOnce,
         creates: Creates::NewId(ResourceKind::DnsChange),
         control: Control::GlobalInUsEast1,
-        summary: "UPSERT a record set (values or alias, failover role, health check)",
+        summary: "UPSERT record sets of one zone in one batch (values or alias, failover role, health check)",
     };
 
     fn effect(&self) -> Effect {
         Effect::Resend {
-            why: "an UPSERT of the same record leaves it as it is, and its answer is the change id the runbook waits on",
+            why: "an UPSERT of the same records leaves them as they are, so the whole batch (every record in it) is sent again, and its answer is the change id the runbook waits on",
         }
     }
 
@@ -48,8 +220,12 @@ impl Operation for ChangeResourceRecordSets {
                 "GetHostedZone",
             )));
         }
-        if self.record_set.health_check.is_some() {
-            // The record's health check, named by its Name tag, is resolved to its id.
+        if self
+            .changes
+            .iter()
+            .any(|c| c.record_set.health_check.is_some())
+        {
+            // The records' health checks, named by their Name tags, are resolved to ids.
             needs.push(Permission::anywhere(Action::new(
                 "route53",
                 "ListHealthChecks",
@@ -66,18 +242,41 @@ impl Operation for ChangeResourceRecordSets {
         None
     }
 
+    /// The record of a batch of one change (as `flip_dns` always had); the zone of a larger
+    /// batch.
     fn target(&self) -> Target {
-        Target::Record {
-            zone: self.hosted_zone.clone(),
-            name: self.record_set.name.clone(),
-            rtype: self.record_set.rtype.clone(),
-            set_id: self.record_set.set_identifier.clone(),
+        match self.changes.as_slice() {
+            [change] => {
+                let record = &change.record_set;
+                Target::Record {
+                    zone: self.hosted_zone.clone(),
+                    name: record.name.clone(),
+                    rtype: record.rtype.clone(),
+                    set_id: record.set_identifier.clone(),
+                }
+            }
+            _ => Target::Zone {
+                name: self.hosted_zone.clone(),
+            },
         }
     }
 
+    /// One change: its action and record set's settings, as `flip_dns` always showed. A
+    /// larger batch: how many changes of which action, and how many requests it goes out as
+    /// when Route 53's limits split it; each record's before -> after is in the step's changes.
     fn key_arguments(&self) -> Vec<(&'static str, String)> {
-        let record = &self.record_set;
-        let mut args = vec![("Action", self.action.clone())];
+        let [change] = self.changes.as_slice() else {
+            let mut summary = action_counts(&self.changes);
+            let requests = self.requests().len();
+            if requests > 1 {
+                summary.push_str(&format!(
+                    ", in {requests} requests (Route 53 takes at most {MAX_RECORD_ELEMENTS} values and {MAX_VALUE_CHARS} characters per request, an UPSERT's counted twice; each request is atomic)"
+                ));
+            }
+            return vec![("Changes", summary)];
+        };
+        let record = &change.record_set;
+        let mut args = vec![("Action", change.action.clone())];
         if !record.values.is_empty() {
             args.push(("Values", record.values.join(", ")));
         }
@@ -205,5 +404,147 @@ impl Operation for UpdateHealthCheck {
             .into_iter()
             .filter_map(|(label, flag)| flag.map(|flag| (label, flag.to_string())))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upsert(i: usize, values: &[&str]) -> RecordChange {
+        RecordChange {
+            action: "UPSERT".into(),
+            record_set: RecordSet {
+                name: format!("r{i}.example.com"),
+                rtype: "A".into(),
+                ttl: Some(60),
+                values: values.iter().map(|v| v.to_string()).collect(),
+                ..RecordSet::default()
+            },
+        }
+    }
+
+    fn batch(changes: Vec<RecordChange>) -> ChangeResourceRecordSets {
+        ChangeResourceRecordSets {
+            hosted_zone: "example.com".into(),
+            changes,
+        }
+    }
+
+    #[test]
+    fn an_upsert_counts_its_values_twice_toward_the_request_limits() {
+        // 500 one-value UPSERTs are 1,000 elements: exactly one request.
+        let at_limit = batch((0..500).map(|i| upsert(i, &["10.0.0.1"])).collect());
+        assert_eq!(at_limit.requests(), vec![0..500]);
+        assert_eq!(over_request_limits(&at_limit.changes), None);
+        // 1,000 of them are two requests of 500.
+        let thousand = batch((0..1000).map(|i| upsert(i, &["10.0.0.1"])).collect());
+        assert_eq!(thousand.requests(), vec![0..500, 500..1000]);
+        assert_eq!(
+            over_request_limits(&thousand.changes).as_deref(),
+            Some("Number of records limit of 1000 exceeded.")
+        );
+        // A CREATE counts once.
+        let creates = batch(
+            (0..1000)
+                .map(|i| RecordChange {
+                    action: "CREATE".into(),
+                    ..upsert(i, &["10.0.0.1"])
+                })
+                .collect(),
+        );
+        assert_eq!(creates.requests(), vec![0..1000]);
+    }
+
+    #[test]
+    fn characters_and_changes_also_split_a_batch() {
+        // 100 characters per value, counted twice: 160 values fill 32,000 characters.
+        let long = "x".repeat(100);
+        let wide = batch((0..200).map(|i| upsert(i, &[&long])).collect());
+        assert_eq!(wide.requests(), vec![0..160, 160..200]);
+        // Alias records have no values: only the bound on changes splits them.
+        let aliases = batch(
+            (0..1001)
+                .map(|i| RecordChange {
+                    action: "UPSERT".into(),
+                    record_set: RecordSet {
+                        name: format!("r{i}.example.com"),
+                        rtype: "A".into(),
+                        alias_target: Some(AliasTarget {
+                            hosted_zone_id: "Z2".into(),
+                            dns_name: "lb.example.com".into(),
+                            evaluate_target_health: true,
+                        }),
+                        ..RecordSet::default()
+                    },
+                })
+                .collect(),
+        );
+        assert_eq!(aliases.requests(), vec![0..1000, 1000..1001]);
+        // A change over the limits by itself is a request of its own (rejected by AWS).
+        let values: Vec<String> = (0..501)
+            .map(|i| format!("10.0.{}.{}", i / 256, i % 256))
+            .collect();
+        let refs: Vec<&str> = values.iter().map(String::as_str).collect();
+        let huge = batch(vec![
+            upsert(0, &["10.0.0.1"]),
+            upsert(1, &refs),
+            upsert(2, &["10.0.0.2"]),
+        ]);
+        assert_eq!(huge.requests(), vec![0..1, 1..2, 2..3]);
+        assert!(over_request_limits(&huge.changes[1..2]).is_some());
+        assert_eq!(batch(Vec::new()).requests(), vec![0..0]);
+    }
+
+    #[test]
+    fn one_change_reads_as_flip_dns_always_did_and_a_batch_as_one_call() {
+        let one = batch(vec![upsert(0, &["10.0.0.1"])]);
+        assert!(matches!(one.target(), Target::Record { .. }));
+        let labels: Vec<&str> = one.key_arguments().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Action", "Values", "TTL"]);
+
+        let many = batch((0..1000).map(|i| upsert(i, &["10.0.0.1"])).collect());
+        assert_eq!(
+            many.target(),
+            Target::Zone {
+                name: "example.com".into()
+            }
+        );
+        let args = many.key_arguments();
+        assert_eq!(args.len(), 1);
+        assert_eq!(args[0].0, "Changes");
+        assert!(
+            args[0].1.starts_with("1000 UPSERT, in 2 requests"),
+            "{}",
+            args[0].1
+        );
+        let few = batch((0..3).map(|i| upsert(i, &["10.0.0.1"])).collect());
+        assert_eq!(
+            few.key_arguments(),
+            vec![("Changes", "3 UPSERT".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_json_is_a_list_of_changes_and_the_shape_of_one_change_still_loads() {
+        let one = batch(vec![upsert(0, &["10.0.0.1"])]);
+        let json = serde_json::to_value(&one).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "HostedZone": "example.com",
+                "Changes": [{"Action": "UPSERT", "RecordSet": {
+                    "Name": "r0.example.com", "Type": "A", "TTL": 60, "Values": ["10.0.0.1"]
+                }}]
+            })
+        );
+        let back: ChangeResourceRecordSets = serde_json::from_value(json).unwrap();
+        assert_eq!(back, one);
+        let legacy: ChangeResourceRecordSets = serde_json::from_value(serde_json::json!({
+            "HostedZone": "example.com", "Action": "UPSERT",
+            "RecordSet": {"Name": "r0.example.com", "Type": "A", "TTL": 60, "Values": ["10.0.0.1"]}
+        }))
+        .unwrap();
+        assert_eq!(legacy, one);
     }
 }

@@ -261,6 +261,15 @@ fn steps_section(out: &mut String, plan: &Plan, budget: usize) {
                 if !table.push(header, 0) {
                     break;
                 }
+                // Why the group takes longer than its branches: the quotas that pace it.
+                for note in &group.notes {
+                    if !table.push(
+                        format!("| | | *{}* | | | | | |\n", note.replace('|', "\\|")),
+                        0,
+                    ) {
+                        break;
+                    }
+                }
                 for (number, branch) in group.branches.iter().enumerate() {
                     let row = format!(
                         "| | | *branch {} of {branches}* | | | | {} | |\n",

@@ -507,10 +507,10 @@ mod tests {
             }
         }
 
-        let record = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
-            hosted_zone: "example.com".into(),
-            action: "UPSERT".into(),
-            record_set: RecordSet {
+        let record = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(
+            "example.com",
+            "UPSERT",
+            RecordSet {
                 name: "www.example.com".into(),
                 rtype: "A".into(),
                 ttl: Some(60),
@@ -523,17 +523,24 @@ mod tests {
                 health_check: Some("hc".into()),
                 ..RecordSet::default()
             },
-        });
-        let json = record.arguments();
-        let set = json
+        ));
+        // One change's key arguments are its action and record set's settings.
+        let change = record
+            .arguments()
+            .get("Changes")
+            .and_then(|v| v.get(0))
+            .and_then(|v| v.as_object())
+            .cloned()
+            .unwrap_or_default();
+        let set = change
             .get("RecordSet")
             .and_then(|v| v.as_object())
             .cloned()
             .unwrap_or_default();
         for (label, _) in record.key_arguments() {
             assert!(
-                json.contains_key(label) || set.contains_key(label),
-                "{label}: {json:?}"
+                change.contains_key(label) || set.contains_key(label),
+                "{label}: {change:?}"
             );
         }
 

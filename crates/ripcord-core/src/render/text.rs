@@ -363,6 +363,14 @@ fn group_lines(
             )
         )
     );
+    // Why the group takes longer than its branches: the quotas that pace its calls.
+    for note in &group.notes {
+        let _ = writeln!(
+            out,
+            "{bar}{}",
+            painter.paint(Paint::Dim, &format!("· {note}"))
+        );
+    }
     for (number, branch) in group.branches.iter().enumerate() {
         let _ = writeln!(
             out,

@@ -1,16 +1,92 @@
-//! Route 53: record sets (`flip_dns`) and health checks.
+//! Route 53: record sets (`flip_dns`, `flip_dns_batch`) and health checks.
 
 use super::{created, expect_kind, Res};
 use crate::failure::Failure;
 use crate::handle::Handle;
 use crate::options::Options;
 use crate::state::RunState;
-use rhai::{Dynamic, Map};
-use ripcord_core::{ops, AliasTarget, Call, Origin, RecordSet, ResourceKind, Target};
+use rhai::{Array, Dynamic, Map};
+use ripcord_core::{ops, AliasTarget, Call, Origin, RecordChange, RecordSet, ResourceKind, Target};
 
-/// `flip_dns(record, #{values, ttl} | #{alias}, failover, health_check)`.
+/// The options `flip_dns` takes, and each change of `flip_dns_batch` beside its `record`.
+const FLIP_OPTIONS: &[&str] = &["values", "ttl", "alias", "failover", "health_check"];
+
+/// `flip_dns(record, #{values, ttl} | #{alias}, failover, health_check)`: a batch of one UPSERT.
 pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res {
-    expect_kind("flip_dns", h, &[ResourceKind::Record])?;
+    let (zone, record_set) = upsert_of("flip_dns", h, opts)?;
+    let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(
+        &zone, "UPSERT", record_set,
+    ));
+    let outcome = st.execute(call, origin)?;
+    let id = created(&outcome.creates, "ChangeResourceRecordSets")?;
+    Ok(Dynamic::from(Handle(Target::DnsChange { name: id })))
+}
+
+/// `flip_dns_batch([#{ record, values, ttl } | #{ record, alias }, ...])`: the UPSERTs of
+/// records of one hosted zone as one change batch, which Route 53 applies atomically and
+/// answers with one change id (split into several requests only above its limits per
+/// request, which the plan says).
+pub fn flip_dns_batch(st: &mut RunState, origin: Origin, changes: Array) -> Res {
+    if changes.is_empty() {
+        return Err(
+            Failure::invalid("`flip_dns_batch` needs at least one change").with_help(
+                "flip_dns_batch([#{ record: rec, values: [\"203.0.113.10\"], ttl: 60 }, ...])",
+            ),
+        );
+    }
+    let mut zone: Option<String> = None;
+    let mut batch = Vec::with_capacity(changes.len());
+    for (i, item) in changes.into_iter().enumerate() {
+        let type_name = item.type_name();
+        let Some(mut map) = item.try_cast::<Map>() else {
+            return Err(Failure::invalid(format!(
+                "change {} of `flip_dns_batch` must be an object map like #{{ record: rec, values: [...] }}, found {type_name}",
+                i + 1
+            )));
+        };
+        let record = map
+            .remove("record")
+            .and_then(|r| r.try_cast::<Handle>())
+            .ok_or_else(|| {
+                Failure::invalid(format!(
+                    "change {} of `flip_dns_batch` needs `record`, a record handle",
+                    i + 1
+                ))
+                .with_help("#{ record: record(zone, name, type), values: [...], ttl: 60 }")
+            })?;
+        let (record_zone, record_set) = upsert_of("flip_dns_batch", &record, map)?;
+        match &zone {
+            None => zone = Some(record_zone),
+            Some(first) if *first != record_zone => {
+                return Err(Failure::invalid(format!(
+                    "`flip_dns_batch` changes one hosted zone, {first}; change {} is in {record_zone}",
+                    i + 1
+                ))
+                .with_help("Route 53 batches changes per hosted zone: call flip_dns_batch once per zone"));
+            }
+            Some(_) => {}
+        }
+        batch.push(RecordChange {
+            action: "UPSERT".to_string(),
+            record_set,
+        });
+    }
+    let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
+        hosted_zone: zone.unwrap_or_default(),
+        changes: batch,
+    });
+    let outcome = st.execute(call, origin)?;
+    let id = created(&outcome.creates, "ChangeResourceRecordSets")?;
+    Ok(Dynamic::from(Handle(Target::DnsChange { name: id })))
+}
+
+/// The record set an UPSERT of `h` with `flip_dns`'s options makes, and its zone.
+fn upsert_of(
+    primitive: &'static str,
+    h: &Handle,
+    opts: Map,
+) -> Result<(String, RecordSet), Failure> {
+    expect_kind(primitive, h, &[ResourceKind::Record])?;
     let Target::Record {
         zone,
         name,
@@ -18,13 +94,11 @@ pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res
         set_id,
     } = &h.0
     else {
-        return Err(Failure::invalid("`flip_dns` takes a record handle"));
+        return Err(Failure::invalid(format!(
+            "`{primitive}` takes a record handle"
+        )));
     };
-    let opts = Options::new(
-        "flip_dns",
-        opts,
-        &["values", "ttl", "alias", "failover", "health_check"],
-    )?;
+    let opts = Options::new(primitive, opts, FLIP_OPTIONS)?;
     let values = opts.strings("values")?.unwrap_or_default();
     let alias = match opts.map("alias")? {
         None => None,
@@ -46,7 +120,7 @@ pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res
         }
     };
     if values.is_empty() == alias.is_none() {
-        return Err(Failure::invalid("`flip_dns` needs either `values` or `alias`, not both")
+        return Err(Failure::invalid(format!("`{primitive}` needs either `values` or `alias`, not both"))
             .with_help("flip_dns(rec, #{ values: [\"203.0.113.10\"], ttl: 60 }) or flip_dns(rec, #{ alias: #{ zone_id, dns_name } })"));
     }
     let ttl = opts.int("ttl")?;
@@ -70,10 +144,9 @@ pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res
         }
         None => None,
     };
-    let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
-        hosted_zone: zone.clone(),
-        action: "UPSERT".to_string(),
-        record_set: RecordSet {
+    Ok((
+        zone.clone(),
+        RecordSet {
             name: name.clone(),
             rtype: rtype.clone(),
             set_identifier: set_id.clone(),
@@ -87,10 +160,7 @@ pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res
             alias_target: alias,
             health_check,
         },
-    });
-    let outcome = st.execute(call, origin)?;
-    let id = created(&outcome.creates, "ChangeResourceRecordSets")?;
-    Ok(Dynamic::from(Handle(Target::DnsChange { name: id })))
+    ))
 }
 
 /// `disable_health_check(hc)` / `enable_health_check(hc)`.

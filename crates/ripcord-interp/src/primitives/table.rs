@@ -130,7 +130,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("zone", &[1], Handles, "a Route 53 hosted zone, by domain name"),
     p("record", &[3, 4], Handles, "a record set of a zone, by name, type and set identifier"),
     p("health_check", &[1], Handles, "a Route 53 health check, by Name tag or id"),
-    p("dns_change", &[1], Handles, "a Route 53 change, by id (flip_dns returns one)"),
+    p("dns_change", &[1], Handles, "a Route 53 change, by id (flip_dns and flip_dns_batch return one)"),
     p("topic", &[2], Handles, "an SNS topic, by name and region"),
     p("bucket", &[1], Handles, "an S3 bucket, by name"),
 
@@ -144,6 +144,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("force_failover", &[1], Rds, "reboots a Multi-AZ DB instance with failover"),
     p("scale", &[2], AutoScaling, "sets an Auto Scaling group's min, max and desired capacity"),
     p("flip_dns", &[2], Route53, "upserts a record set: values with a TTL, or an alias"),
+    p("flip_dns_batch", &[1], Route53, "upserts record sets of one zone in one atomic change batch"),
     p("disable_health_check", &[1], Route53, "disables a health check (Route 53 then reports it healthy)"),
     p("enable_health_check", &[1], Route53, "enables a health check"),
     p("invert_health_check", &[1, 2], Route53, "inverts a health check (or undoes it), forcing DNS failover"),

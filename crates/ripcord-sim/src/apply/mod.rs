@@ -10,6 +10,7 @@ mod sns;
 
 use crate::backend::SimBackend;
 use crate::errors::Op;
+use ripcord_core::quota::BucketKey;
 use ripcord_core::{BackendError, Call, Outcome};
 
 /// How the simulation carries out one operation: one implementation per type in
@@ -44,6 +45,10 @@ pub(crate) fn execute(sim: &mut SimBackend, call: &Call) -> Result<Outcome, Back
     };
     let outcome = ripcord_core::for_call!(call, op => op.apply(sim, cx))?;
     sim.clock.advance(secs);
+    sim.clock.count_call(
+        BucketKey::of(call.service(), call.operation(), call.region()),
+        secs,
+    );
     Ok(Outcome {
         duration_secs: secs,
         ..outcome

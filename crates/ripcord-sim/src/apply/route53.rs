@@ -1,4 +1,5 @@
-//! Route 53: ChangeResourceRecordSets (UPSERT/CREATE of one record set) and UpdateHealthCheck.
+//! Route 53: ChangeResourceRecordSets (a batch of UPSERT/CREATE changes of one zone, applied
+//! atomically; DELETEs checked, not applied) and UpdateHealthCheck.
 
 use super::{resolved, Apply, Cx};
 use crate::backend::SimBackend;
@@ -7,7 +8,8 @@ use crate::render::{alias, diff, list};
 use crate::state::{dns_name, record_key, DnsChange};
 use ripcord_core::inventory::{Alias, RecordSet as StoredRecord};
 use ripcord_core::ops;
-use ripcord_core::{BackendError, Outcome, RecordSet};
+use ripcord_core::{BackendError, Change, Outcome, RecordChange, RecordSet};
+use std::collections::HashSet;
 
 /// Record types Route 53 accepts.
 const RECORD_TYPES: &[&str] = &[
@@ -25,23 +27,116 @@ fn change_label(action: &str, record: &RecordSet) -> String {
     )
 }
 
+/// One change checked against the zone: where it goes, what it stores, what it changes.
+struct Checked {
+    key: String,
+    stored: StoredRecord,
+    changes: Vec<Change>,
+}
+
+/// A whole batch, atomically as Route 53 does it: every change is checked (and the limits of
+/// each request the batch goes out as) before any is applied, so one bad change applies none.
 fn change_record_sets(
     sim: &mut SimBackend,
     cx: Cx,
-    hosted_zone: &str,
-    action: &str,
-    record: &RecordSet,
+    batch: &ops::ChangeResourceRecordSets,
 ) -> Result<Outcome, BackendError> {
+    let hosted_zone = batch.hosted_zone.as_str();
     let (zi, chosen) = sim.world.zone(cx.op, hosted_zone)?;
-    let action = action.to_ascii_uppercase();
-    if action != "UPSERT" && action != "CREATE" {
+    if batch.changes.is_empty() {
         return Err(cx
             .op
             .rejected(
-                "UnsupportedAction",
-                format!("the dry-run models UPSERT and CREATE changes, not {action}"),
+                "InvalidInput",
+                "1 validation error detected: Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1",
             )
-            .with_help("flip_dns sends UPSERT"));
+            .with_help("a batch needs at least one change"));
+    }
+    for request in batch.requests() {
+        if let Some(message) = ops::over_request_limits(&batch.changes[request]) {
+            return Err(cx
+                .op
+                .rejected("InvalidChangeBatch", format!("[{message}]"))
+                .with_help(format!(
+                    "one record set alone is over Route 53's limits per request ({} values, {} characters, an UPSERT's counted twice)",
+                    ops::MAX_RECORD_ELEMENTS,
+                    ops::MAX_VALUE_CHARS
+                )));
+        }
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut checked = Vec::with_capacity(batch.changes.len());
+    for change in &batch.changes {
+        let one = check_change(sim, cx, zi, change)?;
+        if !seen.insert(one.key.clone()) {
+            let record = &change.record_set;
+            return Err(cx
+                .op
+                .rejected(
+                    "InvalidChangeBatch",
+                    format!(
+                        "[The request contains an invalid set of changes for a resource record set '{} {}.']",
+                        record.rtype.to_ascii_uppercase(),
+                        dns_name(&record.name)
+                    ),
+                )
+                .with_help("a batch changes each record set once; remove the second change of it"));
+        }
+        checked.push(one);
+    }
+    let zone = sim.world.zones.at(zi);
+    let zone_id = zone.id.clone();
+    let mut warnings = Vec::new();
+    if chosen {
+        warnings.push(format!(
+            "a public and a private hosted zone are both named {}; the change goes to the public one ({zone_id})",
+            dns_name(&zone.name)
+        ));
+    }
+    // A batch of one change reads as flip_dns always did; in a larger one each line names
+    // its record.
+    let labelled = batch.changes.len() > 1;
+    let mut changes = Vec::new();
+    let records = &mut sim.world.zones.at_mut(zi).records;
+    for (one, change) in checked.into_iter().zip(&batch.changes) {
+        if labelled {
+            let label = change.label();
+            changes.extend(one.changes.into_iter().map(|c| Change {
+                field: format!("{label} {}", c.field),
+                ..c
+            }));
+        } else {
+            changes.extend(one.changes);
+        }
+        records.upsert(one.key, one.stored);
+    }
+    let changes_table = &sim.world.changes;
+    let id = sim.ids.change(|id| changes_table.find(id).is_some());
+    let until = cx.done.saturating_add(sim.estimates.get(Est::DnsInSync));
+    sim.world.changes.upsert(id.clone(), DnsChange { until });
+    Ok(Outcome {
+        resolved: resolved(hosted_zone, &zone_id),
+        creates: Some(id),
+        changes,
+        warnings,
+        ..Outcome::default()
+    })
+}
+
+/// Checks one change of a batch like Route 53, against the zone as it is before the batch.
+fn check_change(
+    sim: &SimBackend,
+    cx: Cx,
+    zi: usize,
+    change: &RecordChange,
+) -> Result<Checked, BackendError> {
+    let record = &change.record_set;
+    let action = change.action.to_ascii_uppercase();
+    if !matches!(action.as_str(), "UPSERT" | "CREATE" | "DELETE") {
+        return Err(cx.op.rejected(
+            "InvalidInput",
+            format!("Invalid request: Value '{action}' at 'changeBatch.changes.member.action' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, DELETE, UPSERT]"),
+        ));
     }
     let label = change_label(&action, record);
     let invalid_input = |message: String, help: &str| {
@@ -169,6 +264,40 @@ fn change_record_sets(
         }),
         health_check,
     };
+    if action == "DELETE" {
+        let Some(existing) = existing else {
+            return Err(cx
+                .op
+                .rejected(
+                    "InvalidChangeBatch",
+                    format!("[Tried to delete resource record set [name='{name}.', type='{rtype}'] but it was not found]"),
+                )
+                .with_help("a DELETE names a record set that exists"));
+        };
+        let same = existing.values == stored.values
+            && existing.ttl == stored.ttl
+            && existing.alias == stored.alias
+            && existing.failover == stored.failover
+            && existing.health_check == stored.health_check;
+        if !same {
+            return Err(cx
+                .op
+                .rejected(
+                    "InvalidChangeBatch",
+                    format!("[Tried to delete resource record set [name='{name}.', type='{rtype}'] but the values provided do not match the current values]"),
+                )
+                .with_help("a DELETE repeats the record set exactly as it is"));
+        }
+        // Nothing a runbook calls deletes a record set (the world's tables only grow): the
+        // dry-run checks a DELETE like Route 53, then says it does not model it.
+        return Err(cx
+            .op
+            .rejected(
+                "UnsupportedAction",
+                format!("the dry-run models UPSERT and CREATE changes, not DELETE ({label})"),
+            )
+            .with_help("flip_dns and flip_dns_batch send UPSERT"));
+    }
     let mut changes = Vec::new();
     let before = |f: &dyn Fn(&StoredRecord) -> Option<String>| existing.and_then(f);
     diff(
@@ -201,24 +330,10 @@ fn change_record_sets(
         before(&|r| r.health_check.clone()),
         stored.health_check.clone(),
     );
-    let zone_id = zone.id.clone();
-    let mut warnings = Vec::new();
-    if chosen {
-        warnings.push(format!(
-            "a public and a private hosted zone are both named {zone_name}; the change goes to the public one ({zone_id})"
-        ));
-    }
-    sim.world.zones.at_mut(zi).records.upsert(key, stored);
-    let changes_table = &sim.world.changes;
-    let id = sim.ids.change(|id| changes_table.find(id).is_some());
-    let until = cx.done.saturating_add(sim.estimates.get(Est::DnsInSync));
-    sim.world.changes.upsert(id.clone(), DnsChange { until });
-    Ok(Outcome {
-        resolved: resolved(hosted_zone, &zone_id),
-        creates: Some(id),
+    Ok(Checked {
+        key,
+        stored,
         changes,
-        warnings,
-        ..Outcome::default()
     })
 }
 
@@ -280,7 +395,7 @@ fn update_health_check(
 
 impl Apply for ops::ChangeResourceRecordSets {
     fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
-        change_record_sets(sim, cx, &self.hosted_zone, &self.action, &self.record_set)
+        change_record_sets(sim, cx, self)
     }
 }
 

@@ -3,6 +3,7 @@
 //! Plan goldens live in tests/golden/ at the workspace root; regenerate them with
 //! `RIPCORD_BLESS=1 cargo test -p ripcord --test cli` and review the diff.
 
+mod batch;
 mod chaos;
 mod editor;
 mod gates;
@@ -14,6 +15,7 @@ mod moto;
 mod outage;
 mod parity;
 mod plan;
+mod quota;
 mod repl;
 mod resume;
 mod reviewed;

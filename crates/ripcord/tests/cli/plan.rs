@@ -104,6 +104,18 @@ fn every_runbook_plans_and_matches_its_goldens() {
     }
 }
 
+/// A Route 53 change batch (`flip_dns_batch`) is one call with each record's before -> after,
+/// in every format.
+#[test]
+fn a_dns_batch_plan_matches_its_goldens() {
+    let runbook = "examples/dns-batch.rhai";
+    for (format, ext) in [("text", "txt"), ("json", "json"), ("markdown", "md")] {
+        let out = ripcord(&["plan", runbook, "--format", format]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        golden(&format!("examples__dns-batch.{ext}"), &stdout(&out));
+    }
+}
+
 #[test]
 fn failover_markdown_golden_and_summary() {
     let md = ripcord(&[
