@@ -3,14 +3,23 @@
 
 Usage: baseline.py ENDPOINT   (prints the seconds the failover took and the calls it made)
 The ids the source document hard-codes (zone, health check) are looked up first, untimed.
+BASELINE_N (groups per tier, default 50) and BASELINE_RECORDS (default N) set the scale;
+boto3's standard retry mode (its documented default for new code) meets throttling.
 """
+import os
 import sys
 import time
 
 import boto3
+from botocore.config import Config
 
-N = 50
-CREDS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+N = int(os.environ.get("BASELINE_N", "50"))
+RECORDS = int(os.environ.get("BASELINE_RECORDS", str(N)))
+# Names as bench/fleet/generate.py (1x) and scale.py (10x) write them.
+GROUP = "{:02d}" if N < 100 else "{:03d}"
+RECORD = "{:02d}" if RECORDS < 100 else "{:04d}"
+CREDS = dict(aws_access_key_id="testing", aws_secret_access_key="testing",
+             config=Config(retries={"mode": "standard"}))
 
 
 def main(endpoint):
@@ -30,12 +39,12 @@ def main(endpoint):
     print("Scaling up web tier...", file=sys.stderr)
     for i in range(1, N + 1):
         autoscaling.update_auto_scaling_group(
-            AutoScalingGroupName=f"dr-web-asg-{i:02d}", MinSize=4, MaxSize=10, DesiredCapacity=4)
+            AutoScalingGroupName=f"dr-web-asg-{GROUP.format(i)}", MinSize=4, MaxSize=10, DesiredCapacity=4)
         calls += 1
     print("Scaling up application tier...", file=sys.stderr)
     for i in range(1, N + 1):
         autoscaling.update_auto_scaling_group(
-            AutoScalingGroupName=f"dr-app-asg-{i:02d}", MinSize=6, MaxSize=12, DesiredCapacity=6)
+            AutoScalingGroupName=f"dr-app-asg-{GROUP.format(i)}", MinSize=6, MaxSize=12, DesiredCapacity=6)
         calls += 1
     print("Removing region from Aurora global database...", file=sys.stderr)
     rds.remove_from_global_cluster(
@@ -45,10 +54,10 @@ def main(endpoint):
     waiter = rds.get_waiter("db_cluster_available")
     waiter.wait(DBClusterIdentifier="dr-aurora-cluster", WaiterConfig={"Delay": 1})
     calls += 1
-    for i in range(1, N + 1):
+    for i in range(1, RECORDS + 1):
         route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
             "Action": "UPSERT",
-            "ResourceRecordSet": {"Name": f"shop-{i:02d}.example.com", "Type": "A", "AliasTarget": {
+            "ResourceRecordSet": {"Name": f"shop-{RECORD.format(i)}.example.com", "Type": "A", "AliasTarget": {
                 "HostedZoneId": "Z3EXAMPLE", "DNSName": "dr-alb.us-west-2.elb.amazonaws.com",
                 "EvaluateTargetHealth": True}}}]})
         calls += 1

@@ -124,7 +124,12 @@ def seconds_between(a, b):
 
 def critical_path():
     """Steps on the longest sequential chain of the plan (a parallel group counts its longest branch)."""
-    plan = json.loads(subprocess.run([RIPCORD, "plan", RUNBOOK, "--inventory", INVENTORY, "-f", "json"],
+    return critical_path_of(RUNBOOK, INVENTORY)
+
+
+def critical_path_of(runbook, inventory):
+    """`critical_path` of any runbook and inventory."""
+    plan = json.loads(subprocess.run([RIPCORD, "plan", runbook, "--inventory", inventory, "-f", "json"],
                                      cwd=ROOT, capture_output=True, text=True, check=True).stdout)
     steps = 0
     for item in plan["items"]:
