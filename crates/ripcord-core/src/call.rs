@@ -131,6 +131,11 @@ impl Call {
         for_call!(self, op => op.iam(scope))
     }
 
+    /// How many requests the call is sent as ([`Operation::request_count`]).
+    pub fn request_count(&self) -> usize {
+        for_call!(self, op => op.request_count())
+    }
+
     /// Where the call's control plane runs ([`Operation::control_plane`]).
     pub fn control_plane(&self) -> crate::operation::ControlPlane {
         for_call!(self, op => op.control_plane())

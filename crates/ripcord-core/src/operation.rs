@@ -43,6 +43,13 @@ pub trait Operation: Debug + Clone + PartialEq + Serialize + DeserializeOwned {
     /// the reads the live backend sends to resolve its names.
     fn iam(&self, scope: &Scope) -> Vec<Permission>;
 
+    /// How many HTTP requests the call is sent as: one, but for a batch AWS takes in parts
+    /// (a Route 53 change batch above its per-request limits). Each draws a token of the
+    /// operation's quota bucket, in the live run and in the dry-run's estimate alike.
+    fn request_count(&self) -> usize {
+        1
+    }
+
     /// Where the operation's control plane runs: the region it is sent to for regional
     /// services; us-east-1 for Route 53's (AWS Fault Isolation Boundaries, "Global services").
     fn control_plane(&self) -> ControlPlane {

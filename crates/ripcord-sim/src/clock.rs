@@ -59,12 +59,13 @@ impl Clock {
         Ok(())
     }
 
-    /// Counts a call of a parallel group against its bucket (outside a group calls are one
-    /// round trip after another, which no quota slows down). `secs` is its round trip.
-    pub(crate) fn count_call(&mut self, key: Option<BucketKey>, secs: u64) {
+    /// Counts a call of a parallel group, sent as `requests` requests, against its bucket
+    /// (outside a group calls are one round trip after another, which no quota slows down).
+    /// `secs` is its round trip.
+    pub(crate) fn count_call(&mut self, key: Option<BucketKey>, requests: usize, secs: u64) {
         if let (Some(group), Some(key)) = (self.group.as_mut(), key) {
             let entry = group.buckets.entry(key).or_insert((0, 0));
-            entry.0 += 1;
+            entry.0 += requests as u64;
             entry.1 = entry.1.max(secs);
         }
     }

@@ -2528,6 +2528,30 @@ fn one_bad_change_rejects_the_whole_batch_with_route53s_codes() {
     assert_error(&err, ErrorKind::Rejected, "InvalidInput");
 }
 
+/// A change batch split into several requests draws a token of Route 53's quota for each
+/// of them in the estimate, as the live run's pacing does.
+#[test]
+fn a_split_batch_counts_each_of_its_requests_against_the_quota() {
+    let mut sim = sim();
+    sim.begin_parallel().unwrap();
+    for branch in 0..4 {
+        sim.begin_branch().unwrap();
+        let records: Vec<(&str, RecordSet)> = (0..1200)
+            .map(|i| {
+                (
+                    "UPSERT",
+                    a_record(&format!("b{branch}-r{i}.example.com"), &["192.0.2.1"]),
+                )
+            })
+            .collect();
+        ok(&mut sim, batch("example.com", records));
+    }
+    let notes = sim.end_parallel().unwrap();
+    // Four calls, three requests each.
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("12 requests"), "{notes:?}");
+}
+
 #[test]
 fn the_batch_limits_are_checked_per_request_and_a_large_batch_is_split() {
     let mut sim = sim();

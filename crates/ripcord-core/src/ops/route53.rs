@@ -205,6 +205,10 @@ impl Operation for ChangeResourceRecordSets {
         }
     }
 
+    fn request_count(&self) -> usize {
+        self.requests().len()
+    }
+
     fn iam(&self, scope: &Scope) -> Vec<Permission> {
         let zone = format!("hostedzone/{}", scope.zone_id(&self.hosted_zone));
         let mut needs = vec![

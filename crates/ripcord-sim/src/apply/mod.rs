@@ -47,6 +47,7 @@ pub(crate) fn execute(sim: &mut SimBackend, call: &Call) -> Result<Outcome, Back
     sim.clock.advance(secs);
     sim.clock.count_call(
         BucketKey::of(call.service(), call.operation(), call.region()),
+        call.request_count(),
         secs,
     );
     Ok(Outcome {
