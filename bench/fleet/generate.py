@@ -11,13 +11,14 @@ import sys
 N = 50
 
 
-def main(out):
-    os.makedirs(out, exist_ok=True)
+def inventory(n=N, records=N, group="{:02d}", record="{:02d}"):
+    """The fleet world: `n` web and `n` app groups, `records` alias records (names numbered
+    with the `group` and `record` formats: bench/fleet/scale.py writes the 10x one)."""
     groups = []
-    for i in range(1, N + 1):
-        groups.append({"name": f"dr-web-asg-{i:02d}", "min_size": 2, "max_size": 5, "desired_capacity": 2})
-        groups.append({"name": f"dr-app-asg-{i:02d}", "min_size": 2, "max_size": 6, "desired_capacity": 2})
-    inventory = {
+    for i in range(1, n + 1):
+        groups.append({"name": f"dr-web-asg-{group.format(i)}", "min_size": 2, "max_size": 5, "desired_capacity": 2})
+        groups.append({"name": f"dr-app-asg-{group.format(i)}", "min_size": 2, "max_size": 6, "desired_capacity": 2})
+    return {
         "version": 1,
         "account": "123456789012",
         "captured_at": "2026-11-24T03:00:00Z",
@@ -42,17 +43,21 @@ def main(out):
             "id": "Z1EXAMPLE",
             "name": "example.com",
             "records": [
-                {"name": f"shop-{i:02d}.example.com", "type": "A",
+                {"name": f"shop-{record.format(i)}.example.com", "type": "A",
                  "alias": {"zone_id": "Z2EXAMPLE", "dns_name": "primary-alb.us-east-1.elb.amazonaws.com",
                            "evaluate_target_health": True}}
-                for i in range(1, N + 1)
+                for i in range(1, records + 1)
             ],
         }],
         "health_checks": [{"id": "hc-primary", "name": "ECommerce-Primary-HealthCheck",
                            "fqdn": "primary-alb.us-east-1.elb.amazonaws.com"}],
     }
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "fleet.inventory.json"), "w") as f:
-        json.dump(inventory, f, indent=1)
+        json.dump(inventory(), f, indent=1)
     with open(os.path.join(os.path.dirname(__file__), "fleet-failover.rhai")) as f:
         runbook = f.read()
     with open(os.path.join(out, "fleet-failover.rhai"), "w") as f:

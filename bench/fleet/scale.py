@@ -23,6 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+import generate as generate_1x  # noqa: E402  (the fleet world, at any scale)
 import run as fleet  # noqa: E402  (the 1x benchmark's Moto, Proxy and journal helpers)
 
 ROOT = fleet.ROOT
@@ -45,44 +46,8 @@ QUOTAS = [
 
 def generate():
     os.makedirs(OUT, exist_ok=True)
-    groups = []
-    for i in range(1, N + 1):
-        groups.append({"name": f"dr-web-asg-{i:03d}", "min_size": 2, "max_size": 5, "desired_capacity": 2})
-        groups.append({"name": f"dr-app-asg-{i:03d}", "min_size": 2, "max_size": 6, "desired_capacity": 2})
-    alias = {"zone_id": "Z2EXAMPLE", "dns_name": "primary-alb.us-east-1.elb.amazonaws.com",
-             "evaluate_target_health": True}
-    inventory = {
-        "version": 1,
-        "account": "123456789012",
-        "captured_at": "2026-11-24T03:00:00Z",
-        "regions": {
-            "us-east-1": {"db_clusters": [{"id": "ecommerce-aurora-cluster", "engine": "aurora-mysql"}]},
-            "us-west-2": {
-                "availability_zones": ["us-west-2a", "us-west-2b"],
-                "auto_scaling_groups": groups,
-                "db_clusters": [{"id": "dr-aurora-cluster", "engine": "aurora-mysql"}],
-                "topics": [{"name": "dr-notifications"}],
-            },
-        },
-        "global_clusters": [{
-            "id": "ecommerce-global",
-            "engine": "aurora-mysql",
-            "members": [
-                {"cluster": "ecommerce-aurora-cluster", "region": "us-east-1", "writer": True},
-                {"cluster": "dr-aurora-cluster", "region": "us-west-2"},
-            ],
-        }],
-        "hosted_zones": [{
-            "id": "Z1EXAMPLE",
-            "name": "example.com",
-            "records": [{"name": f"shop-{i:04d}.example.com", "type": "A", "alias": alias}
-                        for i in range(1, RECORDS + 1)],
-        }],
-        "health_checks": [{"id": "hc-primary", "name": "ECommerce-Primary-HealthCheck",
-                           "fqdn": "primary-alb.us-east-1.elb.amazonaws.com"}],
-    }
     with open(os.path.join(OUT, "fleet.inventory.json"), "w") as f:
-        json.dump(inventory, f, indent=1)
+        json.dump(generate_1x.inventory(N, RECORDS, "{:03d}", "{:04d}"), f, indent=1)
     runbook = f"""// The e-commerce failover at 10x fleet scale (bench/fleet/scale.py): {N} web and {N} app
 // groups in parallel branches, {RECORDS} DNS records in one change batch, the Aurora detach;
 // then the health check and the notification.

@@ -42,20 +42,16 @@ pub fn run(args: &CaptureArgs) -> Exit {
             return Exit::BadInput;
         }
     };
-    match &args.output {
-        None => print!("{text}"),
-        Some(path) => {
-            if let Err(err) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {err}", path.display());
-                return Exit::BadInput;
-            }
-            eprintln!(
-                "captured {} region(s) of account {} into {}",
-                args.regions.len(),
-                inventory.account.as_deref().unwrap_or("?"),
-                path.display()
-            );
-        }
+    if let Err(exit) = crate::output::emit(args.output.as_deref(), &text) {
+        return exit;
+    }
+    if let Some(path) = &args.output {
+        eprintln!(
+            "captured {} region(s) of account {} into {}",
+            args.regions.len(),
+            inventory.account.as_deref().unwrap_or("?"),
+            path.display()
+        );
     }
     Exit::Ok
 }

@@ -16,9 +16,8 @@ pub fn run(args: &DefinitionsArgs) -> Exit {
     let files = ripcord_interp::definition_files();
     for file in &files {
         let path = dir.join(&file.name);
-        if let Err(err) = std::fs::write(&path, &file.text) {
-            eprintln!("error: cannot write {}: {err}", path.display());
-            return Exit::BadInput;
+        if let Err(exit) = crate::output::write_file(&path, &file.text) {
+            return exit;
         }
     }
     eprintln!(

@@ -45,3 +45,22 @@ pub fn install_diagnostic_handler(choice: ColorChoice) {
 pub fn report(diagnostic: impl miette::Diagnostic + Send + Sync + 'static) {
     eprintln!("{:?}", miette::Report::new(diagnostic));
 }
+
+/// Writes `text` to `path`; on failure says so on stderr (exit 3, the input-file code).
+pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), crate::exit::Exit> {
+    std::fs::write(path, text).map_err(|err| {
+        eprintln!("error: cannot write {}: {err}", path.display());
+        crate::exit::Exit::BadInput
+    })
+}
+
+/// `text` to the `-o` file when given, else to standard output.
+pub fn emit(path: Option<&std::path::Path>, text: &str) -> Result<(), crate::exit::Exit> {
+    match path {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => write_file(path, text),
+    }
+}

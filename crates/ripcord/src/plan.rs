@@ -81,9 +81,8 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
         let text = world.map(|w| serde_json::to_string_pretty(&w));
         match text {
             Some(Ok(text)) => {
-                if let Err(err) = std::fs::write(path, text + "\n") {
-                    eprintln!("error: cannot write {}: {err}", path.display());
-                    return Exit::BadInput;
+                if let Err(exit) = crate::output::write_file(path, &(text + "\n")) {
+                    return exit;
                 }
             }
             _ => {

@@ -14,14 +14,8 @@ pub fn run(args: &SchemaArgs) -> Exit {
             return Exit::BadInput;
         }
     };
-    match &args.output {
-        None => print!("{text}"),
-        Some(path) => {
-            if let Err(err) = std::fs::write(path, text) {
-                eprintln!("error: cannot write {}: {err}", path.display());
-                return Exit::BadInput;
-            }
-        }
+    match crate::output::emit(args.output.as_deref(), &text) {
+        Ok(()) => Exit::Ok,
+        Err(exit) => exit,
     }
-    Exit::Ok
 }
