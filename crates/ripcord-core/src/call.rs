@@ -131,6 +131,11 @@ impl Call {
         for_call!(self, op => op.iam(scope))
     }
 
+    /// Its Step Functions Task integration ([`Operation::step_functions`]).
+    pub fn step_functions(&self, ctx: &crate::asl::SfnContext) -> crate::asl::SfnTask {
+        for_call!(self, op => op.step_functions(ctx))
+    }
+
     /// How many requests the call is sent as ([`Operation::request_count`]).
     pub fn request_count(&self) -> usize {
         for_call!(self, op => op.request_count())

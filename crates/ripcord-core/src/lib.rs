@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod arn;
+pub mod asl;
 mod backend;
 mod call;
 mod comparison;

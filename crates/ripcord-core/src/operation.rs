@@ -1,6 +1,7 @@
 //! The operation descriptor: everything both backends and every renderer must agree on about
 //! one AWS operation, declared once per operation type (`crate::ops`).
 
+use crate::asl::{SfnContext, SfnTask};
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Permission, Scope};
 use crate::target::{ResourceKind, Target};
@@ -42,6 +43,12 @@ pub trait Operation: Debug + Clone + PartialEq + Serialize + DeserializeOwned {
     /// otherwise), the actions the request depends on (a role it passes, tags it sets), and
     /// the reads the live backend sends to resolve its names.
     fn iam(&self, scope: &Scope) -> Vec<Permission>;
+
+    /// How a Step Functions Task sends its request (`ripcord export`): the service
+    /// integration and the parameters, with ids the plan resolved from names (`ctx.resolved`,
+    /// the step's [`crate::Step::resolved`]) and ARNs built from the plan's account where the
+    /// API takes ids or ARNs. Required, so an operation without a mapping does not compile.
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask;
 
     /// How many HTTP requests the call is sent as: one, but for a batch AWS takes in parts
     /// (a Route 53 change batch above its per-request limits). Each draws a token of the

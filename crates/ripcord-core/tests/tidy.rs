@@ -254,3 +254,29 @@ fn docs_live_quota_table_agrees_with_the_buckets() {
         "docs/live.md quota table: one row per bucket"
     );
 }
+
+#[test]
+fn every_operation_is_in_docs_step_functions_with_its_task_resource() {
+    let rows = table_rows(&doc("step-functions.md"), "What each call sends");
+    for d in Call::DESCRIPTORS {
+        let found = rows_naming(&rows, d);
+        assert!(
+            !found.is_empty(),
+            "docs/step-functions.md, section \"What each call sends\": add a row (| {} | `resource` | parameters |)",
+            d.name
+        );
+        // SNS Publish is the one optimized integration; the others are AWS SDK integrations.
+        let resource = if d.service == "sns" {
+            "arn:aws:states:::sns:publish".to_string()
+        } else {
+            ripcord_core::asl::sdk_resource(d.service, d.name)
+        };
+        assert!(
+            found.iter().any(|row| row
+                .get(1)
+                .is_some_and(|cell| cell.trim_matches('`') == resource)),
+            "docs/step-functions.md: the row of {} should name {resource}",
+            d.name
+        );
+    }
+}

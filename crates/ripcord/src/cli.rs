@@ -63,6 +63,14 @@ pub enum Command {
         "ripcord iam-policy runbooks/ecommerce/failover.rhai -i captured.json > policy.json",
     ))]
     IamPolicy(IamPolicyArgs),
+    /// Compile a saved plan for another engine: an AWS Step Functions state machine (Amazon
+    /// States Language) and the IAM policy of its execution role (docs/step-functions.md).
+    #[command(after_help = examples!(
+        "ripcord export reviewed.json --engine step-functions    # the state machine on standard output",
+        "ripcord export reviewed.json --engine step-functions -o failover.asl.json    # and failover.asl.iam.json",
+        "ripcord export reviewed.json --engine step-functions --approval-topic arn:aws:sns:us-west-2:123456789012:dr-approvals",
+    ))]
+    Export(ExportArgs),
     /// Journals of past runs.
     #[command(after_help = examples!(
         "ripcord runs list",
@@ -265,6 +273,33 @@ pub struct IamPolicyArgs {
     /// one beside the runbook].
     #[arg(long, short = 'i')]
     pub inventory: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The saved plan (`ripcord plan RUNBOOK -f json -o PLAN.json`); the runbook is not run
+    /// again: what was reviewed is what is compiled.
+    pub plan: PathBuf,
+    /// The engine to compile for.
+    #[arg(long, value_enum)]
+    pub engine: Engine,
+    /// Write the state machine to FILE, and the IAM policy its execution role needs beside
+    /// it: FILE with `.json` replaced by `.iam.json` (failover.asl.json ->
+    /// failover.asl.iam.json; without `.json`, `.iam.json` is appended). Without it the state
+    /// machine goes to standard output and the policy is not written.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The SNS topic (ARN) approvals publish their task token to [default: the
+    /// `ApprovalTopicArn` field of each execution's input].
+    #[arg(long, value_name = "ARN")]
+    pub approval_topic: Option<String>,
+}
+
+/// The engines `ripcord export` compiles for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// AWS Step Functions (Standard workflows): Amazon States Language.
+    StepFunctions,
 }
 
 #[derive(Debug, Args)]

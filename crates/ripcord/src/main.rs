@@ -6,6 +6,7 @@ mod check;
 mod cli;
 mod definitions;
 mod exit;
+mod export;
 mod generated;
 mod guard;
 mod iam_policy;
@@ -43,6 +44,7 @@ fn main() {
         cli::Command::Apply(args) => apply::run(args, cli.color),
         cli::Command::Capture(args) => capture::run(args),
         cli::Command::IamPolicy(args) => iam_policy::run(args),
+        cli::Command::Export(args) => export::run(args),
         cli::Command::Runs(args) => runs::run(args),
         cli::Command::Repl(args) => repl::run(args, cli.color),
         cli::Command::Completions(args) => generated::completions(args.shell),

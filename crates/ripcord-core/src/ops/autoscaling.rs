@@ -1,6 +1,8 @@
 //! Auto Scaling operations.
 
 use super::regional;
+use crate::asl::task::{fields_of, SfnTask};
+use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
@@ -55,6 +57,10 @@ impl Operation for UpdateAutoScalingGroup {
             Action::of(&Self::DESCRIPTOR),
             [scope.arn("autoscaling", &self.region, &group)],
         )]
+    }
+
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
     }
 
     fn region(&self) -> Option<&str> {

@@ -1,6 +1,8 @@
 //! EC2 operations: EBS snapshots and volumes.
 
 use super::regional;
+use crate::asl::task::{ec2_tags, fields_of, SfnTask};
+use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
@@ -48,6 +50,14 @@ impl Operation for CreateSnapshot {
             Permission::on(Action::new("ec2", "CreateTags"), [snapshots]),
             Permission::anywhere(Action::new("ec2", "DescribeVolumes")),
         ]
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(self, &[]);
+        p.insert("VolumeId".into(), ctx.resolved_or(&self.volume).into());
+        p.shift_remove("Volume");
+        ec2_tags(&mut p, "snapshot", &self.tags);
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {
@@ -114,6 +124,17 @@ impl Operation for CopySnapshot {
         ]
     }
 
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(self, &[]);
+        p.insert(
+            "SourceSnapshotId".into(),
+            ctx.resolved_or(&self.source_snapshot).into(),
+        );
+        p.shift_remove("SourceSnapshot");
+        ec2_tags(&mut p, "snapshot", &self.tags);
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -171,6 +192,14 @@ impl Operation for CreateVolume {
             needs.push(Permission::on(Action::new("ec2", "CreateTags"), [volumes]));
         }
         needs
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(self, &[]);
+        p.insert("SnapshotId".into(), ctx.resolved_or(&self.snapshot).into());
+        p.shift_remove("Snapshot");
+        ec2_tags(&mut p, "volume", &self.tags);
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {

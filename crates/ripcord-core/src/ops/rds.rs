@@ -1,6 +1,8 @@
 //! RDS operations: DB snapshots, restores, replicas, reboots and Aurora global databases.
 
 use super::regional;
+use crate::asl::task::{fields_of, rds_tags, SfnTask};
+use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
@@ -55,6 +57,12 @@ impl Operation for CreateDbSnapshot {
             ));
         }
         needs
+    }
+
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(self, &[]);
+        rds_tags(&mut p, &self.tags);
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {
@@ -126,6 +134,12 @@ impl Operation for CreateDbClusterSnapshot {
         needs
     }
 
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(self, &[]);
+        rds_tags(&mut p, &self.tags);
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -190,6 +204,21 @@ impl Operation for CopyDbSnapshot {
             Action::of(&Self::DESCRIPTOR),
             [source, target],
         )]
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        // A cross-region copy names its source by ARN in the source region, as the live
+        // backend sends it; the SDK's `SourceRegion` is not a parameter of the API.
+        let mut p = fields_of(self, &[]);
+        p.shift_remove("SourceRegion");
+        let source = ctx.resolved_or(&self.source_snapshot);
+        let source = if self.source_region == self.region {
+            source.to_string()
+        } else {
+            ctx.rds_arn(&self.source_region, "snapshot", source)
+        };
+        p.insert("SourceDBSnapshotIdentifier".into(), source.into());
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {
@@ -264,6 +293,21 @@ impl Operation for CopyDbClusterSnapshot {
             Action::of(&Self::DESCRIPTOR),
             [source, target],
         )]
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        // A cross-region copy names its source by ARN in the source region, as the live
+        // backend sends it; the SDK's `SourceRegion` is not a parameter of the API.
+        let mut p = fields_of(self, &[]);
+        p.shift_remove("SourceRegion");
+        let source = ctx.resolved_or(&self.source_snapshot);
+        let source = if self.source_region == self.region {
+            source.to_string()
+        } else {
+            ctx.rds_arn(&self.source_region, "cluster-snapshot", source)
+        };
+        p.insert("SourceDBClusterSnapshotIdentifier".into(), source.into());
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {
@@ -346,6 +390,10 @@ impl Operation for RestoreDbInstanceFromDbSnapshot {
         )]
     }
 
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -409,6 +457,10 @@ impl Operation for PromoteReadReplica {
         )]
     }
 
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -463,6 +515,15 @@ impl Operation for RemoveFromGlobalCluster {
         )]
     }
 
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        // The API takes the member cluster by ARN (an identifier only works in the region the
+        // request is sent to): built from the plan's account, as the live backend does.
+        let mut p = fields_of(self, &[("GlobalCluster", "GlobalClusterIdentifier")]);
+        let cluster = ctx.rds_arn(&self.region, "cluster", ctx.resolved_or(&self.db_cluster));
+        p.insert("DbClusterIdentifier".into(), cluster.into());
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -514,6 +575,20 @@ impl Operation for FailoverGlobalCluster {
             &self.global_cluster,
             &self.target_db_cluster,
         )
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(
+            self,
+            &[
+                ("GlobalCluster", "GlobalClusterIdentifier"),
+                ("TargetDbCluster", "TargetDbClusterIdentifier"),
+            ],
+        );
+        if let Some(arn) = ctx.resolved {
+            p.insert("TargetDbClusterIdentifier".into(), arn.into());
+        }
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {
@@ -570,6 +645,20 @@ impl Operation for SwitchoverGlobalCluster {
         )
     }
 
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(
+            self,
+            &[
+                ("GlobalCluster", "GlobalClusterIdentifier"),
+                ("TargetDbCluster", "TargetDbClusterIdentifier"),
+            ],
+        );
+        if let Some(arn) = ctx.resolved {
+            p.insert("TargetDbClusterIdentifier".into(), arn.into());
+        }
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -623,6 +712,10 @@ impl Operation for RebootDbInstance {
             Action::of(&Self::DESCRIPTOR),
             [rds_arn(scope, &self.region, "db", &self.db_instance)],
         )]
+    }
+
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
     }
 
     fn region(&self) -> Option<&str> {

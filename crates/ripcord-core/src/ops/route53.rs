@@ -1,5 +1,7 @@
 //! Route 53 operations: record sets and health checks (control plane in us-east-1).
 
+use crate::asl::task::{fields_of, SfnTask};
+use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
@@ -242,6 +244,36 @@ impl Operation for ChangeResourceRecordSets {
         needs
     }
 
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        // Route 53 takes the zone by id (resolved from its name in the plan) and record values
+        // as `ResourceRecords`; a batch above one request's limits is one Task per request.
+        let changes: Vec<serde_json::Value> = self
+            .changes
+            .iter()
+            .map(|change| {
+                let mut set = fields_of(&change.record_set, &[("HealthCheck", "HealthCheckId")]);
+                if let Some(serde_json::Value::Array(values)) = set.shift_remove("Values") {
+                    let records: Vec<_> = values
+                        .into_iter()
+                        .map(|value| serde_json::json!({ "Value": value }))
+                        .collect();
+                    set.insert("ResourceRecords".into(), records.into());
+                }
+                serde_json::json!({ "Action": change.action, "ResourceRecordSet": set })
+            })
+            .collect();
+        let mut p = serde_json::Map::new();
+        p.insert(
+            "HostedZoneId".into(),
+            ctx.resolved_or(&self.hosted_zone).into(),
+        );
+        p.insert(
+            "ChangeBatch".into(),
+            serde_json::json!({ "Changes": changes }),
+        );
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
     fn region(&self) -> Option<&str> {
         None
     }
@@ -391,6 +423,16 @@ impl Operation for UpdateHealthCheck {
             Permission::anywhere(Action::new("route53", "ListHealthChecks")),
             Permission::anywhere(Action::new("route53", "ListTagsForResources")),
         ]
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        let mut p = fields_of(self, &[]);
+        p.shift_remove("HealthCheck");
+        p.insert(
+            "HealthCheckId".into(),
+            ctx.resolved_or(&self.health_check).into(),
+        );
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {

@@ -1,5 +1,7 @@
 //! S3 operations: bucket replication.
 
+use crate::asl::task::SfnTask;
+use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
@@ -59,6 +61,40 @@ impl Operation for PutBucketReplication {
             // The request goes to the bucket's region.
             Permission::anywhere(Action::new("s3", "GetBucketLocation")),
         ]
+    }
+
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        // The API's nested shape: one rule replicating everything into the destination's ARN.
+        let rule = &self.rule;
+        let mut destination =
+            serde_json::json!({ "Bucket": format!("arn:aws:s3:::{}", rule.destination_bucket) });
+        if let Some(minutes) = rule.replication_time_minutes {
+            destination["ReplicationTime"] =
+                serde_json::json!({ "Status": "Enabled", "Time": { "Minutes": minutes } });
+            destination["Metrics"] = serde_json::json!({ "Status": "Enabled", "EventThreshold": { "Minutes": minutes } });
+        }
+        let marker = if rule.delete_marker_replication {
+            "Enabled"
+        } else {
+            "Disabled"
+        };
+        let mut p = serde_json::Map::new();
+        p.insert("Bucket".into(), self.bucket.clone().into());
+        p.insert(
+            "ReplicationConfiguration".into(),
+            serde_json::json!({
+                "Role": self.role,
+                "Rules": [{
+                    "ID": rule.id,
+                    "Priority": rule.priority,
+                    "Status": "Enabled",
+                    "Filter": {},
+                    "DeleteMarkerReplication": { "Status": marker },
+                    "Destination": destination,
+                }],
+            }),
+        );
+        SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
     fn region(&self) -> Option<&str> {

@@ -1,6 +1,8 @@
 //! SNS operations: notifications.
 
 use super::regional;
+use crate::asl::task::SfnTask;
+use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
@@ -40,6 +42,15 @@ impl Operation for Publish {
             scope.arn("sns", &self.region, &self.topic)
         };
         vec![Permission::on(Action::of(&Self::DESCRIPTOR), [topic])]
+    }
+
+    fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
+        // SNS Publish has an optimized integration; it takes the topic's ARN (resolved).
+        let mut p = serde_json::Map::new();
+        p.insert("TopicArn".into(), ctx.resolved_or(&self.topic).into());
+        p.insert("Subject".into(), self.subject.clone().into());
+        p.insert("Message".into(), self.message.clone().into());
+        SfnTask::optimized("arn:aws:states:::sns:publish", p)
     }
 
     fn region(&self) -> Option<&str> {

@@ -375,6 +375,7 @@ fn completions_and_the_manual_page_are_generated() {
         "capture",
         // roff escapes the hyphen.
         "iam\\-policy",
+        "export",
         "runs",
         "repl",
         "completions",

@@ -6,6 +6,7 @@
 mod batch;
 mod chaos;
 mod editor;
+mod export;
 mod gates;
 mod iam;
 mod live;

@@ -1,0 +1,610 @@
+//! The plan compiled to states: a forward pass numbers every state (its name begins with its
+//! sequence number, so the document reads in plan order), a backward pass links each step to
+//! the one after it.
+
+use super::machine::{
+    Catcher, Choice, Fail, Graph, Parallel, Pass, Sleep, State, StateMachine, Succeed, Task,
+    Transition,
+};
+use super::poll::Poll;
+use super::retry::throttling;
+use super::{ExportError, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT, POLL_INTERVAL_SECS};
+use crate::plan::{Plan, PlanItem};
+use crate::step::{CheckSpec, Origin, Step, StepKind, WaitSpec};
+use crate::target::ResourceKind;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The name of the state that ends a successful execution (after every numbered state).
+pub const SUCCEEDED: &str = "Succeeded";
+
+/// ASL's limit on the length of a state name.
+const MAX_NAME: usize = 80;
+
+/// A plan item with the number of its states.
+enum Node<'p> {
+    Step(String, &'p Step),
+    /// Its name, its number (`$.groups.gK` keeps what its branches created), its branches.
+    Parallel(String, u32, Vec<Vec<Node<'p>>>),
+}
+
+/// The compilation of one plan.
+pub struct Compiler<'p> {
+    plan: &'p Plan,
+    seq: u32,
+    /// The topic approvals are published to: a topic name or ARN, or `None` for the
+    /// execution input's `ApprovalTopicArn`.
+    approval_topic: Option<String>,
+    /// What earlier calls created (`Step::creates`) -> where the output of the Task that
+    /// created it is (`$.steps.sN`, or `$.groups.gK.sN` after a parallel group) and its kind.
+    created: BTreeMap<String, (String, ResourceKind)>,
+}
+
+impl<'p> Compiler<'p> {
+    pub fn new(plan: &'p Plan, approval_topic: Option<String>) -> Compiler<'p> {
+        Compiler {
+            plan,
+            seq: 0,
+            approval_topic,
+            created: BTreeMap::new(),
+        }
+    }
+
+    /// The whole state machine.
+    pub fn compile(mut self) -> Result<StateMachine, ExportError> {
+        if let Some(failure) = &self.plan.failure {
+            return Err(ExportError::PlanFailed(failure.message.clone()));
+        }
+        let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
+        let mut states = BTreeMap::new();
+        states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
+        let start = self.emit(&nodes, Some(SUCCEEDED.to_string()), &mut states)?;
+        let runbook = &self.plan.runbook;
+        let name = runbook.meta.name.as_deref().unwrap_or(&runbook.path);
+        Ok(StateMachine {
+            comment: format!(
+                "ripcord: {name} ({}, sha256 {}), exported from its reviewed plan",
+                runbook.path, runbook.sha256
+            ),
+            graph: Graph {
+                start_at: start.unwrap_or_else(|| SUCCEEDED.to_string()),
+                states,
+            },
+        })
+    }
+
+    fn number<'a>(&mut self, items: &[&'a PlanItem]) -> Vec<Node<'a>> {
+        items
+            .iter()
+            .map(|item| match item {
+                PlanItem::Step(step) => self.number_step(step),
+                PlanItem::Parallel(group) => {
+                    self.seq += 1;
+                    let number = self.seq;
+                    let prefix = format!("{number:03} Parallel");
+                    let branches = group
+                        .branches
+                        .iter()
+                        .map(|branch| branch.iter().map(|s| self.number_step(s)).collect())
+                        .collect();
+                    Node::Parallel(prefix, number, branches)
+                }
+            })
+            .collect()
+    }
+
+    fn number_step<'a>(&mut self, step: &'a Step) -> Node<'a> {
+        self.seq += 1;
+        let what = match &step.kind {
+            StepKind::Note { .. } => "note".to_string(),
+            StepKind::Approval { .. } => "approval".to_string(),
+            _ => match &step.target {
+                Some(target) => format!("{} {}", step.operation, target.name()),
+                None => step.operation.clone(),
+            },
+        };
+        let name: String = format!("{:03} {what}", self.seq)
+            .chars()
+            .take(MAX_NAME)
+            .collect();
+        Node::Step(name, step)
+    }
+
+    /// Emits `nodes` in order, the last going to `tail` (or ending its graph); returns the
+    /// first state's name (`tail` when there are none).
+    fn emit(
+        &mut self,
+        nodes: &[Node],
+        tail: Option<String>,
+        states: &mut BTreeMap<String, State>,
+    ) -> Result<Option<String>, ExportError> {
+        // What earlier steps create is known before later ones read it: record it forward
+        // (a branch records its own again, inside the branch, when it is emitted).
+        for node in nodes {
+            self.record_created(node);
+        }
+        let mut next = tail;
+        for node in nodes.iter().rev() {
+            next = Some(match node {
+                Node::Step(name, step) => self.emit_step(name, step, next, states)?,
+                Node::Parallel(name, group, branches) => {
+                    let mut graphs = Vec::new();
+                    // What the branches created, kept for the steps after the group; the rest
+                    // of the branches' outputs is dropped (the next step gets the input).
+                    let mut kept = serde_json::Map::new();
+                    for (i, branch) in branches.iter().enumerate() {
+                        for index in created_in(branch) {
+                            kept.insert(
+                                format!("s{index}.$"),
+                                format!("$[{i}].steps.s{index}").into(),
+                            );
+                        }
+                    }
+                    for (i, branch) in branches.iter().enumerate() {
+                        let mut inner = BTreeMap::new();
+                        let start = match self.emit(branch, None, &mut inner)? {
+                            Some(start) => start,
+                            None => {
+                                let empty = format!("{name} branch {} (empty)", i + 1);
+                                inner.insert(empty.clone(), pass(None, None));
+                                empty
+                            }
+                        };
+                        graphs.push(Graph {
+                            start_at: start,
+                            states: inner,
+                        });
+                    }
+                    states.insert(
+                        name.clone(),
+                        State::Parallel(Parallel {
+                            branches: graphs,
+                            result_path: if kept.is_empty() {
+                                Value::Null
+                            } else {
+                                format!("$.groups.g{group}").into()
+                            },
+                            result_selector: (!kept.is_empty()).then_some(Value::Object(kept)),
+                            catch: Vec::new(),
+                            transition: Transition::to(next.as_deref()),
+                        }),
+                    );
+                    name.clone()
+                }
+            });
+        }
+        Ok(next)
+    }
+
+    fn record_created(&mut self, node: &Node) {
+        match node {
+            Node::Step(_, step) => {
+                if let Some((id, kind)) = creation(step) {
+                    let at = format!("$.steps.s{}", step.index);
+                    self.created.insert(id, (at, kind));
+                }
+            }
+            Node::Parallel(_, group, branches) => {
+                for node in branches.iter().flatten() {
+                    if let Node::Step(_, step) = node {
+                        if let Some((id, kind)) = creation(step) {
+                            let at = format!("$.groups.g{group}.s{}", step.index);
+                            self.created.insert(id, (at, kind));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn emit_step(
+        &mut self,
+        name: &str,
+        step: &Step,
+        next: Option<String>,
+        states: &mut BTreeMap<String, State>,
+    ) -> Result<String, ExportError> {
+        let at = origin(&step.origin);
+        match &step.kind {
+            StepKind::Note { text } => {
+                states.insert(name.to_string(), pass(Some(text.clone()), next.as_deref()));
+            }
+            StepKind::Call { call } => {
+                if call.request_count() > 1 {
+                    return Err(ExportError::NotYet(format!(
+                        "step {} ({at}) is sent as {} requests; splitting a batch into Tasks is not exported yet",
+                        step.index,
+                        call.request_count()
+                    )));
+                }
+                let SfnTask {
+                    resource,
+                    parameters,
+                } = call.step_functions(&SfnContext {
+                    resolved: step.resolved.as_deref(),
+                    account: self.account(),
+                });
+                let parameters = self.with_created_ids(parameters);
+                let failed = format!("{name}.9 failed");
+                states.insert(
+                    failed.clone(),
+                    fail(
+                        "ripcord.StepFailed",
+                        format!("step {} {} failed ({at})", step.index, step.operation),
+                    ),
+                );
+                states.insert(
+                    name.to_string(),
+                    State::Task(Box::new(Task {
+                        comment: Some(at),
+                        resource,
+                        parameters: Value::Object(parameters),
+                        result_selector: None,
+                        result_path: format!("$.steps.s{}", step.index),
+                        timeout_seconds: None,
+                        retry: throttling(call.service()),
+                        catch: vec![catch_all(&failed)],
+                        transition: Transition::to(next.as_deref()),
+                    })),
+                );
+            }
+            StepKind::Wait { wait } => self.emit_wait(name, step, wait, next, states)?,
+            StepKind::Check { check } => emit_check(name, step, check, next, states),
+            StepKind::Approval { message } => self.emit_approval(name, step, message, next, states),
+        }
+        Ok(name.to_string())
+    }
+
+    /// A polling loop: describe, count (and tally), Choice (ready -> next; out of polls ->
+    /// Fail; else sleep and describe again).
+    fn emit_wait(
+        &self,
+        name: &str,
+        step: &Step,
+        wait: &WaitSpec,
+        next: Option<String>,
+        states: &mut BTreeMap<String, State>,
+    ) -> Result<(), ExportError> {
+        let at = origin(&step.origin);
+        let slot = format!("$.waits.s{}", step.index);
+        let id = self.id_of(wait);
+        let poll = Poll::of(&wait.target, wait.until, &id, &slot).ok_or_else(|| {
+            ExportError::NotYet(format!(
+                "step {} ({at}): no poll for {} {}",
+                step.index,
+                wait.target.kind().noun(),
+                wait.until.as_str()
+            ))
+        })?;
+        // The wait's timeout as a number of polls: Step Functions has no timeout on a loop.
+        let polls = wait.timeout_secs.div_ceil(POLL_INTERVAL_SECS).max(1);
+        let (describe, count, ready, sleep) = (
+            format!("{name}.1 poll"),
+            format!("{name}.2 count"),
+            format!("{name}.3 ready?"),
+            format!("{name}.4 sleep"),
+        );
+        let (timed_out, failed) = (format!("{name}.8 timed out"), format!("{name}.9 failed"));
+        let done = match next {
+            Some(next) => next,
+            None => {
+                // A Choice cannot end a branch: it goes to a Pass that does.
+                let done = format!("{name}.5 done");
+                states.insert(done.clone(), pass(None, None));
+                done
+            }
+        };
+        states.insert(
+            name.to_string(),
+            State::Pass(Pass {
+                comment: Some(format!(
+                    "{at}: wait until {} {}, at most {} s ({polls} polls every {POLL_INTERVAL_SECS} s)",
+                    wait.target.name(),
+                    wait.until.as_str(),
+                    wait.timeout_secs
+                )),
+                parameters: None,
+                result: Some(json!({ "Polls": 0 })),
+                result_path: Some(slot.clone()),
+                transition: Transition::to(Some(&describe)),
+            }),
+        );
+        states.insert(
+            describe.clone(),
+            State::Task(Box::new(Task {
+                comment: None,
+                resource: poll.resource,
+                parameters: poll.parameters,
+                result_selector: Some(poll.selector),
+                result_path: format!("{slot}.Last"),
+                timeout_seconds: None,
+                retry: throttling(wait.target.kind().service()),
+                catch: vec![catch_all(&failed)],
+                transition: Transition::to(Some(&count)),
+            })),
+        );
+        let mut rule = poll.ready;
+        // Indexing a JSON object inserts the key: `Poll::ready` is always a `json!({...})`.
+        rule["Next"] = Value::String(done);
+        states.insert(
+            ready.clone(),
+            State::Choice(Choice {
+                choices: vec![
+                    rule,
+                    json!({
+                        "Variable": format!("{slot}.Polls"),
+                        "NumericGreaterThanEquals": polls,
+                        "Next": timed_out,
+                    }),
+                ],
+                default: sleep.clone(),
+            }),
+        );
+        states.insert(
+            sleep,
+            State::Wait(Sleep {
+                seconds: POLL_INTERVAL_SECS,
+                transition: Transition::to(Some(&describe)),
+            }),
+        );
+        // The count replaces the loop's state: the last answer is carried over, with what
+        // the kind tallies from it.
+        let mut tally = serde_json::Map::new();
+        tally.insert(
+            "Polls.$".into(),
+            format!("States.MathAdd({slot}.Polls, 1)").into(),
+        );
+        tally.insert("Last.$".into(), format!("{slot}.Last").into());
+        tally.extend(poll.tally);
+        states.insert(
+            count,
+            State::Pass(Pass {
+                comment: None,
+                parameters: Some(Value::Object(tally)),
+                result: None,
+                result_path: Some(slot.clone()),
+                transition: Transition::to(Some(&ready)),
+            }),
+        );
+        states.insert(
+            timed_out,
+            fail(
+                "ripcord.WaitTimedOut",
+                format!(
+                    "{} did not reach {} within {} s ({at})",
+                    wait.target.name(),
+                    wait.until.as_str(),
+                    wait.timeout_secs
+                ),
+            ),
+        );
+        states.insert(
+            failed,
+            fail(
+                "ripcord.WaitFailed",
+                format!("{} of {} failed ({at})", step.operation, wait.target.name()),
+            ),
+        );
+        Ok(())
+    }
+
+    /// The plan's account: its inventory's, else the one account its runbook declares.
+    fn account(&self) -> Option<&'p str> {
+        let plan = self.plan;
+        let declared = match plan.runbook.meta.accounts.as_slice() {
+            [account] => Some(account.as_str()),
+            _ => None,
+        };
+        plan.inventory
+            .as_ref()
+            .and_then(|info| info.account.as_deref())
+            .or(declared)
+    }
+
+    /// The parameters with every id the dry-run simulated for something the run creates (a
+    /// snapshot a later step copies) replaced by the path of the id AWS returned.
+    fn with_created_ids(
+        &self,
+        parameters: serde_json::Map<String, Value>,
+    ) -> serde_json::Map<String, Value> {
+        parameters
+            .into_iter()
+            .map(|(key, value)| {
+                let path = value.as_str().and_then(|id| self.created_path(id));
+                match path {
+                    Some(path) => (format!("{key}.$"), Value::String(path)),
+                    None => (key, value),
+                }
+            })
+            .collect()
+    }
+
+    /// Where the id AWS returned for `id` (as the dry-run named it) is in the execution's
+    /// state, when an earlier call of the run created it.
+    fn created_path(&self, id: &str) -> Option<String> {
+        let (at, field) = match self.created.get(id)? {
+            (at, ResourceKind::DnsChange) => (at, "ChangeInfo.Id"),
+            (at, ResourceKind::EbsSnapshot) => (at, "SnapshotId"),
+            (at, ResourceKind::Volume) => (at, "VolumeId"),
+            // RDS identifiers are the runbook's own: the same in the dry-run and in AWS.
+            _ => return None,
+        };
+        Some(format!("{at}.{field}"))
+    }
+
+    /// The id a wait polls: the output of the Task that created the resource, or its name.
+    fn id_of(&self, wait: &WaitSpec) -> String {
+        let name = wait.target.name();
+        self.created_path(name).unwrap_or_else(|| name.to_string())
+    }
+
+    /// A Task that publishes the message with a task token and waits for it to be answered.
+    fn emit_approval(
+        &self,
+        name: &str,
+        step: &Step,
+        message: &str,
+        next: Option<String>,
+        states: &mut BTreeMap<String, State>,
+    ) {
+        let at = origin(&step.origin);
+        let declined = format!("{name}.9 declined");
+        let mut parameters = serde_json::Map::new();
+        match &self.approval_topic {
+            Some(topic) => {
+                parameters.insert("TopicArn".into(), topic.clone().into());
+            }
+            None => {
+                parameters.insert("TopicArn.$".into(), APPROVAL_TOPIC_INPUT.into());
+            }
+        }
+        let runbook = self.plan.runbook.meta.name.as_deref().unwrap_or("runbook");
+        parameters.insert(
+            "Subject".into(),
+            format!("ripcord approval: {runbook} step {}", step.index).into(),
+        );
+        parameters.insert(
+            "Message".into(),
+            json!({ "Approval": message, "Step": step.index, "TaskToken.$": "$$.Task.Token" }),
+        );
+        states.insert(
+            declined.clone(),
+            fail(
+                "ripcord.Declined",
+                format!("approval of step {} was declined ({at})", step.index),
+            ),
+        );
+        states.insert(
+            name.to_string(),
+            State::Task(Box::new(Task {
+                comment: Some(at),
+                resource: "arn:aws:states:::sns:publish.waitForTaskToken".into(),
+                parameters: Value::Object(parameters),
+                result_selector: None,
+                result_path: format!("$.approvals.s{}", step.index),
+                timeout_seconds: None,
+                retry: throttling("sns"),
+                catch: vec![catch_all(&declined)],
+                transition: Transition::to(next.as_deref()),
+            })),
+        );
+    }
+}
+
+/// A describe Task and a Choice that fails with the check's own message when it does not hold.
+fn emit_check(
+    name: &str,
+    step: &Step,
+    check: &CheckSpec,
+    next: Option<String>,
+    states: &mut BTreeMap<String, State>,
+) {
+    let at = origin(&step.origin);
+    let slot = format!("$.checks.s{}", step.index);
+    let (holds, missing, unmet) = (
+        format!("{name}.2 holds?"),
+        format!("{name}.8 not configured"),
+        format!("{name}.9 unmet"),
+    );
+    let (parameters, rule) = match check {
+        // An enabled first rule; the destination's region is checked by the plan, not here
+        // (the response names the destination bucket, not its region).
+        CheckSpec::BucketReplication { bucket, .. } => (
+            json!({ "Bucket": bucket }),
+            json!({
+                "Variable": format!("{slot}.ReplicationConfiguration.Rules[0].Status"),
+                "StringEquals": "Enabled",
+            }),
+        ),
+    };
+    let done = match next {
+        Some(next) => next,
+        None => {
+            let done = format!("{name}.5 done");
+            states.insert(done.clone(), pass(None, None));
+            done
+        }
+    };
+    let mut rule = rule;
+    // Indexing a JSON object inserts the key: the rule above is a `json!({...})`.
+    rule["Next"] = Value::String(done);
+    states.insert(
+        name.to_string(),
+        State::Task(Box::new(Task {
+            comment: Some(at.clone()),
+            resource: super::task::sdk_resource(check.service(), check.operation()),
+            parameters,
+            result_selector: None,
+            result_path: slot,
+            timeout_seconds: None,
+            retry: throttling(check.service()),
+            catch: vec![catch_all(&missing)],
+            transition: Transition::to(Some(&holds)),
+        })),
+    );
+    states.insert(
+        holds,
+        State::Choice(Choice {
+            choices: vec![rule],
+            default: unmet.clone(),
+        }),
+    );
+    for (state, found) in [(missing, None), (unmet, Some(&[][..]))] {
+        let error = check.unmet(found);
+        states.insert(
+            state,
+            fail(&error.code, format!("{} ({at})", error.message)),
+        );
+    }
+}
+
+/// What a call step creates under an id AWS picks, and its kind.
+fn creation(step: &Step) -> Option<(String, ResourceKind)> {
+    match (&step.kind, &step.creates) {
+        (StepKind::Call { call }, Some(id)) => {
+            Some((id.clone(), call.descriptor().creates.kind()?))
+        }
+        _ => None,
+    }
+}
+
+/// The indexes of the steps of a branch that create something.
+fn created_in(branch: &[Node]) -> Vec<u32> {
+    branch
+        .iter()
+        .filter_map(|node| match node {
+            Node::Step(_, step) => creation(step).map(|_| step.index),
+            Node::Parallel(..) => None,
+        })
+        .collect()
+}
+
+fn origin(origin: &Origin) -> String {
+    format!("{}:{}", origin.file, origin.line)
+}
+
+fn pass(comment: Option<String>, next: Option<&str>) -> State {
+    State::Pass(Pass {
+        comment,
+        parameters: None,
+        result: None,
+        result_path: None,
+        transition: Transition::to(next),
+    })
+}
+
+fn fail(error: &str, cause: String) -> State {
+    State::Fail(Fail {
+        error: error.to_string(),
+        cause,
+    })
+}
+
+/// Any error of the state goes to `next`, keeping the input and the error at `$.error`.
+fn catch_all(next: &str) -> Catcher {
+    Catcher {
+        error_equals: vec!["States.ALL".into()],
+        result_path: "$.error".into(),
+        next: next.to_string(),
+    }
+}

@@ -1,0 +1,317 @@
+//! The export's shape, on the bundled runbooks' plans (the goldens of `tests/golden/`).
+
+use super::machine::{Graph, State};
+use super::*;
+use crate::plan::Plan;
+
+/// A golden plan, without its first line (the golden's header).
+fn golden(name: &str) -> Plan {
+    let text = match name {
+        "ecommerce" => include_str!("../../../../tests/golden/ecommerce__failover.json"),
+        "pilot-light" => include_str!("../../../../tests/golden/pilot-light__ignite.json"),
+        "backup" => include_str!("../../../../tests/golden/backup__daily-ebs.json"),
+        "dns-batch" => include_str!("../../../../tests/golden/examples__dns-batch.json"),
+        "rds" => include_str!("../../../../tests/golden/rds-test__multi-az-failover.json"),
+        _ => unreachable!("no golden {name}"),
+    };
+    let json = text.split_once('\n').map_or(text, |(_, rest)| rest);
+    serde_json::from_str(json).expect("a golden plan parses")
+}
+
+fn all() -> Vec<(&'static str, StateMachine)> {
+    ["ecommerce", "pilot-light", "backup", "dns-batch", "rds"]
+        .into_iter()
+        .map(|name| (name, compile(&golden(name), None).expect("exports")))
+        .collect()
+}
+
+/// Every graph of the machine, branches included.
+fn graphs(graph: &Graph) -> Vec<&Graph> {
+    let mut out = vec![graph];
+    for state in graph.states.values() {
+        if let State::Parallel(parallel) = state {
+            for branch in &parallel.branches {
+                out.extend(graphs(branch));
+            }
+        }
+    }
+    out
+}
+
+fn tasks(graph: &Graph) -> Vec<&machine::Task> {
+    graphs(graph)
+        .into_iter()
+        .flat_map(|g| g.states.values())
+        .filter_map(|state| match state {
+            State::Task(task) => Some(task.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_next_names_a_state_of_its_graph_and_every_graph_ends() {
+    for (name, machine) in all() {
+        for graph in graphs(&machine.graph) {
+            assert!(
+                graph.states.contains_key(&graph.start_at),
+                "{name}: StartAt"
+            );
+            for (state_name, state) in &graph.states {
+                for next in state.successors() {
+                    assert!(
+                        graph.states.contains_key(next),
+                        "{name}: {state_name} goes to {next}, not a state of its graph"
+                    );
+                }
+                assert!(state_name.chars().count() <= 80, "{name}: {state_name}");
+            }
+            // Reachability from StartAt reaches a terminal state, and nothing is orphaned.
+            let mut seen = std::collections::BTreeSet::new();
+            let mut todo = vec![graph.start_at.as_str()];
+            while let Some(state) = todo.pop() {
+                if seen.insert(state) {
+                    todo.extend(graph.states[state].successors());
+                }
+            }
+            assert_eq!(seen.len(), graph.states.len(), "{name}: unreachable states");
+            assert!(graph.states.values().any(State::is_terminal), "{name}");
+        }
+        assert!(matches!(
+            machine.graph.states.get(SUCCEEDED),
+            Some(State::Succeed(_))
+        ));
+    }
+}
+
+#[test]
+fn every_task_names_a_service_integration_and_retries_only_throttling() {
+    let optimized = [
+        "arn:aws:states:::sns:publish",
+        "arn:aws:states:::sns:publish.waitForTaskToken",
+    ];
+    for (name, machine) in all() {
+        for task in tasks(&machine.graph) {
+            if !optimized.contains(&task.resource.as_str()) {
+                let rest = task.resource.strip_prefix(SDK_PREFIX);
+                let (service, action) = rest
+                    .and_then(|r| r.split_once(':'))
+                    .unwrap_or_else(|| panic!("{name}: {}", task.resource));
+                assert!(service
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+                assert!(
+                    action.starts_with(|c: char| c.is_ascii_lowercase()),
+                    "{action}"
+                );
+                assert!(
+                    action.chars().all(|c| c.is_ascii_alphanumeric()),
+                    "{action}"
+                );
+            }
+            for retry in &task.retry {
+                for error in &retry.error_equals {
+                    assert!(!error.starts_with("States."), "{name}: retries {error}");
+                }
+            }
+            assert!(
+                !task.catch.is_empty(),
+                "{name}: {} has no Catch",
+                task.resource
+            );
+        }
+    }
+}
+
+#[test]
+fn each_step_kind_maps_to_its_states() {
+    let plan = golden("ecommerce");
+    let machine = compile(&plan, None).expect("exports");
+    let states = &machine.graph.states;
+    let top: Vec<&str> = states.keys().map(String::as_str).collect();
+    // The check: a describe Task, a Choice and a Fail with the check's own message.
+    assert!(
+        matches!(&states["001 GetBucketReplication product-images-bucket"], State::Task(t)
+        if t.resource == "arn:aws:states:::aws-sdk:s3:getBucketReplication")
+    );
+    assert!(matches!(
+        &states["001 GetBucketReplication product-images-bucket.2 holds?"],
+        State::Choice(_)
+    ));
+    assert!(
+        matches!(&states["001 GetBucketReplication product-images-bucket.9 unmet"],
+        State::Fail(f) if f.error == "ReplicationNotConfigured" && f.cause.contains("product-images-bucket"))
+    );
+    // The approval: a task token published to SNS, the topic from the execution input.
+    assert!(matches!(&states["002 approval"], State::Task(t)
+        if t.resource == "arn:aws:states:::sns:publish.waitForTaskToken"
+            && t.parameters["TopicArn.$"] == APPROVAL_TOPIC_INPUT
+            && t.parameters["Message"]["TaskToken.$"] == "$$.Task.Token"));
+    // The parallel group: one branch per plan branch, each a note, a call and a wait loop.
+    let State::Parallel(group) = &states["003 Parallel"] else {
+        panic!("no Parallel state in {top:?}");
+    };
+    assert_eq!(group.branches.len(), 3);
+    let web = &group.branches[0].states;
+    assert!(matches!(&web[&group.branches[0].start_at], State::Pass(p)
+        if p.comment.as_deref() == Some("Scaling up web tier...")));
+    let call = web
+        .values()
+        .find_map(|s| match s {
+            State::Task(t) if t.resource.ends_with(":updateAutoScalingGroup") => Some(t),
+            _ => None,
+        })
+        .expect("the scaling call");
+    assert_eq!(
+        call.resource,
+        "arn:aws:states:::aws-sdk:autoscaling:updateAutoScalingGroup"
+    );
+    assert_eq!(call.parameters["AutoScalingGroupName"], "dr-web-asg");
+    assert_eq!(call.parameters["DesiredCapacity"], 4);
+    assert!(call.parameters.get("Region").is_none());
+    // The wait: its timeout (600 s) as 40 polls of 15 s, then a Fail.
+    let choice = web
+        .values()
+        .find_map(|s| match s {
+            State::Choice(c) => Some(c),
+            _ => None,
+        })
+        .expect("the wait's Choice");
+    assert_eq!(choice.choices[1]["NumericGreaterThanEquals"], 40);
+    assert!(web
+        .values()
+        .any(|s| matches!(s, State::Wait(w) if w.seconds == POLL_INTERVAL_SECS)));
+    assert!(web
+        .values()
+        .any(|s| matches!(s, State::Fail(f) if f.error == "ripcord.WaitTimedOut")));
+    // The health check is sent by its id, resolved in the plan.
+    let health = tasks(&machine.graph)
+        .into_iter()
+        .find(|t| t.resource == "arn:aws:states:::aws-sdk:route53:updateHealthCheck")
+        .expect("the health check");
+    assert_eq!(
+        health.parameters["HealthCheckId"],
+        "4f6c8e2a-1b3d-4c5e-8f70-9a1b2c3d4e5f"
+    );
+    // The global cluster's member by ARN, from the plan's account, as the live backend sends it.
+    let remove = tasks(&machine.graph)
+        .into_iter()
+        .find(|t| t.resource == "arn:aws:states:::aws-sdk:rds:removeFromGlobalCluster")
+        .expect("the removal");
+    assert_eq!(
+        remove.parameters["GlobalClusterIdentifier"],
+        "ecommerce-global"
+    );
+    assert_eq!(
+        remove.parameters["DbClusterIdentifier"],
+        "arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-cluster"
+    );
+    // The notification: the optimized SNS integration.
+    assert!(tasks(&machine.graph)
+        .iter()
+        .any(|t| t.resource == "arn:aws:states:::sns:publish"));
+}
+
+#[test]
+fn a_given_approval_topic_is_used_and_allowed() {
+    let plan = golden("ecommerce");
+    let topic = "arn:aws:sns:us-west-2:123456789012:dr-approvals";
+    let machine = compile(&plan, Some(topic.into())).expect("exports");
+    assert!(
+        matches!(&machine.graph.states["002 approval"], State::Task(t)
+        if t.parameters["TopicArn"] == topic)
+    );
+}
+
+#[test]
+fn a_failed_plan_is_not_exported() {
+    let mut plan = golden("ecommerce");
+    plan.failure = Some(crate::plan::PlanFailure {
+        message: "boom".into(),
+        origin: None,
+    });
+    assert!(matches!(
+        compile(&plan, None),
+        Err(ExportError::PlanFailed(_))
+    ));
+}
+
+#[test]
+fn the_export_is_deterministic() {
+    let plan = golden("ecommerce");
+    let one = serde_json::to_string(&compile(&plan, None).expect("exports")).expect("json");
+    let two = serde_json::to_string(&compile(&plan, None).expect("exports")).expect("json");
+    assert_eq!(one, two);
+}
+
+#[test]
+fn a_wait_on_what_the_run_created_polls_the_id_the_creating_task_returned() {
+    // The snapshot ids of a dry-run are simulated: the execution reads AWS's from the output
+    // of the call that created the snapshot.
+    let machine = compile(&golden("backup"), None).expect("exports");
+    let polls: Vec<_> = tasks(&machine.graph)
+        .into_iter()
+        .filter(|t| t.resource == "arn:aws:states:::aws-sdk:ec2:describeSnapshots")
+        .collect();
+    assert!(!polls.is_empty());
+    for poll in polls {
+        let path = poll.parameters["SnapshotIds.$"]
+            .as_str()
+            .expect("an id from the run");
+        assert!(
+            path.starts_with("States.Array($.steps.s") && path.ends_with(".SnapshotId)"),
+            "{path}"
+        );
+    }
+    // A copy of a snapshot the run made reads its id the same way.
+    let copy = tasks(&machine.graph)
+        .into_iter()
+        .find(|t| t.resource == "arn:aws:states:::aws-sdk:ec2:copySnapshot")
+        .expect("a copy");
+    let source = copy.parameters["SourceSnapshotId.$"]
+        .as_str()
+        .expect("a path");
+    assert!(source.starts_with("$.steps.s"), "{source}");
+}
+
+#[test]
+fn what_a_parallel_branch_created_is_kept_for_the_steps_after_the_group() {
+    let mut plan = golden("backup");
+    // The snapshot and its wait as the one branch of a group, the copy after it.
+    plan.items.drain(..3); // its opening notes
+    let branch: Vec<crate::Step> = plan
+        .items
+        .drain(..2)
+        .map(|item| match item {
+            crate::PlanItem::Step(step) => step,
+            crate::PlanItem::Parallel(_) => panic!("the backup plan starts with steps"),
+        })
+        .collect();
+    assert!(
+        matches!(&branch[0].kind, crate::StepKind::Call { call } if call.operation() == "CreateSnapshot")
+    );
+    plan.items.insert(
+        0,
+        crate::PlanItem::Parallel(crate::ParallelGroup {
+            at_secs: 0,
+            duration_secs: 0,
+            branches: vec![branch],
+            notes: Vec::new(),
+        }),
+    );
+    let machine = compile(&plan, None).expect("exports");
+    let State::Parallel(group) = &machine.graph.states[&machine.graph.start_at] else {
+        panic!("the machine starts with the group");
+    };
+    assert_eq!(group.result_path, "$.groups.g1");
+    let selector = group.result_selector.as_ref().expect("a selector");
+    assert_eq!(selector["s1.$"], "$[0].steps.s1");
+    let copy = tasks(&machine.graph)
+        .into_iter()
+        .find(|t| t.resource == "arn:aws:states:::aws-sdk:ec2:copySnapshot")
+        .expect("a copy");
+    assert_eq!(
+        copy.parameters["SourceSnapshotId.$"],
+        "$.groups.g1.s1.SnapshotId"
+    );
+}
