@@ -578,17 +578,7 @@ impl Operation for FailoverGlobalCluster {
     }
 
     fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
-        let mut p = fields_of(
-            self,
-            &[
-                ("GlobalCluster", "GlobalClusterIdentifier"),
-                ("TargetDbCluster", "TargetDbClusterIdentifier"),
-            ],
-        );
-        if let Some(arn) = ctx.resolved {
-            p.insert("TargetDbClusterIdentifier".into(), arn.into());
-        }
-        SfnTask::sdk(&Self::DESCRIPTOR, p)
+        global_writer_task(self, &Self::DESCRIPTOR, ctx)
     }
 
     fn region(&self) -> Option<&str> {
@@ -646,17 +636,7 @@ impl Operation for SwitchoverGlobalCluster {
     }
 
     fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
-        let mut p = fields_of(
-            self,
-            &[
-                ("GlobalCluster", "GlobalClusterIdentifier"),
-                ("TargetDbCluster", "TargetDbClusterIdentifier"),
-            ],
-        );
-        if let Some(arn) = ctx.resolved {
-            p.insert("TargetDbClusterIdentifier".into(), arn.into());
-        }
-        SfnTask::sdk(&Self::DESCRIPTOR, p)
+        global_writer_task(self, &Self::DESCRIPTOR, ctx)
     }
 
     fn region(&self) -> Option<&str> {
@@ -745,6 +725,22 @@ fn rds_arn(scope: &Scope, region: &str, kind: &str, id: &str) -> String {
         region,
         &format!("{kind}:{}", id.to_ascii_lowercase()),
     )
+}
+
+/// The Step Functions task of a move of a global database's writer (failover, switchover):
+/// the target cluster as the ARN the dry-run resolved.
+fn global_writer_task<T: Serialize>(op: &T, descriptor: &Descriptor, ctx: &SfnContext) -> SfnTask {
+    let mut p = fields_of(
+        op,
+        &[
+            ("GlobalCluster", "GlobalClusterIdentifier"),
+            ("TargetDbCluster", "TargetDbClusterIdentifier"),
+        ],
+    );
+    if let Some(arn) = ctx.resolved {
+        p.insert("TargetDbClusterIdentifier".into(), arn.into());
+    }
+    SfnTask::sdk(descriptor, p)
 }
 
 /// A failover or switchover of a global database: the global cluster and the member that
