@@ -120,6 +120,47 @@ impl RunLock {
     }
 }
 
+/// The runs whose process is alive and holds a lock under `runs_dir`: what `runs list` says
+/// is in progress (a run without an end record whose process is gone was killed). Read from
+/// the lock files' words, not by trying the locks: a try, even a shared one, could make a run
+/// starting at that moment find its lock taken.
+pub fn live_runs(runs_dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(runs_dir.join(".locks")) else {
+        return Vec::new();
+    };
+    let mut runs = Vec::new();
+    for entry in entries.flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        // `run RUN_ID, process PID, since TIME` (holder_text).
+        let Some((run, rest)) = text
+            .trim()
+            .strip_prefix("run ")
+            .and_then(|t| t.split_once(", process "))
+        else {
+            continue;
+        };
+        let pid = rest
+            .split(',')
+            .next()
+            .and_then(|p| p.trim().parse::<libc::pid_t>().ok());
+        if pid.is_some_and(process_alive) {
+            runs.push(run.to_string());
+        }
+    }
+    runs
+}
+
+/// Whether process `pid` exists (signal 0 checks without sending anything; EPERM means it
+/// exists under another user).
+fn process_alive(pid: libc::pid_t) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 impl Drop for RunLock {
     fn drop(&mut self) {
         // The lock goes with the file handle anyway; emptying the file says nobody holds it,
@@ -148,6 +189,21 @@ mod tests {
         drop(first);
         let (_again, stale) = RunLock::acquire(dir.path(), "123", "failover", "run-4").unwrap();
         assert!(stale.is_none(), "a lock released cleanly is not stale");
+    }
+
+    #[test]
+    fn live_runs_are_those_whose_process_holds_a_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(live_runs(dir.path()).is_empty());
+        let (lock, _) = RunLock::acquire(dir.path(), "123", "failover", "run-1").unwrap();
+        std::fs::write(
+            dir.path().join(".locks/123-failback.lock"),
+            "run run-0, process 999999, since 2026-12-01T00:00:00Z\n",
+        )
+        .unwrap();
+        assert_eq!(live_runs(dir.path()), ["run-1"]);
+        drop(lock);
+        assert!(live_runs(dir.path()).is_empty());
     }
 
     #[test]

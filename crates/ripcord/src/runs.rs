@@ -15,8 +15,16 @@ pub fn run(args: &RunsArgs) -> Exit {
             }
             Ok(runs) => {
                 let width = runs.iter().map(|r| r.run_id.len()).max().unwrap_or(0);
+                let live = crate::run_lock::live_runs(&dir);
                 for run in runs {
-                    let status = run.status.map(RunStatus::as_str).unwrap_or("no end record");
+                    // Without an end record a run is still going (its process holds the run
+                    // lock), or its process was killed: `apply --resume` goes on with it.
+                    let status = match run.status {
+                        Some(status) => status.as_str(),
+                        None if live.contains(&run.run_id) => "in progress",
+                        None if matches!(run.mode.as_str(), "apply" | "repl") => "killed",
+                        None => "no end record",
+                    };
                     println!(
                         "{:<width$}  {}  {:<5}  {:<13}  {:>3} steps  {}",
                         run.run_id, run.started_at, run.mode, status, run.steps, run.runbook

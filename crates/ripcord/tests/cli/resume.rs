@@ -196,6 +196,15 @@ fn a_failover_killed_after_each_step_resumes_with_every_mutation_once() {
         );
         name = format!("run-{}", kills.len());
         let id = run_id(&runs);
+        if kills.len() == 1 {
+            // A run whose process was killed says so, and how to go on.
+            let list = ripcord_env(&["runs", "list", "--runs-dir", runs_arg.as_str()], dir, &[]);
+            let line = stdout(&list);
+            assert!(
+                line.contains(&id) && line.contains("  killed  "),
+                "runs list after a kill: {line}"
+            );
+        }
         child = apply(&["--resume", &id], &name);
     };
     assert_eq!(exit, 0, "the last resume completes: {}", said(dir, &name));
