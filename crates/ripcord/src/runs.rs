@@ -3,7 +3,7 @@
 use crate::cli::{RunsArgs, RunsCommand};
 use crate::exit::Exit;
 use crate::runs_dir;
-use ripcord_journal::{list_runs, read_run, render_timeline, RunStatus};
+use ripcord_journal::{list_runs, read_run, render_timeline};
 
 pub fn run(args: &RunsArgs) -> Exit {
     let dir = runs_dir::resolve(args.runs_dir.as_deref());
