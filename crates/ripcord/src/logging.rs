@@ -100,16 +100,26 @@ fn redact(line: &str) -> String {
             from = start + REDACTED.len();
         }
     }
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-    ] {
-        if let Some(value) = std::env::var(var).ok().filter(|v| v.len() >= 8) {
-            out = out.replace(&value, REDACTED);
-        }
+    for value in credential_values() {
+        out = out.replace(value.as_str(), REDACTED);
     }
     out
+}
+
+/// The credential variables' values, read once: every log line is checked against them.
+fn credential_values() -> &'static [String] {
+    static VALUES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    VALUES.get_or_init(|| {
+        [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .filter(|value| value.len() >= 8)
+        .collect()
+    })
 }
 
 #[cfg(test)]

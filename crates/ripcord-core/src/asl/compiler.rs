@@ -285,15 +285,7 @@ impl<'p> Compiler<'p> {
             format!("{name}.4 sleep"),
         );
         let (timed_out, failed) = (format!("{name}.8 timed out"), format!("{name}.9 failed"));
-        let done = match next {
-            Some(next) => next,
-            None => {
-                // A Choice cannot end a branch: it goes to a Pass that does.
-                let done = format!("{name}.5 done");
-                states.insert(done.clone(), pass(None, None));
-                done
-            }
-        };
+        let done = after_choice(states, name, next);
         states.insert(
             name.to_string(),
             State::Pass(Pass {
@@ -517,14 +509,7 @@ fn emit_check(
             }),
         ),
     };
-    let done = match next {
-        Some(next) => next,
-        None => {
-            let done = format!("{name}.5 done");
-            states.insert(done.clone(), pass(None, None));
-            done
-        }
-    };
+    let done = after_choice(states, name, next);
     let mut rule = rule;
     // Indexing a JSON object inserts the key: the rule above is a `json!({...})`.
     rule["Next"] = Value::String(done);
@@ -606,5 +591,18 @@ fn catch_all(next: &str) -> Catcher {
         error_equals: vec!["States.ALL".into()],
         result_path: "$.error".into(),
         next: next.to_string(),
+    }
+}
+
+/// Where a Choice of the step `name` goes when its condition holds: `next`, or at the end of
+/// a branch a Pass that ends it (a Choice cannot end a branch itself).
+fn after_choice(states: &mut BTreeMap<String, State>, name: &str, next: Option<String>) -> String {
+    match next {
+        Some(next) => next,
+        None => {
+            let done = format!("{name}.5 done");
+            states.insert(done.clone(), pass(None, None));
+            done
+        }
     }
 }

@@ -44,25 +44,16 @@ impl Operation for CreateDbSnapshot {
     }
 
     fn iam(&self, scope: &Scope) -> Vec<Permission> {
-        let snapshot = rds_arn(scope, &self.region, "snapshot", &self.snapshot);
-        let instance = rds_arn(scope, &self.region, "db", &self.db_instance);
-        let mut needs = vec![Permission::on(
-            Action::of(&Self::DESCRIPTOR),
-            [instance, snapshot.clone()],
-        )];
-        if !self.tags.is_empty() {
-            needs.push(Permission::on(
-                Action::new("rds", "AddTagsToResource"),
-                [snapshot],
-            ));
-        }
-        needs
+        snapshot_permissions(
+            &Self::DESCRIPTOR,
+            rds_arn(scope, &self.region, "db", &self.db_instance),
+            rds_arn(scope, &self.region, "snapshot", &self.snapshot),
+            &self.tags,
+        )
     }
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
-        let mut p = fields_of(self, &[]);
-        rds_tags(&mut p, &self.tags);
-        SfnTask::sdk(&Self::DESCRIPTOR, p)
+        tagged_task(self, &Self::DESCRIPTOR, &self.tags)
     }
 
     fn region(&self) -> Option<&str> {
@@ -119,25 +110,16 @@ impl Operation for CreateDbClusterSnapshot {
     }
 
     fn iam(&self, scope: &Scope) -> Vec<Permission> {
-        let snapshot = rds_arn(scope, &self.region, "cluster-snapshot", &self.snapshot);
-        let cluster = rds_arn(scope, &self.region, "cluster", &self.db_cluster);
-        let mut needs = vec![Permission::on(
-            Action::of(&Self::DESCRIPTOR),
-            [cluster, snapshot.clone()],
-        )];
-        if !self.tags.is_empty() {
-            needs.push(Permission::on(
-                Action::new("rds", "AddTagsToResource"),
-                [snapshot],
-            ));
-        }
-        needs
+        snapshot_permissions(
+            &Self::DESCRIPTOR,
+            rds_arn(scope, &self.region, "cluster", &self.db_cluster),
+            rds_arn(scope, &self.region, "cluster-snapshot", &self.snapshot),
+            &self.tags,
+        )
     }
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
-        let mut p = fields_of(self, &[]);
-        rds_tags(&mut p, &self.tags);
-        SfnTask::sdk(&Self::DESCRIPTOR, p)
+        tagged_task(self, &Self::DESCRIPTOR, &self.tags)
     }
 
     fn region(&self) -> Option<&str> {
@@ -712,6 +694,38 @@ impl Operation for RebootDbInstance {
     fn key_arguments(&self) -> Vec<(&'static str, String)> {
         vec![("ForceFailover", self.force_failover.to_string())]
     }
+}
+
+/// A snapshot of `source` (an instance or a cluster) named `snapshot`: the action on both,
+/// and tagging the snapshot when the runbook tags it.
+fn snapshot_permissions(
+    descriptor: &Descriptor,
+    source: String,
+    snapshot: String,
+    tags: &BTreeMap<String, String>,
+) -> Vec<Permission> {
+    let mut needs = vec![Permission::on(
+        Action::of(descriptor),
+        [source, snapshot.clone()],
+    )];
+    if !tags.is_empty() {
+        needs.push(Permission::on(
+            Action::new("rds", "AddTagsToResource"),
+            [snapshot],
+        ));
+    }
+    needs
+}
+
+/// The Step Functions task of an operation sent as its fields, with the runbook's tags.
+fn tagged_task<T: Serialize>(
+    op: &T,
+    descriptor: &Descriptor,
+    tags: &BTreeMap<String, String>,
+) -> SfnTask {
+    let mut p = fields_of(op, &[]);
+    rds_tags(&mut p, tags);
+    SfnTask::sdk(descriptor, p)
 }
 
 /// An RDS resource's ARN (`db`, `cluster`, `snapshot`, ...) from its identifier, which RDS
