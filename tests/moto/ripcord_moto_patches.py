@@ -6,8 +6,20 @@ next to it; README.md has the summary table. Written against moto 5.2.5 only:
 apply() refuses any other version rather than patch code it has not seen.
 """
 
+import copy
+import json
+
 import moto
+import moto.moto_api._internal.urls as moto_api_urls
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler, DynamoResult
+from moto.ecs.models import EC2ContainerServiceBackend, Service, ecs_backends
+from moto.moto_api._internal import mock_random
 from moto.rds.exceptions import (
     DBClusterNotFoundError,
     InvalidParameterCombination,
@@ -16,6 +28,8 @@ from moto.rds.exceptions import (
 from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
 from moto.rds.models import DBInstance, RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
+from moto.route53.exceptions import InvalidInput, Route53ClientError
+from moto.route53.models import FakeZone, Route53Backend
 from moto.s3.exceptions import ReplicationConfigurationNotFoundError
 from moto.s3.responses import S3Response
 
@@ -446,6 +460,435 @@ def _patch_s3():
     S3Response.get_bucket_versioning = get_bucket_versioning
 
 
+# --- DynamoDB global tables (version 2019.11.21) ---------------------------------------
+#
+# Upstream accepts UpdateTable's ReplicaUpdates and ignores them: no replica table appears
+# in the other region and DescribeTable never reports Replicas. Here a global table is a
+# replica group, one dict {region: ReplicaStatus} in insertion order, shared by the Table
+# object of every region that holds a replica (attribute _ripcord_replicas). moto has no
+# time, so a replica is ACTIVE as soon as UpdateTable returns (AWS shows CREATING, then
+# ACTIVE, and the table UPDATING meanwhile), and moto replicates no items between them.
+#
+# DescribeTable in region R lists the *other* regions of the group, not R itself. AWS's
+# "Determining the version of a global table" (DynamoDB developer guide,
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/globaltables.DetermineVersion.html)
+# shows `describe-table --region us-east-2` of a global table in us-east-2 and us-west-2
+# answering "Replicas": [{"RegionName": "us-west-2", "ReplicaStatus": "ACTIVE"}], next to a
+# DescribeGlobalTable (legacy) that lists both regions; LocalStack's DescribeTable leaves
+# the queried region out for the same reason. A table in a group of two or more also
+# reports GlobalTableVersion "2019.11.21", as on that page.
+
+GLOBAL_TABLE_VERSION = "2019.11.21"
+
+
+def _replica_invalid(message):
+    return MockValidationException(f"One or more parameter values were invalid: {message}")
+
+
+def _dynamodb_backend(account_id, region):
+    backends = dynamodb_backends[account_id]
+    if region not in backends.regions:
+        raise _replica_invalid(f"Invalid region: {region}")
+    return backends[region]
+
+
+def _replica_group(table):
+    return table.__dict__.get("_ripcord_replicas")
+
+
+def _set_replica_group(account_id, name, group):
+    """Points the table of every region in `group` at it; a group of one is no group."""
+    for region in group:
+        table = dynamodb_backends[account_id][region].tables.get(name)
+        if table is None:
+            continue
+        if len(group) > 1:
+            table._ripcord_replicas = group
+        else:
+            table.__dict__.pop("_ripcord_replicas", None)
+
+
+def _check_replica_updates(table, region, updates):
+    """Every refusal before any change, as AWS validates a request before applying it."""
+    changes = [u for u in updates if "Create" in u or "Delete" in u]
+    if len(changes) > 1:
+        # AWS adds or removes one replica per UpdateTable call.
+        raise _replica_invalid(
+            "Only one replica can be created or deleted per UpdateTable request"
+        )
+    group = _replica_group(table) or {region: "ACTIVE"}
+    for update in updates:
+        for action in ("Create", "Delete", "Update"):
+            if action not in update:
+                continue
+            target = update[action]["RegionName"]
+            _dynamodb_backend(table.account_id, target)  # a region moto knows
+            if target == region and action != "Update":
+                raise _replica_invalid(
+                    f"{action} of a replica in the table's own region {region} is not "
+                    "allowed: call the operation in another replica's region"
+                )
+            if action == "Create":
+                if target in group:
+                    raise _replica_invalid(
+                        f"Table {table.name} already has a replica in region {target}"
+                    )
+                if table.name in dynamodb_backends[table.account_id][target].tables:
+                    raise _replica_invalid(
+                        f"Failed to create a replica in region {target}: a table named "
+                        f"{table.name} already exists there"
+                    )
+                spec = table.stream_specification or {}
+                view = spec.get("StreamViewType")
+                if spec.get("StreamEnabled") and view != "NEW_AND_OLD_IMAGES":
+                    raise _replica_invalid(
+                        f"Table {table.name} has a stream of view type {view}; replicas "
+                        "require StreamViewType NEW_AND_OLD_IMAGES"
+                    )
+            elif target not in group:
+                raise _replica_invalid(
+                    f"Table {table.name} has no replica in region {target}"
+                )
+
+
+def _create_replica(table, region, target):
+    if not (table.stream_specification or {}).get("StreamEnabled"):
+        # AWS turns the stream on itself when the first replica is added to a table
+        # without one (terraform-provider-aws issue 43625; re:Post "programatic way of
+        # creating dynamodb global table": create-table with no stream, then
+        # update-table --replica-updates Create works).
+        table.set_stream_specification(
+            {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        )
+    provisioned = table.billing_mode != "PAY_PER_REQUEST"
+    throughput = (
+        {k: table.throughput[k] for k in ("ReadCapacityUnits", "WriteCapacityUnits")}
+        if provisioned
+        else None
+    )
+
+    def index_spec(index):
+        spec = copy.deepcopy(index.describe())
+        spec.pop("IndexStatus", None)
+        if not provisioned:
+            spec.pop("ProvisionedThroughput", None)
+        return spec
+
+    dynamodb_backends[table.account_id][target].create_table(
+        table.name,
+        schema=copy.deepcopy(table.schema),
+        throughput=throughput,
+        attr=copy.deepcopy(table.attr),
+        global_indexes=[index_spec(i) for i in table.global_indexes],
+        indexes=[index_spec(i) for i in table.indexes],
+        streams=dict(table.stream_specification),
+        billing_mode=table.billing_mode,
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )
+    group = _replica_group(table) or {region: "ACTIVE"}
+    group[target] = "ACTIVE"
+    _set_replica_group(table.account_id, table.name, group)
+
+
+def _delete_replica(table, target):
+    # The patched DeleteTable below takes `target` out of the group.
+    dynamodb_backends[table.account_id][target].delete_table(table.name)
+
+
+def _patch_dynamodb_global_tables():
+    upstream_describe = Table.describe
+
+    def describe(self, base_key="TableDescription"):
+        result = upstream_describe(self, base_key)
+        group = _replica_group(self)
+        if group and len(group) > 1:
+            result[base_key]["GlobalTableVersion"] = GLOBAL_TABLE_VERSION
+            result[base_key]["Replicas"] = [
+                {"RegionName": region, "ReplicaStatus": status}
+                for region, status in group.items()
+                if region != self.region_name
+            ]
+        return result
+
+    Table.describe = describe
+
+    upstream_update_table = DynamoHandler.update_table
+
+    def update_table(self):
+        updates = self.body.get("ReplicaUpdates") or []
+        table = self.dynamodb_backend.get_table(self.body["TableName"])
+        stream = self.body.get("StreamSpecification")
+        if stream and not stream.get("StreamEnabled") and _replica_group(table):
+            raise _replica_invalid(
+                "Disabling Stream is not allowed for a Global Table replica"
+            )
+        if updates:
+            _check_replica_updates(table, self.region, updates)
+        upstream_update_table(self)  # everything but ReplicaUpdates, which it ignores
+        for update in updates:
+            if "Create" in update:
+                _create_replica(table, self.region, update["Create"]["RegionName"])
+            elif "Delete" in update:
+                _delete_replica(table, update["Delete"]["RegionName"])
+        return DynamoResult(table.describe())
+
+    DynamoHandler.update_table = update_table
+
+    # DeleteTable of one replica takes it out of its global table, as AWS does; upstream
+    # left the other regions listing it.
+    upstream_delete_table = DynamoDBBackend.delete_table
+
+    def delete_table(self, name):
+        table = upstream_delete_table(self, name)
+        group = _replica_group(table)
+        if group:
+            group.pop(self.region_name, None)
+            _set_replica_group(self.account_id, table.name, group)
+            table.__dict__.pop("_ripcord_replicas", None)
+        return table
+
+    DynamoDBBackend.delete_table = delete_table
+
+
+# --- ECS services -------------------------------------------------------------------
+#
+# Upstream starts a service with runningCount 0 (pendingCount = desiredCount) and its
+# PRIMARY deployment IN_PROGRESS, and never moves on: moto has no scheduler and no time.
+# UpdateService(desiredCount) then sets the service's runningCount but leaves the PRIMARY
+# deployment at the old counts and IN_PROGRESS. Here the tasks start at once: runningCount
+# follows desiredCount on CreateService and UpdateService, pendingCount is 0, and the one
+# PRIMARY deployment carries the same counts with rolloutState COMPLETED, which is what
+# the services_stable waiter (one deployment, runningCount == desiredCount) and a rollout
+# check read once AWS has placed the tasks.
+#
+# A service whose tasks do not all run (a seeded world with runningCount < desiredCount)
+# comes from the seeding hook POST /moto-api/ripcord/ecs-running-count, in the style of
+# moto's own /moto-api/static/* endpoints: it is no AWS API and nothing but seed.py calls it.
+
+
+def _complete_deployment(service, new_deployment=False):
+    if not service.deployments:
+        return  # an EXTERNAL or CODE_DEPLOY controller: its task sets run the tasks
+    service.running_count = service.desired_count
+    service.pending_count = 0
+    _set_primary(service, new_deployment)
+
+
+def _set_primary(service, new_deployment=False):
+    primary = service.deployments[0]
+    now = utcnow()
+    if new_deployment:
+        # A new task definition or forceNewDeployment: a new PRIMARY deployment, which has
+        # already replaced the old one (AWS keeps the old one ACTIVE while it drains).
+        primary["id"] = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+        primary["createdAt"] = now
+    primary["taskDefinition"] = service.task_definition
+    primary["desiredCount"] = service.desired_count
+    primary["runningCount"] = service.running_count
+    primary["pendingCount"] = service.pending_count
+    completed = service.running_count >= service.desired_count
+    primary["rolloutState"] = "COMPLETED" if completed else "IN_PROGRESS"
+    primary["rolloutStateReason"] = (
+        f"ECS deployment {primary['id']} completed."
+        if completed
+        else f"ECS deployment {primary['id']} in progress."
+    )
+    primary["updatedAt"] = now
+    del service.deployments[1:]
+
+
+def set_ecs_running_count(request, full_url, headers):
+    """Seeding hook: {"region", "cluster", "service", "running_count"[, "account_id"]}."""
+    length = int(headers.get("Content-Length") or 0)
+    body = json.loads(request.environ["wsgi.input"].read(length).decode("utf-8"))
+    account = body.get("account_id") or DEFAULT_ACCOUNT_ID
+    backend = ecs_backends[account][body["region"]]
+    service = backend._get_service(body.get("cluster", "default"), body["service"])
+    cluster = backend._get_cluster(body.get("cluster", "default"))
+    running = max(0, min(int(body["running_count"]), service.desired_count))
+    backend.update_cluster_resources(cluster, running - service.running_count, "RUNNING")
+    pending = service.desired_count - running
+    backend.update_cluster_resources(cluster, pending - service.pending_count, "PENDING")
+    service.running_count, service.pending_count = running, pending
+    if service.deployments:
+        _set_primary(service)
+    return 200, {"Content-Type": "application/json"}, json.dumps(
+        {"runningCount": running, "pendingCount": pending}
+    )
+
+
+def _patch_ecs():
+    upstream_init = Service.__init__
+
+    def service_init(self, *args, **kwargs):
+        upstream_init(self, *args, **kwargs)
+        # CreateService then adds these counts to the cluster's task counters.
+        _complete_deployment(self)
+
+    Service.__init__ = service_init
+
+    upstream_update = EC2ContainerServiceBackend.update_service
+
+    def update_service(self, service_properties):
+        cluster = service_properties.get("cluster", "default")
+        name = service_properties.get("service", "").split("/")[-1]
+        before = self._get_service(cluster, name)
+        old_task_definition = before.task_definition
+        desired = service_properties.get("desired_count")
+        force = bool(service_properties.get("force_new_deployment"))
+        service = upstream_update(self, service_properties)
+        if desired is None:
+            # Upstream took the service's tasks off the cluster's counters and adds them
+            # back only when desiredCount changes.
+            counted = self._get_cluster(cluster)
+            self.update_cluster_resources(counted, service.running_count, "RUNNING")
+            self.update_cluster_resources(counted, service.pending_count, "PENDING")
+        if service.task_definition != old_task_definition:
+            # Upstream stores the taskDefinition as given (a family, family:revision or
+            # ARN); DescribeServices shows the ARN, as it does after CreateService.
+            service.task_definition = self.describe_task_definition(
+                service.task_definition
+            ).arn
+        _complete_deployment(
+            service, new_deployment=force or service.task_definition != old_task_definition
+        )
+        return service
+
+    EC2ContainerServiceBackend.update_service = update_service
+
+    moto_api_urls.url_paths["{0}/moto-api/ripcord/ecs-running-count"] = set_ecs_running_count
+
+
+# --- Route 53 weighted record sets ----------------------------------------------------
+#
+# Upstream stores any Weight (256 too; boto3 refuses only negatives client-side, the AWS
+# SDK for Rust refuses nothing) and lets one name and type mix routing policies: a simple
+# record next to weighted ones, weighted next to failover. AWS refuses a Weight outside
+# 0..255 with InvalidInput (a violation of its XML schema, worded "Invalid XML ; cvc-...")
+# and a mix with InvalidChangeBatch ("RRSet with DNS name app.example.com., type A,
+# SetIdentifier blue cannot be created as a non-weighted set exists with the same name and
+# type.", as reported in kubernetes-sigs/external-dns issue 3141; the other wordings below
+# follow it). The whole batch is checked against the zone as it would be after each earlier
+# change, before anything changes: a batch that DELETEs a simple record and CREATEs
+# weighted ones is fine.
+
+_ROUTING_KEYS = (
+    ("Weight", "weighted"),
+    ("Failover", "failover"),
+    ("Region", "latency"),
+    ("GeoLocation", "geolocation"),
+    ("GeoProximityLocation", "geoproximity"),
+    ("CidrRoutingConfig", "cidr"),
+    ("MultiValueAnswer", "multivalue"),
+)
+
+
+def _routing_policy(record_set):
+    for key, policy in _ROUTING_KEYS:
+        if record_set.get(key) is not None:
+            return policy
+    return "simple"
+
+
+def _rrset_key(name, type_, set_id):
+    return (name.lower().rstrip("."), type_, set_id)
+
+
+def _check_weight(record_set):
+    weight = record_set.get("Weight")
+    if weight is None:
+        return
+    weight = int(weight)
+    for facet, bound, bad in (
+        ("maxInclusive", 255, weight > 255),
+        ("minInclusive", 0, weight < 0),
+    ):
+        if bad:
+            raise InvalidInput(
+                f"Invalid XML ; cvc-{facet}-valid: Value '{weight}' is not facet-valid with "
+                f"respect to {facet} '{bound}' for type 'ResourceRecordSetWeight'."
+            )
+
+
+def _conflict(record_set, policy, others):
+    name = record_set["Name"].rstrip(".") + "."
+    where = f"RRSet with DNS name {name}, type {record_set['Type']}"
+    if record_set.get("SetIdentifier") is not None:
+        where += f", SetIdentifier {record_set['SetIdentifier']}"
+    if policy == "simple":
+        exists = f"{sorted(others)[0]} sets exist"
+    else:
+        exists = f"a non-{policy} set exists"
+    return f"{where} cannot be created as {exists} with the same name and type."
+
+
+def _check_change_batch(zone, changes):
+    rrsets = {
+        _rrset_key(r.name, r.type, r.set_identifier): _routing_policy(
+            {"Weight": r.weight, "Failover": r.failover, "Region": r.region,
+             "GeoLocation": r.geo_location, "MultiValueAnswer": r.multi_value_answer}
+        )
+        for r in zone.rrsets
+    }
+    errors = []
+    for change in changes:
+        record_set = change["ResourceRecordSet"]
+        key = _rrset_key(
+            record_set["Name"], record_set["Type"], record_set.get("SetIdentifier")
+        )
+        if change["Action"] == "DELETE":
+            rrsets.pop(key, None)
+            continue
+        _check_weight(record_set)
+        policy = _routing_policy(record_set)
+        others = {
+            p for k, p in rrsets.items() if k[:2] == key[:2] and k != key and p != policy
+        }
+        if others:
+            errors.append(_conflict(record_set, policy, others))
+            continue
+        rrsets[key] = policy
+    if errors:
+        raise Route53ClientError("InvalidChangeBatch", "[" + ", ".join(errors) + "]")
+
+
+def _patch_route53():
+    upstream = Route53Backend.change_resource_record_sets
+
+    def change_resource_record_sets(self, zoneid, change_list):
+        zone = self.get_hosted_zone(zoneid)
+        _check_change_batch(zone, change_list)
+        # Upstream DELETEs a record set with a SetIdentifier by that id alone, so deleting
+        # app's "blue" record also deleted www's: it calls delete_rrset_by_id once per
+        # such DELETE, in batch order, and the patched one below takes the name and type
+        # from this list.
+        zone._ripcord_deletes = [
+            _rrset_key(r["Name"], r["Type"], r["SetIdentifier"])
+            for r in (c["ResourceRecordSet"] for c in change_list if c["Action"] == "DELETE")
+            if r.get("SetIdentifier") is not None
+        ]
+        try:
+            return upstream(self, zoneid, change_list)
+        finally:
+            del zone._ripcord_deletes
+
+    def delete_rrset_by_id(self, set_identifier):
+        pending = self.__dict__.get("_ripcord_deletes")
+        key = pending.pop(0) if pending else None
+        self.rrsets = [
+            r
+            for r in self.rrsets
+            if r.set_identifier != set_identifier
+            or (key is not None and _rrset_key(r.name, r.type, r.set_identifier) != key)
+        ]
+
+    Route53Backend.change_resource_record_sets = change_resource_record_sets
+    FakeZone.delete_rrset_by_id = delete_rrset_by_id
+
+
 def apply():
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
@@ -457,3 +900,6 @@ def apply():
     _patch_instances()
     _patch_snapshots()
     _patch_s3()
+    _patch_dynamodb_global_tables()
+    _patch_ecs()
+    _patch_route53()

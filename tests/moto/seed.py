@@ -4,16 +4,34 @@
 
 Used by the plan/apply parity tests: the runbook's own inventory becomes real (emulated)
 resources, which `ripcord capture` then reads back with moto's ids. Names, sizes, states,
-replication, replication lags (as CloudWatch datapoints), global-cluster membership and
-snapshot copies across regions (a DB or cluster snapshot with a `source_region`) are
-reproduced; ids are moto's own (a runbook addresses resources by name, so that is all it
-needs). Prints one line per region seeded on stderr and nothing on stdout.
+replication, replication lags (as CloudWatch datapoints), global-cluster membership,
+snapshot copies across regions (a DB or cluster snapshot with a `source_region`), DynamoDB
+global tables, ECS services and weighted record sets are reproduced; ids are moto's own (a
+runbook addresses resources by name, so that is all it needs). Prints one line per region
+seeded on stderr and nothing on stdout.
+
+DynamoDB tables, per region: `dynamodb_tables: [{name, status, stream_view_type, replicas:
+[{region, status}]}]`. A table whose `replicas` name other regions is a global table (version
+2019.11.21), listed again under each of its regions: it is created once, in the first region
+that lists it (hash key `pk`, type S, on demand, a stream iff `stream_view_type`), and every
+other region is added with UpdateTable ReplicaUpdates Create, one per request. moto reports
+every table and replica ACTIVE: another `status` is not reproduced (a warning says so).
+
+ECS services, per region: `ecs_services: [{cluster, name, desired_count, running_count,
+task_definition}]`: the cluster is created when missing, the task definition (family
+`task_definition`, default the service's name) registered with a fixed image, the service
+created with `desired_count`. The patched moto runs every task at once; a `running_count`
+below `desired_count` is set through the launcher's seeding hook
+(POST /moto-api/ripcord/ecs-running-count, see ripcord_moto_patches.py).
+
+A record set with `set_id` and `weight` is a weighted record set (SetIdentifier, Weight).
 """
 
 import argparse
 import datetime
 import json
 import sys
+import urllib.request
 
 import boto3
 import yaml
@@ -22,6 +40,9 @@ CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
 
 # Any id: the launcher starts moto without its stock AMIs, and moto does not validate one.
 IMAGE_ID = "ami-12c6146b"
+
+# The container image of every seeded ECS task definition; moto pulls nothing.
+CONTAINER_IMAGE = "public.ecr.aws/nginx/nginx:latest"
 
 
 class Seeder:
@@ -50,6 +71,8 @@ class Seeder:
             self.topics(region, resources or {})
         for region, resources in regions.items():
             self.lags(region, resources or {})
+            self.ecs_services(region, resources or {})
+        self.dynamodb_tables()
         self.health_checks()
         self.zones()
         self.buckets()
@@ -264,6 +287,90 @@ class Seeder:
                     return f"arn:aws:rds:{other}:{self.account}:db:{name}"
         return f"arn:aws:rds:{region}:{self.account}:db:{name}"
 
+    # ------------------------------------------------------------------ DynamoDB, ECS
+
+    def dynamodb_tables(self):
+        """Every table once: a global table in the first region that lists it, then one
+        UpdateTable ReplicaUpdates Create per other region (AWS adds one replica at a time)."""
+        seeded = set()  # (region, table name)
+        for region, res in (self.inv.get("regions") or {}).items():
+            for table in (res or {}).get("dynamodb_tables") or []:
+                name = table["name"]
+                if (region, name) in seeded:
+                    continue  # a replica, made with its global table
+                ddb = self.client("dynamodb", region)
+                args = dict(
+                    TableName=name,
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                    BillingMode="PAY_PER_REQUEST",
+                )
+                if table.get("stream_view_type"):
+                    args["StreamSpecification"] = {
+                        "StreamEnabled": True,
+                        "StreamViewType": table["stream_view_type"],
+                    }
+                ddb.create_table(**args)
+                seeded.add((region, name))
+                warn_status(f"table {name} in {region}", table.get("status"))
+                for replica in table.get("replicas") or []:
+                    if (replica["region"], name) in seeded:
+                        continue
+                    ddb.update_table(
+                        TableName=name,
+                        ReplicaUpdates=[{"Create": {"RegionName": replica["region"]}}],
+                    )
+                    seeded.add((replica["region"], name))
+                    warn_status(f"replica of {name} in {replica['region']}", replica.get("status"))
+
+    def ecs_services(self, region, res):
+        services = res.get("ecs_services") or []
+        if not services:
+            return
+        ecs = self.client("ecs", region)
+        clusters = set()
+        families = set()
+        for svc in services:
+            cluster = svc["cluster"]
+            if cluster not in clusters:
+                found = ecs.describe_clusters(clusters=[cluster])["clusters"]
+                if not any(c["status"] == "ACTIVE" for c in found):
+                    ecs.create_cluster(clusterName=cluster)
+                clusters.add(cluster)
+            family = svc.get("task_definition") or svc["name"]
+            if family not in families:
+                ecs.register_task_definition(
+                    family=family,
+                    containerDefinitions=[{"name": family, "image": CONTAINER_IMAGE, "memory": 128}],
+                )
+                families.add(family)
+            desired = int(svc["desired_count"])
+            ecs.create_service(
+                cluster=cluster, serviceName=svc["name"], taskDefinition=family, desiredCount=desired
+            )
+            running = svc.get("running_count")
+            if running is not None and int(running) != desired:
+                self.moto_api(
+                    "ripcord/ecs-running-count",
+                    {
+                        "account_id": self.account,
+                        "region": region,
+                        "cluster": cluster,
+                        "service": svc["name"],
+                        "running_count": int(running),
+                    },
+                )
+
+    def moto_api(self, path, body):
+        request = urllib.request.Request(
+            f"{self.endpoint.rstrip('/')}/moto-api/{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return json.loads(resp.read())
+
     # ------------------------------------------------------------------ SNS, Route 53, S3
 
     def topics(self, region, res):
@@ -313,6 +420,8 @@ class Seeder:
         rs = {"Name": record["name"], "Type": record["type"]}
         if record.get("set_id"):
             rs["SetIdentifier"] = record["set_id"]
+            if record.get("weight") is not None:
+                rs["Weight"] = int(record["weight"])
         if record.get("failover"):
             rs["Failover"] = record["failover"]
         if record.get("health_check"):
@@ -363,6 +472,11 @@ class Seeder:
                 Bucket=bucket["name"],
                 ReplicationConfiguration={"Role": replication["role"], "Rules": rules},
             )
+
+
+def warn_status(what, status):
+    if status not in (None, "ACTIVE"):
+        print(f"seed: {what} is ACTIVE, not {status}: moto has no other state", file=sys.stderr)
 
 
 def tag_spec(kind, tags):

@@ -10,6 +10,7 @@ which breaks one shows up here rather than in a Rust test. Ends with the line
 """
 
 import datetime
+import json
 import os
 import signal
 import subprocess
@@ -18,11 +19,12 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.request
 from pathlib import Path
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 LAUNCH = Path(__file__).with_name("launch.py")
 EAST, WEST = "us-east-1", "us-west-2"
@@ -46,7 +48,7 @@ class Server:
             raise RuntimeError(f"no READY line, got {self.ready_line!r}: {self.stderr()}")
         self.url = self.ready_line.split()[1]
 
-    def client(self, service, region=EAST):
+    def client(self, service, region=EAST, **config):
         return boto3.client(
             service,
             region_name=region,
@@ -54,7 +56,7 @@ class Server:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
             # A 500 from moto must fail the test, not be retried away.
-            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}, **config),
         )
 
     def stderr(self):
@@ -454,6 +456,240 @@ def bucket_replication_round_trips(srv):
     eq(got, {"Role": role, "Rules": [rule]}, "replication configuration")
 
 
+# --- DynamoDB global tables (patched) ----------------------------------------------------
+
+EU = "eu-west-1"
+
+
+def create_ddb_table(ddb, name, view_type="NEW_AND_OLD_IMAGES"):
+    args = dict(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    if view_type:
+        args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view_type}
+    return ddb.create_table(**args)["TableDescription"]
+
+
+def replicas(ddb, name):
+    table = ddb.describe_table(TableName=name)["Table"]
+    return [(r["RegionName"], r["ReplicaStatus"]) for r in table.get("Replicas", [])]
+
+
+def add_replica(ddb, name, region):
+    return ddb.update_table(TableName=name, ReplicaUpdates=[{"Create": {"RegionName": region}}])
+
+
+@test
+def dynamodb_global_table_replicas_across_regions(srv):
+    east, west, eu = (srv.client("dynamodb", r) for r in (EAST, WEST, EU))
+    create_ddb_table(east, "gt-orders")
+    resp = add_replica(east, "gt-orders", WEST)["TableDescription"]
+    eq((resp["TableStatus"], resp["Replicas"]), ("ACTIVE", [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}]),
+       "UpdateTable's answer")
+    # A replica is added from any region of the group.
+    add_replica(west, "gt-orders", EU)
+    # Each region lists the other regions of the group, not itself (the README says why).
+    eq(replicas(east, "gt-orders"), [(WEST, "ACTIVE"), (EU, "ACTIVE")], "described in us-east-1")
+    eq(replicas(west, "gt-orders"), [(EAST, "ACTIVE"), (EU, "ACTIVE")], "described in us-west-2")
+    eq(replicas(eu, "gt-orders"), [(EAST, "ACTIVE"), (WEST, "ACTIVE")], "described in eu-west-1")
+    source = east.describe_table(TableName="gt-orders")["Table"]
+    for ddb, region in ((west, WEST), (eu, EU)):
+        eq(ddb.list_tables()["TableNames"], ["gt-orders"], f"tables in {region}")
+        replica = ddb.describe_table(TableName="gt-orders")["Table"]
+        for key in ("KeySchema", "AttributeDefinitions", "BillingModeSummary", "StreamSpecification",
+                    "TableStatus", "GlobalTableVersion"):
+            eq(replica[key], source[key], f"{key} in {region}")
+        eq(replica["GlobalTableVersion"], "2019.11.21")
+        assert replica["LatestStreamArn"].startswith(f"arn:aws:dynamodb:{region}:123456789012:table/gt-orders/stream/"), \
+            replica["LatestStreamArn"]
+
+    resp = east.update_table(TableName="gt-orders", ReplicaUpdates=[{"Delete": {"RegionName": EU}}])
+    eq(resp["TableDescription"]["Replicas"], [{"RegionName": WEST, "ReplicaStatus": "ACTIVE"}], "after Delete")
+    eq(error_code(lambda: eu.describe_table(TableName="gt-orders")), "ResourceNotFoundException")
+    eq(replicas(west, "gt-orders"), [(EAST, "ACTIVE")], "us-west-2 after Delete")
+    # DeleteTable of a replica takes it out of the group: the last one is a plain table again.
+    west.delete_table(TableName="gt-orders")
+    table = east.describe_table(TableName="gt-orders")["Table"]
+    assert "Replicas" not in table and "GlobalTableVersion" not in table, table
+    eq(table["StreamSpecification"], {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+
+
+@test
+def dynamodb_replica_updates_refused_like_aws(srv):
+    east, west, eu = (srv.client("dynamodb", r) for r in (EAST, WEST, EU))
+    create_ddb_table(east, "gt-images", view_type="NEW_IMAGE")
+    eq(error_code(lambda: add_replica(east, "gt-images", WEST)), "ValidationException", "NEW_IMAGE stream")
+    create_ddb_table(east, "gt-refused")
+    eq(error_code(lambda: add_replica(east, "gt-refused", EAST)), "ValidationException", "own region")
+    eq(error_code(lambda: east.update_table(TableName="gt-refused", ReplicaUpdates=[
+        {"Create": {"RegionName": WEST}}, {"Create": {"RegionName": EU}}])), "ValidationException", "two at once")
+    eq(error_code(lambda: east.update_table(TableName="gt-refused", ReplicaUpdates=[
+        {"Delete": {"RegionName": WEST}}])), "ValidationException", "Delete of no replica")
+    create_ddb_table(eu, "gt-refused")  # a table of that name, no replica
+    eq(error_code(lambda: add_replica(east, "gt-refused", EU)), "ValidationException", "name taken")
+    # Nothing of the refused requests happened.
+    eq(replicas(east, "gt-refused"), [], "replicas after refusals")
+    eq(west.list_tables()["TableNames"], [], "us-west-2 tables after refusals")
+    eq(replicas(east, "gt-images"), [], "NEW_IMAGE table's replicas")
+
+    add_replica(east, "gt-refused", WEST)
+    eq(error_code(lambda: add_replica(east, "gt-refused", WEST)), "ValidationException", "already a replica")
+    eq(error_code(lambda: add_replica(west, "gt-refused", EAST)), "ValidationException", "from the replica")
+    eq(error_code(lambda: west.update_table(TableName="gt-refused", StreamSpecification={"StreamEnabled": False})),
+       "ValidationException", "disabling a replica's stream")
+    eq(replicas(west, "gt-refused"), [(EAST, "ACTIVE")], "replicas at the end")
+
+    # No stream at all: AWS turns one on (NEW_AND_OLD_IMAGES) and adds the replica.
+    create_ddb_table(east, "gt-nostream", view_type=None)
+    add_replica(east, "gt-nostream", WEST)
+    for ddb in (east, west):
+        table = ddb.describe_table(TableName="gt-nostream")["Table"]
+        eq(table["StreamSpecification"], {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        assert table["LatestStreamArn"], table
+
+
+# --- ECS services (patched) ----------------------------------------------------------------
+
+
+def ecs_service(ecs, cluster, name, desired):
+    ecs.create_cluster(clusterName=cluster)
+    ecs.register_task_definition(family=name, containerDefinitions=[
+        {"name": name, "image": "public.ecr.aws/nginx/nginx:latest", "memory": 128}])
+    return ecs.create_service(cluster=cluster, serviceName=name, taskDefinition=name, desiredCount=desired)["service"]
+
+
+def counts(service):
+    (primary,) = service["deployments"]
+    return {
+        "service": (service["desiredCount"], service["runningCount"], service["pendingCount"]),
+        "primary": (primary["status"], primary["desiredCount"], primary["runningCount"],
+                    primary["pendingCount"], primary["rolloutState"]),
+    }
+
+
+def described(ecs, cluster, name):
+    return ecs.describe_services(cluster=cluster, services=[name])["services"][0]
+
+
+def running(n, rollout="COMPLETED"):
+    return {"service": (n, n, 0), "primary": ("PRIMARY", n, n, 0, rollout)}
+
+
+@test
+def ecs_services_run_at_once_and_follow_desired_count(srv):
+    ecs = srv.client("ecs", WEST)
+    created = ecs_service(ecs, "rip-ecs", "web", 2)
+    eq(counts(created), running(2), "CreateService's answer")
+    eq(counts(described(ecs, "rip-ecs", "web")), running(2), "after CreateService")
+    deployment = described(ecs, "rip-ecs", "web")["deployments"][0]["id"]
+    for desired in (0, 5):
+        eq(counts(ecs.update_service(cluster="rip-ecs", service="web", desiredCount=desired)["service"]),
+           running(desired), f"UpdateService({desired})'s answer")
+        service = described(ecs, "rip-ecs", "web")
+        eq(counts(service), running(desired), f"after UpdateService({desired})")
+        eq(service["deployments"][0]["id"], deployment, "a count change is no new deployment")
+    # What boto3's services_stable waiter polls for: at once, no second attempt.
+    ecs.get_waiter("services_stable").wait(cluster="rip-ecs", services=["web"],
+                                           WaiterConfig={"Delay": 1, "MaxAttempts": 1})
+    cluster = ecs.describe_clusters(clusters=["rip-ecs"])["clusters"][0]
+    eq((cluster["runningTasksCount"], cluster["pendingTasksCount"]), (5, 0), "cluster's task counts")
+
+    # A new task definition is a new PRIMARY deployment, completed at once.
+    arn = ecs.register_task_definition(family="web", containerDefinitions=[
+        {"name": "web", "image": "public.ecr.aws/nginx/nginx:1.27", "memory": 128}])["taskDefinition"]["taskDefinitionArn"]
+    ecs.update_service(cluster="rip-ecs", service="web", taskDefinition="web:2")
+    service = described(ecs, "rip-ecs", "web")
+    eq(counts(service), running(5), "after a new task definition")
+    eq((service["taskDefinition"], service["deployments"][0]["taskDefinition"]), (arn, arn))
+    assert service["deployments"][0]["id"] != deployment, "same deployment id"
+    cluster = ecs.describe_clusters(clusters=["rip-ecs"])["clusters"][0]
+    eq((cluster["runningTasksCount"], cluster["pendingTasksCount"]), (5, 0), "cluster's task counts")
+
+
+@test
+def ecs_seeding_hook_sets_running_count(srv):
+    ecs = srv.client("ecs", WEST)
+    ecs_service(ecs, "rip-hook", "api", 3)
+    body = json.dumps({"region": WEST, "cluster": "rip-hook", "service": "api", "running_count": 1}).encode()
+    request = urllib.request.Request(f"{srv.url}/moto-api/ripcord/ecs-running-count", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        eq(json.loads(resp.read()), {"runningCount": 1, "pendingCount": 2}, "hook's answer")
+    eq(counts(described(ecs, "rip-hook", "api")),
+       {"service": (3, 1, 2), "primary": ("PRIMARY", 3, 1, 2, "IN_PROGRESS")}, "after the hook")
+    try:
+        ecs.get_waiter("services_stable").wait(cluster="rip-hook", services=["api"],
+                                               WaiterConfig={"Delay": 1, "MaxAttempts": 1})
+    except WaiterError:
+        pass
+    else:
+        raise AssertionError("services_stable succeeded with 1 of 3 tasks running")
+    ecs.update_service(cluster="rip-hook", service="api", desiredCount=3)
+    eq(counts(described(ecs, "rip-hook", "api")), running(3), "UpdateService after the hook")
+
+
+# --- Route 53 weighted record sets (patched) ------------------------------------------
+
+
+def weighted(name, set_id, weight, value, **extra):
+    return {"Name": name, "Type": "A", "SetIdentifier": set_id, "Weight": weight, "TTL": 60,
+            "ResourceRecords": [{"Value": value}], **extra}
+
+
+def upsert(r53, zone, *record_sets):
+    return lambda: r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={
+        "Changes": [{"Action": "UPSERT", "ResourceRecordSet": r} for r in record_sets]})
+
+
+def a_records(r53, zone):
+    return [r for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"] if r["Type"] == "A"]
+
+
+@test
+def route53_refuses_bad_weights_and_mixed_policies(srv):
+    r53 = srv.client("route53")
+    unchecked = srv.client("route53", parameter_validation=False)
+    zone = r53.create_hosted_zone(Name="m.rip.example", CallerReference="mz")["HostedZone"]["Id"]
+    name = "app.m.rip.example."
+    upsert(r53, zone, weighted(name, "blue", 10, "192.0.2.1"))()
+    eq(error_code(upsert(r53, zone, weighted(name, "green", 256, "192.0.2.2"))), "InvalidInput", "Weight 256")
+    eq(error_code(upsert(unchecked, zone, weighted(name, "green", -1, "192.0.2.2"))), "InvalidInput", "Weight -1")
+    simple = {"Name": name, "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "192.0.2.9"}]}
+    failover = {"Name": name, "Type": "A", "SetIdentifier": "p", "Failover": "PRIMARY", "TTL": 60,
+                "ResourceRecords": [{"Value": "192.0.2.9"}]}
+    eq(error_code(upsert(r53, zone, simple)), "InvalidChangeBatch", "simple next to weighted")
+    eq(error_code(upsert(r53, zone, failover)), "InvalidChangeBatch", "failover next to weighted")
+    # The whole batch is refused: its valid change is not made either.
+    eq(error_code(upsert(r53, zone, weighted(name, "green", 5, "192.0.2.2"), simple)), "InvalidChangeBatch", "batch")
+    eq([r["SetIdentifier"] for r in a_records(r53, zone)], ["blue"], "after the refusals")
+    # Weighted next to a simple record of another name or type is fine; next to one of the
+    # same name and type it is not, unless the same batch deletes that one first.
+    other = dict(simple, Name="www.m.rip.example.")
+    upsert(r53, zone, other, dict(simple, Name=name, Type="TXT", ResourceRecords=[{"Value": '"x"'}]))()
+    eq(error_code(upsert(r53, zone, weighted(other["Name"], "blue", 1, "192.0.2.1"))), "InvalidChangeBatch")
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "DELETE", "ResourceRecordSet": other},
+        {"Action": "CREATE", "ResourceRecordSet": weighted(other["Name"], "blue", 1, "192.0.2.1")}]})
+    eq([(r["Name"], r.get("SetIdentifier")) for r in a_records(r53, zone)],
+       [(name, "blue"), ("www.m.rip.example.", "blue")], "after converting www to weighted")
+
+
+@test
+def route53_delete_of_a_weighted_record_spares_its_namesakes(srv):
+    r53 = srv.client("route53")
+    zone = r53.create_hosted_zone(Name="d.rip.example", CallerReference="dz")["HostedZone"]["Id"]
+    records = [weighted(f"{n}.d.rip.example.", set_id, 1, "192.0.2.1")
+               for n in ("app", "www") for set_id in ("blue", "green")]
+    upsert(r53, zone, *records)()
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+        {"Action": "DELETE", "ResourceRecordSet": records[0]}]})
+    eq([(r["Name"], r["SetIdentifier"]) for r in a_records(r53, zone)],
+       [("app.d.rip.example.", "green"), ("www.d.rip.example.", "blue"), ("www.d.rip.example.", "green")],
+       "after deleting app's blue")
+
 # --- upstream moto, unpatched: still working? --------------------------------------
 
 
@@ -555,6 +791,59 @@ def cloudwatch_rds_lag_metrics_round_trip(srv):
 
     eq(maxima(cw), [(600000.0, "Milliseconds")], "read back in its region")
     eq(maxima(srv.client("cloudwatch", EAST)), [], "other regions do not see it")
+
+
+@test
+def dynamodb_tables_streams_and_listing(srv):
+    east, west = srv.client("dynamodb", EAST), srv.client("dynamodb", WEST)
+    create_ddb_table(east, "plain-streamed", view_type="KEYS_ONLY")
+    create_ddb_table(east, "plain-quiet", view_type=None)
+    table = east.describe_table(TableName="plain-streamed")["Table"]
+    eq((table["TableStatus"], table["StreamSpecification"]),
+       ("ACTIVE", {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}))
+    assert table["LatestStreamArn"].startswith(table["TableArn"] + "/stream/"), table["LatestStreamArn"]
+    assert "Replicas" not in table and "GlobalTableVersion" not in table, table
+    table = east.describe_table(TableName="plain-quiet")["Table"]
+    assert "StreamSpecification" not in table and "LatestStreamArn" not in table, table
+    names = east.list_tables()["TableNames"]
+    assert {"plain-streamed", "plain-quiet"} <= set(names), names
+    assert "plain-quiet" not in west.list_tables()["TableNames"], "listed in another region"
+    eq(error_code(lambda: west.describe_table(TableName="plain-quiet")), "ResourceNotFoundException")
+
+
+@test
+def ecs_clusters_task_definitions_and_listings(srv):
+    ecs = srv.client("ecs", EU)
+    ecs.create_cluster(clusterName="rip-list")
+    for image in ("public.ecr.aws/nginx/nginx:1", "public.ecr.aws/nginx/nginx:2"):
+        td = ecs.register_task_definition(family="lister", containerDefinitions=[
+            {"name": "lister", "image": image, "memory": 128}])["taskDefinition"]
+    eq((td["family"], td["revision"], td["status"]), ("lister", 2, "ACTIVE"))
+    for name in ("a", "b"):
+        ecs.create_service(cluster="rip-list", serviceName=name, taskDefinition="lister:1", desiredCount=1)
+    eq(ecs.list_clusters()["clusterArns"], ["arn:aws:ecs:eu-west-1:123456789012:cluster/rip-list"])
+    eq(sorted(ecs.list_services(cluster="rip-list")["serviceArns"]),
+       [f"arn:aws:ecs:eu-west-1:123456789012:service/rip-list/{n}" for n in ("a", "b")])
+    eq(described(ecs, "rip-list", "a")["taskDefinition"],
+       "arn:aws:ecs:eu-west-1:123456789012:task-definition/lister:1")
+
+
+@test
+def route53_weighted_records_round_trip(srv):
+    r53 = srv.client("route53")
+    zone = r53.create_hosted_zone(Name="w.rip.example", CallerReference="wz")["HostedZone"]["Id"]
+    hc = r53.create_health_check(CallerReference="whc", HealthCheckConfig={
+        "Type": "HTTPS", "FullyQualifiedDomainName": "blue.w.rip.example", "Port": 443, "ResourcePath": "/"},
+    )["HealthCheck"]["Id"]
+    records = [weighted("api.w.rip.example.", "blue", 255, "192.0.2.10", HealthCheckId=hc),
+               weighted("api.w.rip.example.", "green", 0, "192.0.2.20")]
+    upsert(r53, zone, *records)()
+    eq(a_records(r53, zone), records, "weighted records")
+    # Shifting traffic: UPSERT both weights in one batch.
+    records = [dict(records[0], Weight=0), dict(records[1], Weight=200)]
+    upsert(r53, zone, *records)()
+    eq([(r["SetIdentifier"], r["Weight"]) for r in a_records(r53, zone)], [("blue", 0), ("green", 200)], "weights")
+    eq(a_records(r53, zone)[0]["HealthCheckId"], hc, "health check kept")
 
 
 def main():

@@ -1,8 +1,9 @@
 //! `capture`: a read-only snapshot of live state in the inventory's shape (`ripcord capture`).
 //!
 //! A capture is taken when a region may be down, so it degrades instead of failing: every
-//! region, every service of a region (EC2, Auto Scaling, RDS, SNS) and every global part
-//! (global clusters, Route 53, S3) is read at once, each part bounded by the read timeout.
+//! region, every service of a region (EC2, Auto Scaling, ECS, DynamoDB, RDS, SNS) and every
+//! global part (global clusters, Route 53, S3) is read at once, each part bounded by the read
+//! timeout.
 //! A part that does not answer (no connection, a timeout, a 5xx after the SDK's retries:
 //! `ErrorKind::Unreachable`) is listed in the inventory's `unreachable` and remembered for
 //! the run; any other error (AccessDenied, a 4xx) still fails the capture, since an answer
@@ -15,8 +16,9 @@ use crate::lag::{lag_secs_within, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{health_checks, zone_id, ZoneRef};
 use ripcord_core::inventory::{
-    AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, EbsSnapshot, GlobalCluster,
-    HealthCheck, HostedZone, RegionInventory, Topic, Unreachable, Volume, INVENTORY_VERSION,
+    AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, DynamoTable, EbsSnapshot,
+    EcsService, GlobalCluster, HealthCheck, HostedZone, RegionInventory, Topic, Unreachable,
+    Volume, INVENTORY_VERSION,
 };
 use ripcord_core::{BackendError, ErrorKind, Inventory};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -29,6 +31,15 @@ use std::time::Duration;
 /// Buckets whose settings are read at once: enough to overlap the round trips of a large
 /// account, few enough not to meet S3's request rate limits.
 const BUCKETS_AT_ONCE: usize = 16;
+
+/// Tables described at once (DescribeTable, one request each), and ECS clusters whose
+/// services are listed at once: a large account's round trips overlap, and the client-side
+/// buckets (`crate::pace`) still hold them to AWS's rates.
+const TABLES_AT_ONCE: usize = 8;
+const CLUSTERS_AT_ONCE: usize = 4;
+
+/// DescribeServices takes at most 10 services per request.
+const SERVICES_PER_DESCRIBE: usize = 10;
 
 /// Everything ripcord's runbooks can touch in `regions`, plus the global resources (global
 /// clusters, hosted zones, health checks, buckets), and what did not answer. Lists are sorted
@@ -277,6 +288,8 @@ struct RdsPart {
 struct RegionParts {
     ec2: Result<Ec2Part, BackendError>,
     autoscaling: Result<Vec<AutoScalingGroup>, BackendError>,
+    ecs: Result<Vec<EcsService>, BackendError>,
+    dynamodb: Result<Vec<DynamoTable>, BackendError>,
     rds: Result<RdsPart, BackendError>,
     sns: Result<Vec<Topic>, BackendError>,
 }
@@ -292,6 +305,8 @@ impl RegionParts {
         let failures: Vec<(&'static str, &BackendError)> = [
             ("ec2", self.ec2.as_ref().err()),
             ("autoscaling", self.autoscaling.as_ref().err()),
+            ("ecs", self.ecs.as_ref().err()),
+            ("dynamodb", self.dynamodb.as_ref().err()),
             ("rds", self.rds.as_ref().err()),
             ("sns", self.sns.as_ref().err()),
         ]
@@ -304,8 +319,8 @@ impl RegionParts {
         {
             return Err((*err).clone());
         }
-        if failures.len() == 4 {
-            // Nothing of the region answered: the region, not four services, is down.
+        if failures.len() == SERVICES_OF_A_REGION {
+            // Nothing of the region answered: the region, not each service, is down.
             down.add(Unreachable::region(region, reason(failures[0].1)));
             return Ok(None);
         }
@@ -321,6 +336,12 @@ impl RegionParts {
         if let Ok(groups) = self.autoscaling {
             inventory.auto_scaling_groups = groups;
         }
+        if let Ok(services) = self.ecs {
+            inventory.ecs_services = services;
+        }
+        if let Ok(tables) = self.dynamodb {
+            inventory.dynamodb_tables = tables;
+        }
         if let Ok(rds) = self.rds {
             inventory.db_instances = rds.db_instances;
             inventory.db_clusters = rds.db_clusters;
@@ -334,9 +355,12 @@ impl RegionParts {
     }
 }
 
+/// The services a region's capture reads, each a part of its own.
+const SERVICES_OF_A_REGION: usize = 6;
+
 /// Every service of a region at once, each bounded by `bound`.
 async fn capture_region(ctx: &Ctx, region: &str, bound: Duration) -> RegionParts {
-    let (ec2, autoscaling, rds, sns) = tokio::join!(
+    let (ec2, autoscaling, ecs, dynamodb, rds, sns) = tokio::join!(
         bounded(
             bound,
             Op::new("ec2", "DescribeAvailabilityZones"),
@@ -346,6 +370,12 @@ async fn capture_region(ctx: &Ctx, region: &str, bound: Duration) -> RegionParts
             bound,
             Op::new("autoscaling", "DescribeAutoScalingGroups"),
             autoscaling_part(ctx, region)
+        ),
+        bounded(bound, Op::new("ecs", "ListClusters"), ecs_part(ctx, region)),
+        bounded(
+            bound,
+            Op::new("dynamodb", "ListTables"),
+            dynamodb_part(ctx, region)
         ),
         bounded(
             bound,
@@ -357,6 +387,8 @@ async fn capture_region(ctx: &Ctx, region: &str, bound: Duration) -> RegionParts
     RegionParts {
         ec2,
         autoscaling,
+        ecs,
+        dynamodb,
         rds,
         sns,
     }
@@ -420,6 +452,116 @@ async fn autoscaling_part(ctx: &Ctx, region: &str) -> Result<Vec<AutoScalingGrou
         name
     );
     Ok(groups)
+}
+
+/// Every ECS service of the region: ListClusters, ListServices of each cluster, and
+/// DescribeServices of its services ten at a time. INACTIVE services (deleted) are left out.
+async fn ecs_part(ctx: &Ctx, region: &str) -> Result<Vec<EcsService>, BackendError> {
+    let ecs = ctx.clients.ecs(region);
+    let op = Op::new("ecs", "ListClusters");
+    ctx.pace("ecs", "ListClusters", Some(region)).await;
+    let mut clusters: Vec<String> = ecs
+        .list_clusters()
+        .into_paginator()
+        .items()
+        .send()
+        .all(op)
+        .await?;
+    clusters.sort();
+    let mut services = Vec::new();
+    for chunk in clusters.chunks(CLUSTERS_AT_ONCE) {
+        let read = join_all(
+            chunk
+                .iter()
+                .map(|cluster| cluster_services(ctx, region, cluster)),
+        )
+        .await;
+        for found in read {
+            services.extend(found?);
+        }
+    }
+    services.sort_by(|a: &EcsService, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+    Ok(services)
+}
+
+/// The services of one cluster (by ARN, as ListClusters gives it). A cluster deleted since
+/// the listing has none.
+async fn cluster_services(
+    ctx: &Ctx,
+    region: &str,
+    cluster: &str,
+) -> Result<Vec<EcsService>, BackendError> {
+    let ecs = ctx.clients.ecs(region);
+    let op = Op::new("ecs", "ListServices");
+    ctx.pace("ecs", "ListServices", Some(region)).await;
+    let listed = ecs
+        .list_services()
+        .cluster(cluster)
+        .into_paginator()
+        .items()
+        .send()
+        .all(op)
+        .await;
+    let arns = match listed {
+        Ok(arns) => arns,
+        Err(err) if err.kind == ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err),
+    };
+    let op = Op::new("ecs", "DescribeServices");
+    let mut services = Vec::new();
+    for batch in arns.chunks(SERVICES_PER_DESCRIBE) {
+        ctx.pace("ecs", "DescribeServices", Some(region)).await;
+        let out = match ecs
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(batch.to_vec()))
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))
+        {
+            Ok(out) => out,
+            Err(err) if err.kind == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(err),
+        };
+        services.extend(
+            out.services()
+                .iter()
+                .filter(|s| s.status() != Some("INACTIVE"))
+                .map(|s| convert::ecs_service(s, cluster)),
+        );
+    }
+    Ok(services)
+}
+
+/// Every DynamoDB table of the region, each described (DescribeTable): its status, stream and
+/// the other regions of its global table. A table deleted since the listing is left out.
+async fn dynamodb_part(ctx: &Ctx, region: &str) -> Result<Vec<DynamoTable>, BackendError> {
+    let op = Op::new("dynamodb", "ListTables");
+    ctx.pace("dynamodb", "ListTables", Some(region)).await;
+    let mut names: Vec<String> = ctx
+        .clients
+        .dynamodb(region)
+        .list_tables()
+        .into_paginator()
+        .items()
+        .send()
+        .all(op)
+        .await?;
+    names.sort();
+    let op = Op::new("dynamodb", "DescribeTable");
+    let mut tables = Vec::new();
+    for chunk in names.chunks(TABLES_AT_ONCE) {
+        let read = join_all(
+            chunk
+                .iter()
+                .map(|name| crate::query::table(ctx, op, region, name)),
+        )
+        .await;
+        for found in read {
+            tables.extend(found?.map(|table| convert::table(&table, region)));
+        }
+    }
+    Ok(tables)
 }
 
 async fn rds_part(ctx: &Ctx, region: &str) -> Result<RdsPart, BackendError> {
@@ -823,6 +965,17 @@ mod tests {
         rds: Option<BackendError>,
         sns: Option<BackendError>,
     ) -> RegionParts {
+        parts_with(ec2, autoscaling, None, None, rds, sns)
+    }
+
+    fn parts_with(
+        ec2: Option<BackendError>,
+        autoscaling: Option<BackendError>,
+        ecs: Option<BackendError>,
+        dynamodb: Option<BackendError>,
+        rds: Option<BackendError>,
+        sns: Option<BackendError>,
+    ) -> RegionParts {
         RegionParts {
             ec2: match ec2 {
                 Some(err) => Err(err),
@@ -833,6 +986,8 @@ mod tests {
                 }),
             },
             autoscaling: autoscaling.map_or(Ok(Vec::new()), Err),
+            ecs: ecs.map_or(Ok(Vec::new()), Err),
+            dynamodb: dynamodb.map_or(Ok(Vec::new()), Err),
             rds: match rds {
                 Some(err) => Err(err),
                 None => Ok(RdsPart {
@@ -849,7 +1004,9 @@ mod tests {
     #[test]
     fn a_region_where_nothing_answers_is_down_as_a_whole() {
         let mut down = Unanswered::default();
-        let all = parts(
+        let all = parts_with(
+            Some(unreachable("DispatchFailure")),
+            Some(unreachable("DispatchFailure")),
             Some(unreachable("DispatchFailure")),
             Some(unreachable("DispatchFailure")),
             Some(unreachable("ReadTimeout")),
@@ -880,6 +1037,30 @@ mod tests {
         assert_eq!(inventory.availability_zones, vec!["us-east-1a".to_string()]);
         assert!(down.covers("us-east-1", "rds"));
         assert!(!down.covers("us-east-1", "ec2"));
+    }
+
+    #[test]
+    fn silent_ecs_and_dynamodb_are_services_not_the_region() {
+        let mut down = Unanswered::default();
+        // Five of six parts silent: the region still answered EC2.
+        let some = parts_with(
+            None,
+            Some(unreachable("DispatchFailure")),
+            Some(unreachable("Http503")),
+            Some(unreachable("ReadTimeout")),
+            Some(unreachable("DispatchFailure")),
+            Some(unreachable("DispatchFailure")),
+        );
+        let inventory = some
+            .settle("us-east-1", &mut down)
+            .expect("no hard error")
+            .expect("the region is there");
+        assert_eq!(inventory.availability_zones, vec!["us-east-1a".to_string()]);
+        assert!(down.covers("us-east-1", "ecs"));
+        assert!(down.covers("us-east-1", "dynamodb"));
+        assert!(!down.covers("us-east-1", "ec2"));
+        let whats: Vec<String> = down.sorted().iter().map(Unreachable::what).collect();
+        assert_eq!(whats.len(), 5, "{whats:?}");
     }
 
     #[test]

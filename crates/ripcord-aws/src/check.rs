@@ -1,4 +1,5 @@
-//! Readiness checks: s3 GetBucketReplication, with the destination's region from GetBucketLocation.
+//! Readiness checks: s3 GetBucketReplication, with the destination's region from
+//! GetBucketLocation; dynamodb DescribeTable for the replicas of a global table.
 
 use crate::context::{bucket_name, Ctx};
 use crate::errors::Op;
@@ -11,7 +12,41 @@ pub(crate) async fn check(ctx: &Ctx, spec: &CheckSpec) -> Result<Outcome, Backen
         CheckSpec::BucketReplication { bucket, region } => {
             bucket_replication(ctx, op, spec, bucket, region).await
         }
+        CheckSpec::TableReplica {
+            table,
+            region,
+            replica_region,
+        } => table_replica(ctx, op, spec, table, region, replica_region).await,
     }
+}
+
+/// The table `table`, described in `region`, must list an ACTIVE replica in
+/// `replica_region`.
+async fn table_replica(
+    ctx: &Ctx,
+    op: Op,
+    spec: &CheckSpec,
+    table: &str,
+    region: &str,
+    replica_region: &str,
+) -> Result<Outcome, BackendError> {
+    let Some(found) = crate::query::table(ctx, op, region, table).await? else {
+        return Err(spec.unmet(None));
+    };
+    let found = crate::convert::table(&found, region);
+    if found
+        .replicas
+        .iter()
+        .any(|r| r.region == replica_region && r.status == "ACTIVE")
+    {
+        return Ok(Outcome::default());
+    }
+    let replicas: Vec<String> = found
+        .replicas
+        .iter()
+        .map(|r| format!("{} ({})", r.region, r.status))
+        .collect();
+    Err(spec.unmet(Some(&replicas)))
 }
 
 /// An enabled rule must replicate `bucket` into a bucket located in `region`.

@@ -71,6 +71,8 @@ pub(crate) struct Clients {
     rds: PerRegion<aws_sdk_rds::Client>,
     autoscaling: PerRegion<aws_sdk_autoscaling::Client>,
     sns: PerRegion<aws_sdk_sns::Client>,
+    dynamodb: PerRegion<aws_sdk_dynamodb::Client>,
+    ecs: PerRegion<aws_sdk_ecs::Client>,
     s3: PerRegion<aws_sdk_s3::Client>,
     route53: PerRegion<aws_sdk_route53::Client>,
     cloudwatch: PerRegion<aws_sdk_cloudwatch::Client>,
@@ -136,6 +138,8 @@ impl Clients {
             rds: Mutex::default(),
             autoscaling: Mutex::default(),
             sns: Mutex::default(),
+            dynamodb: Mutex::default(),
+            ecs: Mutex::default(),
             s3: Mutex::default(),
             route53: Mutex::default(),
             cloudwatch: Mutex::default(),
@@ -162,6 +166,8 @@ impl Clients {
             rds: Mutex::default(),
             autoscaling: Mutex::default(),
             sns: Mutex::default(),
+            dynamodb: Mutex::default(),
+            ecs: Mutex::default(),
             s3: Mutex::default(),
             route53: Mutex::default(),
             cloudwatch: Mutex::default(),
@@ -207,6 +213,8 @@ impl Clients {
     client_for!(rds, rds, aws_sdk_rds);
     client_for!(autoscaling, autoscaling, aws_sdk_autoscaling);
     client_for!(sns, sns, aws_sdk_sns);
+    client_for!(dynamodb, dynamodb, aws_sdk_dynamodb);
+    client_for!(ecs, ecs, aws_sdk_ecs);
     client_for!(route53_in, route53, aws_sdk_route53);
     client_for!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
 

@@ -3,8 +3,9 @@
 use crate::context::{arn_region, arn_resource_id, bucket_name};
 use aws_sdk_ec2::primitives::DateTime;
 use ripcord_core::inventory::{
-    Alias, AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, EbsSnapshot, GlobalCluster,
-    GlobalClusterMember, HealthCheck, RecordSet, Replication, ReplicationRule, Volume,
+    Alias, AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, DynamoTable, EbsSnapshot,
+    EcsService, GlobalCluster, GlobalClusterMember, HealthCheck, RecordSet, Replication,
+    ReplicationRule, TableReplica, Volume,
 };
 use std::collections::BTreeMap;
 
@@ -51,6 +52,72 @@ pub(crate) fn asg(group: &aws_sdk_autoscaling::types::AutoScalingGroup) -> AutoS
             .filter_map(|t| Some((t.key()?.to_string(), text(t.value()))))
             .collect(),
     }
+}
+
+/// A DynamoDB table as DescribeTable in `region` answers it: its status, its stream's view
+/// type when the stream is on, and the replicas of its global table in the *other* regions
+/// (AWS lists only those; one naming `region` itself is dropped), sorted by region.
+pub(crate) fn table(
+    table: &aws_sdk_dynamodb::types::TableDescription,
+    region: &str,
+) -> DynamoTable {
+    let stream_view_type = table
+        .stream_specification()
+        .filter(|s| s.stream_enabled())
+        .and_then(|s| s.stream_view_type())
+        .map(|v| v.as_str().to_string());
+    let mut replicas: Vec<TableReplica> = table
+        .replicas()
+        .iter()
+        .filter_map(|r| {
+            let replica_region = r.region_name()?;
+            (replica_region != region).then(|| TableReplica {
+                region: replica_region.to_string(),
+                // A replica without a status is one AWS has not reported on: it serves.
+                status: r
+                    .replica_status()
+                    .map_or_else(|| "ACTIVE".to_string(), |s| s.as_str().to_string()),
+            })
+        })
+        .collect();
+    replicas.sort_by(|a, b| a.region.cmp(&b.region));
+    DynamoTable {
+        name: text(table.table_name()),
+        status: text(table.table_status().map(|s| s.as_str())),
+        stream_view_type,
+        replicas,
+    }
+}
+
+/// An ECS service. `cluster` is the cluster's name from the service's ARN (`cluster/NAME`),
+/// else `asked` (the name it was described by); the task definition is its family (from
+/// `arn:...:task-definition/FAMILY:REVISION`).
+pub(crate) fn ecs_service(service: &aws_sdk_ecs::types::Service, asked: &str) -> EcsService {
+    let cluster = service
+        .cluster_arn()
+        .map(|arn| arn.rsplit('/').next().unwrap_or(arn))
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| arn_resource_id(asked));
+    EcsService {
+        cluster: cluster.to_string(),
+        name: text(service.service_name()),
+        desired_count: service.desired_count().into(),
+        running_count: Some(service.running_count().into()),
+        task_definition: service.task_definition().map(task_family),
+    }
+}
+
+/// The family of a task definition named by ARN or `family:revision`.
+fn task_family(task_definition: &str) -> String {
+    let name = if task_definition.starts_with("arn:") {
+        task_definition
+            .rsplit('/')
+            .next()
+            .unwrap_or(task_definition)
+    } else {
+        task_definition
+    };
+    name.split(':').next().unwrap_or(name).to_string()
 }
 
 /// A resource's tags, without ripcord's own request tag (`ripcord_core::REQUEST_TAG`): it is
@@ -231,6 +298,7 @@ pub(crate) fn record(record: &aws_sdk_route53::types::ResourceRecordSet) -> Opti
         rtype: record.r#type().as_str().to_string(),
         set_id: record.set_identifier().map(str::to_string),
         failover: record.failover().map(|f| f.as_str().to_string()),
+        weight: record.weight(),
         ttl: record.ttl(),
         values,
         alias,
@@ -292,6 +360,7 @@ pub(crate) fn bucket(
 #[cfg(test)]
 mod tests {
     use super::asg;
+    use super::{ecs_service, table, task_family};
     use aws_sdk_autoscaling::types::{AutoScalingGroup, Instance, LifecycleState};
 
     fn instance(state: LifecycleState, weight: Option<&str>) -> Instance {
@@ -341,5 +410,88 @@ mod tests {
         let converted = asg(&g);
         assert_eq!(converted.in_service, Some(6));
         assert_eq!(converted.desired_capacity, 6);
+    }
+
+    #[test]
+    fn a_table_lists_the_other_regions_and_its_stream_while_on() {
+        use aws_sdk_dynamodb::types::{
+            ReplicaDescription, ReplicaStatus, StreamSpecification, StreamViewType,
+            TableDescription, TableStatus,
+        };
+        let replica = |region: &str, status: Option<ReplicaStatus>| {
+            ReplicaDescription::builder()
+                .region_name(region)
+                .set_replica_status(status)
+                .build()
+        };
+        let stream = |enabled: bool| {
+            StreamSpecification::builder()
+                .stream_enabled(enabled)
+                .stream_view_type(StreamViewType::NewAndOldImages)
+                .build()
+                .expect("stream")
+        };
+        let described = TableDescription::builder()
+            .table_name("orders")
+            .table_status(TableStatus::Updating)
+            .stream_specification(stream(true))
+            .replicas(replica("us-west-2", Some(ReplicaStatus::Creating)))
+            .replicas(replica("us-east-1", Some(ReplicaStatus::Active)))
+            .replicas(replica("eu-west-1", None))
+            .build();
+        let converted = table(&described, "us-east-1");
+        assert_eq!(converted.name, "orders");
+        assert_eq!(converted.status, "UPDATING");
+        assert_eq!(
+            converted.stream_view_type.as_deref(),
+            Some("NEW_AND_OLD_IMAGES")
+        );
+        let replicas: Vec<(&str, &str)> = converted
+            .replicas
+            .iter()
+            .map(|r| (r.region.as_str(), r.status.as_str()))
+            .collect();
+        assert_eq!(
+            replicas,
+            vec![("eu-west-1", "ACTIVE"), ("us-west-2", "CREATING")],
+            "sorted, without the described region"
+        );
+        let off = TableDescription::builder()
+            .table_name("sessions")
+            .table_status(TableStatus::Active)
+            .stream_specification(stream(false))
+            .build();
+        let converted = table(&off, "us-east-1");
+        assert_eq!(converted.stream_view_type, None);
+        assert!(converted.replicas.is_empty());
+    }
+
+    #[test]
+    fn a_service_names_its_cluster_and_task_family() {
+        let service = aws_sdk_ecs::types::Service::builder()
+            .service_name("web")
+            .cluster_arn("arn:aws:ecs:us-west-2:123456789012:cluster/dr-cluster")
+            .desired_count(4)
+            .running_count(1)
+            .task_definition("arn:aws:ecs:us-west-2:123456789012:task-definition/web-task:7")
+            .build();
+        let converted = ecs_service(&service, "ignored");
+        assert_eq!(converted.cluster, "dr-cluster");
+        assert_eq!(converted.name, "web");
+        assert_eq!(
+            (converted.desired_count, converted.running_count),
+            (4, Some(1))
+        );
+        assert_eq!(converted.task_definition.as_deref(), Some("web-task"));
+        // Without an ARN: the name it was asked by.
+        let bare = aws_sdk_ecs::types::Service::builder()
+            .service_name("api")
+            .build();
+        assert_eq!(
+            ecs_service(&bare, "arn:aws:ecs:us-east-1:123456789012:cluster/east").cluster,
+            "east"
+        );
+        assert_eq!(task_family("web:3"), "web");
+        assert_eq!(task_family("web"), "web");
     }
 }

@@ -72,10 +72,8 @@ where
             };
             // The SDK retried it already: the endpoint is there but does not serve. A 501 is a
             // deliberate answer (an operation the endpoint does not implement), not an outage.
-            if status >= 500 && status != 501 && !is_throttling(&code) {
-                return op
-                    .error(ErrorKind::Unreachable, &code, redact(&message))
-                    .with_help(format!("{} answered HTTP {status} to every attempt: it is not serving (an outage of the service in that region?); the request may or may not have been carried out: check the resource before running the step again", op.service));
+            if is_outage_status(status) && !is_throttling(&code) {
+                return not_serving(op, &code, &message, status);
             }
             let kind = if is_not_found(&code, &message) {
                 ErrorKind::NotFound
@@ -95,6 +93,15 @@ where
         SdkError::DispatchFailure(_) => with_credentials_help(
             op.transport("DispatchFailure", redact(&chain(&err))),
         ),
+        // An error status whose body names no code: the SDKs generated with schemas (ECS)
+        // report it as an answer they could not read, where the others give a ServiceError
+        // without a code. A 5xx so is the endpoint not serving, as above.
+        SdkError::ResponseError(response)
+            if is_outage_status(response.raw().status().as_u16()) =>
+        {
+            let status = response.raw().status().as_u16();
+            not_serving(op, &format!("Http{status}"), &chain(&err), status)
+        }
         SdkError::ResponseError(_) => op
             .transport("ResponseError", redact(&chain(&err)))
             .with_help("the answer could not be read; the request may have been carried out: check the resource before running the step again"),
@@ -104,6 +111,17 @@ where
         // `SdkError` is non-exhaustive; a future kind of failure is reported as transport.
         _ => op.transport("SdkError", redact(&chain(&err))),
     }
+}
+
+/// A 5xx but 501 (a deliberate answer: an operation the endpoint does not implement).
+fn is_outage_status(status: u16) -> bool {
+    status >= 500 && status != 501
+}
+
+/// The SDK retried it already: the endpoint is there but does not serve.
+fn not_serving(op: Op, code: &str, message: &str, status: u16) -> BackendError {
+    op.error(ErrorKind::Unreachable, code, redact(message))
+        .with_help(format!("{} answered HTTP {status} to every attempt: it is not serving (an outage of the service in that region?); the request may or may not have been carried out: check the resource before running the step again", op.service))
 }
 
 /// Whether an error code is a throttling answer: the endpoint works and asks the caller to
@@ -199,6 +217,22 @@ mod tests {
             "Max bound, 3, must be ..."
         ));
         assert!(!is_not_found("InvalidDBInstanceState", ""));
+        // DynamoDB and ECS: the codes of their kinds' rows in `ResourceKind::info`, and the
+        // cluster an ECS service is looked up in.
+        assert!(is_not_found("ResourceNotFoundException", ""));
+        assert!(is_not_found("ServiceNotFoundException", ""));
+        assert!(is_not_found("ClusterNotFoundException", ""));
+        assert!(!is_not_found("ServiceNotActiveException", ""));
+        assert!(!is_not_found("ValidationException", "Table not found"));
+        for kind in [
+            ripcord_core::ResourceKind::Table,
+            ripcord_core::ResourceKind::EcsService,
+        ] {
+            assert!(is_not_found(kind.not_found_code(), ""), "{kind}");
+        }
+        // DynamoDB's control plane throttles with LimitExceededException: not sent, retried.
+        assert!(is_throttling("LimitExceededException"));
+        assert!(is_throttling("ThrottlingException"));
     }
 
     type VolumesError = aws_sdk_ec2::operation::describe_volumes::DescribeVolumesError;
@@ -293,6 +327,35 @@ mod tests {
             classify(answered(400, "InvalidVolume.NotFound")),
             (ErrorKind::NotFound, "InvalidVolume.NotFound".to_string())
         );
+    }
+
+    /// ECS's SDK (generated with schemas) reports an error status without a code in its body
+    /// as a response error: a 5xx so is still the endpoint not serving.
+    #[test]
+    fn a_5xx_without_a_code_is_unreachable_whichever_way_the_sdk_reports_it() {
+        type ListClustersError = aws_sdk_ecs::operation::list_clusters::ListClustersError;
+        let response = |status: u16| -> SdkError<ListClustersError, HttpResponse> {
+            SdkError::response_error(
+                "unhandled error",
+                HttpResponse::new(status.try_into().expect("a valid status"), "".into()),
+            )
+        };
+        let op = Op::new("ecs", "ListClusters");
+        let err = from_sdk(op, response(503));
+        assert_eq!(
+            (err.kind, err.code.as_str()),
+            (ErrorKind::Unreachable, "Http503")
+        );
+        assert!(err.help.unwrap_or_default().contains("HTTP 503"));
+        // An answer that could not be read otherwise (a 200, a 501) stays one.
+        for status in [200, 501] {
+            let err = from_sdk(op, response(status));
+            assert_eq!(
+                (err.kind, err.code.as_str()),
+                (ErrorKind::Transport, "ResponseError"),
+                "{status}"
+            );
+        }
     }
 
     #[test]

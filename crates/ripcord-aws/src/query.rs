@@ -42,6 +42,18 @@ pub(crate) async fn describe(ctx: &Ctx, target: &Target) -> Result<Option<Value>
             Some(group) => json(op, &group)?,
             None => return Ok(None),
         },
+        Target::EcsService {
+            cluster,
+            name,
+            region,
+        } => match ecs_service(ctx, op, region, cluster, name).await? {
+            Some(service) => json(op, &convert::ecs_service(&service, cluster))?,
+            None => return Ok(None),
+        },
+        Target::Table { name, region } => match table(ctx, op, region, name).await? {
+            Some(table) => json(op, &convert::table(&table, region))?,
+            None => return Ok(None),
+        },
         Target::Volume { name, region } => match find_volume(ctx, op, region, name).await? {
             Some(volume) => json(op, &convert::volume(&volume))?,
             None => return Ok(None),
@@ -281,6 +293,59 @@ pub(crate) async fn asg(
         .iter()
         .find(|g| g.auto_scaling_group_name() == Some(name))
         .map(convert::asg))
+}
+
+/// An ECS service (DescribeServices); `None` when its cluster or the service does not exist,
+/// or the service is INACTIVE (deleted: ECS keeps describing it for a while).
+pub(crate) async fn ecs_service(
+    ctx: &Ctx,
+    op: Op,
+    region: &str,
+    cluster: &str,
+    name: &str,
+) -> Result<Option<aws_sdk_ecs::types::Service>, BackendError> {
+    ctx.pace("ecs", "DescribeServices", Some(region)).await;
+    // An unknown cluster is ClusterNotFoundException; an unknown service is no error but a
+    // failure of reason MISSING in the answer.
+    let out = absent_is_none(
+        ctx.clients
+            .ecs(region)
+            .describe_services()
+            .cluster(cluster)
+            .services(name)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err)),
+    )?;
+    let wanted = crate::context::arn_resource_id(name);
+    Ok(out.and_then(|out| {
+        out.services()
+            .iter()
+            .find(|s| s.service_name() == Some(wanted) || s.service_arn() == Some(name))
+            .filter(|s| s.status() != Some("INACTIVE"))
+            .cloned()
+    }))
+}
+
+/// A DynamoDB table (DescribeTable) in `region`; `None` when it does not exist there
+/// (ResourceNotFoundException).
+pub(crate) async fn table(
+    ctx: &Ctx,
+    op: Op,
+    region: &str,
+    name: &str,
+) -> Result<Option<aws_sdk_dynamodb::types::TableDescription>, BackendError> {
+    ctx.pace("dynamodb", "DescribeTable", Some(region)).await;
+    let out = absent_is_none(
+        ctx.clients
+            .dynamodb(region)
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err)),
+    )?;
+    Ok(out.and_then(|out| out.table().cloned()))
 }
 
 /// A DB cluster with the simulation's two computed fields: `global_cluster` (the global

@@ -23,6 +23,86 @@ fn rds_terminal(status: &str) -> bool {
         || status == "inaccessible-encryption-credentials"
 }
 
+/// `steady`, as the SDK's `services_stable` waiter: as many tasks running as desired, and the
+/// PRIMARY deployment's rollout COMPLETED (a service without a rollout state, behind a
+/// Classic Load Balancer or with another deployment controller, has no deployment but the
+/// PRIMARY one left). A rollout that FAILED (the deployment circuit breaker) or a service
+/// DRAINING does not get there.
+fn ecs_steady(service: &aws_sdk_ecs::types::Service) -> Probe {
+    let running = service.running_count();
+    let desired = service.desired_count();
+    let deployments = service.deployments();
+    let primary = deployments.iter().find(|d| d.status() == Some("PRIMARY"));
+    let rollout = primary.and_then(|d| d.rollout_state()).map(|r| r.as_str());
+    let current = format!(
+        "{running} running of {desired} desired, {}",
+        match (primary, rollout) {
+            (_, Some(rollout)) => format!("rollout {rollout}"),
+            (Some(_), None) => format!("{} deployments", deployments.len()),
+            (None, None) => "no deployment".to_string(),
+        }
+    );
+    if service.status() == Some("DRAINING") || rollout == Some("FAILED") {
+        return Probe::Failed(current);
+    }
+    let rolled_out = match rollout {
+        Some(rollout) => rollout == "COMPLETED",
+        None => deployments.len() <= 1,
+    };
+    if running == desired && rolled_out {
+        Probe::Reached
+    } else {
+        Probe::Pending(current)
+    }
+}
+
+/// `active`: the table ACTIVE and every replica of its global table ACTIVE. A table being
+/// deleted or archived, or a replica that failed or lost its region or key, does not get there.
+fn table_active(table: &aws_sdk_dynamodb::types::TableDescription) -> Probe {
+    let status = table.table_status().map(|s| s.as_str()).unwrap_or_default();
+    let replicas: Vec<(&str, &str)> = table
+        .replicas()
+        .iter()
+        .map(|r| {
+            (
+                r.region_name().unwrap_or_default(),
+                r.replica_status().map_or("ACTIVE", |s| s.as_str()),
+            )
+        })
+        .collect();
+    let pending: Vec<String> = replicas
+        .iter()
+        .filter(|(_, s)| *s != "ACTIVE")
+        .map(|(region, s)| format!("replica in {region} {s}"))
+        .collect();
+    let current = if pending.is_empty() {
+        status.to_string()
+    } else {
+        format!("{status}, {}", pending.join(", "))
+    };
+    let table_failed = matches!(
+        status,
+        "DELETING" | "ARCHIVING" | "ARCHIVED" | "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+    );
+    let replica_failed = replicas.iter().any(|(_, s)| {
+        matches!(
+            *s,
+            "CREATION_FAILED"
+                | "REGION_DISABLED"
+                | "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+                | "REPLICATION_NOT_AUTHORIZED"
+                | "ARCHIVED"
+        )
+    });
+    if table_failed || replica_failed {
+        Probe::Failed(current)
+    } else if status == "ACTIVE" && pending.is_empty() {
+        Probe::Reached
+    } else {
+        Probe::Pending(current)
+    }
+}
+
 /// Polls until the state holds, the timeout passes, or the run is cancelled.
 pub(crate) async fn wait(
     ctx: &Ctx,
@@ -140,6 +220,23 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
                 ),
                 false,
             )
+        }
+        Target::EcsService {
+            cluster,
+            name,
+            region,
+        } => {
+            let Some(service) = crate::query::ecs_service(ctx, op, region, cluster, name).await?
+            else {
+                return Err(missing(op, target));
+            };
+            ecs_steady(&service)
+        }
+        Target::Table { name, region } => {
+            let Some(table) = crate::query::table(ctx, op, region, name).await? else {
+                return Err(missing(op, target));
+            };
+            table_active(&table)
         }
         Target::Volume { region, .. } => {
             ctx.pace("ec2", "DescribeVolumes", Some(region)).await;
@@ -282,4 +379,130 @@ async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, Ba
         // `wait` rejects every other kind before polling.
         _ => Probe::Failed("no waiter".to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ecs::types::{Deployment, DeploymentRolloutState, Service};
+
+    fn service(running: i32, desired: i32, deployments: Vec<Deployment>) -> Service {
+        Service::builder()
+            .service_name("web")
+            .status("ACTIVE")
+            .running_count(running)
+            .desired_count(desired)
+            .set_deployments(Some(deployments))
+            .build()
+    }
+
+    fn deployment(status: &str, rollout: Option<DeploymentRolloutState>) -> Deployment {
+        Deployment::builder()
+            .status(status)
+            .set_rollout_state(rollout)
+            .build()
+    }
+
+    fn outcome(probe: Probe) -> String {
+        match probe {
+            Probe::Reached => "reached".to_string(),
+            Probe::Pending(current) => format!("pending: {current}"),
+            Probe::Failed(current) => format!("failed: {current}"),
+        }
+    }
+
+    #[test]
+    fn a_service_is_steady_with_its_tasks_running_and_its_rollout_completed() {
+        use DeploymentRolloutState::{Completed, Failed, InProgress};
+        let primary = |rollout| vec![deployment("PRIMARY", Some(rollout))];
+        assert_eq!(
+            outcome(ecs_steady(&service(3, 3, primary(Completed)))),
+            "reached"
+        );
+        assert_eq!(
+            outcome(ecs_steady(&service(1, 3, primary(InProgress)))),
+            "pending: 1 running of 3 desired, rollout IN_PROGRESS"
+        );
+        assert_eq!(
+            outcome(ecs_steady(&service(3, 3, primary(InProgress)))),
+            "pending: 3 running of 3 desired, rollout IN_PROGRESS"
+        );
+        assert_eq!(
+            outcome(ecs_steady(&service(1, 3, primary(Failed)))),
+            "failed: 1 running of 3 desired, rollout FAILED"
+        );
+        // No rollout state (a Classic Load Balancer, another controller): one deployment
+        // left is steady, as in the SDK's services_stable waiter.
+        let two = vec![deployment("PRIMARY", None), deployment("ACTIVE", None)];
+        assert_eq!(
+            outcome(ecs_steady(&service(2, 2, two))),
+            "pending: 2 running of 2 desired, 2 deployments"
+        );
+        assert_eq!(
+            outcome(ecs_steady(&service(
+                2,
+                2,
+                vec![deployment("PRIMARY", None)]
+            ))),
+            "reached"
+        );
+        assert_eq!(outcome(ecs_steady(&service(0, 0, Vec::new()))), "reached");
+    }
+
+    #[test]
+    fn a_table_is_active_with_every_replica_active() {
+        use aws_sdk_dynamodb::types::{
+            ReplicaDescription, ReplicaStatus, TableDescription, TableStatus,
+        };
+        let table = |status: TableStatus, replicas: &[(&str, ReplicaStatus)]| {
+            let mut builder = TableDescription::builder()
+                .table_name("orders")
+                .table_status(status);
+            for (region, status) in replicas {
+                builder = builder.replicas(
+                    ReplicaDescription::builder()
+                        .region_name(*region)
+                        .replica_status(status.clone())
+                        .build(),
+                );
+            }
+            builder.build()
+        };
+        assert_eq!(
+            outcome(table_active(&table(TableStatus::Active, &[]))),
+            "reached"
+        );
+        assert_eq!(
+            outcome(table_active(&table(
+                TableStatus::Active,
+                &[("us-west-2", ReplicaStatus::Active)]
+            ))),
+            "reached"
+        );
+        assert_eq!(
+            outcome(table_active(&table(
+                TableStatus::Updating,
+                &[("us-west-2", ReplicaStatus::Creating)]
+            ))),
+            "pending: UPDATING, replica in us-west-2 CREATING"
+        );
+        assert_eq!(
+            outcome(table_active(&table(
+                TableStatus::Active,
+                &[("us-west-2", ReplicaStatus::Deleting)]
+            ))),
+            "pending: ACTIVE, replica in us-west-2 DELETING"
+        );
+        assert_eq!(
+            outcome(table_active(&table(
+                TableStatus::Active,
+                &[("us-west-2", ReplicaStatus::CreationFailed)]
+            ))),
+            "failed: ACTIVE, replica in us-west-2 CREATION_FAILED"
+        );
+        assert_eq!(
+            outcome(table_active(&table(TableStatus::Deleting, &[]))),
+            "failed: DELETING"
+        );
+    }
 }

@@ -1212,6 +1212,7 @@ fn route53_records_health_checks_and_changes() {
         rtype: "A".into(),
         set_identifier: Some("Primary".into()),
         failover: Some("PRIMARY".into()),
+        weight: None,
         ttl: Some(60),
         values: vec!["192.0.2.10".into()],
         alias_target: None,
@@ -1244,6 +1245,7 @@ fn route53_records_health_checks_and_changes() {
                 rtype: "A".into(),
                 set_identifier: Some("Secondary".into()),
                 failover: Some("SECONDARY".into()),
+                weight: None,
                 ttl: None,
                 values: vec![],
                 alias_target: Some(AliasTarget {
@@ -2030,6 +2032,7 @@ fn parallel_record_changes_look_their_zone_up_once() {
                     rtype: "A".into(),
                     set_identifier: None,
                     failover: None,
+                    weight: None,
                     ttl: Some(60),
                     values: vec!["192.0.2.10".into()],
                     alias_target: None,
@@ -2068,6 +2071,7 @@ fn parallel_record_changes_look_their_zone_up_once() {
                 rtype: "A".into(),
                 set_identifier: None,
                 failover: None,
+                weight: None,
                 ttl: Some(60),
                 values: vec!["192.0.2.10".into()],
                 alias_target: None,
@@ -2084,6 +2088,7 @@ fn parallel_record_changes_look_their_zone_up_once() {
         rtype: "A".into(),
         set_identifier: None,
         failover: None,
+        weight: None,
         ttl: Some(60),
         values: vec!["192.0.2.10".into()],
         alias_target: None,
@@ -3182,4 +3187,843 @@ fn no_account_region_answering_is_an_error_naming_them() {
     );
     let help = err.help.unwrap_or_default();
     assert!(help.contains("tried us-east-1, us-west-2"), "{help}");
+}
+
+// ---------------------------------------------------------------- DynamoDB, ECS, weighted records
+
+/// Builds the world of `inventory` in `moto` through the testkit's seeder
+/// (tests/moto/seed.py): tables and their replicas, ECS services, weighted records.
+fn seed(moto: &Moto, inventory: &Inventory) {
+    let path = std::env::temp_dir().join(format!("{}.json", unique("ripcord-live-seed")));
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(inventory).expect("inventory as JSON"),
+    )
+    .expect("write the inventory to seed");
+    moto.seed(&path);
+    let _ = std::fs::remove_file(&path);
+}
+
+/// An inventory of `regions` only (the rest empty).
+fn world(regions: Vec<(&str, ripcord_core::inventory::RegionInventory)>) -> Inventory {
+    let mut inventory = Inventory::empty(jiff::Timestamp::UNIX_EPOCH);
+    for (region, resources) in regions {
+        inventory.regions.insert(region.to_string(), resources);
+    }
+    inventory
+}
+
+fn dynamo_table(
+    name: &str,
+    stream: Option<&str>,
+    replicas: &[&str],
+) -> ripcord_core::inventory::DynamoTable {
+    ripcord_core::inventory::DynamoTable {
+        name: name.to_string(),
+        status: "ACTIVE".into(),
+        stream_view_type: stream.map(str::to_string),
+        replicas: replicas
+            .iter()
+            .map(|region| ripcord_core::inventory::TableReplica {
+                region: region.to_string(),
+                status: "ACTIVE".into(),
+            })
+            .collect(),
+    }
+}
+
+fn ecs_service(
+    cluster: &str,
+    name: &str,
+    desired: i64,
+    running: Option<i64>,
+) -> ripcord_core::inventory::EcsService {
+    ripcord_core::inventory::EcsService {
+        cluster: cluster.to_string(),
+        name: name.to_string(),
+        desired_count: desired,
+        running_count: running,
+        task_definition: Some(format!("{name}-task")),
+    }
+}
+
+/// A boto3 call's answer as JSON, read behind the backend's back.
+fn boto3(moto: &Moto, region: &str, service: &str, call: &str) -> serde_json::Value {
+    serde_json::from_str(&moto.boto3_json(region, service, call)).expect("boto3's JSON")
+}
+
+/// The regions DescribeTable in `region` lists as replicas of `table`, with their status,
+/// read with boto3.
+fn replicas_seen(moto: &Moto, region: &str, table: &str) -> Vec<(String, String)> {
+    let described = boto3(
+        moto,
+        region,
+        "dynamodb",
+        &format!("describe_table(TableName='{table}')"),
+    );
+    let mut seen: Vec<(String, String)> = described["Table"]["Replicas"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            (
+                r["RegionName"].as_str().unwrap_or_default().to_string(),
+                r["ReplicaStatus"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+/// Whether ListTables in `region` names `table` (boto3).
+fn table_listed(moto: &Moto, region: &str, table: &str) -> bool {
+    boto3(moto, region, "dynamodb", "list_tables()")["TableNames"]
+        .as_array()
+        .is_some_and(|names| names.iter().any(|n| n.as_str() == Some(table)))
+}
+
+fn table_target(name: &str, region: &str) -> Target {
+    Target::Table {
+        name: name.to_string(),
+        region: region.to_string(),
+    }
+}
+
+fn replica_check(table: &str) -> CheckSpec {
+    CheckSpec::TableReplica {
+        table: table.to_string(),
+        region: EAST.into(),
+        replica_region: WEST.into(),
+    }
+}
+
+#[test]
+fn dynamodb_replica_added_waited_checked_and_removed() {
+    let moto = Moto::shared();
+    let name = unique("orders");
+    seed(
+        moto,
+        &world(vec![(
+            EAST,
+            ripcord_core::inventory::RegionInventory {
+                dynamodb_tables: vec![dynamo_table(&name, Some("NEW_AND_OLD_IMAGES"), &[])],
+                ..Default::default()
+            },
+        )]),
+    );
+    let mut live = backend(&moto.url);
+
+    // No replica yet: the check does not hold and says what there is.
+    let err = expect_err(live.check(&replica_check(&name)));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "ReplicaNotActive")
+    );
+    assert_eq!(
+        (err.service.as_str(), err.operation.as_str()),
+        ("dynamodb", "DescribeTable")
+    );
+    let help = err.help.clone().unwrap_or_default();
+    assert!(help.contains("has no replicas"), "{help}");
+
+    // Add the replica in us-west-2: the table appears there, each side lists the other.
+    let add = Call::UpdateTable(ops::UpdateTable::replica(EAST, &name, true, WEST));
+    let outcome = live.execute(&add).expect("add a replica");
+    assert!(outcome.request_id.is_some(), "{outcome:?}");
+    assert!(table_listed(moto, WEST, &name), "no table in {WEST}");
+    assert_eq!(
+        replicas_seen(moto, EAST, &name),
+        vec![(WEST.to_string(), "ACTIVE".to_string())]
+    );
+    assert_eq!(
+        replicas_seen(moto, WEST, &name),
+        vec![(EAST.to_string(), "ACTIVE".to_string())]
+    );
+
+    live.wait(&WaitSpec {
+        target: table_target(&name, EAST),
+        until: WaitState::Active,
+        timeout_secs: 30,
+    })
+    .expect("table and replicas active");
+    live.check(&replica_check(&name))
+        .expect("the replica is there");
+
+    // Described in the inventory's shape: the other regions only.
+    let described = live
+        .query(&Query::Describe {
+            target: table_target(&name, EAST),
+        })
+        .expect("describe")
+        .expect("exists");
+    let table: ripcord_core::inventory::DynamoTable =
+        serde_json::from_value(described).expect("inventory shape");
+    assert_eq!(
+        table,
+        dynamo_table(&name, Some("NEW_AND_OLD_IMAGES"), &[WEST])
+    );
+    let west: ripcord_core::inventory::DynamoTable = serde_json::from_value(
+        live.query(&Query::Describe {
+            target: table_target(&name, WEST),
+        })
+        .expect("describe the replica")
+        .expect("exists"),
+    )
+    .expect("inventory shape");
+    assert_eq!(
+        west.replicas
+            .iter()
+            .map(|r| r.region.as_str())
+            .collect::<Vec<_>>(),
+        vec![EAST]
+    );
+
+    // The same replica again: DynamoDB's own refusal comes through.
+    let err = expect_err(live.execute(&add));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "ValidationException")
+    );
+    assert!(err.message.contains("already has a replica"), "{err:?}");
+    assert_clean_message(&err);
+
+    // Remove it: the table in us-west-2 is gone and us-east-1 lists no replica.
+    live.execute(&Call::UpdateTable(ops::UpdateTable::replica(
+        EAST, &name, false, WEST,
+    )))
+    .expect("remove the replica");
+    assert!(!table_listed(moto, WEST, &name), "the replica table stayed");
+    assert!(replicas_seen(moto, EAST, &name).is_empty());
+    assert!(table_listed(moto, EAST, &name));
+    let err = expect_err(live.check(&replica_check(&name)));
+    assert_eq!(err.code, "ReplicaNotActive");
+    assert_eq!(
+        live.query(&Query::Describe {
+            target: table_target(&name, WEST),
+        })
+        .expect("describe"),
+        None
+    );
+    live.wait(&WaitSpec {
+        target: table_target(&name, EAST),
+        until: WaitState::Active,
+        timeout_secs: 30,
+    })
+    .expect("the table alone is active");
+
+    // A table that does not exist: DynamoDB's not-found, as the simulation names it.
+    let missing = unique("no-such-table");
+    let err = expect_err(live.execute(&Call::UpdateTable(ops::UpdateTable::replica(
+        EAST, &missing, true, WEST,
+    ))));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "ResourceNotFoundException")
+    );
+    let err = expect_err(live.wait(&WaitSpec {
+        target: table_target(&missing, EAST),
+        until: WaitState::Active,
+        timeout_secs: 5,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str(), err.operation.as_str()),
+        (
+            ErrorKind::NotFound,
+            "ResourceNotFoundException",
+            "DescribeTable"
+        )
+    );
+    let err = expect_err(live.check(&replica_check(&missing)));
+    assert_eq!(err.code, "ReplicaNotActive");
+    assert!(
+        err.help.unwrap_or_default().contains("does not exist"),
+        "the help says the table is missing"
+    );
+}
+
+/// A lost answer to UpdateTable is settled by the replica effect, read with DescribeTable:
+/// the replica is there, so the request is not sent again.
+#[test]
+fn dynamodb_lost_answer_is_settled_by_the_replica_effect() {
+    let moto = Moto::shared();
+    let name = unique("carts");
+    seed(
+        moto,
+        &world(vec![(
+            EAST,
+            ripcord_core::inventory::RegionInventory {
+                dynamodb_tables: vec![dynamo_table(&name, Some("NEW_AND_OLD_IMAGES"), &[])],
+                ..Default::default()
+            },
+        )]),
+    );
+    let proxy = FaultProxy::start(
+        moto,
+        0,
+        r#"[{"service": "dynamodb", "operation": "UpdateTable", "fault": "lose", "first": 1}]"#,
+    );
+    let mut live = backend(&proxy.endpoint());
+    let outcome = live
+        .execute(&Call::UpdateTable(ops::UpdateTable::replica(
+            EAST, &name, true, WEST,
+        )))
+        .expect("settled");
+    let settled = outcome.settled.expect("settled by the effect check");
+    assert!(settled.verified, "{settled:?}");
+    assert_eq!(settled.sent, 1, "not sent again: {settled:?}");
+    assert!(
+        settled
+            .evidence
+            .contains(&format!("has a replica in {WEST}")),
+        "{settled:?}"
+    );
+    let updates = proxy
+        .log()
+        .iter()
+        .filter(|r| r.operation == "UpdateTable" && r.forwarded)
+        .count();
+    assert_eq!(updates, 1, "{:?}", proxy.log());
+    assert_eq!(
+        replicas_seen(moto, EAST, &name),
+        vec![(WEST.to_string(), "ACTIVE".to_string())]
+    );
+}
+
+fn ecs_target(cluster: &str, name: &str) -> Target {
+    Target::EcsService {
+        cluster: cluster.to_string(),
+        name: name.to_string(),
+        region: WEST.into(),
+    }
+}
+
+/// (desiredCount, runningCount) of a service, read with boto3.
+fn ecs_counts(moto: &Moto, cluster: &str, name: &str) -> (i64, i64) {
+    let out = boto3(
+        moto,
+        WEST,
+        "ecs",
+        &format!("describe_services(cluster='{cluster}', services=['{name}'])"),
+    );
+    let service = &out["services"][0];
+    (
+        service["desiredCount"].as_i64().expect("desiredCount"),
+        service["runningCount"].as_i64().expect("runningCount"),
+    )
+}
+
+#[test]
+fn ecs_scale_and_wait_steady() {
+    let moto = Moto::shared();
+    let cluster = unique("web-cluster");
+    let name = unique("web");
+    // Two desired, one running: not steady until the service is scaled (moto's patched
+    // scheduler then runs every task at once).
+    seed(
+        moto,
+        &world(vec![(
+            WEST,
+            ripcord_core::inventory::RegionInventory {
+                ecs_services: vec![ecs_service(&cluster, &name, 2, Some(1))],
+                ..Default::default()
+            },
+        )]),
+    );
+    assert_eq!(ecs_counts(moto, &cluster, &name), (2, 1));
+    let mut live = backend(&moto.url);
+
+    let err = expect_err(live.wait(&WaitSpec {
+        target: ecs_target(&cluster, &name),
+        until: WaitState::Steady,
+        timeout_secs: 1,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str(), err.operation.as_str()),
+        (ErrorKind::Timeout, "WaiterTimeout", "DescribeServices")
+    );
+    assert!(
+        err.message.contains("1 running of 2 desired"),
+        "{}",
+        err.message
+    );
+
+    let outcome = live
+        .execute(&Call::UpdateService(ops::UpdateService {
+            region: WEST.into(),
+            cluster: cluster.clone(),
+            service: name.clone(),
+            desired_count: 4,
+        }))
+        .expect("scale");
+    assert!(outcome.request_id.is_some(), "{outcome:?}");
+    assert_eq!(ecs_counts(moto, &cluster, &name), (4, 4));
+    live.wait(&WaitSpec {
+        target: ecs_target(&cluster, &name),
+        until: WaitState::Steady,
+        timeout_secs: 30,
+    })
+    .expect("steady");
+
+    let described = live
+        .query(&Query::Describe {
+            target: ecs_target(&cluster, &name),
+        })
+        .expect("describe")
+        .expect("exists");
+    let service: ripcord_core::inventory::EcsService =
+        serde_json::from_value(described).expect("inventory shape");
+    assert_eq!(service, ecs_service(&cluster, &name, 4, Some(4)));
+
+    // To zero, as a runbook drains a region.
+    live.execute(&Call::UpdateService(ops::UpdateService {
+        region: WEST.into(),
+        cluster: cluster.clone(),
+        service: name.clone(),
+        desired_count: 0,
+    }))
+    .expect("scale to zero");
+    assert_eq!(ecs_counts(moto, &cluster, &name), (0, 0));
+
+    // ECS's own not-found codes: an unknown service, an unknown cluster.
+    let err = expect_err(live.execute(&Call::UpdateService(ops::UpdateService {
+        region: WEST.into(),
+        cluster: cluster.clone(),
+        service: unique("no-such-service"),
+        desired_count: 1,
+    })));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "ServiceNotFoundException")
+    );
+    assert_clean_message(&err);
+    let err = expect_err(live.execute(&Call::UpdateService(ops::UpdateService {
+        region: WEST.into(),
+        cluster: unique("no-such-cluster"),
+        service: name.clone(),
+        desired_count: 1,
+    })));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "ClusterNotFoundException")
+    );
+    let err = expect_err(live.wait(&WaitSpec {
+        target: ecs_target(&cluster, &unique("no-such-service")),
+        until: WaitState::Steady,
+        timeout_secs: 5,
+    }));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::NotFound, "ServiceNotFoundException")
+    );
+
+    // A deleted service (INACTIVE) does not exist, nor one of an unknown cluster.
+    moto.boto3(
+        WEST,
+        "ecs",
+        &format!("delete_service(cluster='{cluster}', service='{name}', force=True)"),
+    );
+    assert_eq!(
+        live.query(&Query::Describe {
+            target: ecs_target(&cluster, &name),
+        })
+        .expect("describe"),
+        None
+    );
+    assert_eq!(
+        live.query(&Query::Describe {
+            target: ecs_target(&unique("no-such-cluster"), &name),
+        })
+        .expect("describe"),
+        None
+    );
+}
+
+/// A weighted record set (SetIdentifier + Weight), as `set_weight` sends it.
+fn weighted(domain: &str, set_id: &str, weight: i64, value: &str) -> RecordSet {
+    RecordSet {
+        name: format!("app.{domain}"),
+        rtype: "A".into(),
+        set_identifier: Some(set_id.into()),
+        failover: None,
+        weight: Some(weight),
+        ttl: Some(60),
+        values: vec![value.into()],
+        alias_target: None,
+        health_check: None,
+    }
+}
+
+#[test]
+fn route53_weighted_records_flip_by_weight() {
+    let fx = Fx::new(shared());
+    let domain = format!("{}.example.com", unique("weighted"));
+    let zone_id = fx.zone(&domain);
+    let mut live = backend(shared());
+    let batch = |blue: i64, green: i64| {
+        Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets {
+            hosted_zone: domain.clone(),
+            changes: vec![
+                ops::RecordChange {
+                    action: "UPSERT".into(),
+                    record_set: weighted(&domain, "blue", blue, "192.0.2.10"),
+                },
+                ops::RecordChange {
+                    action: "UPSERT".into(),
+                    record_set: weighted(&domain, "green", green, "198.51.100.10"),
+                },
+            ],
+        })
+    };
+    live.execute(&batch(100, 0)).expect("blue takes everything");
+    let weights = || {
+        let sets = fx
+            .block(
+                fx.route53()
+                    .list_resource_record_sets()
+                    .hosted_zone_id(&zone_id)
+                    .send(),
+            )
+            .expect("list records");
+        let mut found: Vec<(String, Option<i64>)> = sets
+            .resource_record_sets()
+            .iter()
+            .filter(|r| r.set_identifier().is_some())
+            .map(|r| {
+                (
+                    r.set_identifier().unwrap_or_default().to_string(),
+                    r.weight(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        weights(),
+        vec![
+            ("blue".to_string(), Some(100)),
+            ("green".to_string(), Some(0))
+        ]
+    );
+
+    // The flip: one batch, both weights.
+    let outcome = live.execute(&batch(0, 100)).expect("flip to green");
+    let change = outcome.creates.expect("change id");
+    live.wait(&WaitSpec {
+        target: Target::DnsChange { name: change },
+        until: WaitState::InSync,
+        timeout_secs: 30,
+    })
+    .expect("in sync");
+    assert_eq!(
+        weights(),
+        vec![
+            ("blue".to_string(), Some(0)),
+            ("green".to_string(), Some(100))
+        ]
+    );
+    let green = live
+        .query(&Query::Describe {
+            target: Target::Record {
+                zone: domain.clone(),
+                name: format!("app.{domain}"),
+                rtype: "A".into(),
+                set_id: Some("green".into()),
+            },
+        })
+        .expect("describe record")
+        .expect("exists");
+    let green: ripcord_core::inventory::RecordSet =
+        serde_json::from_value(green).expect("inventory shape");
+    assert_eq!(green.weight, Some(100));
+    assert_eq!(green.values, vec!["198.51.100.10".to_string()]);
+
+    // Route 53's refusals come through: a weight over 255, a simple record among weighted
+    // ones.
+    let err = expect_err(live.execute(&batch(256, 0)));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "InvalidInput")
+    );
+    let mut simple = weighted(&domain, "x", 0, "203.0.113.1");
+    simple.set_identifier = None;
+    simple.weight = None;
+    let err = expect_err(live.execute(&Call::ChangeResourceRecordSets(
+        ops::ChangeResourceRecordSets::one(&domain, "CREATE", simple),
+    )));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Rejected, "InvalidChangeBatch")
+    );
+    assert_eq!(
+        weights(),
+        vec![
+            ("blue".to_string(), Some(0)),
+            ("green".to_string(), Some(100))
+        ],
+        "refused batches change nothing"
+    );
+}
+
+#[test]
+fn capture_reads_tables_services_and_weights() {
+    // Its own server: the capture must see exactly this world.
+    let moto = Moto::start();
+    let mut east = ripcord_core::inventory::RegionInventory {
+        dynamodb_tables: vec![
+            dynamo_table("orders", Some("NEW_AND_OLD_IMAGES"), &[WEST]),
+            dynamo_table("sessions", None, &[]),
+        ],
+        ..Default::default()
+    };
+    east.ecs_services = vec![ecs_service("east-cluster", "api", 3, None)];
+    // Twelve services in one cluster: DescribeServices takes ten at a time.
+    let mut west_services: Vec<ripcord_core::inventory::EcsService> = (0..12)
+        .map(|i| ecs_service("dr-cluster", &format!("svc-{i:02}"), i % 3, None))
+        .collect();
+    west_services.push(ecs_service("dr-web", "web", 4, Some(1)));
+    let west = ripcord_core::inventory::RegionInventory {
+        dynamodb_tables: vec![dynamo_table("orders", Some("NEW_AND_OLD_IMAGES"), &[EAST])],
+        ecs_services: west_services,
+        ..Default::default()
+    };
+    let mut seeded = world(vec![(EAST, east), (WEST, west)]);
+    seeded.hosted_zones = vec![ripcord_core::inventory::HostedZone {
+        id: "Z0SEED".into(),
+        name: "example.com".into(),
+        private: false,
+        records: vec![
+            ripcord_core::inventory::RecordSet {
+                name: "app.example.com".into(),
+                rtype: "A".into(),
+                set_id: Some("blue".into()),
+                failover: None,
+                weight: Some(200),
+                ttl: Some(60),
+                values: vec!["192.0.2.10".into()],
+                alias: None,
+                health_check: None,
+            },
+            ripcord_core::inventory::RecordSet {
+                name: "app.example.com".into(),
+                rtype: "A".into(),
+                set_id: Some("green".into()),
+                failover: None,
+                weight: Some(55),
+                ttl: Some(60),
+                values: vec!["198.51.100.10".into()],
+                alias: None,
+                health_check: None,
+            },
+        ],
+    }];
+    seed(&moto, &seeded);
+
+    let mut live = backend(&moto.url);
+    let regions = vec![EAST.to_string(), WEST.to_string()];
+    let inventory = live.capture(&regions).expect("capture");
+    inventory.validate("capture").expect("a valid inventory");
+    let text = serde_json::to_string_pretty(&inventory).expect("json");
+    assert_eq!(
+        Inventory::parse(&text, "capture.json").expect("parses back"),
+        inventory
+    );
+    assert!(
+        inventory.unreachable.is_empty(),
+        "{:?}",
+        inventory.unreachable
+    );
+    for region in [EAST, WEST] {
+        assert_eq!(
+            inventory.regions[region].dynamodb_tables, seeded.regions[region].dynamodb_tables,
+            "tables of {region}"
+        );
+    }
+    // Running counts are captured as ECS reports them (the seed's default: all running).
+    let expected = |region: &str| -> Vec<ripcord_core::inventory::EcsService> {
+        let mut services: Vec<_> = seeded.regions[region]
+            .ecs_services
+            .iter()
+            .cloned()
+            .map(|mut s| {
+                s.running_count = s.running_count.or(Some(s.desired_count));
+                s
+            })
+            .collect();
+        services.sort_by(|a, b| (&a.cluster, &a.name).cmp(&(&b.cluster, &b.name)));
+        services
+    };
+    assert_eq!(inventory.regions[EAST].ecs_services, expected(EAST));
+    assert_eq!(inventory.regions[WEST].ecs_services, expected(WEST));
+    let weights: Vec<(Option<&str>, Option<i64>)> = inventory.hosted_zones[0]
+        .records
+        .iter()
+        .map(|r| (r.set_id.as_deref(), r.weight))
+        .collect();
+    assert_eq!(
+        weights,
+        vec![(Some("blue"), Some(200)), (Some("green"), Some(55))]
+    );
+
+    // A plan of a runbook reads the captured world: the wait on the unsteady service.
+    let err = expect_err(live.wait(&WaitSpec {
+        target: Target::EcsService {
+            cluster: "dr-web".into(),
+            name: "web".into(),
+            region: WEST.into(),
+        },
+        until: WaitState::Steady,
+        timeout_secs: 1,
+    }));
+    assert_eq!(err.code, "WaiterTimeout");
+
+    // Two captures of the same state are the same but for the time.
+    let mut again = live.capture(&regions).expect("capture again");
+    again.captured_at = inventory.captured_at;
+    assert_eq!(again, inventory);
+}
+
+/// A region whose ECS and DynamoDB do not answer keeps the rest of its capture, and lists
+/// both services as unreachable.
+#[test]
+fn capture_with_ecs_and_dynamodb_down_keeps_the_rest_of_the_region() {
+    let moto = Moto::start();
+    seed(
+        &moto,
+        &world(vec![(
+            WEST,
+            ripcord_core::inventory::RegionInventory {
+                dynamodb_tables: vec![dynamo_table("sessions", None, &[])],
+                ecs_services: vec![ecs_service("dr-cluster", "web", 1, None)],
+                ..Default::default()
+            },
+        )]),
+    );
+    let proxy = FaultProxy::start(
+        &moto,
+        0,
+        r#"[{"region": "us-west-2", "service": "ecs", "fault": "status", "status": 503},
+            {"region": "us-west-2", "service": "dynamodb", "fault": "status", "status": 503}]"#,
+    );
+    let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
+    let inventory = live
+        .capture(&[EAST.to_string(), WEST.to_string()])
+        .expect("capture");
+    let what: Vec<String> = inventory
+        .unreachable
+        .iter()
+        .map(ripcord_core::inventory::Unreachable::what)
+        .collect();
+    assert_eq!(
+        what,
+        vec![
+            "dynamodb in us-west-2".to_string(),
+            "ecs in us-west-2".to_string()
+        ]
+    );
+    let west = &inventory.regions[WEST];
+    assert!(west.dynamodb_tables.is_empty() && west.ecs_services.is_empty());
+    assert!(!west.availability_zones.is_empty(), "EC2 still answered");
+    // Later reads of those services fail at once, as the dry-run predicts.
+    proxy.clear_log();
+    let err = live
+        .query(&Query::Describe {
+            target: table_target("sessions", WEST),
+        })
+        .expect_err("known down");
+    assert_eq!(err.code, "RegionUnreachable");
+    assert!(proxy.log().is_empty(), "{:?}", proxy.log());
+}
+
+/// Throttling of the new services is read from their JSON answers: ripcord's own retry of a
+/// mutating UpdateService (nothing was carried out: sent again at once, not settled) and the
+/// SDK's of a DescribeTable, each told to the retry observer.
+#[test]
+fn ecs_and_dynamodb_throttling_is_retried_and_told() {
+    let moto = Moto::shared();
+    let table = unique("throttled");
+    let cluster = unique("throttled-cluster");
+    let service = unique("api");
+    seed(
+        moto,
+        &world(vec![
+            (
+                EAST,
+                ripcord_core::inventory::RegionInventory {
+                    dynamodb_tables: vec![dynamo_table(&table, None, &[])],
+                    ..Default::default()
+                },
+            ),
+            (
+                WEST,
+                ripcord_core::inventory::RegionInventory {
+                    ecs_services: vec![ecs_service(&cluster, &service, 1, None)],
+                    ..Default::default()
+                },
+            ),
+        ]),
+    );
+    let proxy = FaultProxy::start(
+        moto,
+        0,
+        r#"[{"service": "ecs", "operation": "UpdateService", "fault": "throttle", "first": 1},
+            {"service": "dynamodb", "operation": "DescribeTable", "fault": "throttle", "first": 1}]"#,
+    );
+    let mut live = backend(&proxy.endpoint());
+    let told: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = told.clone();
+    live.set_retry_observer(Arc::new(move |retry: &ripcord_aws::Retry| {
+        sink.lock().unwrap().push(retry.to_string());
+    }));
+
+    let outcome = live
+        .execute(&Call::UpdateService(ops::UpdateService {
+            region: WEST.into(),
+            cluster: cluster.clone(),
+            service: service.clone(),
+            desired_count: 3,
+        }))
+        .expect("scaled on the second attempt");
+    assert!(
+        outcome.settled.is_none(),
+        "nothing was in doubt: {outcome:?}"
+    );
+    assert_eq!(ecs_counts(moto, &cluster, &service), (3, 3));
+    let found = live
+        .query(&Query::Describe {
+            target: table_target(&table, EAST),
+        })
+        .expect("described on the second attempt");
+    assert!(found.is_some());
+
+    let log = proxy.log();
+    let sent = |operation: &str| {
+        log.iter()
+            .filter(|r| r.operation == operation)
+            .map(|r| r.fault.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        sent("UpdateService"),
+        vec!["throttle".to_string(), String::new()]
+    );
+    assert_eq!(
+        sent("DescribeTable"),
+        vec!["throttle".to_string(), String::new()]
+    );
+    let told = told.lock().unwrap().clone();
+    assert!(
+        told.iter().any(|line| line.starts_with(&format!(
+            "ecs UpdateService in {WEST}: throttled (ThrottlingException), attempt 2 of"
+        ))),
+        "{told:?}"
+    );
+    assert!(
+        told.iter().any(|line| line.starts_with(&format!(
+            "dynamodb DescribeTable in {EAST}: throttled (ThrottlingException), attempt 2 of"
+        ))),
+        "{told:?}"
+    );
 }

@@ -78,6 +78,8 @@ declare_operations! { $
     #[serde(rename = "RebootDBInstance")]
     RebootDbInstance,
     UpdateAutoScalingGroup,
+    UpdateService,
+    UpdateTable,
     ChangeResourceRecordSets,
     UpdateHealthCheck,
     PutBucketReplication,

@@ -29,6 +29,14 @@ pub enum Effect {
         cluster: String,
         member: bool,
     },
+    /// The DynamoDB table `table` has (`present: true`) or no longer has (`false`) a replica
+    /// in `replica_region`, whatever its status: a replica CREATING has been asked for, one
+    /// DELETING is on its way out.
+    Replica {
+        table: Target,
+        replica_region: String,
+        present: bool,
+    },
     /// `cluster` is the writer of `global`; a failover or switchover in progress (the
     /// global cluster's status) counts as started.
     Writer { global: String, cluster: String },
@@ -119,9 +127,9 @@ impl Effect {
     /// a resend or an unobservable effect.
     pub fn read_target(&self) -> Option<Target> {
         match self {
-            Effect::Describes { target, .. } | Effect::Transient { target, .. } => {
-                Some(target.clone())
-            }
+            Effect::Describes { target, .. }
+            | Effect::Transient { target, .. }
+            | Effect::Replica { table: target, .. } => Some(target.clone()),
             Effect::Membership { global, .. } | Effect::Writer { global, .. } => {
                 Some(Target::GlobalCluster {
                     name: global.clone(),
@@ -228,6 +236,43 @@ impl Effect {
                     )),
                 }
             }
+            Effect::Replica {
+                table,
+                replica_region,
+                present,
+            } => {
+                let Some(found) = found else {
+                    return Verdict::NotHeld(format!("{} does not exist", named(table)));
+                };
+                let status = replica_status(found, replica_region);
+                match (status, present) {
+                    // A replica on its way out is not the one a Create asked for.
+                    (Some("DELETING"), true) => Verdict::NotHeld(format!(
+                        "the replica of {} in {replica_region} is DELETING",
+                        named(table)
+                    )),
+                    (Some(status), true) => Verdict::Holds(format!(
+                        "{} has a replica in {replica_region} ({status})",
+                        named(table)
+                    )),
+                    (None, false) => Verdict::Holds(format!(
+                        "{} has no replica in {replica_region}",
+                        named(table)
+                    )),
+                    (Some("DELETING"), false) => Verdict::Started(format!(
+                        "the replica of {} in {replica_region} is DELETING",
+                        named(table)
+                    )),
+                    (Some(status), false) => Verdict::NotHeld(format!(
+                        "{} still has a replica in {replica_region} ({status})",
+                        named(table)
+                    )),
+                    (None, true) => Verdict::NotHeld(format!(
+                        "{} has no replica in {replica_region}",
+                        named(table)
+                    )),
+                }
+            }
             Effect::Writer { global, cluster } => {
                 let Some(found) = found else {
                     return Verdict::NotHeld(format!("global cluster {global} does not exist"));
@@ -289,6 +334,16 @@ fn holds_text(target: &Target, fields: &[(&'static str, Value)]) -> String {
         .map(|(field, value)| format!("{field} {value}"))
         .collect();
     format!("{target} has {}", fields.join(", "))
+}
+
+/// The status of a table description's replica in `region` (`docs/inventory.md`, tables).
+fn replica_status<'a>(found: &'a Value, region: &str) -> Option<&'a str> {
+    found
+        .get("replicas")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|r| r.get("region").and_then(Value::as_str) == Some(region))
+        .map(|r| r.get("status").and_then(Value::as_str).unwrap_or("ACTIVE"))
 }
 
 /// A global cluster description's members: (cluster id, writer).

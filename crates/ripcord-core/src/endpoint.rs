@@ -83,7 +83,7 @@ impl Endpoint {
     pub fn control_plane_note(&self) -> Option<String> {
         match self {
             Endpoint::ControlPlane { service } => Some(format!(
-                "needs {}'s control plane in {GLOBAL_CONTROL_REGION}, which an outage there can take down; the data-plane alternative needs no call: failover records whose health check fails by itself",
+                "needs {}'s control plane in {GLOBAL_CONTROL_REGION}, which an outage there can take down; the data-plane alternative needs no call: records with failover or weighted routing whose health check fails by itself",
                 service_name(service)
             )),
             _ => None,
@@ -179,7 +179,7 @@ pub fn unreachable_error(service: &str, operation: &str, entry: &Unreachable) ->
         (None, Some(service)) => (
             "ControlPlaneUnreachable",
             format!(
-                "{}'s control plane runs in {GLOBAL_CONTROL_REGION}. Its data plane keeps answering DNS and running health checks: failover records whose health check fails by itself move traffic without any call (docs/simulation.md, \"Outages\"). If the control plane does answer, say so with --global-up",
+                "{}'s control plane runs in {GLOBAL_CONTROL_REGION}. Its data plane keeps answering DNS and running health checks: records with failover or weighted routing whose health check fails by itself move traffic without any call (docs/simulation.md, \"Outages\"). If the control plane does answer, say so with --global-up",
                 service_name(service)
             ),
         ),

@@ -178,6 +178,13 @@ pub const CAPTURE_READS: &[Action] = &[
     Action::new("ec2", "DescribeVolumes"),
     Action::new("ec2", "DescribeSnapshots"),
     Action::new("autoscaling", "DescribeAutoScalingGroups"),
+    // ECS: the clusters, their services, each service's description.
+    Action::new("ecs", "ListClusters"),
+    Action::new("ecs", "ListServices"),
+    Action::new("ecs", "DescribeServices"),
+    // DynamoDB: the tables and each table's description (stream, replicas).
+    Action::new("dynamodb", "ListTables"),
+    Action::new("dynamodb", "DescribeTable"),
     Action::new("rds", "DescribeDBInstances"),
     Action::new("rds", "DescribeDBClusters"),
     Action::new("rds", "DescribeDBSnapshots"),
@@ -203,6 +210,8 @@ pub const CAPTURE_READS: &[Action] = &[
 /// without one.
 pub fn kind_reads(kind: ResourceKind) -> &'static [Action] {
     const ASG: &[Action] = &[Action::new("autoscaling", "DescribeAutoScalingGroups")];
+    const ECS_SERVICE: &[Action] = &[Action::new("ecs", "DescribeServices")];
+    const TABLE: &[Action] = &[Action::new("dynamodb", "DescribeTable")];
     const VOLUME: &[Action] = &[Action::new("ec2", "DescribeVolumes")];
     const EBS_SNAPSHOT: &[Action] = &[Action::new("ec2", "DescribeSnapshots")];
     const DB_INSTANCE: &[Action] = &[
@@ -235,6 +244,8 @@ pub fn kind_reads(kind: ResourceKind) -> &'static [Action] {
     ];
     match kind {
         ResourceKind::Asg => ASG,
+        ResourceKind::EcsService => ECS_SERVICE,
+        ResourceKind::Table => TABLE,
         ResourceKind::Volume => VOLUME,
         ResourceKind::EbsSnapshot => EBS_SNAPSHOT,
         ResourceKind::DbInstance => DB_INSTANCE,
@@ -257,6 +268,8 @@ fn snapshot_kind(kind: ResourceKind) -> Option<ResourceKind> {
         ResourceKind::DbInstance => Some(ResourceKind::DbSnapshot),
         ResourceKind::DbCluster => Some(ResourceKind::DbClusterSnapshot),
         ResourceKind::Asg
+        | ResourceKind::EcsService
+        | ResourceKind::Table
         | ResourceKind::EbsSnapshot
         | ResourceKind::DbSnapshot
         | ResourceKind::DbClusterSnapshot
@@ -334,6 +347,7 @@ fn check_reads(check: &CheckSpec) -> impl Iterator<Item = Permission> {
     match check {
         // The bucket's region and replication, and each destination's region.
         CheckSpec::BucketReplication { .. } => reads_of(ResourceKind::Bucket),
+        CheckSpec::TableReplica { .. } => reads_of(ResourceKind::Table),
     }
 }
 

@@ -88,6 +88,8 @@ const RDS_THROTTLING: &str =
     "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-api-throttling.html";
 const CLOUDWATCH_QUOTAS: &str =
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html";
+const ECS_THROTTLING: &str =
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/request-throttling.html";
 const STS_QUOTAS: &str =
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
 
@@ -139,6 +141,38 @@ pub const BUCKETS: &[Bucket] = &[
         per_operation: false,
         rate: Rate { rate: 12.0, burst: 300 },
         source: Source::Documented(RDS_THROTTLING),
+    },
+    Bucket {
+        name: "ecs-read",
+        service: "ecs",
+        scope: Scope::Region,
+        per_operation: false,
+        // The throttling page's example: cluster read actions have a bucket of 50; its
+        // table gives them a refill of 20 a second.
+        rate: Rate { rate: 20.0, burst: 50 },
+        source: Source::Documented(ECS_THROTTLING),
+    },
+    Bucket {
+        name: "ecs-service",
+        service: "ecs",
+        scope: Scope::Region,
+        per_operation: false,
+        rate: Rate { rate: 5.0, burst: 10 },
+        source: Source::Undocumented(
+            "UpdateService's bucket is not given in words ripcord could check; 5 a second, burst 10, is below the throttling page's service actions",
+        ),
+    },
+    Bucket {
+        name: "dynamodb-control",
+        service: "dynamodb",
+        scope: Scope::Region,
+        per_operation: false,
+        // DynamoDB documents concurrency limits for table operations (500 at once) and no
+        // request rate for its control plane.
+        rate: Rate { rate: 10.0, burst: 10 },
+        source: Source::Undocumented(
+            "DynamoDB gives no request rate for UpdateTable, DescribeTable or ListTables (ServiceQuotas.html lists concurrency only); 10 a second is conservative",
+        ),
     },
     Bucket {
         name: "sns-publish",
@@ -220,6 +254,13 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("rds", "DescribeGlobalClusters", "rds"),
     ("autoscaling", "UpdateAutoScalingGroup", "autoscaling"),
     ("autoscaling", "DescribeAutoScalingGroups", "autoscaling"),
+    ("ecs", "UpdateService", "ecs-service"),
+    ("ecs", "DescribeServices", "ecs-read"),
+    ("ecs", "ListServices", "ecs-read"),
+    ("ecs", "ListClusters", "ecs-read"),
+    ("dynamodb", "UpdateTable", "dynamodb-control"),
+    ("dynamodb", "DescribeTable", "dynamodb-control"),
+    ("dynamodb", "ListTables", "dynamodb-control"),
     ("route53", "ChangeResourceRecordSets", "route53"),
     ("route53", "UpdateHealthCheck", "route53"),
     ("route53", "GetChange", "route53"),

@@ -34,6 +34,11 @@ pub enum WaitState {
     InService,
     /// Route 53 change status `INSYNC`.
     InSync,
+    /// DynamoDB table status `ACTIVE`, and every replica of the global table `ACTIVE`.
+    Active,
+    /// An ECS service is steady: as many running tasks as desired, its primary deployment
+    /// completed (the SDK's `services_stable` waiter).
+    Steady,
 }
 
 impl WaitState {
@@ -44,6 +49,8 @@ impl WaitState {
             WaitState::Completed => "completed",
             WaitState::InService => "in_service",
             WaitState::InSync => "in_sync",
+            WaitState::Active => "active",
+            WaitState::Steady => "steady",
         }
     }
 
@@ -54,6 +61,8 @@ impl WaitState {
             "completed" => Some(WaitState::Completed),
             "in_service" | "inservice" => Some(WaitState::InService),
             "in_sync" | "insync" => Some(WaitState::InSync),
+            "active" => Some(WaitState::Active),
+            "steady" | "stable" => Some(WaitState::Steady),
             _ => None,
         }
     }
@@ -80,6 +89,13 @@ impl WaitSpec {
 pub enum CheckSpec {
     /// s3 GetBucketReplication: an enabled rule replicates `bucket` into a bucket in `region`.
     BucketReplication { bucket: String, region: String },
+    /// dynamodb DescribeTable: the global table `table`, read in `region`, has an ACTIVE
+    /// replica in `replica_region` (the active/active analogue of a replicated bucket).
+    TableReplica {
+        table: String,
+        region: String,
+        replica_region: String,
+    },
 }
 
 impl CheckSpec {
@@ -111,18 +127,43 @@ impl CheckSpec {
                 )
                 .with_help(found)
             }
+            (
+                CheckSpec::TableReplica {
+                    table,
+                    region,
+                    replica_region,
+                },
+                found,
+            ) => {
+                let found = match found {
+                    None => format!("table {table} does not exist in {region}"),
+                    Some([]) => format!("table {table} in {region} has no replicas"),
+                    Some(found) => format!("replicas of {table}: {}", found.join(", ")),
+                };
+                op.rejected(
+                    "ReplicaNotActive",
+                    format!(
+                        "Table {table} in {region} has no ACTIVE replica in {replica_region}."
+                    ),
+                )
+                .with_help(format!(
+                    "{found}; add one with add_replica(table(\"{table}\", \"{region}\"), \"{replica_region}\") and wait(..., \"active\")"
+                ))
+            }
         }
     }
 
     pub fn service(&self) -> &'static str {
         match self {
             CheckSpec::BucketReplication { .. } => "s3",
+            CheckSpec::TableReplica { .. } => "dynamodb",
         }
     }
 
     pub fn operation(&self) -> &'static str {
         match self {
             CheckSpec::BucketReplication { .. } => "GetBucketReplication",
+            CheckSpec::TableReplica { .. } => "DescribeTable",
         }
     }
 
@@ -130,6 +171,10 @@ impl CheckSpec {
         match self {
             CheckSpec::BucketReplication { bucket, .. } => Target::Bucket {
                 name: bucket.clone(),
+            },
+            CheckSpec::TableReplica { table, region, .. } => Target::Table {
+                name: table.clone(),
+                region: region.clone(),
             },
         }
     }

@@ -14,6 +14,14 @@ use std::fmt;
 pub enum Target {
     /// An Auto Scaling group.
     Asg { name: String, region: String },
+    /// An ECS service, by cluster and service name.
+    EcsService {
+        cluster: String,
+        name: String,
+        region: String,
+    },
+    /// A DynamoDB table in one region (a global table has one per replica region).
+    Table { name: String, region: String },
     /// An EBS volume, by volume id (`vol-...`) or Name tag.
     Volume { name: String, region: String },
     /// An EBS snapshot, by snapshot id (`snap-...`) or Name tag.
@@ -54,6 +62,8 @@ pub enum Target {
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
     Asg,
+    EcsService,
+    Table,
     Volume,
     EbsSnapshot,
     DbInstance,
@@ -133,12 +143,16 @@ const fn row(
 }
 
 use Reads::{AnyRegion, ControlPlane, InBucketRegion, InRegion};
-use WaitState::{Available, Completed, InService, InSync};
+use WaitState::{Active, Available, Completed, InService, InSync, Steady};
 
 #[rustfmt::skip]
 const ASG: KindInfo = row("Auto Scaling group", "an Auto Scaling group", "asg", "autoscaling", "DescribeAutoScalingGroups",
     // Auto Scaling really reports an unknown group as a validation error.
     "ValidationError", Some(InService), true, InRegion);
+#[rustfmt::skip]
+const ECS_SERVICE: KindInfo = row("ECS service", "an ECS service", "ecs_service", "ecs", "DescribeServices", "ServiceNotFoundException", Some(Steady), true, InRegion);
+#[rustfmt::skip]
+const TABLE: KindInfo = row("DynamoDB table", "a DynamoDB table", "table", "dynamodb", "DescribeTable", "ResourceNotFoundException", Some(Active), true, InRegion);
 #[rustfmt::skip]
 const VOLUME: KindInfo = row("EBS volume", "an EBS volume", "volume", "ec2", "DescribeVolumes", "InvalidVolume.NotFound", Some(Available), true, InRegion);
 #[rustfmt::skip]
@@ -168,8 +182,10 @@ const BUCKET: KindInfo = row("S3 bucket", "an S3 bucket", "bucket", "s3", "GetBu
 
 impl ResourceKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ResourceKind; 14] = [
+    pub const ALL: [ResourceKind; 16] = [
         ResourceKind::Asg,
+        ResourceKind::EcsService,
+        ResourceKind::Table,
         ResourceKind::Volume,
         ResourceKind::EbsSnapshot,
         ResourceKind::DbInstance,
@@ -189,6 +205,8 @@ impl ResourceKind {
     pub const fn info(self) -> &'static KindInfo {
         match self {
             ResourceKind::Asg => &ASG,
+            ResourceKind::EcsService => &ECS_SERVICE,
+            ResourceKind::Table => &TABLE,
             ResourceKind::Volume => &VOLUME,
             ResourceKind::EbsSnapshot => &EBS_SNAPSHOT,
             ResourceKind::DbInstance => &DB_INSTANCE,
@@ -226,7 +244,7 @@ impl ResourceKind {
     pub fn wait_states_help(self) -> String {
         match self.wait_state() {
             Some(state) => format!("\"{}\"", state.as_str()),
-            None => "none: only Auto Scaling groups, volumes, snapshots, RDS resources and DNS changes have waiters".to_string(),
+            None => "none: only Auto Scaling groups, ECS services, DynamoDB tables, volumes, snapshots, RDS resources and DNS changes have waiters".to_string(),
         }
     }
 
@@ -270,12 +288,14 @@ impl fmt::Display for ResourceKind {
 impl Target {
     /// The handle of a resource addressed by kind, name and region (the region is ignored for
     /// global kinds). `None` for a record set, whose address also needs a zone and a type
-    /// ([`Target::Record`]).
+    /// ([`Target::Record`]), and for an ECS service, whose address also needs its cluster.
     pub fn new(kind: ResourceKind, name: &str, region: Option<&str>) -> Option<Target> {
         let name = name.to_string();
         let region = region.unwrap_or_default().to_string();
         Some(match kind {
             ResourceKind::Asg => Target::Asg { name, region },
+            ResourceKind::EcsService => return None,
+            ResourceKind::Table => Target::Table { name, region },
             ResourceKind::Volume => Target::Volume { name, region },
             ResourceKind::EbsSnapshot => Target::EbsSnapshot { name, region },
             ResourceKind::DbInstance => Target::DbInstance { name, region },
@@ -322,6 +342,12 @@ impl Target {
             (ResourceKind::Asg, Some(region)) => format!(
                 "AutoScalingGroup name not found - AutoScalingGroup '{name}' not found in {region}"
             ),
+            (ResourceKind::EcsService, Some(region)) => {
+                format!("Service not found: {name} in {region}.")
+            }
+            (ResourceKind::Table, Some(region)) => {
+                format!("Requested resource not found: Table: {name} not found in {region}")
+            }
             (ResourceKind::Volume, Some(region)) => {
                 format!("The volume '{name}' does not exist in {region}.")
             }
@@ -362,6 +388,8 @@ impl Target {
     pub fn kind(&self) -> ResourceKind {
         match self {
             Target::Asg { .. } => ResourceKind::Asg,
+            Target::EcsService { .. } => ResourceKind::EcsService,
+            Target::Table { .. } => ResourceKind::Table,
             Target::Volume { .. } => ResourceKind::Volume,
             Target::EbsSnapshot { .. } => ResourceKind::EbsSnapshot,
             Target::DbInstance { .. } => ResourceKind::DbInstance,
@@ -382,6 +410,8 @@ impl Target {
     pub fn name(&self) -> &str {
         match self {
             Target::Asg { name, .. }
+            | Target::EcsService { name, .. }
+            | Target::Table { name, .. }
             | Target::Volume { name, .. }
             | Target::EbsSnapshot { name, .. }
             | Target::DbInstance { name, .. }
@@ -402,6 +432,8 @@ impl Target {
     pub fn region(&self) -> Option<&str> {
         match self {
             Target::Asg { region, .. }
+            | Target::EcsService { region, .. }
+            | Target::Table { region, .. }
             | Target::Volume { region, .. }
             | Target::EbsSnapshot { region, .. }
             | Target::DbInstance { region, .. }
@@ -420,9 +452,11 @@ impl Target {
 }
 
 impl fmt::Display for Target {
-    /// How a target reads in plans and messages: `dr-web-asg`, `www.example.com A (Primary)`.
+    /// How a target reads in plans and messages: `dr-web-asg`, `www.example.com A (Primary)`,
+    /// `web-cluster/web` (an ECS service, as in its ARN).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Target::EcsService { cluster, name, .. } => write!(f, "{cluster}/{name}"),
             Target::Record {
                 name,
                 rtype,

@@ -21,6 +21,8 @@ fn samples() -> Vec<Call> {
         {"operation": "SwitchoverGlobalCluster", "Region": "us-west-2", "GlobalCluster": "g", "TargetDbCluster": "dr"},
         {"operation": "RebootDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "db", "ForceFailover": false},
         {"operation": "UpdateAutoScalingGroup", "Region": "us-west-2", "AutoScalingGroupName": "web", "MinSize": 2, "DesiredCapacity": 4},
+        {"operation": "UpdateService", "Region": "us-west-2", "Cluster": "web-cluster", "Service": "web", "DesiredCount": 4},
+        {"operation": "UpdateTable", "Region": "us-east-1", "TableName": "GlobalCustomerData", "ReplicaUpdates": [{"Create": {"RegionName": "eu-west-1"}}]},
         {"operation": "ChangeResourceRecordSets", "HostedZone": "example.com", "Action": "UPSERT", "RecordSet": {"Name": "www.example.com", "Type": "A", "Values": ["10.0.0.1"]}},
         {"operation": "UpdateHealthCheck", "HealthCheck": "primary", "Disabled": true},
         {"operation": "PutBucketReplication", "Bucket": "b", "Role": "r", "Rule": {"ID": "dr", "Priority": 1, "DestinationBucket": "b2", "DeleteMarkerReplication": false}},
@@ -76,6 +78,39 @@ fn effects_read_what_the_call_acts_on_or_creates() {
             read
         );
     }
+}
+
+/// A replica change is settled by the table's `replicas`: a replica CREATING was asked for,
+/// one DELETING is on its way out.
+#[test]
+fn replica_changes_are_judged_by_the_tables_replicas() {
+    let call = |update: serde_json::Value| -> Call {
+        serde_json::from_value(json!({
+            "operation": "UpdateTable", "Region": "us-east-1", "TableName": "T",
+            "ReplicaUpdates": [update]
+        }))
+        .unwrap()
+    };
+    let add = call(json!({"Create": {"RegionName": "eu-west-1"}})).effect();
+    let remove = call(json!({"Delete": {"RegionName": "eu-west-1"}})).effect();
+    let with = |status: &str| json!({"name": "T", "replicas": [{"region": "eu-west-1", "status": status}]});
+    let without = json!({"name": "T", "replicas": [{"region": "us-west-2", "status": "ACTIVE"}]});
+    use ripcord_core::Verdict;
+    assert!(matches!(
+        add.judge(Some(&with("CREATING"))),
+        Verdict::Holds(_)
+    ));
+    assert!(matches!(add.judge(Some(&without)), Verdict::NotHeld(_)));
+    assert!(matches!(add.judge(None), Verdict::NotHeld(_)));
+    assert!(matches!(remove.judge(Some(&without)), Verdict::Holds(_)));
+    assert!(matches!(
+        remove.judge(Some(&with("DELETING"))),
+        Verdict::Started(_)
+    ));
+    assert!(matches!(
+        remove.judge(Some(&with("ACTIVE"))),
+        Verdict::NotHeld(_)
+    ));
 }
 
 #[test]

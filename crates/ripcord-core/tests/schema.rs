@@ -268,7 +268,7 @@ fn the_schema_accepts_what_serde_accepts_in_every_file_of_the_repository() {
 #[test]
 fn the_schema_rejects_what_the_loader_rejects() {
     let mut validator = validator();
-    let base = "version: 2\ncaptured_at: 2026-01-01T00:00:00Z\n";
+    let base = "version: 3\ncaptured_at: 2026-01-01T00:00:00Z\n";
     let cases = [
         (
             "a misspelled field",
@@ -289,6 +289,16 @@ fn the_schema_rejects_what_the_loader_rejects() {
             "a record's type by its Rust name",
             "hosted_zones:\n  - id: Z1\n    name: example.com\n    records:\n      - { name: www.example.com, rtype: A, values: [192.0.2.1] }\n",
             "/hosted_zones/0/records/0",
+        ),
+        (
+            "a weight out of Route 53's range",
+            "hosted_zones:\n  - id: Z1\n    name: example.com\n    records:\n      - { name: api.example.com, type: A, set_id: a, weight: 256, values: [192.0.2.1] }\n",
+            "/hosted_zones/0/records/0/weight",
+        ),
+        (
+            "a misspelled table field",
+            "regions:\n  us-east-1:\n    dynamodb_tables:\n      - { name: T, stream: NEW_AND_OLD_IMAGES }\n",
+            "/regions/us-east-1/dynamodb_tables/0",
         ),
         (
             "a list where an object belongs",
@@ -315,7 +325,7 @@ fn the_schema_rejects_what_the_loader_rejects() {
         ("no capture time", "version: 2\n"),
         (
             "a version this build does not read",
-            "version: 3\ncaptured_at: 2026-01-01T00:00:00Z\n",
+            "version: 4\ncaptured_at: 2026-01-01T00:00:00Z\n",
         ),
     ] {
         assert!(Inventory::parse(text, "bad.yaml").is_err(), "{what}");

@@ -7,8 +7,8 @@ use crate::handle::Handle;
 use crate::options::duration_of;
 use crate::primitives::table;
 use crate::primitives::{
-    aurora, autoscaling, ec2, handles, queries, rds, route53, runbook, s3, snapshots, sns, time,
-    waits,
+    aurora, autoscaling, dynamodb, ec2, handles, queries, rds, route53, runbook, s3, snapshots,
+    sns, time, waits,
 };
 use crate::state::RunState;
 use crate::stdlib::StdlibResolver;
@@ -230,13 +230,26 @@ fn constructor(engine: &mut Engine, name: &'static str, kind: ResourceKind, regi
 fn register_handles(engine: &mut Engine) {
     engine.register_type_with_name::<Handle>("Handle");
     engine.register_type_with_name::<Failure>("Failure");
-    // Every kind but records, whose address also needs a zone and a type (below); the tests
-    // check this registers exactly the table's constructors.
+    // Every kind but records, whose address also needs a zone and a type, and ECS services,
+    // which also need their cluster (below); the tests check this registers exactly the
+    // table's constructors.
     for kind in ResourceKind::ALL {
-        if kind != ResourceKind::Record {
+        if !matches!(kind, ResourceKind::Record | ResourceKind::EcsService) {
             constructor(engine, kind.constructor(), kind, kind.info().regional);
         }
     }
+    FuncRegistration::new("ecs_service")
+        .with_comments(comments("ecs_service"))
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext,
+             cluster: &str,
+             name: &str,
+             region: &str|
+             -> Result<Handle, Box<EvalAltResult>> {
+                handles::make_ecs_service(cluster, name, region).map_err(|f| raise(&ctx, f))
+            },
+        );
     FuncRegistration::new("record")
         .with_comments(comments("record"))
         .register_into_engine(
@@ -370,6 +383,30 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
     primitive!(engine, state, "flip_dns", |st, o, h: Handle, opts: Map| {
         route53::flip_dns(st, o, &h, opts)
     });
+    primitive!(
+        engine,
+        state,
+        "set_weight",
+        |st, o, h: Handle, weight: i64| route53::set_weight(st, o, &h, weight)
+    );
+    primitive!(
+        engine,
+        state,
+        "add_replica",
+        |st, o, h: Handle, region: &str| dynamodb::replica(st, o, &h, region, true)
+    );
+    primitive!(
+        engine,
+        state,
+        "remove_replica",
+        |st, o, h: Handle, region: &str| dynamodb::replica(st, o, &h, region, false)
+    );
+    primitive!(
+        engine,
+        state,
+        "require_replica",
+        |st, o, h: Handle, region: &str| dynamodb::require_replica(st, o, &h, region)
+    );
     primitive!(engine, state, "flip_dns_batch", |st, o, changes: Array| {
         route53::flip_dns_batch(st, o, changes)
     });
@@ -476,10 +513,12 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
         queries::describe(st, &h)
     });
     let fields: &[(&'static str, &'static [ResourceKind], &'static str)] = &[
-        ("desired", &[K::Asg], "desired_capacity"),
         ("min_size", &[K::Asg], "min_size"),
         ("max_size", &[K::Asg], "max_size"),
         ("in_service", &[K::Asg], "in_service"),
+        ("running", &[K::EcsService], "running_count"),
+        ("replicas", &[K::Table], "replicas"),
+        ("weight", &[K::Record], "weight"),
         ("az", &[K::DbInstance], "availability_zone"),
         ("multi_az", &[K::DbInstance], "multi_az"),
         ("disabled", &[K::HealthCheck], "disabled"),
@@ -491,6 +530,17 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
             st, &h, name, kinds, key
         ));
     }
+    primitive!(engine, state, "desired", |st, _o, h: Handle| {
+        let key = match h.kind() {
+            K::EcsService => "desired_count",
+            _ => "desired_capacity",
+        };
+        queries::field(st, &h, "desired", &[K::Asg, K::EcsService], key)
+    });
+    primitive!(engine, state, "streams", |st, _o, h: Handle| {
+        queries::field(st, &h, "streams", &[K::Table], "stream_view_type")
+            .map(|v| Dynamic::from(!v.is_unit()))
+    });
     primitive!(engine, state, "status", |st, _o, h: Handle| {
         let key = match h.kind() {
             K::EbsSnapshot | K::Volume => "state",
@@ -509,6 +559,7 @@ fn register_queries(engine: &mut Engine, state: &Shared) {
                 K::Volume,
                 K::GlobalCluster,
                 K::DnsChange,
+                K::Table,
             ],
             key,
         )

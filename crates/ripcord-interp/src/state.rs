@@ -56,7 +56,11 @@ fn labels(kind: &StepKind) -> (&'static str, &'static str, Option<String>) {
             wait.operation(),
             wait.target.region().map(str::to_string),
         ),
-        StepKind::Check { check } => (check.service(), check.operation(), None),
+        StepKind::Check { check } => (
+            check.service(),
+            check.operation(),
+            check.target().region().map(str::to_string),
+        ),
         StepKind::Approval { .. } => ("ripcord", "approve", None),
         StepKind::Note { .. } => ("ripcord", "print", None),
     }

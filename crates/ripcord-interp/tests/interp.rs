@@ -817,6 +817,77 @@ aa::readmit(hc);"#,
 }
 
 #[test]
+fn stdlib_active_active_shifts_and_restores_weights() {
+    let plan = run_ok(
+        r#"import "ripcord/active_active" as aa;
+let z = zone("example.com");
+let east = record(z, "shop.example.com", "A", "us-east-1");
+aa::require_replicas(table("GlobalCustomerData", "us-east-1"), ["us-west-2"]);
+aa::shift_away("shop.example.com", [east]);
+print(weight(east));
+aa::restore_weights([#{ record: east, weight: 100 }]);
+print(weight(east));"#,
+    );
+    assert_eq!(
+        operations(&plan),
+        [
+            "DescribeTable",
+            "ChangeResourceRecordSets",
+            "GetChange",
+            "ChangeResourceRecordSets",
+            "GetChange"
+        ]
+    );
+    assert_eq!(notes(&plan), ["0", "100"]);
+    // set_weight keeps what the set was: its values, TTL and health check.
+    let upsert = plan
+        .steps()
+        .find_map(|s| match &s.kind {
+            StepKind::Call {
+                call: ripcord_core::Call::ChangeResourceRecordSets(c),
+            } => Some(c.changes[0].record_set.clone()),
+            _ => None,
+        })
+        .expect("an UPSERT");
+    assert_eq!(upsert.weight, Some(0));
+    assert_eq!(upsert.values, ["198.51.100.10"]);
+    assert_eq!(upsert.ttl, Some(60));
+    assert_eq!(upsert.health_check.as_deref(), Some("hc-0001"));
+}
+
+#[test]
+fn dynamodb_ecs_and_weight_arguments_are_checked() {
+    let err = run_err(r#"add_replica(table("GlobalCustomerData", "us-east-1"), "us-east-1");"#);
+    assert!(err.message.contains("not another one"), "{}", err.message);
+    let err = run_err(
+        r#"scale(ecs_service("web-cluster", "web", "us-east-1"), #{ min: 1, desired: 2 });"#,
+    );
+    assert!(
+        err.message.contains("only a desired count"),
+        "{}",
+        err.message
+    );
+    let err =
+        run_err(r#"set_weight(record(zone("example.com"), "status.example.com", "CNAME"), 5);"#);
+    assert!(err.message.contains("set identifier"), "{}", err.message);
+    let err = run_err(r#"add_replica(asg("web-asg", "us-east-1"), "us-west-2");"#);
+    assert!(
+        err.message.contains("takes a table handle"),
+        "{}",
+        err.message
+    );
+    let plan = run_ok(
+        r#"let svc = ecs_service("dr-web-cluster", "web", "us-west-2");
+print(svc);
+scale(svc, #{ desired: 3 });
+wait(svc, "steady");
+print(`${desired(svc)} ${running(svc)}`);"#,
+    );
+    assert_eq!(operations(&plan), ["UpdateService", "DescribeServices"]);
+    assert_eq!(notes(&plan)[1], "3 3");
+}
+
+#[test]
 fn stdlib_pilot_light_and_backup_restore() {
     let plan = run_ok(
         r#"import "ripcord/pilot_light" as pilot;
@@ -1040,7 +1111,9 @@ fn us_east_1_down_takes_route53_control_plane_unless_global_up() {
     );
     let help = err.help.clone().unwrap_or_default();
     assert!(
-        help.contains("failover records whose health check fails by itself"),
+        help.contains(
+            "records with failover or weighted routing whose health check fails by itself"
+        ),
         "{help}"
     );
 

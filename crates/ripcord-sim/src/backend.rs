@@ -108,6 +108,11 @@ impl Backend for SimBackend {
                 bucket,
                 region,
             )?,
+            CheckSpec::TableReplica {
+                table,
+                region,
+                replica_region,
+            } => crate::apply::dynamodb::check_replica(self, spec, table, region, replica_region)?,
         };
         let secs = self.estimates.get(Est::Check);
         self.clock.advance(secs);

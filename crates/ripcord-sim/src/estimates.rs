@@ -19,11 +19,14 @@ pub(crate) enum Est {
     DbClusterAfterDetach,
     GlobalFailover,
     AsgInService,
+    EcsSteady,
+    TableReplicaActive,
+    TableReplicaDeleted,
     DnsInSync,
 }
 
 /// Every variant once; the array of seconds is indexed by `Est as usize`.
-const ALL: [Est; 14] = [
+const ALL: [Est; 17] = [
     Est::Call,
     Est::Check,
     Est::Approve,
@@ -37,6 +40,9 @@ const ALL: [Est; 14] = [
     Est::DbClusterAfterDetach,
     Est::GlobalFailover,
     Est::AsgInService,
+    Est::EcsSteady,
+    Est::TableReplicaActive,
+    Est::TableReplicaDeleted,
     Est::DnsInSync,
 ];
 
@@ -60,6 +66,9 @@ impl Est {
             Est::DbClusterAfterDetach => "wait.db_cluster_available_after_detach",
             Est::GlobalFailover => "wait.global_failover",
             Est::AsgInService => "wait.asg_in_service",
+            Est::EcsSteady => "wait.ecs_service_steady",
+            Est::TableReplicaActive => "wait.table_replica_active",
+            Est::TableReplicaDeleted => "wait.table_replica_deleted",
             Est::DnsInSync => "wait.dns_in_sync",
         }
     }
@@ -79,6 +88,20 @@ impl Est {
             Est::DbClusterAfterDetach => 60,
             Est::GlobalFailover => 120,
             Est::AsgInService => 180,
+            // A service's new tasks start in parallel: placement, image pull and container
+            // start, typically 30 s to a minute and a half on Fargate for a small image;
+            // two minutes, once per scale-out, errs on the slow side. RUNNING is what
+            // runningCount counts (and the SDK's services_stable waiter compares), so load
+            // balancer health checks are not part of it.
+            Est::EcsSteady => 120,
+            // "Adding a replica might take a few minutes for an empty table, or up to several
+            // hours for large tables" (CloudFormation, AWS::DynamoDB::GlobalTable, Replicas).
+            // Ten minutes is the slow side of "a few minutes": a table with data needs an
+            // override.
+            Est::TableReplicaActive => 600,
+            // AWS gives no figure for removing a replica; it drops the table in that region
+            // without copying anything, so half the creation estimate.
+            Est::TableReplicaDeleted => 300,
             Est::DnsInSync => 60,
         }
     }
@@ -86,7 +109,7 @@ impl Est {
     fn meaning(self) -> &'static str {
         match self {
             Est::Call => "round trip of any mutating API call (override one operation with `call.<Operation>`)",
-            Est::Check => "a readiness check (s3 GetBucketReplication)",
+            Est::Check => "a readiness check (s3 GetBucketReplication, dynamodb DescribeTable)",
             Est::Approve => "an approval gate (human time is not estimated)",
             Est::EbsSnapshotPerGib => "EBS snapshot or copy pending -> completed, per GiB of volume size",
             Est::VolumeAvailable => "EBS volume creating -> available",
@@ -98,6 +121,9 @@ impl Est {
             Est::DbClusterAfterDetach => "a secondary cluster detached from its global database becoming a writer",
             Est::GlobalFailover => "global database failover or switchover until the new writer is available",
             Est::AsgInService => "scale-out until InService = desired (boot + health check, once, not per instance)",
+            Est::EcsSteady => "ECS scale-out until running = desired (task placement, image pull, start; once, not per task)",
+            Est::TableReplicaActive => "DynamoDB replica CREATING -> ACTIVE (a small table; larger ones take longer)",
+            Est::TableReplicaDeleted => "DynamoDB replica DELETING -> gone",
             Est::DnsInSync => "Route 53 change PENDING -> INSYNC",
         }
     }

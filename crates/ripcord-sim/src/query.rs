@@ -85,6 +85,19 @@ pub(crate) fn describe(sim: &SimBackend, target: &Target) -> Result<Option<Value
                 _ => json(op, region.topics.at(at))?,
             }
         }
+        // ECS answers an unknown cluster with an error and an unknown service with a failure
+        // entry: neither is a service.
+        Target::EcsService { .. } => match absent_is_none(world.ecs_service(op, target))? {
+            Some((ri, at)) => json(op, &world.regions.at(ri).ecs_services.at(at).describe(now))?,
+            None => return Ok(None),
+        },
+        Target::Table { .. } => match world
+            .try_table(target, now)
+            .and_then(|(ri, at)| world.regions.at(ri).tables.at(at).view(now))
+        {
+            Some(table) => json(op, &table)?,
+            None => return Ok(None),
+        },
         Target::GlobalCluster { name } => match world.global_clusters.get(&rds_key(name)) {
             Some(global) => json(op, &global.view(now))?,
             None => return Ok(None),

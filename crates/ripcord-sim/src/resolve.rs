@@ -4,7 +4,7 @@ use crate::errors::Op;
 use crate::state::dns_name;
 use crate::suggest::help_for;
 use crate::table::{by_id_or_name, Lookup};
-use crate::world::{rds_key, zone_id, Region, World};
+use crate::world::{ecs_key, rds_key, zone_id, Region, World};
 use ripcord_core::{BackendError, ResourceKind, Target};
 
 impl Region {
@@ -12,6 +12,14 @@ impl Region {
     pub(crate) fn find(&self, kind: ResourceKind, name: &str) -> Lookup {
         let found = match kind {
             ResourceKind::Asg => self.asgs.find(name),
+            // `cluster/name`: a service's name is unique in its cluster only.
+            ResourceKind::EcsService => self.ecs_services.find(name),
+            // A table being deleted is no longer found by name (it is by `World::table` while
+            // it is still DELETING).
+            ResourceKind::Table => self
+                .tables
+                .find(table_name(name))
+                .filter(|at| !self.tables.at(*at).phase.ends),
             ResourceKind::Volume => return by_id_or_name(&self.volumes, &self.volume_names, name),
             ResourceKind::EbsSnapshot => {
                 return by_id_or_name(&self.snapshots, &self.snapshot_names, name)
@@ -30,6 +38,17 @@ impl Region {
     fn names(&self, kind: ResourceKind) -> Vec<&str> {
         match kind {
             ResourceKind::Asg => self.asgs.iter().map(|a| a.item.name.as_str()).collect(),
+            ResourceKind::EcsService => self
+                .ecs_services
+                .iter()
+                .map(|e| e.item.name.as_str())
+                .collect(),
+            ResourceKind::Table => self
+                .tables
+                .iter()
+                .filter(|t| !t.phase.ends)
+                .map(|t| t.name.as_str())
+                .collect(),
             ResourceKind::Volume => self
                 .volumes
                 .iter()
@@ -95,6 +114,109 @@ impl World {
             Lookup::Missing => Ok(None),
             Lookup::Ambiguous(found) => Err(self.ambiguous(op, target, ri, &found)),
         }
+    }
+
+    /// A DynamoDB table (by name or ARN) that exists at `now` (a deleted replica's table is
+    /// found while it is DELETING), or `ResourceNotFoundException`.
+    pub(crate) fn table(
+        &self,
+        op: Op,
+        target: &Target,
+        now: u64,
+    ) -> Result<(usize, usize), BackendError> {
+        self.try_table(target, now)
+            .ok_or_else(|| self.missing(op, target))
+    }
+
+    /// A DynamoDB table that exists at `now`, if any.
+    pub(crate) fn try_table(&self, target: &Target, now: u64) -> Option<(usize, usize)> {
+        let ri = self.regions.find(target.region()?)?;
+        let tables = &self.regions.at(ri).tables;
+        let at = tables.find(table_name(target.name()))?;
+        tables.at(at).exists(now).then_some((ri, at))
+    }
+
+    /// An ECS service (cluster and service by name or ARN), or ECS's errors: a cluster the
+    /// region does not have is `ClusterNotFoundException`, a service its cluster does not
+    /// have `ServiceNotFoundException`. A cluster exists when the inventory lists a service
+    /// of it (it records no empty clusters).
+    pub(crate) fn ecs_service(
+        &self,
+        op: Op,
+        target: &Target,
+    ) -> Result<(usize, usize), BackendError> {
+        let Target::EcsService {
+            cluster,
+            name,
+            region,
+        } = target
+        else {
+            return Err(self.missing(op, target));
+        };
+        let Some(ri) = self.regions.find(region) else {
+            return Err(self.missing(op, target));
+        };
+        let services = &self.regions.at(ri).ecs_services;
+        let (cluster, name) = (arn_tail(cluster), arn_tail(name));
+        if let Some(at) = services.find(&ecs_key(cluster, name)) {
+            return Ok((ri, at));
+        }
+        let mut clusters: Vec<&str> = services.iter().map(|s| s.item.cluster.as_str()).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+        if !clusters.contains(&cluster) {
+            return Err(op
+                .not_found(
+                    "ClusterNotFoundException",
+                    format!("Cluster not found: {cluster} in {region}."),
+                )
+                .with_help(help_for(
+                    cluster,
+                    &clusters,
+                    "ECS clusters",
+                    &format!(" in {region}"),
+                )));
+        }
+        let in_cluster: Vec<&str> = services
+            .iter()
+            .filter(|s| s.item.cluster == cluster)
+            .map(|s| s.item.name.as_str())
+            .collect();
+        let mut help = help_for(
+            name,
+            &in_cluster,
+            "services",
+            &format!(" in cluster {cluster}"),
+        );
+        let other_clusters: Vec<&str> = services
+            .iter()
+            .filter(|s| s.item.name == name)
+            .map(|s| s.item.cluster.as_str())
+            .collect();
+        if !other_clusters.is_empty() {
+            help = format!(
+                "{help}; cluster {} has one named '{name}'",
+                other_clusters.join(", ")
+            );
+        }
+        let elsewhere: Vec<&str> = self
+            .region_names()
+            .into_iter()
+            .zip(self.regions.iter())
+            .filter(|(other, r)| {
+                *other != region.as_str() && r.ecs_services.find(&ecs_key(cluster, name)).is_some()
+            })
+            .map(|(other, _)| other)
+            .collect();
+        if !elsewhere.is_empty() {
+            help = format!("{help}; {} has {cluster}/{name}", elsewhere.join(", "));
+        }
+        Err(op
+            .not_found(
+                ResourceKind::EcsService.not_found_code(),
+                target.not_found_message(),
+            )
+            .with_help(help))
     }
 
     /// The region's index, or a not-found error for `target` naming the known regions.
@@ -285,6 +407,21 @@ impl World {
             .collect();
         ambiguous_error(op, target, &ids)
     }
+}
+
+/// The name in an ARN (`arn:aws:dynamodb:...:table/NAME`, `arn:aws:ecs:...:cluster/NAME`,
+/// `...:service/CLUSTER/NAME`), else the name as given.
+pub(crate) fn arn_tail(name: &str) -> &str {
+    if name.starts_with("arn:") {
+        name.rsplit('/').next().unwrap_or(name)
+    } else {
+        name
+    }
+}
+
+/// DynamoDB takes a table's name or ARN as `TableName`.
+pub(crate) fn table_name(name: &str) -> &str {
+    arn_tail(name)
 }
 
 /// Several resources share the Name tag: the live backend could not pick one either.

@@ -8,8 +8,8 @@
 use crate::estimates::{Est, Estimates};
 use crate::table::Table;
 use ripcord_core::inventory::{
-    AutoScalingGroup, DbCluster, DbInstance, DbSnapshot, EbsSnapshot, GlobalCluster, HostedZone,
-    RecordSet, Volume,
+    AutoScalingGroup, DbCluster, DbInstance, DbSnapshot, DynamoTable, EbsSnapshot, EcsService,
+    GlobalCluster, HostedZone, RecordSet, TableReplica, Volume,
 };
 
 /// An asynchronous change in progress.
@@ -287,6 +287,239 @@ impl AsgState {
         let mut item = self.item.clone();
         item.in_service = Some(self.in_service(now));
         item
+    }
+}
+
+/// An ECS service; `item.running_count` is kept `None` (settled means running = desired,
+/// anything else is in `pending`), as an Auto Scaling group's InService count.
+#[derive(Debug, Clone)]
+pub(crate) struct EcsState {
+    pub item: EcsService,
+    pub pending: Option<EcsPending>,
+    /// The inventory gave `running_count`; exports keep it so that an untouched world exports
+    /// exactly the inventory it was built from.
+    pub explicit_running: bool,
+}
+
+/// Tasks still starting: `running` run until `until`.
+#[derive(Debug, Clone)]
+pub(crate) struct EcsPending {
+    pub until: u64,
+    pub running: i64,
+}
+
+impl EcsState {
+    /// A captured service whose running count differs from desired is converging: it gets
+    /// there one `wait.ecs_service_steady` after the capture.
+    pub(crate) fn imported(mut item: EcsService, estimates: &Estimates) -> EcsState {
+        let explicit_running = item.running_count.is_some();
+        let pending = item
+            .running_count
+            .take()
+            .filter(|n| *n != item.desired_count)
+            .map(|running| EcsPending {
+                until: estimates.get(Est::EcsSteady),
+                running,
+            });
+        EcsState {
+            item,
+            pending,
+            explicit_running,
+        }
+    }
+
+    pub(crate) fn active(&self, now: u64) -> Option<&EcsPending> {
+        self.pending.as_ref().filter(|p| now < p.until)
+    }
+
+    pub(crate) fn running(&self, now: u64) -> i64 {
+        self.active(now)
+            .map_or(self.item.desired_count, |p| p.running)
+    }
+
+    /// The service as exported at `now`: `running_count` while it differs from desired, or
+    /// when the inventory gave it.
+    pub(crate) fn view(&self, now: u64) -> EcsService {
+        let mut item = self.item.clone();
+        let starting = self.active(now).is_some();
+        item.running_count = (starting || self.explicit_running).then(|| self.running(now));
+        item
+    }
+
+    /// The service as DescribeServices answers: `running_count` always present.
+    pub(crate) fn describe(&self, now: u64) -> EcsService {
+        let mut item = self.item.clone();
+        item.running_count = Some(self.running(now));
+        item
+    }
+}
+
+/// The lifecycle of a DynamoDB table or of one replica in a table's list: a settled status,
+/// and a transition that leads to it or, when `ends`, out of existence (DELETING -> gone).
+#[derive(Debug, Clone)]
+pub(crate) struct Phase {
+    /// The status once `pending` is over (unused when `ends`).
+    pub status: String,
+    pub pending: Option<Pending>,
+    /// The transition ends with the table (or the replica entry) gone.
+    pub ends: bool,
+}
+
+impl Phase {
+    pub(crate) fn settled(status: &str) -> Phase {
+        Phase {
+            status: status.to_string(),
+            pending: None,
+            ends: false,
+        }
+    }
+
+    /// `status` until `until`, then `ACTIVE`.
+    pub(crate) fn until_active(status: &str, until: u64, estimate: Est) -> Phase {
+        Phase {
+            status: "ACTIVE".to_string(),
+            pending: Some(Pending {
+                until,
+                status: status.to_string(),
+                estimate,
+            }),
+            ends: false,
+        }
+    }
+
+    /// `DELETING` until `until`, then gone.
+    pub(crate) fn deleting(until: u64) -> Phase {
+        Phase {
+            status: "DELETING".to_string(),
+            pending: Some(Pending {
+                until,
+                status: "DELETING".to_string(),
+                estimate: Est::TableReplicaDeleted,
+            }),
+            ends: true,
+        }
+    }
+
+    /// A captured status: `CREATING`/`UPDATING` are assumed to have just started and become
+    /// `ACTIVE` one `wait.table_replica_active` after the capture, `DELETING` is gone one
+    /// `wait.table_replica_deleted` after it; any other status is permanent.
+    fn imported(status: &str, estimates: &Estimates) -> Phase {
+        match status {
+            "CREATING" | "UPDATING" => Phase::until_active(
+                status,
+                estimates.get(Est::TableReplicaActive),
+                Est::TableReplicaActive,
+            ),
+            "DELETING" => Phase::deleting(estimates.get(Est::TableReplicaDeleted)),
+            _ => Phase::settled(status),
+        }
+    }
+
+    /// The transition still running at `now`, if any.
+    pub(crate) fn active(&self, now: u64) -> Option<&Pending> {
+        self.pending.as_ref().filter(|p| now < p.until)
+    }
+
+    /// The status at `now`; `None` once a deletion is over.
+    pub(crate) fn status(&self, now: u64) -> Option<&str> {
+        match self.active(now) {
+            Some(pending) => Some(&pending.status),
+            None if self.ends => None,
+            None => Some(&self.status),
+        }
+    }
+}
+
+/// One entry of a table's `replicas`: another region of its global table.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplicaState {
+    pub region: String,
+    pub phase: Phase,
+}
+
+/// A DynamoDB table in one region. A deleted replica's table stays as a tombstone (its phase
+/// `ends`): the world's tables only grow, and reads as of an earlier time (a rewound parallel
+/// branch) still see it DELETING.
+#[derive(Debug, Clone)]
+pub(crate) struct TableState {
+    pub name: String,
+    pub stream_view_type: Option<String>,
+    pub phase: Phase,
+    /// In the inventory's order; the run adds new ones in region order (as a capture lists
+    /// them).
+    pub replicas: Vec<ReplicaState>,
+}
+
+impl TableState {
+    pub(crate) fn imported(table: DynamoTable, estimates: &Estimates) -> TableState {
+        let replicas = table
+            .replicas
+            .into_iter()
+            .map(|r| ReplicaState {
+                phase: Phase::imported(&r.status, estimates),
+                region: r.region,
+            })
+            .collect();
+        TableState {
+            name: table.name,
+            stream_view_type: table.stream_view_type,
+            phase: Phase::imported(&table.status, estimates),
+            replicas,
+        }
+    }
+
+    /// Whether the table exists at `now` (a deleted one is DELETING until it is gone).
+    pub(crate) fn exists(&self, now: u64) -> bool {
+        self.phase.status(now).is_some()
+    }
+
+    /// The replicas listed at `now`: (region, status).
+    pub(crate) fn replicas(&self, now: u64) -> impl Iterator<Item = (&str, &str)> {
+        self.replicas
+            .iter()
+            .filter_map(move |r| Some((r.region.as_str(), r.phase.status(now)?)))
+    }
+
+    /// The entry of `region` if it is listed at `now`.
+    pub(crate) fn replica_mut(&mut self, region: &str, now: u64) -> Option<&mut ReplicaState> {
+        self.replicas
+            .iter_mut()
+            .find(|r| r.region == region && r.phase.status(now).is_some())
+    }
+
+    /// Lists `region` with `phase` before the first region that sorts after it, replacing a
+    /// gone entry of it.
+    pub(crate) fn add_replica(&mut self, region: &str, phase: Phase, now: u64) {
+        self.replicas
+            .retain(|r| r.region != region || r.phase.status(now).is_some());
+        let at = self
+            .replicas
+            .iter()
+            .position(|r| r.region.as_str() > region)
+            .unwrap_or(self.replicas.len());
+        self.replicas.insert(
+            at,
+            ReplicaState {
+                region: region.to_string(),
+                phase,
+            },
+        );
+    }
+
+    /// The table as DescribeTable answers at `now`, or `None` once it is gone.
+    pub(crate) fn view(&self, now: u64) -> Option<DynamoTable> {
+        Some(DynamoTable {
+            name: self.name.clone(),
+            status: self.phase.status(now)?.to_string(),
+            stream_view_type: self.stream_view_type.clone(),
+            replicas: self
+                .replicas(now)
+                .map(|(region, status)| TableReplica {
+                    region: region.to_string(),
+                    status: status.to_string(),
+                })
+                .collect(),
+        })
     }
 }
 

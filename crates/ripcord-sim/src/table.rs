@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 /// Resources of one kind, in the order the inventory listed or the run created them.
 ///
-/// Tables only grow (nothing the simulation models deletes a resource), so an index returned
-/// by [`Table::find`] stays valid for the table's life; that is what makes `at`/`at_mut`
-/// indexing safe.
+/// Tables only grow (the one deletion the simulation models, a DynamoDB replica's table, leaves
+/// a tombstone: `state::TableState`), so an index returned by [`Table::find`] stays valid for
+/// the table's life; that is what makes `at`/`at_mut` indexing safe.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<T> {
     items: Vec<T>,

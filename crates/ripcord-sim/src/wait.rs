@@ -3,7 +3,7 @@
 use crate::backend::SimBackend;
 use crate::errors::Op;
 use crate::estimates::Est;
-use crate::state::{HasStatus, Tracked};
+use crate::state::{HasStatus, TableState, Tracked};
 use crate::world::rds_key;
 use ripcord_core::duration::format_duration;
 use ripcord_core::{BackendError, Change, Outcome, Target, WaitSpec, WaitState};
@@ -42,6 +42,76 @@ fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> P
     }
 }
 
+/// A table is `active` when it is ACTIVE and so is every replica it lists (a replica being
+/// deleted counts until it is gone), as the poll of the live wait reads DescribeTable. The
+/// change reads `TableStatus CREATING -> ACTIVE` for the table itself, else
+/// `ReplicaStatus eu-west-1 CREATING -> ACTIVE`.
+fn probe_table(table: &TableState, now: u64) -> (Probe, &'static str) {
+    let mut field = "ReplicaStatus";
+    let mut from = Vec::new();
+    let mut to = Vec::new();
+    let mut slowest: Option<(u64, Est)> = None;
+    let mut never = Vec::new();
+    let phases = std::iter::once((None, &table.phase)).chain(
+        table
+            .replicas
+            .iter()
+            .map(|r| (Some(r.region.as_str()), &r.phase)),
+    );
+    for (region, phase) in phases {
+        let Some(status) = phase.status(now) else {
+            continue;
+        };
+        if status == "ACTIVE" {
+            continue;
+        }
+        let label = match region {
+            Some(region) => format!("{region} {status}"),
+            None => {
+                field = "TableStatus";
+                status.to_string()
+            }
+        };
+        // A replica's deletion leads to the table being active; the table's own does not.
+        let leads = if phase.ends {
+            region.is_some()
+        } else {
+            phase.status == "ACTIVE"
+        };
+        match phase.active(now) {
+            Some(pending) if leads => {
+                let remaining = pending.until - now;
+                if slowest.is_none_or(|(secs, _)| remaining > secs) {
+                    slowest = Some((remaining, pending.estimate));
+                }
+                to.push(match region {
+                    Some(region) if phase.ends => format!("{region} gone"),
+                    Some(region) => format!("{region} ACTIVE"),
+                    None => "ACTIVE".to_string(),
+                });
+                from.push(label);
+            }
+            _ => never.push(label),
+        }
+    }
+    let probe = if !never.is_empty() {
+        Probe::Never {
+            current: never.join(", "),
+        }
+    } else {
+        match slowest {
+            None => Probe::Satisfied,
+            Some((remaining, estimate)) => Probe::Pending {
+                from: from.join(", "),
+                to: to.join(", "),
+                remaining,
+                estimate,
+            },
+        }
+    };
+    (probe, field)
+}
+
 pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, BackendError> {
     let target = &spec.target;
     let kind = target.kind();
@@ -68,6 +138,31 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
                 },
             };
             (probe, "InService", group.item.name.clone())
+        }
+        (Target::EcsService { .. }, WaitState::Steady) => {
+            let (ri, at) = world.ecs_service(op, target)?;
+            let service = world.regions.at(ri).ecs_services.at(at);
+            let desired = service.item.desired_count;
+            let running = service.running(now);
+            let probe = match service.active(now) {
+                _ if running == desired => Probe::Satisfied,
+                Some(pending) => Probe::Pending {
+                    from: running.to_string(),
+                    to: desired.to_string(),
+                    remaining: pending.until - now,
+                    estimate: Est::EcsSteady,
+                },
+                None => Probe::Never {
+                    current: format!("{running} running of {desired} desired"),
+                },
+            };
+            (probe, "RunningCount", service.item.name.clone())
+        }
+        (Target::Table { .. }, WaitState::Active) => {
+            let (ri, at) = world.table(op, target, now)?;
+            let table = world.regions.at(ri).tables.at(at);
+            let (probe, field) = probe_table(table, now);
+            (probe, field, table.name.clone())
         }
         (Target::Volume { .. }, WaitState::Available) => {
             let (ri, at) = world.locate(op, target)?;

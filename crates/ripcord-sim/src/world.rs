@@ -2,7 +2,8 @@
 
 use crate::estimates::Estimates;
 use crate::state::{
-    dns_name, AsgState, ClusterSnap, DbSnap, DnsChange, SnapshotOf, Tracked, ZoneState,
+    dns_name, AsgState, ClusterSnap, DbSnap, DnsChange, EcsState, SnapshotOf, TableState, Tracked,
+    ZoneState,
 };
 use crate::table::{NameIndex, Table};
 use ripcord_core::inventory::{
@@ -17,6 +18,10 @@ use std::collections::{BTreeMap, HashMap};
 pub(crate) struct Region {
     pub availability_zones: Vec<String>,
     pub asgs: Table<AsgState>,
+    /// By `cluster/name` ([`ecs_key`]).
+    pub ecs_services: Table<EcsState>,
+    /// By table name; a deleted replica's table stays as a tombstone (`TableState`).
+    pub tables: Table<TableState>,
     /// By volume id; `volume_names` by Name tag.
     pub volumes: Table<Tracked<Volume>>,
     pub volume_names: NameIndex,
@@ -46,6 +51,17 @@ impl Region {
             region
                 .asgs
                 .upsert(asg.name.clone(), AsgState::imported(asg, estimates));
+        }
+        for service in inv.ecs_services {
+            region.ecs_services.upsert(
+                ecs_key(&service.cluster, &service.name),
+                EcsState::imported(service, estimates),
+            );
+        }
+        for table in inv.dynamodb_tables {
+            region
+                .tables
+                .upsert(table.name.clone(), TableState::imported(table, estimates));
         }
         for volume in inv.volumes {
             region.add_volume(Tracked::imported(volume, estimates));
@@ -77,6 +93,8 @@ impl Region {
         RegionInventory {
             availability_zones: self.availability_zones.clone(),
             auto_scaling_groups: self.asgs.iter().map(|a| a.view(now)).collect(),
+            ecs_services: self.ecs_services.iter().map(|e| e.view(now)).collect(),
+            dynamodb_tables: self.tables.iter().filter_map(|t| t.view(now)).collect(),
             volumes: self.volumes.iter().map(|v| v.view(now)).collect(),
             snapshots: self.snapshots.iter().map(|s| s.view(now)).collect(),
             db_instances: self.db_instances.iter().map(|d| d.view(now)).collect(),
@@ -265,6 +283,11 @@ impl World {
         let account = self.account.as_deref().unwrap_or("000000000000");
         ripcord_core::arn::arn(service, region, account, resource)
     }
+}
+
+/// The key of an ECS service in its region: service names are unique per cluster.
+pub(crate) fn ecs_key(cluster: &str, name: &str) -> String {
+    format!("{cluster}/{name}")
 }
 
 /// RDS identifiers are case-insensitive; an ARN names the same resource as its last part.

@@ -11,7 +11,7 @@ use ripcord_sim::SimBackend;
 use std::collections::BTreeSet;
 
 const INVENTORY: &str = r#"
-version: 2
+version: 3
 account: "123456789012"
 captured_at: 2026-01-01T00:00:00Z
 regions:

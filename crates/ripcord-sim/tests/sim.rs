@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 const INVENTORY: &str = r#"
-version: 2
+version: 3
 account: "123456789012"
 captured_at: 2025-01-01T00:00:00Z
 regions:
@@ -2128,7 +2128,7 @@ fn ten_thousand_steps_plan_quickly() {
 /// A MySQL instance in eu-west-1 with last night's snapshot, and a copy of an earlier one in
 /// eu-central-1 that says where it came from but nothing of its instance.
 const SNAPSHOT_CHAIN: &str = r#"
-version: 2
+version: 3
 account: "123456789012"
 captured_at: 2025-01-01T00:00:00Z
 regions:
@@ -2592,4 +2592,910 @@ fn the_batch_limits_are_checked_per_request_and_a_large_batch_is_split() {
     );
     assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
     assert_eq!(err.message, "[Number of records limit of 1000 exceeded.]");
+}
+
+// --- DynamoDB global tables, ECS services, weighted records (issue 12) ----------------------
+
+const GLOBAL_INVENTORY: &str = r#"
+version: 3
+account: "123456789012"
+captured_at: 2025-01-01T00:00:00Z
+regions:
+  us-east-1:
+    ecs_services:
+      - { cluster: web, name: api, desired_count: 2, task_definition: api }
+      - { cluster: web, name: worker, desired_count: 1, running_count: 0 }
+    dynamodb_tables:
+      - { name: orders, stream_view_type: NEW_AND_OLD_IMAGES, replicas: [{ region: us-west-2 }] }
+      - { name: sessions }
+      - { name: audit, stream_view_type: KEYS_ONLY }
+      - name: carts
+        stream_view_type: NEW_AND_OLD_IMAGES
+        replicas: [{ region: us-west-2, status: CREATING }]
+      - { name: locked, status: INACCESSIBLE_ENCRYPTION_CREDENTIALS }
+  us-west-2:
+    ecs_services:
+      - { cluster: web-west, name: api, desired_count: 0 }
+    dynamodb_tables:
+      - { name: orders, stream_view_type: NEW_AND_OLD_IMAGES, replicas: [{ region: us-east-1 }] }
+      - name: carts
+        status: CREATING
+        stream_view_type: NEW_AND_OLD_IMAGES
+        replicas: [{ region: us-east-1 }]
+  eu-west-1:
+    dynamodb_tables:
+      - { name: sessions }
+hosted_zones:
+  - id: Z1EXAMPLE
+    name: example.com
+    records:
+      - { name: app.example.com, type: A, set_id: blue, weight: 100, ttl: 60, values: [192.0.2.10] }
+      - { name: app.example.com, type: A, set_id: green, weight: 0, ttl: 60, values: [192.0.2.20] }
+      - { name: www.example.com, type: A, set_id: primary, failover: PRIMARY, ttl: 60, values: [192.0.2.1] }
+      - { name: api.example.com, type: A, ttl: 60, values: [192.0.2.30] }
+"#;
+
+fn global_inventory() -> Inventory {
+    Inventory::parse(GLOBAL_INVENTORY, "global.yaml").expect("the global inventory parses")
+}
+
+fn global_sim() -> SimBackend {
+    SimBackend::new(global_inventory())
+}
+
+fn table(name: &str, region: &str) -> Target {
+    Target::Table {
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn service(cluster: &str, name: &str, region: &str) -> Target {
+    Target::EcsService {
+        cluster: cluster.into(),
+        name: name.into(),
+        region: region.into(),
+    }
+}
+
+fn replica(region: &str, table: &str, create: bool, replica_region: &str) -> Call {
+    Call::UpdateTable(ops::UpdateTable::replica(
+        region,
+        table,
+        create,
+        replica_region,
+    ))
+}
+
+fn scale_service(cluster: &str, name: &str, region: &str, desired: i64) -> Call {
+    Call::UpdateService(ops::UpdateService {
+        region: region.into(),
+        cluster: cluster.into(),
+        service: name.into(),
+        desired_count: desired,
+    })
+}
+
+/// `["us-west-2 ACTIVE", ...]`: a table description's replicas.
+fn replicas_of(table: &Value) -> Vec<String> {
+    table["replicas"]
+        .as_array()
+        .map(|replicas| {
+            replicas
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        r["region"].as_str().unwrap(),
+                        r["status"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn table_replica_check(table: &str, region: &str, replica_region: &str) -> CheckSpec {
+    CheckSpec::TableReplica {
+        table: table.into(),
+        region: region.into(),
+        replica_region: replica_region.into(),
+    }
+}
+
+fn weighted(name: &str, set_id: &str, weight: i64, value: &str) -> RecordSet {
+    RecordSet {
+        set_identifier: Some(set_id.into()),
+        weight: Some(weight),
+        ..a_record(name, &[value])
+    }
+}
+
+#[test]
+fn tables_services_and_weights_round_trip_and_describe_in_inventory_shape() {
+    let mut sim = global_sim();
+    assert_eq!(sim.world(), global_inventory());
+
+    let orders = describe(&mut sim, table("orders", "us-east-1"));
+    assert_eq!(orders["name"], "orders");
+    assert_eq!(orders["status"], "ACTIVE");
+    assert_eq!(orders["stream_view_type"], "NEW_AND_OLD_IMAGES");
+    assert_eq!(replicas_of(&orders), ["us-west-2 ACTIVE"]);
+    // A table captured CREATING is CREATING at the capture.
+    assert_eq!(
+        describe(&mut sim, table("carts", "us-west-2"))["status"],
+        "CREATING"
+    );
+
+    let api = describe(&mut sim, service("web", "api", "us-east-1"));
+    assert_eq!(api["cluster"], "web");
+    assert_eq!(api["desired_count"], 2);
+    assert_eq!(api["running_count"], 2, "Describe always has running_count");
+    assert_eq!(api["task_definition"], "api");
+    // By ARN, as ECS takes them.
+    let by_arn = service(
+        "arn:aws:ecs:us-east-1:123456789012:cluster/web",
+        "arn:aws:ecs:us-east-1:123456789012:service/web/api",
+        "us-east-1",
+    );
+    assert_eq!(describe(&mut sim, by_arn)["name"], "api");
+
+    let blue = describe(
+        &mut sim,
+        Target::Record {
+            zone: "example.com".into(),
+            name: "app.example.com".into(),
+            rtype: "A".into(),
+            set_id: Some("blue".into()),
+        },
+    );
+    assert_eq!(blue["weight"], 100);
+
+    for absent in [
+        table("ordres", "us-east-1"),
+        table("orders", "eu-west-1"),
+        table("orders", "ap-south-1"),
+        service("web", "nope", "us-east-1"),
+        service("nope", "api", "us-east-1"),
+    ] {
+        assert_eq!(
+            sim.query(&Query::Describe {
+                target: absent.clone()
+            })
+            .unwrap(),
+            None,
+            "{absent:?}"
+        );
+    }
+}
+
+#[test]
+fn adding_a_replica_lists_it_creating_everywhere_until_the_estimate() {
+    let mut sim = global_sim();
+    let call = replica("us-east-1", "orders", true, "eu-west-1");
+    let outcome = ok(&mut sim, call.clone());
+    assert_eq!(
+        outcome.changes,
+        vec![change(
+            "Replicas",
+            Some("us-east-1, us-west-2"),
+            Some("us-east-1, eu-west-1, us-west-2")
+        )]
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    // AWS keeps the table ACTIVE and lists the new replica CREATING.
+    let east = describe(&mut sim, table("orders", "us-east-1"));
+    assert_eq!(east["status"], "ACTIVE");
+    assert_eq!(
+        replicas_of(&east),
+        ["eu-west-1 CREATING", "us-west-2 ACTIVE"]
+    );
+    assert!(matches!(
+        call.effect().judge(Some(&east)),
+        ripcord_core::Verdict::Holds(_)
+    ));
+    let west = describe(&mut sim, table("orders", "us-west-2"));
+    assert_eq!(
+        replicas_of(&west),
+        ["eu-west-1 CREATING", "us-east-1 ACTIVE"]
+    );
+    let new = describe(&mut sim, table("orders", "eu-west-1"));
+    assert_eq!(new["status"], "CREATING");
+    assert_eq!(new["stream_view_type"], "NEW_AND_OLD_IMAGES");
+    assert_eq!(replicas_of(&new), ["us-east-1 ACTIVE", "us-west-2 ACTIVE"]);
+
+    // Not ACTIVE yet: the check fails with the replicas it found.
+    let err = sim
+        .check(&table_replica_check("orders", "us-east-1", "eu-west-1"))
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "ReplicaNotActive");
+    assert!(
+        help(&err).contains("eu-west-1 (CREATING), us-west-2 (ACTIVE)"),
+        "{}",
+        help(&err)
+    );
+    // One replica change at a time: the next waits.
+    let err = fails(&mut sim, replica("us-east-1", "orders", true, "ap-south-1"));
+    assert_error(&err, ErrorKind::Rejected, "ResourceInUseException");
+    assert!(
+        err.message.contains("eu-west-1 is CREATING"),
+        "{}",
+        err.message
+    );
+    assert!(
+        help(&err).contains("wait(table(\"orders\", \"us-east-1\"), \"active\")"),
+        "{}",
+        help(&err)
+    );
+
+    // A branch that waits, and one that starts when the first did.
+    sim.begin_parallel().unwrap();
+    sim.begin_branch().unwrap();
+    let outcome = wait(&mut sim, table("orders", "us-east-1"), WaitState::Active).unwrap();
+    assert_eq!(outcome.duration_secs, 600);
+    assert_eq!(
+        outcome.changes,
+        vec![change(
+            "ReplicaStatus",
+            Some("eu-west-1 CREATING"),
+            Some("eu-west-1 ACTIVE")
+        )]
+    );
+    sim.begin_branch().unwrap();
+    let east = describe(&mut sim, table("orders", "us-east-1"));
+    assert_eq!(
+        replicas_of(&east),
+        ["eu-west-1 CREATING", "us-west-2 ACTIVE"]
+    );
+    sim.end_parallel().unwrap();
+
+    assert_eq!(
+        waited(&mut sim, table("orders", "eu-west-1"), WaitState::Active),
+        0
+    );
+    assert_eq!(
+        describe(&mut sim, table("orders", "eu-west-1"))["status"],
+        "ACTIVE"
+    );
+    assert!(sim
+        .check(&table_replica_check("orders", "us-east-1", "eu-west-1"))
+        .is_ok());
+    assert!(sim
+        .check(&table_replica_check("orders", "eu-west-1", "us-west-2"))
+        .is_ok());
+    let exported = &sim.world().regions["eu-west-1"].dynamodb_tables;
+    assert_eq!(
+        exported.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["sessions", "orders"]
+    );
+    // The next change goes through once everything is ACTIVE.
+    ok(&mut sim, replica("eu-west-1", "orders", true, "ap-south-1"));
+}
+
+#[test]
+fn a_replica_in_a_region_the_inventory_lacks_is_created_with_a_warning() {
+    let mut sim = global_sim();
+    let outcome = ok(&mut sim, replica("us-east-1", "orders", true, "ap-south-1"));
+    assert_eq!(outcome.warnings.len(), 1);
+    assert!(outcome.warnings[0].contains("ap-south-1 is not in the inventory"));
+    assert_eq!(
+        describe(&mut sim, table("orders", "ap-south-1"))["status"],
+        "CREATING"
+    );
+    assert!(sim.world().regions.contains_key("ap-south-1"));
+}
+
+#[test]
+fn the_first_replica_turns_the_stream_on() {
+    let mut sim = global_sim();
+    let outcome = ok(
+        &mut sim,
+        replica("us-east-1", "sessions", true, "us-west-2"),
+    );
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("StreamViewType", None, Some("NEW_AND_OLD_IMAGES")),
+            change("Replicas", Some("us-east-1"), Some("us-east-1, us-west-2")),
+        ]
+    );
+    let sessions = describe(&mut sim, table("sessions", "us-east-1"));
+    assert_eq!(sessions["stream_view_type"], "NEW_AND_OLD_IMAGES");
+    assert_eq!(replicas_of(&sessions), ["us-west-2 CREATING"]);
+}
+
+#[test]
+fn removing_a_replica_deletes_it_after_the_estimate() {
+    let mut sim = sim_global_with(&[("wait.table_replica_deleted", 200)]);
+    let call = replica("us-east-1", "orders", false, "us-west-2");
+    let outcome = ok(&mut sim, call.clone());
+    assert_eq!(
+        outcome.changes,
+        vec![change(
+            "Replicas",
+            Some("us-east-1, us-west-2"),
+            Some("us-east-1")
+        )]
+    );
+    let east = describe(&mut sim, table("orders", "us-east-1"));
+    assert_eq!(replicas_of(&east), ["us-west-2 DELETING"]);
+    assert!(matches!(
+        call.effect().judge(Some(&east)),
+        ripcord_core::Verdict::Started(_)
+    ));
+    assert_eq!(
+        describe(&mut sim, table("orders", "us-west-2"))["status"],
+        "DELETING"
+    );
+    // Removing it again while it goes: it is still listed, so the refusal is "in use".
+    let err = fails(&mut sim, replica("us-east-1", "orders", false, "us-west-2"));
+    assert_error(&err, ErrorKind::Rejected, "ResourceInUseException");
+
+    let outcome = wait(&mut sim, table("orders", "us-east-1"), WaitState::Active).unwrap();
+    assert_eq!(outcome.duration_secs, 200);
+    assert_eq!(
+        outcome.changes,
+        vec![change(
+            "ReplicaStatus",
+            Some("us-west-2 DELETING"),
+            Some("us-west-2 gone")
+        )]
+    );
+    let east = describe(&mut sim, table("orders", "us-east-1"));
+    assert_eq!(replicas_of(&east), Vec::<String>::new());
+    assert!(matches!(
+        call.effect().judge(Some(&east)),
+        ripcord_core::Verdict::Holds(_)
+    ));
+    assert_eq!(
+        sim.query(&Query::Describe {
+            target: table("orders", "us-west-2")
+        })
+        .unwrap(),
+        None
+    );
+    assert!(sim.world().regions["us-west-2"]
+        .dynamodb_tables
+        .iter()
+        .all(|t| t.name != "orders"));
+    let err = fails(&mut sim, replica("us-west-2", "orders", true, "eu-west-1"));
+    assert_error(&err, ErrorKind::NotFound, "ResourceNotFoundException");
+    let err = sim
+        .check(&table_replica_check("orders", "us-east-1", "us-west-2"))
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "ReplicaNotActive");
+    assert!(help(&err).contains("has no replicas"), "{}", help(&err));
+    // And back: a new replica where the old one was.
+    ok(&mut sim, replica("us-east-1", "orders", true, "us-west-2"));
+    assert_eq!(
+        describe(&mut sim, table("orders", "us-west-2"))["status"],
+        "CREATING"
+    );
+}
+
+fn sim_global_with(estimates: &[(&str, u64)]) -> SimBackend {
+    let mut inventory = global_inventory();
+    inventory.estimates = estimates.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    SimBackend::new(inventory)
+}
+
+#[test]
+fn update_table_rejections_use_dynamodbs_codes() {
+    let mut sim = global_sim();
+    let err = fails(&mut sim, replica("us-east-1", "ordres", true, "eu-west-1"));
+    assert_error(&err, ErrorKind::NotFound, "ResourceNotFoundException");
+    assert_eq!(help(&err), "did you mean 'orders'?");
+    let err = fails(&mut sim, replica("eu-west-1", "orders", true, "ap-south-1"));
+    assert_error(&err, ErrorKind::NotFound, "ResourceNotFoundException");
+    assert!(
+        help(&err).contains("us-east-1, us-west-2 has one named 'orders'"),
+        "{}",
+        help(&err)
+    );
+
+    let mut two = ops::UpdateTable::replica("us-east-1", "orders", true, "eu-west-1");
+    two.replica_updates
+        .push(ops::ReplicaUpdate::Create(ops::ReplicaRegion {
+            region_name: "ap-south-1".into(),
+        }));
+    let err = fails(&mut sim, Call::UpdateTable(two.clone()));
+    assert_error(&err, ErrorKind::Rejected, "ValidationException");
+    assert!(err.message.contains("Only one replica"), "{}", err.message);
+    two.replica_updates.clear();
+    let err = fails(&mut sim, Call::UpdateTable(two));
+    assert_error(&err, ErrorKind::Rejected, "ValidationException");
+
+    let cases = [
+        // Its own region.
+        (
+            replica("us-east-1", "orders", true, "us-east-1"),
+            "own region us-east-1",
+        ),
+        (
+            replica("us-east-1", "orders", false, "us-east-1"),
+            "own region us-east-1",
+        ),
+        // Already a replica there.
+        (
+            replica("us-east-1", "orders", true, "us-west-2"),
+            "already has a replica in region us-west-2",
+        ),
+        // Another table of that name there.
+        (
+            replica("us-east-1", "sessions", true, "eu-west-1"),
+            "a table named sessions already exists there",
+        ),
+        // A stream of another view type.
+        (
+            replica("us-east-1", "audit", true, "us-west-2"),
+            "view type KEYS_ONLY",
+        ),
+        // Not a replica.
+        (
+            replica("us-east-1", "orders", false, "eu-west-1"),
+            "has no replica in region eu-west-1",
+        ),
+        (
+            replica("us-east-1", "orders", true, "uswest2"),
+            "Invalid region: uswest2",
+        ),
+    ];
+    for (call, says) in cases {
+        let err = fails(&mut sim, call.clone());
+        assert_error(&err, ErrorKind::Rejected, "ValidationException");
+        assert!(
+            err.message
+                .starts_with("One or more parameter values were invalid: "),
+            "{}",
+            err.message
+        );
+        assert!(err.message.contains(says), "{call:?}: {}", err.message);
+    }
+
+    // An update in progress: a replica CREATING, the table itself CREATING, or stuck.
+    for (call, says) in [
+        (
+            replica("us-east-1", "carts", true, "eu-west-1"),
+            "the replica of carts in us-west-2 is CREATING",
+        ),
+        (
+            replica("us-west-2", "carts", true, "eu-west-1"),
+            "Table carts in us-west-2 is CREATING",
+        ),
+        (
+            replica("us-east-1", "locked", true, "eu-west-1"),
+            "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+        ),
+    ] {
+        let err = fails(&mut sim, call);
+        assert_error(&err, ErrorKind::Rejected, "ResourceInUseException");
+        assert!(err.message.contains(says), "{}", err.message);
+    }
+}
+
+#[test]
+fn table_waits_follow_the_table_and_every_replica() {
+    let mut sim = global_sim();
+    // Captured CREATING: ACTIVE one estimate after the capture, in both regions.
+    let outcome = wait(&mut sim, table("carts", "us-west-2"), WaitState::Active).unwrap();
+    assert_eq!(outcome.duration_secs, 600);
+    assert_eq!(
+        outcome.changes,
+        vec![change("TableStatus", Some("CREATING"), Some("ACTIVE"))]
+    );
+    assert_eq!(
+        waited(&mut sim, table("carts", "us-east-1"), WaitState::Active),
+        0
+    );
+    ok(&mut sim, replica("us-east-1", "carts", true, "eu-west-1"));
+
+    let err = sim
+        .wait(&WaitSpec {
+            target: table("carts", "us-east-1"),
+            until: WaitState::Active,
+            timeout_secs: 60,
+        })
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        help(&err).contains("wait.table_replica_active"),
+        "{}",
+        help(&err)
+    );
+
+    let err = wait(&mut sim, table("locked", "us-east-1"), WaitState::Active).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    assert!(
+        err.message.contains("INACCESSIBLE_ENCRYPTION_CREDENTIALS"),
+        "{}",
+        err.message
+    );
+    let err = wait(&mut sim, table("nope", "us-east-1"), WaitState::Active).unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "ResourceNotFoundException");
+    let err = wait(&mut sim, table("orders", "us-east-1"), WaitState::Available).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "UnsupportedWaitState");
+}
+
+#[test]
+fn ecs_scale_out_waits_for_tasks_and_scale_in_does_not() {
+    let mut sim = global_sim();
+    let outcome = ok(&mut sim, scale_service("web", "api", "us-east-1", 6));
+    assert_eq!(
+        outcome.changes,
+        vec![change("DesiredCount", Some("2"), Some("6"))]
+    );
+    let api = describe(&mut sim, service("web", "api", "us-east-1"));
+    assert_eq!(
+        (api["desired_count"].clone(), api["running_count"].clone()),
+        (6.into(), 2.into())
+    );
+    assert!(matches!(
+        Call::from(ops::UpdateService {
+            region: "us-east-1".into(),
+            cluster: "web".into(),
+            service: "api".into(),
+            desired_count: 6,
+        })
+        .effect()
+        .judge(Some(&api)),
+        ripcord_core::Verdict::Holds(_)
+    ));
+    assert_eq!(
+        sim.world().regions["us-east-1"].ecs_services[0].running_count,
+        Some(2)
+    );
+
+    let outcome = wait(
+        &mut sim,
+        service("web", "api", "us-east-1"),
+        WaitState::Steady,
+    )
+    .unwrap();
+    assert_eq!(outcome.duration_secs, 120);
+    assert_eq!(
+        outcome.changes,
+        vec![change("RunningCount", Some("2"), Some("6"))]
+    );
+    assert_eq!(
+        describe(&mut sim, service("web", "api", "us-east-1"))["running_count"],
+        6
+    );
+    assert_eq!(
+        sim.world().regions["us-east-1"].ecs_services[0].running_count,
+        None
+    );
+
+    // Scaling in stops tasks at once.
+    let outcome = ok(&mut sim, scale_service("web", "api", "us-east-1", 1));
+    assert_eq!(
+        outcome.changes,
+        vec![change("DesiredCount", Some("6"), Some("1"))]
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            service("web", "api", "us-east-1"),
+            WaitState::Steady
+        ),
+        0
+    );
+    // The same count again changes nothing.
+    assert!(ok(&mut sim, scale_service("web", "api", "us-east-1", 1))
+        .changes
+        .is_empty());
+}
+
+#[test]
+fn a_captured_service_short_of_tasks_converges_one_estimate_after_the_capture() {
+    let mut sim = sim_global_with(&[("wait.ecs_service_steady", 45)]);
+    assert_eq!(
+        describe(&mut sim, service("web", "worker", "us-east-1"))["running_count"],
+        0
+    );
+    let outcome = wait(
+        &mut sim,
+        service("web", "worker", "us-east-1"),
+        WaitState::Steady,
+    )
+    .unwrap();
+    assert_eq!(outcome.duration_secs, 45);
+    let err = sim
+        .wait(&WaitSpec {
+            target: service("web", "api", "us-east-1"),
+            until: WaitState::Steady,
+            timeout_secs: 10,
+        })
+        .map(|o| o.duration_secs);
+    assert_eq!(err.unwrap(), 0, "a steady service needs no time");
+    ok(&mut sim, scale_service("web", "api", "us-east-1", 3));
+    let err = sim
+        .wait(&WaitSpec {
+            target: service("web", "api", "us-east-1"),
+            until: WaitState::Steady,
+            timeout_secs: 10,
+        })
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        help(&err).contains("wait.ecs_service_steady"),
+        "{}",
+        help(&err)
+    );
+}
+
+#[test]
+fn update_service_rejections_use_ecs_codes() {
+    let mut sim = global_sim();
+    let err = fails(&mut sim, scale_service("web", "api", "us-east-1", -1));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterException");
+
+    let err = fails(&mut sim, scale_service("wbe", "api", "us-east-1", 3));
+    assert_error(&err, ErrorKind::NotFound, "ClusterNotFoundException");
+    assert_eq!(help(&err), "did you mean 'web'?");
+
+    let err = fails(&mut sim, scale_service("web", "apj", "us-east-1", 3));
+    assert_error(&err, ErrorKind::NotFound, "ServiceNotFoundException");
+    assert_eq!(help(&err), "did you mean 'api'?");
+
+    // The service exists, in another cluster and another region.
+    let err = fails(&mut sim, scale_service("web", "api", "us-west-2", 3));
+    assert_error(&err, ErrorKind::NotFound, "ClusterNotFoundException");
+    let err = fails(
+        &mut sim,
+        scale_service("web-west", "worker", "us-west-2", 3),
+    );
+    assert_error(&err, ErrorKind::NotFound, "ServiceNotFoundException");
+    assert!(
+        help(&err).contains("services in cluster web-west: api"),
+        "{}",
+        help(&err)
+    );
+
+    let err = fails(&mut sim, scale_service("web", "api", "eu-central-1", 3));
+    assert_error(&err, ErrorKind::NotFound, "ServiceNotFoundException");
+    assert!(
+        help(&err).contains("regions in the inventory"),
+        "{}",
+        help(&err)
+    );
+
+    let err = wait(
+        &mut sim,
+        service("web", "nope", "us-east-1"),
+        WaitState::Steady,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "ServiceNotFoundException");
+    let err = wait(
+        &mut sim,
+        service("web", "api", "us-east-1"),
+        WaitState::InService,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "UnsupportedWaitState");
+}
+
+#[test]
+fn weighted_records_change_their_weight_and_keep_one_routing_policy() {
+    let mut sim = global_sim();
+    let outcome = ok(
+        &mut sim,
+        upsert(
+            "example.com",
+            weighted("app.example.com", "blue", 0, "192.0.2.10"),
+        ),
+    );
+    assert_eq!(
+        outcome.changes,
+        vec![change("Weight", Some("100"), Some("0"))]
+    );
+    let outcome = ok(
+        &mut sim,
+        upsert(
+            "example.com",
+            weighted("app.example.com", "canary", 10, "192.0.2.40"),
+        ),
+    );
+    assert!(outcome
+        .changes
+        .contains(&change("Weight", None, Some("10"))));
+    // A new name of weighted sets, created together.
+    ok(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                ("UPSERT", weighted("new.example.com", "a", 1, "192.0.2.1")),
+                ("UPSERT", weighted("new.example.com", "b", 1, "192.0.2.2")),
+            ],
+        ),
+    );
+    let records = &sim.world().hosted_zones[0].records;
+    assert_eq!(
+        records.iter().filter(|r| r.weight.is_some()).count(),
+        5,
+        "{records:?}"
+    );
+}
+
+#[test]
+fn weighted_record_rejections_use_route53s_words() {
+    let mut sim = global_sim();
+    for (weight, facet) in [(256, "maxInclusive '255'"), (-1, "minInclusive '0'")] {
+        let err = fails(
+            &mut sim,
+            upsert(
+                "example.com",
+                weighted("app.example.com", "blue", weight, "192.0.2.10"),
+            ),
+        );
+        assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+        assert!(err.message.contains(facet), "{}", err.message);
+        assert!(
+            err.message.contains("ResourceRecordSetWeight"),
+            "{}",
+            err.message
+        );
+    }
+
+    let mut no_set_id = weighted("app.example.com", "x", 5, "192.0.2.10");
+    no_set_id.set_identifier = None;
+    let err = fails(&mut sim, upsert("example.com", no_set_id));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    assert!(err.message.contains("Missing field 'SetIdentifier'"));
+    assert!(help(&err).starts_with("weighted records"), "{}", help(&err));
+
+    let mut both = weighted("app.example.com", "blue", 5, "192.0.2.10");
+    both.failover = Some("PRIMARY".into());
+    let err = fails(&mut sim, upsert("example.com", both));
+    assert_error(&err, ErrorKind::Rejected, "InvalidInput");
+    assert!(
+        err.message.contains("found more than one"),
+        "{}",
+        err.message
+    );
+
+    // A weighted set beside a simple record, and beside a failover set.
+    let err = fails(
+        &mut sim,
+        upsert(
+            "example.com",
+            weighted("api.example.com", "blue", 5, "192.0.2.10"),
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert_eq!(
+        err.message,
+        "[RRSet with DNS name api.example.com., type A, SetIdentifier blue cannot be created as a non-weighted set exists with the same name and type.]"
+    );
+    let err = fails(
+        &mut sim,
+        upsert(
+            "example.com",
+            weighted("www.example.com", "blue", 5, "192.0.2.10"),
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    // A simple record beside weighted sets, and a failover set.
+    let err = fails(
+        &mut sim,
+        upsert("example.com", a_record("app.example.com", &["192.0.2.9"])),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert_eq!(
+        err.message,
+        "[RRSet with DNS name app.example.com., type A cannot be created as weighted sets exist with the same name and type.]"
+    );
+    let mut failover = a_record("app.example.com", &["192.0.2.9"]);
+    failover.set_identifier = Some("primary".into());
+    failover.failover = Some("PRIMARY".into());
+    let err = fails(&mut sim, upsert("example.com", failover));
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert!(
+        err.message.contains("non-failover set exists"),
+        "{}",
+        err.message
+    );
+    // Within one batch, each change meets the earlier ones; every conflict is named.
+    let err = fails(
+        &mut sim,
+        batch(
+            "example.com",
+            vec![
+                ("UPSERT", weighted("fresh.example.com", "a", 1, "192.0.2.1")),
+                ("UPSERT", a_record("fresh.example.com", &["192.0.2.2"])),
+                ("UPSERT", a_record("app.example.com", &["192.0.2.3"])),
+            ],
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidChangeBatch");
+    assert_eq!(
+        err.message.matches("cannot be created").count(),
+        2,
+        "{}",
+        err.message
+    );
+    // Another type of the same name is another record set.
+    let mut aaaa = a_record("api.example.com", &["2001:db8::1"]);
+    aaaa.rtype = "AAAA".into();
+    ok(
+        &mut sim,
+        upsert(
+            "example.com",
+            RecordSet {
+                set_identifier: Some("v6".into()),
+                weight: Some(1),
+                ..aaaa
+            },
+        ),
+    );
+}
+
+#[test]
+fn calls_and_reads_of_tables_and_services_in_a_down_region_are_unreachable() {
+    let mut inventory = global_inventory();
+    inventory
+        .unreachable
+        .push(ripcord_core::inventory::Unreachable::region(
+            "us-west-2",
+            "--down us-west-2",
+        ));
+    let mut sim = SimBackend::new(inventory);
+    for call in [
+        replica("us-west-2", "orders", true, "eu-west-1"),
+        scale_service("web-west", "api", "us-west-2", 2),
+    ] {
+        let err = fails(&mut sim, call);
+        assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
+    }
+    for target in [
+        table("orders", "us-west-2"),
+        service("web-west", "api", "us-west-2"),
+    ] {
+        let err = sim
+            .query(&Query::Describe {
+                target: target.clone(),
+            })
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Unreachable, "{err}");
+        let until = if matches!(target, Target::Table { .. }) {
+            WaitState::Active
+        } else {
+            WaitState::Steady
+        };
+        assert_eq!(
+            wait(&mut sim, target, until).unwrap_err().kind,
+            ErrorKind::Unreachable
+        );
+    }
+    let err = sim
+        .check(&table_replica_check("orders", "us-west-2", "us-east-1"))
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unreachable);
+    // The survivor drops the replica in the region that is down.
+    ok(&mut sim, replica("us-east-1", "orders", false, "us-west-2"));
+    assert!(sim
+        .check(&table_replica_check("orders", "us-east-1", "us-west-2"))
+        .is_err());
+    // A service down alone (DynamoDB in us-east-1) leaves the others.
+    let mut inventory = global_inventory();
+    inventory
+        .unreachable
+        .push(ripcord_core::inventory::Unreachable::service_in(
+            "us-east-1",
+            "dynamodb",
+            "capture",
+        ));
+    let mut sim = SimBackend::new(inventory);
+    let err = fails(&mut sim, replica("us-east-1", "orders", true, "eu-west-1"));
+    assert_eq!(err.kind, ErrorKind::Unreachable);
+    ok(&mut sim, scale_service("web", "api", "us-east-1", 3));
+}
+
+#[test]
+fn the_new_estimates_are_listed_with_their_defaults() {
+    let defaults: BTreeMap<&str, u64> = estimate_defaults().map(|d| (d.key, d.secs)).collect();
+    assert_eq!(defaults.get("wait.table_replica_active"), Some(&600));
+    assert_eq!(defaults.get("wait.table_replica_deleted"), Some(&300));
+    assert_eq!(defaults.get("wait.ecs_service_steady"), Some(&120));
 }

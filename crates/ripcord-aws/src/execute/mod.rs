@@ -1,7 +1,9 @@
 //! Mutating calls: one SDK request per `Call` variant, after resolving names to ids and ARNs.
 
 mod autoscaling;
+mod dynamodb;
 mod ec2;
+mod ecs;
 mod rds;
 mod route53;
 mod s3;

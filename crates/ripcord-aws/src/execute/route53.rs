@@ -141,6 +141,7 @@ fn sdk_change(
                 .as_deref()
                 .map(ResourceRecordSetFailover::from),
         )
+        .set_weight(record.weight)
         .set_ttl(record.ttl)
         .set_resource_records(values)
         .set_alias_target(alias)

@@ -498,14 +498,31 @@ fn emit_check(
         format!("{name}.8 not configured"),
         format!("{name}.9 unmet"),
     );
-    let (parameters, rule) = match check {
+    let (parameters, selector, rule) = match check {
         // An enabled first rule; the destination's region is checked by the plan, not here
         // (the response names the destination bucket, not its region).
         CheckSpec::BucketReplication { bucket, .. } => (
             json!({ "Bucket": bucket }),
+            None,
             json!({
                 "Variable": format!("{slot}.ReplicationConfiguration.Rules[0].Status"),
                 "StringEquals": "Enabled",
+            }),
+        ),
+        // A Choice reads reference paths only (no filters): the selector, a path with a
+        // filter, picks the replica's status first.
+        CheckSpec::TableReplica {
+            table,
+            replica_region,
+            ..
+        } => (
+            json!({ "TableName": table }),
+            Some(json!({
+                "Status.$": format!("$.Table.Replicas[?(@.RegionName == '{replica_region}')].ReplicaStatus"),
+            })),
+            json!({
+                "Variable": format!("{slot}.Status[0]"),
+                "StringEquals": "ACTIVE",
             }),
         ),
     };
@@ -519,7 +536,7 @@ fn emit_check(
             comment: Some(at.clone()),
             resource: super::task::sdk_resource(check.service(), check.operation()),
             parameters,
-            result_selector: None,
+            result_selector: selector,
             result_path: slot,
             timeout_seconds: None,
             retry: throttling(check.service()),

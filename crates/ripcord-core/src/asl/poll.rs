@@ -72,6 +72,46 @@ impl Poll {
                     }),
                 )
             }
+            ResourceKind::EcsService => {
+                let cluster = match target {
+                    Target::EcsService { cluster, .. } => cluster.clone(),
+                    _ => String::new(),
+                };
+                let mut parameters = param("Services", true);
+                parameters["Cluster"] = Value::String(cluster);
+                (
+                    parameters,
+                    json!({
+                        "Running.$": "$.Services[0].RunningCount",
+                        "Desired.$": "$.Services[0].DesiredCount",
+                        "Rollout.$": "$.Services[0].Deployments[?(@.Status == 'PRIMARY')].RolloutState",
+                    }),
+                    // The SDK's `services_stable` waiter: as many running as desired, and the
+                    // primary deployment's rollout completed.
+                    json!({ "And": [
+                        { "Variable": format!("{at}.Running"), "NumericEqualsPath": format!("{at}.Desired") },
+                        { "Variable": format!("{at}.Rollout[0]"), "StringEquals": "COMPLETED" },
+                    ]}),
+                )
+            }
+            ResourceKind::Table => {
+                // The replicas not yet ACTIVE by a JSONPath filter, counted by the Pass after.
+                tally.insert(
+                    "Pending.$".into(),
+                    format!("States.ArrayLength({at}.Pending)").into(),
+                );
+                (
+                    param("TableName", false),
+                    json!({
+                        "Status.$": "$.Table.TableStatus",
+                        "Pending.$": "$.Table.Replicas[?(@.ReplicaStatus != 'ACTIVE')].RegionName",
+                    }),
+                    json!({ "And": [
+                        equals("ACTIVE"),
+                        { "Variable": format!("{slot}.Pending"), "NumericEquals": 0 },
+                    ]}),
+                )
+            }
             ResourceKind::Volume => (
                 param("VolumeIds", true),
                 status("$.Volumes[0].State"),

@@ -20,6 +20,12 @@ pub fn throttling_errors(service: &str) -> Vec<String> {
         ),
         "s3" => ("S3", &["SlowDown"]),
         "sns" => ("SNS", &["ThrottledException"]),
+        "ecs" => ("Ecs", &["ThrottlingException"]),
+        // DynamoDB's control plane throttles with LimitExceededException too.
+        "dynamodb" => (
+            "DynamoDb",
+            &["ThrottlingException", "LimitExceededException"],
+        ),
         _ => ("", &["ThrottlingException"]),
     };
     codes

@@ -1,4 +1,4 @@
-//! Inventory shapes for EC2 and Auto Scaling: groups, EBS volumes and snapshots.
+//! Inventory shapes for EC2, Auto Scaling and ECS: groups, services, EBS volumes and snapshots.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,23 @@ pub struct AutoScalingGroup {
     pub in_service: Option<i64>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
+}
+
+/// An ECS service (version 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EcsService {
+    /// The cluster's name.
+    pub cluster: String,
+    /// The service's name.
+    pub name: String,
+    pub desired_count: i64,
+    /// Tasks running now. Defaults to `desired_count` (steady).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running_count: Option<i64>,
+    /// The task definition family (seeding needs one; the simulation does not read it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
 }
 
 /// An EBS volume.

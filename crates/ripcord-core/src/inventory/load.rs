@@ -151,6 +151,71 @@ impl Inventory {
                     ));
                 }
             }
+            let mut services = HashSet::new();
+            for (i, svc) in inv.ecs_services.iter().enumerate() {
+                let at = format!("regions.{region}.ecs_services[{i}]");
+                if !services.insert((svc.cluster.as_str(), svc.name.as_str())) {
+                    return Err(invalid(
+                        format!("{at}.name"),
+                        format!("ECS service '{}/{}' appears twice", svc.cluster, svc.name),
+                        "services are unique per cluster and region",
+                    ));
+                }
+                if svc.desired_count < 0 || svc.running_count.is_some_and(|r| r < 0) {
+                    return Err(invalid(
+                        at,
+                        format!("'{}/{}' has a negative count", svc.cluster, svc.name),
+                        "desired_count and running_count are 0 or more",
+                    ));
+                }
+            }
+            let mut tables = HashSet::new();
+            for (i, table) in inv.dynamodb_tables.iter().enumerate() {
+                let at = format!("regions.{region}.dynamodb_tables[{i}]");
+                if !tables.insert(table.name.as_str()) {
+                    return Err(invalid(
+                        format!("{at}.name"),
+                        format!("table '{}' appears twice", table.name),
+                        "table names are unique per region",
+                    ));
+                }
+                for (r, replica) in table.replicas.iter().enumerate() {
+                    let at = format!("{at}.replicas[{r}].region");
+                    if &replica.region == region {
+                        return Err(invalid(
+                            at,
+                            format!("table '{}' lists its own region as a replica", table.name),
+                            "`replicas` lists the other regions of the global table",
+                        ));
+                    }
+                    // A replica in a region the capture could not read stays, unlisted.
+                    let unread = crate::Outage::new(&self.unreachable)
+                        .blocking(
+                            &crate::Endpoint::Regional {
+                                service: "dynamodb",
+                                region: replica.region.clone(),
+                            },
+                            |_| None,
+                            [],
+                        )
+                        .is_some();
+                    let lists_back = self.regions.get(&replica.region).is_some_and(|other| {
+                        other.dynamodb_tables.iter().any(|t| {
+                            t.name == table.name && t.replicas.iter().any(|b| &b.region == region)
+                        })
+                    });
+                    if !lists_back && !unread {
+                        return Err(invalid(
+                            at,
+                            format!(
+                                "table '{}' lists a replica in {}, where no table '{}' lists {region} back",
+                                table.name, replica.region, table.name
+                            ),
+                            "each region of a global table lists the others under `replicas`",
+                        ));
+                    }
+                }
+            }
             unique(
                 region,
                 "volumes",
@@ -235,6 +300,24 @@ impl Inventory {
                             format!("hosted_zones[{z}].records[{r}].health_check"),
                             format!("health check id '{hc}' is not listed under health_checks"),
                             "records refer to health checks by id",
+                        ));
+                    }
+                }
+                if let Some(weight) = record.weight {
+                    if !(0..=255).contains(&weight) || record.set_id.is_none() {
+                        return Err(invalid(
+                            format!("hosted_zones[{z}].records[{r}].weight"),
+                            format!(
+                                "record '{} {}' has weight {weight}{}",
+                                record.name,
+                                record.rtype,
+                                if record.set_id.is_none() {
+                                    " and no set_id"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            "a weighted record set has a set_id and a weight from 0 to 255",
                         ));
                     }
                 }
@@ -363,7 +446,7 @@ mod tests {
         assert_eq!(message, "missing field `version`");
         assert_eq!(
             help,
-            "an inventory starts with `version: 2` (docs/inventory.md)"
+            "an inventory starts with `version: 3` (docs/inventory.md)"
         );
     }
 }

@@ -9,25 +9,28 @@ mod load;
 mod network;
 mod schema;
 mod storage;
+mod tables;
 mod unreachable;
 
-pub use compute::{AutoScalingGroup, EbsSnapshot, Volume};
+pub use compute::{AutoScalingGroup, EbsSnapshot, EcsService, Volume};
 pub use database::{DbCluster, DbInstance, DbSnapshot, GlobalCluster, GlobalClusterMember};
 pub use load::InventoryError;
 pub use network::{Alias, HealthCheck, HostedZone, RecordSet};
 pub use schema::{inventory_schema, schema_id};
 pub use storage::{Bucket, Replication, ReplicationRule, Topic};
+pub use tables::{DynamoTable, TableReplica};
 pub use unreachable::Unreachable;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The inventory format version this build writes. Version 2 added `unreachable`.
-pub const INVENTORY_VERSION: u32 = 2;
+/// The inventory format version this build writes. Version 2 added `unreachable`; version 3
+/// DynamoDB tables, ECS services and the weights of record sets.
+pub const INVENTORY_VERSION: u32 = 3;
 
-/// The oldest version this build reads: a version 1 inventory is a version 2 one without
-/// `unreachable`.
+/// The oldest version this build reads: a version 1 inventory is a version 3 one without
+/// `unreachable`, tables, services and weights; a version 2 one without the last three.
 pub const OLDEST_INVENTORY_VERSION: u32 = 1;
 
 /// A description of the world: account, capture time, regional and global resources.
@@ -72,6 +75,12 @@ pub struct RegionInventory {
     pub availability_zones: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub auto_scaling_groups: Vec<AutoScalingGroup>,
+    /// ECS services (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ecs_services: Vec<EcsService>,
+    /// DynamoDB tables (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dynamodb_tables: Vec<DynamoTable>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Volume>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -29,6 +29,10 @@ pub struct RecordSet {
     /// `PRIMARY` or `SECONDARY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failover: Option<String>,
+    /// Weighted routing (version 3): 0 to 255, with `set_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 255))]
+    pub weight: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

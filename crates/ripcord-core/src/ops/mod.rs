@@ -6,14 +6,18 @@
 //! without a glossary.
 
 mod autoscaling;
+mod dynamodb;
 mod ec2;
+mod ecs;
 mod rds;
 mod route53;
 mod s3;
 mod sns;
 
 pub use autoscaling::UpdateAutoScalingGroup;
+pub use dynamodb::{ReplicaRegion, ReplicaUpdate, UpdateTable};
 pub use ec2::{CopySnapshot, CreateSnapshot, CreateVolume};
+pub use ecs::UpdateService;
 pub use rds::{
     CopyDbClusterSnapshot, CopyDbSnapshot, CreateDbClusterSnapshot, CreateDbSnapshot,
     FailoverGlobalCluster, PromoteReadReplica, RebootDbInstance, RemoveFromGlobalCluster,

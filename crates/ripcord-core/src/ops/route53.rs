@@ -325,6 +325,9 @@ impl Operation for ChangeResourceRecordSets {
         if let Some(failover) = &record.failover {
             args.push(("Failover", failover.clone()));
         }
+        if let Some(weight) = record.weight {
+            args.push(("Weight", weight.to_string()));
+        }
         if let Some(health_check) = &record.health_check {
             args.push(("HealthCheck", health_check.clone()));
         }
@@ -355,6 +358,10 @@ pub struct RecordSet {
     /// `PRIMARY` or `SECONDARY` for failover routing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failover: Option<String>,
+    /// 0 to 255 for weighted routing: the share of answers is the set's weight over the sum
+    /// of the weights of the name's sets (all 0: equal shares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
     #[serde(rename = "TTL", default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

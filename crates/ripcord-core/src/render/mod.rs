@@ -202,6 +202,10 @@ fn details(step: &Step) -> Vec<Detail> {
                 "expects",
                 format!("an enabled replication rule into a bucket in {region}"),
             )),
+            CheckSpec::TableReplica { replica_region, .. } => lines.push(Detail::value(
+                "expects",
+                format!("an ACTIVE replica in {replica_region}"),
+            )),
         },
         StepKind::Call { call } => {
             for (label, value) in call.key_arguments() {
@@ -477,6 +481,13 @@ mod tests {
                 max_size: Some(2),
                 desired_capacity: Some(1),
             }),
+            Call::UpdateService(ops::UpdateService {
+                region: region.clone(),
+                cluster: "c".into(),
+                service: "s".into(),
+                desired_count: 2,
+            }),
+            Call::UpdateTable(ops::UpdateTable::replica(&region, "t", true, "eu-west-1")),
             Call::UpdateHealthCheck(ops::UpdateHealthCheck {
                 health_check: "hc".into(),
                 disabled: Some(true),

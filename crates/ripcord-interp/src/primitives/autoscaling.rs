@@ -1,4 +1,4 @@
-//! Auto Scaling: `scale`.
+//! Auto Scaling: `scale` (of an ECS service: `ecs.rs`).
 
 use super::{expect_kind, region_of, Res};
 use crate::failure::Failure;
@@ -8,9 +8,12 @@ use crate::state::RunState;
 use rhai::{Dynamic, Map};
 use ripcord_core::{ops, Call, Origin, ResourceKind};
 
-/// `scale(asg, #{min, max, desired})`.
+/// `scale(asg, #{min, max, desired})`; `scale(ecs_service, #{desired})`.
 pub fn scale(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res {
-    expect_kind("scale", h, &[ResourceKind::Asg])?;
+    expect_kind("scale", h, &[ResourceKind::Asg, ResourceKind::EcsService])?;
+    if h.kind() == ResourceKind::EcsService {
+        return super::ecs::scale_service(st, origin, h, opts);
+    }
     let opts = Options::new("scale", opts, &["min", "max", "desired"])?;
     let (min, max, desired) = (opts.int("min")?, opts.int("max")?, opts.int("desired")?);
     if min.is_none() && max.is_none() && desired.is_none() {

@@ -19,8 +19,28 @@ pub fn make(kind: ResourceKind, name: &str, region: Option<&str>) -> Result<Hand
         check_region_name(region)?;
     }
     let target = Target::new(kind, name, region)
-        .ok_or_else(|| Failure::invalid("records are made with record(zone, name, type)"))?;
+        .ok_or_else(|| {
+            Failure::invalid(
+                "records are made with record(zone, name, type), ECS services with ecs_service(cluster, name, region)",
+            )
+        })?;
     Ok(Handle(target))
+}
+
+/// `ecs_service(cluster, name, region)`.
+pub fn make_ecs_service(cluster: &str, name: &str, region: &str) -> Result<Handle, Failure> {
+    if cluster.trim().is_empty() || name.trim().is_empty() {
+        return Err(
+            Failure::invalid("`ecs_service` needs a non-empty cluster and service name")
+                .with_help("ecs_service(\"web-cluster\", \"web\", \"us-west-2\")"),
+        );
+    }
+    check_region_name(region)?;
+    Ok(Handle(Target::EcsService {
+        cluster: cluster.to_string(),
+        name: name.to_string(),
+        region: region.to_string(),
+    }))
 }
 
 /// `record(zone, name, type[, set_id])`.

@@ -5,7 +5,9 @@
 
 pub(crate) mod aurora;
 pub(crate) mod autoscaling;
+pub(crate) mod dynamodb;
 pub(crate) mod ec2;
+pub(crate) mod ecs;
 pub(crate) mod handles;
 pub(crate) mod queries;
 pub(crate) mod rds;

@@ -9,9 +9,17 @@ use rhai::{Array, Dynamic, Map};
 use ripcord_core::{ops, AliasTarget, Call, Origin, RecordChange, RecordSet, ResourceKind, Target};
 
 /// The options `flip_dns` takes, and each change of `flip_dns_batch` beside its `record`.
-const FLIP_OPTIONS: &[&str] = &["values", "ttl", "alias", "failover", "health_check"];
+const FLIP_OPTIONS: &[&str] = &[
+    "values",
+    "ttl",
+    "alias",
+    "failover",
+    "weight",
+    "health_check",
+];
 
-/// `flip_dns(record, #{values, ttl} | #{alias}, failover, health_check)`: a batch of one UPSERT.
+/// `flip_dns(record, #{values, ttl} | #{alias}, failover, weight, health_check)`: a batch of
+/// one UPSERT.
 pub fn flip_dns(st: &mut RunState, origin: Origin, h: &Handle, opts: Map) -> Res {
     let (zone, record_set) = upsert_of("flip_dns", h, opts)?;
     let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(
@@ -129,6 +137,9 @@ fn upsert_of(
             "an alias record has no `ttl` (Route 53 uses the target's)",
         ));
     }
+    // Route 53 checks the range (0 to 255) and the routing policy; the simulation says so in
+    // its words, before apply.
+    let weight = opts.int("weight")?;
     let failover = opts.string("failover")?.map(|f| f.to_ascii_uppercase());
     if let Some(f) = &failover {
         if f != "PRIMARY" && f != "SECONDARY" {
@@ -151,6 +162,7 @@ fn upsert_of(
             rtype: rtype.clone(),
             set_identifier: set_id.clone(),
             failover,
+            weight,
             ttl: if alias.is_none() {
                 Some(ttl.unwrap_or(300))
             } else {
@@ -161,6 +173,60 @@ fn upsert_of(
             health_check,
         },
     ))
+}
+
+/// `set_weight(record, weight)`: an UPSERT of the weighted record set as it is now (values or
+/// alias, TTL, health check, read from the world) with the new weight.
+pub fn set_weight(st: &mut RunState, origin: Origin, h: &Handle, weight: i64) -> Res {
+    expect_kind("set_weight", h, &[ResourceKind::Record])?;
+    let Target::Record {
+        zone,
+        name,
+        rtype,
+        set_id,
+    } = &h.0
+    else {
+        return Err(Failure::invalid("`set_weight` takes a record handle"));
+    };
+    let Some(set_id) = set_id else {
+        return Err(Failure::invalid(format!(
+            "`set_weight` needs a weighted record set, addressed with its set identifier; {h} has none"
+        ))
+        .with_help(format!(
+            "record(zone(\"{zone}\"), \"{name}\", \"{rtype}\", \"SET_ID\")"
+        )));
+    };
+    let Some(now) = st.query(ripcord_core::Query::Describe {
+        target: h.0.clone(),
+    })?
+    else {
+        return Err(Failure::invalid(format!("{h} does not exist"))
+            .with_code(crate::codes::NOT_FOUND)
+            .with_help("set_weight changes an existing weighted record set; create it with flip_dns(rec, #{ values, ttl, weight })"));
+    };
+    let now: ripcord_core::inventory::RecordSet = serde_json::from_value(now)
+        .map_err(|e| Failure::invalid(format!("cannot read the record set {h}: {e}")))?;
+    let record_set = RecordSet {
+        name: name.clone(),
+        rtype: rtype.clone(),
+        set_identifier: Some(set_id.clone()),
+        failover: now.failover,
+        weight: Some(weight),
+        ttl: now.ttl,
+        values: now.values,
+        alias_target: now.alias.map(|a| AliasTarget {
+            hosted_zone_id: a.zone_id,
+            dns_name: a.dns_name,
+            evaluate_target_health: a.evaluate_target_health,
+        }),
+        health_check: now.health_check,
+    };
+    let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(
+        zone, "UPSERT", record_set,
+    ));
+    let outcome = st.execute(call, origin)?;
+    let id = created(&outcome.creates, "ChangeResourceRecordSets")?;
+    Ok(Dynamic::from(Handle(Target::DnsChange { name: id })))
 }
 
 /// `disable_health_check(hc)` / `enable_health_check(hc)`.

@@ -19,6 +19,7 @@ pub enum Group {
     Rds,
     Aurora,
     AutoScaling,
+    DynamoDb,
     Route53,
     S3,
     Sns,
@@ -47,6 +48,7 @@ impl Group {
                 | Group::Rds
                 | Group::Aurora
                 | Group::AutoScaling
+                | Group::DynamoDb
                 | Group::Route53
                 | Group::S3
                 | Group::Sns
@@ -60,7 +62,9 @@ impl Group {
             Group::Snapshots => &["ec2", "rds"],
             Group::Ec2 => &["ec2"],
             Group::Rds | Group::Aurora => &["rds"],
-            Group::AutoScaling => &["autoscaling"],
+            // `scale` of an ECS service sends ecs UpdateService.
+            Group::AutoScaling => &["autoscaling", "ecs"],
+            Group::DynamoDb => &["dynamodb"],
             Group::Route53 => &["route53"],
             Group::S3 => &["s3"],
             Group::Sns => &["sns"],
@@ -120,6 +124,8 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("runbook", &[1], Runbook, "declares the runbook: name, description, RTO, RPO, accounts, regions"),
 
     p("asg", &[2], Handles, "an Auto Scaling group, by name and region"),
+    p("ecs_service", &[3], Handles, "an ECS service, by cluster, service name and region"),
+    p("table", &[2], Handles, "a DynamoDB table, by name and region (a global table has one per replica region)"),
     p("volume", &[2], Handles, "an EBS volume, by Name tag or id and region"),
     p("ebs_snapshot", &[2], Handles, "an EBS snapshot, by Name tag or id and region"),
     p("db_instance", &[2], Handles, "an RDS DB instance, by identifier and region"),
@@ -142,9 +148,13 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("failover_global", &[2, 3], Aurora, "moves a global database's writer to a secondary cluster after an outage"),
     p("switchover_global", &[2], Aurora, "moves a global database's writer to a secondary cluster, without data loss"),
     p("force_failover", &[1], Rds, "reboots a Multi-AZ DB instance with failover"),
-    p("scale", &[2], AutoScaling, "sets an Auto Scaling group's min, max and desired capacity"),
+    p("scale", &[2], AutoScaling, "sets an Auto Scaling group's min, max and desired capacity, or an ECS service's desired count"),
+    p("add_replica", &[2], DynamoDb, "adds a replica of a DynamoDB global table in another region"),
+    p("remove_replica", &[2], DynamoDb, "removes a global table's replica in a region"),
+    p("require_replica", &[2], DynamoDb, "stops the run unless the table has an ACTIVE replica in a region"),
     p("flip_dns", &[2], Route53, "upserts a record set: values with a TTL, or an alias"),
     p("flip_dns_batch", &[1], Route53, "upserts record sets of one zone in one atomic change batch"),
+    p("set_weight", &[2], Route53, "sets a weighted record set's weight (0 to 255), keeping its values"),
     p("disable_health_check", &[1], Route53, "disables a health check (Route 53 then reports it healthy)"),
     p("enable_health_check", &[1], Route53, "enables a health check"),
     p("invert_health_check", &[1, 2], Route53, "inverts a health check (or undoes it), forcing DNS failover"),
@@ -157,11 +167,15 @@ pub const PRIMITIVES: &[Primitive] = &[
 
     p("exists", &[1], Queries, "whether the resource exists"),
     p("describe", &[1], Queries, "the resource as an object map, or ()"),
-    p("desired", &[1], Queries, "an Auto Scaling group's desired capacity"),
+    p("desired", &[1], Queries, "an Auto Scaling group's desired capacity, or an ECS service's desired count"),
     p("min_size", &[1], Queries, "an Auto Scaling group's minimum size"),
     p("max_size", &[1], Queries, "an Auto Scaling group's maximum size"),
     p("in_service", &[1], Queries, "an Auto Scaling group's instances in service"),
-    p("status", &[1], Queries, "the status of a DB resource, EBS resource, global cluster or change"),
+    p("running", &[1], Queries, "an ECS service's running tasks"),
+    p("replicas", &[1], Queries, "a DynamoDB table's replicas in other regions: #{region, status} each"),
+    p("streams", &[1], Queries, "whether a DynamoDB table's stream is on"),
+    p("weight", &[1], Queries, "a weighted record set's weight, or ()"),
+    p("status", &[1], Queries, "the status of a DB resource, EBS resource, global cluster, DynamoDB table or change"),
     p("az", &[1], Queries, "a DB instance's availability zone"),
     p("multi_az", &[1], Queries, "whether a DB instance is Multi-AZ"),
     p("is_replica", &[1], Queries, "whether a DB instance is a read replica"),

@@ -2,7 +2,9 @@
 
 mod aurora;
 mod autoscaling;
+pub(crate) mod dynamodb;
 mod ec2;
+mod ecs;
 mod rds;
 mod route53;
 pub(crate) mod s3;

@@ -9,7 +9,7 @@ use crate::state::{dns_name, record_key, DnsChange};
 use ripcord_core::inventory::{Alias, RecordSet as StoredRecord};
 use ripcord_core::ops;
 use ripcord_core::{BackendError, Change, Outcome, RecordChange, RecordSet};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Record types Route 53 accepts.
 const RECORD_TYPES: &[&str] = &[
@@ -84,6 +84,7 @@ fn change_record_sets(
         }
         checked.push(one);
     }
+    check_routing_policies(cx, sim.world.zones.at(zi), &checked)?;
     let zone = sim.world.zones.at(zi);
     let zone_id = zone.id.clone();
     let mut warnings = Vec::new();
@@ -121,6 +122,95 @@ fn change_record_sets(
         warnings,
         ..Outcome::default()
     })
+}
+
+/// The routing policy a record set declares (of those ripcord sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Routing {
+    Simple,
+    One(&'static str),
+    Several,
+}
+
+fn routing(failover: bool, weight: bool) -> Routing {
+    match (failover, weight) {
+        (true, true) => Routing::Several,
+        (true, false) => Routing::One("failover"),
+        (false, true) => Routing::One("weighted"),
+        (false, false) => Routing::Simple,
+    }
+}
+
+fn routing_policy(record: &RecordSet) -> Routing {
+    routing(record.failover.is_some(), record.weight.is_some())
+}
+
+fn stored_policy(record: &StoredRecord) -> &'static str {
+    match routing(record.failover.is_some(), record.weight.is_some()) {
+        Routing::One(policy) => policy,
+        _ => "simple",
+    }
+}
+
+/// Route 53 keeps one routing policy per name and type: a weighted set beside a simple record
+/// or a failover set is refused, with its wording (kubernetes-sigs/external-dns issue 3141).
+/// Each change is judged against the zone as the earlier changes of the batch leave it; all
+/// the conflicts are reported together, as Route 53 does.
+fn check_routing_policies(
+    cx: Cx,
+    zone: &crate::state::ZoneState,
+    checked: &[Checked],
+) -> Result<(), BackendError> {
+    let name_type = |r: &StoredRecord| (dns_name(&r.name), r.rtype.to_ascii_uppercase());
+    let touched: HashSet<(String, String)> = checked.iter().map(|c| name_type(&c.stored)).collect();
+    // (name, type) -> set key -> policy, for the names the batch touches.
+    let mut sets: HashMap<(String, String), BTreeMap<String, &'static str>> = HashMap::new();
+    for record in zone.records.iter() {
+        let at = name_type(record);
+        if touched.contains(&at) {
+            let key = record_key(&record.name, &record.rtype, record.set_id.as_deref());
+            sets.entry(at)
+                .or_default()
+                .insert(key, stored_policy(record));
+        }
+    }
+    let mut errors = Vec::new();
+    for one in checked {
+        let record = &one.stored;
+        let policy = stored_policy(record);
+        let entry = sets.entry(name_type(record)).or_default();
+        let others: BTreeSet<&str> = entry
+            .iter()
+            .filter(|(key, p)| **key != one.key && **p != policy)
+            .map(|(_, p)| *p)
+            .collect();
+        let Some(other) = others.first() else {
+            entry.insert(one.key.clone(), policy);
+            continue;
+        };
+        let mut at = format!(
+            "RRSet with DNS name {}., type {}",
+            record.name.trim_end_matches('.'),
+            record.rtype
+        );
+        if let Some(set_id) = &record.set_id {
+            at = format!("{at}, SetIdentifier {set_id}");
+        }
+        errors.push(if policy == "simple" {
+            format!("{at} cannot be created as {other} sets exist with the same name and type.")
+        } else {
+            format!(
+                "{at} cannot be created as a non-{policy} set exists with the same name and type."
+            )
+        });
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(cx
+        .op
+        .rejected("InvalidChangeBatch", format!("[{}]", errors.join(", ")))
+        .with_help("every record set of one name and type has the same routing policy (simple, weighted or failover)"))
 }
 
 /// Checks one change of a batch like Route 53, against the zone as it is before the batch.
@@ -165,23 +255,50 @@ fn check_change(
             "use a DNS record type such as A, AAAA or CNAME",
         ));
     }
-    match (&record.failover, &record.set_identifier) {
-        (Some(failover), _) if failover != "PRIMARY" && failover != "SECONDARY" => {
+    // The XML schema's range of Weight, in its words.
+    if let Some(weight) = record.weight.filter(|w| !(0..=255).contains(w)) {
+        let (facet, bound) = if weight > 255 {
+            ("maxInclusive", 255)
+        } else {
+            ("minInclusive", 0)
+        };
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidInput",
+                format!("Invalid XML ; cvc-{facet}-valid: Value '{weight}' is not facet-valid with respect to {facet} '{bound}' for type 'ResourceRecordSetWeight'."),
+            )
+            .with_help("a weight is 0 to 255; 0 takes the set out of rotation while another set of the name has a weight above 0"));
+    }
+    if let Some(failover) = record
+        .failover
+        .as_deref()
+        .filter(|f| *f != "PRIMARY" && *f != "SECONDARY")
+    {
+        return Err(invalid_input(
+            format!("Value '{failover}' at 'failover' failed to satisfy constraint: Member must satisfy enum value set: [PRIMARY, SECONDARY] in Change with {label}"),
+            "failover is \"PRIMARY\" or \"SECONDARY\"",
+        ));
+    }
+    match (routing_policy(record), &record.set_identifier) {
+        (Routing::Several, _) => {
             return Err(invalid_input(
-                format!("Value '{failover}' at 'failover' failed to satisfy constraint: Member must satisfy enum value set: [PRIMARY, SECONDARY] in Change with {label}"),
-                "failover is \"PRIMARY\" or \"SECONDARY\"",
+                format!("Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found more than one in Change with {label}"),
+                "a record set has one routing policy: failover or weight, not both",
             ));
         }
-        (Some(_), None) => {
+        (Routing::One(policy), None) => {
             return Err(invalid_input(
                 format!("Missing field 'SetIdentifier' in Change with {label}"),
-                "failover records need a set identifier: record(zone, name, type, set_id)",
+                &format!(
+                    "{policy} records need a set identifier: record(zone, name, type, set_id)"
+                ),
             ));
         }
-        (None, Some(_)) => {
+        (Routing::Simple, Some(_)) => {
             return Err(invalid_input(
                 format!("Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found none in Change with {label}"),
-                "a record with a set identifier needs a routing policy; flip_dns sets failover: \"PRIMARY\"/\"SECONDARY\"",
+                "a record with a set identifier needs a routing policy; flip_dns sets failover: \"PRIMARY\"/\"SECONDARY\" or weight: 0 to 255",
             ));
         }
         _ => {}
@@ -255,6 +372,7 @@ fn check_change(
         rtype: rtype.clone(),
         set_id: record.set_identifier.clone(),
         failover: record.failover.clone(),
+        weight: record.weight,
         ttl: record.ttl,
         values: record.values.clone(),
         alias: record.alias_target.as_ref().map(|a| Alias {
@@ -278,6 +396,7 @@ fn check_change(
             && existing.ttl == stored.ttl
             && existing.alias == stored.alias
             && existing.failover == stored.failover
+            && existing.weight == stored.weight
             && existing.health_check == stored.health_check;
         if !same {
             return Err(cx
@@ -323,6 +442,12 @@ fn check_change(
         "Failover",
         before(&|r| r.failover.clone()),
         stored.failover.clone(),
+    );
+    diff(
+        &mut changes,
+        "Weight",
+        before(&|r| r.weight.map(|w| w.to_string())),
+        stored.weight.map(|w| w.to_string()),
     );
     diff(
         &mut changes,

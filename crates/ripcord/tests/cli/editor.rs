@@ -69,7 +69,7 @@ fn definitions_writes_the_checked_in_files() {
         &text[..80.min(text.len())]
     );
     assert!(
-        text.contains("/// sets an Auto Scaling group's min, max and desired capacity\nfn scale("),
+        text.contains("/// sets an Auto Scaling group's min, max and desired capacity, or an ECS service's desired count\nfn scale("),
         "the primitives carry their doc lines"
     );
 }

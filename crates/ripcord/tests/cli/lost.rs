@@ -30,13 +30,19 @@ pub(crate) fn calls(run: &Applied) -> Vec<(Call, Value)> {
 
 /// One `lose` rule per operation: the first request of each loses its answer, to a 503 for
 /// every other operation and to a reset connection (`"status": 0`) for the rest.
-fn first_answers_lost(operations: &[(&str, &str)]) -> String {
+/// With `region`, only requests to that region lose their answer (the proxy counts `first`
+/// per region).
+fn first_answers_lost(operations: &[(&str, &str)], region: Option<&str>) -> String {
     let rules: Vec<Value> = operations
         .iter()
         .enumerate()
         .map(|(i, (service, operation))| {
             let status = if i % 2 == 0 { 503 } else { 0 };
-            serde_json::json!({"service": service, "operation": operation, "fault": "lose", "first": 1, "status": status})
+            let mut rule = serde_json::json!({"service": service, "operation": operation, "fault": "lose", "first": 1, "status": status});
+            if let Some(region) = region {
+                rule["region"] = region.into();
+            }
+            rule
         })
         .collect();
     Value::Array(rules).to_string()
@@ -45,7 +51,17 @@ fn first_answers_lost(operations: &[(&str, &str)]) -> String {
 /// Applies `runbook` with the first answer of each of `operations` lost, and checks what the
 /// module promises.
 fn settles_every_first_lost_answer(runbook: &str, operations: &[(&str, &str)]) {
-    let rules = first_answers_lost(operations);
+    settles_every_first_lost_answer_in(runbook, None, operations);
+}
+
+/// [`settles_every_first_lost_answer`] for a runbook that sends an operation to several
+/// regions: only the first answer in `region` is lost.
+fn settles_every_first_lost_answer_in(
+    runbook: &str,
+    region: Option<&str>,
+    operations: &[(&str, &str)],
+) {
+    let rules = first_answers_lost(operations, region);
     let run = plan_and_apply_with(
         runbook,
         Some(Faults {
@@ -167,5 +183,29 @@ fn the_failback_the_backup_and_the_reboot_settle_every_lost_first_answer() {
     settles_every_first_lost_answer(
         "runbooks/rds-test/multi-az-failover.rhai",
         &[("rds", "RebootDBInstance")],
+    );
+}
+
+/// The operations of issue 12: a global table's replica added and removed, ECS services
+/// scaled, weights shifted (the active/active evacuation).
+#[test]
+fn replicas_services_and_weights_settle_every_lost_first_answer() {
+    settles_every_first_lost_answer(
+        "tests/parity/global-table-replicas.rhai",
+        &[("dynamodb", "UpdateTable")],
+    );
+    settles_every_first_lost_answer_in(
+        "tests/parity/ecs-scale.rhai",
+        Some("us-west-2"),
+        &[("ecs", "UpdateService")],
+    );
+    settles_every_first_lost_answer(
+        "runbooks/active-active/evacuate.rhai",
+        &[("route53", "ChangeResourceRecordSets"), ("sns", "Publish")],
+    );
+    settles_every_first_lost_answer_in(
+        "runbooks/active-active/evacuate.rhai",
+        Some("eu-west-1"),
+        &[("autoscaling", "UpdateAutoScalingGroup")],
     );
 }

@@ -11,6 +11,7 @@ use super::{stderr, stdout, workspace};
 use ripcord_core::Intent;
 use ripcord_testkit::FaultProxy;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -213,7 +214,7 @@ fn intent_key(intent: &Value) -> StepKey {
         Intent::Check { check } => key(
             check.service(),
             check.operation(),
-            None,
+            check.target().region(),
             check.target().name(),
         ),
         Intent::Approval { .. } => key("ripcord", "approve", None, ""),
@@ -590,6 +591,92 @@ fn the_pilot_light_ignites_with_us_east_1_down() {
     assert_eq!(received[0]["Subject"], "Pilot light ignited");
 }
 
+/// The weights of api.example.com's record sets in moto, by set identifier.
+fn api_weights(moto: &Moto) -> BTreeMap<String, i64> {
+    let zones = moto.read(
+        EAST,
+        "route53",
+        "list_hosted_zones_by_name(DNSName='example.com')",
+    );
+    let zone = zones["HostedZones"][0]["Id"].as_str().unwrap().to_string();
+    let records = moto.read(
+        EAST,
+        "route53",
+        &format!("list_resource_record_sets(HostedZoneId='{zone}')"),
+    );
+    records["ResourceRecordSets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["Name"] == "api.example.com.")
+        .map(|r| {
+            (
+                r["SetIdentifier"].as_str().unwrap().to_string(),
+                r["Weight"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Active/active (issue 12): us-east-1 down, Route 53 answering. The survivors' replicas are
+/// checked in their own regions, us-east-1's weight goes to 0, the survivors grow.
+#[test]
+fn the_active_active_evacuation_runs_with_us_east_1_down() {
+    const EVACUATE: &str = "runbooks/active-active/evacuate.rhai";
+    let (world, inbox) = applied_with_us_east_1_down(EVACUATE);
+    let weights = api_weights(&world.moto);
+    assert_eq!(
+        weights,
+        BTreeMap::from([
+            ("eu-west-1".to_string(), 100),
+            ("us-east-1".to_string(), 0),
+            ("us-west-2".to_string(), 100),
+        ])
+    );
+    for region in [DR, "eu-west-1"] {
+        let group = world.moto.read(
+            region,
+            "autoscaling",
+            "describe_auto_scaling_groups(AutoScalingGroupNames=['web-asg'])",
+        );
+        assert_eq!(
+            group["AutoScalingGroups"][0]["DesiredCapacity"], 6,
+            "{region}: {group}"
+        );
+    }
+    let received = world.moto.received(&inbox);
+    assert_eq!(received.len(), 1, "{received:#?}");
+    assert_eq!(received[0]["Subject"], "us-east-1 evacuated");
+}
+
+/// With Route 53's control plane down too, the weights cannot move: the run warns (the
+/// weighted sets' health checks take us-east-1 out by themselves) and still grows the
+/// survivors, as `plan --down us-east-1` said it would.
+#[test]
+fn the_active_active_evacuation_warns_when_route_53_is_down_too() {
+    const EVACUATE: &str = "runbooks/active-active/evacuate.rhai";
+    let world = World::of(EVACUATE);
+    world.proxy.set_rules(&FaultProxy::region_down(EAST, &[]));
+    let runs = world.path("runs");
+    let out = world.apply(EVACUATE, &runs);
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let text = said(&out);
+    assert!(
+        text.contains("traffic for api.example.com not moved"),
+        "the run warns that the weights did not move:\n{text}"
+    );
+    assert_eq!(api_weights(&world.moto)["us-east-1"], 100);
+    let group = world.moto.read(
+        DR,
+        "autoscaling",
+        "describe_auto_scaling_groups(AutoScalingGroupNames=['web-asg'])",
+    );
+    assert_eq!(
+        group["AutoScalingGroups"][0]["DesiredCapacity"], 6,
+        "{group}"
+    );
+}
+
 #[test]
 fn with_route_53_down_too_the_run_stops_where_the_plan_said() {
     let world = World::of(FAILOVER);
@@ -764,7 +851,7 @@ fn a_capture_with_us_east_1_down_plans_like_plan_down() {
     );
     let inventory: Value =
         serde_json::from_str(&std::fs::read_to_string(&partial).unwrap()).unwrap();
-    assert_eq!(inventory["version"], 2, "{inventory}");
+    assert_eq!(inventory["version"], 3, "{inventory}");
     let unreachable = inventory["unreachable"]
         .as_array()
         .unwrap_or_else(|| panic!("no unreachable field: {inventory}"));

@@ -152,7 +152,25 @@ fn comparable(
     top.remove("captured_at");
     top.remove("estimates");
     mask(&mut value, created);
+    settled_counts(&mut value);
     value
+}
+
+/// A steady ECS service's running count, which the simulation leaves out when it equals the
+/// desired count (the inventory's default) and a capture always reads.
+fn settled_counts(world: &mut Value) {
+    let Some(regions) = world.get_mut("regions").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for region in regions.values_mut() {
+        if let Some(Value::Array(services)) = region.get_mut("ecs_services") {
+            for service in services {
+                if service.get("running_count").is_none_or(Value::is_null) {
+                    service["running_count"] = service["desired_count"].clone();
+                }
+            }
+        }
+    }
 }
 
 /// Drops the automated snapshots of instances the run created: AWS (and moto) take a new
@@ -459,6 +477,44 @@ const REJECTIONS: &[Rejection] = &[
         "autoscaling", "eu-central-1",
         "update_auto_scaling_group(AutoScalingGroupName='no-such-asg', DesiredCapacity=2)",
     ),
+    // ECS
+    case(
+        "ServiceNotFoundException",
+        r#"scale(ecs_service("parity-dr", "no-such-service", "eu-central-1"), #{ desired: 2 })"#,
+        "ecs", "eu-central-1",
+        "update_service(cluster='parity-dr', service='no-such-service', desiredCount=2)",
+    ),
+    case(
+        "ClusterNotFoundException",
+        r#"scale(ecs_service("no-such-cluster", "api", "eu-central-1"), #{ desired: 2 })"#,
+        "ecs", "eu-central-1",
+        "update_service(cluster='no-such-cluster', service='api', desiredCount=2)",
+    ),
+    // DynamoDB global tables
+    case(
+        "ResourceNotFoundException",
+        r#"add_replica(table("no-such-table", "eu-west-1"), "eu-central-1")"#,
+        "dynamodb", "eu-west-1",
+        "update_table(TableName='no-such-table', ReplicaUpdates=[{'Create': {'RegionName': 'eu-central-1'}}])",
+    ),
+    case(
+        "ValidationException",
+        r#"add_replica(table("parity-sessions", "eu-west-1"), "eu-central-1")"#,
+        "dynamodb", "eu-west-1",
+        "update_table(TableName='parity-sessions', ReplicaUpdates=[{'Create': {'RegionName': 'eu-central-1'}}])",
+    ),
+    case(
+        "ValidationException",
+        r#"remove_replica(table("parity-sessions", "eu-west-1"), "us-west-2")"#,
+        "dynamodb", "eu-west-1",
+        "update_table(TableName='parity-sessions', ReplicaUpdates=[{'Delete': {'RegionName': 'us-west-2'}}])",
+    ),
+    case(
+        "ValidationException",
+        r#"add_replica(table("parity-keys", "eu-west-1"), "eu-central-1")"#,
+        "dynamodb", "eu-west-1",
+        "update_table(TableName='parity-keys', ReplicaUpdates=[{'Create': {'RegionName': 'eu-central-1'}}])",
+    ),
     // Route 53
     case(
         "NoSuchHostedZone",
@@ -471,6 +527,18 @@ const REJECTIONS: &[Rejection] = &[
         r#"flip_dns(record(zone("parity.example"), "www.elsewhere.example", "A"), #{ values: ["192.0.2.1"] })"#,
         "route53", "us-east-1",
         "change_resource_record_sets(HostedZoneId=ZONE['parity.example'], ChangeBatch={'Changes': [{'Action': 'UPSERT', 'ResourceRecordSet': {'Name': 'www.elsewhere.example', 'Type': 'A', 'TTL': 300, 'ResourceRecords': [{'Value': '192.0.2.1'}]}}]})",
+    ),
+    case(
+        "InvalidChangeBatch",
+        r#"flip_dns(record(zone("parity.example"), "www.parity.example", "A", "blue"), #{ values: ["192.0.2.2"], weight: 10 })"#,
+        "route53", "us-east-1",
+        "change_resource_record_sets(HostedZoneId=ZONE['parity.example'], ChangeBatch={'Changes': [{'Action': 'UPSERT', 'ResourceRecordSet': {'Name': 'www.parity.example', 'Type': 'A', 'SetIdentifier': 'blue', 'Weight': 10, 'TTL': 300, 'ResourceRecords': [{'Value': '192.0.2.2'}]}}]})",
+    ),
+    case(
+        "InvalidInput",
+        r#"flip_dns(record(zone("parity.example"), "api.parity.example", "A", "blue"), #{ values: ["192.0.2.3"], weight: 256 })"#,
+        "route53", "us-east-1",
+        "change_resource_record_sets(HostedZoneId=ZONE['parity.example'], ChangeBatch={'Changes': [{'Action': 'UPSERT', 'ResourceRecordSet': {'Name': 'api.parity.example', 'Type': 'A', 'SetIdentifier': 'blue', 'Weight': 256, 'TTL': 300, 'ResourceRecords': [{'Value': '192.0.2.3'}]}}]})",
     ),
     case(
         "NoSuchHealthCheck",
