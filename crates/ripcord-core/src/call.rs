@@ -138,6 +138,11 @@ impl Call {
         for_call!(self, op => op.step_functions(ctx))
     }
 
+    /// How the call is undone ([`Operation::inverse`]).
+    pub fn inverse(&self, before: crate::inverse::Before<'_>) -> crate::inverse::Inverse {
+        for_call!(self, op => op.inverse(before))
+    }
+
     /// How many requests the call is sent as ([`Operation::request_count`]).
     pub fn request_count(&self) -> usize {
         for_call!(self, op => op.request_count())

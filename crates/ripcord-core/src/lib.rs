@@ -19,6 +19,7 @@ mod endpoint;
 mod error;
 pub mod iam;
 pub mod inventory;
+pub mod inverse;
 mod journal;
 mod op;
 mod operation;

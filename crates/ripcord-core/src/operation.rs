@@ -50,6 +50,11 @@ pub trait Operation: Debug + Clone + PartialEq + Serialize + DeserializeOwned {
     /// API takes ids or ARNs. Required, so an operation without a mapping does not compile.
     fn step_functions(&self, ctx: &SfnContext) -> SfnTask;
 
+    /// How the call is undone, from what the world held before the run (`before`): the calls
+    /// that put back what it changed, or why none can. Required, so a new operation says
+    /// what its inverse is (`ripcord plan --inverse RUN_ID`).
+    fn inverse(&self, before: crate::inverse::Before<'_>) -> crate::inverse::Inverse;
+
     /// How many HTTP requests the call is sent as: one, but for a batch AWS takes in parts
     /// (a Route 53 change batch above its per-request limits). Each draws a token of the
     /// operation's quota bucket, in the live run and in the dry-run's estimate alike.

@@ -280,3 +280,22 @@ fn every_operation_is_in_docs_step_functions_with_its_task_resource() {
         );
     }
 }
+
+/// Every operation says in docs/inverse.md how `plan --inverse` undoes it.
+#[test]
+fn every_operation_is_in_docs_inverse() {
+    let rows = table_rows(&doc("inverse.md"), "How each call is undone");
+    for d in Call::DESCRIPTORS {
+        let found = rows_naming(&rows, d);
+        assert!(
+            found.iter().any(|row| row.len() > 1 && !row[1].is_empty()),
+            "docs/inverse.md, section \"How each call is undone\": add a row (| {} | how |)",
+            d.name
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        Call::DESCRIPTORS.len(),
+        "docs/inverse.md: one row per operation"
+    );
+}

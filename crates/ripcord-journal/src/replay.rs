@@ -189,7 +189,7 @@ impl Replay {
 }
 
 /// Whether two intents are the same step of the runbook.
-fn same_step(journaled: &Intent, now: &Intent) -> bool {
+pub(crate) fn same_step(journaled: &Intent, now: &Intent) -> bool {
     match (journaled, now) {
         (Intent::Call { call: a }, Intent::Call { call: b }) => {
             a.operation() == b.operation() && a.target() == b.target() && a.region() == b.region()

@@ -43,6 +43,7 @@ pub enum Command {
         "ripcord plan runbooks/ecommerce/failover.rhai --down us-east-1    # as it runs in that outage",
         "ripcord plan runbooks/ecommerce/failover.rhai -i captured.json -f json -o reviewed.json",
         "ripcord plan runbooks/ecommerce/failover.rhai --compare base.json -f markdown",
+        "ripcord plan --inverse 20261124T031500Z-ecommerce-failover    # the plan that undoes a run",
     ))]
     Plan(PlanArgs),
     /// Run a runbook against AWS: capture, plan, confirm, execute, report.
@@ -75,6 +76,8 @@ pub enum Command {
     #[command(after_help = examples!(
         "ripcord runs list",
         "ripcord runs show 20261124T030000Z-ecommerce-failover",
+        "ripcord runs report 20261124T030000Z-ecommerce-failover -o evidence.md    # for a ticket or a PR",
+        "ripcord runs report 20261124T030000Z-ecommerce-failover --format html -o evidence.html",
     ))]
     Runs(RunsArgs),
     /// Step through a runbook one DR call at a time (dry-run, or --live), or type Rhai.
@@ -164,7 +167,7 @@ pub struct LiveArgs {
 
 /// An account's AWS request quotas (`plan`, `apply`, `repl`): the dry-run estimates parallel
 /// groups by them and the live backend paces its requests by them.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct QuotaArgs {
     /// AWS request quotas of the account where they differ from AWS's defaults (raised
     /// quotas): YAML, `BUCKET: {rate: N, burst: N}` per token bucket, e.g. `route53: {rate:
@@ -320,6 +323,27 @@ pub enum RunsCommand {
         /// The run id (from `ripcord runs list`).
         run_id: String,
     },
+    /// The evidence report of a run (docs/report.md): every step with its times, result and
+    /// changes, the approvals, the recovery time against the RTO and the plan's estimate, the
+    /// replication lag at cutover against the RPO, what was left changed.
+    Report {
+        /// The run id (from `ripcord runs list`).
+        run_id: String,
+        /// markdown: plain tables for a pull request or a ticket; html: one self-contained
+        /// page with a timeline picture (inline SVG).
+        #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// The formats of `ripcord runs report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -345,10 +369,22 @@ pub enum CheckFormat {
     Github,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     /// The runbook (.rhai).
-    pub runbook: PathBuf,
+    #[arg(required_unless_present = "inverse", conflicts_with = "inverse")]
+    pub runbook: Option<PathBuf>,
+
+    /// Instead of a runbook, the run RUN_ID undone: the inverse of each of its steps (sizes,
+    /// flags, records and replicas put back to what the world held before it; what no call
+    /// undoes listed as warnings), written beside its journal as inverse.rhai and planned
+    /// against the world the run left. Nothing is sent; review it, then apply it.
+    #[arg(long, value_name = "RUN_ID")]
+    pub inverse: Option<String>,
+
+    /// Where the journal of --inverse's run is [default: $RIPCORD_RUNS_DIR, else .ripcord/runs].
+    #[arg(long, requires = "inverse")]
+    pub runs_dir: Option<PathBuf>,
 
     /// The simulated world (JSON or YAML). Default: NAME.inventory.yaml beside the runbook
     /// (for NAME.rhai), else inventory.yaml in the runbook's folder.
@@ -389,7 +425,7 @@ pub struct PlanArgs {
 }
 
 /// A dry-run of an outage (docs/simulation.md, "Outages").
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct OutageArgs {
     /// Plan as if these regions did not answer (comma-separated): every call, wait, check and
     /// query sent there fails as it would live. us-east-1 takes Route 53's control plane

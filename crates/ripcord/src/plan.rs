@@ -9,7 +9,11 @@ use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{Comparison, Plan};
 
 pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
-    let (mut interpreter, runbook) = match prepare::runbook(&args.runbook) {
+    if let Some(run_id) = &args.inverse {
+        return crate::inverse::run(args, run_id, color);
+    }
+    let path = crate::inverse::runbook_of(args);
+    let (mut interpreter, runbook) = match prepare::runbook(&path) {
         Ok(ready) => ready,
         Err(exit) => return exit,
     };
@@ -17,7 +21,7 @@ pub fn run(args: &PlanArgs, color: ColorChoice) -> Exit {
         mut inventory,
         mut info,
         ..
-    } = match world_file::load(&args.runbook, args.inventory.as_deref()) {
+    } = match world_file::load(&path, args.inventory.as_deref()) {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };

@@ -1,4 +1,4 @@
-//! `ripcord runs list` and `ripcord runs show RUN_ID`.
+//! `ripcord runs list`, `ripcord runs show RUN_ID` and `ripcord runs report RUN_ID`.
 
 use crate::cli::{RunsArgs, RunsCommand};
 use crate::exit::Exit;
@@ -17,13 +17,9 @@ pub fn run(args: &RunsArgs) -> Exit {
                 let width = runs.iter().map(|r| r.run_id.len()).max().unwrap_or(0);
                 let live = crate::run_lock::live_runs(&dir);
                 for run in runs {
-                    // Without an end record a run is still going (its process holds the run
-                    // lock), or its process was killed: `apply --resume` goes on with it.
                     let status = match run.status {
                         Some(status) => status.as_str(),
-                        None if live.contains(&run.run_id) => "in progress",
-                        None if matches!(run.mode.as_str(), "apply" | "repl") => "killed",
-                        None => "no end record",
+                        None => unfinished(&live, &run.run_id, &run.mode),
                     };
                     println!(
                         "{:<width$}  {}  {:<5}  {:<13}  {:>3} steps  {}",
@@ -47,5 +43,38 @@ pub fn run(args: &RunsArgs) -> Exit {
                 Exit::BadInput
             }
         },
+        RunsCommand::Report {
+            run_id,
+            format,
+            output,
+        } => match read_run(&dir, run_id) {
+            Ok(run) => {
+                let unfinished = match run.status() {
+                    Some(_) => None,
+                    None => {
+                        let mode = run.header().map(|h| h.mode.clone()).unwrap_or_default();
+                        let live = crate::run_lock::live_runs(&dir);
+                        Some(unfinished(&live, run_id, &mode).to_string())
+                    }
+                };
+                crate::report::write(&run, unfinished, *format, output.as_deref())
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                Exit::BadInput
+            }
+        },
+    }
+}
+
+/// The status of a run without an end record: still going (its process holds the run lock),
+/// or its process was killed (`apply --resume` goes on with it).
+fn unfinished(live: &[String], run_id: &str, mode: &str) -> &'static str {
+    if live.iter().any(|id| id == run_id) {
+        "in progress"
+    } else if matches!(mode, "apply" | "repl") {
+        "killed"
+    } else {
+        "no end record"
     }
 }

@@ -5,6 +5,7 @@ use crate::asl::task::{fields_of, SfnTask};
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{int, Before, Inverse};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,24 @@ impl Operation for UpdateAutoScalingGroup {
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
+    }
+
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        let Some(found) = before(&self.target()) else {
+            return Inverse::Irreversible(format!(
+                "Auto Scaling group {} was not in the world before the run",
+                self.auto_scaling_group_name
+            ));
+        };
+        let back = |set: Option<i64>, field: &str| set.and(int(&found, field));
+        Inverse::Calls(vec![UpdateAutoScalingGroup {
+            region: self.region.clone(),
+            auto_scaling_group_name: self.auto_scaling_group_name.clone(),
+            min_size: back(self.min_size, "min_size"),
+            max_size: back(self.max_size, "max_size"),
+            desired_capacity: back(self.desired_capacity, "desired_capacity"),
+        }
+        .into()])
     }
 
     fn region(&self) -> Option<&str> {

@@ -5,6 +5,7 @@ use crate::asl::task::{fields_of, SfnTask};
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{Before, Inverse};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -153,6 +154,25 @@ impl Operation for UpdateTable {
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        // A removed replica comes back by copying the table from the others; an added one
+        // goes with its data, which the others hold too.
+        Inverse::Calls(
+            self.replica_updates
+                .iter()
+                .map(|update| {
+                    UpdateTable::replica(
+                        &self.region,
+                        &self.table_name,
+                        !update.creates(),
+                        update.region(),
+                    )
+                    .into()
+                })
+                .collect(),
+        )
     }
 
     fn region(&self) -> Option<&str> {

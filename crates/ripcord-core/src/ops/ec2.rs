@@ -5,6 +5,7 @@ use crate::asl::task::{ec2_tags, fields_of, SfnTask};
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{Before, Inverse};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,13 @@ impl Operation for CreateSnapshot {
         p.shift_remove("Volume");
         ec2_tags(&mut p, "snapshot", &self.tags);
         SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "an EBS snapshot of {} in {}",
+            self.volume, self.region
+        ))
     }
 
     fn region(&self) -> Option<&str> {
@@ -135,6 +143,13 @@ impl Operation for CopySnapshot {
         SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "a copy of EBS snapshot {} in {}",
+            self.source_snapshot, self.region
+        ))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -200,6 +215,13 @@ impl Operation for CreateVolume {
         p.shift_remove("Snapshot");
         ec2_tags(&mut p, "volume", &self.tags);
         SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "an EBS volume from {} in {}",
+            self.snapshot, self.availability_zone
+        ))
     }
 
     fn region(&self) -> Option<&str> {

@@ -5,6 +5,7 @@ use crate::asl::task::{fields_of, SfnTask};
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{int, Before, Inverse};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,20 @@ impl Operation for UpdateService {
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
+    }
+
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        match before(&self.target()).and_then(|found| int(&found, "desired_count")) {
+            Some(desired_count) => Inverse::Calls(vec![UpdateService {
+                desired_count,
+                ..self.clone()
+            }
+            .into()]),
+            None => Inverse::Irreversible(format!(
+                "ECS service {}/{} was not in the world before the run",
+                self.cluster, self.service
+            )),
+        }
     }
 
     fn region(&self) -> Option<&str> {

@@ -5,6 +5,7 @@ use crate::asl::task::{fields_of, rds_tags, SfnTask};
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{Before, Inverse};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,10 @@ impl Operation for CreateDbSnapshot {
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
         tagged_task(self, &Self::DESCRIPTOR, &self.tags)
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!("DB snapshot {} in {}", self.snapshot, self.region))
     }
 
     fn region(&self) -> Option<&str> {
@@ -120,6 +125,13 @@ impl Operation for CreateDbClusterSnapshot {
 
     fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
         tagged_task(self, &Self::DESCRIPTOR, &self.tags)
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "DB cluster snapshot {} in {}",
+            self.snapshot, self.region
+        ))
     }
 
     fn region(&self) -> Option<&str> {
@@ -201,6 +213,13 @@ impl Operation for CopyDbSnapshot {
         };
         p.insert("SourceDBSnapshotIdentifier".into(), source.into());
         SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "DB snapshot {} in {}",
+            self.target_snapshot, self.region
+        ))
     }
 
     fn region(&self) -> Option<&str> {
@@ -292,6 +311,13 @@ impl Operation for CopyDbClusterSnapshot {
         SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "DB cluster snapshot {} in {}",
+            self.target_snapshot, self.region
+        ))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -376,6 +402,13 @@ impl Operation for RestoreDbInstanceFromDbSnapshot {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
     }
 
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "DB instance {} in {} (delete it with a final snapshot)",
+            self.db_instance, self.region
+        ))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -443,6 +476,13 @@ impl Operation for PromoteReadReplica {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
     }
 
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::Irreversible(format!(
+            "{} in {} is a standalone instance now and replicates no more: replication back is re-established with a new read replica, which ripcord cannot create yet",
+            self.db_instance, self.region
+        ))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -506,6 +546,13 @@ impl Operation for RemoveFromGlobalCluster {
         SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::Irreversible(format!(
+            "{} in {} left global database {} and cannot rejoin it: replication is re-established with a new global database and secondary cluster, which ripcord cannot create yet",
+            self.db_cluster, self.region, self.global_cluster
+        ))
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -561,6 +608,10 @@ impl Operation for FailoverGlobalCluster {
 
     fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
         global_writer_task(self, &Self::DESCRIPTOR, ctx)
+    }
+
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        writer_back(&self.global_cluster, &self.target_db_cluster, before)
     }
 
     fn region(&self) -> Option<&str> {
@@ -619,6 +670,10 @@ impl Operation for SwitchoverGlobalCluster {
 
     fn step_functions(&self, ctx: &SfnContext) -> SfnTask {
         global_writer_task(self, &Self::DESCRIPTOR, ctx)
+    }
+
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        writer_back(&self.global_cluster, &self.target_db_cluster, before)
     }
 
     fn region(&self) -> Option<&str> {
@@ -680,6 +735,16 @@ impl Operation for RebootDbInstance {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
     }
 
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        // A forced failover moves the writer to the standby's zone; another moves it back.
+        // A plain reboot leaves nothing to undo.
+        Inverse::Calls(if self.force_failover {
+            vec![self.clone().into()]
+        } else {
+            Vec::new()
+        })
+    }
+
     fn region(&self) -> Option<&str> {
         Some(&self.region)
     }
@@ -730,6 +795,46 @@ fn tagged_task<T: Serialize>(
 
 /// An RDS resource's ARN (`db`, `cluster`, `snapshot`, ...) from its identifier, which RDS
 /// stores in lower case; an ARN passes.
+/// The switchover that makes the writer of `global` before the run its writer again, after
+/// a failover or switchover to `moved_to`; nothing when it was already the writer.
+fn writer_back(global: &str, moved_to: &str, before: Before<'_>) -> Inverse {
+    let found = before(&Target::GlobalCluster {
+        name: global.to_string(),
+    });
+    let writer = found.as_ref().and_then(|found| {
+        found
+            .get("members")?
+            .as_array()?
+            .iter()
+            .find(|m| m.get("writer").and_then(serde_json::Value::as_bool) == Some(true))
+            .map(|m| {
+                (
+                    m.get("cluster")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    m.get("region")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+    });
+    match writer {
+        Some((cluster, _)) if cluster.eq_ignore_ascii_case(moved_to) => Inverse::Calls(Vec::new()),
+        // A switchover is sent to the region of the cluster that becomes the writer.
+        Some((cluster, region)) => Inverse::Calls(vec![SwitchoverGlobalCluster {
+            region,
+            global_cluster: global.to_string(),
+            target_db_cluster: cluster,
+        }
+        .into()]),
+        None => Inverse::Irreversible(format!(
+            "global database {global} had no writer before the run that a switchover could go back to"
+        )),
+    }
+}
+
 fn rds_arn(scope: &Scope, region: &str, kind: &str, id: &str) -> String {
     if id.starts_with("arn:") {
         return id.to_string();

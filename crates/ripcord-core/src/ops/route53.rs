@@ -4,6 +4,7 @@ use crate::asl::task::{fields_of, SfnTask};
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{flag, Before, Inverse};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::{ResourceKind, Target};
 use serde::{Deserialize, Serialize};
@@ -274,6 +275,42 @@ impl Operation for ChangeResourceRecordSets {
         SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        let mut changes = Vec::new();
+        for change in &self.changes {
+            let record = &change.record_set;
+            let target = Target::Record {
+                zone: self.hosted_zone.clone(),
+                name: record.name.clone(),
+                rtype: record.rtype.clone(),
+                set_id: record.set_identifier.clone(),
+            };
+            let Some(found) = before(&target) else {
+                return Inverse::Irreversible(format!(
+                    "record set {} did not exist before the run: ripcord sends no DELETE of a record set; delete it by hand if it is not wanted",
+                    change.label()
+                ));
+            };
+            match serde_json::from_value::<crate::inventory::RecordSet>(found) {
+                Ok(was) => changes.push(RecordChange {
+                    action: "UPSERT".to_string(),
+                    record_set: RecordSet::from_inventory(was),
+                }),
+                Err(err) => {
+                    return Inverse::Irreversible(format!(
+                        "record set {} before the run cannot be read: {err}",
+                        change.label()
+                    ))
+                }
+            }
+        }
+        Inverse::Calls(vec![ChangeResourceRecordSets {
+            hosted_zone: self.hosted_zone.clone(),
+            changes,
+        }
+        .into()])
+    }
+
     fn region(&self) -> Option<&str> {
         None
     }
@@ -373,6 +410,28 @@ pub struct RecordSet {
     pub health_check: Option<String>,
 }
 
+impl RecordSet {
+    /// The record set as an inventory describes it (`docs/inventory.md`), for a change that
+    /// writes it back.
+    pub fn from_inventory(was: crate::inventory::RecordSet) -> RecordSet {
+        RecordSet {
+            name: was.name,
+            rtype: was.rtype,
+            set_identifier: was.set_id,
+            failover: was.failover,
+            weight: was.weight,
+            ttl: was.ttl,
+            values: was.values,
+            alias_target: was.alias.map(|a| AliasTarget {
+                hosted_zone_id: a.zone_id,
+                dns_name: a.dns_name,
+                evaluate_target_health: a.evaluate_target_health,
+            }),
+            health_check: was.health_check,
+        }
+    }
+}
+
 /// A Route 53 alias target (an ALB, CloudFront distribution, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -440,6 +499,21 @@ impl Operation for UpdateHealthCheck {
             ctx.resolved_or(&self.health_check).into(),
         );
         SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        let Some(found) = before(&self.target()) else {
+            return Inverse::Irreversible(format!(
+                "health check {} was not in the world before the run",
+                self.health_check
+            ));
+        };
+        Inverse::Calls(vec![UpdateHealthCheck {
+            health_check: self.health_check.clone(),
+            disabled: self.disabled.map(|_| flag(&found, "disabled")),
+            inverted: self.inverted.map(|_| flag(&found, "inverted")),
+        }
+        .into()])
     }
 
     fn region(&self) -> Option<&str> {

@@ -4,6 +4,7 @@ use crate::asl::task::SfnTask;
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{Before, Inverse};
 use crate::operation::{Control, Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,22 @@ impl Operation for PutBucketReplication {
             }),
         );
         SfnTask::sdk(&Self::DESCRIPTOR, p)
+    }
+
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        let had = before(&self.target())
+            .and_then(|found| found.get("replication").cloned())
+            .filter(|r| !r.is_null());
+        Inverse::Irreversible(match had {
+            None => format!(
+                "bucket {} replicated nothing before: ripcord sends no DeleteBucketReplication; remove the configuration by hand if it is not wanted",
+                self.bucket
+            ),
+            Some(_) => format!(
+                "bucket {} had another replication configuration before: restore it by hand (ripcord writes one rule per request)",
+                self.bucket
+            ),
+        })
     }
 
     fn region(&self) -> Option<&str> {

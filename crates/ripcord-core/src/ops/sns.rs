@@ -5,6 +5,7 @@ use crate::asl::task::SfnTask;
 use crate::asl::SfnContext;
 use crate::effect::{Effect, Guarantee};
 use crate::iam::{Action, Permission, Scope};
+use crate::inverse::{Before, Inverse};
 use crate::operation::{Creates, Descriptor, Idempotency, Operation};
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,13 @@ impl Operation for Publish {
         p.insert("Subject".into(), self.subject.clone().into());
         p.insert("Message".into(), self.message.clone().into());
         SfnTask::optimized("arn:aws:states:::sns:publish", p)
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::Irreversible(format!(
+            "a notification to {} cannot be taken back; send a correction if need be",
+            self.topic
+        ))
     }
 
     fn region(&self) -> Option<&str> {

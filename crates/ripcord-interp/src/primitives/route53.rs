@@ -210,16 +210,8 @@ pub fn set_weight(st: &mut RunState, origin: Origin, h: &Handle, weight: i64) ->
         name: name.clone(),
         rtype: rtype.clone(),
         set_identifier: Some(set_id.clone()),
-        failover: now.failover,
         weight: Some(weight),
-        ttl: now.ttl,
-        values: now.values,
-        alias_target: now.alias.map(|a| AliasTarget {
-            hosted_zone_id: a.zone_id,
-            dns_name: a.dns_name,
-            evaluate_target_health: a.evaluate_target_health,
-        }),
-        health_check: now.health_check,
+        ..RecordSet::from_inventory(now)
     };
     let call = Call::ChangeResourceRecordSets(ops::ChangeResourceRecordSets::one(
         zone, "UPSERT", record_set,
