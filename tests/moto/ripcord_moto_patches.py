@@ -26,7 +26,7 @@ from moto.rds.exceptions import (
     RDSClientError,
 )
 from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
-from moto.rds.models import DBInstance, RDSBackend, rds_backends
+from moto.rds.models import DBCluster, DBInstance, RDSBackend, rds_backends
 from moto.rds.responses import RDSResponse
 from moto.route53.exceptions import InvalidInput, Route53ClientError
 from moto.route53.models import FakeZone, Route53Backend
@@ -70,6 +70,14 @@ def _get_cluster(backend, identifier):
         except KeyError:
             raise DBClusterNotFoundError(identifier)
     return backend.describe_db_clusters(db_cluster_identifier=identifier)[0]
+
+
+def _global_cluster_of(account_id, cluster):
+    """The global cluster `cluster` is a member of, or None."""
+    return next(
+        (gc for gc in _global_clusters(account_id).values() if cluster in gc.members),
+        None,
+    )
 
 
 def _check_member(gc, cluster):
@@ -125,8 +133,16 @@ def _patch_global_clusters():
         storage_encrypted,
         deletion_protection,
     ):
-        # Upstream looks the source up in us-east-1 only (so a primary in any
-        # other region is "not found") and leaves it with IsWriter=false.
+        # Upstream replaces a global cluster of the same name (AWS:
+        # GlobalClusterAlreadyExistsFault), looks the source up in us-east-1 only
+        # (so a primary in any other region is "not found"), lets a cluster
+        # already in a global cluster be the source of another (AWS:
+        # InvalidDBClusterStateFault) and leaves it with IsWriter=false.
+        if global_cluster_identifier in _global_clusters(self.account_id):
+            raise RDSClientError(
+                "GlobalClusterAlreadyExistsFault",
+                f"Global cluster {global_cluster_identifier} already exists",
+            )
         source_id = source_db_cluster_identifier or ""
         if not source_id.startswith("arn:"):
             # No source, or not an ARN: upstream's own checks and errors apply.
@@ -140,6 +156,13 @@ def _patch_global_clusters():
                 deletion_protection,
             )
         source = _get_cluster(self, source_id)
+        member_of = _global_cluster_of(self.account_id, source)
+        if member_of is not None:
+            raise RDSClientError(
+                "InvalidDBClusterStateFault",
+                f"The cluster {source.db_cluster_arn} is already a member of global "
+                f"cluster {member_of.global_cluster_identifier}.",
+            )
         if engine is not None:
             raise InvalidParameterCombination(
                 "When creating global cluster from existing db cluster, value for "
@@ -171,8 +194,18 @@ def _patch_global_clusters():
         except RDSClientError:
             return None
 
+    upstream_delete_global = RDSBackend.delete_global_cluster
+
+    def delete_global_cluster(self, global_cluster_identifier):
+        # Upstream answers an unknown id with a KeyError (HTTP 500). Refusing a
+        # global cluster that still has members (InvalidGlobalClusterStateFault)
+        # is upstream's own.
+        gc = _get_global_cluster(self.account_id, global_cluster_identifier)
+        return upstream_delete_global(self, gc.global_cluster_identifier)
+
     RDSBackend.create_global_cluster = create_global_cluster
     RDSBackend.remove_from_global_cluster = remove_from_global_cluster
+    RDSBackend.delete_global_cluster = delete_global_cluster
 
     # Responses. moto dispatches an RDS Action to the RDSResponse method of the
     # same name in snake_case, so adding a method registers the action.
@@ -223,6 +256,36 @@ def _patch_global_clusters():
 # --- RDS cluster lifecycle -------------------------------------------------------
 
 
+def _check_secondary(backend, kwargs):
+    """CreateDBCluster with GlobalClusterIdentifier, before anything is made.
+
+    Upstream joins the cluster to the global cluster when it finds one and
+    otherwise creates a standalone cluster that names a global cluster that does
+    not exist; it takes any engine. AWS: GlobalClusterNotFoundFault, and the
+    engine and version must be the global cluster's (an omitted EngineVersion
+    is the engine's default, refused when it is not the global cluster's: aws-cli
+    issue 8139, "Value for engineVersion should match setting for global
+    cluster").
+    """
+    gc = _get_global_cluster(backend.account_id, kwargs["global_cluster_identifier"])
+    engine = kwargs.get("engine")
+    if engine != gc.engine:
+        raise InvalidParameterCombination(
+            f"The engine name requested for your DB cluster ({engine}) doesn't match "
+            f"the engine name of global cluster {gc.global_cluster_identifier} "
+            f"({gc.engine})."
+        )
+    version = kwargs.get("engine_version") or DBCluster.default_engine_version(engine)
+    if version != gc.engine_version:
+        raise RDSClientError(
+            "InvalidParameterValue",
+            f"Value for engineVersion should match setting for global cluster "
+            f"{gc.global_cluster_identifier}",
+        )
+    # An ARN works as well; upstream finds the global cluster by its name only.
+    kwargs["global_cluster_identifier"] = gc.global_cluster_identifier
+
+
 def _patch_cluster_lifecycle():
     upstream_create = RDSBackend.create_db_cluster
     upstream_delete = RDSBackend.delete_db_cluster
@@ -232,15 +295,36 @@ def _patch_cluster_lifecycle():
         # its automated snapshot's name with DBClusterSnapshotAlreadyExistsFault.
         if kwargs["db_cluster_identifier"] in self.clusters:
             raise RDSClientError("DBClusterAlreadyExistsFault", "DB Cluster already exists")
+        if kwargs.get("global_cluster_identifier"):
+            _check_secondary(self, kwargs)
         return upstream_create(self, kwargs)
 
-    def delete_db_cluster(self, *args, **kwargs):
-        cluster = upstream_delete(self, *args, **kwargs)
-        # Upstream forgets the global membership only when the cluster is in
-        # us-east-1, leaving a deleted cluster in GlobalClusterMembers otherwise.
-        for gc in _global_clusters(self.account_id).values():
-            if cluster in gc.members:
-                gc.members.remove(cluster)
+    def delete_db_cluster(self, cluster_identifier, snapshot_name=None):
+        # Upstream deletes a member of a global cluster (and forgot the
+        # membership only in us-east-1). AWS refuses: a secondary, or a lone
+        # writer, must be detached first (RemoveFromGlobalCluster); a writer
+        # with secondaries left is the global cluster's problem.
+        try:
+            cluster = self.describe_db_clusters(db_cluster_identifier=cluster_identifier)[0]
+        except RDSClientError:
+            cluster = None  # upstream's DBClusterNotFoundFault below
+        gc = cluster and _global_cluster_of(self.account_id, cluster)
+        if gc and cluster.is_writer and len(gc.members) > 1:
+            raise RDSClientError(
+                "InvalidGlobalClusterStateFault",
+                "Unable to delete cluster that is a primary member of global cluster "
+                "while there are other global cluster members",
+            )
+        if gc:
+            raise RDSClientError(
+                "InvalidDBClusterStateFault",
+                "This cluster is a part of a global cluster, please remove it from "
+                "globalcluster first",
+            )
+        # FinalDBSnapshotIdentifier: upstream takes the snapshot before the
+        # cluster goes (a name in use: DBClusterSnapshotAlreadyExistsFault, and
+        # the cluster stays), as AWS does.
+        cluster = upstream_delete(self, cluster_identifier, snapshot_name)
         # Upstream keeps the automated snapshot (AWS deletes it by default),
         # whose minute-stamped name then blocks re-creating a cluster of the
         # same name for the rest of that minute.

@@ -276,10 +276,116 @@ def switchover_global_cluster_there_and_back(srv):
 
 
 @test
-def deleting_a_us_west_2_member_leaves_the_global_cluster(srv):
+def create_global_cluster_refuses_a_taken_name_and_a_member_source(srv):
+    east, west, primary, secondary = global_setup(srv, "gtaken")
+    other = east.create_db_cluster(
+        DBClusterIdentifier="gtaken-other",
+        Engine="aurora-postgresql",
+        MasterUsername="ripcord",
+        MasterUserPassword="ripcord-password",
+    )["DBCluster"]["DBClusterArn"]
+    eq(error_code(lambda: east.create_global_cluster(
+        GlobalClusterIdentifier="gtaken", SourceDBClusterIdentifier=other)),
+       "GlobalClusterAlreadyExistsFault")
+    eq(error_code(lambda: west.create_global_cluster(
+        GlobalClusterIdentifier="gtaken-2", SourceDBClusterIdentifier=secondary)),
+       "InvalidDBClusterStateFault")
+    # Neither refusal changed anything.
+    eq(writers(east, "gtaken"), {primary: True, secondary: False}, "members")
+    eq(error_code(lambda: east.describe_global_clusters(GlobalClusterIdentifier="gtaken-2")),
+       "GlobalClusterNotFoundFault")
+
+
+@test
+def delete_global_cluster_only_once_it_has_no_members(srv):
+    east, west, primary, secondary = global_setup(srv, "gdelglobal")
+    eq(error_code(lambda: west.delete_global_cluster(GlobalClusterIdentifier="gdelglobal")),
+       "InvalidGlobalClusterStateFault")
+    eq(error_code(lambda: west.delete_global_cluster(GlobalClusterIdentifier="nope")),
+       "GlobalClusterNotFoundFault")
+    west.remove_from_global_cluster(GlobalClusterIdentifier="gdelglobal", DbClusterIdentifier=secondary)
+    west.remove_from_global_cluster(GlobalClusterIdentifier="gdelglobal", DbClusterIdentifier=primary)
+    eq(writers(east, "gdelglobal"), {}, "members after both detached")
+    west.delete_global_cluster(GlobalClusterIdentifier="gdelglobal")
+    for rds in (east, west):
+        eq(error_code(lambda: rds.describe_global_clusters(GlobalClusterIdentifier="gdelglobal")),
+           "GlobalClusterNotFoundFault")
+    # Its former members stay, standalone.
+    cluster = east.describe_db_clusters(DBClusterIdentifier="gdelglobal-east")["DBClusters"][0]
+    assert "GlobalClusterIdentifier" not in cluster, cluster.get("GlobalClusterIdentifier")
+
+
+@test
+def delete_db_cluster_refuses_members_and_keeps_the_final_snapshot(srv):
     east, west, primary, secondary = global_setup(srv, "gdelete")
-    west.delete_db_cluster(DBClusterIdentifier="gdelete-west", SkipFinalSnapshot=True)
+    eq(error_code(lambda: west.delete_db_cluster(
+        DBClusterIdentifier="gdelete-west", FinalDBSnapshotIdentifier="gdelete-west-final")),
+       "InvalidDBClusterStateFault")
+    eq(error_code(lambda: east.delete_db_cluster(
+        DBClusterIdentifier="gdelete-east", FinalDBSnapshotIdentifier="gdelete-east-final")),
+       "InvalidGlobalClusterStateFault")
+    eq(writers(east, "gdelete"), {primary: True, secondary: False}, "members after the refusals")
+    eq(error_code(lambda: west.describe_db_cluster_snapshots(
+        DBClusterSnapshotIdentifier="gdelete-west-final")), "DBClusterSnapshotNotFoundFault")
+    # Detached, it goes, its final snapshot taken first.
+    west.remove_from_global_cluster(GlobalClusterIdentifier="gdelete", DbClusterIdentifier=secondary)
+    west.delete_db_cluster(DBClusterIdentifier="gdelete-west", FinalDBSnapshotIdentifier="gdelete-west-final")
+    eq(error_code(lambda: west.describe_db_clusters(DBClusterIdentifier="gdelete-west")),
+       "DBClusterNotFoundFault")
+    snap = west.describe_db_cluster_snapshots(
+        DBClusterSnapshotIdentifier="gdelete-west-final")["DBClusterSnapshots"][0]
+    eq((snap["DBClusterIdentifier"], snap["SnapshotType"], snap["Status"]),
+       ("gdelete-west", "manual", "available"), "final snapshot")
     eq(writers(east, "gdelete"), {primary: True}, "members")
+    eq(error_code(lambda: west.delete_db_cluster(
+        DBClusterIdentifier="gdelete-west", FinalDBSnapshotIdentifier="gdelete-west-final-2")),
+       "DBClusterNotFoundFault")
+    # A final snapshot name in use: refused, and the cluster stays.
+    west.create_db_cluster(
+        DBClusterIdentifier="gdelete-west-2", Engine="aurora-postgresql",
+        MasterUsername="ripcord", MasterUserPassword="ripcord-password",
+    )
+    eq(error_code(lambda: west.delete_db_cluster(
+        DBClusterIdentifier="gdelete-west-2", FinalDBSnapshotIdentifier="gdelete-west-final")),
+       "DBClusterSnapshotAlreadyExistsFault")
+    eq(len(west.describe_db_clusters(DBClusterIdentifier="gdelete-west-2")["DBClusters"]), 1)
+
+
+@test
+def secondary_cluster_joins_a_global_cluster_from_another_region(srv):
+    # After a failover: the promoted us-west-2 cluster makes a new global cluster, and a
+    # secondary of the old primary's name joins it from us-east-1.
+    east, west = srv.client("rds", EAST), srv.client("rds", WEST)
+    writer = west.create_db_cluster(
+        DBClusterIdentifier="gjoin-west", Engine="aurora-postgresql", EngineVersion="15.4",
+        MasterUsername="ripcord", MasterUserPassword="ripcord-password",
+    )["DBCluster"]["DBClusterArn"]
+    west.create_global_cluster(GlobalClusterIdentifier="gjoin", SourceDBClusterIdentifier=writer)
+    made = east.create_db_cluster(
+        DBClusterIdentifier="gjoin-east", Engine="aurora-postgresql", EngineVersion="15.4",
+        GlobalClusterIdentifier="gjoin",
+    )["DBCluster"]
+    secondary = made["DBClusterArn"]
+    for rds in (east, west):
+        eq(writers(rds, "gjoin"), {writer: True, secondary: False}, "members")
+    for rds, name in ((east, "gjoin-east"), (west, "gjoin-west")):
+        cluster = rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]
+        eq(cluster.get("GlobalClusterIdentifier"), "gjoin", f"{name}'s global id")
+    # Refused before anything is made: an unknown global cluster, another engine, another
+    # version (an omitted one is the engine's default, 12.7 in moto).
+    for name, engine, version, code in (
+        ("gjoin-nope", "aurora-postgresql", "15.4", "GlobalClusterNotFoundFault"),
+        ("gjoin-mysql", "aurora-mysql", None, "InvalidParameterCombination"),
+        ("gjoin-default", "aurora-postgresql", None, "InvalidParameterValue"),
+    ):
+        args = dict(DBClusterIdentifier=name, Engine=engine,
+                    GlobalClusterIdentifier="nope" if name == "gjoin-nope" else "gjoin")
+        if version:
+            args["EngineVersion"] = version
+        eq(error_code(lambda: east.create_db_cluster(**args)), code, name)
+        eq(error_code(lambda: east.describe_db_clusters(DBClusterIdentifier=name)),
+           "DBClusterNotFoundFault", f"{name} made anyway")
+    eq(writers(east, "gjoin"), {writer: True, secondary: False}, "members after the refusals")
 
 
 @test

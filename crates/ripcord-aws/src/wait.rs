@@ -2,9 +2,9 @@
 
 use crate::context::{Ctx, Stop};
 use crate::errors::{missing, FromSdk, Op};
-use crate::resolve::{find_snapshot, find_volume, required};
+use crate::resolve::{absent_is_none, find_snapshot, find_volume, required};
 use ripcord_core::duration::format_duration;
-use ripcord_core::{BackendError, ErrorKind, Outcome, Target, WaitSpec};
+use ripcord_core::{BackendError, ErrorKind, Outcome, Target, WaitSpec, WaitState};
 use std::time::Duration;
 
 /// What one poll found.
@@ -112,7 +112,7 @@ pub(crate) async fn wait(
     let target = &spec.target;
     let kind = target.kind();
     let op = Op::new(kind.service(), spec.operation());
-    let supported = kind.wait_state().as_ref() == Some(&spec.until);
+    let supported = kind.can_wait(&spec.until);
     if !supported {
         let (message, help) = kind.unsupported_wait(&spec.until);
         return Err(op.rejected("UnsupportedWaitState", message).with_help(help));
@@ -141,7 +141,12 @@ pub(crate) async fn wait(
     let mut interval = ctx.poll.initial();
     loop {
         stop.check(op)?;
-        match probe(ctx, op, target, id).await? {
+        let probed = if spec.until == WaitState::Deleted {
+            probe_deleted(ctx, op, target).await?
+        } else {
+            probe(ctx, op, target, id).await?
+        };
+        match probed {
             Probe::Reached => {
                 return Ok(Outcome {
                     resolved: resolved.filter(|r| r != target.name()),
@@ -187,6 +192,52 @@ pub(crate) async fn wait(
             }
         }
     }
+}
+
+/// `deleted`: the describe finds nothing (its not-found fault, or an empty list). Anything
+/// found is pending, `deleting` or not: a resource still `available` may be deleted by
+/// someone else, and AWS has no state a deletion cannot leave.
+async fn probe_deleted(ctx: &Ctx, op: Op, target: &Target) -> Result<Probe, BackendError> {
+    let status = match target {
+        Target::DbCluster { name, region } => {
+            ctx.pace("rds", "DescribeDBClusters", Some(region)).await;
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(region)
+                    .describe_db_clusters()
+                    .db_cluster_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            out.as_ref()
+                .and_then(|o| o.db_clusters().first())
+                .map(|c| c.status().unwrap_or_default().to_string())
+        }
+        Target::GlobalCluster { name } => {
+            let region = ctx.clients.account_region();
+            ctx.pace("rds", "DescribeGlobalClusters", Some(&region))
+                .await;
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(&region)
+                    .describe_global_clusters()
+                    .global_cluster_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            out.as_ref()
+                .and_then(|o| o.global_clusters().first())
+                .map(|g| g.status().unwrap_or_default().to_string())
+        }
+        // `wait` rejects every other kind (`ResourceKind::can_wait`) before polling.
+        _ => return Ok(Probe::Failed("no waiter".to_string())),
+    };
+    Ok(match status {
+        None => Probe::Reached,
+        Some(status) => Probe::Pending(status),
+    })
 }
 
 async fn probe(ctx: &Ctx, op: Op, target: &Target, id: &str) -> Result<Probe, BackendError> {

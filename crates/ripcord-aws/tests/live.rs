@@ -4027,3 +4027,466 @@ fn ecs_and_dynamodb_throttling_is_retried_and_told() {
         "{told:?}"
     );
 }
+
+// ---------------------------------------------------------------- Aurora: re-establishing replication
+
+/// The names of one re-establishment: the global database, its primary in us-east-1 (the
+/// stale one after the failover, then the new secondary of the same name), the DR cluster in
+/// us-west-2 (the promoted one) and the final snapshot of the stale primary.
+struct Reestablish {
+    global: String,
+    primary: String,
+    dr: String,
+    final_snapshot: String,
+}
+
+impl Reestablish {
+    fn new() -> Reestablish {
+        Reestablish {
+            global: unique("orders-global"),
+            primary: unique("orders-east"),
+            dr: unique("orders-west"),
+            final_snapshot: unique("orders-east-final"),
+        }
+    }
+
+    /// Seeds the global database before the failover: the writer in us-east-1, the
+    /// secondary in us-west-2 (engine versions: moto's default, as seeded).
+    fn seed(&self, moto: &Moto) {
+        use ripcord_core::inventory::{
+            DbCluster, GlobalCluster, GlobalClusterMember, RegionInventory,
+        };
+        let cluster = |id: &str| DbCluster {
+            id: id.to_string(),
+            engine: "aurora-postgresql".into(),
+            status: "available".into(),
+            replication_lag_secs: None,
+        };
+        let mut inventory = world(vec![
+            (
+                EAST,
+                RegionInventory {
+                    db_clusters: vec![cluster(&self.primary)],
+                    ..Default::default()
+                },
+            ),
+            (
+                WEST,
+                RegionInventory {
+                    db_clusters: vec![cluster(&self.dr)],
+                    ..Default::default()
+                },
+            ),
+        ]);
+        inventory.global_clusters.push(GlobalCluster {
+            id: self.global.clone(),
+            engine: "aurora-postgresql".into(),
+            status: "available".into(),
+            members: vec![
+                GlobalClusterMember {
+                    cluster: self.primary.clone(),
+                    region: EAST.into(),
+                    writer: true,
+                },
+                GlobalClusterMember {
+                    cluster: self.dr.clone(),
+                    region: WEST.into(),
+                    writer: false,
+                },
+            ],
+        });
+        seed(moto, &inventory);
+    }
+
+    fn cluster(&self, name: &str, region: &str) -> Target {
+        Target::DbCluster {
+            name: name.to_string(),
+            region: region.to_string(),
+        }
+    }
+
+    fn global_target(&self) -> Target {
+        Target::GlobalCluster {
+            name: self.global.clone(),
+        }
+    }
+
+    fn wait(&self, live: &mut LiveBackend, target: Target, until: WaitState) {
+        live.wait(&WaitSpec {
+            target: target.clone(),
+            until,
+            timeout_secs: 60,
+        })
+        .unwrap_or_else(|err| panic!("{target} {}: {err}", until.as_str()));
+    }
+
+    /// The failover (the DR cluster detached: promoted, standalone) and then the whole
+    /// re-establishment, as a runbook sends it. Returns the outcomes of the four lifecycle
+    /// calls: CreateGlobalCluster, DeleteGlobalCluster, DeleteDBCluster, CreateDBCluster.
+    fn run(&self, live: &mut LiveBackend) -> BTreeMap<&'static str, Outcome> {
+        let mut outcomes = BTreeMap::new();
+        // The failover: the DR cluster leaves the global database and takes writes.
+        live.execute(&Call::RemoveFromGlobalCluster(
+            ops::RemoveFromGlobalCluster {
+                region: WEST.into(),
+                global_cluster: self.global.clone(),
+                db_cluster: self.dr.clone(),
+            },
+        ))
+        .expect("detach the DR cluster");
+
+        // The stale primary out of the old global database, which then goes.
+        live.execute(&Call::RemoveFromGlobalCluster(
+            ops::RemoveFromGlobalCluster {
+                region: EAST.into(),
+                global_cluster: self.global.clone(),
+                db_cluster: self.primary.clone(),
+            },
+        ))
+        .expect("detach the stale primary");
+        let outcome = live
+            .execute(&Call::DeleteGlobalCluster(ops::DeleteGlobalCluster {
+                region: WEST.into(),
+                global_cluster_identifier: self.global.clone(),
+            }))
+            .expect("delete the old global database");
+        outcomes.insert("DeleteGlobalCluster", outcome);
+        self.wait(live, self.global_target(), WaitState::Deleted);
+
+        // The stale primary goes, after its final snapshot: its identifier is free then.
+        let outcome = live
+            .execute(&Call::DeleteDbCluster(ops::DeleteDbCluster {
+                region: EAST.into(),
+                db_cluster: self.primary.clone(),
+                final_snapshot: self.final_snapshot.clone(),
+            }))
+            .expect("delete the stale primary");
+        outcomes.insert("DeleteDBCluster", outcome);
+        self.wait(live, self.cluster(&self.primary, EAST), WaitState::Deleted);
+
+        // A global database of the old id from the promoted cluster, and a secondary of the
+        // old primary's id where it was.
+        let outcome = live
+            .execute(&Call::CreateGlobalCluster(ops::CreateGlobalCluster {
+                region: WEST.into(),
+                global_cluster_identifier: self.global.clone(),
+                source_db_cluster: self.dr.clone(),
+            }))
+            .expect("create the global database from the DR cluster");
+        assert_eq!(outcome.creates.as_deref(), Some(self.global.as_str()));
+        outcomes.insert("CreateGlobalCluster", outcome);
+        let outcome = live
+            .execute(&Call::CreateDbCluster(ops::CreateDbCluster {
+                region: EAST.into(),
+                db_cluster: self.primary.clone(),
+                global_cluster_identifier: self.global.clone(),
+                engine: "aurora-postgresql".into(),
+                engine_version: None,
+            }))
+            .expect("create the secondary");
+        assert_eq!(outcome.creates.as_deref(), Some(self.primary.as_str()));
+        outcomes.insert("CreateDBCluster", outcome);
+        self.wait(
+            live,
+            self.cluster(&self.primary, EAST),
+            WaitState::Available,
+        );
+
+        // Back to the home region.
+        live.execute(&Call::SwitchoverGlobalCluster(
+            ops::SwitchoverGlobalCluster {
+                region: EAST.into(),
+                global_cluster: self.global.clone(),
+                target_db_cluster: self.primary.clone(),
+            },
+        ))
+        .expect("switch over back");
+        self.wait(live, self.global_target(), WaitState::Available);
+        outcomes
+    }
+
+    /// The world the run left, read with boto3 behind the backend's back: the global database
+    /// of the old id with its old members and writer, both clusters naming it, and the stale
+    /// primary's final snapshot.
+    fn assert_reestablished(&self, moto: &Moto) {
+        let global = boto3(
+            moto,
+            WEST,
+            "rds",
+            &format!(
+                "describe_global_clusters(GlobalClusterIdentifier='{}')",
+                self.global
+            ),
+        );
+        let global = &global["GlobalClusters"][0];
+        assert_eq!(global["GlobalClusterIdentifier"], self.global.as_str());
+        assert_eq!(global["Status"], "available");
+        let mut members: Vec<(String, bool)> = global["GlobalClusterMembers"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| {
+                (
+                    m["DBClusterArn"].as_str().unwrap_or_default().to_string(),
+                    m["IsWriter"].as_bool().unwrap_or_default(),
+                )
+            })
+            .collect();
+        members.sort();
+        let arn =
+            |region: &str, id: &str| format!("arn:aws:rds:{region}:123456789012:cluster:{id}");
+        assert_eq!(
+            members,
+            vec![
+                (arn(EAST, &self.primary), true),
+                (arn(WEST, &self.dr), false),
+            ]
+        );
+        for (region, id) in [(EAST, &self.primary), (WEST, &self.dr)] {
+            let cluster = boto3(
+                moto,
+                region,
+                "rds",
+                &format!("describe_db_clusters(DBClusterIdentifier='{id}')"),
+            );
+            let cluster = &cluster["DBClusters"][0];
+            assert_eq!(
+                cluster["GlobalClusterIdentifier"],
+                self.global.as_str(),
+                "{id}"
+            );
+            assert_eq!(cluster["Status"], "available", "{id}");
+        }
+        let snapshot = boto3(
+            moto,
+            EAST,
+            "rds",
+            &format!(
+                "describe_db_cluster_snapshots(DBClusterSnapshotIdentifier='{}')",
+                self.final_snapshot
+            ),
+        );
+        let snapshot = &snapshot["DBClusterSnapshots"][0];
+        assert_eq!(snapshot["DBClusterIdentifier"], self.primary.as_str());
+        assert_eq!(snapshot["SnapshotType"], "manual");
+        assert_eq!(snapshot["Status"], "available");
+    }
+}
+
+/// Re-establishing replication after a failover, call by call: the old global database and
+/// the stale primary go (with a final snapshot), a new global database of the old id is made
+/// from the promoted DR cluster, a secondary of the old primary's id joins it, and a
+/// switchover takes the writer home. moto has no time: deletions are immediate, so each
+/// `deleted` wait succeeds on its first poll.
+#[test]
+fn aurora_global_reestablished_after_a_failover() {
+    let moto = Moto::shared();
+    let names = Reestablish::new();
+    names.seed(moto);
+    let mut live = backend(&moto.url);
+    let outcomes = names.run(&mut live);
+    for (operation, outcome) in &outcomes {
+        assert!(outcome.settled.is_none(), "{operation}: {outcome:?}");
+    }
+    // The source is sent as an ARN (the API's way to a cluster in any region).
+    assert_eq!(
+        outcomes["CreateGlobalCluster"].resolved,
+        Some(format!(
+            "arn:aws:rds:{WEST}:123456789012:cluster:{}",
+            names.dr
+        ))
+    );
+    names.assert_reestablished(moto);
+
+    // The refusals AWS gives a runbook that gets the order wrong, with AWS's codes.
+    let member = expect_err(live.execute(&Call::DeleteDbCluster(ops::DeleteDbCluster {
+        region: WEST.into(),
+        db_cluster: names.dr.clone(),
+        final_snapshot: unique("dr-final"),
+    })));
+    assert_eq!(
+        (member.kind, member.code.as_str()),
+        (ErrorKind::Rejected, "InvalidDBClusterStateFault")
+    );
+    let not_empty = expect_err(live.execute(&Call::DeleteGlobalCluster(
+        ops::DeleteGlobalCluster {
+            region: WEST.into(),
+            global_cluster_identifier: names.global.clone(),
+        },
+    )));
+    assert_eq!(not_empty.code, "InvalidGlobalClusterStateFault");
+    let taken = expect_err(
+        live.execute(&Call::CreateGlobalCluster(ops::CreateGlobalCluster {
+            region: WEST.into(),
+            global_cluster_identifier: names.global.clone(),
+            source_db_cluster: names.dr.clone(),
+        })),
+    );
+    assert_eq!(taken.code, "GlobalClusterAlreadyExistsFault");
+    let unknown = expect_err(live.execute(&Call::CreateDbCluster(ops::CreateDbCluster {
+        region: WEST.into(),
+        db_cluster: unique("orphan"),
+        global_cluster_identifier: unique("no-such-global"),
+        engine: "aurora-postgresql".into(),
+        engine_version: None,
+    })));
+    assert_eq!(
+        (unknown.kind, unknown.code.as_str()),
+        (ErrorKind::NotFound, "GlobalClusterNotFoundFault")
+    );
+    names.assert_reestablished(moto);
+}
+
+/// The first answer of each lifecycle call is lost (moto carries it out, the client gets a
+/// 503): each is settled by its effect check, read with DescribeGlobalClusters (membership)
+/// or the describe that no longer finds what was deleted, and not sent again.
+#[test]
+fn aurora_lifecycle_lost_answers_are_settled_by_their_effects() {
+    let moto = Moto::shared();
+    let names = Reestablish::new();
+    names.seed(moto);
+    let operations = [
+        "CreateGlobalCluster",
+        "DeleteGlobalCluster",
+        "DeleteDBCluster",
+        "CreateDBCluster",
+    ];
+    let rules: Vec<String> = operations
+        .iter()
+        .map(|op| {
+            format!(r#"{{"service": "rds", "operation": "{op}", "fault": "lose", "first": 1}}"#)
+        })
+        .collect();
+    let proxy = FaultProxy::start(moto, 0, &format!("[{}]", rules.join(", ")));
+    let mut live = backend(&proxy.endpoint());
+    let outcomes = names.run(&mut live);
+
+    let evidence = [
+        (
+            "CreateGlobalCluster",
+            format!(
+                "{} is a member of global cluster {}",
+                names.dr, names.global
+            ),
+        ),
+        (
+            "DeleteGlobalCluster",
+            format!("global cluster {} no longer exists", names.global),
+        ),
+        (
+            "DeleteDBCluster",
+            format!("DB cluster {} in {EAST} no longer exists", names.primary),
+        ),
+        (
+            "CreateDBCluster",
+            format!(
+                "{} is a member of global cluster {}",
+                names.primary, names.global
+            ),
+        ),
+    ];
+    for (operation, expected) in evidence {
+        let outcome = &outcomes[operation];
+        let settled = outcome
+            .settled
+            .as_ref()
+            .unwrap_or_else(|| panic!("{operation} settled by its effect check: {outcome:?}"));
+        assert!(settled.verified, "{operation}: {settled:?}");
+        assert_eq!(settled.sent, 1, "{operation} not sent again: {settled:?}");
+        assert!(
+            settled.evidence.contains(&expected),
+            "{operation}: {settled:?}, expected {expected:?}"
+        );
+        assert!(settled.lost.contains("503"), "{operation}: {settled:?}");
+        let forwarded = proxy
+            .log()
+            .iter()
+            .filter(|r| r.operation == operation && r.forwarded)
+            .count();
+        assert_eq!(forwarded, 1, "{operation} reached moto once");
+    }
+    // What the creations report comes from the call when its answer is lost.
+    assert_eq!(
+        outcomes["CreateGlobalCluster"].creates.as_deref(),
+        Some(names.global.as_str())
+    );
+    names.assert_reestablished(moto);
+}
+
+/// `deleted`: polled with the usual backoff until the describe finds nothing; a resource that
+/// stays times out with the usual error; only DB clusters and global clusters have it.
+#[test]
+fn deleted_waits_poll_until_the_resource_is_gone() {
+    let fx = Fx::new(shared());
+    let mut live = backend(shared());
+    let doomed = unique("doomed-aurora");
+    fx.aurora_cluster(WEST, &doomed, None);
+    let wait = |timeout_secs| WaitSpec {
+        target: Target::DbCluster {
+            name: doomed.clone(),
+            region: WEST.into(),
+        },
+        until: WaitState::Deleted,
+        timeout_secs,
+    };
+
+    // Still there: the wait polls until its timeout and names the state it saw.
+    let started = Instant::now();
+    let before = live.requests_sent();
+    let err = expect_err(live.wait(&wait(1)));
+    assert_eq!(
+        (err.kind, err.code.as_str()),
+        (ErrorKind::Timeout, "WaiterTimeout")
+    );
+    assert!(
+        err.message.contains("'available'") && err.message.contains("'deleted'"),
+        "{err:?}"
+    );
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert!(live.requests_sent() - before >= 3, "polled several times");
+
+    // Deleted by someone else after a few polls: the wait sees it gone and finishes.
+    let url = shared().to_string();
+    let name = doomed.clone();
+    let deleter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        let fx = Fx::new(&url);
+        fx.block(
+            fx.rds(WEST)
+                .delete_db_cluster()
+                .db_cluster_identifier(&name)
+                .final_db_snapshot_identifier(format!("{name}-final"))
+                .send(),
+        )
+        .expect("delete the cluster");
+    });
+    let before = live.requests_sent();
+    live.wait(&wait(60)).expect("gone");
+    deleter.join().expect("deleter thread");
+    assert!(
+        live.requests_sent() - before >= 2,
+        "it took more than one poll"
+    );
+    // Gone already: the first poll says so.
+    live.wait(&wait(5)).expect("still gone");
+
+    // A global cluster that never existed is deleted as far as a wait can tell.
+    live.wait(&WaitSpec {
+        target: Target::GlobalCluster {
+            name: unique("no-such-global"),
+        },
+        until: WaitState::Deleted,
+        timeout_secs: 5,
+    })
+    .expect("no such global cluster");
+    // Kinds ripcord does not delete have no `deleted` wait.
+    let err = expect_err(live.wait(&WaitSpec {
+        target: Target::DbInstance {
+            name: unique("any-db"),
+            region: WEST.into(),
+        },
+        until: WaitState::Deleted,
+        timeout_secs: 5,
+    }));
+    assert_eq!(err.code, "UnsupportedWaitState");
+}

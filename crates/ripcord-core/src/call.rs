@@ -75,6 +75,12 @@ declare_operations! { $
     RemoveFromGlobalCluster,
     FailoverGlobalCluster,
     SwitchoverGlobalCluster,
+    CreateGlobalCluster,
+    DeleteGlobalCluster,
+    #[serde(rename = "DeleteDBCluster")]
+    DeleteDbCluster,
+    #[serde(rename = "CreateDBCluster")]
+    CreateDbCluster,
     #[serde(rename = "RebootDBInstance")]
     RebootDbInstance,
     UpdateAutoScalingGroup,

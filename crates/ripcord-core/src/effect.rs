@@ -37,6 +37,9 @@ pub enum Effect {
         replica_region: String,
         present: bool,
     },
+    /// `target` no longer exists, or is being deleted (its status `deleting`): what a
+    /// deletion asked for.
+    Gone { target: Target },
     /// `cluster` is the writer of `global`; a failover or switchover in progress (the
     /// global cluster's status) counts as started.
     Writer { global: String, cluster: String },
@@ -129,7 +132,8 @@ impl Effect {
         match self {
             Effect::Describes { target, .. }
             | Effect::Transient { target, .. }
-            | Effect::Replica { table: target, .. } => Some(target.clone()),
+            | Effect::Replica { table: target, .. }
+            | Effect::Gone { target } => Some(target.clone()),
             Effect::Membership { global, .. } | Effect::Writer { global, .. } => {
                 Some(Target::GlobalCluster {
                     name: global.clone(),
@@ -273,6 +277,17 @@ impl Effect {
                     )),
                 }
             }
+            Effect::Gone { target } => match found {
+                None => Verdict::Holds(format!("{} no longer exists", named(target))),
+                Some(found) => match found.get("status").and_then(Value::as_str) {
+                    Some("deleting") => Verdict::Started(format!("{} is deleting", named(target))),
+                    status => Verdict::NotHeld(format!(
+                        "{} still exists ({})",
+                        named(target),
+                        status.unwrap_or("no status")
+                    )),
+                },
+            },
             Effect::Writer { global, cluster } => {
                 let Some(found) = found else {
                     return Verdict::NotHeld(format!("global cluster {global} does not exist"));

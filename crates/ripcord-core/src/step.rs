@@ -39,6 +39,9 @@ pub enum WaitState {
     /// An ECS service is steady: as many running tasks as desired, its primary deployment
     /// completed (the SDK's `services_stable` waiter).
     Steady,
+    /// The resource no longer exists (a DB cluster or global database being deleted frees its
+    /// identifier only then).
+    Deleted,
 }
 
 impl WaitState {
@@ -51,6 +54,7 @@ impl WaitState {
             WaitState::InSync => "in_sync",
             WaitState::Active => "active",
             WaitState::Steady => "steady",
+            WaitState::Deleted => "deleted",
         }
     }
 
@@ -63,6 +67,7 @@ impl WaitState {
             "in_sync" | "insync" => Some(WaitState::InSync),
             "active" => Some(WaitState::Active),
             "steady" | "stable" => Some(WaitState::Steady),
+            "deleted" => Some(WaitState::Deleted),
             _ => None,
         }
     }

@@ -101,6 +101,19 @@ pub struct KindInfo {
     pub regional: bool,
     /// Where its reads (describe, waits) are answered, for outages.
     pub reads: Reads,
+    /// Whether a runbook can wait until one is gone (`WaitState::Deleted`): the kinds ripcord
+    /// deletes, whose identifier is free only then.
+    pub waits_deleted: bool,
+}
+
+impl KindInfo {
+    /// The row of a kind ripcord deletes: it can also be waited for until `deleted`.
+    const fn deletable(self) -> KindInfo {
+        KindInfo {
+            waits_deleted: true,
+            ..self
+        }
+    }
 }
 
 /// Where the read APIs of a resource kind are answered ([`crate::Endpoint::of_target`]).
@@ -139,6 +152,7 @@ const fn row(
         wait_state,
         regional,
         reads,
+        waits_deleted: false,
     }
 }
 
@@ -160,13 +174,13 @@ const EBS_SNAPSHOT: KindInfo = row("EBS snapshot", "an EBS snapshot", "ebs_snaps
 #[rustfmt::skip]
 const DB_INSTANCE: KindInfo = row("DB instance", "a DB instance", "db_instance", "rds", "DescribeDBInstances", "DBInstanceNotFound", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const DB_CLUSTER: KindInfo = row("DB cluster", "a DB cluster", "db_cluster", "rds", "DescribeDBClusters", "DBClusterNotFoundFault", Some(Available), true, InRegion);
+const DB_CLUSTER: KindInfo = row("DB cluster", "a DB cluster", "db_cluster", "rds", "DescribeDBClusters", "DBClusterNotFoundFault", Some(Available), true, InRegion).deletable();
 #[rustfmt::skip]
 const DB_SNAPSHOT: KindInfo = row("DB snapshot", "a DB snapshot", "db_snapshot", "rds", "DescribeDBSnapshots", "DBSnapshotNotFound", Some(Available), true, InRegion);
 #[rustfmt::skip]
 const DB_CLUSTER_SNAPSHOT: KindInfo = row("DB cluster snapshot", "a DB cluster snapshot", "db_cluster_snapshot", "rds", "DescribeDBClusterSnapshots", "DBClusterSnapshotNotFoundFault", Some(Available), true, InRegion);
 #[rustfmt::skip]
-const GLOBAL_CLUSTER: KindInfo = row("global cluster", "a global cluster", "aurora_global", "rds", "DescribeGlobalClusters", "GlobalClusterNotFoundFault", Some(Available), false, AnyRegion);
+const GLOBAL_CLUSTER: KindInfo = row("global cluster", "a global cluster", "aurora_global", "rds", "DescribeGlobalClusters", "GlobalClusterNotFoundFault", Some(Available), false, AnyRegion).deletable();
 #[rustfmt::skip]
 const ZONE: KindInfo = row("hosted zone", "a hosted zone", "zone", "route53", "GetHostedZone", "NoSuchHostedZone", None, false, ControlPlane);
 #[rustfmt::skip]
@@ -228,6 +242,14 @@ impl ResourceKind {
         self.info().wait_state
     }
 
+    /// Whether a resource of this kind can be waited for until `state`: its wait state, or
+    /// `deleted` for the kinds ripcord deletes. The interpreter, both backends and the Step
+    /// Functions export accept exactly these.
+    pub fn can_wait(self, state: &WaitState) -> bool {
+        self.wait_state().as_ref() == Some(state)
+            || (*state == WaitState::Deleted && self.info().waits_deleted)
+    }
+
     /// The message and help of an `UnsupportedWaitState` error, the same in both backends.
     pub fn unsupported_wait(self, state: &WaitState) -> (String, String) {
         (
@@ -243,6 +265,9 @@ impl ResourceKind {
     /// The states this kind can be waited for, for the help of a wrong one.
     pub fn wait_states_help(self) -> String {
         match self.wait_state() {
+            Some(state) if self.info().waits_deleted => {
+                format!("\"{}\" or \"deleted\"", state.as_str())
+            }
             Some(state) => format!("\"{}\"", state.as_str()),
             None => "none: only Auto Scaling groups, ECS services, DynamoDB tables, volumes, snapshots, RDS resources and DNS changes have waiters".to_string(),
         }

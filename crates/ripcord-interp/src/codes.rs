@@ -37,6 +37,8 @@ codes! {
     NOT_FOUND = "ripcord::not_found";
     /// The runbook stopped itself with `throw`.
     THROWN = "ripcord::thrown";
+    /// A destructive call (deleting a DB cluster) without an approval earlier in the run.
+    UNAPPROVED = "ripcord::unapproved";
     /// Warning: no `runbook(#{...})` declaration.
     UNDECLARED = "ripcord::undeclared";
     /// The operation limit.

@@ -210,6 +210,10 @@ pub fn rhai_of(call: &Call) -> Result<String, String> {
         | Call::PromoteReadReplica(_)
         | Call::RemoveFromGlobalCluster(_)
         | Call::FailoverGlobalCluster(_)
+        | Call::CreateGlobalCluster(_)
+        | Call::DeleteGlobalCluster(_)
+        | Call::DeleteDbCluster(_)
+        | Call::CreateDbCluster(_)
         | Call::PutBucketReplication(_)
         | Call::Publish(_) => {
             return Err(format!(

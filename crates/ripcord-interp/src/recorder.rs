@@ -60,6 +60,21 @@ impl Recorder {
         }
     }
 
+    /// Whether a step recorded so far is an approval (a person agreed to go on).
+    pub fn has_approval(&self) -> bool {
+        let approval =
+            |s: &ripcord_core::Step| matches!(s.kind, ripcord_core::StepKind::Approval { .. });
+        let in_items = self.items.iter().any(|item| match item {
+            PlanItem::Step(step) => approval(step),
+            PlanItem::Parallel(group) => group.branches.iter().flatten().any(approval),
+        });
+        in_items
+            || self
+                .group
+                .as_ref()
+                .is_some_and(|g| g.branches.iter().flatten().any(approval))
+    }
+
     /// Moves the recorded items into the plan (closing a group left open by an error).
     pub fn finish(&mut self, plan: &mut Plan, total_secs: u64) {
         if let Some(group) = &self.group {

@@ -374,6 +374,30 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
         "switchover_global",
         |st, o, g: Handle, c: Handle| aurora::move_global_writer(st, o, &g, &c, true, Map::new())
     );
+    primitive!(
+        engine,
+        state,
+        "create_global",
+        |st, o, g: Handle, c: Handle| aurora::create_global(st, o, &g, &c)
+    );
+    primitive!(
+        engine,
+        state,
+        "delete_global",
+        |st, o, g: Handle, region: &str| aurora::delete_global(st, o, &g, region)
+    );
+    primitive!(
+        engine,
+        state,
+        "delete_cluster",
+        |st, o, c: Handle, snapshot: &str| aurora::delete_cluster(st, o, &c, snapshot)
+    );
+    primitive!(
+        engine,
+        state,
+        "create_secondary",
+        |st, o, g: Handle, c: Handle| aurora::create_secondary(st, o, &g, &c)
+    );
     primitive!(engine, state, "force_failover", |st, o, h: Handle| {
         rds::force_failover(st, o, &h)
     });

@@ -289,6 +289,11 @@ impl RunState {
         )
     }
 
+    /// Whether the run has passed an approval: destructive calls need one before them.
+    pub fn approved(&self) -> bool {
+        self.recorder.has_approval()
+    }
+
     pub fn approve(&mut self, message: String, origin: Origin) -> Result<Outcome, Failure> {
         let sent = message.clone();
         let kind = StepKind::Approval { message };

@@ -14,9 +14,9 @@ pub use reader::{list_runs, read_run, JournaledStep, Run, RunSummary};
 pub use record::{Entry, Observation, Record, RunHeader, RunStatus};
 pub use replay::{Replay, ResumeReporter, Resumed, SUPERSEDED};
 pub use report::{
-    render_html, render_markdown, timeline_svg, Approval, Estimate, EstimateSummary,
-    EvidenceReport, LagReading, LagSource, LeftChange, PlannedStep, ReportStep, Resumption,
-    StepResult, Verdict,
+    html_page, render_html, render_html_section, render_markdown, timeline_svg, Approval, Estimate,
+    EstimateSummary, EvidenceReport, LagReading, LagSource, LeftChange, PlannedStep, ReportStep,
+    Resumption, StepResult, Verdict,
 };
 pub use timeline::render_timeline;
 pub use writer::JournalWriter;

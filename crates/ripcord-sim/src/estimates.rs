@@ -17,7 +17,10 @@ pub(crate) enum Est {
     DbInstanceAfterReboot,
     DbInstanceAfterRestore,
     DbClusterAfterDetach,
+    DbClusterCreated,
+    DbClusterDeleted,
     GlobalFailover,
+    GlobalClusterDeleted,
     AsgInService,
     EcsSteady,
     TableReplicaActive,
@@ -26,7 +29,7 @@ pub(crate) enum Est {
 }
 
 /// Every variant once; the array of seconds is indexed by `Est as usize`.
-const ALL: [Est; 17] = [
+const ALL: [Est; 20] = [
     Est::Call,
     Est::Check,
     Est::Approve,
@@ -38,7 +41,10 @@ const ALL: [Est; 17] = [
     Est::DbInstanceAfterReboot,
     Est::DbInstanceAfterRestore,
     Est::DbClusterAfterDetach,
+    Est::DbClusterCreated,
+    Est::DbClusterDeleted,
     Est::GlobalFailover,
+    Est::GlobalClusterDeleted,
     Est::AsgInService,
     Est::EcsSteady,
     Est::TableReplicaActive,
@@ -64,7 +70,10 @@ impl Est {
             Est::DbInstanceAfterReboot => "wait.db_instance_available_after_reboot",
             Est::DbInstanceAfterRestore => "wait.db_instance_available_after_restore",
             Est::DbClusterAfterDetach => "wait.db_cluster_available_after_detach",
+            Est::DbClusterCreated => "wait.db_cluster_available_after_create",
+            Est::DbClusterDeleted => "wait.db_cluster_deleted",
             Est::GlobalFailover => "wait.global_failover",
+            Est::GlobalClusterDeleted => "wait.global_cluster_deleted",
             Est::AsgInService => "wait.asg_in_service",
             Est::EcsSteady => "wait.ecs_service_steady",
             Est::TableReplicaActive => "wait.table_replica_active",
@@ -86,7 +95,21 @@ impl Est {
             Est::DbInstanceAfterReboot => 120,
             Est::DbInstanceAfterRestore => 900,
             Est::DbClusterAfterDetach => 60,
+            // A secondary cluster of a global database is created without instances; what
+            // takes the time is seeding its storage from the primary's volume across regions,
+            // for which AWS gives no figure (it grows with the data). Fifteen minutes, as a
+            // restore, is a small database: a large one needs an override.
+            Est::DbClusterCreated => 900,
+            // AWS deletes a cluster only without instances (they go first), so there is no
+            // instance to shut down: the final snapshot, then the storage volume. AWS gives
+            // no figure; five minutes errs on the slow side, and the cluster is never gone
+            // before its final snapshot is available (`wait.db_cluster_snapshot_available`).
+            Est::DbClusterDeleted => 300,
             Est::GlobalFailover => 120,
+            // A global database is deleted only without members: no storage and no compute
+            // of its own are left, only the account-wide record. AWS gives no figure; a
+            // minute.
+            Est::GlobalClusterDeleted => 60,
             Est::AsgInService => 180,
             // A service's new tasks start in parallel: placement, image pull and container
             // start, typically 30 s to a minute and a half on Fargate for a small image;
@@ -119,7 +142,10 @@ impl Est {
             Est::DbInstanceAfterReboot => "reboot or Multi-AZ forced failover: rebooting -> available",
             Est::DbInstanceAfterRestore => "restore from a DB snapshot: creating -> available",
             Est::DbClusterAfterDetach => "a secondary cluster detached from its global database becoming a writer",
+            Est::DbClusterCreated => "a new secondary cluster of a global database: creating -> available (a small database; larger ones take longer)",
+            Est::DbClusterDeleted => "DB cluster deleting -> gone (at least until its final snapshot is available)",
             Est::GlobalFailover => "global database failover or switchover until the new writer is available",
+            Est::GlobalClusterDeleted => "global database (without members) deleting -> gone",
             Est::AsgInService => "scale-out until InService = desired (boot + health check, once, not per instance)",
             Est::EcsSteady => "ECS scale-out until running = desired (task placement, image pull, start; once, not per task)",
             Est::TableReplicaActive => "DynamoDB replica CREATING -> ACTIVE (a small table; larger ones take longer)",

@@ -46,7 +46,7 @@ pub(crate) fn describe(sim: &SimBackend, target: &Target) -> Result<Option<Value
         | Target::DbSnapshot { .. }
         | Target::DbClusterSnapshot { .. }
         | Target::Topic { .. } => {
-            let Some((ri, at)) = world.try_locate(op, target)? else {
+            let Some((ri, at)) = world.try_locate(op, target, now)? else {
                 return Ok(None);
             };
             let region = world.regions.at(ri);
@@ -60,13 +60,17 @@ pub(crate) fn describe(sim: &SimBackend, target: &Target) -> Result<Option<Value
                     let region_name = target.region().unwrap_or_default();
                     let mut value = json(op, &cluster)?;
                     let key = rds_key(&cluster.id);
-                    let membership = world.global_clusters.iter().find_map(|g| {
-                        g.item
-                            .members
-                            .iter()
-                            .find(|m| m.region == region_name && rds_key(&m.cluster) == key)
-                            .map(|m| (g.item.id.clone(), m.writer))
-                    });
+                    let membership = world
+                        .global_clusters
+                        .iter()
+                        .filter(|g| g.exists(now))
+                        .find_map(|g| {
+                            g.item
+                                .members
+                                .iter()
+                                .find(|m| m.region == region_name && rds_key(&m.cluster) == key)
+                                .map(|m| (g.item.id.clone(), m.writer))
+                        });
                     if let Value::Object(map) = &mut value {
                         let (global, writer) = match membership {
                             Some((id, writer)) => (Value::String(id), writer),
@@ -98,8 +102,8 @@ pub(crate) fn describe(sim: &SimBackend, target: &Target) -> Result<Option<Value
             Some(table) => json(op, &table)?,
             None => return Ok(None),
         },
-        Target::GlobalCluster { name } => match world.global_clusters.get(&rds_key(name)) {
-            Some(global) => json(op, &global.view(now))?,
+        Target::GlobalCluster { name } => match world.try_global_cluster(name, now) {
+            Some(at) => json(op, &world.global_clusters.at(at).view(now))?,
             None => return Ok(None),
         },
         Target::Zone { name } => match absent_is_none(world.zone(op, name))? {
@@ -155,7 +159,7 @@ pub(crate) fn latest_snapshot(
         ResourceKind::Volume => {
             let op = Op::new("ec2", "DescribeSnapshots");
             sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let region = world.regions.at(ri);
             let volume_id = &region.volumes.at(at).item.id;
             match region.latest_snapshot.get(volume_id) {
@@ -166,7 +170,7 @@ pub(crate) fn latest_snapshot(
         ResourceKind::DbInstance => {
             let op = Op::new("rds", "DescribeDBSnapshots");
             sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let region = world.regions.at(ri);
             let source = rds_key(&region.db_instances.at(at).item.id);
             match region.latest_db_snapshot.get(&source) {
@@ -177,7 +181,7 @@ pub(crate) fn latest_snapshot(
         ResourceKind::DbCluster => {
             let op = Op::new("rds", "DescribeDBClusterSnapshots");
             sim.reach(op.service, op.operation, &Endpoint::of_target(target))?;
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let region = world.regions.at(ri);
             let source = rds_key(&region.db_clusters.at(at).item.id);
             match region.latest_db_cluster_snapshot.get(&source) {

@@ -34,6 +34,24 @@ impl Region {
         found.map_or(Lookup::Missing, Lookup::Found)
     }
 
+    /// Whether the resource [`Region::find`] found at `at` exists at `now`: a deleted DB
+    /// cluster stays in its table as a tombstone ([`crate::state::Tracked::ends`]).
+    pub(crate) fn exists(&self, kind: ResourceKind, at: usize, now: u64) -> bool {
+        match kind {
+            ResourceKind::DbCluster => self.db_clusters.at(at).exists(now),
+            _ => true,
+        }
+    }
+
+    /// Whether a resource of that name is worth pointing out from another region: it exists
+    /// and is not being deleted.
+    fn has(&self, kind: ResourceKind, name: &str) -> bool {
+        match self.find(kind, name) {
+            Lookup::Found(at) if kind == ResourceKind::DbCluster => !self.db_clusters.at(at).ends,
+            found => found != Lookup::Missing,
+        }
+    }
+
     /// Every name a resource of `kind` answers to, for suggestions.
     fn names(&self, kind: ResourceKind) -> Vec<&str> {
         match kind {
@@ -64,9 +82,11 @@ impl Region {
                 .iter()
                 .map(|d| d.item.id.as_str())
                 .collect(),
+            // A cluster being deleted, or gone, is not suggested.
             ResourceKind::DbCluster => self
                 .db_clusters
                 .iter()
+                .filter(|d| !d.ends)
                 .map(|d| d.item.id.as_str())
                 .collect(),
             ResourceKind::DbSnapshot => self
@@ -86,31 +106,42 @@ impl Region {
 }
 
 impl World {
-    /// A regional resource: (region index, resource index), or AWS's not-found error.
-    pub(crate) fn locate(&self, op: Op, target: &Target) -> Result<(usize, usize), BackendError> {
+    /// A regional resource that exists at `now`: (region index, resource index), or AWS's
+    /// not-found error.
+    pub(crate) fn locate(
+        &self,
+        op: Op,
+        target: &Target,
+        now: u64,
+    ) -> Result<(usize, usize), BackendError> {
         let region = target.region().unwrap_or_default();
         let Some(ri) = self.regions.find(region) else {
             return Err(self.missing(op, target));
         };
-        match self.regions.at(ri).find(target.kind(), target.name()) {
-            Lookup::Found(at) => Ok((ri, at)),
+        let reg = self.regions.at(ri);
+        match reg.find(target.kind(), target.name()) {
+            Lookup::Found(at) if reg.exists(target.kind(), at, now) => Ok((ri, at)),
+            Lookup::Found(_) => Err(self.missing(op, target)),
             Lookup::Missing => Err(self.missing(op, target)),
             Lookup::Ambiguous(found) => Err(self.ambiguous(op, target, ri, &found)),
         }
     }
 
-    /// A regional resource if it exists; `Ok(None)` when it (or its region) does not.
+    /// A regional resource if it exists at `now`; `Ok(None)` when it (or its region) does not.
     pub(crate) fn try_locate(
         &self,
         op: Op,
         target: &Target,
+        now: u64,
     ) -> Result<Option<(usize, usize)>, BackendError> {
         let region = target.region().unwrap_or_default();
         let Some(ri) = self.regions.find(region) else {
             return Ok(None);
         };
-        match self.regions.at(ri).find(target.kind(), target.name()) {
-            Lookup::Found(at) => Ok(Some((ri, at))),
+        let reg = self.regions.at(ri);
+        match reg.find(target.kind(), target.name()) {
+            Lookup::Found(at) if reg.exists(target.kind(), at, now) => Ok(Some((ri, at))),
+            Lookup::Found(_) => Ok(None),
             Lookup::Missing => Ok(None),
             Lookup::Ambiguous(found) => Err(self.ambiguous(op, target, ri, &found)),
         }
@@ -227,8 +258,14 @@ impl World {
             .ok_or_else(|| self.missing(op, target))
     }
 
-    pub(crate) fn global_cluster(&self, op: Op, name: &str) -> Result<usize, BackendError> {
-        self.global_clusters.find(&rds_key(name)).ok_or_else(|| {
+    /// A global cluster that exists at `now` (one being deleted does until it is gone).
+    pub(crate) fn global_cluster(
+        &self,
+        op: Op,
+        name: &str,
+        now: u64,
+    ) -> Result<usize, BackendError> {
+        self.try_global_cluster(name, now).ok_or_else(|| {
             self.missing(
                 op,
                 &Target::GlobalCluster {
@@ -236,6 +273,13 @@ impl World {
                 },
             )
         })
+    }
+
+    /// A global cluster that exists at `now`, if any.
+    pub(crate) fn try_global_cluster(&self, name: &str, now: u64) -> Option<usize> {
+        self.global_clusters
+            .find(&rds_key(name))
+            .filter(|at| self.global_clusters.at(*at).exists(now))
     }
 
     /// A hosted zone by domain name (case and trailing dot do not matter) or by id. When a
@@ -348,7 +392,7 @@ impl World {
                 .region_names()
                 .into_iter()
                 .zip(self.regions.iter())
-                .filter(|(other, r)| *other != region && r.find(kind, name) != Lookup::Missing)
+                .filter(|(other, r)| *other != region && r.has(kind, name))
                 .map(|(other, _)| other)
                 .collect();
             if !elsewhere.is_empty() {
@@ -363,6 +407,7 @@ impl World {
                 target.not_found_message(),
                 self.global_clusters
                     .iter()
+                    .filter(|g| !g.ends)
                     .map(|g| g.item.id.as_str())
                     .collect(),
             ),

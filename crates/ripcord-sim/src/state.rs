@@ -30,6 +30,11 @@ pub(crate) trait HasStatus: Clone {
     /// For a status captured mid-transition: the status it settles into, the estimate of how
     /// long that takes from the capture, and a multiplier (GiB for EBS snapshots).
     fn transition(&self) -> Option<(&'static str, Est, u64)>;
+    /// For a status captured mid-deletion (`deleting`) of a kind the simulation deletes: the
+    /// estimate of how long until it is gone, from the capture.
+    fn deletion(&self) -> Option<Est> {
+        None
+    }
 }
 
 /// A resource and its transition, if any.
@@ -37,6 +42,10 @@ pub(crate) trait HasStatus: Clone {
 pub(crate) struct Tracked<T> {
     pub item: T,
     pub pending: Option<Pending>,
+    /// `pending` is a deletion: the resource is `deleting` until it ends, then gone. Tables
+    /// only grow, so a deleted resource stays as a tombstone that lookups skip once it is
+    /// gone ([`Tracked::exists`]); a rewound parallel branch still sees it `deleting`.
+    pub ends: bool,
 }
 
 impl<T: HasStatus> Tracked<T> {
@@ -44,6 +53,7 @@ impl<T: HasStatus> Tracked<T> {
         Tracked {
             item,
             pending: None,
+            ends: false,
         }
     }
 
@@ -56,12 +66,18 @@ impl<T: HasStatus> Tracked<T> {
                 status: status.to_string(),
                 estimate,
             }),
+            ends: false,
         }
     }
 
     /// A captured resource: a known transitional status is assumed to have just started (the
-    /// full estimate from the capture time), which errs on the slow side.
+    /// full estimate from the capture time), which errs on the slow side; so is a deletion.
     pub(crate) fn imported(mut item: T, estimates: &Estimates) -> Tracked<T> {
+        if let Some(est) = item.deletion() {
+            let mut tracked = Tracked::settled(item);
+            tracked.delete(0, estimates.get(est), est);
+            return tracked;
+        }
         let Some((settled, est, times)) = item.transition() else {
             return Tracked::settled(item);
         };
@@ -73,6 +89,19 @@ impl<T: HasStatus> Tracked<T> {
     /// The transition still running at `now`, if any.
     pub(crate) fn active(&self, now: u64) -> Option<&Pending> {
         self.pending.as_ref().filter(|p| now < p.until)
+    }
+
+    /// Seconds until a transition running at `now` settles the resource, for "wait first"
+    /// hints; `None` when nothing is running, or when what runs is its deletion.
+    pub(crate) fn remaining(&self, now: u64) -> Option<u64> {
+        self.active(now)
+            .filter(|_| !self.ends)
+            .map(|p| p.until - now)
+    }
+
+    /// Whether the resource exists at `now`: anything but a deletion that has ended.
+    pub(crate) fn exists(&self, now: u64) -> bool {
+        !self.ends || self.active(now).is_some()
     }
 
     pub(crate) fn status(&self, now: u64) -> &str {
@@ -98,6 +127,13 @@ impl<T: HasStatus> Tracked<T> {
             status: status.to_string(),
             estimate,
         });
+    }
+
+    /// Starts its deletion at `now`: `deleting` until `until`, then gone.
+    pub(crate) fn delete(&mut self, now: u64, until: u64, estimate: Est) {
+        self.settle(now);
+        self.start("deleting", until, estimate);
+        self.ends = true;
     }
 
     /// Drops a transition that has completed, before the resource is changed again.
@@ -180,6 +216,9 @@ impl HasStatus for DbCluster {
         };
         Some(("available", est, 1))
     }
+    fn deletion(&self) -> Option<Est> {
+        (self.status == "deleting").then_some(Est::DbClusterDeleted)
+    }
 }
 
 /// DB snapshots and cluster snapshots share the shape; the estimate differs by list.
@@ -223,6 +262,9 @@ impl HasStatus for GlobalCluster {
             "failing-over" | "switching-over" | "modifying" | "upgrading" | "creating"
         )
         .then_some(("available", Est::GlobalFailover, 1))
+    }
+    fn deletion(&self) -> Option<Est> {
+        (self.status == "deleting").then_some(Est::GlobalClusterDeleted)
     }
 }
 

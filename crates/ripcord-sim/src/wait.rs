@@ -22,6 +22,8 @@ enum Probe {
     },
     /// Nothing pending leads there.
     Never { current: String },
+    /// Nothing pending leads there, and the runbook can do something about it: the help.
+    NeverUnless { current: String, help: String },
 }
 
 fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> Probe {
@@ -30,7 +32,8 @@ fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> P
         return Probe::Satisfied;
     }
     match tracked.active(now) {
-        Some(pending) if tracked.item.status() == wanted => Probe::Pending {
+        // A deletion leads nowhere but out of existence.
+        Some(pending) if !tracked.ends && tracked.item.status() == wanted => Probe::Pending {
             from: current.to_string(),
             to: wanted.to_string(),
             remaining: pending.until - now,
@@ -38,6 +41,42 @@ fn probe_status<T: HasStatus>(tracked: &Tracked<T>, now: u64, wanted: &str) -> P
         },
         _ => Probe::Never {
             current: current.to_string(),
+        },
+    }
+}
+
+/// The warning of a `deleted` wait on a resource neither the inventory nor the run had.
+fn never_existed(target: &Target) -> String {
+    format!(
+        "{} {}{} never existed in this world: the wait holds at once (live, it is not found either); check the name",
+        target.kind().noun(),
+        target.name(),
+        target
+            .region()
+            .map(|r| format!(" in {r}"))
+            .unwrap_or_default()
+    )
+}
+
+/// `deleted`: holds once the resource is gone (`None`: not found at `now`); pending while
+/// it is being deleted. `how` says what deletes it, for the help of a wait that would never
+/// end.
+fn probe_deleted<T: HasStatus>(tracked: Option<&Tracked<T>>, now: u64, how: &str) -> Probe {
+    let Some(tracked) = tracked else {
+        return Probe::Satisfied;
+    };
+    match tracked.active(now) {
+        Some(pending) if tracked.ends => Probe::Pending {
+            from: pending.status.clone(),
+            to: "deleted".to_string(),
+            remaining: pending.until - now,
+            estimate: pending.estimate,
+        },
+        _ => Probe::NeverUnless {
+            current: tracked.status(now).to_string(),
+            help: format!(
+                "nothing deletes it: {how} first, or drop the wait (live, it would poll until its timeout)"
+            ),
         },
     }
 }
@@ -118,9 +157,10 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
     let op = Op::new(kind.service(), spec.operation());
     let now = sim.clock.elapsed();
     let world = &sim.world;
+    let mut warnings = Vec::new();
     let (probe, field, id) = match (target, &spec.until) {
         (Target::Asg { .. }, WaitState::InService) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let group = world.regions.at(ri).asgs.at(at);
             let desired = group.item.desired_capacity;
             let in_service = group.in_service(now);
@@ -165,7 +205,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             (probe, field, table.name.clone())
         }
         (Target::Volume { .. }, WaitState::Available) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let volume = world.regions.at(ri).volumes.at(at);
             (
                 probe_status(volume, now, "available"),
@@ -174,7 +214,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (Target::EbsSnapshot { .. }, WaitState::Completed) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let snapshot = world.regions.at(ri).snapshots.at(at);
             (
                 probe_status(snapshot, now, "completed"),
@@ -183,7 +223,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (Target::DbInstance { .. }, WaitState::Available) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let instance = world.regions.at(ri).db_instances.at(at);
             (
                 probe_status(instance, now, "available"),
@@ -192,7 +232,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (Target::DbCluster { .. }, WaitState::Available) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let cluster = world.regions.at(ri).db_clusters.at(at);
             (
                 probe_status(cluster, now, "available"),
@@ -201,7 +241,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (Target::DbSnapshot { .. }, WaitState::Available) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let snapshot = world.regions.at(ri).db_snapshots.at(at);
             (
                 probe_status(snapshot, now, "available"),
@@ -210,7 +250,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (Target::DbClusterSnapshot { .. }, WaitState::Available) => {
-            let (ri, at) = world.locate(op, target)?;
+            let (ri, at) = world.locate(op, target, now)?;
             let snapshot = world.regions.at(ri).db_cluster_snapshots.at(at);
             (
                 probe_status(snapshot, now, "available"),
@@ -219,13 +259,48 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
             )
         }
         (Target::GlobalCluster { name }, WaitState::Available) => {
-            let at = world.global_cluster(op, name)?;
+            let at = world.global_cluster(op, name, now)?;
             let global = world.global_clusters.at(at);
             (
                 probe_status(global, now, "available"),
                 "Status",
                 rds_key(&global.item.id),
             )
+        }
+        // A cluster the world never had holds at once, as live (the waiter reads the
+        // not-found as gone), with a warning below: it is more likely a wrong name.
+        (Target::DbCluster { .. }, WaitState::Deleted) => {
+            let found = world.try_locate(op, target, now)?;
+            let cluster = found.map(|(ri, at)| world.regions.at(ri).db_clusters.at(at));
+            let tombstone = target
+                .region()
+                .and_then(|r| world.region(r))
+                .and_then(|r| r.db_clusters.get(&rds_key(target.name())));
+            if tombstone.is_none() {
+                warnings.push(never_existed(target));
+            }
+            let probe = probe_deleted(
+                cluster,
+                now,
+                "delete it (delete_cluster; its instances and its global database membership must go before)",
+            );
+            let id = cluster.map_or_else(|| target.name().to_string(), |c| c.item.id.clone());
+            (probe, "Status", id)
+        }
+        (Target::GlobalCluster { name }, WaitState::Deleted) => {
+            let global = world
+                .try_global_cluster(name, now)
+                .map(|at| world.global_clusters.at(at));
+            if world.global_clusters.get(&rds_key(name)).is_none() {
+                warnings.push(never_existed(target));
+            }
+            let probe = probe_deleted(
+                global,
+                now,
+                "delete it (delete_global; its members must leave before)",
+            );
+            let id = global.map_or_else(|| name.clone(), |g| rds_key(&g.item.id));
+            (probe, "Status", id)
         }
         (Target::DnsChange { name }, WaitState::InSync) => {
             let at = world.change(op, name)?;
@@ -255,6 +330,7 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
     match probe {
         Probe::Satisfied => Ok(Outcome {
             resolved,
+            warnings,
             ..Outcome::default()
         }),
         Probe::Pending {
@@ -274,21 +350,28 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
                 ..Outcome::default()
             })
         }
-        Probe::Never { current } => Err(op
-            .rejected(
-                "WaiterWouldNotFinish",
-                format!(
-                    "{} {}{} is '{current}' and nothing pending leads to '{}'",
-                    kind.noun(),
-                    target.name(),
-                    target.region().map(|r| format!(" in {r}")).unwrap_or_default(),
-                    spec.until.as_str()
-                ),
-            )
-            .with_help(
-                "the wait would poll until its timeout live: start the change that leads there first, or drop the wait",
-            )),
+        Probe::Never { current } => Err(never(op, spec, &current).with_help(
+            "the wait would poll until its timeout live: start the change that leads there first, or drop the wait",
+        )),
+        Probe::NeverUnless { current, help } => Err(never(op, spec, &current).with_help(help)),
     }
+}
+
+fn never(op: Op, spec: &WaitSpec, current: &str) -> BackendError {
+    let target = &spec.target;
+    op.rejected(
+        "WaiterWouldNotFinish",
+        format!(
+            "{} {}{} is '{current}' and nothing pending leads to '{}'",
+            target.kind().noun(),
+            target.name(),
+            target
+                .region()
+                .map(|r| format!(" in {r}"))
+                .unwrap_or_default(),
+            spec.until.as_str()
+        ),
+    )
 }
 
 fn timed_out(op: Op, spec: &WaitSpec, remaining: u64, estimate: Est) -> BackendError {

@@ -98,7 +98,12 @@ impl Region {
             volumes: self.volumes.iter().map(|v| v.view(now)).collect(),
             snapshots: self.snapshots.iter().map(|s| s.view(now)).collect(),
             db_instances: self.db_instances.iter().map(|d| d.view(now)).collect(),
-            db_clusters: self.db_clusters.iter().map(|d| d.view(now)).collect(),
+            db_clusters: self
+                .db_clusters
+                .iter()
+                .filter(|d| d.exists(now))
+                .map(|d| d.view(now))
+                .collect(),
             db_snapshots: self.db_snapshots.iter().map(|d| d.view(now).0).collect(),
             db_cluster_snapshots: self
                 .db_cluster_snapshots
@@ -255,7 +260,12 @@ impl World {
             .zip(self.regions.iter())
             .map(|(name, region)| (name.to_string(), region.export(now)))
             .collect();
-        inventory.global_clusters = self.global_clusters.iter().map(|g| g.view(now)).collect();
+        inventory.global_clusters = self
+            .global_clusters
+            .iter()
+            .filter(|g| g.exists(now))
+            .map(|g| g.view(now))
+            .collect();
         inventory.hosted_zones = self.zones.iter().map(ZoneState::view).collect();
         inventory.health_checks = self.health_checks.iter().cloned().collect();
         inventory.buckets = self.buckets.iter().cloned().collect();

@@ -136,6 +136,26 @@ fn chain() -> Vec<(Call, &'static str)> {
             "ledger-copy",
         ),
         (
+            ops::CreateGlobalCluster {
+                region: "eu-west-1".into(),
+                global_cluster_identifier: "Ledger-Global".into(),
+                source_db_cluster: "ledger-cluster".into(),
+            }
+            .into(),
+            "ledger-global",
+        ),
+        (
+            ops::CreateDbCluster {
+                region: "eu-central-1".into(),
+                db_cluster: "ledger-dr".into(),
+                global_cluster_identifier: "ledger-global".into(),
+                engine: "aurora-postgresql".into(),
+                engine_version: None,
+            }
+            .into(),
+            "ledger-dr",
+        ),
+        (
             ops::ChangeResourceRecordSets::one(
                 "example.com",
                 "UPSERT",
@@ -173,6 +193,12 @@ fn created_target(call: &Call, id: &str) -> Option<(Target, WaitState)> {
         )),
         ripcord_core::ResourceKind::DbInstance => {
             Some((Target::DbInstance { name, region }, WaitState::Available))
+        }
+        ripcord_core::ResourceKind::DbCluster => {
+            Some((Target::DbCluster { name, region }, WaitState::Available))
+        }
+        ripcord_core::ResourceKind::GlobalCluster => {
+            Some((Target::GlobalCluster { name }, WaitState::Available))
         }
         ripcord_core::ResourceKind::DnsChange => {
             Some((Target::DnsChange { name }, WaitState::InSync))

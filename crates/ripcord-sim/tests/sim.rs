@@ -3499,3 +3499,729 @@ fn the_new_estimates_are_listed_with_their_defaults() {
     assert_eq!(defaults.get("wait.table_replica_deleted"), Some(&300));
     assert_eq!(defaults.get("wait.ecs_service_steady"), Some(&120));
 }
+
+// --- Re-establishing a global database (issue 16) ------------------------------------------
+
+const LIFECYCLE: &str = r#"
+version: 3
+account: "123456789012"
+captured_at: 2025-01-01T00:00:00Z
+regions:
+  us-east-1:
+    db_instances:
+      - { id: reports-1, engine: aurora-mysql, availability_zone: us-east-1a, cluster: reports }
+    db_clusters:
+      - { id: shop-primary, engine: aurora-mysql }
+      - { id: reports, engine: aurora-mysql }
+      - { id: loner, engine: aurora-mysql }
+      - { id: paused, engine: aurora-mysql, status: stopped }
+    db_cluster_snapshots:
+      - { id: shop-primary-nightly, source: shop-primary, created_at: 2024-12-31T03:00:00Z, engine: aurora-mysql }
+  us-west-2:
+    db_clusters:
+      - { id: shop-dr, engine: aurora-mysql, replication_lag_secs: 1 }
+  eu-west-1:
+    availability_zones: [eu-west-1a]
+global_clusters:
+  - id: shop-global
+    engine: aurora-mysql
+    members:
+      - { cluster: shop-primary, region: us-east-1, writer: true }
+      - { cluster: shop-dr, region: us-west-2 }
+  - { id: empty-global, engine: aurora-mysql, members: [] }
+"#;
+
+fn lifecycle_inventory() -> Inventory {
+    Inventory::parse(LIFECYCLE, "lifecycle.yaml").expect("the lifecycle inventory parses")
+}
+
+fn lifecycle_sim() -> SimBackend {
+    SimBackend::new(lifecycle_inventory())
+}
+
+fn create_global(region: &str, id: &str, source: &str) -> Call {
+    Call::CreateGlobalCluster(ops::CreateGlobalCluster {
+        region: region.into(),
+        global_cluster_identifier: id.into(),
+        source_db_cluster: source.into(),
+    })
+}
+
+fn delete_global(id: &str) -> Call {
+    Call::DeleteGlobalCluster(ops::DeleteGlobalCluster {
+        region: "us-west-2".into(),
+        global_cluster_identifier: id.into(),
+    })
+}
+
+fn delete_cluster(cluster: &str, region: &str, final_snapshot: &str) -> Call {
+    Call::DeleteDbCluster(ops::DeleteDbCluster {
+        region: region.into(),
+        db_cluster: cluster.into(),
+        final_snapshot: final_snapshot.into(),
+    })
+}
+
+fn create_secondary(cluster: &str, region: &str, global: &str, engine: &str) -> Call {
+    Call::CreateDbCluster(ops::CreateDbCluster {
+        region: region.into(),
+        db_cluster: cluster.into(),
+        global_cluster_identifier: global.into(),
+        engine: engine.into(),
+        engine_version: None,
+    })
+}
+
+/// The call's effect check (`ripcord_core::Effect`) as the live backend reads it after a lost
+/// answer: it must hold, or have started, in the simulation right after the call.
+fn effect_verdict(sim: &mut SimBackend, call: &Call) -> ripcord_core::Verdict {
+    let effect = call.effect();
+    let target = effect.read_target().expect("the effect reads a target");
+    let found = sim
+        .query(&Query::Describe { target })
+        .expect("the effect's target is described");
+    effect.judge(found.as_ref())
+}
+
+/// Runs `call` and checks its effect holds or has started.
+fn ok_with_effect(sim: &mut SimBackend, call: Call) -> Outcome {
+    let outcome = ok(sim, call.clone());
+    match effect_verdict(sim, &call) {
+        ripcord_core::Verdict::Holds(_) | ripcord_core::Verdict::Started(_) => outcome,
+        ripcord_core::Verdict::NotHeld(why) => {
+            panic!("{} does not hold after it: {why}", call.operation())
+        }
+    }
+}
+
+fn exists(sim: &mut SimBackend, target: Target) -> bool {
+    sim.query(&Query::Describe { target })
+        .expect("describe answers")
+        .is_some()
+}
+
+/// A global database as `(id, engine, status, members (region, cluster, writer) sorted)`.
+fn global_shape(
+    inventory: &Inventory,
+    id: &str,
+) -> (String, String, String, Vec<(String, String, bool)>) {
+    let global = inventory
+        .global_clusters
+        .iter()
+        .find(|g| g.id == id)
+        .unwrap_or_else(|| panic!("global cluster {id} in the world"));
+    let mut members: Vec<(String, String, bool)> = global
+        .members
+        .iter()
+        .map(|m| (m.region.clone(), m.cluster.clone(), m.writer))
+        .collect();
+    members.sort();
+    (
+        global.id.clone(),
+        global.engine.clone(),
+        global.status.clone(),
+        members,
+    )
+}
+
+#[test]
+fn the_lifecycle_inventory_round_trips() {
+    let sim = lifecycle_sim();
+    assert_eq!(sim.world(), lifecycle_inventory());
+}
+
+#[test]
+fn replication_is_re_established_under_the_old_names_after_a_failover() {
+    let mut sim = lifecycle_sim();
+    let start = global_shape(&sim.world(), "shop-global");
+    let primary = || db_cluster("shop-primary", "us-east-1");
+
+    // The failover: the DR cluster leaves the global database and takes writes.
+    ok_with_effect(&mut sim, detach("shop-dr", "us-west-2", "shop-global"));
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster("shop-dr", "us-west-2"),
+            WaitState::Available
+        ),
+        60
+    );
+
+    // The stale primary leaves the old global database, which is deleted.
+    ok_with_effect(&mut sim, detach("shop-primary", "us-east-1", "shop-global"));
+    let outcome = ok_with_effect(&mut sim, delete_global("shop-global"));
+    assert_eq!(
+        outcome.changes,
+        vec![change("Status", Some("available"), Some("deleting"))]
+    );
+    assert!(matches!(
+        effect_verdict(&mut sim, &delete_global("shop-global")),
+        ripcord_core::Verdict::Started(_)
+    ));
+    assert_eq!(
+        describe(&mut sim, global("shop-global"))["status"],
+        "deleting"
+    );
+    // Its identifier is taken until it is gone.
+    let err = fails(
+        &mut sim,
+        create_global("us-west-2", "shop-global", "shop-dr"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "GlobalClusterAlreadyExistsFault");
+    assert!(
+        help(&err).contains(
+            "wait(aurora_global(\"shop-global\"), \"deleted\") first (about 1m 00s left)"
+        ),
+        "{}",
+        help(&err)
+    );
+    let outcome = wait(&mut sim, global("shop-global"), WaitState::Deleted).unwrap();
+    assert_eq!(outcome.duration_secs, 60);
+    assert_eq!(
+        outcome.changes,
+        vec![change("Status", Some("deleting"), Some("deleted"))]
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert!(!exists(&mut sim, global("shop-global")));
+    assert!(matches!(
+        effect_verdict(&mut sim, &delete_global("shop-global")),
+        ripcord_core::Verdict::Holds(_)
+    ));
+    // Once gone, it stays gone: a second wait holds at once.
+    assert_eq!(
+        waited(&mut sim, global("shop-global"), WaitState::Deleted),
+        0
+    );
+
+    // The stale primary goes after a final snapshot.
+    let outcome = ok_with_effect(
+        &mut sim,
+        delete_cluster("shop-primary", "us-east-1", "shop-primary-final"),
+    );
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change(
+                "FinalDBSnapshotIdentifier",
+                None,
+                Some("shop-primary-final")
+            ),
+            change("Status", Some("available"), Some("deleting")),
+        ]
+    );
+    assert_eq!(describe(&mut sim, primary())["status"], "deleting");
+    let final_snapshot = describe(
+        &mut sim,
+        db_cluster_snapshot("shop-primary-final", "us-east-1"),
+    );
+    assert_eq!(final_snapshot["status"], "creating");
+    assert_eq!(final_snapshot["source"], "shop-primary");
+    // Its identifier is taken until it is gone.
+    let err = fails(
+        &mut sim,
+        create_secondary("shop-primary", "us-east-1", "shop-global", "aurora-mysql"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "DBClusterAlreadyExistsFault");
+    assert!(
+        help(&err).contains("wait(db_cluster(\"shop-primary\", \"us-east-1\"), \"deleted\")"),
+        "{}",
+        help(&err)
+    );
+    assert_eq!(waited(&mut sim, primary(), WaitState::Deleted), 300);
+    assert!(!exists(&mut sim, primary()));
+    assert!(matches!(
+        effect_verdict(
+            &mut sim,
+            &delete_cluster("shop-primary", "us-east-1", "shop-primary-final")
+        ),
+        ripcord_core::Verdict::Holds(_)
+    ));
+    assert_eq!(
+        describe(
+            &mut sim,
+            db_cluster_snapshot("shop-primary-final", "us-east-1")
+        )["status"],
+        "available"
+    );
+
+    // A new global database of the old name from the DR cluster, its writer.
+    let outcome = ok_with_effect(
+        &mut sim,
+        create_global("us-west-2", "shop-global", "shop-dr"),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("shop-global"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("GlobalClusterIdentifier", None, Some("shop-global")),
+            change("Engine", None, Some("aurora-mysql")),
+            change("GlobalClusterWriter", None, Some("shop-dr")),
+            change("Status", None, Some("available")),
+        ]
+    );
+    assert_eq!(
+        waited(&mut sim, global("shop-global"), WaitState::Available),
+        0
+    );
+    let dr = describe(&mut sim, db_cluster("shop-dr", "us-west-2"));
+    assert_eq!(dr["global_cluster"], "shop-global");
+    assert_eq!(dr["writer"], true);
+
+    // The primary cluster again, as its secondary.
+    let outcome = ok_with_effect(
+        &mut sim,
+        create_secondary("shop-primary", "us-east-1", "shop-global", "aurora-mysql"),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("shop-primary"));
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("DBClusterIdentifier", None, Some("shop-primary")),
+            change("GlobalClusterIdentifier", None, Some("shop-global")),
+            change("Engine", None, Some("aurora-mysql")),
+            change("Status", None, Some("creating")),
+        ]
+    );
+    let created = describe(&mut sim, primary());
+    assert_eq!(created["status"], "creating");
+    assert_eq!(created["global_cluster"], "shop-global");
+    assert_eq!(created["writer"], false);
+    // A switchover needs every member available.
+    let back = Call::SwitchoverGlobalCluster(ops::SwitchoverGlobalCluster {
+        region: "us-east-1".into(),
+        global_cluster: "shop-global".into(),
+        target_db_cluster: "shop-primary".into(),
+    });
+    let err = fails(&mut sim, back.clone());
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    let outcome = wait(&mut sim, primary(), WaitState::Available).unwrap();
+    assert_eq!(outcome.duration_secs, 900);
+    assert_eq!(
+        outcome.changes,
+        vec![change("Status", Some("creating"), Some("available"))]
+    );
+    assert_eq!(describe(&mut sim, primary())["replication_lag_secs"], 0);
+
+    // The writer back where it was.
+    ok_with_effect(&mut sim, back);
+    assert_eq!(
+        waited(&mut sim, global("shop-global"), WaitState::Available),
+        120
+    );
+    let end = sim.world();
+    assert_eq!(global_shape(&end, "shop-global"), start);
+    let snapshot = end.regions["us-east-1"]
+        .db_cluster_snapshots
+        .iter()
+        .find(|s| s.id == "shop-primary-final")
+        .expect("the final snapshot stays");
+    assert_eq!(
+        (
+            snapshot.source.as_str(),
+            snapshot.status.as_str(),
+            snapshot.engine.as_deref()
+        ),
+        ("shop-primary", "available", Some("aurora-mysql"))
+    );
+    // The new secondary is the latest snapshot's source no more: the final one is of the old.
+    let latest = sim
+        .query(&Query::LatestSnapshot { target: primary() })
+        .unwrap()
+        .expect("a latest snapshot of shop-primary");
+    assert_eq!(latest["id"], "shop-primary-final");
+    // The whole run: 1 s per call (7 calls) and the waits.
+    assert_eq!(sim.elapsed_secs(), 7 + 60 + 60 + 300 + 900 + 120);
+}
+
+#[test]
+fn create_global_cluster_rejections() {
+    let mut sim = lifecycle_sim();
+    let err = fails(&mut sim, create_global("us-east-1", "1-global", "loner"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        help(&err).starts_with("it must start with a letter"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(&mut sim, create_global("us-east-1", "Shop-Global", "loner"));
+    assert_error(&err, ErrorKind::Rejected, "GlobalClusterAlreadyExistsFault");
+    assert!(help(&err).contains("delete_global"), "{}", help(&err));
+    let err = fails(
+        &mut sim,
+        create_global("us-east-1", "new-global", "shop-dr"),
+    );
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    assert!(
+        help(&err).contains("us-west-2 has one named 'shop-dr'"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(
+        &mut sim,
+        create_global("us-east-1", "new-global", "shop-primary"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(
+        err.message
+            .contains("already a member of global cluster shop-global"),
+        "{}",
+        err.message
+    );
+    let err = fails(&mut sim, create_global("us-east-1", "new-global", "paused"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(err.message.contains("'stopped'"), "{}", err.message);
+    // AWS stores the identifier in lower case.
+    let outcome = ok_with_effect(&mut sim, create_global("us-east-1", "New-Global", "loner"));
+    assert_eq!(outcome.creates.as_deref(), Some("new-global"));
+    let created = describe(&mut sim, global("new-global"));
+    assert_eq!(created["id"], "new-global");
+    assert_eq!(created["engine"], "aurora-mysql");
+    assert_eq!(created["status"], "available");
+    assert_eq!(created["members"][0]["cluster"], "loner");
+    assert_eq!(created["members"][0]["writer"], true);
+}
+
+#[test]
+fn delete_global_cluster_rejections_and_waits() {
+    let mut sim = lifecycle_sim();
+    let err = fails(&mut sim, delete_global("shop-globl"));
+    assert_error(&err, ErrorKind::NotFound, "GlobalClusterNotFoundFault");
+    assert_eq!(help(&err), "did you mean 'shop-global'?");
+    let err = fails(&mut sim, delete_global("shop-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert_eq!(err.message, "The global cluster shop-global is not empty.");
+    assert!(
+        help(&err).contains("shop-primary (us-east-1, writer), shop-dr (us-west-2)"),
+        "{}",
+        help(&err)
+    );
+    // A global database nothing deletes never gets there.
+    let err = wait(&mut sim, global("shop-global"), WaitState::Deleted).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    assert!(help(&err).contains("delete_global"), "{}", help(&err));
+
+    ok_with_effect(&mut sim, delete_global("empty-global"));
+    let err = fails(&mut sim, delete_global("empty-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert!(help(&err).contains("being deleted"), "{}", help(&err));
+    let err = wait(&mut sim, global("empty-global"), WaitState::Available).unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    let err = sim
+        .wait(&WaitSpec {
+            target: global("empty-global"),
+            until: WaitState::Deleted,
+            timeout_secs: 30,
+        })
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        help(&err).contains("wait.global_cluster_deleted"),
+        "{}",
+        help(&err)
+    );
+    assert_eq!(
+        waited(&mut sim, global("empty-global"), WaitState::Deleted),
+        60
+    );
+    assert!(sim
+        .world()
+        .global_clusters
+        .iter()
+        .all(|g| g.id != "empty-global"));
+    // Gone: not found, and not suggested.
+    let err = fails(&mut sim, delete_global("empty-global"));
+    assert_error(&err, ErrorKind::NotFound, "GlobalClusterNotFoundFault");
+    assert!(!help(&err).contains("empty-global"), "{}", help(&err));
+    // A name the world never had: the wait holds, with a warning.
+    let outcome = wait(&mut sim, global("no-such-global"), WaitState::Deleted).unwrap();
+    assert_eq!(outcome.duration_secs, 0);
+    assert!(
+        outcome.warnings[0].contains("never existed"),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
+#[test]
+fn delete_db_cluster_rejections() {
+    let mut sim = lifecycle_sim();
+    let err = fails(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner--final"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        err.message.contains("FinalDBSnapshotIdentifier"),
+        "{}",
+        err.message
+    );
+    let err = fails(&mut sim, delete_cluster("lonr", "us-east-1", "loner-final"));
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    assert_eq!(help(&err), "did you mean 'loner'?");
+    let err = fails(&mut sim, delete_cluster("shop-dr", "us-west-2", "dr-final"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(
+        err.message.contains("member of global cluster shop-global"),
+        "{}",
+        err.message
+    );
+    assert!(help(&err).contains("promote("), "{}", help(&err));
+    let err = fails(
+        &mut sim,
+        delete_cluster("reports", "us-east-1", "reports-final"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(
+        err.message.contains("still contains DB instances"),
+        "{}",
+        err.message
+    );
+    assert!(help(&err).contains("reports-1"), "{}", help(&err));
+    let err = fails(
+        &mut sim,
+        delete_cluster("paused", "us-east-1", "paused-final"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    let err = fails(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "Shop-Primary-Nightly"),
+    );
+    assert_error(
+        &err,
+        ErrorKind::Rejected,
+        "DBClusterSnapshotAlreadyExistsFault",
+    );
+
+    // A cluster nothing deletes never gets there.
+    let err = wait(
+        &mut sim,
+        db_cluster("loner", "us-east-1"),
+        WaitState::Deleted,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    assert!(help(&err).contains("delete_cluster"), "{}", help(&err));
+
+    ok_with_effect(
+        &mut sim,
+        delete_cluster("Loner", "us-east-1", "loner-final"),
+    );
+    // Being deleted: nothing else is done to it, and it is never available again.
+    let err = fails(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final-2"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(help(&err).contains("being deleted"), "{}", help(&err));
+    let err = fails(
+        &mut sim,
+        Call::CreateDbClusterSnapshot(ops::CreateDbClusterSnapshot {
+            region: "us-east-1".into(),
+            db_cluster: "loner".into(),
+            snapshot: "loner-late".into(),
+            tags: BTreeMap::new(),
+        }),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    let err = wait(
+        &mut sim,
+        db_cluster("loner", "us-east-1"),
+        WaitState::Available,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster("loner", "us-east-1"),
+            WaitState::Deleted
+        ),
+        300
+    );
+    // Gone: not found, not exported, not suggested.
+    let err = fails(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final-3"),
+    );
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    assert!(!help(&err).contains("'loner'"), "{}", help(&err));
+    assert!(sim.world().regions["us-east-1"]
+        .db_clusters
+        .iter()
+        .all(|c| c.id != "loner"));
+    let err = wait(
+        &mut sim,
+        db_cluster("loner", "us-east-1"),
+        WaitState::Available,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    // The final snapshot stays, and restores nothing by itself.
+    assert_eq!(
+        describe(&mut sim, db_cluster_snapshot("loner-final", "us-east-1"))["status"],
+        "available"
+    );
+}
+
+#[test]
+fn a_cluster_is_gone_no_sooner_than_its_final_snapshot() {
+    let mut inventory = lifecycle_inventory();
+    inventory.estimates =
+        BTreeMap::from([("wait.db_cluster_snapshot_available".to_string(), 1200)]);
+    let mut sim = SimBackend::new(inventory);
+    ok(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final"),
+    );
+    let err = sim
+        .wait(&WaitSpec {
+            target: db_cluster("loner", "us-east-1"),
+            until: WaitState::Deleted,
+            timeout_secs: 1000,
+        })
+        .expect_err("the snapshot takes 20 minutes");
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        help(&err).contains("wait.db_cluster_snapshot_available"),
+        "{}",
+        help(&err)
+    );
+    let mut inventory = lifecycle_inventory();
+    inventory.estimates = BTreeMap::from([("wait.db_cluster_deleted".to_string(), 420)]);
+    let mut sim = SimBackend::new(inventory);
+    ok(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final"),
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster("loner", "us-east-1"),
+            WaitState::Deleted
+        ),
+        420
+    );
+}
+
+#[test]
+fn create_db_cluster_rejections() {
+    let mut sim = lifecycle_sim();
+    let create = |cluster: &str, region: &str, global: &str| {
+        create_secondary(cluster, region, global, "aurora-mysql")
+    };
+    let err = fails(&mut sim, create("shop-eu-", "eu-west-1", "shop-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        err.message.contains("DBClusterIdentifier"),
+        "{}",
+        err.message
+    );
+    let err = fails(&mut sim, create("Shop-DR", "us-west-2", "shop-global"));
+    assert_error(&err, ErrorKind::Rejected, "DBClusterAlreadyExistsFault");
+    assert!(help(&err).contains("delete_cluster"), "{}", help(&err));
+    let err = fails(&mut sim, create("shop-eu", "eu-west-1", "shop-globl"));
+    assert_error(&err, ErrorKind::NotFound, "GlobalClusterNotFoundFault");
+    let err = fails(&mut sim, create("shop-eu", "eu-west-1", "empty-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert!(help(&err).contains("create_global"), "{}", help(&err));
+    let err = fails(
+        &mut sim,
+        create_secondary("shop-eu", "eu-west-1", "shop-global", "aurora-postgresql"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterCombination");
+    assert!(help(&err).contains("'aurora-mysql'"), "{}", help(&err));
+    // A secondary goes to another region than the writer's, one per region.
+    let err = fails(&mut sim, create("shop-east", "us-east-1", "shop-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        err.message.contains("primary cluster shop-primary"),
+        "{}",
+        err.message
+    );
+    let err = fails(&mut sim, create("shop-west", "us-west-2", "shop-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(err.message.contains("(shop-dr)"), "{}", err.message);
+    let err = fails(&mut sim, create("shop-ap", "ap-south-1", "shop-global"));
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    // A global database in the middle of a failover takes no new member.
+    let mut busy = lifecycle_sim();
+    ok(
+        &mut busy,
+        Call::FailoverGlobalCluster(ops::FailoverGlobalCluster {
+            region: "us-west-2".into(),
+            global_cluster: "shop-global".into(),
+            target_db_cluster: "shop-dr".into(),
+            allow_data_loss: true,
+        }),
+    );
+    let err = fails(&mut busy, create("shop-eu", "eu-west-1", "shop-global"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidGlobalClusterStateFault");
+    assert!(help(&err).contains("wait(aurora_global(\"shop-global\"), \"available\")"));
+
+    let outcome = ok_with_effect(&mut sim, create("shop-eu", "eu-west-1", "shop-global"));
+    assert_eq!(outcome.creates.as_deref(), Some("shop-eu"));
+    let members = &describe(&mut sim, global("shop-global"))["members"];
+    assert_eq!(members[2]["cluster"], "shop-eu");
+    assert_eq!(members[2]["region"], "eu-west-1");
+    assert_eq!(members[2]["writer"], false);
+}
+
+#[test]
+fn captured_deletions_finish_one_estimate_after_the_capture() {
+    let mut inventory = lifecycle_inventory();
+    inventory.regions.get_mut("us-east-1").unwrap().db_clusters[2].status = "deleting".into();
+    inventory.global_clusters[1].status = "deleting".into();
+    let mut sim = SimBackend::new(inventory.clone());
+    assert_eq!(sim.world(), inventory);
+    assert_eq!(
+        describe(&mut sim, db_cluster("loner", "us-east-1"))["status"],
+        "deleting"
+    );
+    assert_eq!(
+        waited(&mut sim, global("empty-global"), WaitState::Deleted),
+        60
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_cluster("loner", "us-east-1"),
+            WaitState::Deleted
+        ),
+        240
+    );
+    assert!(!exists(&mut sim, db_cluster("loner", "us-east-1")));
+}
+
+#[test]
+fn a_rewound_branch_sees_a_deleted_cluster_deleting_again() {
+    let mut sim = lifecycle_sim();
+    sim.begin_parallel().unwrap();
+    ok(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final"),
+    );
+    waited(
+        &mut sim,
+        db_cluster("loner", "us-east-1"),
+        WaitState::Deleted,
+    );
+    assert!(!exists(&mut sim, db_cluster("loner", "us-east-1")));
+    sim.begin_branch().unwrap();
+    assert_eq!(
+        describe(&mut sim, db_cluster("loner", "us-east-1"))["status"],
+        "deleting"
+    );
+    sim.end_parallel().unwrap();
+    assert!(!exists(&mut sim, db_cluster("loner", "us-east-1")));
+}
+
+#[test]
+fn the_lifecycle_estimates_are_listed_with_their_defaults() {
+    let defaults: BTreeMap<&str, u64> = estimate_defaults().map(|d| (d.key, d.secs)).collect();
+    assert_eq!(defaults.get("wait.db_cluster_deleted"), Some(&300));
+    assert_eq!(defaults.get("wait.global_cluster_deleted"), Some(&60));
+    assert_eq!(
+        defaults.get("wait.db_cluster_available_after_create"),
+        Some(&900)
+    );
+}

@@ -72,6 +72,13 @@ pub enum Command {
         "ripcord export reviewed.json --engine step-functions --approval-topic arn:aws:sns:us-west-2:123456789012:dr-approvals",
     ))]
     Export(ExportArgs),
+    /// A DR drill: the failover, a verification, the failback, each an `apply`, and the
+    /// evidence report of the whole exercise (Markdown and HTML).
+    #[command(after_help = examples!(
+        "ripcord drill runbooks/ecommerce/failover.rhai --failback runbooks/ecommerce/failback.rhai",
+        "ripcord drill runbooks/ecommerce/failover.rhai --failback runbooks/ecommerce/failback.rhai --verify checks.rhai --report-dir evidence/",
+    ))]
+    Drill(DrillArgs),
     /// Journals of past runs.
     #[command(after_help = examples!(
         "ripcord runs list",
@@ -143,7 +150,7 @@ pub struct CompletionsArgs {
 }
 
 /// How to reach AWS (the standard credential chain; these override it).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LiveArgs {
     /// Named profile from the AWS config/credentials files.
     #[arg(long)]
@@ -312,6 +319,35 @@ pub struct RunsArgs {
     pub runs_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: RunsCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The failover runbook (.rhai).
+    pub failover: PathBuf,
+    /// The runbook that brings everything back after it (run last).
+    #[arg(long, value_name = "RUNBOOK")]
+    pub failback: PathBuf,
+    /// A runbook of checks and queries run between the two: the drill stops if it fails.
+    #[arg(long, value_name = "RUNBOOK")]
+    pub verify: Option<PathBuf>,
+    /// Where the evidence goes [default: RUNS_DIR/drills/DRILL_ID].
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
+    #[command(flatten)]
+    pub quotas: QuotaArgs,
+    /// Do not ask before each phase's run (each still stops at its approvals).
+    #[arg(long)]
+    pub yes: bool,
+    /// Approve every `approve(...)` of every phase without asking: for unattended drills in
+    /// a test account.
+    #[arg(long)]
+    pub approve_gates: bool,
+    /// Where run journals go [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
+    #[arg(long)]
+    pub runs_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

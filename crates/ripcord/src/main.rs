@@ -5,6 +5,7 @@ mod capture;
 mod check;
 mod cli;
 mod definitions;
+mod drill;
 mod exit;
 mod export;
 mod generated;
@@ -47,6 +48,7 @@ fn main() {
         cli::Command::Capture(args) => capture::run(args),
         cli::Command::IamPolicy(args) => iam_policy::run(args),
         cli::Command::Export(args) => export::run(args),
+        cli::Command::Drill(args) => drill::run(args, cli.color),
         cli::Command::Runs(args) => runs::run(args),
         cli::Command::Repl(args) => repl::run(args, cli.color),
         cli::Command::Completions(args) => generated::completions(args.shell),

@@ -34,7 +34,7 @@ pub fn write(
 /// The plan `apply` made before the run sent anything, recomputed: the runbook at the
 /// journaled path, only if it still hashes to the journaled SHA-256, planned against the
 /// run's `inventory.json`. Otherwise why there is no estimate.
-fn estimate(run: &Run) -> Estimate {
+pub(crate) fn estimate(run: &Run) -> Estimate {
     let Some(header) = run.header() else {
         return Estimate::Unavailable("the journal has no header naming the runbook".to_string());
     };

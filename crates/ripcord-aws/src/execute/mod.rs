@@ -4,6 +4,7 @@ mod autoscaling;
 mod dynamodb;
 mod ec2;
 mod ecs;
+mod lifecycle;
 mod rds;
 mod route53;
 mod s3;

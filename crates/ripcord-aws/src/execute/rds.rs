@@ -18,7 +18,7 @@ fn rds_tags(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
 }
 
 /// The identifier AWS stored (lowercase), else the one the runbook gave.
-fn stored(answer: Option<&str>, given: &str) -> Option<String> {
+pub(super) fn stored(answer: Option<&str>, given: &str) -> Option<String> {
     Some(answer.unwrap_or(given).to_string())
 }
 

@@ -5,6 +5,7 @@
 //! parameter names (PascalCase in JSON) so that a reviewer who knows the API reads the plan
 //! without a glossary.
 
+mod aurora;
 mod autoscaling;
 mod dynamodb;
 mod ec2;
@@ -14,6 +15,7 @@ mod route53;
 mod s3;
 mod sns;
 
+pub use aurora::{CreateDbCluster, CreateGlobalCluster, DeleteDbCluster, DeleteGlobalCluster};
 pub use autoscaling::UpdateAutoScalingGroup;
 pub use dynamodb::{ReplicaRegion, ReplicaUpdate, UpdateTable};
 pub use ec2::{CopySnapshot, CreateSnapshot, CreateVolume};

@@ -548,7 +548,7 @@ impl Operation for RemoveFromGlobalCluster {
 
     fn inverse(&self, _before: Before<'_>) -> Inverse {
         Inverse::Irreversible(format!(
-            "{} in {} left global database {} and cannot rejoin it: replication is re-established with a new global database and secondary cluster, which ripcord cannot create yet",
+            "{} in {} left global database {} and cannot rejoin it: replication is re-established with a new global database and secondary cluster (ripcord/warm_standby's reestablish_replication; runbooks/ecommerce/failback.rhai)",
             self.db_cluster, self.region, self.global_cluster
         ))
     }
@@ -835,7 +835,7 @@ fn writer_back(global: &str, moved_to: &str, before: Before<'_>) -> Inverse {
     }
 }
 
-fn rds_arn(scope: &Scope, region: &str, kind: &str, id: &str) -> String {
+pub(super) fn rds_arn(scope: &Scope, region: &str, kind: &str, id: &str) -> String {
     if id.starts_with("arn:") {
         return id.to_string();
     }

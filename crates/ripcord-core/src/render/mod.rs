@@ -474,6 +474,27 @@ mod tests {
                 db_instance: "db".into(),
                 force_failover: true,
             }),
+            Call::CreateGlobalCluster(ops::CreateGlobalCluster {
+                region: region.clone(),
+                global_cluster_identifier: "g".into(),
+                source_db_cluster: "c".into(),
+            }),
+            Call::DeleteGlobalCluster(ops::DeleteGlobalCluster {
+                region: region.clone(),
+                global_cluster_identifier: "g".into(),
+            }),
+            Call::DeleteDbCluster(ops::DeleteDbCluster {
+                region: region.clone(),
+                db_cluster: "c".into(),
+                final_snapshot: "c-final".into(),
+            }),
+            Call::CreateDbCluster(ops::CreateDbCluster {
+                region: region.clone(),
+                db_cluster: "c".into(),
+                global_cluster_identifier: "g".into(),
+                engine: "aurora-mysql".into(),
+                engine_version: None,
+            }),
             Call::UpdateAutoScalingGroup(ops::UpdateAutoScalingGroup {
                 region: region.clone(),
                 auto_scaling_group_name: "asg".into(),

@@ -20,11 +20,11 @@ pub fn wait(
 ) -> Res {
     let until = WaitState::parse(state).ok_or_else(|| {
         Failure::invalid(format!("`{state}` is not a state `wait` knows"))
-            .with_help("states: available, completed, in_service, in_sync")
+            .with_help("states: available, completed, in_service, in_sync, active, steady, deleted")
     })?;
     // The one table of waiters (core's) decides, so that the interpreter accepts exactly the
     // waits the simulation and the live backend can carry out.
-    if h.kind().wait_state().as_ref() != Some(&until) {
+    if !h.kind().can_wait(&until) {
         return Err(
             Failure::invalid(format!("cannot wait for `{state}` on {h}")).with_help(format!(
                 "states for {}: {}",

@@ -9,6 +9,12 @@ use std::fmt::Write as _;
 /// Renders the report as an HTML page.
 pub fn render_html(report: &EvidenceReport) -> String {
     let title = format!("Evidence report: run {}", report.run_id);
+    html_page(&title, &render_html_section(report))
+}
+
+/// A self-contained page around `body`: the report's style, a Content-Security-Policy that
+/// fetches nothing, `title` as the page's title and first heading.
+pub fn html_page(title: &str, body: &str) -> String {
     let mut out = String::new();
     // Writing to a String cannot fail: the `let _ =` below drop an always-Ok result.
     let _ = writeln!(
@@ -24,9 +30,18 @@ pub fn render_html(report: &EvidenceReport) -> String {
 </head>
 <body>
 <h1>{}</h1>"#,
-        html(&title),
-        html(&title)
+        html(title),
+        html(title)
     );
+    out.push_str(body);
+    let _ = writeln!(out, "</body>\n</html>");
+    out
+}
+
+/// The report's content, without the page around it, so that a drill's page holds the
+/// reports of its runs one after the other.
+pub fn render_html_section(report: &EvidenceReport) -> String {
+    let mut out = String::new();
     run_table(&mut out, report);
     objectives(&mut out, report);
     let _ = writeln!(out, "<h2>Timeline</h2>\n<figure>");
@@ -41,7 +56,7 @@ pub fn render_html(report: &EvidenceReport) -> String {
     left_changed(&mut out, report);
     let _ = writeln!(
         out,
-        "<footer>Written by ripcord from the journal of run {} (journal.jsonl, {}).</footer>\n</body>\n</html>",
+        "<footer>Written by ripcord from the journal of run {} (journal.jsonl, {}).</footer>",
         html(&report.run_id),
         html(&report.inventory_file)
     );

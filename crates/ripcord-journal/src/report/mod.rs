@@ -19,7 +19,7 @@ mod svg;
 mod tests;
 
 pub use estimate::{Estimate, PlannedStep};
-pub use html::render_html;
+pub use html::{html_page, render_html, render_html_section};
 pub use left::LeftChange;
 pub use markdown::render_markdown;
 pub use rpo::{LagReading, LagSource};

@@ -38,7 +38,7 @@ impl Move {
 }
 
 /// `a (us-east-1, writer), b (us-west-2)`.
-fn members_list(global: &GlobalCluster) -> String {
+pub(super) fn members_list(global: &GlobalCluster) -> String {
     if global.members.is_empty() {
         return "it has no members".to_string();
     }
@@ -53,7 +53,7 @@ fn members_list(global: &GlobalCluster) -> String {
     format!("members of {}: {}", global.id, members.join(", "))
 }
 
-fn global_not_available(
+pub(super) fn global_not_available(
     cx: Cx,
     global: &GlobalCluster,
     status: &str,
@@ -64,6 +64,10 @@ fn global_not_available(
     };
     let help = match remaining {
         Some(_) => crate::errors::wait_hint(&target, "available", remaining),
+        None if status == "deleting" => format!(
+            "global cluster {} is being deleted: nothing leads it back to 'available' (once gone, its identifier is free again)",
+            global.id
+        ),
         None => format!(
             "nothing the runbook did leads {} out of '{status}'",
             global.id
@@ -87,12 +91,12 @@ fn remove_from_global_cluster(
     global_cluster: &str,
     db_cluster: &str,
 ) -> Result<Outcome, BackendError> {
-    let gi = sim.world.global_cluster(cx.op, global_cluster)?;
+    let gi = sim.world.global_cluster(cx.op, global_cluster, cx.now)?;
     let target = Target::DbCluster {
         name: db_cluster.to_string(),
         region: region.to_string(),
     };
-    let (ri, ci) = sim.world.locate(cx.op, &target)?;
+    let (ri, ci) = sim.world.locate(cx.op, &target, cx.now)?;
     let global = sim.world.global_clusters.at(gi);
     let cluster = sim.world.regions.at(ri).db_clusters.at(ci);
     let key = rds_key(&cluster.item.id);
@@ -117,7 +121,7 @@ fn remove_from_global_cluster(
     };
     let status = global.status(cx.now);
     if status != "available" {
-        let remaining = global.active(cx.now).map(|p| p.until - cx.now);
+        let remaining = global.remaining(cx.now);
         return Err(global_not_available(cx, &global.item, status, remaining));
     }
     let writer = global.item.members[position].writer;
@@ -138,7 +142,7 @@ fn remove_from_global_cluster(
     }
     let cluster_status = cluster.status(cx.now);
     if cluster_status != "available" {
-        let remaining = cluster.active(cx.now).map(|p| p.until - cx.now);
+        let remaining = cluster.remaining(cx.now);
         return Err(cluster_not_available(
             cx,
             &target,
@@ -189,7 +193,7 @@ fn move_writer(
     target_db_cluster: &str,
     how: Move,
 ) -> Result<Outcome, BackendError> {
-    let gi = sim.world.global_cluster(cx.op, global_cluster)?;
+    let gi = sim.world.global_cluster(cx.op, global_cluster, cx.now)?;
     sim.world.region_index(
         cx.op,
         &Target::DbCluster {
@@ -224,7 +228,7 @@ fn move_writer(
             .region_names()
             .into_iter()
             .zip(sim.world.regions.iter())
-            .filter(|(_, r)| r.db_clusters.find(&key).is_some())
+            .filter(|(_, r)| r.db_clusters.get(&key).is_some_and(|c| c.exists(cx.now)))
             .map(|(name, _)| name)
             .collect();
         if exists_in.is_empty() {
@@ -275,7 +279,7 @@ fn move_writer(
     }
     let status = global.status(cx.now);
     if status != "available" {
-        let remaining = global.active(cx.now).map(|p| p.until - cx.now);
+        let remaining = global.remaining(cx.now);
         return Err(global_not_available(cx, &global.item, status, remaining));
     }
     // A lossless move needs every member healthy; a failover with data loss only the target.
@@ -292,7 +296,7 @@ fn move_writer(
         };
         let cluster_status = cluster.status(cx.now);
         if cluster_status != "available" {
-            let remaining = cluster.active(cx.now).map(|p| p.until - cx.now);
+            let remaining = cluster.remaining(cx.now);
             let target = Target::DbCluster {
                 name: m.cluster.clone(),
                 region: m.region.clone(),

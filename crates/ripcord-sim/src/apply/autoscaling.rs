@@ -44,7 +44,7 @@ fn update(
                 .with_help("sizes are 0 or more"));
         }
     }
-    let (ri, ai) = sim.world.locate(cx.op, &target)?;
+    let (ri, ai) = sim.world.locate(cx.op, &target, cx.now)?;
     let group = sim.world.regions.at(ri).asgs.at(ai);
     let current = &group.item;
     let min = sizes.min.unwrap_or(current.min_size);

@@ -26,7 +26,7 @@ fn create_snapshot(
         name: volume.to_string(),
         region: region.to_string(),
     };
-    let (ri, vi) = sim.world.locate(cx.op, &target)?;
+    let (ri, vi) = sim.world.locate(cx.op, &target, cx.now)?;
     let reg = sim.world.regions.at(ri);
     let vol = reg.volumes.at(vi);
     let state = vol.status(cx.now);
@@ -90,7 +90,7 @@ fn copy_snapshot(
         name: source_snapshot.to_string(),
         region: source_region.to_string(),
     };
-    let (si, ni) = sim.world.locate(cx.op, &source)?;
+    let (si, ni) = sim.world.locate(cx.op, &source, cx.now)?;
     let destination = sim.world.region_index(
         cx.op,
         &Target::EbsSnapshot {
@@ -163,7 +163,7 @@ fn create_volume(
         name: snapshot.to_string(),
         region: region.to_string(),
     };
-    let (ri, si) = sim.world.locate(cx.op, &source)?;
+    let (ri, si) = sim.world.locate(cx.op, &source, cx.now)?;
     let reg = sim.world.regions.at(ri);
     let snap = reg.snapshots.at(si);
     let state = snap.status(cx.now);

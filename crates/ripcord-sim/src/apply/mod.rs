@@ -5,6 +5,7 @@ mod autoscaling;
 pub(crate) mod dynamodb;
 mod ec2;
 mod ecs;
+mod lifecycle;
 mod rds;
 mod route53;
 pub(crate) mod s3;

@@ -14,7 +14,7 @@ use ripcord_core::ops;
 use ripcord_core::{BackendError, Change, Outcome, Target};
 
 /// What differs between DB snapshots and DB cluster snapshots.
-trait Flavor: HasStatus + Sized {
+pub(super) trait Flavor: HasStatus + Sized {
     const ID_PARAMETER: &'static str;
     const ALREADY_EXISTS: &'static str;
     const INVALID_STATE: &'static str;
@@ -117,7 +117,7 @@ fn recorded<F: Flavor>(sim: &SimBackend, region: &str, snapshot: &DbSnapshot) ->
 }
 
 /// A manual snapshot taken now: only what it records of its source is left to fill in.
-fn new_snapshot(id: &str, source: &str, at: jiff::Timestamp) -> DbSnapshot {
+pub(super) fn new_snapshot(id: &str, source: &str, at: jiff::Timestamp) -> DbSnapshot {
     DbSnapshot {
         id: rds_key(id),
         source: source.to_string(),
@@ -214,7 +214,7 @@ fn create_db_snapshot(
         name: db_instance.to_string(),
         region: region.to_string(),
     };
-    let (ri, ii) = sim.world.locate(cx.op, &target)?;
+    let (ri, ii) = sim.world.locate(cx.op, &target, cx.now)?;
     let reg = sim.world.regions.at(ri);
     let instance = reg.db_instances.at(ii);
     if let Some(cluster) = &instance.item.cluster {
@@ -249,13 +249,13 @@ fn create_db_cluster_snapshot(
         name: db_cluster.to_string(),
         region: region.to_string(),
     };
-    let (ri, ci) = sim.world.locate(cx.op, &target)?;
+    let (ri, ci) = sim.world.locate(cx.op, &target, cx.now)?;
     let reg = sim.world.regions.at(ri);
     let cluster = reg.db_clusters.at(ci);
     already_exists::<ClusterSnap>(cx, reg, snapshot, region)?;
     let status = cluster.status(cx.now);
     if status != "available" {
-        let remaining = cluster.active(cx.now).map(|p| p.until - cx.now);
+        let remaining = cluster.remaining(cx.now);
         return Err(cluster_not_available(
             cx,
             &target,
@@ -282,6 +282,9 @@ pub(super) fn cluster_not_available(
 ) -> BackendError {
     let help = match remaining {
         Some(_) => wait_hint(target, "available", remaining),
+        None if status == "deleting" => format!(
+            "DB cluster {id} is being deleted: nothing leads it back to 'available' (once gone, its identifier is free again)"
+        ),
         None => format!("nothing the runbook did leads DB cluster {id} out of '{status}'"),
     };
     cx.op
@@ -292,7 +295,7 @@ pub(super) fn cluster_not_available(
         .with_help(help)
 }
 
-fn already_exists<F: Flavor>(
+pub(super) fn already_exists<F: Flavor>(
     cx: Cx,
     region: &Region,
     id: &str,
@@ -313,7 +316,7 @@ fn already_exists<F: Flavor>(
 }
 
 /// Adds a snapshot that is being created, observable as `creating` until its estimate passes.
-fn add_snapshot<F: Flavor>(
+pub(super) fn add_snapshot<F: Flavor>(
     sim: &mut SimBackend,
     cx: Cx,
     ri: usize,
@@ -344,7 +347,7 @@ fn copy<F: Flavor>(
     target_snapshot: &str,
 ) -> Result<Outcome, BackendError> {
     let source = F::target(source_snapshot, source_region);
-    let (si, ni) = sim.world.locate(cx.op, &source)?;
+    let (si, ni) = sim.world.locate(cx.op, &source, cx.now)?;
     let destination = sim
         .world
         .region_index(cx.op, &F::target(target_snapshot, region))?;
@@ -456,7 +459,7 @@ fn restore_db_instance(
     multi_az: Option<bool>,
 ) -> Result<Outcome, BackendError> {
     let source = DbSnap::target(snapshot, region);
-    let (ri, si) = sim.world.locate(cx.op, &source)?;
+    let (ri, si) = sim.world.locate(cx.op, &source, cx.now)?;
     check_identifier(cx, "DBInstanceIdentifier", db_instance, 63)?;
     let reg = sim.world.regions.at(ri);
     let snap = reg.db_snapshots.at(si);
@@ -566,7 +569,7 @@ fn promote_read_replica(
         name: db_instance.to_string(),
         region: region.to_string(),
     };
-    let (ri, ii) = sim.world.locate(cx.op, &target)?;
+    let (ri, ii) = sim.world.locate(cx.op, &target, cx.now)?;
     let instance = sim.world.regions.at(ri).db_instances.at(ii);
     let Some(source) = instance.item.read_replica_source.clone() else {
         return Err(cx
@@ -617,7 +620,7 @@ fn reboot_db_instance(
         name: db_instance.to_string(),
         region: region.to_string(),
     };
-    let (ri, ii) = sim.world.locate(cx.op, &target)?;
+    let (ri, ii) = sim.world.locate(cx.op, &target, cx.now)?;
     let instance = sim.world.regions.at(ri).db_instances.at(ii);
     if instance.status(cx.now) != "available" {
         return Err(instance_not_available(cx, &target, instance, region));

@@ -20,7 +20,7 @@ fn publish(
         name: topic.to_string(),
         region: region.to_string(),
     };
-    let (ri, ti) = sim.world.locate(cx.op, &target)?;
+    let (ri, ti) = sim.world.locate(cx.op, &target, cx.now)?;
     let invalid = |message: &str, help: &str| {
         cx.op
             .rejected("InvalidParameter", format!("Invalid parameter: {message}"))

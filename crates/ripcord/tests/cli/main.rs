@@ -22,6 +22,7 @@ mod repl;
 mod report;
 mod resume;
 mod reviewed;
+mod roundtrip;
 mod spinners;
 mod term;
 

@@ -1,0 +1,104 @@
+//! Aurora global databases made and unmade (`ripcord_core::ops::aurora`): what re-establishing
+//! replication after a failover sends. The moves within a global database (detach, failover,
+//! switchover) are in `rds.rs`.
+
+use super::rds::stored;
+use super::{request_id, resolved, Execute};
+use crate::context::Ctx;
+use crate::errors::{FromSdk, Op};
+use aws_sdk_rds::operation::RequestId;
+use ripcord_core::ops;
+use ripcord_core::{BackendError, Outcome};
+
+impl Execute for ops::CreateGlobalCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        // The source is named by ARN, as RemoveFromGlobalCluster names its member: an
+        // identifier only works for a cluster in the region the request is sent to. Engine,
+        // version and encryption come from the source (AWS refuses them alongside it).
+        let source = ctx
+            .cluster_arn(&self.region, &self.source_db_cluster)
+            .await?;
+        let out = ctx
+            .mutations
+            .rds(&self.region)
+            .create_global_cluster()
+            .global_cluster_identifier(&self.global_cluster_identifier)
+            .source_db_cluster_identifier(&source)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        Ok(Outcome {
+            resolved: resolved(&self.source_db_cluster, &source),
+            creates: stored(
+                out.global_cluster()
+                    .and_then(|g| g.global_cluster_identifier()),
+                &self.global_cluster_identifier,
+            ),
+            request_id: request_id(out.request_id()),
+            ..Outcome::default()
+        })
+    }
+}
+
+impl Execute for ops::DeleteGlobalCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        let out = ctx
+            .mutations
+            .rds(&self.region)
+            .delete_global_cluster()
+            .global_cluster_identifier(&self.global_cluster_identifier)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        Ok(Outcome {
+            request_id: request_id(out.request_id()),
+            ..Outcome::default()
+        })
+    }
+}
+
+impl Execute for ops::DeleteDbCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        // Never without a final snapshot: SkipFinalSnapshot is false, said explicitly.
+        let out = ctx
+            .mutations
+            .rds(&self.region)
+            .delete_db_cluster()
+            .db_cluster_identifier(&self.db_cluster)
+            .skip_final_snapshot(false)
+            .final_db_snapshot_identifier(&self.final_snapshot)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        Ok(Outcome {
+            request_id: request_id(out.request_id()),
+            ..Outcome::default()
+        })
+    }
+}
+
+impl Execute for ops::CreateDbCluster {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        // A secondary of a global database: no master credentials (it takes the primary's),
+        // the global database by its identifier (sent to the secondary's region).
+        let out = ctx
+            .mutations
+            .rds(&self.region)
+            .create_db_cluster()
+            .db_cluster_identifier(&self.db_cluster)
+            .global_cluster_identifier(&self.global_cluster_identifier)
+            .engine(&self.engine)
+            .set_engine_version(self.engine_version.clone())
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        Ok(Outcome {
+            creates: stored(
+                out.db_cluster().and_then(|c| c.db_cluster_identifier()),
+                &self.db_cluster,
+            ),
+            request_id: request_id(out.request_id()),
+            ..Outcome::default()
+        })
+    }
+}
