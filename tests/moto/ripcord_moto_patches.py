@@ -22,6 +22,7 @@ from moto.ecs.models import EC2ContainerServiceBackend, Service, ecs_backends
 from moto.moto_api._internal import mock_random
 from moto.rds.exceptions import (
     DBClusterNotFoundError,
+    DBInstanceAlreadyExists,
     InvalidParameterCombination,
     RDSClientError,
 )
@@ -347,6 +348,34 @@ def _other_az(az):
     return az[:-1] + ("b" if az[-1] != "b" else "a")
 
 
+def _instance(backend, ref):
+    """The instance an identifier (in `backend`'s region) or an ARN (in its own) names, if any."""
+    if not ref:
+        return None  # (an empty identifier would describe every instance)
+    try:
+        return backend.find_db_from_id(ref)
+    except RDSClientError:
+        return None
+
+
+def _unlink(backend, replica):
+    """Takes `replica` out of its source's ReadReplicaDBInstanceIdentifiers, where the source
+    lists it by identifier (same region) or by ARN (another region); a source that is gone
+    lists nothing."""
+    source = _instance(backend, replica.source_db_instance_identifier)
+    if source is not None:
+        for ref in (replica.db_instance_arn, replica.db_instance_identifier):
+            if ref in source.replicas:
+                source.replicas.remove(ref)
+
+
+def _standalone(backend, db):
+    """A replica promoted: no longer one, nor listed by its source."""
+    _unlink(backend, db)
+    db.is_replica = False
+    db.source_db_instance_identifier = None
+
+
 def _patch_instances():
     # Multi-AZ standby. Upstream has no standby AZ at all, so RebootDBInstance
     # with ForceFailover cannot move the instance anywhere (it is a no-op).
@@ -390,18 +419,10 @@ def _patch_instances():
         # Upstream only flips is_replica: the promoted instance still reports
         # ReadReplicaSourceDBInstanceIdentifier and its source still lists it.
         db = self.describe_db_instances(db_kwargs["db_instance_identifier"])[0]
-        source_id = db.source_db_instance_identifier if db.is_replica else None
+        was_replica = db.is_replica
         db = upstream_promote(self, db_kwargs)
-        if source_id:
-            try:
-                source = self.find_db_from_id(source_id)
-            except RDSClientError:
-                source = None  # the source is gone, nothing to unlink
-            if source is not None:
-                for ref in (db.db_instance_arn, db.db_instance_identifier):
-                    if ref in source.replicas:
-                        source.replicas.remove(ref)
-            db.source_db_instance_identifier = None
+        if was_replica:
+            _standalone(self, db)
         return db
 
     def in_own_region(backend, db):
@@ -412,13 +433,69 @@ def _patch_instances():
         return db
 
     def create_db_instance_read_replica(self, db_kwargs):
-        return in_own_region(self, upstream_replica(self, db_kwargs))
+        # Upstream stores the replica under its id whatever is there: an existing instance
+        # is replaced (and a source lists the replica twice). AWS refuses the id.
+        if db_kwargs["db_instance_identifier"] in self.databases:
+            raise DBInstanceAlreadyExists()
+        db = in_own_region(self, upstream_replica(self, db_kwargs))
+        # A replica copies all of its source, MultiAZ included when the request has none;
+        # AWS: "Creating your read replica as a Multi-AZ DB instance is independent of whether
+        # the source is a Multi-AZ DB instance" (Single-AZ unless MultiAZ=true).
+        db.multi_az = bool(db_kwargs.get("multi_az"))
+        return db
+
+    # DeleteDBInstance. Upstream unlinks a deleted replica from its source by identifier,
+    # but a source in another region lists it by ARN: HTTP 500 (ValueError), the replica
+    # gone already; with its source gone, DBInstanceNotFound for the source, the replica
+    # gone all the same. A deleted source's replicas kept naming it. AWS promotes them
+    # ("If you delete a source DB instance without deleting its read replicas [...] each
+    # read replica is promoted to a standalone DB instance"), and refuses a final snapshot of
+    # a replica.
+    upstream_delete = RDSBackend.delete_db_instance
+
+    def delete_db_instance(
+        self,
+        db_instance_identifier,
+        final_db_snapshot_identifier=None,
+        skip_final_snapshot=False,
+        delete_automated_backups=True,
+    ):
+        db = self.databases.get(db_instance_identifier)
+        if db is None:
+            return upstream_delete(self, db_instance_identifier)  # DBInstanceNotFound
+        was_replica = db.is_replica
+        if was_replica and final_db_snapshot_identifier and not skip_final_snapshot:
+            raise InvalidParameterCombination(
+                "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance"
+            )
+        replicas = list(db.replicas)
+        db.is_replica = False  # the links are ours to undo, below
+        try:
+            db = upstream_delete(
+                self,
+                db_instance_identifier,
+                final_db_snapshot_identifier=final_db_snapshot_identifier,
+                skip_final_snapshot=skip_final_snapshot,
+                delete_automated_backups=delete_automated_backups,
+            )
+        finally:
+            db.is_replica = was_replica
+        if was_replica:
+            _unlink(self, db)
+        for ref in replicas:
+            replica = _instance(self, ref)
+            if replica is not None and replica.is_replica:
+                replica.is_replica = False
+                replica.source_db_instance_identifier = None
+        db.replicas = []
+        return db
 
     def restore_db_instance_from_db_snapshot(self, from_snapshot_id, overrides):
         return in_own_region(self, upstream_restore(self, from_snapshot_id, overrides))
 
     RDSBackend.promote_read_replica = promote_read_replica
     RDSBackend.create_db_instance_read_replica = create_db_instance_read_replica
+    RDSBackend.delete_db_instance = delete_db_instance
     RDSBackend.restore_db_instance_from_db_snapshot = restore_db_instance_from_db_snapshot
 
 

@@ -156,6 +156,7 @@ class Seeder:
                     SourceDBInstanceIdentifier=source,
                     DBInstanceClass=db.get("instance_class", "db.r6g.large"),
                     AvailabilityZone=db["availability_zone"],
+                    MultiAZ=bool(db.get("multi_az", False)),
                 )
                 continue
             args = dict(

@@ -455,6 +455,64 @@ def cross_region_read_replica_promotes_cleanly(srv):
     eq(src["ReadReplicaDBInstanceIdentifiers"], [], "source's replicas after promote")
 
 
+def described_db(rds, name):
+    return rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+
+
+@test
+def read_replicas_made_and_unmade_like_aws(srv):
+    east, west = srv.client("rds", EAST), srv.client("rds", WEST)
+    source = create_instance(east, "fb-source", multi_az=True)["DBInstanceArn"]
+    # Across regions, of a standalone instance: linked both ways (the source lists it by
+    # ARN); MultiAZ as asked, Single-AZ without it, whatever the source's.
+    for name, extra in (("fb-r1", {}), ("fb-r2", {"MultiAZ": False}), ("fb-r3", {"MultiAZ": True})):
+        west.create_db_instance_read_replica(
+            DBInstanceIdentifier=name, SourceDBInstanceIdentifier=source, DBInstanceClass="db.t3.micro", **extra
+        )
+        db = described_db(west, name)
+        eq((db["ReadReplicaSourceDBInstanceIdentifier"], db["MultiAZ"]), (source, bool(extra.get("MultiAZ"))), name)
+        assert db["AvailabilityZone"].startswith(WEST), db["AvailabilityZone"]
+    replicas = [described_db(west, n)["DBInstanceArn"] for n in ("fb-r1", "fb-r2", "fb-r3")]
+    eq(described_db(east, "fb-source")["ReadReplicaDBInstanceIdentifiers"], replicas, "source's replicas")
+
+    # A taken id is refused, and nothing changes.
+    eq(error_code(lambda: west.create_db_instance_read_replica(
+        DBInstanceIdentifier="fb-r1", SourceDBInstanceIdentifier=source, MultiAZ=True)), "DBInstanceAlreadyExists")
+    eq(error_code(lambda: east.create_db_instance_read_replica(
+        DBInstanceIdentifier="fb-source", SourceDBInstanceIdentifier="fb-source")), "DBInstanceAlreadyExists")
+    eq(described_db(west, "fb-r1")["MultiAZ"], False, "fb-r1 after the refusal")
+    eq(described_db(east, "fb-source")["ReadReplicaDBInstanceIdentifiers"], replicas, "after the refusals")
+
+    # Promoted: standalone, no longer listed. A replica is deleted without a final snapshot
+    # (AWS refuses one) and leaves its source's list.
+    west.promote_read_replica(DBInstanceIdentifier="fb-r1")
+    assert "ReadReplicaSourceDBInstanceIdentifier" not in described_db(west, "fb-r1")
+    eq(error_code(lambda: west.delete_db_instance(
+        DBInstanceIdentifier="fb-r2", FinalDBSnapshotIdentifier="fb-r2-final")), "InvalidParameterCombination")
+    eq(described_db(west, "fb-r2")["DBInstanceStatus"], "available", "fb-r2 after the refusal")
+    west.delete_db_instance(DBInstanceIdentifier="fb-r2", SkipFinalSnapshot=True)
+    eq(described_db(east, "fb-source")["ReadReplicaDBInstanceIdentifiers"], replicas[2:], "after promote and delete")
+
+    # Deleted with a final snapshot: gone at once (AWS: `deleting` for minutes), the snapshot
+    # stays, the id is free again; a snapshot name in use keeps the instance.
+    deleted = west.delete_db_instance(DBInstanceIdentifier="fb-r1", FinalDBSnapshotIdentifier="fb-r1-final")
+    eq(deleted["DBInstance"]["DBInstanceStatus"], "deleting")
+    eq(error_code(lambda: described_db(west, "fb-r1")), "DBInstanceNotFound")
+    snap = west.describe_db_snapshots(DBSnapshotIdentifier="fb-r1-final")["DBSnapshots"][0]
+    eq((snap["DBInstanceIdentifier"], snap["SnapshotType"], snap["Status"]), ("fb-r1", "manual", "available"))
+    west.create_db_instance_read_replica(DBInstanceIdentifier="fb-r1", SourceDBInstanceIdentifier=source, MultiAZ=True)
+    eq(described_db(west, "fb-r1")["MultiAZ"], True, "fb-r1 again")
+    west.promote_read_replica(DBInstanceIdentifier="fb-r1")
+    eq(error_code(lambda: west.delete_db_instance(
+        DBInstanceIdentifier="fb-r1", FinalDBSnapshotIdentifier="fb-r1-final")), "DBSnapshotAlreadyExists")
+    eq(described_db(west, "fb-r1")["DBInstanceStatus"], "available", "after the taken snapshot name")
+
+    # The source deleted: its replicas left are promoted.
+    east.delete_db_instance(DBInstanceIdentifier="fb-source", FinalDBSnapshotIdentifier="fb-source-final")
+    assert "ReadReplicaSourceDBInstanceIdentifier" not in described_db(west, "fb-r3")
+    west.delete_db_instance(DBInstanceIdentifier="fb-r3", FinalDBSnapshotIdentifier="fb-r3-final")
+
+
 @test
 def snapshot_copy_and_restore_across_regions(srv):
     east, west = srv.client("rds", EAST), srv.client("rds", WEST)

@@ -214,6 +214,21 @@ async fn probe_deleted(ctx: &Ctx, op: Op, target: &Target) -> Result<Probe, Back
                 .and_then(|o| o.db_clusters().first())
                 .map(|c| c.status().unwrap_or_default().to_string())
         }
+        Target::DbInstance { name, region } => {
+            ctx.pace("rds", "DescribeDBInstances", Some(region)).await;
+            let out = absent_is_none(
+                ctx.clients
+                    .rds(region)
+                    .describe_db_instances()
+                    .db_instance_identifier(name)
+                    .send()
+                    .await
+                    .map_err(|err| op.sdk(err)),
+            )?;
+            out.as_ref()
+                .and_then(|o| o.db_instances().first())
+                .map(|db| db.db_instance_status().unwrap_or_default().to_string())
+        }
         Target::GlobalCluster { name } => {
             let region = ctx.clients.account_region();
             ctx.pace("rds", "DescribeGlobalClusters", Some(&region))

@@ -4414,7 +4414,8 @@ fn aurora_lifecycle_lost_answers_are_settled_by_their_effects() {
 }
 
 /// `deleted`: polled with the usual backoff until the describe finds nothing; a resource that
-/// stays times out with the usual error; only DB clusters and global clusters have it.
+/// stays times out with the usual error; only DB instances, DB clusters and global clusters
+/// have it.
 #[test]
 fn deleted_waits_poll_until_the_resource_is_gone() {
     let fx = Fx::new(shared());
@@ -4479,14 +4480,404 @@ fn deleted_waits_poll_until_the_resource_is_gone() {
         timeout_secs: 5,
     })
     .expect("no such global cluster");
+    // Nor is a DB instance (its describe's DBInstanceNotFound).
+    live.wait(&WaitSpec {
+        target: Target::DbInstance {
+            name: unique("no-such-db"),
+            region: WEST.into(),
+        },
+        until: WaitState::Deleted,
+        timeout_secs: 5,
+    })
+    .expect("no such DB instance");
     // Kinds ripcord does not delete have no `deleted` wait.
     let err = expect_err(live.wait(&WaitSpec {
-        target: Target::DbInstance {
-            name: unique("any-db"),
+        target: Target::DbSnapshot {
+            name: unique("any-snapshot"),
             region: WEST.into(),
         },
         until: WaitState::Deleted,
         timeout_secs: 5,
     }));
     assert_eq!(err.code, "UnsupportedWaitState");
+}
+
+// ---------------------------------------------------------------- pilot light: failback
+
+/// The names of one pilot-light failback: the primary in us-east-1 (production-mysql, stale
+/// after the ignition, then a read replica of the DR instance, then the primary again), the
+/// DR instance in us-west-2 (dr-mysql-replica, promoted by the ignition, then a read replica
+/// of the primary again), and their final snapshots.
+struct PilotFailback {
+    primary: String,
+    dr: String,
+    primary_final: String,
+    dr_final: String,
+}
+
+/// The instance class the relit pilot light's replica is created with (the seeded ones are
+/// `db.r6g.large`).
+const RELIT_CLASS: &str = "db.r6g.xlarge";
+
+impl PilotFailback {
+    fn new() -> PilotFailback {
+        let primary = unique("production-mysql");
+        let dr = unique("dr-mysql-replica");
+        PilotFailback {
+            primary_final: format!("{primary}-before-failback"),
+            dr_final: format!("{dr}-before-relight"),
+            primary,
+            dr,
+        }
+    }
+
+    fn arn(region: &str, id: &str) -> String {
+        format!("arn:aws:rds:{region}:123456789012:db:{id}")
+    }
+
+    /// Seeds the pilot light (runbooks/pilot-light/ignite.inventory.yaml, under this test's
+    /// names): the Multi-AZ primary in us-east-1, its cross-region read replica in us-west-2.
+    fn seed(&self, moto: &Moto) {
+        use ripcord_core::inventory::{DbInstance, RegionInventory};
+        let instance = |id: &str, zone: &str| DbInstance {
+            id: id.to_string(),
+            engine: "mysql".into(),
+            instance_class: "db.r6g.large".into(),
+            status: "available".into(),
+            availability_zone: zone.into(),
+            secondary_availability_zone: None,
+            multi_az: false,
+            read_replica_source: None,
+            replica_lag_secs: None,
+            cluster: None,
+        };
+        let inventory = world(vec![
+            (
+                EAST,
+                RegionInventory {
+                    db_instances: vec![DbInstance {
+                        secondary_availability_zone: Some("us-east-1b".into()),
+                        multi_az: true,
+                        ..instance(&self.primary, "us-east-1a")
+                    }],
+                    ..Default::default()
+                },
+            ),
+            (
+                WEST,
+                RegionInventory {
+                    db_instances: vec![DbInstance {
+                        read_replica_source: Some(Self::arn(EAST, &self.primary)),
+                        replica_lag_secs: Some(4),
+                        ..instance(&self.dr, "us-west-2a")
+                    }],
+                    ..Default::default()
+                },
+            ),
+        ]);
+        seed(moto, &inventory);
+    }
+
+    fn instance(name: &str, region: &str) -> Target {
+        Target::DbInstance {
+            name: name.to_string(),
+            region: region.to_string(),
+        }
+    }
+
+    fn wait(&self, live: &mut LiveBackend, target: Target, until: WaitState) {
+        live.wait(&WaitSpec {
+            target: target.clone(),
+            until,
+            timeout_secs: 60,
+        })
+        .unwrap_or_else(|err| panic!("{target} {}: {err}", until.as_str()));
+    }
+
+    /// The ignition (the DR replica promoted), then the failback as runbooks/pilot-light/
+    /// failback.rhai sends it. Returns the outcomes of the four lifecycle calls, by operation
+    /// and region.
+    fn run(&self, live: &mut LiveBackend) -> BTreeMap<(&'static str, &'static str), Outcome> {
+        let mut outcomes = BTreeMap::new();
+        // The ignition: dr-mysql-replica takes writes, production-mysql is left stale.
+        live.execute(&Call::PromoteReadReplica(ops::PromoteReadReplica {
+            region: WEST.into(),
+            db_instance: self.dr.clone(),
+        }))
+        .expect("ignite: promote the DR replica");
+        self.wait(live, Self::instance(&self.dr, WEST), WaitState::Available);
+
+        // Replication back to us-east-1: the stale primary goes after its final snapshot,
+        // and comes back as a Multi-AZ read replica of the DR instance.
+        let outcome = live
+            .execute(&Call::DeleteDbInstance(ops::DeleteDbInstance {
+                region: EAST.into(),
+                db_instance: self.primary.clone(),
+                final_snapshot: Some(self.primary_final.clone()),
+            }))
+            .expect("delete the stale primary");
+        outcomes.insert(("DeleteDBInstance", EAST), outcome);
+        self.wait(
+            live,
+            Self::instance(&self.primary, EAST),
+            WaitState::Deleted,
+        );
+        let outcome = live
+            .execute(&Call::CreateDbInstanceReadReplica(
+                ops::CreateDbInstanceReadReplica {
+                    region: EAST.into(),
+                    db_instance: self.primary.clone(),
+                    source_db_instance: self.dr.clone(),
+                    source_region: WEST.into(),
+                    multi_az: true,
+                    instance_class: None,
+                },
+            ))
+            .expect("create the primary as a replica of the DR instance");
+        assert_eq!(outcome.creates.as_deref(), Some(self.primary.as_str()));
+        outcomes.insert(("CreateDBInstanceReadReplica", EAST), outcome);
+        self.wait(
+            live,
+            Self::instance(&self.primary, EAST),
+            WaitState::Available,
+        );
+
+        // us-east-1 takes over again.
+        live.execute(&Call::PromoteReadReplica(ops::PromoteReadReplica {
+            region: EAST.into(),
+            db_instance: self.primary.clone(),
+        }))
+        .expect("promote the primary");
+        self.wait(
+            live,
+            Self::instance(&self.primary, EAST),
+            WaitState::Available,
+        );
+
+        // The pilot light relit: the DR instance goes after its final snapshot, and comes
+        // back as a read replica of the primary.
+        let outcome = live
+            .execute(&Call::DeleteDbInstance(ops::DeleteDbInstance {
+                region: WEST.into(),
+                db_instance: self.dr.clone(),
+                final_snapshot: Some(self.dr_final.clone()),
+            }))
+            .expect("delete the DR instance");
+        outcomes.insert(("DeleteDBInstance", WEST), outcome);
+        self.wait(live, Self::instance(&self.dr, WEST), WaitState::Deleted);
+        let outcome = live
+            .execute(&Call::CreateDbInstanceReadReplica(
+                ops::CreateDbInstanceReadReplica {
+                    region: WEST.into(),
+                    db_instance: self.dr.clone(),
+                    source_db_instance: self.primary.clone(),
+                    source_region: EAST.into(),
+                    multi_az: false,
+                    instance_class: Some(RELIT_CLASS.into()),
+                },
+            ))
+            .expect("create the DR instance as a replica of the primary");
+        assert_eq!(outcome.creates.as_deref(), Some(self.dr.as_str()));
+        outcomes.insert(("CreateDBInstanceReadReplica", WEST), outcome);
+        self.wait(live, Self::instance(&self.dr, WEST), WaitState::Available);
+        outcomes
+    }
+
+    /// The world the run left, read with boto3 behind the backend's back: the primary
+    /// standalone and Multi-AZ, listing the DR instance (by ARN) as its replica; the DR
+    /// instance its Single-AZ replica of the class asked for; both final snapshots.
+    fn assert_failed_back(&self, moto: &Moto) {
+        let describe = |region: &str, id: &str| {
+            let found = boto3(
+                moto,
+                region,
+                "rds",
+                &format!("describe_db_instances(DBInstanceIdentifier='{id}')"),
+            );
+            found["DBInstances"][0].clone()
+        };
+        let primary = describe(EAST, &self.primary);
+        assert_eq!(primary["DBInstanceStatus"], "available", "{primary}");
+        assert!(
+            primary["ReadReplicaSourceDBInstanceIdentifier"].is_null(),
+            "the primary is standalone: {primary}"
+        );
+        assert_eq!(primary["MultiAZ"], true, "{primary}");
+        assert_eq!(
+            primary["ReadReplicaDBInstanceIdentifiers"],
+            serde_json::json!([Self::arn(WEST, &self.dr)]),
+            "{primary}"
+        );
+        let dr = describe(WEST, &self.dr);
+        assert_eq!(dr["DBInstanceStatus"], "available", "{dr}");
+        assert_eq!(
+            dr["ReadReplicaSourceDBInstanceIdentifier"],
+            Self::arn(EAST, &self.primary).as_str(),
+            "{dr}"
+        );
+        assert_eq!(dr["MultiAZ"], false, "{dr}");
+        assert_eq!(dr["DBInstanceClass"], RELIT_CLASS, "{dr}");
+        assert!(
+            dr["AvailabilityZone"]
+                .as_str()
+                .is_some_and(|az| az.starts_with(WEST)),
+            "{dr}"
+        );
+        for (region, id, snapshot) in [
+            (EAST, &self.primary, &self.primary_final),
+            (WEST, &self.dr, &self.dr_final),
+        ] {
+            let found = boto3(
+                moto,
+                region,
+                "rds",
+                &format!("describe_db_snapshots(DBSnapshotIdentifier='{snapshot}')"),
+            );
+            let found = &found["DBSnapshots"][0];
+            assert_eq!(found["DBInstanceIdentifier"], id.as_str(), "{found}");
+            assert_eq!(found["SnapshotType"], "manual", "{found}");
+            assert_eq!(found["Status"], "available", "{found}");
+        }
+    }
+}
+
+/// The pilot light's failback after an ignition, call by call: the stale primary deleted with
+/// a final snapshot and created again as a Multi-AZ read replica of the promoted DR instance,
+/// promoted, and the DR instance deleted with a final snapshot and created again as a read
+/// replica of the primary. moto has no time: deletions are immediate, so each `deleted` wait
+/// succeeds on its first poll.
+#[test]
+fn pilot_light_failback_reestablishes_replication_both_ways() {
+    let moto = Moto::shared();
+    let names = PilotFailback::new();
+    names.seed(moto);
+    let mut live = backend(&moto.url);
+    let outcomes = names.run(&mut live);
+    for (step, outcome) in &outcomes {
+        assert!(outcome.settled.is_none(), "{step:?}: {outcome:?}");
+    }
+    // A source in another region is sent as its ARN.
+    assert_eq!(
+        outcomes[&("CreateDBInstanceReadReplica", EAST)].resolved,
+        Some(PilotFailback::arn(WEST, &names.dr))
+    );
+    assert_eq!(
+        outcomes[&("CreateDBInstanceReadReplica", WEST)].resolved,
+        Some(PilotFailback::arn(EAST, &names.primary))
+    );
+    names.assert_failed_back(moto);
+
+    // The refusals AWS gives a runbook that gets the order wrong, with AWS's codes.
+    let taken = expect_err(live.execute(&Call::CreateDbInstanceReadReplica(
+        ops::CreateDbInstanceReadReplica {
+            region: WEST.into(),
+            db_instance: names.dr.clone(),
+            source_db_instance: names.primary.clone(),
+            source_region: EAST.into(),
+            multi_az: true,
+            instance_class: None,
+        },
+    )));
+    assert_eq!(
+        (taken.kind, taken.code.as_str()),
+        (ErrorKind::Rejected, "DBInstanceAlreadyExists")
+    );
+    let replica = expect_err(live.execute(&Call::DeleteDbInstance(ops::DeleteDbInstance {
+        region: WEST.into(),
+        db_instance: names.dr.clone(),
+        final_snapshot: Some(unique("replica-final")),
+    })));
+    assert_eq!(
+        (replica.kind, replica.code.as_str()),
+        (ErrorKind::Rejected, "InvalidParameterCombination")
+    );
+    let snapshot_taken = expect_err(live.execute(&Call::DeleteDbInstance(ops::DeleteDbInstance {
+        region: EAST.into(),
+        db_instance: names.primary.clone(),
+        final_snapshot: Some(names.primary_final.clone()),
+    })));
+    assert_eq!(snapshot_taken.code, "DBSnapshotAlreadyExists");
+    let unknown = expect_err(live.execute(&Call::CreateDbInstanceReadReplica(
+        ops::CreateDbInstanceReadReplica {
+            region: WEST.into(),
+            db_instance: unique("orphan"),
+            source_db_instance: unique("no-such-db"),
+            source_region: EAST.into(),
+            multi_az: false,
+            instance_class: None,
+        },
+    )));
+    assert_eq!(
+        (unknown.kind, unknown.code.as_str()),
+        (ErrorKind::NotFound, "DBInstanceNotFound")
+    );
+    assert_clean_message(&unknown);
+    names.assert_failed_back(moto);
+}
+
+/// The first answer of each DeleteDBInstance and CreateDBInstanceReadReplica (in each region)
+/// is lost (moto carries it out, the client gets a 503): each is settled by its effect check,
+/// DescribeDBInstances in the call's region (gone, or there), and not sent again.
+#[test]
+fn pilot_light_failback_lost_answers_are_settled_by_their_effects() {
+    let moto = Moto::shared();
+    let names = PilotFailback::new();
+    names.seed(moto);
+    let rules: Vec<String> = ["DeleteDBInstance", "CreateDBInstanceReadReplica"]
+        .iter()
+        .map(|op| {
+            format!(r#"{{"service": "rds", "operation": "{op}", "fault": "lose", "first": 1}}"#)
+        })
+        .collect();
+    let proxy = FaultProxy::start(moto, 0, &format!("[{}]", rules.join(", ")));
+    let mut live = backend(&proxy.endpoint());
+    let outcomes = names.run(&mut live);
+
+    let evidence = [
+        (
+            ("DeleteDBInstance", EAST),
+            format!("DB instance {} in {EAST} no longer exists", names.primary),
+        ),
+        (
+            ("CreateDBInstanceReadReplica", EAST),
+            format!("DB instance {} in {EAST} exists", names.primary),
+        ),
+        (
+            ("DeleteDBInstance", WEST),
+            format!("DB instance {} in {WEST} no longer exists", names.dr),
+        ),
+        (
+            ("CreateDBInstanceReadReplica", WEST),
+            format!("DB instance {} in {WEST} exists", names.dr),
+        ),
+    ];
+    let log = proxy.log();
+    for (step, expected) in evidence {
+        let outcome = &outcomes[&step];
+        let settled = outcome
+            .settled
+            .as_ref()
+            .unwrap_or_else(|| panic!("{step:?} settled by its effect check: {outcome:?}"));
+        assert!(settled.verified, "{step:?}: {settled:?}");
+        assert_eq!(settled.sent, 1, "{step:?} not sent again: {settled:?}");
+        assert!(
+            settled.evidence.contains(&expected),
+            "{step:?}: {settled:?}, expected {expected:?}"
+        );
+        assert!(settled.lost.contains("503"), "{step:?}: {settled:?}");
+        let (operation, region) = step;
+        let forwarded = log
+            .iter()
+            .filter(|r| r.operation == operation && r.region == region && r.forwarded)
+            .count();
+        assert_eq!(forwarded, 1, "{step:?} reached moto once");
+    }
+    // What the creations report comes from the call when its answer is lost.
+    assert_eq!(
+        outcomes[&("CreateDBInstanceReadReplica", WEST)]
+            .creates
+            .as_deref(),
+        Some(names.dr.as_str())
+    );
+    names.assert_failed_back(moto);
 }

@@ -63,3 +63,38 @@ mod tests {
         assert!(!is_region_name("useast1"));
     }
 }
+
+/// The region and id of an RDS DB instance ARN (`arn:aws:rds:us-east-1:123456789012:db:orders`);
+/// `None` for anything else (an identifier).
+pub fn parse_rds(arn: &str) -> Option<(String, String)> {
+    let mut parts = arn.splitn(7, ':');
+    let (prefix, _partition, service, region, _account, kind, id) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (prefix == "arn" && service == "rds" && kind == "db" && !region.is_empty())
+        .then(|| (region.to_string(), id.to_string()))
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::parse_rds;
+
+    #[test]
+    fn rds_instance_arns_give_their_region_and_id() {
+        assert_eq!(
+            parse_rds("arn:aws:rds:us-east-1:123456789012:db:production-mysql"),
+            Some(("us-east-1".into(), "production-mysql".into()))
+        );
+        assert_eq!(parse_rds("production-mysql"), None);
+        assert_eq!(
+            parse_rds("arn:aws:rds:us-east-1:123456789012:cluster:c"),
+            None
+        );
+    }
+}

@@ -81,6 +81,10 @@ declare_operations! { $
     DeleteDbCluster,
     #[serde(rename = "CreateDBCluster")]
     CreateDbCluster,
+    #[serde(rename = "DeleteDBInstance")]
+    DeleteDbInstance,
+    #[serde(rename = "CreateDBInstanceReadReplica")]
+    CreateDbInstanceReadReplica,
     #[serde(rename = "RebootDBInstance")]
     RebootDbInstance,
     UpdateAutoScalingGroup,

@@ -14,8 +14,40 @@ pub type Before<'a> = &'a dyn Fn(&Target) -> Option<Value>;
 pub enum Inverse {
     /// These calls put back what the call changed (none: there was nothing to undo).
     Calls(Vec<Call>),
+    /// Replication is rebuilt: what a detach or a promotion ended cannot be joined again,
+    /// it is made anew (the interpreter writes it with the standard library's
+    /// `reestablish_replication`).
+    Rebuild(Rebuild),
     /// No call undoes it: why, for the reviewer, and what a person can do instead.
     Irreversible(String),
+}
+
+/// A resource by name and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub name: String,
+    pub region: String,
+}
+
+/// Replication made anew, as it was before the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rebuild {
+    /// An Aurora global database whose secondary `detached` was detached (and took writes
+    /// since): a global database of the same id made from it, `writer` (the writer before
+    /// the run) created again as its secondary, then the writer again by a switchover.
+    GlobalDatabase {
+        global: String,
+        detached: Named,
+        writer: Named,
+    },
+    /// A read replica `promoted` (which took writes since) of `primary`: `primary` created
+    /// again as a read replica of it (Multi-AZ as it was), promoted, and `promoted` a read
+    /// replica of it again.
+    ReadReplica {
+        primary: Named,
+        promoted: Named,
+        multi_az: bool,
+    },
 }
 
 impl Inverse {

@@ -250,6 +250,8 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("rds", "DeleteGlobalCluster", "rds"),
     ("rds", "DeleteDBCluster", "rds"),
     ("rds", "CreateDBCluster", "rds"),
+    ("rds", "DeleteDBInstance", "rds"),
+    ("rds", "CreateDBInstanceReadReplica", "rds"),
     ("rds", "RebootDBInstance", "rds"),
     ("rds", "DescribeDBInstances", "rds"),
     ("rds", "DescribeDBClusters", "rds"),

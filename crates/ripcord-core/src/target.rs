@@ -172,7 +172,7 @@ const VOLUME: KindInfo = row("EBS volume", "an EBS volume", "volume", "ec2", "De
 #[rustfmt::skip]
 const EBS_SNAPSHOT: KindInfo = row("EBS snapshot", "an EBS snapshot", "ebs_snapshot", "ec2", "DescribeSnapshots", "InvalidSnapshot.NotFound", Some(Completed), true, InRegion);
 #[rustfmt::skip]
-const DB_INSTANCE: KindInfo = row("DB instance", "a DB instance", "db_instance", "rds", "DescribeDBInstances", "DBInstanceNotFound", Some(Available), true, InRegion);
+const DB_INSTANCE: KindInfo = row("DB instance", "a DB instance", "db_instance", "rds", "DescribeDBInstances", "DBInstanceNotFound", Some(Available), true, InRegion).deletable();
 #[rustfmt::skip]
 const DB_CLUSTER: KindInfo = row("DB cluster", "a DB cluster", "db_cluster", "rds", "DescribeDBClusters", "DBClusterNotFoundFault", Some(Available), true, InRegion).deletable();
 #[rustfmt::skip]

@@ -23,6 +23,8 @@ fn samples() -> Vec<Call> {
         {"operation": "DeleteGlobalCluster", "Region": "us-west-2", "GlobalClusterIdentifier": "g"},
         {"operation": "DeleteDBCluster", "Region": "us-east-1", "DBClusterIdentifier": "old", "FinalDBSnapshotIdentifier": "old-final"},
         {"operation": "CreateDBCluster", "Region": "us-east-1", "DBClusterIdentifier": "new", "GlobalClusterIdentifier": "g", "Engine": "aurora-mysql"},
+        {"operation": "DeleteDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "old", "FinalDBSnapshotIdentifier": "old-final"},
+        {"operation": "CreateDBInstanceReadReplica", "Region": "us-east-1", "DBInstanceIdentifier": "back", "SourceDBInstanceIdentifier": "dr", "SourceRegion": "us-west-2", "MultiAZ": true},
         {"operation": "RebootDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "db", "ForceFailover": false},
         {"operation": "UpdateAutoScalingGroup", "Region": "us-west-2", "AutoScalingGroupName": "web", "MinSize": 2, "DesiredCapacity": 4},
         {"operation": "UpdateService", "Region": "us-west-2", "Cluster": "web-cluster", "Service": "web", "DesiredCount": 4},

@@ -5,7 +5,7 @@
 //! the reverse order of the run, each after a comment naming the step it undoes, and a
 //! `warn` for each step no call undoes, so the plan lists them.
 
-use ripcord_core::inverse::Inverse;
+use ripcord_core::inverse::{Inverse, Named, Rebuild};
 use ripcord_core::{Call, RunbookMeta};
 use std::fmt::Write;
 
@@ -86,6 +86,11 @@ impl InverseRunbook {
                             }
                         }
                     }
+                }
+                Inverse::Rebuild(rebuild) => {
+                    let (lines, sent) = rebuild_of(rebuild);
+                    calls += sent;
+                    let _ = writeln!(out, "{lines}");
                 }
                 Inverse::Irreversible(why) => {
                     irreversible += 1;
@@ -214,6 +219,8 @@ pub fn rhai_of(call: &Call) -> Result<String, String> {
         | Call::DeleteGlobalCluster(_)
         | Call::DeleteDbCluster(_)
         | Call::CreateDbCluster(_)
+        | Call::DeleteDbInstance(_)
+        | Call::CreateDbInstanceReadReplica(_)
         | Call::PutBucketReplication(_)
         | Call::Publish(_) => {
             return Err(format!(
@@ -222,6 +229,50 @@ pub fn rhai_of(call: &Call) -> Result<String, String> {
             ))
         }
     })
+}
+
+/// Replication made anew with the standard library, and how many calls that makes (the
+/// approvals and waits around them not counted).
+fn rebuild_of(rebuild: &Rebuild) -> (String, usize) {
+    let named = |constructor: &str, n: &Named| {
+        format!("{constructor}({}, {})", quoted(&n.name), quoted(&n.region))
+    };
+    match rebuild {
+        Rebuild::GlobalDatabase {
+            global,
+            detached,
+            writer,
+        } => {
+            let (global, detached, writer_handle) = (
+                format!("aurora_global({})", quoted(global)),
+                named("db_cluster", detached),
+                named("db_cluster", writer),
+            );
+            let final_snapshot = quoted(&format!("{}-before-inverse", writer.name));
+            (
+                format!(
+                    "import \"ripcord/warm_standby\" as standby;\nstandby::reestablish_replication({global}, {detached}, {writer_handle}, {final_snapshot});\nswitchover_global({global}, {writer_handle});\nwait({writer_handle}, \"available\", \"30m\");"
+                ),
+                5,
+            )
+        }
+        Rebuild::ReadReplica {
+            primary,
+            promoted,
+            multi_az,
+        } => {
+            let (primary, promoted) = (
+                named("db_instance", primary),
+                named("db_instance", promoted),
+            );
+            (
+                format!(
+                    "import \"ripcord/pilot_light\" as pilot;\npilot::reestablish_replication({primary}, {promoted}, {multi_az});\npromote({primary});\nwait({primary}, \"available\", \"30m\");\npilot::relight({primary}, {promoted});"
+                ),
+                5,
+            )
+        }
+    }
 }
 
 /// `record(zone("example.com"), "www.example.com", "A", "Primary")` and the options of

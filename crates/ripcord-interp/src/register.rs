@@ -398,6 +398,27 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
         "create_secondary",
         |st, o, g: Handle, c: Handle| aurora::create_secondary(st, o, &g, &c)
     );
+    primitive!(engine, state, "delete_instance", |st, o, h: Handle| {
+        rds::delete_instance(st, o, &h, None)
+    });
+    primitive!(
+        engine,
+        state,
+        "delete_instance",
+        |st, o, h: Handle, snapshot: &str| rds::delete_instance(st, o, &h, Some(snapshot))
+    );
+    primitive!(
+        engine,
+        state,
+        "create_replica",
+        |st, o, h: Handle, source: Handle| rds::create_replica(st, o, &h, &source, Map::new())
+    );
+    primitive!(
+        engine,
+        state,
+        "create_replica",
+        |st, o, h: Handle, source: Handle, opts: Map| rds::create_replica(st, o, &h, &source, opts)
+    );
     primitive!(engine, state, "force_failover", |st, o, h: Handle| {
         rds::force_failover(st, o, &h)
     });

@@ -16,6 +16,8 @@ pub(crate) enum Est {
     DbInstanceAfterPromote,
     DbInstanceAfterReboot,
     DbInstanceAfterRestore,
+    DbInstanceAfterReplica,
+    DbInstanceDeleted,
     DbClusterAfterDetach,
     DbClusterCreated,
     DbClusterDeleted,
@@ -29,7 +31,7 @@ pub(crate) enum Est {
 }
 
 /// Every variant once; the array of seconds is indexed by `Est as usize`.
-const ALL: [Est; 20] = [
+const ALL: [Est; 22] = [
     Est::Call,
     Est::Check,
     Est::Approve,
@@ -40,6 +42,8 @@ const ALL: [Est; 20] = [
     Est::DbInstanceAfterPromote,
     Est::DbInstanceAfterReboot,
     Est::DbInstanceAfterRestore,
+    Est::DbInstanceAfterReplica,
+    Est::DbInstanceDeleted,
     Est::DbClusterAfterDetach,
     Est::DbClusterCreated,
     Est::DbClusterDeleted,
@@ -69,6 +73,8 @@ impl Est {
             Est::DbInstanceAfterPromote => "wait.db_instance_available_after_promote",
             Est::DbInstanceAfterReboot => "wait.db_instance_available_after_reboot",
             Est::DbInstanceAfterRestore => "wait.db_instance_available_after_restore",
+            Est::DbInstanceAfterReplica => "wait.db_instance_available_after_replica",
+            Est::DbInstanceDeleted => "wait.db_instance_deleted",
             Est::DbClusterAfterDetach => "wait.db_cluster_available_after_detach",
             Est::DbClusterCreated => "wait.db_cluster_available_after_create",
             Est::DbClusterDeleted => "wait.db_cluster_deleted",
@@ -94,6 +100,18 @@ impl Est {
             Est::DbInstanceAfterPromote => 240,
             Est::DbInstanceAfterReboot => 120,
             Est::DbInstanceAfterRestore => 900,
+            // AWS builds a read replica from a snapshot of its source, restored where the
+            // replica goes (copied there first across regions), then lets it catch up on
+            // what the source wrote meanwhile. AWS gives no figure; a snapshot and a restore
+            // (`wait.db_snapshot_available` + `wait.db_instance_available_after_restore`),
+            // twenty minutes, is a small database: the data's size and, across regions, the
+            // copy add to it.
+            Est::DbInstanceAfterReplica => 1200,
+            // The final snapshot first (the instance is gone no sooner than it is
+            // available: `wait.db_snapshot_available`), then the instance (and a Multi-AZ
+            // standby) shut down and its storage released. AWS gives no figure; ten minutes
+            // errs on the slow side.
+            Est::DbInstanceDeleted => 600,
             Est::DbClusterAfterDetach => 60,
             // A secondary cluster of a global database is created without instances; what
             // takes the time is seeding its storage from the primary's volume across regions,
@@ -141,6 +159,8 @@ impl Est {
             Est::DbInstanceAfterPromote => "read replica promotion: modifying -> available",
             Est::DbInstanceAfterReboot => "reboot or Multi-AZ forced failover: rebooting -> available",
             Est::DbInstanceAfterRestore => "restore from a DB snapshot: creating -> available",
+            Est::DbInstanceAfterReplica => "a new read replica: creating -> available (a small database; larger ones take longer)",
+            Est::DbInstanceDeleted => "DB instance deleting -> gone (at least until its final snapshot is available)",
             Est::DbClusterAfterDetach => "a secondary cluster detached from its global database becoming a writer",
             Est::DbClusterCreated => "a new secondary cluster of a global database: creating -> available (a small database; larger ones take longer)",
             Est::DbClusterDeleted => "DB cluster deleting -> gone (at least until its final snapshot is available)",

@@ -35,9 +35,10 @@ impl Region {
     }
 
     /// Whether the resource [`Region::find`] found at `at` exists at `now`: a deleted DB
-    /// cluster stays in its table as a tombstone ([`crate::state::Tracked::ends`]).
+    /// instance or cluster stays in its table as a tombstone ([`crate::state::Tracked::ends`]).
     pub(crate) fn exists(&self, kind: ResourceKind, at: usize, now: u64) -> bool {
         match kind {
+            ResourceKind::DbInstance => self.db_instances.at(at).exists(now),
             ResourceKind::DbCluster => self.db_clusters.at(at).exists(now),
             _ => true,
         }
@@ -47,6 +48,7 @@ impl Region {
     /// and is not being deleted.
     fn has(&self, kind: ResourceKind, name: &str) -> bool {
         match self.find(kind, name) {
+            Lookup::Found(at) if kind == ResourceKind::DbInstance => !self.db_instances.at(at).ends,
             Lookup::Found(at) if kind == ResourceKind::DbCluster => !self.db_clusters.at(at).ends,
             found => found != Lookup::Missing,
         }
@@ -77,12 +79,13 @@ impl Region {
                 .iter()
                 .flat_map(|s| std::iter::once(s.item.id.as_str()).chain(s.item.name.as_deref()))
                 .collect(),
+            // An instance or cluster being deleted, or gone, is not suggested.
             ResourceKind::DbInstance => self
                 .db_instances
                 .iter()
+                .filter(|d| !d.ends)
                 .map(|d| d.item.id.as_str())
                 .collect(),
-            // A cluster being deleted, or gone, is not suggested.
             ResourceKind::DbCluster => self
                 .db_clusters
                 .iter()

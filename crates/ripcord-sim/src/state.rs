@@ -194,6 +194,9 @@ impl HasStatus for DbInstance {
         };
         Some(("available", est, 1))
     }
+    fn deletion(&self) -> Option<Est> {
+        (self.status == "deleting").then_some(Est::DbInstanceDeleted)
+    }
 }
 
 impl HasStatus for DbCluster {

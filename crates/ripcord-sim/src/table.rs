@@ -5,10 +5,10 @@ use std::collections::HashMap;
 /// Resources of one kind, in the order the inventory listed or the run created them.
 ///
 /// Tables only grow (the deletions the simulation models leave tombstones: a DynamoDB
-/// replica's table, `state::TableState`; a DB cluster or global cluster, `state::Tracked::ends`;
-/// a new resource of the same key replaces a tombstone in place), so an index returned by
-/// [`Table::find`] stays valid for the table's life; that is what makes `at`/`at_mut` indexing
-/// safe.
+/// replica's table, `state::TableState`; a DB instance, DB cluster or global cluster,
+/// `state::Tracked::ends`; a new resource of the same key replaces a tombstone in place), so
+/// an index returned by [`Table::find`] stays valid for the table's life; that is what makes
+/// `at`/`at_mut` indexing safe.
 #[derive(Debug, Clone)]
 pub(crate) struct Table<T> {
     items: Vec<T>,

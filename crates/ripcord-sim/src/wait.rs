@@ -267,8 +267,8 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
                 rds_key(&global.item.id),
             )
         }
-        // A cluster the world never had holds at once, as live (the waiter reads the
-        // not-found as gone), with a warning below: it is more likely a wrong name.
+        // A cluster (or instance) the world never had holds at once, as live (the waiter
+        // reads the not-found as gone), with a warning below: it is more likely a wrong name.
         (Target::DbCluster { .. }, WaitState::Deleted) => {
             let found = world.try_locate(op, target, now)?;
             let cluster = found.map(|(ri, at)| world.regions.at(ri).db_clusters.at(at));
@@ -285,6 +285,20 @@ pub(crate) fn wait(sim: &mut SimBackend, spec: &WaitSpec) -> Result<Outcome, Bac
                 "delete it (delete_cluster; its instances and its global database membership must go before)",
             );
             let id = cluster.map_or_else(|| target.name().to_string(), |c| c.item.id.clone());
+            (probe, "Status", id)
+        }
+        (Target::DbInstance { .. }, WaitState::Deleted) => {
+            let found = world.try_locate(op, target, now)?;
+            let instance = found.map(|(ri, at)| world.regions.at(ri).db_instances.at(at));
+            let tombstone = target
+                .region()
+                .and_then(|r| world.region(r))
+                .and_then(|r| r.db_instances.get(&rds_key(target.name())));
+            if tombstone.is_none() {
+                warnings.push(never_existed(target));
+            }
+            let probe = probe_deleted(instance, now, "delete it (delete_instance)");
+            let id = instance.map_or_else(|| target.name().to_string(), |i| i.item.id.clone());
             (probe, "Status", id)
         }
         (Target::GlobalCluster { name }, WaitState::Deleted) => {

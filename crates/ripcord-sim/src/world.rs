@@ -97,7 +97,12 @@ impl Region {
             dynamodb_tables: self.tables.iter().filter_map(|t| t.view(now)).collect(),
             volumes: self.volumes.iter().map(|v| v.view(now)).collect(),
             snapshots: self.snapshots.iter().map(|s| s.view(now)).collect(),
-            db_instances: self.db_instances.iter().map(|d| d.view(now)).collect(),
+            db_instances: self
+                .db_instances
+                .iter()
+                .filter(|d| d.exists(now))
+                .map(|d| d.view(now))
+                .collect(),
             db_clusters: self
                 .db_clusters
                 .iter()

@@ -116,6 +116,18 @@ fn chain() -> Vec<(Call, &'static str)> {
             "payments-dr",
         ),
         (
+            ops::CreateDbInstanceReadReplica {
+                region: "eu-central-1".into(),
+                db_instance: "Payments-Replica".into(),
+                source_db_instance: "payments-db".into(),
+                source_region: "eu-west-1".into(),
+                multi_az: false,
+                instance_class: None,
+            }
+            .into(),
+            "payments-replica",
+        ),
+        (
             ops::CreateDbClusterSnapshot {
                 region: "eu-west-1".into(),
                 db_cluster: "ledger-cluster".into(),

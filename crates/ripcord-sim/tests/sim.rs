@@ -4225,3 +4225,715 @@ fn the_lifecycle_estimates_are_listed_with_their_defaults() {
         Some(&900)
     );
 }
+
+// --- Re-establishing a pilot light's replication (issue 16) --------------------------------
+
+/// The pilot light before its ignition: the bundled world of `ignite.rhai`.
+const PILOT_BEFORE_IGNITION: &str =
+    include_str!("../../../runbooks/pilot-light/ignite.inventory.yaml");
+
+/// The pilot light after its ignition: the replica in us-west-2 promoted to a standalone
+/// primary, the former primary in us-east-1 back but stale.
+const PILOT_AFTER_IGNITION: &str = r#"
+version: 3
+account: "123456789012"
+captured_at: 2026-11-24T06:00:00Z
+regions:
+  us-east-1:
+    db_instances:
+      - { id: production-mysql, engine: mysql, availability_zone: us-east-1a, secondary_availability_zone: us-east-1b, multi_az: true }
+  us-west-2:
+    availability_zones: [us-west-2a, us-west-2b, us-west-2c]
+    db_instances:
+      - { id: dr-mysql-replica, engine: mysql, availability_zone: us-west-2a }
+"#;
+
+/// A world with an instance of every kind the two operations treat apart.
+const REPLICAS: &str = r#"
+version: 3
+account: "123456789012"
+captured_at: 2026-11-24T06:00:00Z
+regions:
+  us-east-1:
+    db_instances:
+      - { id: production-mysql, engine: mysql, instance_class: db.r6g.xlarge, availability_zone: us-east-1a, secondary_availability_zone: us-east-1b, multi_az: true }
+      - { id: local-replica, engine: mysql, instance_class: db.r6g.xlarge, availability_zone: us-east-1b, read_replica_source: production-mysql, replica_lag_secs: 1 }
+      - { id: reports-1, engine: aurora-mysql, availability_zone: us-east-1a, cluster: reports }
+      - { id: busy-mysql, engine: mysql, availability_zone: us-east-1a, status: backing-up }
+      - { id: paused-mysql, engine: mysql, instance_class: db.t3.small, availability_zone: us-east-1a, status: stopped }
+    db_clusters:
+      - { id: reports, engine: aurora-mysql }
+    db_snapshots:
+      - { id: production-mysql-nightly, source: production-mysql, created_at: 2026-11-24T03:00:00Z, snapshot_type: automated, engine: mysql }
+  us-west-2:
+    availability_zones: [us-west-2a, us-west-2b, us-west-2c]
+    db_instances:
+      - { id: dr-mysql-replica, engine: mysql, instance_class: db.r6g.xlarge, availability_zone: us-west-2a, read_replica_source: "arn:aws:rds:us-east-1:123456789012:db:production-mysql", replica_lag_secs: 4 }
+"#;
+
+fn replicas_sim() -> SimBackend {
+    SimBackend::new(Inventory::parse(REPLICAS, "replicas.yaml").expect("the replica world parses"))
+}
+
+fn delete_instance(instance: &str, region: &str, final_snapshot: Option<&str>) -> Call {
+    Call::DeleteDbInstance(ops::DeleteDbInstance {
+        region: region.into(),
+        db_instance: instance.into(),
+        final_snapshot: final_snapshot.map(str::to_string),
+    })
+}
+
+fn create_replica(
+    instance: &str,
+    region: &str,
+    source: &str,
+    source_region: &str,
+    multi_az: bool,
+) -> Call {
+    Call::CreateDbInstanceReadReplica(ops::CreateDbInstanceReadReplica {
+        region: region.into(),
+        db_instance: instance.into(),
+        source_db_instance: source.into(),
+        source_region: source_region.into(),
+        multi_az,
+        instance_class: None,
+    })
+}
+
+fn promote_instance(instance: &str, region: &str) -> Call {
+    Call::PromoteReadReplica(ops::PromoteReadReplica {
+        region: region.into(),
+        db_instance: instance.into(),
+    })
+}
+
+/// An instance as the world exports it, but for its replication lag (a measure, not a shape).
+fn instance_shape(
+    inventory: &Inventory,
+    region: &str,
+    id: &str,
+) -> ripcord_core::inventory::DbInstance {
+    let mut instance = inventory.regions[region]
+        .db_instances
+        .iter()
+        .find(|i| i.id == id)
+        .unwrap_or_else(|| panic!("DB instance {id} in {region}"))
+        .clone();
+    instance.replica_lag_secs = None;
+    instance
+}
+
+fn db_snapshot_in(
+    inventory: &Inventory,
+    region: &str,
+    id: &str,
+) -> ripcord_core::inventory::DbSnapshot {
+    inventory.regions[region]
+        .db_snapshots
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("DB snapshot {id} in {region}"))
+        .clone()
+}
+
+fn verdict_is(sim: &mut SimBackend, call: &Call, holds: bool) -> bool {
+    match effect_verdict(sim, call) {
+        ripcord_core::Verdict::Holds(_) => holds,
+        ripcord_core::Verdict::Started(_) => !holds,
+        ripcord_core::Verdict::NotHeld(_) => false,
+    }
+}
+
+#[test]
+fn the_pilot_light_fails_back_and_is_relit_under_the_old_names() {
+    let before = Inventory::parse(PILOT_BEFORE_IGNITION, "ignite.inventory.yaml")
+        .expect("the bundled pilot light parses");
+    let mut sim = SimBackend::new(
+        Inventory::parse(PILOT_AFTER_IGNITION, "after.yaml").expect("the ignited world parses"),
+    );
+    let primary = || db_instance("production-mysql", "us-east-1");
+    let dr = || db_instance("dr-mysql-replica", "us-west-2");
+
+    // The stale former primary goes, after a final snapshot.
+    let delete_primary = delete_instance(
+        "production-mysql",
+        "us-east-1",
+        Some("production-mysql-final"),
+    );
+    let outcome = ok_with_effect(&mut sim, delete_primary.clone());
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change(
+                "FinalDBSnapshotIdentifier",
+                None,
+                Some("production-mysql-final")
+            ),
+            change("Status", Some("available"), Some("deleting")),
+        ]
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert!(verdict_is(&mut sim, &delete_primary, false), "started");
+    assert_eq!(describe(&mut sim, primary())["status"], "deleting");
+    let snapshot = describe(&mut sim, db_snapshot("production-mysql-final", "us-east-1"));
+    assert_eq!(snapshot["status"], "creating");
+    assert_eq!(snapshot["source"], "production-mysql");
+    assert_eq!(snapshot["snapshot_type"], "manual");
+    assert_eq!(snapshot["engine"], "mysql");
+    assert_eq!(snapshot["instance_class"], "db.r6g.large");
+    // Its identifier is taken until it is gone.
+    let again = create_replica(
+        "production-mysql",
+        "us-east-1",
+        "dr-mysql-replica",
+        "us-west-2",
+        true,
+    );
+    let err = fails(&mut sim, again.clone());
+    assert_error(&err, ErrorKind::Rejected, "DBInstanceAlreadyExists");
+    assert!(
+        help(&err).contains(
+            "wait(db_instance(\"production-mysql\", \"us-east-1\"), \"deleted\") first (about 10m 00s left)"
+        ),
+        "{}",
+        help(&err)
+    );
+    let outcome = wait(&mut sim, primary(), WaitState::Deleted).unwrap();
+    assert_eq!(outcome.duration_secs, 600);
+    assert_eq!(
+        outcome.changes,
+        vec![change("Status", Some("deleting"), Some("deleted"))]
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert!(!exists(&mut sim, primary()));
+    assert!(verdict_is(&mut sim, &delete_primary, true), "holds");
+    assert_eq!(waited(&mut sim, primary(), WaitState::Deleted), 0);
+
+    // The primary again, as a Multi-AZ read replica of the promoted DR instance.
+    let outcome = ok_with_effect(&mut sim, again);
+    assert_eq!(outcome.creates.as_deref(), Some("production-mysql"));
+    let dr_arn = "arn:aws:rds:us-west-2:123456789012:db:dr-mysql-replica";
+    assert_eq!(
+        outcome.changes,
+        vec![
+            change("DBInstanceIdentifier", None, Some("production-mysql")),
+            change("ReadReplicaSource", None, Some(dr_arn)),
+            change("DBInstanceClass", None, Some("db.r6g.large")),
+            change("MultiAZ", None, Some("true")),
+            change("Status", None, Some("creating")),
+        ]
+    );
+    let created = describe(&mut sim, primary());
+    assert_eq!(created["status"], "creating");
+    assert_eq!(created["read_replica_source"], dr_arn);
+    assert_eq!(created["engine"], "mysql");
+    assert_eq!(created["multi_az"], true);
+    assert_eq!(created["availability_zone"], "us-east-1a");
+    assert_eq!(created["secondary_availability_zone"], "us-east-1b");
+    let outcome = wait(&mut sim, primary(), WaitState::Available).unwrap();
+    assert_eq!(outcome.duration_secs, 1200);
+    assert_eq!(
+        outcome.changes,
+        vec![change("Status", Some("creating"), Some("available"))]
+    );
+    assert_eq!(describe(&mut sim, primary())["replica_lag_secs"], 0);
+
+    // In the window, us-east-1 takes over again.
+    ok_with_effect(&mut sim, promote_instance("production-mysql", "us-east-1"));
+    assert_eq!(waited(&mut sim, primary(), WaitState::Available), 240);
+
+    // The DR instance goes, after a final snapshot, and comes back as a read replica.
+    let delete_dr = delete_instance(
+        "dr-mysql-replica",
+        "us-west-2",
+        Some("dr-mysql-replica-final"),
+    );
+    let outcome = ok_with_effect(&mut sim, delete_dr.clone());
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert_eq!(waited(&mut sim, dr(), WaitState::Deleted), 600);
+    assert!(verdict_is(&mut sim, &delete_dr, true), "holds");
+    let outcome = ok_with_effect(
+        &mut sim,
+        create_replica(
+            "dr-mysql-replica",
+            "us-west-2",
+            "production-mysql",
+            "us-east-1",
+            false,
+        ),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("dr-mysql-replica"));
+    assert_eq!(describe(&mut sim, dr())["status"], "creating");
+    assert_eq!(waited(&mut sim, dr(), WaitState::Available), 1200);
+
+    // The pilot light as it was before the ignition, plus the two final snapshots.
+    let end = sim.world();
+    for (region, id) in [
+        ("us-east-1", "production-mysql"),
+        ("us-west-2", "dr-mysql-replica"),
+    ] {
+        assert_eq!(
+            instance_shape(&end, region, id),
+            instance_shape(&before, region, id),
+            "{id} in {region}"
+        );
+        assert_eq!(end.regions[region].db_instances.len(), 1);
+        let snapshot = db_snapshot_in(&end, region, &format!("{id}-final"));
+        assert_eq!(
+            (
+                snapshot.source.as_str(),
+                snapshot.status.as_str(),
+                snapshot.engine.as_deref(),
+                snapshot.instance_class.as_deref()
+            ),
+            (id, "available", Some("mysql"), Some("db.r6g.large"))
+        );
+    }
+    assert_eq!(
+        instance_shape(&end, "us-west-2", "dr-mysql-replica").read_replica_source,
+        Some("arn:aws:rds:us-east-1:123456789012:db:production-mysql".to_string()),
+        "as the bundled inventory writes it"
+    );
+    assert_eq!(
+        end.regions["us-west-2"].db_instances[0].replica_lag_secs,
+        Some(0)
+    );
+    // The whole run: 1 s per call (5 calls) and the waits.
+    assert_eq!(sim.elapsed_secs(), 5 + 600 + 1200 + 240 + 600 + 1200);
+}
+
+#[test]
+fn delete_db_instance_rejections() {
+    let mut sim = replicas_sim();
+    let err = fails(
+        &mut sim,
+        delete_instance("production-mysql", "us-east-1", Some("final--1")),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        err.message.contains("FinalDBSnapshotIdentifier"),
+        "{}",
+        err.message
+    );
+    let err = fails(
+        &mut sim,
+        delete_instance("production-mysq", "us-east-1", Some("final-1")),
+    );
+    assert_error(&err, ErrorKind::NotFound, "DBInstanceNotFound");
+    assert_eq!(help(&err), "did you mean 'production-mysql'?");
+    // An Aurora cluster's instance has no final snapshot of its own.
+    let err = fails(
+        &mut sim,
+        delete_instance("reports-1", "us-east-1", Some("reports-1-final")),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterCombination");
+    assert!(
+        help(&err).contains("snapshot(db_cluster(\"reports\", \"us-east-1\"))"),
+        "{}",
+        help(&err)
+    );
+    // Nor has a read replica (AWS's words).
+    let err = fails(
+        &mut sim,
+        delete_instance("dr-mysql-replica", "us-west-2", Some("dr-final")),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterCombination");
+    assert_eq!(
+        err.message,
+        "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance."
+    );
+    // Any other instance has one.
+    let err = fails(
+        &mut sim,
+        delete_instance("production-mysql", "us-east-1", None),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterCombination");
+    assert!(
+        err.message
+            .contains("FinalDBSnapshotIdentifier is required"),
+        "{}",
+        err.message
+    );
+    let err = fails(
+        &mut sim,
+        delete_instance("busy-mysql", "us-east-1", Some("busy-final")),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(
+        help(&err).contains("wait(db_instance(\"busy-mysql\", \"us-east-1\"), \"available\")"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(
+        &mut sim,
+        delete_instance(
+            "production-mysql",
+            "us-east-1",
+            Some("Production-MySQL-Nightly"),
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "DBSnapshotAlreadyExists");
+
+    // An instance nothing deletes never gets there; a name never known holds, with a warning.
+    let err = wait(
+        &mut sim,
+        db_instance("paused-mysql", "us-east-1"),
+        WaitState::Deleted,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    assert!(help(&err).contains("delete_instance"), "{}", help(&err));
+    let outcome = wait(
+        &mut sim,
+        db_instance("no-such-db", "us-east-1"),
+        WaitState::Deleted,
+    )
+    .unwrap();
+    assert_eq!(outcome.duration_secs, 0);
+    assert!(
+        outcome.warnings[0].contains("never existed"),
+        "{:?}",
+        outcome.warnings
+    );
+
+    // A stopped instance is deleted, after its final snapshot.
+    let outcome = ok_with_effect(
+        &mut sim,
+        delete_instance("Paused-MySQL", "us-east-1", Some("paused-final")),
+    );
+    assert_eq!(outcome.resolved.as_deref(), Some("paused-mysql"));
+    assert_eq!(
+        outcome.changes[1],
+        change("Status", Some("stopped"), Some("deleting"))
+    );
+    assert_eq!(
+        describe(&mut sim, db_snapshot("paused-final", "us-east-1"))["instance_class"],
+        "db.t3.small"
+    );
+    // Being deleted: nothing else is done to it, and it is never available again.
+    let err = fails(
+        &mut sim,
+        delete_instance("paused-mysql", "us-east-1", Some("paused-final-2")),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(help(&err).contains("being deleted"), "{}", help(&err));
+    let err = fails(&mut sim, db_snapshot_call("paused-mysql", "paused-late"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    let err = wait(
+        &mut sim,
+        db_instance("paused-mysql", "us-east-1"),
+        WaitState::Available,
+    )
+    .unwrap_err();
+    assert_error(&err, ErrorKind::Rejected, "WaiterWouldNotFinish");
+    let err = sim
+        .wait(&WaitSpec {
+            target: db_instance("paused-mysql", "us-east-1"),
+            until: WaitState::Deleted,
+            timeout_secs: 60,
+        })
+        .unwrap_err();
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        help(&err).contains("wait.db_instance_deleted"),
+        "{}",
+        help(&err)
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("paused-mysql", "us-east-1"),
+            WaitState::Deleted
+        ),
+        600
+    );
+    // Gone: not found, not exported, not suggested.
+    let err = fails(
+        &mut sim,
+        delete_instance("paused-mysql", "us-east-1", Some("paused-final-3")),
+    );
+    assert_error(&err, ErrorKind::NotFound, "DBInstanceNotFound");
+    assert!(!help(&err).contains("paused-mysql"), "{}", help(&err));
+    assert!(sim.world().regions["us-east-1"]
+        .db_instances
+        .iter()
+        .all(|i| i.id != "paused-mysql"));
+    // The final snapshot stays.
+    assert_eq!(
+        describe(&mut sim, db_snapshot("paused-final", "us-east-1"))["status"],
+        "available"
+    );
+
+    // An Aurora cluster's instance goes without one, and being deleted it no longer holds its
+    // cluster back ("DB instances in non-deleting state").
+    let outcome = ok_with_effect(&mut sim, delete_instance("reports-1", "us-east-1", None));
+    assert_eq!(
+        outcome.changes,
+        vec![change("Status", Some("available"), Some("deleting"))]
+    );
+    ok_with_effect(
+        &mut sim,
+        delete_cluster("reports", "us-east-1", "reports-final"),
+    );
+    // A read replica goes without one.
+    ok_with_effect(
+        &mut sim,
+        delete_instance("dr-mysql-replica", "us-west-2", None),
+    );
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("dr-mysql-replica", "us-west-2"),
+            WaitState::Deleted
+        ),
+        600
+    );
+}
+
+#[test]
+fn deleting_a_source_promotes_its_read_replicas() {
+    let mut sim = replicas_sim();
+    let outcome = ok_with_effect(
+        &mut sim,
+        delete_instance("production-mysql", "us-east-1", Some("production-final")),
+    );
+    assert_eq!(outcome.warnings.len(), 2, "{:?}", outcome.warnings);
+    assert!(
+        outcome.warnings[0].starts_with("read replica local-replica in us-east-1 is promoted"),
+        "{:?}",
+        outcome.warnings
+    );
+    assert!(
+        outcome.warnings[1].contains("dr-mysql-replica in us-west-2")
+            && outcome.warnings[1].contains(
+                "wait(db_instance(\"dr-mysql-replica\", \"us-west-2\"), \"available\") first"
+            ),
+        "{:?}",
+        outcome.warnings
+    );
+    for (id, region) in [
+        ("local-replica", "us-east-1"),
+        ("dr-mysql-replica", "us-west-2"),
+    ] {
+        let replica = describe(&mut sim, db_instance(id, region));
+        assert_eq!(replica["status"], "modifying", "{id}");
+        assert!(replica["read_replica_source"].is_null(), "{id}");
+        assert!(replica["replica_lag_secs"].is_null(), "{id}");
+        // As PromoteReadReplica's effect reads it.
+        assert!(verdict_is(&mut sim, &promote_instance(id, region), true));
+    }
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("dr-mysql-replica", "us-west-2"),
+            WaitState::Available
+        ),
+        240
+    );
+    // Standalone now: a new replica may be made of it.
+    ok_with_effect(
+        &mut sim,
+        create_replica(
+            "east-replica",
+            "us-east-1",
+            "dr-mysql-replica",
+            "us-west-2",
+            false,
+        ),
+    );
+}
+
+#[test]
+fn create_read_replica_rejections() {
+    let mut sim = replicas_sim();
+    let replica = |id: &str, region: &str, source: &str, source_region: &str| {
+        create_replica(id, region, source, source_region, false)
+    };
+    let err = fails(
+        &mut sim,
+        replica("eu--replica", "us-west-2", "production-mysql", "us-east-1"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        err.message.contains("DBInstanceIdentifier"),
+        "{}",
+        err.message
+    );
+    let err = fails(
+        &mut sim,
+        replica(
+            "DR-MySQL-Replica",
+            "us-west-2",
+            "production-mysql",
+            "us-east-1",
+        ),
+    );
+    assert_error(&err, ErrorKind::Rejected, "DBInstanceAlreadyExists");
+    assert!(help(&err).contains("delete_instance"), "{}", help(&err));
+    let err = fails(
+        &mut sim,
+        replica("ap-replica", "ap-south-1", "production-mysql", "us-east-1"),
+    );
+    assert_error(&err, ErrorKind::NotFound, "DBInstanceNotFound");
+    let err = fails(
+        &mut sim,
+        replica("west-2", "us-west-2", "production-mysql", "us-west-2"),
+    );
+    assert_error(&err, ErrorKind::NotFound, "DBInstanceNotFound");
+    assert!(
+        help(&err).contains("us-east-1 has one named 'production-mysql'"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(
+        &mut sim,
+        replica("reports-ro", "us-west-2", "reports-1", "us-east-1"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(help(&err).contains("create_global"), "{}", help(&err));
+    // No replica of a replica.
+    let err = fails(
+        &mut sim,
+        replica("cascade", "us-east-1", "dr-mysql-replica", "us-west-2"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(
+        err.message.contains("itself a read replica"),
+        "{}",
+        err.message
+    );
+    let err = fails(
+        &mut sim,
+        replica("busy-ro", "us-west-2", "busy-mysql", "us-east-1"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(
+        help(&err).contains("wait(db_instance(\"busy-mysql\", \"us-east-1\"), \"available\")"),
+        "{}",
+        help(&err)
+    );
+    let err = fails(
+        &mut sim,
+        replica("paused-ro", "us-west-2", "paused-mysql", "us-east-1"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+    assert!(err.message.contains("'stopped'"), "{}", err.message);
+
+    // Within a region the source is named by its identifier; the class may be another.
+    let outcome = ok_with_effect(
+        &mut sim,
+        Call::CreateDbInstanceReadReplica(ops::CreateDbInstanceReadReplica {
+            region: "us-east-1".into(),
+            db_instance: "Production-RO".into(),
+            source_db_instance: "PRODUCTION-MYSQL".into(),
+            source_region: "us-east-1".into(),
+            multi_az: false,
+            instance_class: Some("db.r6g.2xlarge".into()),
+        }),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("production-ro"));
+    assert_eq!(outcome.resolved.as_deref(), Some("production-mysql"));
+    let created = describe(&mut sim, db_instance("production-ro", "us-east-1"));
+    assert_eq!(created["read_replica_source"], "production-mysql");
+    assert_eq!(created["instance_class"], "db.r6g.2xlarge");
+    assert_eq!(created["engine"], "mysql");
+    assert_eq!(created["multi_az"], false);
+    assert!(created["secondary_availability_zone"].is_null());
+    // Across regions by ARN, the class the source's; Multi-AZ in the region's zones.
+    ok_with_effect(
+        &mut sim,
+        replica("west-ro", "us-west-2", "production-mysql", "us-east-1"),
+    );
+    let created = describe(&mut sim, db_instance("west-ro", "us-west-2"));
+    assert_eq!(
+        created["read_replica_source"],
+        "arn:aws:rds:us-east-1:123456789012:db:production-mysql"
+    );
+    assert_eq!(created["instance_class"], "db.r6g.xlarge");
+    assert_eq!(created["availability_zone"], "us-west-2a");
+    ok_with_effect(
+        &mut sim,
+        create_replica(
+            "west-ro-2",
+            "us-west-2",
+            "production-mysql",
+            "us-east-1",
+            true,
+        ),
+    );
+    let created = describe(&mut sim, db_instance("west-ro-2", "us-west-2"));
+    assert_eq!(created["secondary_availability_zone"], "us-west-2b");
+    // A replica being created is no source yet.
+    let err = fails(
+        &mut sim,
+        replica("west-ro-3", "us-west-2", "west-ro", "us-west-2"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBInstanceState");
+}
+
+#[test]
+fn an_instance_is_gone_no_sooner_than_its_final_snapshot() {
+    let mut inventory = Inventory::parse(REPLICAS, "replicas.yaml").unwrap();
+    inventory.estimates = BTreeMap::from([("wait.db_snapshot_available".to_string(), 1200)]);
+    let mut sim = SimBackend::new(inventory);
+    ok(
+        &mut sim,
+        delete_instance("paused-mysql", "us-east-1", Some("paused-final")),
+    );
+    let err = sim
+        .wait(&WaitSpec {
+            target: db_instance("paused-mysql", "us-east-1"),
+            until: WaitState::Deleted,
+            timeout_secs: 1000,
+        })
+        .expect_err("the snapshot takes 20 minutes");
+    assert_error(&err, ErrorKind::Timeout, "WaiterTimeout");
+    assert!(
+        help(&err).contains("wait.db_snapshot_available"),
+        "{}",
+        help(&err)
+    );
+    // Without a final snapshot, the deletion's own estimate.
+    ok(&mut sim, delete_instance("reports-1", "us-east-1", None));
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("reports-1", "us-east-1"),
+            WaitState::Deleted
+        ),
+        600
+    );
+}
+
+#[test]
+fn a_captured_deleting_instance_is_gone_one_estimate_after_the_capture() {
+    let mut inventory = Inventory::parse(REPLICAS, "replicas.yaml").unwrap();
+    inventory.regions.get_mut("us-east-1").unwrap().db_instances[4].status = "deleting".into();
+    let mut sim = SimBackend::new(inventory.clone());
+    assert_eq!(sim.world(), inventory);
+    let paused = || db_instance("paused-mysql", "us-east-1");
+    assert_eq!(describe(&mut sim, paused())["status"], "deleting");
+    assert_eq!(waited(&mut sim, paused(), WaitState::Deleted), 600);
+    assert!(!exists(&mut sim, paused()));
+    // Its identifier is free again.
+    ok(
+        &mut sim,
+        create_replica(
+            "paused-mysql",
+            "us-east-1",
+            "production-mysql",
+            "us-east-1",
+            false,
+        ),
+    );
+}
+
+#[test]
+fn the_replica_estimates_are_listed_with_their_defaults() {
+    let defaults: BTreeMap<&str, u64> = estimate_defaults().map(|d| (d.key, d.secs)).collect();
+    assert_eq!(defaults.get("wait.db_instance_deleted"), Some(&600));
+    assert_eq!(
+        defaults.get("wait.db_instance_available_after_replica"),
+        Some(&1200)
+    );
+}

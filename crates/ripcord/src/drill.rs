@@ -190,11 +190,7 @@ fn markdown(summary: &Summary, reports: &[(&Phase, EvidenceReport)]) -> String {
     let _ = writeln!(out, "| phase | runbook | run | outcome | recovery time |");
     let _ = writeln!(out, "|---|---|---|---|---|");
     for phase in summary.phases {
-        let rto = reports
-            .iter()
-            .find(|(p, _)| p.phase == phase.phase)
-            .map(|(_, r)| r.rto_verdict().1)
-            .unwrap_or_default();
+        let rto = recovery(reports, phase);
         let _ = writeln!(
             out,
             "| {} | `{}` | {} | {} | {} |",
@@ -228,11 +224,7 @@ fn html(summary: &Summary, reports: &[(&Phase, EvidenceReport)]) -> String {
         escape(summary.finished_at)
     );
     for phase in summary.phases {
-        let rto = reports
-            .iter()
-            .find(|(p, _)| p.phase == phase.phase)
-            .map(|(_, r)| r.rto_verdict().1)
-            .unwrap_or_default();
+        let rto = recovery(reports, phase);
         let _ = writeln!(
             body,
             "<tr class=\"phase\" data-phase=\"{}\"><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
@@ -255,6 +247,15 @@ fn html(summary: &Summary, reports: &[(&Phase, EvidenceReport)]) -> String {
         let _ = writeln!(body, "</section>");
     }
     html_page(&format!("DR drill {}", summary.drill_id), &body)
+}
+
+/// A phase's recovery time against its RTO, in its report's words (empty without a run).
+fn recovery(reports: &[(&Phase, EvidenceReport)], phase: &Phase) -> String {
+    reports
+        .iter()
+        .find(|(p, _)| p.phase == phase.phase)
+        .map(|(_, r)| r.rto_verdict().1)
+        .unwrap_or_default()
 }
 
 fn escape(text: &str) -> String {

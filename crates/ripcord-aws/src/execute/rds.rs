@@ -79,9 +79,10 @@ async fn create_db_cluster_snapshot(
     })
 }
 
-/// A copy's source: the identifier within a region, the ARN across regions (what the copy
-/// APIs require; the pre-signed URL the older SDKs generated is only used in GovCloud now).
-async fn copy_source(
+/// A source in another region (of a copy, of a read replica): the identifier within a region,
+/// the ARN across regions (what the copy and replica APIs require; the pre-signed URL the older
+/// SDKs generated is only used in GovCloud and China now).
+pub(super) async fn cross_region_source(
     ctx: &Ctx,
     region: &str,
     source_region: &str,
@@ -102,7 +103,8 @@ async fn copy_db_snapshot(
     source_snapshot: &str,
     target_snapshot: &str,
 ) -> Result<Outcome, BackendError> {
-    let source = copy_source(ctx, region, source_region, "snapshot", source_snapshot).await?;
+    let source =
+        cross_region_source(ctx, region, source_region, "snapshot", source_snapshot).await?;
     let out = ctx
         .mutations
         .rds(region)
@@ -131,7 +133,7 @@ async fn copy_db_cluster_snapshot(
     source_snapshot: &str,
     target_snapshot: &str,
 ) -> Result<Outcome, BackendError> {
-    let source = copy_source(
+    let source = cross_region_source(
         ctx,
         region,
         source_region,

@@ -11,6 +11,7 @@ mod dynamodb;
 mod ec2;
 mod ecs;
 mod rds;
+mod replica;
 mod route53;
 mod s3;
 mod sns;
@@ -25,6 +26,7 @@ pub use rds::{
     FailoverGlobalCluster, PromoteReadReplica, RebootDbInstance, RemoveFromGlobalCluster,
     RestoreDbInstanceFromDbSnapshot, SwitchoverGlobalCluster,
 };
+pub use replica::{CreateDbInstanceReadReplica, DeleteDbInstance};
 pub use route53::{
     looks_like_zone_id, over_request_limits, AliasTarget, ChangeResourceRecordSets, RecordChange,
     RecordSet, UpdateHealthCheck, MAX_CHANGES, MAX_RECORD_ELEMENTS, MAX_VALUE_CHARS,

@@ -476,11 +476,40 @@ impl Operation for PromoteReadReplica {
         SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
     }
 
-    fn inverse(&self, _before: Before<'_>) -> Inverse {
-        Inverse::Irreversible(format!(
-            "{} in {} is a standalone instance now and replicates no more: replication back is re-established with a new read replica, which ripcord cannot create yet",
-            self.db_instance, self.region
-        ))
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        let found = before(&self.target());
+        let source = found
+            .as_ref()
+            .and_then(|f| f.get("read_replica_source"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+        let Some(source) = source else {
+            return Inverse::Irreversible(format!(
+                "{} in {} was no read replica before the run",
+                self.db_instance, self.region
+            ));
+        };
+        // The source is an id in the replica's region or an ARN naming its own region.
+        let primary = match crate::arn::parse_rds(&source) {
+            Some((region, id)) => crate::inverse::Named { name: id, region },
+            None => crate::inverse::Named {
+                name: source,
+                region: self.region.clone(),
+            },
+        };
+        let multi_az = before(&Target::DbInstance {
+            name: primary.name.clone(),
+            region: primary.region.clone(),
+        })
+        .is_some_and(|p| p.get("multi_az").and_then(serde_json::Value::as_bool) == Some(true));
+        Inverse::Rebuild(crate::inverse::Rebuild::ReadReplica {
+            primary,
+            promoted: crate::inverse::Named {
+                name: self.db_instance.clone(),
+                region: self.region.clone(),
+            },
+            multi_az,
+        })
     }
 
     fn region(&self) -> Option<&str> {
@@ -546,11 +575,45 @@ impl Operation for RemoveFromGlobalCluster {
         SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
-    fn inverse(&self, _before: Before<'_>) -> Inverse {
-        Inverse::Irreversible(format!(
-            "{} in {} left global database {} and cannot rejoin it: replication is re-established with a new global database and secondary cluster (ripcord/warm_standby's reestablish_replication; runbooks/ecommerce/failback.rhai)",
-            self.db_cluster, self.region, self.global_cluster
-        ))
+    fn inverse(&self, before: Before<'_>) -> Inverse {
+        let found = before(&Target::GlobalCluster {
+            name: self.global_cluster.clone(),
+        });
+        let writer = found.as_ref().and_then(|found| {
+            found
+                .get("members")?
+                .as_array()?
+                .iter()
+                .find(|m| m.get("writer").and_then(serde_json::Value::as_bool) == Some(true))
+                .map(|m| crate::inverse::Named {
+                    name: m
+                        .get("cluster")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    region: m
+                        .get("region")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+        });
+        match writer {
+            Some(writer) if !writer.name.eq_ignore_ascii_case(&self.db_cluster) => {
+                Inverse::Rebuild(crate::inverse::Rebuild::GlobalDatabase {
+                    global: self.global_cluster.clone(),
+                    detached: crate::inverse::Named {
+                        name: self.db_cluster.clone(),
+                        region: self.region.clone(),
+                    },
+                    writer,
+                })
+            }
+            _ => Inverse::Irreversible(format!(
+                "{} in {} left global database {}, which had no other writer before the run to rebuild replication toward",
+                self.db_cluster, self.region, self.global_cluster
+            )),
+        }
     }
 
     fn region(&self) -> Option<&str> {

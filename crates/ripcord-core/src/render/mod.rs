@@ -488,6 +488,19 @@ mod tests {
                 db_cluster: "c".into(),
                 final_snapshot: "c-final".into(),
             }),
+            Call::DeleteDbInstance(ops::DeleteDbInstance {
+                region: region.clone(),
+                db_instance: "db".into(),
+                final_snapshot: Some("db-final".into()),
+            }),
+            Call::CreateDbInstanceReadReplica(ops::CreateDbInstanceReadReplica {
+                region: region.clone(),
+                db_instance: "db".into(),
+                source_db_instance: "src".into(),
+                source_region: "us-west-2".into(),
+                multi_az: true,
+                instance_class: None,
+            }),
             Call::CreateDbCluster(ops::CreateDbCluster {
                 region: region.clone(),
                 db_cluster: "c".into(),

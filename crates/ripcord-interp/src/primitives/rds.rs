@@ -139,3 +139,81 @@ pub fn force_failover(st: &mut RunState, origin: Origin, h: &Handle) -> Res {
     )?;
     Ok(Dynamic::UNIT)
 }
+
+/// `delete_instance(db_instance, final_snapshot_id)`, or `delete_instance(db_instance)` for an
+/// Aurora cluster's instance or a read replica (whose data is the cluster's or the source's:
+/// AWS takes no final snapshot of either); only after an `approve` earlier in the run.
+pub fn delete_instance(
+    st: &mut RunState,
+    origin: Origin,
+    h: &Handle,
+    final_snapshot: Option<&str>,
+) -> Res {
+    expect_kind("delete_instance", h, &[ResourceKind::DbInstance])?;
+    if final_snapshot.is_some_and(|s| s.trim().is_empty()) {
+        return Err(crate::failure::Failure::invalid(
+            "`delete_instance` needs a non-empty final snapshot id",
+        ));
+    }
+    if final_snapshot.is_none() {
+        // Only an Aurora cluster's instance or a read replica goes without one: read what it is.
+        let description = st.query(ripcord_core::Query::Describe {
+            target: h.0.clone(),
+        })?;
+        let set = |field: &str| {
+            description
+                .as_ref()
+                .and_then(|d| d.get(field))
+                .is_some_and(|v| !v.is_null())
+        };
+        if !set("cluster") && !set("read_replica_source") {
+            return Err(crate::failure::Failure::invalid(format!(
+                "`delete_instance` of {h} needs the id of its final snapshot: ripcord deletes an instance's data only with one"
+            ))
+            .with_help(format!("delete_instance({h}, \"{}-final\")", h.0.name())));
+        }
+    }
+    if !st.approved() {
+        return Err(crate::failure::Failure::invalid(format!(
+            "`delete_instance` of {h} needs an approval earlier in the run: deleting an instance is not undone"
+        ))
+        .with_code(crate::codes::UNAPPROVED)
+        .with_help(format!("approve(\"Delete {}?\"); before it", h.0.name())));
+    }
+    st.execute(
+        Call::DeleteDbInstance(ops::DeleteDbInstance {
+            region: region_of(h),
+            db_instance: h.0.name().to_string(),
+            final_snapshot: final_snapshot.map(str::to_string),
+        }),
+        origin,
+    )?;
+    Ok(Dynamic::UNIT)
+}
+
+/// `create_replica(db_instance, source_db_instance [, #{multi_az, instance_class}])`: creates
+/// the first handle's instance, in its region, as a read replica of the second (in its own
+/// region: across regions too).
+pub fn create_replica(
+    st: &mut RunState,
+    origin: Origin,
+    h: &Handle,
+    source: &Handle,
+    opts: Map,
+) -> Res {
+    expect_kind("create_replica", h, &[ResourceKind::DbInstance])?;
+    expect_kind("create_replica", source, &[ResourceKind::DbInstance])?;
+    let opts = Options::new("create_replica", opts, &["multi_az", "instance_class"])?;
+    st.execute(
+        Call::CreateDbInstanceReadReplica(ops::CreateDbInstanceReadReplica {
+            region: region_of(h),
+            db_instance: h.0.name().to_string(),
+            source_db_instance: source.0.name().to_string(),
+            source_region: region_of(source),
+            multi_az: opts.bool("multi_az")?.unwrap_or(false),
+            instance_class: opts.string("instance_class")?,
+        }),
+        origin,
+    )?;
+    Ok(Dynamic::UNIT)
+}

@@ -5,21 +5,27 @@
 //! secondary cluster where it was (CreateDBCluster). The moves within a global database
 //! (detach, failover, switchover) are in `aurora.rs`.
 //!
-//! A deleted cluster or global database is `deleting` until its estimate has passed, then gone
-//! ([`crate::state::Tracked::ends`]): its identifier is taken until then, as in AWS.
+//! RDS instances made and unmade (`ripcord_core::ops::replica`), for re-establishing
+//! replication after a pilot-light failover: the stale former primary deleted after a final
+//! snapshot (DeleteDBInstance), and a read replica where it was, across regions too
+//! (CreateDBInstanceReadReplica).
+//!
+//! A deleted instance, cluster or global database is `deleting` until its estimate has passed,
+//! then gone ([`crate::state::Tracked::ends`]): its identifier is taken until then, as in AWS.
 
 use super::aurora::{global_not_available, members_list};
 use super::ec2::created;
 use super::rds::{
-    add_snapshot, already_exists, check_identifier, cluster_not_available, new_snapshot,
+    add_snapshot, already_exists, check_identifier, cluster_not_available, instance_id_free,
+    instance_not_available, new_instance_zones, new_snapshot, record_instance,
 };
 use super::{resolved, Apply, Cx};
 use crate::backend::SimBackend;
 use crate::errors::wait_hint;
 use crate::estimates::Est;
-use crate::state::{ClusterSnap, Tracked};
+use crate::state::{ClusterSnap, DbSnap, Tracked};
 use crate::world::{rds_key, World};
-use ripcord_core::inventory::{DbCluster, GlobalCluster, GlobalClusterMember};
+use ripcord_core::inventory::{DbCluster, DbInstance, GlobalCluster, GlobalClusterMember};
 use ripcord_core::ops;
 use ripcord_core::{BackendError, Change, Outcome, Target};
 
@@ -245,9 +251,11 @@ fn delete_db_cluster(
             )));
     }
     let key = rds_key(&id);
+    // Instances being deleted do not hold the cluster back ("non-deleting state").
     let instances: Vec<&str> = reg
         .db_instances
         .iter()
+        .filter(|i| i.exists(cx.now) && !i.ends)
         .filter(|i| i.item.cluster.as_deref().map(rds_key).as_deref() == Some(key.as_str()))
         .map(|i| i.item.id.as_str())
         .collect();
@@ -505,5 +513,301 @@ impl Apply for ops::DeleteDbCluster {
 impl Apply for ops::CreateDbCluster {
     fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
         create_db_cluster(sim, cx, self)
+    }
+}
+
+/// Whether `source`, the `read_replica_source` of an instance in `region`, names the instance
+/// `key` (lower case) of `source_region`: by identifier within a region, by ARN across.
+fn replicates_from(source: &str, region: &str, source_region: &str, key: &str) -> bool {
+    let in_source_region = if source.starts_with("arn:") {
+        source.split(':').nth(3) == Some(source_region)
+    } else {
+        region == source_region
+    };
+    in_source_region && rds_key(source) == key
+}
+
+/// The read replicas at `now` (not being deleted) of instance `key` of `source_region`, in
+/// any region: (region index, instance index).
+fn replicas_of(world: &World, source_region: &str, key: &str, now: u64) -> Vec<(usize, usize)> {
+    let names = world.region_names();
+    let mut found = Vec::new();
+    for (ri, region) in world.regions.iter().enumerate() {
+        for (ii, instance) in region.db_instances.iter().enumerate() {
+            let replicates = instance
+                .item
+                .read_replica_source
+                .as_deref()
+                .is_some_and(|s| replicates_from(s, names[ri], source_region, key));
+            if replicates && instance.exists(now) && !instance.ends {
+                found.push((ri, ii));
+            }
+        }
+    }
+    found
+}
+
+/// DeleteDBInstance's rules for the final snapshot: none for an Aurora cluster's instance
+/// (its data is the cluster's) nor for a read replica (AWS's words); always one otherwise
+/// (ripcord never sends SkipFinalSnapshot for an instance whose data is its own).
+fn check_final_snapshot(
+    cx: Cx,
+    instance: &DbInstance,
+    region: &str,
+    final_snapshot: Option<&str>,
+) -> Result<(), BackendError> {
+    let id = &instance.id;
+    let (message, help) = match (&instance.cluster, &instance.read_replica_source, final_snapshot) {
+        (Some(cluster), _, Some(_)) => (
+            format!(
+                "DB instance {id} is an instance of DB cluster {cluster}: FinalDBSnapshotIdentifier can not be specified for it."
+            ),
+            format!(
+                "its data is the cluster's, which gets its own final snapshot when the cluster is deleted: drop the final snapshot, or snapshot the cluster first (snapshot(db_cluster(\"{cluster}\", \"{region}\")))"
+            ),
+        ),
+        (None, Some(source), Some(_)) => (
+            "FinalDBSnapshotIdentifier can not be specified when deleting a replica instance."
+                .to_string(),
+            format!(
+                "a read replica is deleted without a final snapshot (SkipFinalSnapshot), its data being its source's ({source}); promote it first to keep it"
+            ),
+        ),
+        (None, None, None) => (
+            format!(
+                "DB instance {id} in {region} is deleted without a final snapshot: FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is set."
+            ),
+            "ripcord deletes an instance with data of its own (neither a read replica nor an Aurora cluster's) only after a final snapshot: name one".to_string(),
+        ),
+        _ => return Ok(()),
+    };
+    Err(cx
+        .op
+        .rejected("InvalidParameterCombination", message)
+        .with_help(help))
+}
+
+fn delete_db_instance(
+    sim: &mut SimBackend,
+    cx: Cx,
+    op: &ops::DeleteDbInstance,
+) -> Result<Outcome, BackendError> {
+    let region = op.region.as_str();
+    if let Some(snapshot) = &op.final_snapshot {
+        check_identifier(cx, "FinalDBSnapshotIdentifier", snapshot, 255)?;
+    }
+    let target = Target::DbInstance {
+        name: op.db_instance.clone(),
+        region: region.to_string(),
+    };
+    let (ri, ii) = sim.world.locate(cx.op, &target, cx.now)?;
+    let reg = sim.world.regions.at(ri);
+    let instance = reg.db_instances.at(ii);
+    check_final_snapshot(cx, &instance.item, region, op.final_snapshot.as_deref())?;
+    // AWS deletes a stopped instance too (its final snapshot is taken all the same).
+    let status = instance.status(cx.now).to_string();
+    if !matches!(status.as_str(), "available" | "stopped") {
+        return Err(instance_not_available(cx, &target, instance, region));
+    }
+    if let Some(snapshot) = &op.final_snapshot {
+        already_exists::<DbSnap>(cx, reg, snapshot, region)?;
+    }
+    let item = instance.item.clone();
+    let mut changes = Vec::new();
+    // AWS takes the final snapshot before it deletes the instance: it is gone no sooner than
+    // the snapshot is available.
+    let mut estimate = Est::DbInstanceDeleted;
+    if let Some(snapshot) = &op.final_snapshot {
+        let mut recorded = new_snapshot(snapshot, &item.id, cx.at);
+        record_instance(&mut recorded, &item);
+        changes.push(Change::new(
+            "FinalDBSnapshotIdentifier",
+            None,
+            Some(recorded.id.clone()),
+        ));
+        add_snapshot::<DbSnap>(sim, cx, ri, recorded, &op.db_instance);
+        if sim.estimates.get(Est::DbSnapshotAvailable) > sim.estimates.get(estimate) {
+            estimate = Est::DbSnapshotAvailable;
+        }
+    }
+    // AWS promotes the read replicas of a deleted source to standalone instances, as
+    // PromoteReadReplica does.
+    let mut warnings = Vec::new();
+    let names: Vec<String> = sim
+        .world
+        .region_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let promoted = cx
+        .done
+        .saturating_add(sim.estimates.get(Est::DbInstanceAfterPromote));
+    for (rri, rii) in replicas_of(&sim.world, region, &rds_key(&item.id), cx.now) {
+        let replica = sim.world.regions.at_mut(rri).db_instances.at_mut(rii);
+        replica.settle(cx.now);
+        let until = replica
+            .active(cx.now)
+            .map_or(promoted, |p| p.until.max(promoted));
+        replica.item.read_replica_source = None;
+        replica.item.replica_lag_secs = None;
+        replica.start("modifying", until, Est::DbInstanceAfterPromote);
+        let replica_target = Target::DbInstance {
+            name: replica.item.id.clone(),
+            region: names[rri].clone(),
+        };
+        warnings.push(format!(
+            "read replica {} in {} is promoted to a standalone instance, as AWS promotes the replicas of a deleted source: {}",
+            replica.item.id,
+            names[rri],
+            wait_hint(&replica_target, "available", Some(until - cx.now))
+        ));
+    }
+    let until = cx.done.saturating_add(sim.estimates.get(estimate));
+    sim.world
+        .regions
+        .at_mut(ri)
+        .db_instances
+        .at_mut(ii)
+        .delete(cx.now, until, estimate);
+    changes.push(Change::new(
+        "Status",
+        Some(status),
+        Some("deleting".to_string()),
+    ));
+    Ok(Outcome {
+        resolved: resolved(&op.db_instance, &item.id),
+        changes,
+        warnings,
+        ..Outcome::default()
+    })
+}
+
+fn create_read_replica(
+    sim: &mut SimBackend,
+    cx: Cx,
+    op: &ops::CreateDbInstanceReadReplica,
+) -> Result<Outcome, BackendError> {
+    let region = op.region.as_str();
+    check_identifier(cx, "DBInstanceIdentifier", &op.db_instance, 63)?;
+    let target = Target::DbInstance {
+        name: op.db_instance.clone(),
+        region: region.to_string(),
+    };
+    let ri = sim.world.region_index(cx.op, &target)?;
+    instance_id_free(
+        cx,
+        sim.world.regions.at(ri),
+        &target,
+        "DB instance identifiers are unique per region: choose another, or delete the existing instance first (delete_instance)",
+    )?;
+    let source_region = op.source_region.as_str();
+    let source_target = Target::DbInstance {
+        name: op.source_db_instance.clone(),
+        region: source_region.to_string(),
+    };
+    let (si, sii) = sim.world.locate(cx.op, &source_target, cx.now)?;
+    let source = sim.world.regions.at(si).db_instances.at(sii);
+    let source_id = source.item.id.clone();
+    if let Some(cluster) = &source.item.cluster {
+        // AWS documents no code: an invalid source, as CreateDBSnapshot's of a cluster member.
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidParameterValue",
+                format!(
+                    "DB instance {source_id} is an instance of Aurora DB cluster {cluster}: Aurora does not support read replicas of an instance."
+                ),
+            )
+            .with_help(
+                "an Aurora cluster replicates across regions as a global database (create_global, create_secondary)",
+            ));
+    }
+    if let Some(upstream) = &source.item.read_replica_source {
+        // MySQL and MariaDB (and PostgreSQL 14.1 on) allow a replica of a replica, within
+        // limits; the simulation keeps to replicas of a primary.
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidDBInstanceState",
+                format!(
+                    "DB instance {source_id} in {source_region} is itself a read replica (of {upstream}): ripcord creates read replicas of a primary only."
+                ),
+            )
+            .with_help(format!(
+                "replicate from its source ({upstream}), or promote {source_id} first (promote)"
+            )));
+    }
+    if source.status(cx.now) != "available" {
+        return Err(instance_not_available(
+            cx,
+            &source_target,
+            source,
+            source_region,
+        ));
+    }
+    let engine = source.item.engine.clone();
+    let class = op
+        .instance_class
+        .clone()
+        .unwrap_or_else(|| source.item.instance_class.clone());
+    // Within a region AWS names the source by identifier, across regions by ARN (as a
+    // capture reads ReadReplicaSourceDBInstanceIdentifier).
+    let read_replica_source = if source_region == region {
+        source_id.clone()
+    } else {
+        sim.world
+            .arn("rds", source_region, &format!("db:{source_id}"))
+    };
+    let (availability_zone, secondary_availability_zone) =
+        new_instance_zones(sim.world.regions.at(ri), region, op.multi_az);
+    let key = rds_key(&op.db_instance);
+    let replica = DbInstance {
+        id: key.clone(),
+        engine,
+        instance_class: class.clone(),
+        status: "available".to_string(),
+        availability_zone,
+        secondary_availability_zone,
+        multi_az: op.multi_az,
+        read_replica_source: Some(read_replica_source.clone()),
+        replica_lag_secs: Some(0),
+        cluster: None,
+    };
+    let until = cx
+        .done
+        .saturating_add(sim.estimates.get(Est::DbInstanceAfterReplica));
+    // A gone instance of that identifier leaves its tombstone to the new one.
+    sim.world
+        .regions
+        .at_mut(ri)
+        .add_db_instance(Tracked::starting(
+            replica,
+            "creating",
+            until,
+            Est::DbInstanceAfterReplica,
+        ));
+    Ok(Outcome {
+        resolved: resolved(&op.source_db_instance, &source_id),
+        creates: Some(key.clone()),
+        changes: created(&[
+            ("DBInstanceIdentifier", &key),
+            ("ReadReplicaSource", &read_replica_source),
+            ("DBInstanceClass", &class),
+            ("MultiAZ", if op.multi_az { "true" } else { "false" }),
+            ("Status", "creating"),
+        ]),
+        ..Outcome::default()
+    })
+}
+
+impl Apply for ops::DeleteDbInstance {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        delete_db_instance(sim, cx, self)
+    }
+}
+
+impl Apply for ops::CreateDbInstanceReadReplica {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        create_read_replica(sim, cx, self)
     }
 }

@@ -93,7 +93,7 @@ impl Flavor for ClusterSnap {
 
 /// What a DB snapshot records of its instance, as far as the inventory describes instances
 /// (engine version, storage and port it does not: those come only from a capture).
-fn record_instance(snapshot: &mut DbSnapshot, instance: &DbInstance) {
+pub(super) fn record_instance(snapshot: &mut DbSnapshot, instance: &DbInstance) {
     snapshot
         .engine
         .get_or_insert_with(|| instance.engine.clone());
@@ -136,6 +136,22 @@ pub(super) fn new_snapshot(id: &str, source: &str, at: jiff::Timestamp) -> DbSna
 /// The class the inventory gives an instance that does not say (`docs/inventory.md`).
 const DEFAULT_CLASS: &str = "db.r6g.large";
 
+/// The zones of a new instance in `region` (its primary's, and its standby's when Multi-AZ):
+/// AWS picks them; the region's first two (or the usual a/b names) stand in for them.
+pub(super) fn new_instance_zones(
+    reg: &Region,
+    region: &str,
+    multi_az: bool,
+) -> (String, Option<String>) {
+    let zone = |n: usize, letter: char| {
+        reg.availability_zones
+            .get(n)
+            .cloned()
+            .unwrap_or_else(|| format!("{region}{letter}"))
+    };
+    (zone(0, 'a'), multi_az.then(|| zone(1, 'b')))
+}
+
 /// RDS identifier rules: 1..=max ASCII letters, digits and hyphens, starting with a letter,
 /// without two consecutive hyphens or a trailing hyphen.
 pub(super) fn check_identifier(
@@ -176,16 +192,20 @@ pub(super) fn check_identifier(
     }
 }
 
-fn instance_not_available(
+pub(super) fn instance_not_available(
     cx: Cx,
     target: &Target,
     instance: &Tracked<DbInstance>,
     region: &str,
 ) -> BackendError {
     let status = instance.status(cx.now);
-    let remaining = instance.active(cx.now).map(|p| p.until - cx.now);
+    let remaining = instance.remaining(cx.now);
     let help = match remaining {
         Some(_) => wait_hint(target, "available", remaining),
+        None if status == "deleting" => format!(
+            "DB instance {} is being deleted: nothing leads it back to 'available' (once gone, its identifier is free again)",
+            instance.item.id
+        ),
         None => format!(
             "nothing the runbook did leads DB instance {} out of '{status}'",
             instance.item.id
@@ -200,6 +220,45 @@ fn instance_not_available(
             ),
         )
         .with_help(help)
+}
+
+/// `DBInstanceAlreadyExists` when an instance of `target`'s identifier exists in its region
+/// (`reg`), one being deleted included: AWS frees the identifier once it is gone. `otherwise`
+/// is the help when it is not being deleted.
+pub(super) fn instance_id_free(
+    cx: Cx,
+    reg: &Region,
+    target: &Target,
+    otherwise: &str,
+) -> Result<(), BackendError> {
+    let Some(existing) = reg
+        .db_instances
+        .get(&rds_key(target.name()))
+        .filter(|i| i.exists(cx.now))
+    else {
+        return Ok(());
+    };
+    let status = existing.status(cx.now);
+    let help = if existing.ends {
+        let left = existing.active(cx.now).map(|p| p.until - cx.now);
+        format!(
+            "it is being deleted; AWS frees the identifier once it is gone: {}",
+            wait_hint(target, "deleted", left)
+        )
+    } else {
+        otherwise.to_string()
+    };
+    Err(cx
+        .op
+        .rejected(
+            "DBInstanceAlreadyExists",
+            format!(
+                "DB instance {} already exists in {} (it is '{status}').",
+                existing.item.id,
+                target.region().unwrap_or_default()
+            ),
+        )
+        .with_help(help))
 }
 
 fn create_db_snapshot(
@@ -480,15 +539,16 @@ fn restore_db_instance(
                 None => format!("nothing the runbook did makes the snapshot leave '{status}'"),
             }));
     }
-    if reg.db_instances.find(&rds_key(db_instance)).is_some() {
-        return Err(cx
-            .op
-            .rejected(
-                "DBInstanceAlreadyExists",
-                format!("DB instance {db_instance} already exists in {region}."),
-            )
-            .with_help("restore to a new identifier (e.g. add a suffix), or rename the existing instance first"));
-    }
+    let taken = Target::DbInstance {
+        name: db_instance.to_string(),
+        region: region.to_string(),
+    };
+    instance_id_free(
+        cx,
+        reg,
+        &taken,
+        "restore to a new identifier (e.g. add a suffix), or rename the existing instance first",
+    )?;
     // AWS restores what the snapshot recorded of its source: its engine and, unless the call
     // names one, its class.
     let source_facts = recorded::<DbSnap>(sim, region, &snap.item.0);
@@ -512,21 +572,16 @@ fn restore_db_instance(
         }
     };
     let multi_az = multi_az.unwrap_or(false);
-    // AWS picks the zones; the region's first two (or the usual a/b names) stand in for them.
-    let zone = |n: usize, letter: char| {
-        reg.availability_zones
-            .get(n)
-            .cloned()
-            .unwrap_or_else(|| format!("{region}{letter}"))
-    };
+    let (availability_zone, secondary_availability_zone) =
+        new_instance_zones(reg, region, multi_az);
     let id = rds_key(db_instance);
     let instance = DbInstance {
         id: id.clone(),
         engine,
         instance_class: class.clone(),
         status: "available".to_string(),
-        availability_zone: zone(0, 'a'),
-        secondary_availability_zone: multi_az.then(|| zone(1, 'b')),
+        availability_zone,
+        secondary_availability_zone,
         multi_az,
         read_replica_source: None,
         replica_lag_secs: None,

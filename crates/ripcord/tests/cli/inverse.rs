@@ -161,6 +161,23 @@ fn the_failover_is_undone_by_its_inverse_plan() {
         sizes.contains(&("dr-app-asg".to_string(), 2, 6, 2)),
         "{sizes:?}"
     );
+    // The detached database is rebuilt: the global database has its writer back.
+    let globals = moto.read("us-east-1", "rds", "describe_global_clusters()");
+    let members = &globals["GlobalClusters"][0]["GlobalClusterMembers"];
+    let writer = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["IsWriter"] == true)
+        .unwrap_or_else(|| panic!("no writer: {globals}"));
+    assert!(
+        writer["DBClusterArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":cluster:ecommerce-aurora-cluster"),
+        "{globals}"
+    );
+    assert_eq!(members.as_array().unwrap().len(), 2, "{globals}");
     let checks = moto.read("us-east-1", "route53", "list_health_checks()");
     let check = &checks["HealthChecks"][0]["HealthCheckConfig"];
     assert_eq!(check["Disabled"], false, "{check}");

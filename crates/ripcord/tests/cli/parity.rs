@@ -121,8 +121,25 @@ const RECORDED_ONLY_BY_AWS: [&str; 3] = ["engine_version", "allocated_storage_gi
 /// creation times (virtual clock against wall clock) and the zone AWS picks for a restored
 /// instance; moto's ids for what the run created are mapped to the planned ones.
 fn differences(run: &Applied) -> Vec<String> {
-    let created: BTreeSet<&str> = run.ids.keys().map(String::as_str).collect();
-    let simulated = comparable(&run.simulated, &BTreeMap::new(), &created);
+    // What the run created: what its calls created under their ids, and the final snapshots
+    // its deletions took (created at the run's time, on the virtual clock or the wall clock).
+    let finals: Vec<String> = run
+        .journal
+        .iter()
+        .filter(|r| r["type"] == "intent")
+        .filter_map(|r| r["intent"]["call"]["FinalDBSnapshotIdentifier"].as_str())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let created: BTreeSet<&str> = run
+        .ids
+        .keys()
+        .map(String::as_str)
+        .chain(finals.iter().map(String::as_str))
+        .collect();
+    let mut simulated = comparable(&run.simulated, &BTreeMap::new(), &created);
+    // A cluster or instance made anew under an old name: the automated backup of the old one
+    // (captured before the run, kept by the simulation) is not the new one's.
+    without_first_backups(&mut simulated, &created);
     let live_to_planned: BTreeMap<String, String> = run
         .ids
         .iter()
@@ -173,19 +190,21 @@ fn settled_counts(world: &mut Value) {
     }
 }
 
-/// Drops the automated snapshots of instances the run created: AWS (and moto) take a new
-/// instance's first automated backup at once, and the simulation does not model automated
-/// backups (docs/simulation.md, "What is not modelled").
+/// Drops the automated snapshots of instances and clusters the run created: AWS (and moto)
+/// take a new one's first automated backup at once, and the simulation does not model
+/// automated backups (docs/simulation.md, "What is not modelled").
 fn without_first_backups(world: &mut Value, created: &BTreeSet<&str>) {
     let Some(regions) = world.get_mut("regions").and_then(Value::as_object_mut) else {
         return;
     };
     for region in regions.values_mut() {
-        if let Some(Value::Array(snapshots)) = region.get_mut("db_snapshots") {
-            snapshots.retain(|s| {
-                let automated = s["snapshot_type"] == "automated";
-                !(automated && s["source"].as_str().is_some_and(|id| created.contains(id)))
-            });
+        for list in ["db_snapshots", "db_cluster_snapshots"] {
+            if let Some(Value::Array(snapshots)) = region.get_mut(list) {
+                snapshots.retain(|s| {
+                    let automated = s["snapshot_type"] == "automated";
+                    !(automated && s["source"].as_str().is_some_and(|id| created.contains(id)))
+                });
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The round trip (issue 16): the e-commerce failover, then the failback right after it,
-//! against moto. The failback re-establishes replication from us-west-2 (a new global
+//! The round trips (issue 16): the e-commerce failover and the pilot-light ignition, each
+//! followed by its failback right after it, against moto. The failback re-establishes replication from us-west-2 (a new global
 //! database of the old name, the stale primary deleted after a final snapshot and created
 //! again as the secondary), switches back, and the world ends as it started, but for the final
 //! snapshot. The dry-run says the same beforehand: the failback planned against the
@@ -14,6 +14,8 @@ use std::collections::BTreeSet;
 
 const FAILOVER: &str = "runbooks/ecommerce/failover.rhai";
 const FAILBACK: &str = "runbooks/ecommerce/failback.rhai";
+const IGNITE: &str = "runbooks/pilot-light/ignite.rhai";
+const PILOT_FAILBACK: &str = "runbooks/pilot-light/failback.rhai";
 
 /// The facts of a world, without its snapshot counts (the round trip leaves a final snapshot,
 /// and moto takes automated ones of what it creates).
@@ -28,20 +30,21 @@ fn load(path: &std::path::Path) -> Inventory {
     Inventory::load(path).unwrap().0
 }
 
-#[test]
-fn the_failback_after_the_failover_is_planned_first() {
+/// `failback` planned against the simulated end state of `failover`: it plans `operations`,
+/// and matches its golden `golden`.
+fn planned_after(failover: &str, failback: &str, operations: &[&str], golden_name: &str) {
     let home = tempfile::tempdir().unwrap();
     let end = home.path().join("after-failover.json");
-    let failover = ripcord_env(
-        &["plan", FAILOVER, "--end-state", end.to_str().unwrap()],
+    let out = ripcord_env(
+        &["plan", failover, "--end-state", end.to_str().unwrap()],
         home.path(),
         &[],
     );
-    assert!(failover.status.success(), "{}", stderr(&failover));
-    let failback = ripcord_env(
+    assert!(out.status.success(), "{}", stderr(&out));
+    let planned = ripcord_env(
         &[
             "plan",
-            FAILBACK,
+            failback,
             "-i",
             end.to_str().unwrap(),
             "--color",
@@ -50,16 +53,9 @@ fn the_failback_after_the_failover_is_planned_first() {
         home.path(),
         &[],
     );
-    assert!(failback.status.success(), "{}", stderr(&failback));
-    let text = stdout(&failback);
-    for operation in [
-        "RemoveFromGlobalCluster",
-        "DeleteGlobalCluster",
-        "DeleteDBCluster",
-        "CreateGlobalCluster",
-        "CreateDBCluster",
-        "SwitchoverGlobalCluster",
-    ] {
+    assert!(planned.status.success(), "{}", stderr(&planned));
+    let text = stdout(&planned);
+    for operation in operations {
         assert!(
             text.contains(operation),
             "{operation} is not planned:\n{text}"
@@ -67,18 +63,47 @@ fn the_failback_after_the_failover_is_planned_first() {
     }
     // The inventory path is a temporary file: the golden names it by its file name only.
     let text = text.replace(end.to_str().unwrap(), "after-failover.json");
-    golden("ecommerce__failback.after-failover.txt", &text);
+    golden(golden_name, &text);
 }
 
 #[test]
-fn the_failover_and_the_failback_leave_the_world_as_it_was() {
+fn the_failback_after_the_failover_is_planned_first() {
+    planned_after(
+        FAILOVER,
+        FAILBACK,
+        &[
+            "RemoveFromGlobalCluster",
+            "DeleteGlobalCluster",
+            "DeleteDBCluster",
+            "CreateGlobalCluster",
+            "CreateDBCluster",
+            "SwitchoverGlobalCluster",
+        ],
+        "ecommerce__failback.after-failover.txt",
+    );
+    planned_after(
+        IGNITE,
+        PILOT_FAILBACK,
+        &[
+            "DeleteDBInstance",
+            "CreateDBInstanceReadReplica",
+            "PromoteReadReplica",
+            "ChangeResourceRecordSets",
+        ],
+        "pilot-light__failback.after-ignite.txt",
+    );
+}
+
+/// Applies `failover` then `failback` against moto seeded with the failover's world: the
+/// world ends as it started, but for the final snapshots, which are listed.
+fn round_trip(failover: &str, failback: &str, finals: &[(&str, &str)]) {
     let moto = Moto::start();
-    moto.seed(&inventory_of(FAILOVER));
+    moto.seed(&inventory_of(failover));
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    let start = load(&capture_of(&moto, FAILOVER, dir, "start.json"));
+    let start = load(&capture_of(&moto, failover, dir, "start.json"));
     let endpoint = [("AWS_ENDPOINT_URL", moto.url.as_str())];
-    for runbook in [FAILOVER, FAILBACK] {
+    for runbook in [failover, failback] {
         let runs = dir.join(format!("runs-{}", runbook.replace('/', "-")));
         let out = ripcord_env(
             &[
@@ -99,21 +124,42 @@ fn the_failover_and_the_failback_leave_the_world_as_it_was() {
             stderr(&out)
         );
     }
-    let end = load(&capture_of(&moto, FAILOVER, dir, "end.json"));
+    let end = load(&capture_of(&moto, failover, dir, "end.json"));
     assert_eq!(
         facts_without_snapshots(&start),
         facts_without_snapshots(&end),
-        "the round trip changed the world"
+        "{failover} then {failback} changed the world"
     );
-    // What cannot return: the stale primary's final snapshot stays, by design.
-    let finals: Vec<&str> = end.regions["us-east-1"]
-        .db_cluster_snapshots
-        .iter()
-        .map(|s| s.id.as_str())
-        .collect();
-    assert!(
-        finals.contains(&"ecommerce-aurora-cluster-before-failback"),
-        "{finals:?}"
+    // What cannot return: the final snapshots stay, by design.
+    for (region, id) in finals {
+        let r = &end.regions[*region];
+        let found = r
+            .db_cluster_snapshots
+            .iter()
+            .chain(&r.db_snapshots)
+            .any(|s| s.id == *id);
+        assert!(found, "no final snapshot {id} in {region}");
+    }
+}
+
+#[test]
+fn the_failover_and_the_failback_leave_the_world_as_it_was() {
+    round_trip(
+        FAILOVER,
+        FAILBACK,
+        &[("us-east-1", "ecommerce-aurora-cluster-before-failback")],
+    );
+}
+
+#[test]
+fn the_ignition_and_the_pilot_light_failback_leave_the_world_as_it_was() {
+    round_trip(
+        IGNITE,
+        PILOT_FAILBACK,
+        &[
+            ("us-east-1", "production-mysql-before-failback"),
+            ("us-west-2", "dr-mysql-replica-before-relight"),
+        ],
     );
 }
 
