@@ -450,7 +450,9 @@ fn create_db_cluster(
         id: key.clone(),
         engine: engine.clone(),
         status: "available".to_string(),
-        replication_lag_secs: Some(0),
+        // CloudWatch has no AuroraGlobalDBReplicationLag of a new secondary yet: the lag is
+        // unknown, as a live read right after the creation finds it.
+        replication_lag_secs: None,
     };
     let until = cx
         .done
@@ -770,7 +772,8 @@ fn create_read_replica(
         secondary_availability_zone,
         multi_az: op.multi_az,
         read_replica_source: Some(read_replica_source.clone()),
-        replica_lag_secs: Some(0),
+        // CloudWatch has no ReplicaLag of a new replica yet: unknown, as live right after.
+        replica_lag_secs: None,
         cluster: None,
     };
     let until = cx
