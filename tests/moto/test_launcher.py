@@ -401,6 +401,49 @@ def cluster_names_can_be_reused_after_delete(srv):
     rds.create_db_cluster(**spec)  # same minute, same automated snapshot name
 
 
+@test
+def aurora_instance_joins_its_cluster_like_aws(srv):
+    # CreateDBInstance with DBClusterIdentifier: no storage, no credentials (the cluster's).
+    east, west, primary, secondary = global_setup(srv, "ginst")
+    made = west.create_db_instance(
+        DBInstanceIdentifier="ginst-west-1", DBClusterIdentifier="ginst-west",
+        Engine="aurora-postgresql", DBInstanceClass="db.r6g.large",
+    )["DBInstance"]
+    eq(made.get("DBClusterIdentifier"), "ginst-west", "made")
+    db = west.describe_db_instances(DBInstanceIdentifier="ginst-west-1")["DBInstances"][0]
+    eq((db.get("DBClusterIdentifier"), db["Engine"], db["DBInstanceClass"]),
+       ("ginst-west", "aurora-postgresql", "db.r6g.large"), "described")
+    members = west.describe_db_clusters(DBClusterIdentifier="ginst-west")["DBClusters"][0]["DBClusterMembers"]
+    eq([m["DBInstanceIdentifier"] for m in members], ["ginst-west-1"], "cluster members")
+    # Refused: an identifier in use (as a cluster instance or a plain one), an unknown cluster.
+    eq(error_code(lambda: west.create_db_instance(
+        DBInstanceIdentifier="ginst-west-1", DBClusterIdentifier="ginst-west",
+        Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")), "DBInstanceAlreadyExists")
+    eq(error_code(lambda: west.create_db_instance(
+        DBInstanceIdentifier="ginst-orphan", DBClusterIdentifier="ginst-nope",
+        Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")), "DBClusterNotFoundFault")
+    eq(error_code(lambda: west.describe_db_instances(DBInstanceIdentifier="ginst-orphan")),
+       "DBInstanceNotFound", "the refused instance made anyway")
+    members = west.describe_db_clusters(DBClusterIdentifier="ginst-west")["DBClusters"][0]["DBClusterMembers"]
+    eq([m["DBInstanceIdentifier"] for m in members], ["ginst-west-1"], "members after the refusals")
+    # A cluster with an instance is not deleted; its instance goes without a snapshot.
+    west.remove_from_global_cluster(GlobalClusterIdentifier="ginst", DbClusterIdentifier=secondary)
+    eq(error_code(lambda: west.delete_db_cluster(
+        DBClusterIdentifier="ginst-west", FinalDBSnapshotIdentifier="ginst-west-final")),
+       "InvalidDBClusterStateFault")
+    eq(len(west.describe_db_clusters(DBClusterIdentifier="ginst-west")["DBClusters"]), 1, "kept")
+    eq(error_code(lambda: west.describe_db_cluster_snapshots(
+        DBClusterSnapshotIdentifier="ginst-west-final")), "DBClusterSnapshotNotFoundFault")
+    west.delete_db_instance(DBInstanceIdentifier="ginst-west-1", SkipFinalSnapshot=True)
+    eq(error_code(lambda: west.describe_db_instances(DBInstanceIdentifier="ginst-west-1")),
+       "DBInstanceNotFound", "deleted")
+    members = west.describe_db_clusters(DBClusterIdentifier="ginst-west")["DBClusters"][0]["DBClusterMembers"]
+    eq(members, [], "members after the delete")
+    west.delete_db_cluster(DBClusterIdentifier="ginst-west", FinalDBSnapshotIdentifier="ginst-west-final")
+    eq(error_code(lambda: west.describe_db_clusters(DBClusterIdentifier="ginst-west")),
+       "DBClusterNotFoundFault")
+
+
 # --- RDS instances (patched) ----------------------------------------------------------
 
 

@@ -4881,3 +4881,210 @@ fn pilot_light_failback_lost_answers_are_settled_by_their_effects() {
     );
     names.assert_failed_back(moto);
 }
+
+/// Names for an instance of a new secondary cluster: a global database whose writer is
+/// seeded in us-east-1, a secondary made in us-west-2, an instance made in it.
+struct AuroraInstance {
+    global: String,
+    primary: String,
+    secondary: String,
+    instance: String,
+}
+
+impl AuroraInstance {
+    fn new() -> AuroraInstance {
+        AuroraInstance {
+            global: unique("books-global"),
+            primary: unique("books-east"),
+            secondary: unique("books-west"),
+            instance: unique("books-west-1"),
+        }
+    }
+
+    /// Seeds the global database with its writer only.
+    fn seed(&self, moto: &Moto) {
+        use ripcord_core::inventory::{
+            DbCluster, GlobalCluster, GlobalClusterMember, RegionInventory,
+        };
+        let mut inventory = world(vec![(
+            EAST,
+            RegionInventory {
+                db_clusters: vec![DbCluster {
+                    id: self.primary.clone(),
+                    engine: "aurora-postgresql".into(),
+                    status: "available".into(),
+                    replication_lag_secs: None,
+                }],
+                ..Default::default()
+            },
+        )]);
+        inventory.global_clusters.push(GlobalCluster {
+            id: self.global.clone(),
+            engine: "aurora-postgresql".into(),
+            status: "available".into(),
+            members: vec![GlobalClusterMember {
+                cluster: self.primary.clone(),
+                region: EAST.into(),
+                writer: true,
+            }],
+        });
+        seed(moto, &inventory);
+    }
+
+    fn create_instance(&self) -> ops::CreateDbInstance {
+        ops::CreateDbInstance {
+            region: WEST.into(),
+            db_instance: self.instance.clone(),
+            db_cluster: self.secondary.clone(),
+            engine: "aurora-postgresql".into(),
+            instance_class: "db.r6g.large".into(),
+        }
+    }
+
+    /// The secondary cluster, then its instance, each waited available. Returns the
+    /// outcome of CreateDBInstance.
+    fn run(&self, live: &mut LiveBackend) -> Outcome {
+        live.execute(&Call::CreateDbCluster(ops::CreateDbCluster {
+            region: WEST.into(),
+            db_cluster: self.secondary.clone(),
+            global_cluster_identifier: self.global.clone(),
+            engine: "aurora-postgresql".into(),
+            engine_version: None,
+        }))
+        .expect("create the secondary");
+        self.wait(
+            live,
+            Target::DbCluster {
+                name: self.secondary.clone(),
+                region: WEST.into(),
+            },
+        );
+        let outcome = live
+            .execute(&Call::CreateDbInstance(self.create_instance()))
+            .expect("create the instance");
+        assert_eq!(outcome.creates.as_deref(), Some(self.instance.as_str()));
+        self.wait(
+            live,
+            Target::DbInstance {
+                name: self.instance.clone(),
+                region: WEST.into(),
+            },
+        );
+        outcome
+    }
+
+    fn wait(&self, live: &mut LiveBackend, target: Target) {
+        live.wait(&WaitSpec {
+            target: target.clone(),
+            until: WaitState::Available,
+            timeout_secs: 60,
+        })
+        .unwrap_or_else(|err| panic!("{target} available: {err}"));
+    }
+
+    /// The world the run left, read with boto3 behind the backend's back: the instance of
+    /// the secondary, available, and the only member of its cluster.
+    fn assert_made(&self, moto: &Moto) {
+        let db = boto3(
+            moto,
+            WEST,
+            "rds",
+            &format!(
+                "describe_db_instances(DBInstanceIdentifier='{}')",
+                self.instance
+            ),
+        );
+        let db = &db["DBInstances"][0];
+        assert_eq!(db["DBClusterIdentifier"], self.secondary.as_str());
+        assert_eq!(db["Engine"], "aurora-postgresql");
+        assert_eq!(db["DBInstanceClass"], "db.r6g.large");
+        assert_eq!(db["DBInstanceStatus"], "available");
+        let cluster = boto3(
+            moto,
+            WEST,
+            "rds",
+            &format!(
+                "describe_db_clusters(DBClusterIdentifier='{}')",
+                self.secondary
+            ),
+        );
+        let cluster = &cluster["DBClusters"][0];
+        assert_eq!(cluster["GlobalClusterIdentifier"], self.global.as_str());
+        let members: Vec<&str> = cluster["DBClusterMembers"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| m["DBInstanceIdentifier"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(members, vec![self.instance.as_str()]);
+    }
+}
+
+/// A secondary cluster of a global database, then an instance of it (CreateDBInstance with
+/// DBClusterIdentifier: no storage, no credentials), each waited available; then the
+/// refusals AWS gives: the identifier taken, the cluster unknown.
+#[test]
+fn aurora_instance_made_in_a_new_secondary_cluster() {
+    let moto = Moto::shared();
+    let names = AuroraInstance::new();
+    names.seed(moto);
+    let mut live = backend(&moto.url);
+    let outcome = names.run(&mut live);
+    assert!(outcome.settled.is_none(), "{outcome:?}");
+    names.assert_made(moto);
+
+    let taken = expect_err(live.execute(&Call::CreateDbInstance(names.create_instance())));
+    assert_eq!(
+        (taken.kind, taken.code.as_str()),
+        (ErrorKind::Rejected, "DBInstanceAlreadyExists")
+    );
+    let unknown = expect_err(live.execute(&Call::CreateDbInstance(ops::CreateDbInstance {
+        db_instance: unique("orphan"),
+        db_cluster: unique("no-such-cluster"),
+        ..names.create_instance()
+    })));
+    assert_eq!(
+        (unknown.kind, unknown.code.as_str()),
+        (ErrorKind::NotFound, "DBClusterNotFoundFault")
+    );
+    assert_clean_message(&unknown);
+    names.assert_made(moto);
+}
+
+/// The first answer of CreateDBInstance is lost (moto carries it out, the client gets a
+/// 503): it is settled by its effect check, DescribeDBInstances in the call's region, and
+/// not sent again.
+#[test]
+fn aurora_instance_lost_answer_is_settled_by_its_effect() {
+    let moto = Moto::shared();
+    let names = AuroraInstance::new();
+    names.seed(moto);
+    let proxy = FaultProxy::start(
+        moto,
+        0,
+        r#"[{"service": "rds", "operation": "CreateDBInstance", "fault": "lose", "first": 1}]"#,
+    );
+    let mut live = backend(&proxy.endpoint());
+    let outcome = names.run(&mut live);
+    let settled = outcome
+        .settled
+        .as_ref()
+        .unwrap_or_else(|| panic!("settled by its effect check: {outcome:?}"));
+    assert!(settled.verified, "{settled:?}");
+    assert_eq!(settled.sent, 1, "not sent again: {settled:?}");
+    let expected = format!("DB instance {} in {WEST} exists", names.instance);
+    assert!(
+        settled.evidence.contains(&expected),
+        "{settled:?}, expected {expected:?}"
+    );
+    assert!(settled.lost.contains("503"), "{settled:?}");
+    let forwarded = proxy
+        .log()
+        .iter()
+        .filter(|r| r.operation == "CreateDBInstance" && r.forwarded)
+        .count();
+    assert_eq!(forwarded, 1, "CreateDBInstance reached moto once");
+    // What the creation reports comes from the call when its answer is lost.
+    assert_eq!(outcome.creates.as_deref(), Some(names.instance.as_str()));
+    names.assert_made(moto);
+}

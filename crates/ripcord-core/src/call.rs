@@ -81,6 +81,8 @@ declare_operations! { $
     DeleteDbCluster,
     #[serde(rename = "CreateDBCluster")]
     CreateDbCluster,
+    #[serde(rename = "CreateDBInstance")]
+    CreateDbInstance,
     #[serde(rename = "DeleteDBInstance")]
     DeleteDbInstance,
     #[serde(rename = "CreateDBInstanceReadReplica")]

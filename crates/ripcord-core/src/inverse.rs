@@ -39,6 +39,9 @@ pub enum Rebuild {
         global: String,
         detached: Named,
         writer: Named,
+        /// The writer's instances before the run (id, class), deleted with it and created
+        /// again in it ([`Inverse::with_world`] fills them: a describe does not list them).
+        instances: Vec<(String, String)>,
     },
     /// A read replica `promoted` (which took writes since) of `primary`: `primary` created
     /// again as a read replica of it (Multi-AZ as it was), promoted, and `promoted` a read
@@ -51,6 +54,42 @@ pub enum Rebuild {
 }
 
 impl Inverse {
+    /// Completes what an operation cannot read through [`Before`] from the world before the
+    /// run: the instances of a cluster whose replication is rebuilt.
+    pub fn with_world(self, world: &crate::Inventory) -> Inverse {
+        match self {
+            Inverse::Rebuild(Rebuild::GlobalDatabase {
+                global,
+                detached,
+                writer,
+                ..
+            }) => {
+                let instances = world
+                    .regions
+                    .get(&writer.region)
+                    .map(|r| {
+                        r.db_instances
+                            .iter()
+                            .filter(|i| {
+                                i.cluster
+                                    .as_deref()
+                                    .is_some_and(|c| c.eq_ignore_ascii_case(&writer.name))
+                            })
+                            .map(|i| (i.id.clone(), i.instance_class.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Inverse::Rebuild(Rebuild::GlobalDatabase {
+                    global,
+                    detached,
+                    writer,
+                    instances,
+                })
+            }
+            other => other,
+        }
+    }
+
     /// A call that created something that stays: the reviewer deletes it by hand if need be.
     pub fn created(what: &str) -> Inverse {
         Inverse::Irreversible(format!(

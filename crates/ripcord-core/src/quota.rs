@@ -250,6 +250,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("rds", "DeleteGlobalCluster", "rds"),
     ("rds", "DeleteDBCluster", "rds"),
     ("rds", "CreateDBCluster", "rds"),
+    ("rds", "CreateDBInstance", "rds"),
     ("rds", "DeleteDBInstance", "rds"),
     ("rds", "CreateDBInstanceReadReplica", "rds"),
     ("rds", "RebootDBInstance", "rds"),

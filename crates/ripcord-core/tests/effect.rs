@@ -23,6 +23,7 @@ fn samples() -> Vec<Call> {
         {"operation": "DeleteGlobalCluster", "Region": "us-west-2", "GlobalClusterIdentifier": "g"},
         {"operation": "DeleteDBCluster", "Region": "us-east-1", "DBClusterIdentifier": "old", "FinalDBSnapshotIdentifier": "old-final"},
         {"operation": "CreateDBCluster", "Region": "us-east-1", "DBClusterIdentifier": "new", "GlobalClusterIdentifier": "g", "Engine": "aurora-mysql"},
+        {"operation": "CreateDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "new-1", "DBClusterIdentifier": "new", "Engine": "aurora-mysql", "DBInstanceClass": "db.r6g.large"},
         {"operation": "DeleteDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "old", "FinalDBSnapshotIdentifier": "old-final"},
         {"operation": "CreateDBInstanceReadReplica", "Region": "us-east-1", "DBInstanceIdentifier": "back", "SourceDBInstanceIdentifier": "dr", "SourceRegion": "us-west-2", "MultiAZ": true},
         {"operation": "RebootDBInstance", "Region": "us-east-1", "DBInstanceIdentifier": "db", "ForceFailover": false},

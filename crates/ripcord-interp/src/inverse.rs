@@ -219,6 +219,7 @@ pub fn rhai_of(call: &Call) -> Result<String, String> {
         | Call::DeleteGlobalCluster(_)
         | Call::DeleteDbCluster(_)
         | Call::CreateDbCluster(_)
+        | Call::CreateDbInstance(_)
         | Call::DeleteDbInstance(_)
         | Call::CreateDbInstanceReadReplica(_)
         | Call::PutBucketReplication(_)
@@ -242,6 +243,7 @@ fn rebuild_of(rebuild: &Rebuild) -> (String, usize) {
             global,
             detached,
             writer,
+            instances,
         } => {
             let (global, detached, writer_handle) = (
                 format!("aurora_global({})", quoted(global)),
@@ -249,11 +251,16 @@ fn rebuild_of(rebuild: &Rebuild) -> (String, usize) {
                 named("db_cluster", writer),
             );
             let final_snapshot = quoted(&format!("{}-before-inverse", writer.name));
+            let instances: Vec<String> = instances
+                .iter()
+                .map(|(id, class)| format!("#{{ id: {}, class: {} }}", quoted(id), quoted(class)))
+                .collect();
             (
                 format!(
-                    "import \"ripcord/warm_standby\" as standby;\nstandby::reestablish_replication({global}, {detached}, {writer_handle}, {final_snapshot});\nswitchover_global({global}, {writer_handle});\nwait({writer_handle}, \"available\", \"30m\");"
+                    "import \"ripcord/warm_standby\" as standby;\nstandby::reestablish_replication({global}, {detached}, {writer_handle}, {final_snapshot}, [{}]);\nswitchover_global({global}, {writer_handle});\nwait({writer_handle}, \"available\", \"30m\");",
+                    instances.join(", ")
                 ),
-                5,
+                5 + 2 * instances.len(),
             )
         }
         Rebuild::ReadReplica {

@@ -404,6 +404,18 @@ fn register_primitives(engine: &mut Engine, state: &Shared) {
     primitive!(
         engine,
         state,
+        "add_instance",
+        |st, o, c: Handle, id: &str| aurora::add_instance(st, o, &c, id, Map::new())
+    );
+    primitive!(
+        engine,
+        state,
+        "add_instance",
+        |st, o, c: Handle, id: &str, opts: Map| aurora::add_instance(st, o, &c, id, opts)
+    );
+    primitive!(
+        engine,
+        state,
         "delete_instance",
         |st, o, h: Handle, snapshot: &str| rds::delete_instance(st, o, &h, Some(snapshot))
     );

@@ -83,7 +83,7 @@ fn the_failover_undone_restores_what_it_changed_and_lists_the_rest() {
             });
             UndoneStep {
                 label: format!("step {index} {} {}", call.operation(), call.target()),
-                inverse,
+                inverse: inverse.with_world(&start),
             }
         })
         .collect();

@@ -17,6 +17,7 @@ pub(crate) enum Est {
     DbInstanceAfterReboot,
     DbInstanceAfterRestore,
     DbInstanceAfterReplica,
+    DbInstanceCreated,
     DbInstanceDeleted,
     DbClusterAfterDetach,
     DbClusterCreated,
@@ -31,7 +32,7 @@ pub(crate) enum Est {
 }
 
 /// Every variant once; the array of seconds is indexed by `Est as usize`.
-const ALL: [Est; 22] = [
+const ALL: [Est; 23] = [
     Est::Call,
     Est::Check,
     Est::Approve,
@@ -43,6 +44,7 @@ const ALL: [Est; 22] = [
     Est::DbInstanceAfterReboot,
     Est::DbInstanceAfterRestore,
     Est::DbInstanceAfterReplica,
+    Est::DbInstanceCreated,
     Est::DbInstanceDeleted,
     Est::DbClusterAfterDetach,
     Est::DbClusterCreated,
@@ -74,6 +76,7 @@ impl Est {
             Est::DbInstanceAfterReboot => "wait.db_instance_available_after_reboot",
             Est::DbInstanceAfterRestore => "wait.db_instance_available_after_restore",
             Est::DbInstanceAfterReplica => "wait.db_instance_available_after_replica",
+            Est::DbInstanceCreated => "wait.db_instance_available_after_create",
             Est::DbInstanceDeleted => "wait.db_instance_deleted",
             Est::DbClusterAfterDetach => "wait.db_cluster_available_after_detach",
             Est::DbClusterCreated => "wait.db_cluster_available_after_create",
@@ -107,6 +110,11 @@ impl Est {
             // twenty minutes, is a small database: the data's size and, across regions, the
             // copy add to it.
             Est::DbInstanceAfterReplica => 1200,
+            // An Aurora cluster's new instance copies no data: its storage is the cluster's
+            // volume, so what takes the time is provisioning the compute and attaching it.
+            // Neither restore estimate fits (both move data). AWS gives no figure; ten
+            // minutes errs on the slow side. It is never available before its cluster is.
+            Est::DbInstanceCreated => 600,
             // The final snapshot first (the instance is gone no sooner than it is
             // available: `wait.db_snapshot_available`), then the instance (and a Multi-AZ
             // standby) shut down and its storage released. AWS gives no figure; ten minutes
@@ -160,6 +168,7 @@ impl Est {
             Est::DbInstanceAfterReboot => "reboot or Multi-AZ forced failover: rebooting -> available",
             Est::DbInstanceAfterRestore => "restore from a DB snapshot: creating -> available",
             Est::DbInstanceAfterReplica => "a new read replica: creating -> available (a small database; larger ones take longer)",
+            Est::DbInstanceCreated => "a new instance of an Aurora cluster: creating -> available (no data copied; not before its cluster)",
             Est::DbInstanceDeleted => "DB instance deleting -> gone (at least until its final snapshot is available)",
             Est::DbClusterAfterDetach => "a secondary cluster detached from its global database becoming a writer",
             Est::DbClusterCreated => "a new secondary cluster of a global database: creating -> available (a small database; larger ones take longer)",

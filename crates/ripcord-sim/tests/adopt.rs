@@ -168,6 +168,17 @@ fn chain() -> Vec<(Call, &'static str)> {
             "ledger-dr",
         ),
         (
+            ops::CreateDbInstance {
+                region: "eu-central-1".into(),
+                db_instance: "Ledger-DR-1".into(),
+                db_cluster: "ledger-dr".into(),
+                engine: "aurora-postgresql".into(),
+                instance_class: "db.r6g.large".into(),
+            }
+            .into(),
+            "ledger-dr-1",
+        ),
+        (
             ops::ChangeResourceRecordSets::one(
                 "example.com",
                 "UPSERT",

@@ -4227,6 +4227,144 @@ fn the_lifecycle_estimates_are_listed_with_their_defaults() {
     );
 }
 
+fn create_instance(instance: &str, region: &str, cluster: &str, engine: &str) -> Call {
+    Call::CreateDbInstance(ops::CreateDbInstance {
+        region: region.into(),
+        db_instance: instance.into(),
+        db_cluster: cluster.into(),
+        engine: engine.into(),
+        instance_class: "db.r6g.large".into(),
+    })
+}
+
+#[test]
+fn a_new_secondary_gets_its_instance() {
+    let mut sim = lifecycle_sim();
+    ok_with_effect(
+        &mut sim,
+        create_secondary("shop-eu", "eu-west-1", "shop-global", "aurora-mysql"),
+    );
+    // The cluster is still `creating`: AWS takes its instances all the same.
+    let outcome = ok_with_effect(
+        &mut sim,
+        create_instance("Shop-EU-1", "eu-west-1", "SHOP-EU", "aurora-mysql"),
+    );
+    assert_eq!(outcome.creates.as_deref(), Some("shop-eu-1"));
+    let instance = describe(&mut sim, db_instance("shop-eu-1", "eu-west-1"));
+    assert_eq!(instance["status"], "creating");
+    assert_eq!(instance["cluster"], "shop-eu");
+    assert_eq!(instance["engine"], "aurora-mysql");
+    assert_eq!(instance["instance_class"], "db.r6g.large");
+    assert_eq!(instance["availability_zone"], "eu-west-1a");
+    assert_ne!(instance["multi_az"], true);
+    assert!(instance
+        .get("read_replica_source")
+        .is_none_or(Value::is_null));
+    // Not available before its cluster: the cluster's 900 s outlast the instance's 600 s.
+    let secs = waited(
+        &mut sim,
+        db_instance("shop-eu-1", "eu-west-1"),
+        WaitState::Available,
+    );
+    assert!((600..=900).contains(&secs), "{secs}");
+    assert_eq!(
+        describe(&mut sim, db_cluster("shop-eu", "eu-west-1"))["status"],
+        "available"
+    );
+    let instance = describe(&mut sim, db_instance("shop-eu-1", "eu-west-1"));
+    assert_eq!(instance["status"], "available");
+    assert_eq!(instance["cluster"], "shop-eu");
+}
+
+#[test]
+fn a_cluster_instance_holds_its_cluster_until_it_is_deleted() {
+    let mut sim = lifecycle_sim();
+    ok_with_effect(
+        &mut sim,
+        create_instance("loner-1", "us-east-1", "loner", "aurora-mysql"),
+    );
+    let err = fails(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(
+        err.message.contains("still contains DB instances"),
+        "{}",
+        err.message
+    );
+    assert!(help(&err).contains("loner-1"), "{}", help(&err));
+    assert_eq!(
+        waited(
+            &mut sim,
+            db_instance("loner-1", "us-east-1"),
+            WaitState::Available
+        ),
+        600
+    );
+    ok_with_effect(&mut sim, delete_instance("loner-1", "us-east-1", None));
+    ok_with_effect(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final"),
+    );
+}
+
+#[test]
+fn create_db_instance_rejections() {
+    let mut sim = lifecycle_sim();
+    let create = |instance: &str, region: &str, cluster: &str| {
+        create_instance(instance, region, cluster, "aurora-mysql")
+    };
+    let err = fails(&mut sim, create("loner-", "us-east-1", "loner"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterValue");
+    assert!(
+        err.message.contains("DBInstanceIdentifier"),
+        "{}",
+        err.message
+    );
+    let err = fails(&mut sim, create("Reports-1", "us-east-1", "loner"));
+    assert_error(&err, ErrorKind::Rejected, "DBInstanceAlreadyExists");
+    assert!(help(&err).contains("delete_instance"), "{}", help(&err));
+    let err = fails(&mut sim, create("shop-dr-1", "us-east-1", "shop-dr"));
+    assert_error(&err, ErrorKind::NotFound, "DBClusterNotFoundFault");
+    let err = fails(
+        &mut sim,
+        create_instance("loner-1", "us-east-1", "loner", "aurora-postgresql"),
+    );
+    assert_error(&err, ErrorKind::Rejected, "InvalidParameterCombination");
+    assert!(help(&err).contains("'aurora-mysql'"), "{}", help(&err));
+
+    // An identifier being deleted is taken until it is gone.
+    ok(&mut sim, delete_instance("reports-1", "us-east-1", None));
+    let err = fails(&mut sim, create("reports-1", "us-east-1", "reports"));
+    assert_error(&err, ErrorKind::Rejected, "DBInstanceAlreadyExists");
+    assert!(help(&err).contains("being deleted"), "{}", help(&err));
+    // A cluster being deleted takes no instance.
+    ok(
+        &mut sim,
+        delete_cluster("loner", "us-east-1", "loner-final"),
+    );
+    let err = fails(&mut sim, create("loner-1", "us-east-1", "loner"));
+    assert_error(&err, ErrorKind::Rejected, "InvalidDBClusterStateFault");
+    assert!(err.message.contains("'deleting'"), "{}", err.message);
+    // Once gone, the instance's identifier is free again (its tombstone gives way).
+    waited(
+        &mut sim,
+        db_instance("reports-1", "us-east-1"),
+        WaitState::Deleted,
+    );
+    ok_with_effect(&mut sim, create("reports-1", "us-east-1", "reports"));
+}
+
+#[test]
+fn the_instance_creation_estimate_is_listed_with_its_default() {
+    let defaults: BTreeMap<&str, u64> = estimate_defaults().map(|d| (d.key, d.secs)).collect();
+    assert_eq!(
+        defaults.get("wait.db_instance_available_after_create"),
+        Some(&600)
+    );
+}
+
 // --- Re-establishing a pilot light's replication (issue 16) --------------------------------
 
 /// The pilot light before its ignition: the bundled world of `ignite.rhai`.

@@ -44,7 +44,7 @@ pub fn run(args: &PlanArgs, run_id: &str, color: ColorChoice) -> Exit {
     // The world after the run: the simulation follows each step as it was carried out.
     let mut after = SimBackend::new(start.clone());
     // Backend::query takes `&mut`; the operations read the world before through a `Fn`.
-    let before = RefCell::new(SimBackend::new(start));
+    let before = RefCell::new(SimBackend::new(start.clone()));
     let mut steps = Vec::new();
     for step in run.steps() {
         let Some(outcome) = step.outcome() else {
@@ -71,7 +71,7 @@ pub fn run(args: &PlanArgs, run_id: &str, color: ColorChoice) -> Exit {
                 });
                 steps.push(UndoneStep {
                     label: format!("step {} {} {}", step.seq, call.operation(), call.target()),
-                    inverse,
+                    inverse: inverse.with_world(&start),
                 });
             }
             Intent::Wait { wait } => {

@@ -162,3 +162,30 @@ impl Execute for ops::CreateDbInstanceReadReplica {
         })
     }
 }
+
+impl Execute for ops::CreateDbInstance {
+    async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
+        // An instance of an Aurora cluster: no storage and no master credentials (both are
+        // the cluster's; AWS refuses them for a cluster member), the cluster by its
+        // identifier (in the region the request is sent to).
+        let out = ctx
+            .mutations
+            .rds(&self.region)
+            .create_db_instance()
+            .db_instance_identifier(&self.db_instance)
+            .db_cluster_identifier(&self.db_cluster)
+            .engine(&self.engine)
+            .db_instance_class(&self.instance_class)
+            .send()
+            .await
+            .map_err(|err| op.sdk(err))?;
+        Ok(Outcome {
+            creates: stored(
+                out.db_instance().and_then(|d| d.db_instance_identifier()),
+                &self.db_instance,
+            ),
+            request_id: request_id(out.request_id()),
+            ..Outcome::default()
+        })
+    }
+}

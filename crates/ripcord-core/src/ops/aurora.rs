@@ -302,3 +302,80 @@ impl Operation for CreateDbCluster {
         Some(self.db_cluster.to_ascii_lowercase())
     }
 }
+
+/// rds CreateDBInstance of an Aurora cluster's instance (the cluster holds the data: no
+/// storage, no credentials): the writer or reader a new secondary needs before it can take
+/// over.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateDbInstance {
+    pub region: String,
+    #[serde(rename = "DBInstanceIdentifier")]
+    pub db_instance: String,
+    #[serde(rename = "DBClusterIdentifier")]
+    pub db_cluster: String,
+    pub engine: String,
+    #[serde(rename = "DBInstanceClass")]
+    pub instance_class: String,
+}
+
+impl Operation for CreateDbInstance {
+    const DESCRIPTOR: Descriptor = regional(
+        "rds",
+        "CreateDBInstance",
+        Idempotency::UniqueName,
+        Guarantee::ExactlyOnce,
+        Creates::GivenId(ResourceKind::DbInstance),
+        "add an instance to an Aurora DB cluster",
+    );
+
+    fn effect(&self) -> Effect {
+        Effect::Describes {
+            target: self.target(),
+            fields: Vec::new(),
+        }
+    }
+
+    fn iam(&self, scope: &Scope) -> Vec<Permission> {
+        vec![Permission::on(
+            Action::of(&Self::DESCRIPTOR),
+            [
+                rds_arn(scope, &self.region, "db", &self.db_instance),
+                rds_arn(scope, &self.region, "cluster", &self.db_cluster),
+            ],
+        )]
+    }
+
+    fn step_functions(&self, _ctx: &SfnContext) -> SfnTask {
+        SfnTask::sdk(&Self::DESCRIPTOR, fields_of(self, &[]))
+    }
+
+    fn inverse(&self, _before: Before<'_>) -> Inverse {
+        Inverse::created(&format!(
+            "DB instance {} of cluster {} in {} (delete_instance it if it is not wanted)",
+            self.db_instance, self.db_cluster, self.region
+        ))
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
+
+    fn target(&self) -> Target {
+        Target::DbInstance {
+            name: self.db_instance.clone(),
+            region: self.region.clone(),
+        }
+    }
+
+    fn key_arguments(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("DBClusterIdentifier", self.db_cluster.clone()),
+            ("DBInstanceClass", self.instance_class.clone()),
+        ]
+    }
+
+    fn given_id(&self) -> Option<String> {
+        Some(self.db_instance.to_ascii_lowercase())
+    }
+}

@@ -16,7 +16,9 @@ mod route53;
 mod s3;
 mod sns;
 
-pub use aurora::{CreateDbCluster, CreateGlobalCluster, DeleteDbCluster, DeleteGlobalCluster};
+pub use aurora::{
+    CreateDbCluster, CreateDbInstance, CreateGlobalCluster, DeleteDbCluster, DeleteGlobalCluster,
+};
 pub use autoscaling::UpdateAutoScalingGroup;
 pub use dynamodb::{ReplicaRegion, ReplicaUpdate, UpdateTable};
 pub use ec2::{CopySnapshot, CreateSnapshot, CreateVolume};

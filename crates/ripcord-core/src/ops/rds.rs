@@ -607,6 +607,8 @@ impl Operation for RemoveFromGlobalCluster {
                         region: self.region.clone(),
                     },
                     writer,
+                    // A describe does not list a cluster's instances: Inverse::with_world.
+                    instances: Vec::new(),
                 })
             }
             _ => Inverse::Irreversible(format!(

@@ -488,6 +488,13 @@ mod tests {
                 db_cluster: "c".into(),
                 final_snapshot: "c-final".into(),
             }),
+            Call::CreateDbInstance(ops::CreateDbInstance {
+                region: region.clone(),
+                db_instance: "db".into(),
+                db_cluster: "c".into(),
+                engine: "aurora-mysql".into(),
+                instance_class: "db.r6g.large".into(),
+            }),
             Call::DeleteDbInstance(ops::DeleteDbInstance {
                 region: region.clone(),
                 db_instance: "db".into(),

@@ -178,3 +178,52 @@ pub fn create_secondary(
     )?;
     Ok(Dynamic::UNIT)
 }
+
+/// `add_instance(db_cluster, id [, #{instance_class}])`: an instance of the Aurora cluster,
+/// with the cluster's engine (read from the world); `db.r6g.large` unless a class is given.
+pub fn add_instance(
+    st: &mut RunState,
+    origin: Origin,
+    cluster: &Handle,
+    id: &str,
+    opts: Map,
+) -> Res {
+    expect_kind("add_instance", cluster, &[ResourceKind::DbCluster])?;
+    let opts = Options::new("add_instance", opts, &["instance_class"])?;
+    if id.trim().is_empty() {
+        return Err(Failure::invalid(
+            "`add_instance` needs the new instance's id",
+        ));
+    }
+    let description = st.query(ripcord_core::Query::Describe {
+        target: cluster.0.clone(),
+    })?;
+    let engine = description
+        .as_ref()
+        .and_then(|d| d.get("engine"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    let Some(engine) = engine else {
+        return Err(Failure::invalid(format!("{cluster} does not exist"))
+            .with_code(codes::NOT_FOUND)
+            .with_help("create it first: create_secondary(global, cluster)"));
+    };
+    st.execute(
+        Call::CreateDbInstance(ops::CreateDbInstance {
+            region: region_of(cluster),
+            db_instance: id.to_string(),
+            db_cluster: cluster.0.name().to_string(),
+            engine,
+            instance_class: opts
+                .string("instance_class")?
+                .unwrap_or_else(|| "db.r6g.large".to_string()),
+        }),
+        origin,
+    )?;
+    Ok(Dynamic::from(crate::handle::Handle(
+        ripcord_core::Target::DbInstance {
+            name: id.to_string(),
+            region: region_of(cluster),
+        },
+    )))
+}

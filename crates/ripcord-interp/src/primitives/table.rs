@@ -151,6 +151,7 @@ pub const PRIMITIVES: &[Primitive] = &[
     p("delete_global", &[2], Aurora, "deletes a global database with no member left, sent to a region"),
     p("delete_cluster", &[2], Aurora, "deletes a DB cluster after a final snapshot, behind an earlier approve"),
     p("create_secondary", &[2], Aurora, "creates a cluster as a secondary of a global database"),
+    p("add_instance", &[2, 3], Aurora, "adds an instance to an Aurora cluster (a new secondary's reader or writer)"),
     p("delete_instance", &[1, 2], Rds, "deletes a DB instance after a final snapshot (a replica or an Aurora cluster's without), behind an earlier approve"),
     p("create_replica", &[2, 3], Rds, "creates a read replica of a DB instance, across regions too"),
     p("force_failover", &[1], Rds, "reboots a Multi-AZ DB instance with failover"),

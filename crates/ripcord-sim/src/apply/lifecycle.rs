@@ -8,7 +8,8 @@
 //! RDS instances made and unmade (`ripcord_core::ops::replica`), for re-establishing
 //! replication after a pilot-light failover: the stale former primary deleted after a final
 //! snapshot (DeleteDBInstance), and a read replica where it was, across regions too
-//! (CreateDBInstanceReadReplica).
+//! (CreateDBInstanceReadReplica); an instance of an Aurora cluster, the compute a new
+//! secondary cluster needs (CreateDBInstance).
 //!
 //! A deleted instance, cluster or global database is `deleting` until its estimate has passed,
 //! then gone ([`crate::state::Tracked::ends`]): its identifier is taken until then, as in AWS.
@@ -269,7 +270,7 @@ fn delete_db_cluster(
                 ),
             )
             .with_help(format!(
-                "AWS deletes a cluster only once its DB instances are gone: delete {} first (ripcord has no call for that)",
+                "AWS deletes a cluster only once its DB instances are gone: delete {} first (delete_instance)",
                 instances.join(", ")
             )));
     }
@@ -812,5 +813,110 @@ impl Apply for ops::DeleteDbInstance {
 impl Apply for ops::CreateDbInstanceReadReplica {
     fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
         create_read_replica(sim, cx, self)
+    }
+}
+
+/// CreateDBInstance of an Aurora cluster's instance: compute attached to the cluster's storage.
+fn create_cluster_instance(
+    sim: &mut SimBackend,
+    cx: Cx,
+    op: &ops::CreateDbInstance,
+) -> Result<Outcome, BackendError> {
+    let region = op.region.as_str();
+    check_identifier(cx, "DBInstanceIdentifier", &op.db_instance, 63)?;
+    let target = Target::DbInstance {
+        name: op.db_instance.clone(),
+        region: region.to_string(),
+    };
+    let ri = sim.world.region_index(cx.op, &target)?;
+    instance_id_free(
+        cx,
+        sim.world.regions.at(ri),
+        &target,
+        "DB instance identifiers are unique per region: choose another, or delete the existing instance first (delete_instance)",
+    )?;
+    let cluster_target = Target::DbCluster {
+        name: op.db_cluster.clone(),
+        region: region.to_string(),
+    };
+    let (_, ci) = sim.world.locate(cx.op, &cluster_target, cx.now)?;
+    let reg = sim.world.regions.at(ri);
+    let cluster = reg.db_clusters.at(ci);
+    let cluster_id = cluster.item.id.clone();
+    // AWS adds instances to a cluster still `creating` (a new secondary needs one), not to
+    // one being deleted.
+    let status = cluster.status(cx.now);
+    if status == "deleting" {
+        return Err(cluster_not_available(
+            cx,
+            &cluster_target,
+            &cluster_id,
+            status,
+            None,
+            region,
+        ));
+    }
+    if !op.engine.eq_ignore_ascii_case(&cluster.item.engine) {
+        return Err(cx
+            .op
+            .rejected(
+                "InvalidParameterCombination",
+                format!(
+                    "The engine {} does not match the engine {} of DB cluster {cluster_id}.",
+                    op.engine, cluster.item.engine
+                ),
+            )
+            .with_help(format!(
+                "an instance of an Aurora cluster has the cluster's engine: pass '{}'",
+                cluster.item.engine
+            )));
+    }
+    // The instance serves the cluster's storage: it is available no sooner than the cluster.
+    let cluster_ready = cluster.active(cx.now).map_or(0, |p| p.until);
+    let until = cx
+        .done
+        .saturating_add(sim.estimates.get(Est::DbInstanceCreated))
+        .max(cluster_ready);
+    let (availability_zone, secondary_availability_zone) = new_instance_zones(reg, region, false);
+    let key = rds_key(&op.db_instance);
+    let instance = DbInstance {
+        id: key.clone(),
+        engine: op.engine.clone(),
+        instance_class: op.instance_class.clone(),
+        status: "available".to_string(),
+        availability_zone,
+        secondary_availability_zone,
+        multi_az: false,
+        read_replica_source: None,
+        replica_lag_secs: None,
+        cluster: Some(cluster_id.clone()),
+    };
+    // A gone instance of that identifier leaves its tombstone to the new one.
+    sim.world
+        .regions
+        .at_mut(ri)
+        .add_db_instance(Tracked::starting(
+            instance,
+            "creating",
+            until,
+            Est::DbInstanceCreated,
+        ));
+    Ok(Outcome {
+        resolved: resolved(&op.db_cluster, &cluster_id),
+        creates: Some(key.clone()),
+        changes: created(&[
+            ("DBInstanceIdentifier", &key),
+            ("DBClusterIdentifier", &cluster_id),
+            ("Engine", &op.engine),
+            ("DBInstanceClass", &op.instance_class),
+            ("Status", "creating"),
+        ]),
+        ..Outcome::default()
+    })
+}
+
+impl Apply for ops::CreateDbInstance {
+    fn apply(&self, sim: &mut SimBackend, cx: Cx) -> Result<Outcome, BackendError> {
+        create_cluster_instance(sim, cx, self)
     }
 }
