@@ -108,8 +108,9 @@ impl Execute for ops::CreateDbCluster {
 impl Execute for ops::DeleteDbInstance {
     async fn execute(&self, ctx: &Ctx, op: Op, _token_seed: &str) -> Result<Outcome, BackendError> {
         // With the final snapshot when the call names one (SkipFinalSnapshot false, said
-        // explicitly); without one only for an Aurora cluster's instance, whose data is the
-        // cluster's (the interpreter sends no other kind without a snapshot).
+        // explicitly); without one only for a read replica or an Aurora cluster's instance,
+        // whose data is the source's or the cluster's (the interpreter sends no other kind
+        // without a snapshot).
         let out = ctx
             .mutations
             .rds(&self.region)

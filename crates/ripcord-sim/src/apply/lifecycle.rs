@@ -685,15 +685,17 @@ fn delete_db_instance(
     })
 }
 
-fn create_read_replica(
-    sim: &mut SimBackend,
+/// The region index where a DB instance `id` is about to be created, once its identifier is
+/// valid and free there (an instance still being deleted holds it).
+fn new_instance_region(
+    sim: &SimBackend,
     cx: Cx,
-    op: &ops::CreateDbInstanceReadReplica,
-) -> Result<Outcome, BackendError> {
-    let region = op.region.as_str();
-    check_identifier(cx, "DBInstanceIdentifier", &op.db_instance, 63)?;
+    region: &str,
+    id: &str,
+) -> Result<usize, BackendError> {
+    check_identifier(cx, "DBInstanceIdentifier", id, 63)?;
     let target = Target::DbInstance {
-        name: op.db_instance.clone(),
+        name: id.to_string(),
         region: region.to_string(),
     };
     let ri = sim.world.region_index(cx.op, &target)?;
@@ -703,6 +705,16 @@ fn create_read_replica(
         &target,
         "DB instance identifiers are unique per region: choose another, or delete the existing instance first (delete_instance)",
     )?;
+    Ok(ri)
+}
+
+fn create_read_replica(
+    sim: &mut SimBackend,
+    cx: Cx,
+    op: &ops::CreateDbInstanceReadReplica,
+) -> Result<Outcome, BackendError> {
+    let region = op.region.as_str();
+    let ri = new_instance_region(sim, cx, region, &op.db_instance)?;
     let source_region = op.source_region.as_str();
     let source_target = Target::DbInstance {
         name: op.source_db_instance.clone(),
@@ -823,18 +835,7 @@ fn create_cluster_instance(
     op: &ops::CreateDbInstance,
 ) -> Result<Outcome, BackendError> {
     let region = op.region.as_str();
-    check_identifier(cx, "DBInstanceIdentifier", &op.db_instance, 63)?;
-    let target = Target::DbInstance {
-        name: op.db_instance.clone(),
-        region: region.to_string(),
-    };
-    let ri = sim.world.region_index(cx.op, &target)?;
-    instance_id_free(
-        cx,
-        sim.world.regions.at(ri),
-        &target,
-        "DB instance identifiers are unique per region: choose another, or delete the existing instance first (delete_instance)",
-    )?;
+    let ri = new_instance_region(sim, cx, region, &op.db_instance)?;
     let cluster_target = Target::DbCluster {
         name: op.db_cluster.clone(),
         region: region.to_string(),

@@ -3,6 +3,7 @@
 
 use super::live::inventory_of;
 use super::moto::{ripcord_env, Moto};
+use super::outage::json_steps;
 use super::{stderr, stdout};
 use serde_json::Value;
 use std::path::Path;
@@ -20,31 +21,19 @@ fn only_run(runs: &Path) -> String {
 
 /// Every call of a JSON plan, groups flattened: (operation, target name).
 fn calls(plan: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for item in plan["items"].as_array().unwrap() {
-        let steps: Vec<&Value> = if item["item"] == "parallel" {
-            item["branches"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .flat_map(|b| b.as_array().unwrap().iter())
-                .collect()
-        } else {
-            vec![item]
-        };
-        for step in steps {
-            if step["type"] == "call" {
-                out.push((
-                    step["operation"].as_str().unwrap().to_string(),
-                    step["target"]["name"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
-                ));
-            }
-        }
-    }
-    out
+    json_steps(plan)
+        .into_iter()
+        .filter(|step| step["type"] == "call")
+        .map(|step| {
+            (
+                step["operation"].as_str().unwrap_or_default().to_string(),
+                step["target"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -397,7 +397,7 @@ fn documented_exit_codes() -> Vec<i32> {
 /// Every step of a JSON plan, groups flattened, as far as it does not depend on the capture's
 /// time: type, service, operation, region, target, resolved id, changes, notes, and how many
 /// warnings.
-fn json_steps(plan: &Value) -> Vec<Value> {
+pub(crate) fn json_steps(plan: &Value) -> Vec<Value> {
     let mut steps = Vec::new();
     for item in plan["items"].as_array().expect("a plan's items") {
         let branch_steps: Vec<&Value> = if item["item"] == "parallel" {
