@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/moto/launch.py --port PORT [--host 127.0.0.1]
         [--latency-ms N] [--account-id ID] [--log-requests] [--no-patches]
+        [--execute-state-machines]
 
 Protocol (what the Rust tests rely on): once the socket is listening, exactly
 one line `READY http://HOST:PORT` is printed on stdout and flushed; nothing
@@ -67,6 +68,12 @@ def main() -> int:
         action="store_true",
         help="serve upstream moto unchanged, to check what it does on its own",
     )
+    parser.add_argument(
+        "--execute-state-machines",
+        action="store_true",
+        help="run Step Functions executions (moto's ASL interpreter; its aws-sdk tasks "
+        "call back into this server)",
+    )
     args = parser.parse_args()
 
     def stop(signum, frame):
@@ -120,6 +127,13 @@ def main() -> int:
     )
 
     host, port = server.server_address[:2]
+    if args.execute_state_machines:
+        # moto sends an execution's aws-sdk tasks with boto3 to localhost:$MOTO_PORT, read
+        # at each task: the real port is only known once the socket is bound.
+        os.environ["MOTO_PORT"] = str(port)
+        from moto.core.config import default_user_config
+
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
     if ":" in host:
         host = f"[{host}]"
     print(f"READY http://{host}:{port}", flush=True)

@@ -1050,6 +1050,39 @@ def _patch_route53():
     FakeZone.delete_rrset_by_id = delete_rrset_by_id
 
 
+# --- Step Functions: JSONPath ----------------------------------------------------
+#
+# A Choice on `$.checks.s1.ReplicationConfiguration.Rules[0].Status` compares the value at
+# that path; moto returns it wrapped in a list whenever a step of the path indexes an array
+# (its fix for getmoto/moto#7825, which tests the match's *context*), so the comparison with
+# "Enabled" never holds and every check of an exported runbook fails. A path without a
+# wildcard, slice, filter or descent names at most one value, and AWS gives that value.
+
+
+def _patch_sfn_json_path():
+    import re
+
+    import moto.stepfunctions.parser.asl.utils.json_path as json_path
+
+    upstream = json_path.extract_json
+    indefinite = re.compile(r"\*|\.\.|\?\(|\[[^\]]*:[^\]]*\]|\[[^\]]*,[^\]]*\]")
+
+    def extract_json(path, data):
+        if indefinite.search(path) is None:
+            matches = json_path.parse(path).find(data)
+            if len(matches) == 1:
+                return matches[0].value
+        return upstream(path, data)
+
+    json_path.extract_json = extract_json
+    # Modules that imported the function by name keep their own reference.
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("moto.stepfunctions.parser") and getattr(module, "extract_json", None) is upstream:
+            module.extract_json = extract_json
+
+
 def apply():
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
@@ -1064,3 +1097,4 @@ def apply():
     _patch_dynamodb_global_tables()
     _patch_ecs()
     _patch_route53()
+    _patch_sfn_json_path()

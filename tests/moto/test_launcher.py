@@ -1053,6 +1053,71 @@ def route53_weighted_records_round_trip(srv):
     eq(a_records(r53, zone)[0]["HealthCheckId"], hc, "health check kept")
 
 
+# --- Step Functions executions ---------------------------------------------------
+
+
+def run_state_machine(sfn, name, definition, input_=None):
+    arn = sfn.create_state_machine(
+        name=name, definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(input_ or {}))["executionArn"]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING":
+            return described
+        time.sleep(0.1)
+    raise AssertionError(f"{name} still running after 30 s")
+
+
+@test
+def execute_state_machines_runs_aws_sdk_tasks_against_this_server(srv):
+    own = Server("--execute-state-machines")
+    try:
+        asg = own.client("autoscaling", WEST)
+        own.client("ec2", WEST).create_launch_template(
+            LaunchTemplateName="sfn-lt", LaunchTemplateData={"ImageId": "ami-12345678", "InstanceType": "t3.micro"})
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName="sfn-asg", MinSize=0, MaxSize=4, DesiredCapacity=1,
+            AvailabilityZones=["us-west-2a"], LaunchTemplate={"LaunchTemplateName": "sfn-lt"})
+        done = run_state_machine(own.client("stepfunctions", WEST), "sfn-scale", {
+            "StartAt": "Scale",
+            "States": {"Scale": {
+                "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:autoscaling:updateAutoScalingGroup",
+                "Parameters": {"AutoScalingGroupName": "sfn-asg", "DesiredCapacity": 3}, "End": True}},
+        })
+        eq(done["status"], "SUCCEEDED", f"execution ({done.get('error')}: {done.get('cause')})")
+        group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["sfn-asg"])["AutoScalingGroups"][0]
+        eq(group["DesiredCapacity"], 3, "the task's call reached this server's backend")
+    finally:
+        own.stop()
+
+
+@test
+def a_choice_reads_a_definite_path_through_an_array_as_aws_does(srv):
+    # Patched (_patch_sfn_json_path): upstream gives ["Enabled"] for this path, never equal
+    # to "Enabled", so every exported check failed.
+    own = Server("--execute-state-machines")
+    try:
+        def verdict(variable):
+            done = run_state_machine(own.client("stepfunctions", WEST), f"sfn-choice-{abs(hash(variable))}", {
+                "StartAt": "Answer",
+                "States": {
+                    "Answer": {"Type": "Pass", "Result": {"Rules": [{"Status": "Enabled"}]},
+                               "ResultPath": "$.checks.s1", "Next": "Holds?"},
+                    "Holds?": {"Type": "Choice", "Choices": [
+                        {"Variable": variable, "StringEquals": "Enabled", "Next": "Yes"}], "Default": "No"},
+                    "Yes": {"Type": "Succeed"},
+                    "No": {"Type": "Fail", "Error": "Unmet", "Cause": "no"},
+                },
+            })
+            return done["status"]
+        eq(verdict("$.checks.s1.Rules[0].Status"), "SUCCEEDED", "a definite path through an array")
+        eq(verdict("$.checks.s1.Rules[1].Status"), "FAILED", "a path to nothing")
+    finally:
+        own.stop()
+
+
 def main():
     srv = Server()  # shared; each test uses its own resource names
     passed = failed = 0

@@ -192,6 +192,11 @@ impl LiveBackend {
         })
     }
 
+    /// Step Functions in `region` (`ripcord deploy`, `apply --engine step-functions`).
+    pub fn step_functions(&self, region: &str) -> crate::StepFunctions<'_> {
+        crate::StepFunctions::new(&self.runtime, self.ctx.clients.base(), region)
+    }
+
     /// Names the run (its journal's run id): idempotency tokens and the request tags of
     /// snapshots derive from it and the step's sequence number, so that `apply --resume`
     /// finds what the earlier process of the run made.

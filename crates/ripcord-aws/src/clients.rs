@@ -226,6 +226,11 @@ impl Clients {
         }
     }
 
+    /// The loaded SDK configuration every client is built from.
+    pub(crate) fn base(&self) -> &aws_config::SdkConfig {
+        &self.base
+    }
+
     /// Route 53 is global: one client, signed for its partition's global region.
     pub(crate) fn route53(&self) -> aws_sdk_route53::Client {
         self.route53_in(&self.route53_region)

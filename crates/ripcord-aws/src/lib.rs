@@ -29,6 +29,7 @@ mod query;
 mod resolve;
 mod retry;
 mod settle;
+mod sfn;
 mod step;
 mod wait;
 
@@ -36,3 +37,4 @@ pub use backend::{Approver, CallerIdentity, LiveBackend};
 pub use config::{LiveConfig, PollConfig, DEFAULT_READ_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 pub use pace::{QueueObserver, Queued};
 pub use retry::{Retry, RetryObserver};
+pub use sfn::{Deployed, Event, ExecutionStatus, StepFunctions};

@@ -1,11 +1,12 @@
 //! `ripcord apply`: guard, capture, plan, confirm, execute with a journal, report.
 
-use crate::cli::{ApplyArgs, ColorChoice};
+use crate::cli::{ApplyArgs, ColorChoice, Engine};
+use crate::execution_file::ExecutionFile;
 use crate::exit::Exit;
 use crate::output::{color_for_stdout, report};
 use crate::progress::Progress;
 use crate::run_lock::RunLock;
-use crate::{guard, live, prepare, resume, reviewed, runs_dir, signals};
+use crate::{guard, live, prepare, resume, reviewed, runs_dir, sfn_apply, signals};
 use ripcord_core::render::{self, TextStyle};
 use ripcord_core::{Inventory, RunbookMeta, StepKind};
 use ripcord_interp::{HookDecision, Interpreter, Runbook};
@@ -25,6 +26,17 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         return Exit::Usage;
     }
     let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    // A run on Step Functions is resumed by following its execution again.
+    if let Some(id) = &args.resume {
+        match ExecutionFile::load(&runs.join(id)) {
+            Ok(Some(file)) => return sfn_apply::resume(&runs, id, file, args),
+            Ok(None) => {}
+            Err(err) => {
+                eprintln!("error: {err}");
+                return Exit::BadInput;
+            }
+        }
+    }
     // A resumed run: its journal, and its runbook unless the command line names it.
     let earlier = match &args.resume {
         Some(id) => match resume::resumable(&runs, id, args.runbook.as_deref()) {
@@ -182,6 +194,14 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
             path.display()
         );
     }
+    let deployment = match (&args.engine, &args.plan) {
+        (Some(Engine::StepFunctions), Some(path)) => match sfn_apply::deployment(&live, path, args)
+        {
+            Ok(deployment) => Some(deployment),
+            Err(exit) => return exit,
+        },
+        _ => None,
+    };
     let planned_steps = planned
         .plan
         .steps()
@@ -232,7 +252,11 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
             &runs,
             RunHeader {
                 run_id: run_id.clone(),
-                mode: "apply".to_string(),
+                mode: if deployment.is_some() {
+                    sfn_apply::ENGINE.to_string()
+                } else {
+                    "apply".to_string()
+                },
                 runbook_path: runbook.file.clone(),
                 runbook_sha256: runbook.sha256.clone(),
                 meta: meta.clone(),
@@ -253,6 +277,10 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
     };
     let run_id = journal.run_id();
     eprintln!("run {run_id} (journal {})", journal.dir().display());
+    if let (Some(deployment), Some(plan), Some(path)) = (&deployment, &reviewed, &args.plan) {
+        let hint = sfn_apply::resume_hint(&run_id, args.runs_dir.as_deref());
+        return sfn_apply::run(&live, deployment, plan, path, journal, meta.rto_secs, &hint);
+    }
     live.set_run_id(&run_id);
     live.set_journal(Arc::new(Progress::new(journal.clone())));
     let cancel = live.cancel_flag();

@@ -51,6 +51,7 @@ pub enum Command {
         "ripcord apply runbooks/ecommerce/failover.rhai --profile dr-admin",
         "ripcord apply --plan reviewed.json    # exactly the reviewed plan, or refuse (exit 9)",
         "ripcord apply --resume 20261124T030000Z-ecommerce-failover    # after a killed run",
+        "ripcord apply --plan reviewed.json --engine step-functions --region us-west-2    # run it inside AWS",
     ))]
     Apply(ApplyArgs),
     /// Read-only snapshot of live state as an inventory, usable by `plan --inventory`.
@@ -72,6 +73,19 @@ pub enum Command {
         "ripcord export reviewed.json --engine step-functions --approval-topic arn:aws:sns:us-west-2:123456789012:dr-approvals",
     ))]
     Export(ExportArgs),
+    /// Create or update the AWS Step Functions state machine of a reviewed plan
+    /// (docs/step-functions.md); `apply --plan PLAN --engine step-functions` runs it.
+    #[command(after_help = examples!(
+        "ripcord deploy reviewed.json --engine step-functions --region us-west-2 --role-arn arn:aws:iam::123456789012:role/ripcord-failover",
+        "ripcord deploy reviewed.json --engine step-functions --region us-west-2 --role-arn arn:aws:iam::123456789012:role/ripcord-failover --approval-topic arn:aws:sns:us-west-2:123456789012:dr-approvals",
+    ))]
+    Deploy(DeployArgs),
+    /// Answer the approval gate a run on Step Functions waits at (approve, or --decline).
+    #[command(after_help = examples!(
+        "ripcord approve 20261124T030000Z-ecommerce-failover",
+        "ripcord approve 20261124T030000Z-ecommerce-failover --decline --reason drill-only",
+    ))]
+    Approve(ApproveArgs),
     /// A DR drill: the failover, a verification, the failback, each an `apply`, and the
     /// evidence report of the whole exercise (Markdown and HTML).
     #[command(after_help = examples!(
@@ -233,6 +247,61 @@ pub struct ApplyArgs {
     /// Where run journals go [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
     #[arg(long)]
     pub runs_dir: Option<PathBuf>,
+    /// Run the reviewed plan on this engine instead of from this machine: its state machine
+    /// (`ripcord deploy`) in --region is started and followed; Ctrl-C stops following, not
+    /// the execution.
+    #[arg(long, value_enum, requires = "plan", conflicts_with = "approve_gates")]
+    pub engine: Option<Engine>,
+    /// With --engine step-functions: the SNS topic (ARN) approvals publish their task token
+    /// to, when the state machine was deployed without one.
+    #[arg(long, value_name = "ARN", requires = "engine")]
+    pub approval_topic: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The reviewed plan (`ripcord plan RUNBOOK -f json -o PLAN.json`).
+    pub plan: PathBuf,
+    /// The engine to deploy to.
+    #[arg(long, value_enum)]
+    pub engine: Engine,
+    /// The execution role's ARN (the policy `ripcord export -o` writes, and Step Functions'
+    /// trust policy).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: String,
+    /// The state machine's name [default: ripcord- and the runbook's name].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The SNS topic (ARN) approvals publish their task token to [default: the one `apply
+    /// --approval-topic` gives each execution].
+    #[arg(long, value_name = "ARN")]
+    pub approval_topic: Option<String>,
+    /// Seconds between two polls of a wait (a wait's timeout becomes timeout / N polls).
+    #[arg(long, value_name = "SECONDS", default_value_t = ripcord_core::asl::POLL_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub poll_interval: u64,
+    /// AWS options; --region is where the state machine is deployed (required).
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The run (`apply --engine step-functions` printed it; `ripcord runs list`).
+    pub run_id: String,
+    /// Decline instead: the execution fails at the gate.
+    #[arg(long)]
+    pub decline: bool,
+    /// Why, recorded with the answer.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Which gate, when several wait at once (parallel branches): its step number.
+    #[arg(long)]
+    pub step: Option<u32>,
+    /// Where run journals are [default: $RIPCORD_RUNS_DIR or .ripcord/runs].
+    #[arg(long)]
+    pub runs_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -303,9 +372,12 @@ pub struct ExportArgs {
     /// `ApprovalTopicArn` field of each execution's input].
     #[arg(long, value_name = "ARN")]
     pub approval_topic: Option<String>,
+    /// Seconds between two polls of a wait (a wait's timeout becomes timeout / N polls).
+    #[arg(long, value_name = "SECONDS", default_value_t = ripcord_core::asl::POLL_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub poll_interval: u64,
 }
 
-/// The engines `ripcord export` compiles for.
+/// The engines `ripcord export`, `deploy` and `apply --engine` know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
     /// AWS Step Functions (Standard workflows): Amazon States Language.

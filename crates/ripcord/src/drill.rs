@@ -149,6 +149,8 @@ fn apply_args(args: &DrillArgs, runbook: &Path) -> ApplyArgs {
         approve_gates: args.approve_gates,
         auto_approve: false,
         runs_dir: args.runs_dir.clone(),
+        engine: None,
+        approval_topic: None,
     }
 }
 

@@ -22,7 +22,12 @@ fn step_functions(args: &ExportArgs) -> Exit {
         Ok(plan) => plan,
         Err(exit) => return exit,
     };
-    let machine = match asl::compile(&plan, args.approval_topic.clone()) {
+    let options = asl::ExportOptions {
+        approval_topic: args.approval_topic.clone(),
+        region: None,
+        poll_interval_secs: args.poll_interval,
+    };
+    let machine = match asl::compile(&plan, &options) {
         Ok(machine) => machine,
         Err(err) => {
             eprintln!("error: {} cannot be exported: {err}", args.plan.display());

@@ -1,13 +1,17 @@
 //! The `ripcord` command line: parses arguments and hands each command to its module.
 
 mod apply;
+mod approve;
 mod capture;
 mod check;
 mod cli;
 mod definitions;
+mod deploy;
 mod drill;
+mod execution_file;
 mod exit;
 mod export;
+mod follow;
 mod generated;
 mod guard;
 mod iam_policy;
@@ -29,6 +33,7 @@ mod run_lock;
 mod runs;
 mod runs_dir;
 mod schema;
+mod sfn_apply;
 mod signals;
 mod world_file;
 
@@ -48,6 +53,8 @@ fn main() {
         cli::Command::Capture(args) => capture::run(args),
         cli::Command::IamPolicy(args) => iam_policy::run(args),
         cli::Command::Export(args) => export::run(args),
+        cli::Command::Deploy(args) => deploy::run(args),
+        cli::Command::Approve(args) => approve::run(args),
         cli::Command::Drill(args) => drill::run(args, cli.color),
         cli::Command::Runs(args) => runs::run(args),
         cli::Command::Repl(args) => repl::run(args, cli.color),

@@ -8,7 +8,7 @@ use super::machine::{
 };
 use super::poll::Poll;
 use super::retry::throttling;
-use super::{ExportError, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT, POLL_INTERVAL_SECS};
+use super::{ExportError, ExportOptions, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT};
 use crate::plan::{Plan, PlanItem};
 use crate::step::{CheckSpec, Origin, Step, StepKind, WaitSpec};
 use crate::target::ResourceKind;
@@ -20,6 +20,14 @@ pub const SUCCEEDED: &str = "Succeeded";
 
 /// ASL's limit on the length of a state name.
 const MAX_NAME: usize = 80;
+
+/// The longest suffix a step's helper states add to its name (`.8 not configured`).
+const MAX_SUFFIX: usize = 18;
+
+/// The suffix of the Pass state every step (but a note) goes through when it succeeded: its
+/// `PassStateEntered` event is how a follower of the execution knows the step is done (its
+/// input carries the step's result), whatever kind of states the step is made of.
+pub const DONE: &str = ".0 done";
 
 /// A plan item with the number of its states.
 enum Node<'p> {
@@ -35,17 +43,21 @@ pub struct Compiler<'p> {
     /// The topic approvals are published to: a topic name or ARN, or `None` for the
     /// execution input's `ApprovalTopicArn`.
     approval_topic: Option<String>,
+    poll_interval_secs: u64,
+    region: Option<String>,
     /// What earlier calls created (`Step::creates`) -> where the output of the Task that
     /// created it is (`$.steps.sN`, or `$.groups.gK.sN` after a parallel group) and its kind.
     created: BTreeMap<String, (String, ResourceKind)>,
 }
 
 impl<'p> Compiler<'p> {
-    pub fn new(plan: &'p Plan, approval_topic: Option<String>) -> Compiler<'p> {
+    pub fn new(plan: &'p Plan, options: &ExportOptions) -> Compiler<'p> {
         Compiler {
             plan,
             seq: 0,
-            approval_topic,
+            approval_topic: options.approval_topic.clone(),
+            poll_interval_secs: options.poll_interval_secs.max(1),
+            region: options.region.clone(),
             created: BTreeMap::new(),
         }
     }
@@ -54,6 +66,29 @@ impl<'p> Compiler<'p> {
     pub fn compile(mut self) -> Result<StateMachine, ExportError> {
         if let Some(failure) = &self.plan.failure {
             return Err(ExportError::PlanFailed(failure.message.clone()));
+        }
+        if let Some(region) = &self.region {
+            let steps: Vec<String> = self
+                .plan
+                .steps()
+                .filter_map(|step| {
+                    let theirs = step.region.as_deref()?;
+                    (theirs != region).then(|| {
+                        format!(
+                            "step {} {} in {theirs} ({})",
+                            step.index,
+                            step.operation,
+                            origin(&step.origin)
+                        )
+                    })
+                })
+                .collect();
+            if !steps.is_empty() {
+                return Err(ExportError::OtherRegion {
+                    region: region.clone(),
+                    steps,
+                });
+            }
         }
         let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
         let mut states = BTreeMap::new();
@@ -103,9 +138,10 @@ impl<'p> Compiler<'p> {
                 None => step.operation.clone(),
             },
         };
+        // Room is left for the helper states' suffixes: no state name passes ASL's limit.
         let name: String = format!("{:03} {what}", self.seq)
             .chars()
-            .take(MAX_NAME)
+            .take(MAX_NAME - MAX_SUFFIX)
             .collect();
         Node::Step(name, step)
     }
@@ -205,10 +241,15 @@ impl<'p> Compiler<'p> {
         states: &mut BTreeMap<String, State>,
     ) -> Result<String, ExportError> {
         let at = origin(&step.origin);
+        if let StepKind::Note { text } = &step.kind {
+            states.insert(name.to_string(), pass(Some(text.clone()), next.as_deref()));
+            return Ok(name.to_string());
+        }
+        let done = format!("{name}{DONE}");
+        states.insert(done.clone(), pass(None, next.as_deref()));
+        let next = Some(done);
         match &step.kind {
-            StepKind::Note { text } => {
-                states.insert(name.to_string(), pass(Some(text.clone()), next.as_deref()));
-            }
+            StepKind::Note { .. } => {}
             StepKind::Call { call } => {
                 if call.request_count() > 1 {
                     return Err(ExportError::NotYet(format!(
@@ -268,6 +309,7 @@ impl<'p> Compiler<'p> {
         let at = origin(&step.origin);
         let slot = format!("$.waits.s{}", step.index);
         let id = self.id_of(wait);
+        let interval = self.poll_interval_secs;
         let poll = Poll::of(&wait.target, wait.until, &id, &slot).ok_or_else(|| {
             ExportError::NotYet(format!(
                 "step {} ({at}): no poll for {} {}",
@@ -277,7 +319,7 @@ impl<'p> Compiler<'p> {
             ))
         })?;
         // The wait's timeout as a number of polls: Step Functions has no timeout on a loop.
-        let polls = wait.timeout_secs.div_ceil(POLL_INTERVAL_SECS).max(1);
+        let polls = wait.timeout_secs.div_ceil(interval).max(1);
         let (describe, count, ready, sleep) = (
             format!("{name}.1 poll"),
             format!("{name}.2 count"),
@@ -285,12 +327,12 @@ impl<'p> Compiler<'p> {
             format!("{name}.4 sleep"),
         );
         let (timed_out, failed) = (format!("{name}.8 timed out"), format!("{name}.9 failed"));
-        let done = after_choice(states, name, next);
+        let done = next.unwrap_or_default();
         states.insert(
             name.to_string(),
             State::Pass(Pass {
                 comment: Some(format!(
-                    "{at}: wait until {} {}, at most {} s ({polls} polls every {POLL_INTERVAL_SECS} s)",
+                    "{at}: wait until {} {}, at most {} s ({polls} polls every {interval} s)",
                     wait.target.name(),
                     wait.until.as_str(),
                     wait.timeout_secs
@@ -335,7 +377,7 @@ impl<'p> Compiler<'p> {
         states.insert(
             sleep,
             State::Wait(Sleep {
-                seconds: POLL_INTERVAL_SECS,
+                seconds: interval,
                 transition: Transition::to(Some(&describe)),
             }),
         );
@@ -526,7 +568,7 @@ fn emit_check(
             }),
         ),
     };
-    let done = after_choice(states, name, next);
+    let done = next.unwrap_or_default();
     let mut rule = rule;
     // Indexing a JSON object inserts the key: the rule above is a `json!({...})`.
     rule["Next"] = Value::String(done);
@@ -611,15 +653,24 @@ fn catch_all(next: &str) -> Catcher {
     }
 }
 
-/// Where a Choice of the step `name` goes when its condition holds: `next`, or at the end of
-/// a branch a Pass that ends it (a Choice cannot end a branch itself).
-fn after_choice(states: &mut BTreeMap<String, State>, name: &str, next: Option<String>) -> String {
-    match next {
-        Some(next) => next,
-        None => {
-            let done = format!("{name}.5 done");
-            states.insert(done.clone(), pass(None, None));
-            done
+/// Every step's first state -> the step's index in the plan: how a follower of an execution
+/// reads its history (the step's done state is the name and [`DONE`]).
+pub fn step_states(plan: &Plan) -> BTreeMap<String, u32> {
+    let mut compiler = Compiler::new(plan, &ExportOptions::default());
+    let nodes = compiler.number(&plan.items.iter().collect::<Vec<_>>());
+    let mut out = BTreeMap::new();
+    for node in &nodes {
+        let steps: Vec<&Node> = match node {
+            Node::Step(..) => vec![node],
+            Node::Parallel(_, _, branches) => branches.iter().flatten().collect(),
+        };
+        for step in steps {
+            if let Node::Step(name, step) = step {
+                if !matches!(step.kind, StepKind::Note { .. }) {
+                    out.insert(name.clone(), step.index);
+                }
+            }
         }
     }
+    out
 }

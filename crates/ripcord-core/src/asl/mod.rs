@@ -13,7 +13,7 @@ mod poll;
 pub mod retry;
 pub mod task;
 
-pub use compiler::SUCCEEDED;
+pub use compiler::{step_states, DONE, SUCCEEDED};
 pub use context::SfnContext;
 pub use machine::{Graph, State, StateMachine};
 pub use poll::Poll;
@@ -22,8 +22,32 @@ pub use task::{sdk_resource, SfnTask, SDK_PREFIX};
 use crate::iam::{needs, Action, Permission, Reason, Scope};
 use crate::plan::Plan;
 
-/// Seconds between two polls of a wait.
+/// Seconds between two polls of a wait, unless the export is told otherwise
+/// ([`ExportOptions::poll_interval_secs`]).
 pub const POLL_INTERVAL_SECS: u64 = 15;
+
+/// How a plan is exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The SNS topic (ARN) approvals are published to; `None`: the execution input's
+    /// `ApprovalTopicArn`.
+    pub approval_topic: Option<String>,
+    /// The region the state machine runs in, when known (`deploy`): a step sent to another
+    /// region is refused, since a Task reaches its service in the state machine's region only.
+    pub region: Option<String>,
+    /// Seconds between two polls of a wait (at least 1).
+    pub poll_interval_secs: u64,
+}
+
+impl Default for ExportOptions {
+    fn default() -> ExportOptions {
+        ExportOptions {
+            approval_topic: None,
+            region: None,
+            poll_interval_secs: POLL_INTERVAL_SECS,
+        }
+    }
+}
 
 /// Where approvals are published when no topic is given: the execution input's field.
 pub const APPROVAL_TOPIC_INPUT: &str = "$$.Execution.Input.ApprovalTopicArn";
@@ -37,12 +61,15 @@ pub enum ExportError {
     /// Something the export does not map yet.
     #[error("not exported yet: {0}")]
     NotYet(String),
+    /// Steps sent to a region other than the state machine's: an AWS SDK Task calls its
+    /// service in the state machine's own region.
+    #[error("a Step Functions Task calls AWS in the state machine's region ({region}) only, and {} of the plan's steps go elsewhere: {}. Deploy to their region, split the runbook by region, or run it with `ripcord apply`", steps.len(), steps.join("; "))]
+    OtherRegion { region: String, steps: Vec<String> },
 }
 
-/// The state machine of `plan`. Approvals are published to `approval_topic` (a topic ARN),
-/// else to the execution input's `ApprovalTopicArn`.
-pub fn compile(plan: &Plan, approval_topic: Option<String>) -> Result<StateMachine, ExportError> {
-    compiler::Compiler::new(plan, approval_topic).compile()
+/// The state machine of `plan`, exported as `options` say.
+pub fn compile(plan: &Plan, options: &ExportOptions) -> Result<StateMachine, ExportError> {
+    compiler::Compiler::new(plan, options).compile()
 }
 
 /// What the state machine's role needs: the same derivation as `ripcord iam-policy`

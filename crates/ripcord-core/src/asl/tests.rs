@@ -3,6 +3,7 @@
 use super::machine::{Graph, State};
 use super::*;
 use crate::plan::Plan;
+use std::collections::BTreeMap;
 
 /// A golden plan, without its first line (the golden's header).
 fn golden(name: &str) -> Plan {
@@ -21,7 +22,12 @@ fn golden(name: &str) -> Plan {
 fn all() -> Vec<(&'static str, StateMachine)> {
     ["ecommerce", "pilot-light", "backup", "dns-batch", "rds"]
         .into_iter()
-        .map(|name| (name, compile(&golden(name), None).expect("exports")))
+        .map(|name| {
+            (
+                name,
+                compile(&golden(name), &ExportOptions::default()).expect("exports"),
+            )
+        })
         .collect()
 }
 
@@ -126,7 +132,7 @@ fn every_task_names_a_service_integration_and_retries_only_throttling() {
 #[test]
 fn each_step_kind_maps_to_its_states() {
     let plan = golden("ecommerce");
-    let machine = compile(&plan, None).expect("exports");
+    let machine = compile(&plan, &ExportOptions::default()).expect("exports");
     let states = &machine.graph.states;
     let top: Vec<&str> = states.keys().map(String::as_str).collect();
     // The check: a describe Task, a Choice and a Fail with the check's own message.
@@ -216,7 +222,14 @@ fn each_step_kind_maps_to_its_states() {
 fn a_given_approval_topic_is_used_and_allowed() {
     let plan = golden("ecommerce");
     let topic = "arn:aws:sns:us-west-2:123456789012:dr-approvals";
-    let machine = compile(&plan, Some(topic.into())).expect("exports");
+    let machine = compile(
+        &plan,
+        &ExportOptions {
+            approval_topic: Some(topic.into()),
+            ..ExportOptions::default()
+        },
+    )
+    .expect("exports");
     assert!(
         matches!(&machine.graph.states["002 approval"], State::Task(t)
         if t.parameters["TopicArn"] == topic)
@@ -231,7 +244,7 @@ fn a_failed_plan_is_not_exported() {
         origin: None,
     });
     assert!(matches!(
-        compile(&plan, None),
+        compile(&plan, &ExportOptions::default()),
         Err(ExportError::PlanFailed(_))
     ));
 }
@@ -239,8 +252,10 @@ fn a_failed_plan_is_not_exported() {
 #[test]
 fn the_export_is_deterministic() {
     let plan = golden("ecommerce");
-    let one = serde_json::to_string(&compile(&plan, None).expect("exports")).expect("json");
-    let two = serde_json::to_string(&compile(&plan, None).expect("exports")).expect("json");
+    let one = serde_json::to_string(&compile(&plan, &ExportOptions::default()).expect("exports"))
+        .expect("json");
+    let two = serde_json::to_string(&compile(&plan, &ExportOptions::default()).expect("exports"))
+        .expect("json");
     assert_eq!(one, two);
 }
 
@@ -248,7 +263,7 @@ fn the_export_is_deterministic() {
 fn a_wait_on_what_the_run_created_polls_the_id_the_creating_task_returned() {
     // The snapshot ids of a dry-run are simulated: the execution reads AWS's from the output
     // of the call that created the snapshot.
-    let machine = compile(&golden("backup"), None).expect("exports");
+    let machine = compile(&golden("backup"), &ExportOptions::default()).expect("exports");
     let polls: Vec<_> = tasks(&machine.graph)
         .into_iter()
         .filter(|t| t.resource == "arn:aws:states:::aws-sdk:ec2:describeSnapshots")
@@ -299,7 +314,7 @@ fn what_a_parallel_branch_created_is_kept_for_the_steps_after_the_group() {
             notes: Vec::new(),
         }),
     );
-    let machine = compile(&plan, None).expect("exports");
+    let machine = compile(&plan, &ExportOptions::default()).expect("exports");
     let State::Parallel(group) = &machine.graph.states[&machine.graph.start_at] else {
         panic!("the machine starts with the group");
     };
@@ -314,4 +329,78 @@ fn what_a_parallel_branch_created_is_kept_for_the_steps_after_the_group() {
         copy.parameters["SourceSnapshotId.$"],
         "$.groups.g1.s1.SnapshotId"
     );
+}
+
+#[test]
+fn a_plan_with_steps_in_another_region_is_refused_for_a_regional_deploy() {
+    // Backup copies snapshots from us-east-1 to us-west-2: both regions.
+    let plan = golden("backup");
+    let options = ExportOptions {
+        region: Some("us-west-2".into()),
+        ..ExportOptions::default()
+    };
+    let Err(ExportError::OtherRegion { region, steps }) = compile(&plan, &options) else {
+        panic!("exported a plan with steps in us-east-1 for us-west-2");
+    };
+    assert_eq!(region, "us-west-2");
+    assert!(!steps.is_empty());
+    assert!(
+        steps.iter().all(|s| s.contains("in us-east-1")),
+        "{steps:?}"
+    );
+    // The e-commerce failover is all in us-west-2 (and global services).
+    assert!(compile(&golden("ecommerce"), &options).is_ok());
+}
+
+#[test]
+fn the_poll_interval_sets_the_sleep_and_the_number_of_polls() {
+    let options = ExportOptions {
+        poll_interval_secs: 1,
+        ..ExportOptions::default()
+    };
+    let machine = compile(&golden("ecommerce"), &options).expect("exports");
+    let states: Vec<&State> = graphs(&machine.graph)
+        .into_iter()
+        .flat_map(|g| g.states.values())
+        .collect();
+    assert!(states
+        .iter()
+        .any(|s| matches!(s, State::Wait(w) if w.seconds == 1)));
+    // The web tier's wait: 600 s as 600 polls of 1 s.
+    assert!(states.iter().any(|s| matches!(s, State::Choice(c)
+        if c.choices.get(1).is_some_and(|rule| rule["NumericGreaterThanEquals"] == 600))));
+}
+
+#[test]
+fn every_step_but_a_note_has_a_done_state_and_every_name_fits_asl() {
+    for (name, machine) in all() {
+        let plan = golden(name);
+        let firsts = step_states(&plan);
+        let steps = plan
+            .steps()
+            .filter(|s| !matches!(s.kind, crate::step::StepKind::Note { .. }))
+            .count();
+        assert_eq!(firsts.len(), steps, "{name}: a first state per step");
+        let all_states: BTreeMap<&String, &State> = graphs(&machine.graph)
+            .into_iter()
+            .flat_map(|g| g.states.iter())
+            .collect();
+        for (first, index) in &firsts {
+            assert!(
+                all_states.contains_key(first),
+                "{name}: step {index}'s {first}"
+            );
+            let done = format!("{first}{DONE}");
+            assert!(
+                matches!(all_states.get(&done), Some(State::Pass(_))),
+                "{name}: step {index} has no {done}"
+            );
+        }
+        for state in all_states.keys() {
+            assert!(
+                state.chars().count() <= 80,
+                "{name}: {state} is too long for ASL"
+            );
+        }
+    }
 }

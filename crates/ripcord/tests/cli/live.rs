@@ -176,7 +176,7 @@ fn without_durations(text: &str) -> String {
 }
 
 /// A step as both sides record it: the intent JSON with created ids mapped and times masked.
-fn normalize(step: &Value, ids: &BTreeMap<String, String>) -> String {
+pub(crate) fn normalize(step: &Value, ids: &BTreeMap<String, String>) -> String {
     let mut text = step.to_string();
     for (planned, live) in ids {
         text = text.replace(live.as_str(), planned.as_str());
@@ -185,7 +185,7 @@ fn normalize(step: &Value, ids: &BTreeMap<String, String>) -> String {
 }
 
 /// The plan's steps as blocks: a top-level step, or a parallel group's branches.
-fn plan_blocks(plan: &Value) -> Vec<Vec<Vec<Value>>> {
+pub(crate) fn plan_blocks(plan: &Value) -> Vec<Vec<Vec<Value>>> {
     let mut blocks = Vec::new();
     for item in plan["items"].as_array().unwrap() {
         let as_intent = |step: &Value| -> Option<Value> {

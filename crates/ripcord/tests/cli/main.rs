@@ -24,6 +24,7 @@ mod resume;
 mod reviewed;
 mod roundtrip;
 mod spinners;
+mod step_functions;
 mod term;
 
 pub use ripcord_testkit::workspace;

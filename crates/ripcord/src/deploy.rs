@@ -1,0 +1,122 @@
+//! `ripcord deploy PLAN --engine step-functions`: the reviewed plan's state machine created or
+//! updated in the region given, tagged with the plan's hash so that `apply --engine
+//! step-functions` runs only the plan that was deployed.
+
+use crate::cli::{DeployArgs, Engine};
+use crate::exit::Exit;
+use crate::{live, reviewed};
+use ripcord_core::asl;
+use ripcord_core::Plan;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The tags ripcord puts on a state machine it deploys.
+pub const TAG_PLAN: &str = "ripcord:plan-sha256";
+pub const TAG_RUNBOOK: &str = "ripcord:runbook";
+pub const TAG_APPROVAL_TOPIC: &str = "ripcord:approval-topic";
+
+pub fn run(args: &DeployArgs) -> Exit {
+    match args.engine {
+        Engine::StepFunctions => step_functions(args),
+    }
+}
+
+fn step_functions(args: &DeployArgs) -> Exit {
+    let Some(region) = args.live.region.clone() else {
+        eprintln!("error: --region is required: the region the state machine runs in (the DR region, where the plan's steps are sent)");
+        return Exit::Usage;
+    };
+    let (plan, sha256) = match load_hashed(&args.plan) {
+        Ok(loaded) => loaded,
+        Err(exit) => return exit,
+    };
+    let options = asl::ExportOptions {
+        approval_topic: args.approval_topic.clone(),
+        region: Some(region.clone()),
+        poll_interval_secs: args.poll_interval,
+    };
+    let machine = match asl::compile(&plan, &options) {
+        Ok(machine) => machine,
+        Err(err) => {
+            eprintln!("error: {} cannot be deployed: {err}", args.plan.display());
+            return Exit::BadInput;
+        }
+    };
+    let definition = match serde_json::to_string(&machine) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: cannot serialize the state machine: {err}");
+            return Exit::BadInput;
+        }
+    };
+    let name = args.name.clone().unwrap_or_else(|| machine_name(&plan));
+    let mut tags = BTreeMap::from([
+        (TAG_PLAN.to_string(), sha256.clone()),
+        (TAG_RUNBOOK.to_string(), plan.runbook.path.clone()),
+    ]);
+    if let Some(topic) = &args.approval_topic {
+        tags.insert(TAG_APPROVAL_TOPIC.to_string(), topic.clone());
+    }
+    let backend = match live::backend(&args.live, std::slice::from_ref(&region)) {
+        Ok(backend) => backend,
+        Err(err) => {
+            eprintln!("error: cannot set up the AWS clients: {err}");
+            return Exit::Aws;
+        }
+    };
+    let sfn = backend.step_functions(&region);
+    match sfn.deploy(&name, &definition, &args.role_arn, &tags) {
+        Ok(deployed) => {
+            let verb = if deployed.created {
+                "created"
+            } else {
+                "updated"
+            };
+            println!("{}", deployed.arn);
+            eprintln!(
+                "{verb} state machine {name} in {region} from {} (plan sha256 {}): run it with ripcord apply --plan {} --engine step-functions --region {region}",
+                args.plan.display(),
+                &sha256[..12.min(sha256.len())],
+                args.plan.display()
+            );
+            Exit::Ok
+        }
+        Err(err) => {
+            eprintln!("error: cannot deploy {name} in {region}: {err}");
+            Exit::Aws
+        }
+    }
+}
+
+/// A saved plan and the SHA-256 of its file, which names what was deployed.
+pub fn load_hashed(path: &Path) -> Result<(Plan, String), Exit> {
+    let plan = reviewed::load(path, "plan")?;
+    let bytes = std::fs::read(path).map_err(|err| {
+        eprintln!("error: cannot read {}: {err}", path.display());
+        Exit::BadInput
+    })?;
+    Ok((plan, ripcord_core::sha256_hex(&bytes)))
+}
+
+/// `ripcord-` and the runbook's name (else its file's stem), in the characters a state
+/// machine's name may have, at most 80.
+pub fn machine_name(plan: &Plan) -> String {
+    let runbook = &plan.runbook;
+    let base = runbook.meta.name.clone().unwrap_or_else(|| {
+        Path::new(&runbook.path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "runbook".to_string())
+    });
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("ripcord-{clean}").chars().take(80).collect()
+}

@@ -1,0 +1,57 @@
+//! `execution.json` beside a run's journal: the Step Functions execution the run is, and how
+//! far its follower journaled the execution's history (`apply --resume` and `approve` read it).
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file's name in the run directory; the plan run is copied beside it as [`PLAN_FILE`].
+pub const FILE: &str = "execution.json";
+pub const PLAN_FILE: &str = "plan.json";
+
+/// A run on Step Functions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionFile {
+    /// `step-functions`.
+    pub engine: String,
+    pub region: String,
+    pub state_machine_arn: String,
+    pub execution_arn: String,
+    /// The last history event journaled.
+    pub last_event: i64,
+    /// Steps started and not finished: their first state -> the journal's sequence number.
+    #[serde(default)]
+    pub open: BTreeMap<String, u64>,
+    /// When each open step started (ms since the epoch), for its duration.
+    #[serde(default)]
+    pub started_ms: BTreeMap<String, i64>,
+}
+
+impl ExecutionFile {
+    pub fn path(run_dir: &Path) -> PathBuf {
+        run_dir.join(FILE)
+    }
+
+    /// The run's execution, `None` for a run that is not on Step Functions.
+    pub fn load(run_dir: &Path) -> Result<Option<ExecutionFile>, String> {
+        let path = ExecutionFile::path(run_dir);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|err| format!("{} is not readable: {err}", path.display())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(format!("cannot read {}: {err}", path.display())),
+        }
+    }
+
+    /// Written whole to a temporary file and renamed: a killed follower leaves the old
+    /// version or the new one, never half of one.
+    pub fn save(&self, run_dir: &Path) -> Result<(), String> {
+        let path = ExecutionFile::path(run_dir);
+        let temporary = run_dir.join(format!("{FILE}.tmp"));
+        let text = serde_json::to_string_pretty(self).map_err(|err| err.to_string())?;
+        std::fs::write(&temporary, text + "\n")
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|err| format!("cannot write {}: {err}", path.display()))
+    }
+}

@@ -1,0 +1,276 @@
+//! `Follower`: a Step Functions execution of a reviewed plan read from its history and
+//! journaled as a local apply journals its steps (an intent when a step's first state is
+//! entered, a result when its done state is, or when the execution fails), with the same
+//! progress lines.
+
+use crate::execution_file::ExecutionFile;
+use crate::progress::say;
+use ripcord_aws::{Event, StepFunctions};
+use ripcord_core::asl::{step_states, DONE};
+use ripcord_core::{BackendError, Intent, Journal, Op, Outcome, Plan, Step, StepKind};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How following ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    Succeeded,
+    /// The execution failed (or timed out, or was aborted): its error and cause.
+    Failed {
+        error: String,
+        cause: String,
+    },
+    /// Ctrl-C, SIGTERM or SIGHUP: following stopped; the execution goes on in AWS.
+    Stopped,
+}
+
+pub struct Follower<'a> {
+    sfn: &'a StepFunctions<'a>,
+    plan: &'a Plan,
+    /// Each step's first state -> its index.
+    firsts: BTreeMap<String, u32>,
+    journal: Arc<dyn Journal>,
+    file: ExecutionFile,
+    run_dir: PathBuf,
+    run_id: String,
+    /// The last task failure seen: the error a failed step is recorded with.
+    last_failure: Option<(String, String)>,
+    cancel: Arc<AtomicBool>,
+    poll: Duration,
+}
+
+impl<'a> Follower<'a> {
+    pub fn new(
+        sfn: &'a StepFunctions<'a>,
+        plan: &'a Plan,
+        journal: Arc<dyn Journal>,
+        file: ExecutionFile,
+        run_dir: PathBuf,
+        run_id: String,
+        cancel: Arc<AtomicBool>,
+    ) -> Follower<'a> {
+        Follower {
+            sfn,
+            plan,
+            firsts: step_states(plan),
+            journal,
+            file,
+            run_dir,
+            run_id,
+            last_failure: None,
+            cancel,
+            poll: poll_interval(),
+        }
+    }
+
+    /// Reads the history until the execution ends or following is stopped.
+    // BackendError is large but returned once, on a cold path (as in `crate::live`).
+    #[allow(clippy::result_large_err)]
+    pub fn follow(&mut self) -> Result<Ended, BackendError> {
+        loop {
+            let events = self
+                .sfn
+                .history(&self.file.execution_arn, self.file.last_event)?;
+            let mut ended = None;
+            for event in &events {
+                if let Some(end) = self.handle(event) {
+                    ended = Some(end);
+                }
+                self.file.last_event = event.id;
+            }
+            if !events.is_empty() {
+                if let Err(err) = self.file.save(&self.run_dir) {
+                    say(&format!("  warning: {err}"));
+                }
+            }
+            if let Some(end) = ended {
+                return Ok(end);
+            }
+            if self.sleep() {
+                return Ok(Ended::Stopped);
+            }
+        }
+    }
+
+    /// Waits before reading the history again; `true` when following was stopped meanwhile.
+    fn sleep(&self) -> bool {
+        let slice = Duration::from_millis(50);
+        let mut waited = Duration::ZERO;
+        while waited < self.poll {
+            if self.cancel.load(Ordering::SeqCst) {
+                return true;
+            }
+            std::thread::sleep(slice);
+            waited += slice;
+        }
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    fn handle(&mut self, event: &Event) -> Option<Ended> {
+        let kind = event.kind.as_str();
+        match kind {
+            "ExecutionSucceeded" => return Some(Ended::Succeeded),
+            "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted" => {
+                let error = event.error.clone().unwrap_or_else(|| kind.to_string());
+                let cause = event.cause.clone().unwrap_or_default();
+                self.fail_open(&error, &cause, event.at_ms);
+                return Some(Ended::Failed { error, cause });
+            }
+            "TaskFailed" | "TaskTimedOut" => {
+                self.last_failure = Some((
+                    event.error.clone().unwrap_or_else(|| kind.to_string()),
+                    event.cause.clone().unwrap_or_default(),
+                ));
+            }
+            "TaskScheduled" => self.approval_pending(event),
+            "ExecutionRedriven" => {
+                say("  ↻         redriven: the execution goes on from the state that failed")
+            }
+            _ => {}
+        }
+        let state = event.state.as_deref()?;
+        if !kind.ends_with("StateEntered") {
+            return None;
+        }
+        if let Some(first) = state.strip_suffix(DONE) {
+            if self.firsts.contains_key(first) {
+                self.finish(first, event);
+            }
+        } else if let Some(&index) = self.firsts.get(state) {
+            self.start(state.to_string(), index, event);
+        }
+        None
+    }
+
+    fn step(&self, index: u32) -> Option<&'a Step> {
+        self.plan.steps().find(|s| s.index == index)
+    }
+
+    fn start(&mut self, first: String, index: u32, event: &Event) {
+        // A redriven execution enters a failed step's state again: it is the same step.
+        if self.file.open.contains_key(&first) {
+            return;
+        }
+        let Some(intent) = self.step(index).and_then(|s| Intent::of(&s.kind)) else {
+            return;
+        };
+        match self.journal.intent(&intent) {
+            Ok(seq) => {
+                self.file.open.insert(first.clone(), seq);
+                self.file.started_ms.insert(first, event.at_ms);
+            }
+            Err(err) => say(&format!("  warning: cannot journal step {index}: {err}")),
+        }
+    }
+
+    fn finish(&mut self, first: &str, event: &Event) {
+        let Some(seq) = self.file.open.remove(first) else {
+            return;
+        };
+        let started = self.file.started_ms.remove(first).unwrap_or(event.at_ms);
+        let duration_ms = u64::try_from(event.at_ms - started).unwrap_or(0);
+        let index = self.firsts.get(first).copied().unwrap_or(0);
+        let Some(step) = self.step(index) else {
+            return;
+        };
+        let input: Value = event
+            .data
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok())
+            .unwrap_or(Value::Null);
+        let outcome = Outcome {
+            resolved: step.resolved.clone(),
+            creates: created(step, &input),
+            duration_secs: duration_ms / 1000,
+            approved_by: input["approvals"][format!("s{index}")]["By"]
+                .as_str()
+                .map(str::to_string),
+            ..Outcome::default()
+        };
+        self.journal.finished(seq, Ok(&outcome), duration_ms);
+    }
+
+    /// Every step still open failed with the last task failure, else the execution's error.
+    fn fail_open(&mut self, error: &str, cause: &str, at_ms: i64) {
+        let (code, message) = self
+            .last_failure
+            .clone()
+            .unwrap_or_else(|| (error.to_string(), cause.to_string()));
+        let open: Vec<(String, u64)> = std::mem::take(&mut self.file.open).into_iter().collect();
+        for (first, seq) in open {
+            let started = self.file.started_ms.remove(&first).unwrap_or(at_ms);
+            let err = Op::new("states", "Execution").rejected(&code, message.clone());
+            self.journal
+                .finished(seq, Err(&err), u64::try_from(at_ms - started).unwrap_or(0));
+        }
+    }
+
+    fn approval_pending(&self, event: &Event) {
+        if !event
+            .resource
+            .as_deref()
+            .is_some_and(|r| r.ends_with("waitForTaskToken"))
+        {
+            return;
+        }
+        let Some((step, message)) = event.parameters.as_deref().and_then(approval_of) else {
+            return;
+        };
+        say(&format!(
+            "  ?         approval needed at step {step}: {message}\n             answer with: ripcord approve {} (or --decline)",
+            self.run_id
+        ));
+    }
+}
+
+/// The step and message of an approval task's parameters (`Message` is the JSON the export
+/// wrote, or its text when Step Functions passed it as a string).
+pub fn approval_of(parameters: &str) -> Option<(u64, String)> {
+    let parameters: Value = serde_json::from_str(parameters).ok()?;
+    let message = match &parameters["Message"] {
+        Value::String(text) => serde_json::from_str(text).ok()?,
+        other => other.clone(),
+    };
+    Some((
+        message["Step"].as_u64()?,
+        message["Approval"].as_str()?.to_string(),
+    ))
+}
+
+/// The task token of an approval task's parameters.
+pub fn token_of(parameters: &str) -> Option<String> {
+    let parameters: Value = serde_json::from_str(parameters).ok()?;
+    let message = match &parameters["Message"] {
+        Value::String(text) => serde_json::from_str(text).ok()?,
+        other => other.clone(),
+    };
+    message["TaskToken"].as_str().map(str::to_string)
+}
+
+/// The id AWS gave what the step created, from the Task's result in the done state's input
+/// (RDS identifiers are the runbook's own: the planned one).
+fn created(step: &Step, input: &Value) -> Option<String> {
+    let planned = step.creates.clone()?;
+    if !matches!(step.kind, StepKind::Call { .. }) {
+        return Some(planned);
+    }
+    let result = &input["steps"][format!("s{}", step.index)];
+    let found = ["SnapshotId", "VolumeId"]
+        .iter()
+        .find_map(|field| result[field].as_str())
+        .or_else(|| result["ChangeInfo"]["Id"].as_str());
+    Some(found.map(str::to_string).unwrap_or(planned))
+}
+
+/// How often the history is read; `RIPCORD_POLL_MS` shortens it for emulator tests.
+fn poll_interval() -> Duration {
+    std::env::var("RIPCORD_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(2))
+}

@@ -1,0 +1,279 @@
+//! `apply --plan PLAN --engine step-functions`: the reviewed plan's deployed state machine
+//! started in its region and followed from here (docs/step-functions.md); `apply --resume`
+//! of such a run follows its execution again.
+
+use crate::cli::ApplyArgs;
+use crate::deploy::{load_hashed, machine_name, TAG_APPROVAL_TOPIC, TAG_PLAN};
+use crate::execution_file::{ExecutionFile, PLAN_FILE};
+use crate::exit::Exit;
+use crate::follow::{Ended, Follower};
+use crate::live::LiveBackend;
+use crate::progress::Progress;
+use crate::signals;
+use ripcord_core::Plan;
+use ripcord_journal::{read_run, render_timeline, JournalWriter, RunStatus};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// The engine `execution.json` names.
+pub const ENGINE: &str = "step-functions";
+
+/// The state machine an execution is started on, checked before anything is sent.
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub region: String,
+    pub machine_arn: String,
+    /// The execution's input: the approval topic when the state machine has none of its own.
+    pub input: String,
+}
+
+/// The deployed state machine of `plan_path`: refused when there is none, or when it was
+/// deployed from another plan (its tag holds the plan file's hash), or when the plan has
+/// approvals and no topic is known for them.
+pub fn deployment(
+    live: &LiveBackend,
+    plan_path: &Path,
+    args: &ApplyArgs,
+) -> Result<Deployment, Exit> {
+    let Some(region) = args.live.region.clone() else {
+        eprintln!("error: --engine step-functions needs --region: the region the state machine was deployed to. Nothing was sent.");
+        return Err(Exit::Usage);
+    };
+    let (plan, sha256) = load_hashed(plan_path)?;
+    let name = machine_name(&plan);
+    let sfn = live.step_functions(&region);
+    let deploy_hint = format!(
+        "ripcord deploy {} --engine step-functions --region {region} --role-arn ARN",
+        plan_path.display()
+    );
+    let arn = match sfn.find(&name) {
+        Ok(Some(arn)) => arn,
+        Ok(None) => {
+            eprintln!("refused: no state machine {name} in {region}: deploy the plan first ({deploy_hint}). Nothing was sent.");
+            return Err(Exit::Refused);
+        }
+        Err(err) => {
+            eprintln!("error: cannot look up the state machine {name} in {region}: {err}");
+            return Err(Exit::Aws);
+        }
+    };
+    let tags = sfn.tags(&arn).map_err(|err| {
+        eprintln!("error: cannot read the tags of {arn}: {err}");
+        Exit::Aws
+    })?;
+    match tags.get(TAG_PLAN) {
+        Some(deployed) if *deployed == sha256 => {}
+        deployed => {
+            eprintln!(
+                "refused: {name} in {region} was deployed from another plan (sha256 {} there, {} is {}): deploy this plan first ({deploy_hint}). Nothing was sent.",
+                deployed.map_or("(none)", |d| &d[..12.min(d.len())]),
+                plan_path.display(),
+                &sha256[..12.min(sha256.len())]
+            );
+            return Err(Exit::StalePlan);
+        }
+    }
+    let topic = args.approval_topic.clone();
+    if plan.counts.approvals > 0 && topic.is_none() && !tags.contains_key(TAG_APPROVAL_TOPIC) {
+        eprintln!("refused: the plan has approval gates and {name} was deployed without an approval topic: pass --approval-topic ARN (the SNS topic their task tokens are published to). Nothing was sent.");
+        return Err(Exit::Refused);
+    }
+    let input = match topic {
+        Some(topic) => serde_json::json!({ "ApprovalTopicArn": topic }),
+        None => serde_json::json!({}),
+    };
+    Ok(Deployment {
+        region,
+        machine_arn: arn,
+        input: input.to_string(),
+    })
+}
+
+/// Starts the execution (named after the run), then follows it.
+pub fn run(
+    live: &LiveBackend,
+    deployment: &Deployment,
+    plan: &Plan,
+    plan_path: &Path,
+    journal: Arc<JournalWriter>,
+    rto_secs: Option<u64>,
+    resume_hint: &str,
+) -> Exit {
+    let run_id = journal.run_id();
+    let run_dir = journal.dir().to_path_buf();
+    if let Err(err) = std::fs::copy(plan_path, run_dir.join(PLAN_FILE)) {
+        eprintln!("error: cannot copy the plan into the run directory: {err}. Nothing was sent.");
+        let _ = journal.finish(RunStatus::Failed, Some(err.to_string()), 0, rto_secs);
+        return Exit::BadInput;
+    }
+    let sfn = live.step_functions(&deployment.region);
+    let execution_arn = match sfn.start(
+        &deployment.machine_arn,
+        &execution_name(&run_id),
+        &deployment.input,
+    ) {
+        Ok(arn) => arn,
+        Err(err) => {
+            eprintln!("error: cannot start the execution: {err}");
+            let _ = journal.finish(RunStatus::Failed, Some(err.to_string()), 0, rto_secs);
+            return Exit::Aws;
+        }
+    };
+    let file = ExecutionFile {
+        engine: ENGINE.to_string(),
+        region: deployment.region.clone(),
+        state_machine_arn: deployment.machine_arn.clone(),
+        execution_arn: execution_arn.clone(),
+        last_event: 0,
+        open: Default::default(),
+        started_ms: Default::default(),
+    };
+    if let Err(err) = file.save(&run_dir) {
+        eprintln!("warning: {err}: `approve` and `apply --resume` of this run need it; the execution is {execution_arn}");
+    }
+    eprintln!("started execution {execution_arn}");
+    follow(live, plan, journal, file, rto_secs, resume_hint)
+}
+
+/// `apply --resume RUN_ID` of a run on Step Functions: its execution followed again from the
+/// last event journaled.
+pub fn resume(runs: &Path, run_id: &str, file: ExecutionFile, args: &ApplyArgs) -> Exit {
+    let run_dir = runs.join(run_id);
+    let plan = match crate::reviewed::load(&run_dir.join(PLAN_FILE), "run's plan") {
+        Ok(plan) => plan,
+        Err(exit) => return exit,
+    };
+    let earlier = match read_run(runs, run_id) {
+        Ok(run) => run,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Exit::BadInput;
+        }
+    };
+    if let Some(status) = earlier.status() {
+        eprintln!(
+            "refused: run {run_id} has ended ({}); its execution is {}. Start a new run with apply --plan (redrive of a failed execution is not supported yet).",
+            status.as_str(),
+            file.execution_arn
+        );
+        return Exit::Refused;
+    }
+    let live_args = crate::cli::LiveArgs {
+        region: Some(file.region.clone()),
+        ..args.live.clone()
+    };
+    let live = match crate::live::backend(&live_args, std::slice::from_ref(&file.region)) {
+        Ok(live) => live,
+        Err(err) => {
+            eprintln!("error: cannot set up the AWS clients: {err}");
+            return Exit::Aws;
+        }
+    };
+    let journal = match JournalWriter::reopen(runs, run_id) {
+        Ok(journal) => Arc::new(journal),
+        Err(err) => {
+            eprintln!("error: cannot write the run journal: {err}");
+            return Exit::BadInput;
+        }
+    };
+    eprintln!(
+        "following run {run_id} again: execution {} (from event {})",
+        file.execution_arn, file.last_event
+    );
+    let rto = earlier.header().and_then(|h| h.meta.rto_secs);
+    let hint = resume_hint(run_id, args.runs_dir.as_deref());
+    follow(&live, &plan, journal, file, rto, &hint)
+}
+
+/// `ripcord apply --resume RUN_ID [--runs-dir DIR]`.
+pub fn resume_hint(run_id: &str, runs_dir: Option<&Path>) -> String {
+    match runs_dir {
+        Some(dir) => format!(
+            "ripcord apply --resume {run_id} --runs-dir {}",
+            dir.display()
+        ),
+        None => format!("ripcord apply --resume {run_id}"),
+    }
+}
+
+fn follow(
+    live: &LiveBackend,
+    plan: &Plan,
+    journal: Arc<JournalWriter>,
+    file: ExecutionFile,
+    rto_secs: Option<u64>,
+    resume_hint: &str,
+) -> Exit {
+    let run_id = journal.run_id();
+    let run_dir = journal.dir().to_path_buf();
+    let runs = run_dir.parent().map(Path::to_path_buf).unwrap_or_default();
+    let execution_arn = file.execution_arn.clone();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_signal = cancel.clone();
+    // A second handler cannot be installed in one process; this is the only one.
+    let _ = ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst));
+    let _interrupted = signals::install(cancel.clone());
+    let sfn = live.step_functions(&file.region);
+    let progress: Arc<dyn ripcord_core::Journal> = Arc::new(Progress::new(journal.clone()));
+    let mut follower = Follower::new(&sfn, plan, progress, file, run_dir, run_id.clone(), cancel);
+    let ended = follower.follow();
+    let total = read_run(&runs, &run_id)
+        .ok()
+        .and_then(|run| {
+            run.records
+                .first()
+                .and_then(|r| r.at.parse::<jiff::Timestamp>().ok())
+        })
+        .map(|first| {
+            u64::try_from(jiff::Timestamp::now().as_second() - first.as_second()).unwrap_or(0)
+        })
+        .unwrap_or(0);
+    let (status, error, exit) = match ended {
+        Ok(Ended::Succeeded) => (RunStatus::Completed, None, Exit::Ok),
+        Ok(Ended::Failed { error, cause }) => (
+            RunStatus::Failed,
+            Some(format!("{error}: {cause}")),
+            Exit::RunbookFailed,
+        ),
+        Ok(Ended::Stopped) => {
+            eprintln!(
+                "\nstopped following: the execution goes on in AWS ({execution_arn}).\n  Follow it again: {resume_hint}\n  Answer its approvals: ripcord approve {run_id}"
+            );
+            return Exit::Cancelled;
+        }
+        Err(err) => {
+            eprintln!(
+                "error: cannot read the execution's history: {err}\n  The execution goes on in AWS ({execution_arn}); follow it again: {resume_hint}"
+            );
+            return Exit::Aws;
+        }
+    };
+    if let Err(err) = journal.finish(status, error.clone(), total, rto_secs) {
+        eprintln!("warning: cannot write the journal's last record: {err}");
+    }
+    if let Some(error) = &error {
+        eprintln!("error: the execution failed: {error}");
+    }
+    eprintln!();
+    match read_run(&runs, &run_id) {
+        Ok(run) => eprint!("{}", render_timeline(&run, jiff::Timestamp::now())),
+        Err(err) => eprintln!("warning: cannot read the journal back: {err}"),
+    }
+    exit
+}
+
+/// An execution's name: the run id in the characters Step Functions allows, at most 80.
+fn execution_name(run_id: &str) -> String {
+    run_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect()
+}

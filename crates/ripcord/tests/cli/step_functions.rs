@@ -1,0 +1,368 @@
+//! Runs on AWS Step Functions (issue 11), against moto executing the state machines
+//! (`--execute-state-machines`): deploy a reviewed plan, `apply --engine step-functions`,
+//! answer its gate with `ripcord approve`; the execution's steps are the plan's and the world
+//! it leaves is the simulated end state. Plans with steps in another region are refused.
+
+use super::live::{
+    capture_of, facts, inventory_of, journal_lines, load, normalize, plan_blocks,
+    plan_with_end_state,
+};
+use super::moto::{ripcord_command, Moto};
+use super::{stderr, stdout};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ripcord-failover";
+const REGION: &str = "us-west-2";
+
+/// A seeded moto executing state machines, a reviewed plan of `runbook` against its capture
+/// (and the simulated end state), and an approval topic.
+struct Deployed {
+    moto: Moto,
+    home: tempfile::TempDir,
+    plan: PathBuf,
+    end_state: PathBuf,
+    topic: String,
+    /// Where the state machine is deployed: the runbook's region.
+    region: &'static str,
+}
+
+impl Deployed {
+    fn dir(&self) -> &Path {
+        self.home.path()
+    }
+
+    fn runs(&self) -> PathBuf {
+        self.dir().join("runs")
+    }
+
+    fn ripcord(&self, args: &[&str]) -> Output {
+        self.moto.ripcord(args, self.dir())
+    }
+
+    /// `ripcord deploy` of the plan, waits polled every second.
+    fn deploy(&self) -> Output {
+        self.ripcord(&[
+            "deploy",
+            self.plan.to_str().unwrap(),
+            "--engine",
+            "step-functions",
+            "--region",
+            self.region,
+            "--role-arn",
+            ROLE,
+            "--poll-interval",
+            "1",
+        ])
+    }
+
+    /// `apply --plan --engine step-functions`, started and left running.
+    fn start_apply(&self) -> Child {
+        let runs = self.runs();
+        ripcord_command(
+            &[
+                "apply",
+                "--plan",
+                self.plan.to_str().unwrap(),
+                "--engine",
+                "step-functions",
+                "--region",
+                self.region,
+                "--approval-topic",
+                &self.topic,
+                "--yes",
+                "--runs-dir",
+                runs.to_str().unwrap(),
+            ],
+            self.dir(),
+            &[("AWS_ENDPOINT_URL", self.moto.url.as_str())],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ripcord apply starts")
+    }
+
+    /// The run id of the one run under `runs`, once its directory is there.
+    fn run_id(&self) -> Option<String> {
+        std::fs::read_dir(self.runs())
+            .ok()?
+            .flatten()
+            .find(|e| e.path().join("execution.json").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+    }
+
+    fn approve(&self, run_id: &str, extra: &[&str]) -> Output {
+        let runs = self.runs();
+        let mut args = vec!["approve", run_id, "--runs-dir", runs.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        self.ripcord(&args)
+    }
+
+    /// Answers every gate of the running apply with `approve` (+ `extra`) until it ends;
+    /// its output and the number of gates answered.
+    fn answer_until_done(&self, mut apply: Child, extra: &[&str]) -> (Output, usize) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut answered = 0;
+        loop {
+            if apply.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the run did not end in 120 s");
+            if let Some(run_id) = self.run_id() {
+                let out = self.approve(&run_id, extra);
+                match out.status.code() {
+                    Some(0) => answered += 1,
+                    // No gate waits (yet, or any more).
+                    Some(4) => {}
+                    _ => panic!("approve failed: {}", stderr(&out)),
+                }
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        (apply.wait_with_output().unwrap(), answered)
+    }
+}
+
+/// Seeds moto with `runbook`'s inventory, captures it and saves the reviewed plan, to be
+/// deployed in us-west-2.
+fn reviewed(runbook: &str) -> Deployed {
+    reviewed_in(runbook, REGION)
+}
+
+/// [`reviewed`], deployed in `region`.
+fn reviewed_in(runbook: &str, region: &'static str) -> Deployed {
+    let moto = Moto::start_with(&["--execute-state-machines"]);
+    moto.seed(&inventory_of(runbook));
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let capture = capture_of(&moto, runbook, dir, "capture.json");
+    let end_state = dir.join("end-state.json");
+    let plan = plan_with_end_state(&moto, runbook, &capture, &end_state, dir);
+    let plan_path = dir.join("reviewed.json");
+    std::fs::write(&plan_path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let topic: Value =
+        serde_json::from_str(&moto.boto3_json(region, "sns", "create_topic(Name='dr-approvals')"))
+            .unwrap();
+    Deployed {
+        moto,
+        home,
+        plan: plan_path,
+        end_state,
+        topic: topic["TopicArn"].as_str().unwrap().to_string(),
+        region,
+    }
+}
+
+/// The journal's intents in the order the execution carried them out, against the plan's
+/// blocks: each block's steps, each branch in its own order.
+fn assert_steps_are_the_plan(runbook: &str, journal: &[Value], plan: &Value) {
+    let intents: Vec<String> = journal
+        .iter()
+        .filter(|r| r["type"] == "intent")
+        .map(|r| normalize(&r["intent"], &BTreeMap::new()))
+        .collect();
+    let mut next = 0;
+    for block in plan_blocks(plan) {
+        let size: usize = block.iter().map(Vec::len).sum();
+        let executed = &intents[next..next + size];
+        for branch in &block {
+            let mut at = 0;
+            for step in branch {
+                let wanted = normalize(step, &BTreeMap::new());
+                let found = executed[at..].iter().position(|e| *e == wanted);
+                assert!(
+                    found.is_some(),
+                    "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}"
+                );
+                at += found.unwrap() + 1;
+            }
+        }
+        next += size;
+    }
+    assert_eq!(next, intents.len(), "{runbook}: more steps than planned");
+}
+
+/// The bundled runbooks whose steps are all in the DR region (or global): each runs to the
+/// end on Step Functions and leaves the world the dry-run predicted.
+#[test]
+fn single_region_runbooks_run_on_step_functions_as_planned() {
+    for (runbook, region) in [
+        ("runbooks/ecommerce/failover.rhai", "us-west-2"),
+        ("runbooks/pilot-light/ignite.rhai", "us-west-2"),
+        ("runbooks/rds-test/multi-az-failover.rhai", "us-east-1"),
+    ] {
+        let run = reviewed_in(runbook, region);
+        let deployed = run.deploy();
+        assert!(
+            deployed.status.success(),
+            "{runbook}: {}",
+            stderr(&deployed)
+        );
+        assert!(
+            stdout(&deployed).starts_with(&format!(
+                "arn:aws:states:{region}:123456789012:stateMachine:ripcord-"
+            )),
+            "{}",
+            stdout(&deployed)
+        );
+        let (out, answered) = run.answer_until_done(run.start_apply(), &[]);
+        let said = format!("{}\n{}", stdout(&out), stderr(&out));
+        assert!(
+            out.status.success(),
+            "{runbook}: apply on Step Functions failed:\n{said}"
+        );
+        let plan: Value =
+            serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+        assert_eq!(
+            answered as u64,
+            plan["counts"]["approvals"].as_u64().unwrap(),
+            "{runbook}: every gate answered once"
+        );
+        if answered > 0 {
+            assert!(said.contains("approval needed at step"), "{said}");
+        }
+        assert!(said.contains("Completed after"), "{said}");
+        let journal = journal_lines(&run.runs());
+        assert_eq!(journal[0]["mode"], "step-functions");
+        assert_eq!(journal.last().unwrap()["status"], "completed", "{said}");
+        assert_steps_are_the_plan(runbook, &journal, &plan);
+        // The world the execution left is the one the dry-run predicted.
+        let after = capture_of(&run.moto, runbook, run.dir(), "after.json");
+        assert_eq!(
+            facts(&load(&run.end_state)),
+            facts(&load(&after)),
+            "{runbook}: simulated and Step Functions end states differ"
+        );
+        // `runs show` reads the journal as any other run's.
+        let runs = run.runs();
+        let shown = run.ripcord(&[
+            "runs",
+            "show",
+            &run.run_id().unwrap(),
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ]);
+        assert!(shown.status.success(), "{}", stderr(&shown));
+        assert!(
+            stdout(&shown).contains("step-functions"),
+            "{}",
+            stdout(&shown)
+        );
+    }
+}
+
+#[test]
+fn a_plan_with_steps_in_another_region_is_not_deployed() {
+    let run = reviewed("runbooks/backup/daily-ebs.rhai");
+    let out = run.deploy();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("in the state machine's region (us-west-2) only"),
+        "{err}"
+    );
+    // Each step is named with the line that issued it (here the strategy's, in stdlib/).
+    assert!(
+        err.contains("step 1 CreateSnapshot in us-east-1 (stdlib/backup_restore.rhai:11)"),
+        "{err}"
+    );
+    let listed = run
+        .moto
+        .boto3_json(REGION, "stepfunctions", "list_state_machines()");
+    assert!(!listed.contains("ripcord-"), "{listed}");
+}
+
+#[test]
+fn a_declined_gate_fails_the_execution_and_a_failing_call_names_its_runbook_line() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+
+    // Declined: the execution fails at the gate, nothing after it is sent.
+    let (out, answered) =
+        run.answer_until_done(run.start_apply(), &["--decline", "--reason", "drill"]);
+    assert_eq!(answered, 1);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("ripcord.Declined"), "{err}");
+    let desired = run.moto.read(
+        REGION,
+        "autoscaling",
+        "describe_auto_scaling_groups(AutoScalingGroupNames=['dr-web-asg'])",
+    );
+    assert_eq!(
+        desired["AutoScalingGroups"][0]["DesiredCapacity"], 2,
+        "nothing scaled"
+    );
+    let first = run.run_id().unwrap();
+    std::fs::rename(run.runs().join(&first), run.dir().join("declined")).unwrap();
+
+    // A call that fails inside the execution: the group is deleted while the gate waits.
+    let apply = run.start_apply();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run_id = loop {
+        if let Some(id) = run.run_id() {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "no run started");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    run.moto.boto3(
+        "autoscaling",
+        "delete_auto_scaling_group(AutoScalingGroupName='dr-web-asg', ForceDelete=True)",
+    );
+    let (out, _) = run.answer_until_done(apply, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("step 3 UpdateAutoScalingGroup failed (runbooks/ecommerce/failover.rhai:48)"),
+        "{err}"
+    );
+    let journal = journal_lines(&run.runs());
+    assert_eq!(journal.last().unwrap()["status"], "failed");
+    assert!(
+        journal
+            .iter()
+            .any(|r| r["type"] == "result" && r["ok"] == false),
+        "the failed step is journaled as failed"
+    );
+    let shown = run.ripcord(&[
+        "runs",
+        "show",
+        &run_id,
+        "--runs-dir",
+        run.runs().to_str().unwrap(),
+    ]);
+    assert!(stdout(&shown).contains("failed"), "{}", stdout(&shown));
+}
+
+#[test]
+fn apply_refuses_a_plan_other_than_the_deployed_one() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    // Nothing deployed yet.
+    let child = run.start_apply();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("deploy the plan first"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(run.deploy().status.success());
+    // The same plan, saved again with another estimate: another file, another hash.
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+    plan["total_secs"] = Value::from(1);
+    std::fs::write(&run.plan, serde_json::to_string(&plan).unwrap()).unwrap();
+    let out = run.start_apply().wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(9), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was deployed from another plan"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!run.runs().exists(), "no run was started");
+}
