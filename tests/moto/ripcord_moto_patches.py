@@ -1083,6 +1083,36 @@ def _patch_sfn_json_path():
             module.extract_json = extract_json
 
 
+# --- Step Functions: timestamps in a task's result ---------------------------------
+#
+# An aws-sdk task keeps boto3's answer as it is, Python datetimes included (CreatedTime of an
+# Auto Scaling group, InstanceCreateTime of a DB instance): the execution's state is no longer
+# JSON, and DescribeExecution of the finished execution, which serializes its output, answers
+# HTTP 500 (`TypeError: Object of type datetime is not JSON serializable`). In AWS a state is
+# JSON, timestamps as text.
+
+
+def _patch_sfn_task_timestamps():
+    import datetime
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
+        StateTaskServiceAwsSdk,
+    )
+
+    def as_text(value):
+        if isinstance(value, (datetime.datetime, datetime.date)):
+            return value.isoformat()
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    upstream = StateTaskServiceAwsSdk._eval_service_task
+
+    def _eval_service_task(self, env, *args, **kwargs):
+        upstream(self, env, *args, **kwargs)
+        env.stack.append(json.loads(json.dumps(env.stack.pop(), default=as_text)))
+
+    StateTaskServiceAwsSdk._eval_service_task = _eval_service_task
+
+
 def apply():
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
@@ -1098,3 +1128,4 @@ def apply():
     _patch_ecs()
     _patch_route53()
     _patch_sfn_json_path()
+    _patch_sfn_task_timestamps()

@@ -1089,6 +1089,17 @@ def execute_state_machines_runs_aws_sdk_tasks_against_this_server(srv):
         eq(done["status"], "SUCCEEDED", f"execution ({done.get('error')}: {done.get('cause')})")
         group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["sfn-asg"])["AutoScalingGroups"][0]
         eq(group["DesiredCapacity"], 3, "the task's call reached this server's backend")
+        # Patched (_patch_sfn_task_timestamps): a result with a timestamp (CreatedTime) left
+        # the finished execution undescribable (HTTP 500).
+        done = run_state_machine(own.client("stepfunctions", WEST), "sfn-describe", {
+            "StartAt": "Describe",
+            "States": {"Describe": {
+                "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:autoscaling:describeAutoScalingGroups",
+                "Parameters": {"AutoScalingGroupNames": ["sfn-asg"]}, "End": True}},
+        })
+        eq(done["status"], "SUCCEEDED", "execution")
+        created = json.loads(done["output"])["AutoScalingGroups"][0]["CreatedTime"]
+        assert isinstance(created, str) and created.startswith("20"), created
     finally:
         own.stop()
 

@@ -4,8 +4,8 @@
 //! progress lines.
 
 use crate::execution_file::ExecutionFile;
+use crate::live::{Event, StepFunctions};
 use crate::progress::say;
-use ripcord_aws::{Event, StepFunctions};
 use ripcord_core::asl::{step_states, DONE};
 use ripcord_core::{BackendError, Intent, Journal, Op, Outcome, Plan, Step, StepKind};
 use serde_json::Value;

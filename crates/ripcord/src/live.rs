@@ -1,7 +1,9 @@
 //! Building the live backend from the command line's AWS options.
 
 use crate::cli::LiveArgs;
-pub use ripcord_aws::{LiveBackend, QueueObserver, Queued, Retry, RetryObserver};
+pub use ripcord_aws::{
+    Event, LiveBackend, QueueObserver, Queued, Retry, RetryObserver, StepFunctions,
+};
 use ripcord_aws::{LiveConfig, PollConfig};
 
 /// The live backend of `args`; `regions` (the runbook's, or `--regions`) are where

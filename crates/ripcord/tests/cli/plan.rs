@@ -350,8 +350,9 @@ fn the_dry_run_path_has_no_network_or_aws_dependency() {
 
 #[test]
 fn only_apply_and_capture_reach_the_live_backend() {
-    // Structural: the live backend is built in live.rs alone, and only apply, capture and the
-    // REPL (its --live mode) call it.
+    // Structural: the live backend is built in live.rs alone, and only the live commands call
+    // it: apply, capture, the REPL (its --live mode), and Step Functions' deploy, apply
+    // --engine step-functions and approve.
     let src = workspace().join("crates/ripcord/src");
     for entry in std::fs::read_dir(&src).unwrap().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -361,7 +362,15 @@ fn only_apply_and_capture_reach_the_live_backend() {
         }
         if text.contains("live::backend") {
             assert!(
-                name == "apply.rs" || name == "capture.rs" || name == "repl.rs",
+                [
+                    "apply.rs",
+                    "capture.rs",
+                    "repl.rs",
+                    "deploy.rs",
+                    "sfn_apply.rs",
+                    "approve.rs"
+                ]
+                .contains(&name.as_str()),
                 "{name} builds a live backend"
             );
         }
