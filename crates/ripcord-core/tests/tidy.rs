@@ -299,3 +299,26 @@ fn every_operation_is_in_docs_inverse() {
         "docs/inverse.md: one row per operation"
     );
 }
+
+/// Every attribute a stale-plan guard compares is in docs/step-functions.md, with where it is
+/// read; and the table lists no other.
+#[test]
+fn every_guarded_attribute_is_in_docs_step_functions() {
+    let rows = table_rows(&doc("step-functions.md"), "Stale-plan guards");
+    let guarded = ripcord_core::asl::guard::guarded_fields();
+    for (kind, field, at) in &guarded {
+        assert!(
+            rows.iter().any(|row| row.len() > 2
+                && row[0] == kind.noun()
+                && row[1].trim_matches('`') == *field
+                && row[2].trim_matches('`') == at),
+            "docs/step-functions.md, section \"Stale-plan guards\": add a row (| {} | `{field}` | `{at}` |)",
+            kind.noun()
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        guarded.len(),
+        "docs/step-functions.md: one row per guarded attribute"
+    );
+}

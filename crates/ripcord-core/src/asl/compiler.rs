@@ -2,6 +2,7 @@
 //! sequence number, so the document reads in plan order), a backward pass links each step to
 //! the one after it.
 
+use super::guard::{format_literal, Guard};
 use super::machine::{
     Catcher, Choice, Fail, Graph, Parallel, Pass, Sleep, State, StateMachine, Succeed, Task,
     Transition,
@@ -266,6 +267,16 @@ impl<'p> Compiler<'p> {
                     account: self.account(),
                 });
                 let parameters = self.with_created_ids(parameters);
+                // A guarded call is sent from its own state, after the guard that takes the
+                // step's name.
+                let guard = Guard::of(step);
+                let send = match &guard {
+                    Some(_) => format!("{name}.1 send"),
+                    None => name.to_string(),
+                };
+                if let Some(guard) = &guard {
+                    emit_guard(name, step, guard, &send, states);
+                }
                 let failed = format!("{name}.9 failed");
                 states.insert(
                     failed.clone(),
@@ -275,7 +286,7 @@ impl<'p> Compiler<'p> {
                     ),
                 );
                 states.insert(
-                    name.to_string(),
+                    send,
                     State::Task(Box::new(Task {
                         comment: Some(at),
                         resource,
@@ -525,6 +536,82 @@ impl<'p> Compiler<'p> {
     }
 }
 
+/// The guard of a call: its target read again (the Task at the step's name), and a Choice
+/// that sends the call (`send`) only when every value the plan relied on is still the one
+/// reviewed; else a Fail `ripcord.StalePlan` naming the value, then and now.
+fn emit_guard(
+    name: &str,
+    step: &Step,
+    guard: &Guard,
+    send: &str,
+    states: &mut BTreeMap<String, State>,
+) {
+    let at = origin(&step.origin);
+    let slot = format!("$.guards.s{}", step.index);
+    let target = step.target.as_ref().map(|t| t.name()).unwrap_or_default();
+    let (unchanged, gone) = (format!("{name}.6 unchanged?"), format!("{name}.7 gone"));
+    let mut rules = Vec::new();
+    if let Some(first) = guard.presence() {
+        rules.push(json!({
+            "Variable": format!("{slot}.{first}"),
+            "IsPresent": false,
+            "Next": gone,
+        }));
+    }
+    for (i, field) in guard.fields.iter().enumerate() {
+        let stale = format!("{name}.8 stale F{i}");
+        rules.push(json!({ "Not": field.unchanged(&slot), "Next": stale }));
+        let text = format!(
+            "stale plan: {target} {} was {} when reviewed, is {{}} now (step {}, {at}): plan and review it again",
+            field.field, field.before, step.index
+        );
+        // The literal is escaped for States.Format but for its one placeholder.
+        let literal = format_literal(&text).replace("\\{\\}", "{}");
+        states.insert(
+            stale,
+            State::Fail(Fail {
+                error: STALE_PLAN.to_string(),
+                cause: None,
+                cause_path: Some(format!("States.Format('{literal}', {slot}.{})", field.at)),
+            }),
+        );
+    }
+    states.insert(
+        gone.clone(),
+        fail(
+            STALE_PLAN,
+            format!(
+                "stale plan: {target} was not found when its state was checked against the reviewed plan (step {}, {at}): plan and review it again",
+                step.index
+            ),
+        ),
+    );
+    states.insert(
+        name.to_string(),
+        State::Task(Box::new(Task {
+            comment: Some(format!("{at}: the state the reviewed plan relied on")),
+            resource: guard.resource.clone(),
+            parameters: guard.parameters.clone(),
+            result_selector: Some(guard.selector.clone()),
+            result_path: slot,
+            timeout_seconds: None,
+            retry: throttling(step.target.as_ref().map_or("", |t| t.kind().service())),
+            catch: vec![catch_all(&gone)],
+            transition: Transition::to(Some(&unchanged)),
+        })),
+    );
+    states.insert(
+        unchanged,
+        State::Choice(Choice {
+            choices: rules,
+            default: send.to_string(),
+        }),
+    );
+}
+
+/// The error of a guard that found a value moved since the review.
+pub const STALE_PLAN: &str = "ripcord.StalePlan";
+
 /// A describe Task and a Choice that fails with the check's own message when it does not hold.
 fn emit_check(
     name: &str,
@@ -640,7 +727,8 @@ fn pass(comment: Option<String>, next: Option<&str>) -> State {
 fn fail(error: &str, cause: String) -> State {
     State::Fail(Fail {
         error: error.to_string(),
-        cause,
+        cause: Some(cause),
+        cause_path: None,
     })
 }
 

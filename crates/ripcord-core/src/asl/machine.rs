@@ -173,7 +173,12 @@ pub struct Parallel {
 #[serde(rename_all = "PascalCase")]
 pub struct Fail {
     pub error: String,
-    pub cause: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// The cause computed at run time (`States.Format(...)` of the state's values): a stale
+    /// value's current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause_path: Option<String>,
 }
 
 /// The Succeed state that ends the machine.

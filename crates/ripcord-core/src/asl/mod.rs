@@ -8,6 +8,7 @@
 
 mod compiler;
 mod context;
+pub mod guard;
 pub mod machine;
 mod poll;
 pub mod retry;
@@ -15,6 +16,7 @@ pub mod task;
 
 pub use compiler::{step_states, DONE, SUCCEEDED};
 pub use context::SfnContext;
+pub use guard::Guard;
 pub use machine::{Graph, State, StateMachine};
 pub use poll::Poll;
 pub use task::{sdk_resource, SfnTask, SDK_PREFIX};
@@ -86,6 +88,16 @@ pub fn role_permissions(
         .filter(|(_, reason)| matches!(reason, Reason::Call | Reason::Read))
         .map(|(permission, _)| permission)
         .collect();
+    // Each guard's read of its target, before the call.
+    for step in plan.steps() {
+        if let (Some(_), Some(target)) = (Guard::of(step), &step.target) {
+            let info = target.kind().info();
+            out.push(Permission::anywhere(Action::new(
+                info.service,
+                info.describe_operation,
+            )));
+        }
+    }
     if plan.counts.approvals > 0 {
         let publish = Action::new("sns", "Publish");
         out.push(match approval_topic {

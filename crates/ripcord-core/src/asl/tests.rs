@@ -3,6 +3,7 @@
 use super::machine::{Graph, State};
 use super::*;
 use crate::plan::Plan;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A golden plan, without its first line (the golden's header).
@@ -146,7 +147,7 @@ fn each_step_kind_maps_to_its_states() {
     ));
     assert!(
         matches!(&states["001 GetBucketReplication product-images-bucket.9 unmet"],
-        State::Fail(f) if f.error == "ReplicationNotConfigured" && f.cause.contains("product-images-bucket"))
+        State::Fail(f) if f.error == "ReplicationNotConfigured" && f.cause.as_deref().is_some_and(|c| c.contains("product-images-bucket")))
     );
     // The approval: a task token published to SNS, the topic from the execution input.
     assert!(matches!(&states["002 approval"], State::Task(t)
@@ -177,9 +178,9 @@ fn each_step_kind_maps_to_its_states() {
     assert!(call.parameters.get("Region").is_none());
     // The wait: its timeout (600 s) as 40 polls of 15 s, then a Fail.
     let choice = web
-        .values()
-        .find_map(|s| match s {
-            State::Choice(c) => Some(c),
+        .iter()
+        .find_map(|(name, s)| match s {
+            State::Choice(c) if name.ends_with(".3 ready?") => Some(c),
             _ => None,
         })
         .expect("the wait's Choice");
@@ -403,4 +404,52 @@ fn every_step_but_a_note_has_a_done_state_and_every_name_fits_asl() {
             );
         }
     }
+}
+
+#[test]
+fn a_call_is_sent_only_after_its_guard_found_the_reviewed_values() {
+    let machine = compile(&golden("ecommerce"), &ExportOptions::default()).expect("exports");
+    let states: BTreeMap<&String, &State> = graphs(&machine.graph)
+        .into_iter()
+        .flat_map(|g| g.states.iter())
+        .collect();
+    let name = "005 UpdateAutoScalingGroup dr-web-asg".to_string();
+    // The step's first state reads the group again; the call is sent from `.1 send`.
+    let State::Task(read) = states[&name] else {
+        panic!("the guard's read");
+    };
+    assert!(read.resource.ends_with(":describeAutoScalingGroups"));
+    assert_eq!(
+        read.transition,
+        machine::Transition::to(Some(&format!("{name}.6 unchanged?")))
+    );
+    let State::Choice(choice) = states[&format!("{name}.6 unchanged?")] else {
+        panic!("the guard's Choice");
+    };
+    assert_eq!(choice.default, format!("{name}.1 send"));
+    // Gone, then MinSize, MaxSize and DesiredCapacity as the plan found them (2, 5, 2).
+    assert_eq!(choice.choices[0]["IsPresent"], false);
+    let befores: Vec<&Value> = choice.choices[1..]
+        .iter()
+        .map(|rule| &rule["Not"]["NumericEquals"])
+        .collect();
+    assert_eq!(befores, [2, 5, 2]);
+    let State::Fail(stale) = states[&format!("{name}.8 stale F2")] else {
+        panic!("the stale Fail");
+    };
+    assert_eq!(stale.error, "ripcord.StalePlan");
+    assert_eq!(
+        stale.cause_path.as_deref(),
+        Some("States.Format('stale plan: dr-web-asg DesiredCapacity was 2 when reviewed, is {} now (step 3, runbooks/ecommerce/failover.rhai:48): plan and review it again', $.guards.s3.F2[0])")
+    );
+    assert!(
+        matches!(states[&format!("{name}.1 send")], State::Task(t) if t.resource.ends_with(":updateAutoScalingGroup"))
+    );
+    // The health check's Disabled, a boolean; RemoveFromGlobalCluster relied on nothing a
+    // guard compares (membership and status are what the call and its wait are about).
+    assert!(states.values().any(|s| matches!(s, State::Choice(c)
+        if c.choices.iter().any(|r| r["Not"]["BooleanEquals"] == false))));
+    assert!(
+        matches!(states[&"011 RemoveFromGlobalCluster dr-aurora-cluster".to_string()], State::Task(t) if t.resource.ends_with(":removeFromGlobalCluster"))
+    );
 }

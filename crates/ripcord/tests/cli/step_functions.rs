@@ -102,6 +102,30 @@ impl Deployed {
         self.ripcord(&args)
     }
 
+    /// A run whose world is changed behind its back (`call`, boto3 in us-west-2) once its
+    /// execution started, then its gate approved: the apply's output. An earlier run's
+    /// directory is moved out of the way first.
+    fn changed_while_the_gate_waits(&self, service: &str, call: &str) -> Output {
+        if let Some(earlier) = self.run_id() {
+            let aside = self
+                .dir()
+                .join(format!("earlier-{}", ripcord_testkit::unique("run")));
+            std::fs::rename(self.runs().join(earlier), aside).unwrap();
+        }
+        let mut apply = self.start_apply();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.run_id().is_none() {
+            if apply.try_wait().unwrap().is_some() {
+                let out = apply.wait_with_output().unwrap();
+                panic!("apply ended before its run started:\n{}", stderr(&out));
+            }
+            assert!(Instant::now() < deadline, "no run started");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.moto.boto3(service, call);
+        self.answer_until_done(apply, &[]).0
+    }
+
     /// Answers every gate of the running apply with `approve` (+ `extra`) until it ends;
     /// its output and the number of gates answered.
     fn answer_until_done(&self, mut apply: Child, extra: &[&str]) -> (Output, usize) {
@@ -297,28 +321,17 @@ fn a_declined_gate_fails_the_execution_and_a_failing_call_names_its_runbook_line
         desired["AutoScalingGroups"][0]["DesiredCapacity"], 2,
         "nothing scaled"
     );
-    let first = run.run_id().unwrap();
-    std::fs::rename(run.runs().join(&first), run.dir().join("declined")).unwrap();
 
-    // A call that fails inside the execution: the group is deleted while the gate waits.
-    let apply = run.start_apply();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let run_id = loop {
-        if let Some(id) = run.run_id() {
-            break id;
-        }
-        assert!(Instant::now() < deadline, "no run started");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    run.moto.boto3(
-        "autoscaling",
-        "delete_auto_scaling_group(AutoScalingGroupName='dr-web-asg', ForceDelete=True)",
+    // A call that fails inside the execution: the standby cluster is detached by hand while
+    // the gate waits, so that RemoveFromGlobalCluster finds it no member.
+    let out = run.changed_while_the_gate_waits(
+        "rds",
+        "remove_from_global_cluster(GlobalClusterIdentifier='ecommerce-global', DbClusterIdentifier='arn:aws:rds:us-west-2:123456789012:cluster:dr-aurora-cluster')",
     );
-    let (out, _) = run.answer_until_done(apply, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("step 3 UpdateAutoScalingGroup failed (runbooks/ecommerce/failover.rhai:48)"),
+        err.contains("step 7 RemoveFromGlobalCluster failed (runbooks/ecommerce/failover.rhai:58)"),
         "{err}"
     );
     let journal = journal_lines(&run.runs());
@@ -329,6 +342,7 @@ fn a_declined_gate_fails_the_execution_and_a_failing_call_names_its_runbook_line
             .any(|r| r["type"] == "result" && r["ok"] == false),
         "the failed step is journaled as failed"
     );
+    let run_id = run.run_id().unwrap();
     let shown = run.ripcord(&[
         "runs",
         "show",
@@ -337,6 +351,49 @@ fn a_declined_gate_fails_the_execution_and_a_failing_call_names_its_runbook_line
         run.runs().to_str().unwrap(),
     ]);
     assert!(stdout(&shown).contains("failed"), "{}", stdout(&shown));
+}
+
+#[test]
+fn a_guard_stops_the_execution_when_a_value_the_plan_relied_on_moved() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let desired = || -> Value {
+        run.moto.read(
+            REGION,
+            "autoscaling",
+            "describe_auto_scaling_groups(AutoScalingGroupNames=['dr-web-asg'])",
+        )["AutoScalingGroups"][0]["DesiredCapacity"]
+            .clone()
+    };
+
+    // Scaled by hand after the execution started: the guard reads 3 where the plan had 2.
+    let out = run.changed_while_the_gate_waits(
+        "autoscaling",
+        "set_desired_capacity(AutoScalingGroupName='dr-web-asg', DesiredCapacity=3)",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("ripcord.StalePlan"), "{err}");
+    assert!(
+        err.contains("stale plan: dr-web-asg DesiredCapacity was 2 when reviewed, is 3 now (step 3, runbooks/ecommerce/failover.rhai:48)"),
+        "{err}"
+    );
+    assert_eq!(desired(), 3, "the scaling call was not sent");
+
+    // Gone: the guard finds no group, and says so. (A world of its own: the other branches
+    // of the group went on in the run above, as Step Functions lets them.)
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let out = run.changed_while_the_gate_waits(
+        "autoscaling",
+        "delete_auto_scaling_group(AutoScalingGroupName='dr-web-asg', ForceDelete=True)",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("stale plan: dr-web-asg was not found"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
