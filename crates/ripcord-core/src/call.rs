@@ -150,6 +150,14 @@ impl Call {
         for_call!(self, op => op.step_functions(ctx))
     }
 
+    /// Its Tasks, one per request ([`Operation::step_functions_requests`]).
+    pub fn step_functions_requests(
+        &self,
+        ctx: &crate::asl::SfnContext,
+    ) -> Vec<crate::asl::SfnTask> {
+        for_call!(self, op => op.step_functions_requests(ctx))
+    }
+
     /// How the call is undone ([`Operation::inverse`]).
     pub fn inverse(&self, before: crate::inverse::Before<'_>) -> crate::inverse::Inverse {
         for_call!(self, op => op.inverse(before))

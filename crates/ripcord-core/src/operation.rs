@@ -50,6 +50,13 @@ pub trait Operation: Debug + Clone + PartialEq + Serialize + DeserializeOwned {
     /// API takes ids or ARNs. Required, so an operation without a mapping does not compile.
     fn step_functions(&self, ctx: &SfnContext) -> SfnTask;
 
+    /// The Tasks the call is exported as, one per request ([`Operation::request_count`]), in
+    /// the order they are sent: the one of [`Operation::step_functions`], but for a batch AWS
+    /// takes in parts.
+    fn step_functions_requests(&self, ctx: &SfnContext) -> Vec<SfnTask> {
+        vec![self.step_functions(ctx)]
+    }
+
     /// How the call is undone, from what the world held before the run (`before`): the calls
     /// that put back what it changed, or why none can. Required, so a new operation says
     /// what its inverse is (`ripcord plan --inverse RUN_ID`).

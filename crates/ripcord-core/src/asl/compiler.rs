@@ -252,21 +252,19 @@ impl<'p> Compiler<'p> {
         match &step.kind {
             StepKind::Note { .. } => {}
             StepKind::Call { call } => {
-                if call.request_count() > 1 {
-                    return Err(ExportError::NotYet(format!(
-                        "step {} ({at}) is sent as {} requests; splitting a batch into Tasks is not exported yet",
-                        step.index,
-                        call.request_count()
-                    )));
-                }
-                let SfnTask {
-                    resource,
-                    parameters,
-                } = call.step_functions(&SfnContext {
+                let ctx = SfnContext {
                     resolved: step.resolved.as_deref(),
                     account: self.account(),
-                });
-                let parameters = self.with_created_ids(parameters);
+                };
+                let tasks = call.step_functions_requests(&ctx);
+                if tasks.len() != call.request_count() {
+                    return Err(ExportError::NotYet(format!(
+                        "step {} ({at}) is sent as {} requests but exports as {} Tasks",
+                        step.index,
+                        call.request_count(),
+                        tasks.len()
+                    )));
+                }
                 // A guarded call is sent from its own state, after the guard that takes the
                 // step's name.
                 let guard = Guard::of(step);
@@ -285,20 +283,40 @@ impl<'p> Compiler<'p> {
                         format!("step {} {} failed ({at})", step.index, step.operation),
                     ),
                 );
-                states.insert(
-                    send,
-                    State::Task(Box::new(Task {
-                        comment: Some(at),
+                // A batch AWS takes in parts: one Task per request, in order, each result at
+                // the step's slot (the last one's, as the live backend keeps it).
+                let names: Vec<String> = (0..tasks.len())
+                    .map(|i| match i {
+                        0 => send.clone(),
+                        _ => format!("{name}.r{} send", i + 1),
+                    })
+                    .collect();
+                for (i, task) in tasks.into_iter().enumerate() {
+                    let SfnTask {
                         resource,
-                        parameters: Value::Object(parameters),
-                        result_selector: None,
-                        result_path: format!("$.steps.s{}", step.index),
-                        timeout_seconds: None,
-                        retry: throttling(call.service()),
-                        catch: vec![catch_all(&failed)],
-                        transition: Transition::to(next.as_deref()),
-                    })),
-                );
+                        parameters,
+                    } = task;
+                    let parameters = self.with_created_ids(parameters);
+                    let after = names.get(i + 1).cloned().or_else(|| next.clone());
+                    states.insert(
+                        names[i].clone(),
+                        State::Task(Box::new(Task {
+                            comment: Some(if names.len() > 1 {
+                                format!("{at} (request {} of {})", i + 1, names.len())
+                            } else {
+                                at.clone()
+                            }),
+                            resource,
+                            parameters: Value::Object(parameters),
+                            result_selector: None,
+                            result_path: format!("$.steps.s{}", step.index),
+                            timeout_seconds: None,
+                            retry: throttling(call.service()),
+                            catch: vec![catch_all(&failed)],
+                            transition: Transition::to(after.as_deref()),
+                        })),
+                    );
+                }
             }
             StepKind::Wait { wait } => self.emit_wait(name, step, wait, next, states)?,
             StepKind::Check { check } => emit_check(name, step, check, next, states),

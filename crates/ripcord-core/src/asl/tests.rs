@@ -453,3 +453,64 @@ fn a_call_is_sent_only_after_its_guard_found_the_reviewed_values() {
         matches!(states[&"011 RemoveFromGlobalCluster dr-aurora-cluster".to_string()], State::Task(t) if t.resource.ends_with(":removeFromGlobalCluster"))
     );
 }
+
+#[test]
+fn a_batch_route53_takes_in_parts_is_one_task_per_request_in_order() {
+    // The batch example's records made 1,000 one-value UPSERTs: two requests of 500 (an
+    // UPSERT counts twice against Route 53's 1,000 record elements).
+    let mut plan = golden("dns-batch");
+    let crate::plan::PlanItem::Step(step) = &mut plan.items[0] else {
+        panic!("the batch is the first item");
+    };
+    let crate::step::StepKind::Call { call } = &mut step.kind else {
+        panic!("the batch is a call");
+    };
+    let mut json = serde_json::to_value(&*call).expect("json");
+    let one = json["Changes"][1].clone();
+    json["Changes"] = Value::Array(
+        (0..1000)
+            .map(|i| {
+                let mut change = one.clone();
+                change["RecordSet"]["Name"] = format!("r{i}.example.com").into();
+                change
+            })
+            .collect(),
+    );
+    *call = serde_json::from_value(json).expect("a call");
+    assert_eq!(call.request_count(), 2);
+    let machine = compile(&plan, &ExportOptions::default()).expect("exports");
+    let states = &machine.graph.states;
+    let first = states
+        .iter()
+        .find_map(|(name, state)| match state {
+            State::Task(t)
+                if t.resource.ends_with(":changeResourceRecordSets") && !name.contains(".r2") =>
+            {
+                Some((name.clone(), t))
+            }
+            _ => None,
+        })
+        .expect("the first request");
+    let (first_name, first) = first;
+    let second_name = format!("{}.r2 send", first_name.trim_end_matches(".1 send"));
+    let State::Task(second) = &states[&second_name] else {
+        panic!("no {second_name}");
+    };
+    assert_eq!(
+        first.transition,
+        machine::Transition::to(Some(&second_name))
+    );
+    for task in [first, second.as_ref()] {
+        assert_eq!(
+            task.parameters["ChangeBatch"]["Changes"]
+                .as_array()
+                .map(Vec::len),
+            Some(500)
+        );
+        assert_eq!(task.result_path, "$.steps.s1");
+    }
+    assert_eq!(
+        second.parameters["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]["Name"],
+        "r500.example.com"
+    );
+}

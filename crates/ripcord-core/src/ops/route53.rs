@@ -275,6 +275,29 @@ impl Operation for ChangeResourceRecordSets {
         SfnTask::sdk(&Self::DESCRIPTOR, p)
     }
 
+    /// One Task per request of [`ChangeResourceRecordSets::requests`], as the live backend
+    /// sends them: the batch's changes cut where Route 53's per-request limits cut them.
+    fn step_functions_requests(&self, ctx: &SfnContext) -> Vec<SfnTask> {
+        let whole = self.step_functions(ctx);
+        let changes = match whole.parameters["ChangeBatch"]["Changes"].as_array() {
+            Some(changes) => changes.clone(),
+            None => return vec![whole],
+        };
+        self.requests()
+            .into_iter()
+            .map(|range| {
+                let mut task = whole.clone();
+                let part: Vec<serde_json::Value> = changes
+                    .get(range)
+                    .map(<[serde_json::Value]>::to_vec)
+                    .unwrap_or_default();
+                task.parameters
+                    .insert("ChangeBatch".into(), serde_json::json!({ "Changes": part }));
+                task
+            })
+            .collect()
+    }
+
     fn inverse(&self, before: Before<'_>) -> Inverse {
         let mut changes = Vec::new();
         for change in &self.changes {
