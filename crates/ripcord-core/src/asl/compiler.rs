@@ -11,7 +11,7 @@ use super::poll::Poll;
 use super::retry::throttling;
 use super::{ExportError, ExportOptions, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT};
 use crate::plan::{Plan, PlanItem};
-use crate::step::{CheckSpec, Origin, Step, StepKind, WaitSpec};
+use crate::step::{CheckSpec, Origin, Step, StepKind, WaitSpec, WaitState};
 use crate::target::ResourceKind;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -339,7 +339,14 @@ impl<'p> Compiler<'p> {
         let slot = format!("$.waits.s{}", step.index);
         let id = self.id_of(wait);
         let interval = self.poll_interval_secs;
-        let poll = Poll::of(&wait.target, wait.until, &id, &slot).ok_or_else(|| {
+        // Waiting for a deletion polls the kind's describe until it answers "not found": the
+        // describe of its own wait state, whose answer only says the resource is still there.
+        let deleted = wait.until == WaitState::Deleted;
+        let polled = match (deleted, wait.target.kind().wait_state()) {
+            (true, Some(state)) => state,
+            _ => wait.until,
+        };
+        let poll = Poll::of(&wait.target, polled, &id, &slot).ok_or_else(|| {
             ExportError::NotYet(format!(
                 "step {} ({at}): no poll for {} {}",
                 step.index,
@@ -356,6 +363,7 @@ impl<'p> Compiler<'p> {
             format!("{name}.4 sleep"),
         );
         let (timed_out, failed) = (format!("{name}.8 timed out"), format!("{name}.9 failed"));
+        let gone = format!("{name}.5 gone?");
         let done = next.unwrap_or_default();
         states.insert(
             name.to_string(),
@@ -382,24 +390,47 @@ impl<'p> Compiler<'p> {
                 result_path: format!("{slot}.Last"),
                 timeout_seconds: None,
                 retry: throttling(wait.target.kind().service()),
-                catch: vec![catch_all(&failed)],
+                catch: vec![if deleted {
+                    Catcher {
+                        error_equals: vec!["States.ALL".into()],
+                        result_path: format!("{slot}.Error"),
+                        next: gone.clone(),
+                    }
+                } else {
+                    catch_all(&failed)
+                }],
                 transition: Transition::to(Some(&count)),
             })),
         );
-        let mut rule = poll.ready;
-        // Indexing a JSON object inserts the key: `Poll::ready` is always a `json!({...})`.
-        rule["Next"] = Value::String(done);
+        let out_of_polls = json!({
+            "Variable": format!("{slot}.Polls"),
+            "NumericGreaterThanEquals": polls,
+            "Next": timed_out,
+        });
+        let choices = if deleted {
+            // Still there: only the count decides. Gone is the describe's error, read below.
+            states.insert(
+                gone,
+                State::Choice(Choice {
+                    choices: vec![json!({
+                        "Variable": format!("{slot}.Error.Error"),
+                        "StringMatches": "*NotFound*",
+                        "Next": done,
+                    })],
+                    default: failed.clone(),
+                }),
+            );
+            vec![out_of_polls]
+        } else {
+            let mut rule = poll.ready;
+            // Indexing a JSON object inserts the key: `Poll::ready` is always a `json!({...})`.
+            rule["Next"] = Value::String(done);
+            vec![rule, out_of_polls]
+        };
         states.insert(
             ready.clone(),
             State::Choice(Choice {
-                choices: vec![
-                    rule,
-                    json!({
-                        "Variable": format!("{slot}.Polls"),
-                        "NumericGreaterThanEquals": polls,
-                        "Next": timed_out,
-                    }),
-                ],
+                choices,
                 default: sleep.clone(),
             }),
         );

@@ -159,9 +159,8 @@ impl Poll {
             | ResourceKind::Bucket => return None,
         };
         // The until-state is the kind's one wait state; another would not have passed the
-        // interpreter, so a mismatch means a hand-edited plan.
-        // `deleted` polls for an error (the resource not found), which a Choice cannot read:
-        // not exported yet.
+        // interpreter, so a mismatch means a hand-edited plan. (`deleted` polls the describe
+        // of the kind's wait state for its not-found error: the compiler's.)
         if kind.wait_state() != Some(until) {
             return None;
         }

@@ -14,6 +14,9 @@ fn golden(name: &str) -> Plan {
         "backup" => include_str!("../../../../tests/golden/backup__daily-ebs.json"),
         "dns-batch" => include_str!("../../../../tests/golden/examples__dns-batch.json"),
         "rds" => include_str!("../../../../tests/golden/rds-test__multi-az-failover.json"),
+        "pilot-light-failback" => {
+            include_str!("../../../../tests/golden/pilot-light__failback.json")
+        }
         _ => unreachable!("no golden {name}"),
     };
     let json = text.split_once('\n').map_or(text, |(_, rest)| rest);
@@ -513,4 +516,35 @@ fn a_batch_route53_takes_in_parts_is_one_task_per_request_in_order() {
         second.parameters["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]["Name"],
         "r500.example.com"
     );
+}
+
+#[test]
+fn a_wait_for_a_deletion_ends_on_the_describes_not_found_error() {
+    let machine =
+        compile(&golden("pilot-light-failback"), &ExportOptions::default()).expect("exports");
+    let states: BTreeMap<&String, &State> = graphs(&machine.graph)
+        .into_iter()
+        .flat_map(|g| g.states.iter())
+        .collect();
+    let (gone, choice) = states
+        .iter()
+        .find_map(|(name, state)| match state {
+            State::Choice(c) if name.ends_with(".5 gone?") => Some((name.to_string(), c)),
+            _ => None,
+        })
+        .expect("a deleted wait's Choice");
+    let wait = gone.trim_end_matches(".5 gone?");
+    assert_eq!(choice.choices[0]["StringMatches"], "*NotFound*");
+    assert_eq!(choice.choices[0]["Next"], format!("{wait}.0 done"));
+    assert_eq!(choice.default, format!("{wait}.9 failed"));
+    // The describe's error goes to that Choice; while it answers, only the count decides.
+    let State::Task(poll) = states[&format!("{wait}.1 poll")] else {
+        panic!("the poll");
+    };
+    assert_eq!(poll.catch[0].next, gone);
+    let State::Choice(ready) = states[&format!("{wait}.3 ready?")] else {
+        panic!("the count's Choice");
+    };
+    assert_eq!(ready.choices.len(), 1);
+    assert!(ready.choices[0].get("NumericGreaterThanEquals").is_some());
 }

@@ -423,3 +423,48 @@ fn apply_refuses_a_plan_other_than_the_deployed_one() {
     );
     assert!(!run.runs().exists(), "no run was started");
 }
+
+/// A deletion waited for on Step Functions: the describe's not-found error ends the wait (a
+/// runbook of the test's own, on the RDS test's world).
+#[test]
+fn a_deletion_is_waited_for_until_aws_no_longer_finds_it() {
+    let scratch = tempfile::tempdir().unwrap();
+    let runbook = scratch.path().join("sfn-delete.rhai");
+    std::fs::write(
+        &runbook,
+        r#"runbook(#{ name: "sfn-delete", rto: "1h", regions: ["us-east-1"] });
+let db = db_instance("production-db", "us-east-1");
+approve("Delete production-db after a final snapshot?");
+delete_instance(db, "production-db-final");
+wait(db, "deleted", "30m");
+"#,
+    )
+    .unwrap();
+    std::fs::copy(
+        super::workspace().join("runbooks/rds-test/multi-az-failover.inventory.yaml"),
+        scratch.path().join("sfn-delete.inventory.yaml"),
+    )
+    .unwrap();
+    let run = reviewed_in(runbook.to_str().unwrap(), "us-east-1");
+    let deployed = run.deploy();
+    assert!(deployed.status.success(), "{}", stderr(&deployed));
+    let (out, answered) = run.answer_until_done(run.start_apply(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(answered, 1);
+    let journal = journal_lines(&run.runs());
+    let waited = journal
+        .iter()
+        .find(|r| r["type"] == "intent" && r["intent"]["type"] == "wait")
+        .expect("the wait is journaled");
+    assert_eq!(waited["intent"]["wait"]["until"], "deleted");
+    let instances = run
+        .moto
+        .boto3_json("us-east-1", "rds", "describe_db_instances()");
+    assert!(!instances.contains("\"production-db\""), "{instances}");
+    let snapshots = run.moto.boto3_json(
+        "us-east-1",
+        "rds",
+        "describe_db_snapshots(DBSnapshotIdentifier='production-db-final')",
+    );
+    assert!(snapshots.contains("production-db-final"), "{snapshots}");
+}
