@@ -39,6 +39,8 @@ pub struct Follower<'a> {
     run_id: String,
     /// The last task failure seen: the error a failed step is recorded with.
     last_failure: Option<(String, String)>,
+    /// The journal has a record `execution.json` does not account for yet.
+    unsaved: bool,
     cancel: Arc<AtomicBool>,
     poll: Duration,
 }
@@ -62,6 +64,7 @@ impl<'a> Follower<'a> {
             run_dir,
             run_id,
             last_failure: None,
+            unsaved: false,
             cancel,
             poll: poll_interval(),
         }
@@ -81,11 +84,14 @@ impl<'a> Follower<'a> {
                     ended = Some(end);
                 }
                 self.file.last_event = event.id;
+                // Saved as soon as the journal has a record of the event: a follower killed
+                // now is followed again from here, without journaling the step twice.
+                if std::mem::take(&mut self.unsaved) {
+                    self.save();
+                }
             }
             if !events.is_empty() {
-                if let Err(err) = self.file.save(&self.run_dir) {
-                    say(&format!("  warning: {err}"));
-                }
+                self.save();
             }
             if let Some(end) = ended {
                 return Ok(end);
@@ -93,6 +99,12 @@ impl<'a> Follower<'a> {
             if self.sleep() {
                 return Ok(Ended::Stopped);
             }
+        }
+    }
+
+    fn save(&self) {
+        if let Err(err) = self.file.save(&self.run_dir) {
+            say(&format!("  warning: {err}"));
         }
     }
 
@@ -162,6 +174,7 @@ impl<'a> Follower<'a> {
             Ok(seq) => {
                 self.file.open.insert(first.clone(), seq);
                 self.file.started_ms.insert(first, event.at_ms);
+                self.unsaved = true;
             }
             Err(err) => say(&format!("  warning: cannot journal step {index}: {err}")),
         }
@@ -192,6 +205,7 @@ impl<'a> Follower<'a> {
             ..Outcome::default()
         };
         self.journal.finished(seq, Ok(&outcome), duration_ms);
+        self.unsaved = true;
     }
 
     /// Every step still open failed with the last task failure, else the execution's error.
@@ -206,6 +220,7 @@ impl<'a> Follower<'a> {
             let err = Op::new("states", "Execution").rejected(&code, message.clone());
             self.journal
                 .finished(seq, Err(&err), u64::try_from(at_ms - started).unwrap_or(0));
+            self.unsaved = true;
         }
     }
 

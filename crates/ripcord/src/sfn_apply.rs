@@ -159,6 +159,27 @@ pub fn resume(runs: &Path, run_id: &str, file: ExecutionFile, args: &ApplyArgs) 
         );
         return Exit::Refused;
     }
+    // One follower per run: the lock the run's apply took, taken over from a process that
+    // is gone.
+    let header = earlier.header();
+    let account = header.and_then(|h| h.account.clone()).unwrap_or_default();
+    // The name `apply` locked it under: the runbook's name, else its file's stem.
+    let lock_name = header
+        .and_then(|h| {
+            h.meta.name.clone().or_else(|| {
+                Path::new(&h.runbook_path)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+        })
+        .unwrap_or_else(|| run_id.to_string());
+    let _lock = match crate::run_lock::RunLock::acquire(runs, &account, &lock_name, run_id) {
+        Ok((lock, _)) => lock,
+        Err(err) => {
+            eprintln!("refused: {err}");
+            return Exit::Refused;
+        }
+    };
     let live_args = crate::cli::LiveArgs {
         region: Some(file.region.clone()),
         ..args.live.clone()

@@ -468,3 +468,68 @@ wait(db, "deleted", "30m");
     );
     assert!(snapshots.contains("production-db-final"), "{snapshots}");
 }
+
+/// The operator's machine dies while the execution waits at its gate: the execution goes on
+/// in AWS, is approved from another shell, and `apply --resume` follows it again to the end,
+/// journaling no step twice.
+#[test]
+fn a_killed_follower_is_followed_again_by_apply_resume() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let mut apply = run.start_apply();
+    // Killed once the gate is journaled as waiting (its intent written).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run_id = loop {
+        assert!(Instant::now() < deadline, "the gate was never reached");
+        assert!(apply.try_wait().unwrap().is_none(), "apply ended early");
+        if let Some(id) = run.run_id() {
+            let journal = journal_lines(&run.runs());
+            if journal
+                .iter()
+                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
+            {
+                break id;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    let approved = run.approve(&run_id, &[]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+
+    let runs = run.runs();
+    let resumed = run.ripcord(&[
+        "apply",
+        "--resume",
+        &run_id,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    let said = stderr(&resumed);
+    assert!(resumed.status.success(), "{said}");
+    assert!(said.contains("following run"), "{said}");
+    assert!(said.contains("Completed after"), "{said}");
+    let journal = journal_lines(&runs);
+    let intents = journal.iter().filter(|r| r["type"] == "intent").count();
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+    let planned: usize = plan_blocks(&plan).iter().flatten().map(Vec::len).sum();
+    assert_eq!(intents, planned, "each step journaled once");
+    assert!(
+        journal
+            .iter()
+            .filter(|r| r["type"] == "result")
+            .all(|r| r["ok"] == true),
+        "every step done"
+    );
+    assert_eq!(journal.last().unwrap()["status"], "completed");
+    // Ended: resuming again is refused.
+    let again = run.ripcord(&[
+        "apply",
+        "--resume",
+        &run_id,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
+}
