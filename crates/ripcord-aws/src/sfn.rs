@@ -42,6 +42,8 @@ impl ExecutionStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: i64,
+    /// The event it follows (a task's events chain back to its state's entry).
+    pub previous: i64,
     /// When it happened, in milliseconds since the Unix epoch.
     pub at_ms: i64,
     /// `TaskStateEntered`, `PassStateEntered`, `TaskScheduled`, `TaskFailed`, ...
@@ -286,6 +288,7 @@ fn event(e: &HistoryEvent) -> Event {
     let at = e.timestamp();
     let mut out = Event {
         id: e.id(),
+        previous: e.previous_event_id(),
         at_ms: at.secs() * 1000 + i64::from(at.subsec_nanos() / 1_000_000),
         kind: e.r#type().as_str().to_string(),
         state: None,

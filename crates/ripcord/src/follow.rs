@@ -41,6 +41,11 @@ pub struct Follower<'a> {
     last_failure: Option<(String, String)>,
     /// The journal has a record `execution.json` does not account for yet.
     unsaved: bool,
+    /// The state each event of this process's reading belongs to (entries by name, the
+    /// others through the event they follow).
+    state_of: std::collections::HashMap<i64, String>,
+    /// The last answer of each Task state that succeeded, by state name: what a call created.
+    answers: BTreeMap<String, Value>,
     cancel: Arc<AtomicBool>,
     poll: Duration,
 }
@@ -65,6 +70,8 @@ impl<'a> Follower<'a> {
             run_id,
             last_failure: None,
             unsaved: false,
+            state_of: Default::default(),
+            answers: BTreeMap::new(),
             cancel,
             poll: poll_interval(),
         }
@@ -74,11 +81,24 @@ impl<'a> Follower<'a> {
     // BackendError is large but returned once, on a cold path (as in `crate::live`).
     #[allow(clippy::result_large_err)]
     pub fn follow(&mut self) -> Result<Ended, BackendError> {
+        // Followed again (`apply --resume`): the events journaled before are read for what
+        // they tell of the later ones (which state a task's answer belongs to), not again.
+        let mut after = 0;
         loop {
-            let events = self
-                .sfn
-                .history(&self.file.execution_arn, self.file.last_event)?;
+            let events = self.sfn.history(&self.file.execution_arn, after)?;
             let mut ended = None;
+            let known = self.file.last_event;
+            let events: Vec<&Event> = events
+                .iter()
+                .filter(|event| {
+                    if event.id <= known {
+                        self.index(event);
+                        false
+                    } else {
+                        true
+                    }
+                })
+                .collect();
             for event in &events {
                 if let Some(end) = self.handle(event) {
                     ended = Some(end);
@@ -93,6 +113,7 @@ impl<'a> Follower<'a> {
             if !events.is_empty() {
                 self.save();
             }
+            after = self.file.last_event;
             if let Some(end) = ended {
                 return Ok(end);
             }
@@ -122,7 +143,29 @@ impl<'a> Follower<'a> {
         self.cancel.load(Ordering::SeqCst)
     }
 
+    /// Which state the event belongs to, and a Task's answer.
+    fn index(&mut self, event: &Event) {
+        let kind = event.kind.as_str();
+        let state = match (&event.state, kind.ends_with("StateEntered")) {
+            (Some(name), true) => Some(name.clone()),
+            _ => self.state_of.get(&event.previous).cloned(),
+        };
+        if let Some(state) = state {
+            if kind == "TaskSucceeded" {
+                if let Some(answer) = event
+                    .data
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                {
+                    self.answers.insert(state.clone(), answer);
+                }
+            }
+            self.state_of.insert(event.id, state);
+        }
+    }
+
     fn handle(&mut self, event: &Event) -> Option<Ended> {
+        self.index(event);
         let kind = event.kind.as_str();
         match kind {
             "ExecutionSucceeded" => return Some(Ended::Succeeded),
@@ -197,7 +240,7 @@ impl<'a> Follower<'a> {
             .unwrap_or(Value::Null);
         let outcome = Outcome {
             resolved: step.resolved.clone(),
-            creates: created(step, &input),
+            creates: created(step, self.last_answer(first)),
             duration_secs: duration_ms / 1000,
             approved_by: input["approvals"][format!("s{index}")]["By"]
                 .as_str()
@@ -206,6 +249,26 @@ impl<'a> Follower<'a> {
         };
         self.journal.finished(seq, Ok(&outcome), duration_ms);
         self.unsaved = true;
+    }
+
+    /// The answer of the step's last request: its last `.rN send`, else `.1 send` (after a
+    /// guard), else the step's first state.
+    fn last_answer(&self, first: &str) -> Option<&Value> {
+        let parts = self
+            .answers
+            .range(format!("{first}.r")..format!("{first}.s"))
+            .filter(|(name, _)| name.ends_with(" send"))
+            .max_by_key(|(name, _)| {
+                name.trim_start_matches(first)
+                    .trim_start_matches(".r")
+                    .trim_end_matches(" send")
+                    .parse::<u32>()
+                    .unwrap_or(0)
+            })
+            .map(|(_, answer)| answer);
+        parts
+            .or_else(|| self.answers.get(&format!("{first}.1 send")))
+            .or_else(|| self.answers.get(first))
     }
 
     /// Every step still open failed with the last task failure, else the execution's error.
@@ -266,14 +329,13 @@ pub fn token_of(parameters: &str) -> Option<String> {
     message["TaskToken"].as_str().map(str::to_string)
 }
 
-/// The id AWS gave what the step created, from the Task's result in the done state's input
-/// (RDS identifiers are the runbook's own: the planned one).
-fn created(step: &Step, input: &Value) -> Option<String> {
+/// The id AWS gave what the step created, from its last request's answer (RDS identifiers are
+/// the runbook's own: the planned one).
+fn created(step: &Step, answer: Option<&Value>) -> Option<String> {
     let planned = step.creates.clone()?;
-    if !matches!(step.kind, StepKind::Call { .. }) {
+    let (StepKind::Call { .. }, Some(result)) = (&step.kind, answer) else {
         return Some(planned);
-    }
-    let result = &input["steps"][format!("s{}", step.index)];
+    };
     let found = ["SnapshotId", "VolumeId"]
         .iter()
         .find_map(|field| result[field].as_str())

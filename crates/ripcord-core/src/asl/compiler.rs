@@ -46,6 +46,8 @@ pub struct Compiler<'p> {
     approval_topic: Option<String>,
     poll_interval_secs: u64,
     region: Option<String>,
+    /// What the run creates that a later step reads (its id in a request, or a wait on it).
+    referenced: std::collections::BTreeSet<String>,
     /// What earlier calls created (`Step::creates`) -> where the output of the Task that
     /// created it is (`$.steps.sN`, or `$.groups.gK.sN` after a parallel group) and its kind.
     created: BTreeMap<String, (String, ResourceKind)>,
@@ -59,6 +61,7 @@ impl<'p> Compiler<'p> {
             approval_topic: options.approval_topic.clone(),
             poll_interval_secs: options.poll_interval_secs.max(1),
             region: options.region.clone(),
+            referenced: referenced(plan),
             created: BTreeMap::new(),
         }
     }
@@ -170,7 +173,7 @@ impl<'p> Compiler<'p> {
                     // of the branches' outputs is dropped (the next step gets the input).
                     let mut kept = serde_json::Map::new();
                     for (i, branch) in branches.iter().enumerate() {
-                        for index in created_in(branch) {
+                        for index in created_in(branch, &self.referenced) {
                             kept.insert(
                                 format!("s{index}.$"),
                                 format!("$[{i}].steps.s{index}").into(),
@@ -216,7 +219,9 @@ impl<'p> Compiler<'p> {
     fn record_created(&mut self, node: &Node) {
         match node {
             Node::Step(_, step) => {
-                if let Some((id, kind)) = creation(step) {
+                if let Some((id, kind)) =
+                    creation(step).filter(|(id, _)| self.referenced.contains(id))
+                {
                     let at = format!("$.steps.s{}", step.index);
                     self.created.insert(id, (at, kind));
                 }
@@ -224,7 +229,9 @@ impl<'p> Compiler<'p> {
             Node::Parallel(_, group, branches) => {
                 for node in branches.iter().flatten() {
                     if let Node::Step(_, step) = node {
-                        if let Some((id, kind)) = creation(step) {
+                        if let Some((id, kind)) =
+                            creation(step).filter(|(id, _)| self.referenced.contains(id))
+                        {
                             let at = format!("$.groups.g{group}.s{}", step.index);
                             self.created.insert(id, (at, kind));
                         }
@@ -284,7 +291,15 @@ impl<'p> Compiler<'p> {
                     ),
                 );
                 // A batch AWS takes in parts: one Task per request, in order, each result at
-                // the step's slot (the last one's, as the live backend keeps it).
+                // the step's slot (the last one's, as the live backend keeps it). Only what a
+                // later step reads is kept: the rest of the answers would grow the state past
+                // its quota in a long plan (the follower reads them from the history).
+                let result_path = match &step.creates {
+                    Some(id) if self.referenced.contains(id) => {
+                        Value::String(format!("$.steps.s{}", step.index))
+                    }
+                    _ => Value::Null,
+                };
                 let names: Vec<String> = (0..tasks.len())
                     .map(|i| match i {
                         0 => send.clone(),
@@ -309,7 +324,7 @@ impl<'p> Compiler<'p> {
                             resource,
                             parameters: Value::Object(parameters),
                             result_selector: None,
-                            result_path: format!("$.steps.s{}", step.index),
+                            result_path: result_path.clone(),
                             timeout_seconds: None,
                             retry: throttling(call.service()),
                             catch: vec![catch_all(&failed)],
@@ -387,7 +402,7 @@ impl<'p> Compiler<'p> {
                 resource: poll.resource,
                 parameters: poll.parameters,
                 result_selector: Some(poll.selector),
-                result_path: format!("{slot}.Last"),
+                result_path: format!("{slot}.Last").into(),
                 timeout_seconds: None,
                 retry: throttling(wait.target.kind().service()),
                 catch: vec![if deleted {
@@ -575,7 +590,7 @@ impl<'p> Compiler<'p> {
                 resource: "arn:aws:states:::sns:publish.waitForTaskToken".into(),
                 parameters: Value::Object(parameters),
                 result_selector: None,
-                result_path: format!("$.approvals.s{}", step.index),
+                result_path: format!("$.approvals.s{}", step.index).into(),
                 timeout_seconds: None,
                 retry: throttling("sns"),
                 catch: vec![catch_all(&declined)],
@@ -642,7 +657,7 @@ fn emit_guard(
             resource: guard.resource.clone(),
             parameters: guard.parameters.clone(),
             result_selector: Some(guard.selector.clone()),
-            result_path: slot,
+            result_path: slot.into(),
             timeout_seconds: None,
             retry: throttling(step.target.as_ref().map_or("", |t| t.kind().service())),
             catch: vec![catch_all(&gone)],
@@ -715,7 +730,7 @@ fn emit_check(
             resource: super::task::sdk_resource(check.service(), check.operation()),
             parameters,
             result_selector: selector,
-            result_path: slot,
+            result_path: slot.into(),
             timeout_seconds: None,
             retry: throttling(check.service()),
             catch: vec![catch_all(&missing)],
@@ -748,15 +763,49 @@ fn creation(step: &Step) -> Option<(String, ResourceKind)> {
     }
 }
 
-/// The indexes of the steps of a branch that create something.
-fn created_in(branch: &[Node]) -> Vec<u32> {
+/// The indexes of the steps of a branch that create something a later step reads.
+fn created_in(branch: &[Node], referenced: &std::collections::BTreeSet<String>) -> Vec<u32> {
     branch
         .iter()
         .filter_map(|node| match node {
-            Node::Step(_, step) => creation(step).map(|_| step.index),
+            Node::Step(_, step) => creation(step)
+                .filter(|(id, _)| referenced.contains(id))
+                .map(|_| step.index),
             Node::Parallel(..) => None,
         })
         .collect()
+}
+
+/// The ids the run creates that a later step reads: in a call's request (a snapshot copied),
+/// or as the resource a wait polls (a Route 53 change).
+fn referenced(plan: &Plan) -> std::collections::BTreeSet<String> {
+    let mut created = std::collections::BTreeSet::new();
+    let mut out = std::collections::BTreeSet::new();
+    for step in plan.steps() {
+        match &step.kind {
+            StepKind::Call { call } => {
+                let ctx = SfnContext {
+                    resolved: step.resolved.as_deref(),
+                    account: None,
+                };
+                for task in call.step_functions_requests(&ctx) {
+                    for value in task.parameters.values() {
+                        if let Some(id) = value.as_str().filter(|id| created.contains(*id)) {
+                            out.insert(id.to_string());
+                        }
+                    }
+                }
+            }
+            StepKind::Wait { wait } if created.contains(wait.target.name()) => {
+                out.insert(wait.target.name().to_string());
+            }
+            _ => {}
+        }
+        if let Some((id, _)) = creation(step) {
+            created.insert(id);
+        }
+    }
+    out
 }
 
 fn origin(origin: &Origin) -> String {

@@ -110,7 +110,9 @@ pub struct Task {
     pub parameters: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_selector: Option<Value>,
-    pub result_path: String,
+    /// Where the result goes: a path, or null to drop it and keep the input (the state stays
+    /// under Step Functions' 256 KiB however long the plan).
+    pub result_path: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -254,6 +254,22 @@ fn single_region_runbooks_run_on_step_functions_as_planned() {
         assert_eq!(journal[0]["mode"], "step-functions");
         assert_eq!(journal.last().unwrap()["status"], "completed", "{said}");
         assert_steps_are_the_plan(runbook, &journal, &plan);
+        // What a call created is journaled under AWS's id (read from the execution's history),
+        // not the dry-run's.
+        let planned: Vec<&str> = plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|item| item["creates"].as_str())
+            .collect();
+        let live: Vec<&str> = journal
+            .iter()
+            .filter_map(|r| r["outcome"]["creates"].as_str())
+            .collect();
+        assert_eq!(planned.len(), live.len(), "{runbook}: {live:?}");
+        for id in &live {
+            assert!(!planned.contains(id), "{runbook}: {id} is the dry-run's id");
+        }
         // The world the execution left is the one the dry-run predicted.
         let after = capture_of(&run.moto, runbook, run.dir(), "after.json");
         assert_eq!(
