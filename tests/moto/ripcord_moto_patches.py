@@ -1113,6 +1113,49 @@ def _patch_sfn_task_timestamps():
     StateTaskServiceAwsSdk._eval_service_task = _eval_service_task
 
 
+# --- Step Functions: starting a child execution ------------------------------------
+#
+# `arn:aws:states:::states:startExecution.sync:2` takes ASL's parameter names
+# (`StateMachineArn`, `Input`, `Name`) and answers with the API's output in PascalCase
+# (`ExecutionArn`, then `Output`, `Status`, ...). moto hands the parameters to boto3 as they
+# are, which the Step Functions API (camelCase members: `stateMachineArn`) does not take, so
+# every such Task failed with `States.Runtime` `'StateMachineArn'`; and its answer stayed
+# camelCase, with datetimes, which the `.sync` resolver (reading `ExecutionArn`) and a
+# describable execution could not use. LocalStack converts both ways; moto's copy of that
+# code is a stub.
+
+
+def _patch_sfn_start_execution():
+    import datetime
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+        StateTaskServiceSfn,
+    )
+
+    def as_text(value):
+        if isinstance(value, (datetime.datetime, datetime.date)):
+            return value.isoformat()
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    upstream_parameters = StateTaskServiceSfn._normalise_parameters
+
+    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+        upstream_parameters(self, parameters, boto_service_name, service_action_name)
+        for key in list(parameters):
+            parameters[key[:1].lower() + key[1:]] = parameters.pop(key)
+
+    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
+        if not isinstance(response, dict):
+            return
+        converted = json.loads(json.dumps(response, default=as_text))
+        response.clear()
+        for key, value in converted.items():
+            response[key[:1].upper() + key[1:]] = value
+
+    StateTaskServiceSfn._normalise_parameters = _normalise_parameters
+    StateTaskServiceSfn._normalise_response = _normalise_response
+
+
 def apply():
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(
@@ -1129,3 +1172,4 @@ def apply():
     _patch_route53()
     _patch_sfn_json_path()
     _patch_sfn_task_timestamps()
+    _patch_sfn_start_execution()

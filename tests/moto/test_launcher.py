@@ -1060,7 +1060,7 @@ def run_state_machine(sfn, name, definition, input_=None):
     arn = sfn.create_state_machine(
         name=name, definition=json.dumps(definition),
         roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
-    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps(input_ or {}))["executionArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, name=f"{name}-run", input=json.dumps(input_ or {}))["executionArn"]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         described = sfn.describe_execution(executionArn=execution)
@@ -1125,6 +1125,35 @@ def a_choice_reads_a_definite_path_through_an_array_as_aws_does(srv):
             return done["status"]
         eq(verdict("$.checks.s1.Rules[0].Status"), "SUCCEEDED", "a definite path through an array")
         eq(verdict("$.checks.s1.Rules[1].Status"), "FAILED", "a path to nothing")
+    finally:
+        own.stop()
+
+
+@test
+def a_parent_runs_a_child_execution_and_gets_its_output(srv):
+    # Patched (_patch_sfn_start_execution): the Task failed with States.Runtime
+    # 'StateMachineArn' (ASL's parameter names handed to boto3 as they are).
+    own = Server("--execute-state-machines")
+    try:
+        sfn = own.client("stepfunctions", WEST)
+        sfn.create_state_machine(
+            name="family-part-001", roleArn="arn:aws:iam::123456789012:role/sfn",
+            definition=json.dumps({"StartAt": "Add", "States": {"Add": {
+                "Type": "Pass", "Result": "from the child", "ResultPath": "$.child", "End": True}}}))
+        done = run_state_machine(sfn, "family", {
+            "StartAt": "Run part",
+            "States": {"Run part": {
+                "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {
+                    "StateMachineArn.$": "States.Format('{}-part-001', $$.StateMachine.Id)",
+                    "Name.$": "States.Format('{}-part-001', $$.Execution.Name)",
+                    "Input.$": "$"},
+                "OutputPath": "$.Output", "End": True}},
+        }, {"parent": "input"})
+        eq(done["status"], "SUCCEEDED", f"execution ({done.get('error')}: {done.get('cause')})")
+        eq(json.loads(done["output"]), {"parent": "input", "child": "from the child"}, "output")
+        children = sfn.list_executions(stateMachineArn="arn:aws:states:us-west-2:123456789012:stateMachine:family-part-001")
+        eq([e["name"] for e in children["executions"]], [done["name"] + "-part-001"], "the child's name")
     finally:
         own.stop()
 

@@ -7,6 +7,7 @@ use crate::cli::{ApproveArgs, LiveArgs};
 use crate::execution_file::ExecutionFile;
 use crate::exit::Exit;
 use crate::follow::{approval_of, token_of};
+use crate::live::{Event, StepFunctions};
 use crate::{live, runs_dir};
 
 /// A gate waiting for its answer.
@@ -62,15 +63,28 @@ pub fn run(args: &ApproveArgs) -> Exit {
         );
         return Exit::Refused;
     }
-    let events = match sfn.history(&file.execution_arn, 0) {
-        Ok(events) => events,
-        Err(err) => {
-            eprintln!("error: cannot read the execution's history: {err}");
-            return Exit::Aws;
-        }
-    };
     let mut pending: Vec<Pending> = Vec::new();
-    for event in &events {
+    for execution in file.executions() {
+        // A part not started yet, or over, has no gate waiting.
+        match sfn.describe(execution) {
+            Ok(status) if status.is_running() => {}
+            _ => continue,
+        }
+        match sfn.history(execution, 0) {
+            Ok(events) => pending.extend(waiting(&events)),
+            Err(err) => {
+                eprintln!("error: cannot read the history of {execution}: {err}");
+                return Exit::Aws;
+            }
+        }
+    }
+    answer_one(args, &sfn, pending)
+}
+
+/// The gates of one execution's history still waiting for their answer, in the order asked.
+fn waiting(events: &[Event]) -> Vec<Pending> {
+    let mut pending: Vec<Pending> = Vec::new();
+    for event in events {
         if !event
             .resource
             .as_deref()
@@ -99,6 +113,11 @@ pub fn run(args: &ApproveArgs) -> Exit {
             _ => {}
         }
     }
+    pending
+}
+
+/// Finds the gate to answer and answers it.
+fn answer_one(args: &ApproveArgs, sfn: &StepFunctions, mut pending: Vec<Pending>) -> Exit {
     if let Some(step) = args.step {
         pending.retain(|p| p.step == u64::from(step));
     }

@@ -279,6 +279,11 @@ pub struct DeployArgs {
     /// Seconds between two polls of a wait (a wait's timeout becomes timeout / N polls).
     #[arg(long, value_name = "SECONDS", default_value_t = ripcord_core::asl::POLL_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub poll_interval: u64,
+    /// History events one execution may take, as the plan's estimates count them (Step
+    /// Functions allows 25,000): a plan expected to take more is exported as parts, run one
+    /// after the other by a parent (docs/step-functions.md, "Large plans").
+    #[arg(long, value_name = "EVENTS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(20..=25_000))]
+    pub max_events: u64,
     /// AWS options; --region is where the state machine is deployed (required).
     #[command(flatten)]
     pub live: LiveArgs,
@@ -375,6 +380,11 @@ pub struct ExportArgs {
     /// Seconds between two polls of a wait (a wait's timeout becomes timeout / N polls).
     #[arg(long, value_name = "SECONDS", default_value_t = ripcord_core::asl::POLL_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub poll_interval: u64,
+    /// History events one execution may take, as the plan's estimates count them (Step
+    /// Functions allows 25,000): a plan expected to take more is exported as parts, run one
+    /// after the other by a parent (docs/step-functions.md, "Large plans").
+    #[arg(long, value_name = "EVENTS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(20..=25_000))]
+    pub max_events: u64,
 }
 
 /// The engines `ripcord export`, `deploy` and `apply --engine` know.

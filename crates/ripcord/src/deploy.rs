@@ -14,6 +14,8 @@ use std::path::Path;
 pub const TAG_PLAN: &str = "ripcord:plan-sha256";
 pub const TAG_RUNBOOK: &str = "ripcord:runbook";
 pub const TAG_APPROVAL_TOPIC: &str = "ripcord:approval-topic";
+/// On the parent of a plan exported as parts: how many (`asl::part_suffix`).
+pub const TAG_PARTS: &str = "ripcord:parts";
 
 pub fn run(args: &DeployArgs) -> Exit {
     match args.engine {
@@ -34,22 +36,27 @@ fn step_functions(args: &DeployArgs) -> Exit {
         approval_topic: args.approval_topic.clone(),
         region: Some(region.clone()),
         poll_interval_secs: args.poll_interval,
+        budget: asl::Budget {
+            events: args.max_events,
+            ..asl::Budget::default()
+        },
     };
-    let machine = match asl::compile(&plan, &options) {
-        Ok(machine) => machine,
+    let exported = match asl::compile_parts(&plan, &options) {
+        Ok(exported) => exported,
         Err(err) => {
             eprintln!("error: {} cannot be deployed: {err}", args.plan.display());
             return Exit::BadInput;
         }
     };
-    let definition = match serde_json::to_string(&machine) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("error: cannot serialize the state machine: {err}");
-            return Exit::BadInput;
-        }
-    };
     let name = args.name.clone().unwrap_or_else(|| machine_name(&plan));
+    // The parts first, under the parent's name and their suffix: the parent finds them so.
+    let mut machines: Vec<(String, &asl::StateMachine)> = exported
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(k, part)| (format!("{name}{}", asl::part_suffix(k + 1)), part))
+        .collect();
+    machines.push((name.clone(), &exported.main));
     let mut tags = BTreeMap::from([
         (TAG_PLAN.to_string(), sha256.clone()),
         (TAG_RUNBOOK.to_string(), plan.runbook.path.clone()),
@@ -65,27 +72,46 @@ fn step_functions(args: &DeployArgs) -> Exit {
         }
     };
     let sfn = backend.step_functions(&region);
-    match sfn.deploy(&name, &definition, &args.role_arn, &tags) {
-        Ok(deployed) => {
-            let verb = if deployed.created {
-                "created"
-            } else {
-                "updated"
-            };
-            println!("{}", deployed.arn);
-            eprintln!(
-                "{verb} state machine {name} in {region} from {} (plan sha256 {}): run it with ripcord apply --plan {} --engine step-functions --region {region}",
-                args.plan.display(),
-                &sha256[..12.min(sha256.len())],
-                args.plan.display()
-            );
-            Exit::Ok
+    let parts = exported.parts.len();
+    for (machine_name, machine) in machines {
+        let definition = match serde_json::to_string(machine) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("error: cannot serialize the state machine: {err}");
+                return Exit::BadInput;
+            }
+        };
+        let mut tags = tags.clone();
+        if machine_name == name && parts > 0 {
+            tags.insert(TAG_PARTS.to_string(), parts.to_string());
         }
-        Err(err) => {
-            eprintln!("error: cannot deploy {name} in {region}: {err}");
-            Exit::Aws
+        match sfn.deploy(&machine_name, &definition, &args.role_arn, &tags) {
+            Ok(deployed) => {
+                let verb = if deployed.created {
+                    "created"
+                } else {
+                    "updated"
+                };
+                println!("{}", deployed.arn);
+                eprintln!("{verb} state machine {machine_name} in {region}");
+            }
+            Err(err) => {
+                eprintln!("error: cannot deploy {machine_name} in {region}: {err}");
+                return Exit::Aws;
+            }
         }
     }
+    eprintln!(
+        "deployed {} (plan sha256 {}){}: run it with ripcord apply --plan {} --engine step-functions --region {region}",
+        args.plan.display(),
+        &sha256[..12.min(sha256.len())],
+        match parts {
+            0 => String::new(),
+            n => format!(" as {name} and its {n} parts"),
+        },
+        args.plan.display()
+    );
+    Exit::Ok
 }
 
 /// A saved plan and the SHA-256 of its file, which names what was deployed.
@@ -99,7 +125,7 @@ pub fn load_hashed(path: &Path) -> Result<(Plan, String), Exit> {
 }
 
 /// `ripcord-` and the runbook's name (else its file's stem), in the characters a state
-/// machine's name may have, at most 80.
+/// machine's name may have, at most 71 (a part's suffix takes the 9 left of 80).
 pub fn machine_name(plan: &Plan) -> String {
     let runbook = &plan.runbook;
     let base = runbook.meta.name.clone().unwrap_or_else(|| {
@@ -118,5 +144,6 @@ pub fn machine_name(plan: &Plan) -> String {
             }
         })
         .collect();
-    format!("ripcord-{clean}").chars().take(80).collect()
+    // Room for a part's suffix within Step Functions' 80 characters.
+    format!("ripcord-{clean}").chars().take(80 - 9).collect()
 }

@@ -17,7 +17,15 @@ pub struct ExecutionFile {
     pub region: String,
     pub state_machine_arn: String,
     pub execution_arn: String,
-    /// The last history event journaled.
+    /// A plan exported as parts: each part's child execution, in the order the parent starts
+    /// them (`ripcord_core::asl::Exported`); empty for one state machine.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+    /// The execution being followed: a part's index, `parts.len()` for the parent (the one
+    /// execution when there are no parts).
+    #[serde(default)]
+    pub part: usize,
+    /// The last history event journaled, of the execution being followed.
     pub last_event: i64,
     /// Steps started and not finished: their first state -> the journal's sequence number.
     #[serde(default)]
@@ -42,6 +50,18 @@ impl ExecutionFile {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(format!("cannot read {}: {err}", path.display())),
         }
+    }
+
+    /// The ARN of the execution being followed.
+    pub fn following(&self) -> &str {
+        self.parts.get(self.part).unwrap_or(&self.execution_arn)
+    }
+
+    /// Every execution of the run: its parts', then its own.
+    pub fn executions(&self) -> impl Iterator<Item = &String> {
+        self.parts
+            .iter()
+            .chain(std::iter::once(&self.execution_arn))
     }
 
     /// Written whole to a temporary file and renamed: a killed follower leaves the old

@@ -26,19 +26,32 @@ fn step_functions(args: &ExportArgs) -> Exit {
         approval_topic: args.approval_topic.clone(),
         region: None,
         poll_interval_secs: args.poll_interval,
+        budget: asl::Budget {
+            events: args.max_events,
+            ..asl::Budget::default()
+        },
     };
-    let machine = match asl::compile(&plan, &options) {
-        Ok(machine) => machine,
+    let exported = match asl::compile_parts(&plan, &options) {
+        Ok(exported) => exported,
         Err(err) => {
             eprintln!("error: {} cannot be exported: {err}", args.plan.display());
             return Exit::BadInput;
         }
     };
-    let text = match to_json(serde_json::to_string_pretty(&machine)) {
+    let text = match to_json(serde_json::to_string_pretty(&exported.main)) {
         Ok(text) => text,
         Err(exit) => return exit,
     };
     let Some(output) = &args.output else {
+        if !exported.parts.is_empty() {
+            eprintln!(
+                "error: {} exports as {} state machines (a parent and {} parts: docs/step-functions.md, \"Large plans\"): write them with -o FILE",
+                args.plan.display(),
+                exported.parts.len() + 1,
+                exported.parts.len()
+            );
+            return Exit::BadInput;
+        }
         print!("{text}");
         eprintln!("note: the IAM policy of the state machine's role is written with -o FILE (beside it, as FILE.iam.json)");
         return Exit::Ok;
@@ -56,24 +69,51 @@ fn step_functions(args: &ExportArgs) -> Exit {
         &plan,
         &scope,
         args.approval_topic.as_deref(),
+        exported.parts.len(),
     ));
     let policy = match to_json(serde_json::to_string_pretty(&document)) {
         Ok(text) => text,
         Err(exit) => return exit,
     };
     let policy_path = policy_path(output);
-    for (path, text) in [(output.as_path(), &text), (policy_path.as_path(), &policy)] {
+    let mut files = vec![(output.clone(), text), (policy_path.clone(), policy)];
+    for (k, part) in exported.parts.iter().enumerate() {
+        match to_json(serde_json::to_string_pretty(part)) {
+            Ok(text) => files.push((part_path(output, k + 1), text)),
+            Err(exit) => return exit,
+        }
+    }
+    for (path, text) in &files {
         if let Err(err) = std::fs::write(path, text) {
             eprintln!("error: cannot write {}: {err}", path.display());
             return Exit::BadInput;
         }
     }
-    eprintln!(
-        "wrote {} (the state machine) and {} (its role's IAM policy)",
-        output.display(),
-        policy_path.display()
-    );
+    match exported.parts.len() {
+        0 => eprintln!(
+            "wrote {} (the state machine) and {} (its role's IAM policy)",
+            output.display(),
+            policy_path.display()
+        ),
+        n => eprintln!(
+            "wrote {} (the parent state machine), {n} parts ({} ... {}) and {} (the IAM policy of the role of all of them)",
+            output.display(),
+            part_path(output, 1).display(),
+            part_path(output, n).display(),
+            policy_path.display()
+        ),
+    }
     Exit::Ok
+}
+
+/// `failover.asl.json` -> `failover.asl.part-001.json`, the state machine of part `k`.
+pub fn part_path(output: &Path, k: usize) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    output.with_file_name(format!("{stem}.part-{k:03}.json"))
 }
 
 /// Serialized JSON, with a final newline; an error as the exit.

@@ -77,7 +77,9 @@ impl<'a> Follower<'a> {
         }
     }
 
-    /// Reads the history until the execution ends or following is stopped.
+    /// Reads the history until the execution ends or following is stopped. A plan exported
+    /// as parts is followed part by part, each child execution once the parent started it,
+    /// then the parent's end.
     // BackendError is large but returned once, on a cold path (as in `crate::live`).
     #[allow(clippy::result_large_err)]
     pub fn follow(&mut self) -> Result<Ended, BackendError> {
@@ -85,7 +87,26 @@ impl<'a> Follower<'a> {
         // they tell of the later ones (which state a task's answer belongs to), not again.
         let mut after = 0;
         loop {
-            let events = self.sfn.history(&self.file.execution_arn, after)?;
+            let arn = self.file.following().to_string();
+            let events = match self.sfn.history(&arn, after) {
+                Ok(events) => events,
+                // A part the parent has not started yet.
+                Err(err) if err.code.contains("DoesNotExist") && arn != self.file.execution_arn => {
+                    let parent = self.sfn.describe(&self.file.execution_arn)?;
+                    if !parent.is_running() {
+                        let error = parent.error.unwrap_or(parent.status);
+                        let cause = parent.cause.unwrap_or_default();
+                        self.fail_open(&error, &cause, jiff::Timestamp::now().as_millisecond());
+                        self.save();
+                        return Ok(Ended::Failed { error, cause });
+                    }
+                    if self.sleep() {
+                        return Ok(Ended::Stopped);
+                    }
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
             let mut ended = None;
             let known = self.file.last_event;
             let events: Vec<&Event> = events
@@ -114,8 +135,18 @@ impl<'a> Follower<'a> {
                 self.save();
             }
             after = self.file.last_event;
-            if let Some(end) = ended {
-                return Ok(end);
+            match ended {
+                // A part done: the next one (or the parent's end).
+                Some(Ended::Succeeded) if self.file.part < self.file.parts.len() => {
+                    self.file.part += 1;
+                    self.file.last_event = 0;
+                    after = 0;
+                    self.state_of.clear();
+                    self.save();
+                    continue;
+                }
+                Some(end) => return Ok(end),
+                None => {}
             }
             if self.sleep() {
                 return Ok(Ended::Stopped);

@@ -3,7 +3,7 @@
 //! of such a run follows its execution again.
 
 use crate::cli::ApplyArgs;
-use crate::deploy::{load_hashed, machine_name, TAG_APPROVAL_TOPIC, TAG_PLAN};
+use crate::deploy::{load_hashed, machine_name, TAG_APPROVAL_TOPIC, TAG_PARTS, TAG_PLAN};
 use crate::execution_file::{ExecutionFile, PLAN_FILE};
 use crate::exit::Exit;
 use crate::follow::{Ended, Follower};
@@ -26,6 +26,8 @@ pub struct Deployment {
     pub machine_arn: String,
     /// The execution's input: the approval topic when the state machine has none of its own.
     pub input: String,
+    /// How many parts the plan was deployed as (0: one state machine).
+    pub parts: usize,
 }
 
 /// The deployed state machine of `plan_path`: refused when there is none, or when it was
@@ -83,10 +85,15 @@ pub fn deployment(
         Some(topic) => serde_json::json!({ "ApprovalTopicArn": topic }),
         None => serde_json::json!({}),
     };
+    let parts = tags
+        .get(TAG_PARTS)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
     Ok(Deployment {
         region,
         machine_arn: arn,
         input: input.to_string(),
+        parts,
     })
 }
 
@@ -125,6 +132,10 @@ pub fn run(
         region: deployment.region.clone(),
         state_machine_arn: deployment.machine_arn.clone(),
         execution_arn: execution_arn.clone(),
+        parts: (1..=deployment.parts)
+            .map(|k| part_execution(&execution_arn, k))
+            .collect(),
+        part: 0,
         last_event: 0,
         open: Default::default(),
         started_ms: Default::default(),
@@ -284,7 +295,22 @@ fn follow(
     exit
 }
 
-/// An execution's name: the run id in the characters Step Functions allows, at most 80.
+/// The ARN of part `k`'s execution, which the parent starts under its state machine's name
+/// and its own execution's name, each with the part's suffix.
+fn part_execution(parent: &str, k: usize) -> String {
+    let suffix = ripcord_core::asl::part_suffix(k);
+    // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
+    let fields: Vec<&str> = parent.split(':').collect();
+    match fields.as_slice() {
+        [head @ .., machine, name] => {
+            format!("{}:{machine}{suffix}:{name}{suffix}", head.join(":"))
+        }
+        _ => format!("{parent}{suffix}"),
+    }
+}
+
+/// An execution's name: the run id in the characters Step Functions allows, at most 71 (a
+/// part's suffix takes the 9 left of 80).
 fn execution_name(run_id: &str) -> String {
     run_id
         .chars()

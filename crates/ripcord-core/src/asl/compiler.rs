@@ -2,6 +2,7 @@
 //! sequence number, so the document reads in plan order), a backward pass links each step to
 //! the one after it.
 
+use super::budget::{step_events, EXECUTION_EVENTS, PARALLEL_EVENTS};
 use super::guard::{format_literal, Guard};
 use super::machine::{
     Catcher, Choice, Fail, Graph, Parallel, Pass, Sleep, State, StateMachine, Succeed, Task,
@@ -9,7 +10,7 @@ use super::machine::{
 };
 use super::poll::Poll;
 use super::retry::throttling;
-use super::{ExportError, ExportOptions, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT};
+use super::{ExportError, ExportOptions, Exported, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT};
 use crate::plan::{Plan, PlanItem};
 use crate::step::{CheckSpec, Origin, Step, StepKind, WaitSpec, WaitState};
 use crate::target::ResourceKind;
@@ -31,6 +32,7 @@ const MAX_SUFFIX: usize = 18;
 pub const DONE: &str = ".0 done";
 
 /// A plan item with the number of its states.
+#[derive(Clone)]
 enum Node<'p> {
     Step(String, &'p Step),
     /// Its name, its number (`$.groups.gK` keeps what its branches created), its branches.
@@ -46,6 +48,7 @@ pub struct Compiler<'p> {
     approval_topic: Option<String>,
     poll_interval_secs: u64,
     region: Option<String>,
+    budget: super::Budget,
     /// What the run creates that a later step reads (its id in a request, or a wait on it).
     referenced: std::collections::BTreeSet<String>,
     /// What earlier calls created (`Step::creates`) -> where the output of the Task that
@@ -61,6 +64,7 @@ impl<'p> Compiler<'p> {
             approval_topic: options.approval_topic.clone(),
             poll_interval_secs: options.poll_interval_secs.max(1),
             region: options.region.clone(),
+            budget: options.budget,
             referenced: referenced(plan),
             created: BTreeMap::new(),
         }
@@ -68,6 +72,156 @@ impl<'p> Compiler<'p> {
 
     /// The whole state machine.
     pub fn compile(mut self) -> Result<StateMachine, ExportError> {
+        self.check()?;
+        let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
+        self.machine(&nodes, "")
+    }
+
+    /// The plan within the budget: one machine, or parts in order and their parent.
+    pub fn compile_parts(mut self) -> Result<Exported, ExportError> {
+        self.check()?;
+        let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
+        let whole = self.machine(&nodes, "")?;
+        let interval = self.poll_interval_secs;
+        let events: Vec<u64> = nodes.iter().map(|n| node_events(n, interval)).collect();
+        let budget = self.budget;
+        let fits = |bytes: usize, events: u64| {
+            bytes <= budget.definition_bytes && events + EXECUTION_EVENTS <= budget.events
+        };
+        if fits(json_len(&whole), events.iter().sum()) {
+            return Ok(Exported {
+                main: whole,
+                parts: Vec::new(),
+            });
+        }
+        // Each item's states measured alone, then items packed in order into parts.
+        let mut chunks: Vec<Vec<usize>> = Vec::new();
+        let (mut bytes, mut spent) = (0usize, 0u64);
+        for (i, node) in nodes.iter().enumerate() {
+            let mut alone = BTreeMap::new();
+            self.emit(
+                std::slice::from_ref(node),
+                Some(SUCCEEDED.to_string()),
+                &mut alone,
+            )?;
+            let size = nested_len(&alone);
+            if !fits(size, events[i]) {
+                let why = match node {
+                    Node::Parallel(..) => "a parallel group is not split across executions yet",
+                    Node::Step(..) => {
+                        "one step is not split: a longer poll interval makes a wait's loop shorter"
+                    }
+                };
+                return Err(ExportError::TooLarge(format!(
+                    "{} alone is expected to take {} history events and {size} bytes of definition, more than one execution may (budget {} events, {} bytes): {why}",
+                    node_label(node),
+                    events[i],
+                    budget.events,
+                    budget.definition_bytes
+                )));
+            }
+            match chunks.last_mut() {
+                Some(chunk) if fits(bytes + size, spent + events[i]) => {
+                    chunk.push(i);
+                    bytes += size;
+                    spent += events[i];
+                }
+                _ => {
+                    chunks.push(vec![i]);
+                    (bytes, spent) = (size, events[i]);
+                }
+            }
+        }
+        let total = chunks.len();
+        let mut parts = Vec::new();
+        for (k, chunk) in chunks.iter().enumerate() {
+            let part: Vec<Node> = chunk.iter().map(|&i| nodes[i].clone()).collect();
+            let machine = self.machine(&part, &format!(", part {} of {total}", k + 1))?;
+            // The measure above is of the items apart; the quota is of the whole document.
+            let size = json_len(&machine);
+            if size > super::budget::DEFINITION_MAX_BYTES {
+                return Err(ExportError::TooLarge(format!(
+                    "part {} of {total} is {size} bytes, over Step Functions' {} bytes",
+                    k + 1,
+                    super::budget::DEFINITION_MAX_BYTES
+                )));
+            }
+            parts.push(machine);
+        }
+        Ok(Exported {
+            main: self.parent(total),
+            parts,
+        })
+    }
+
+    /// The parent of `total` parts: each started as a child execution of the part's state
+    /// machine (the parent's ARN and the part's suffix) under the parent execution's name and
+    /// the suffix, given the state the part before it left, and waited for.
+    fn parent(&self, total: usize) -> StateMachine {
+        let mut states = BTreeMap::new();
+        states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
+        let name = |k: usize| format!("{k:03} part {k} of {total}");
+        for k in 1..=total {
+            let suffix = super::part_suffix(k);
+            let next = if k == total {
+                SUCCEEDED.to_string()
+            } else {
+                name(k + 1)
+            };
+            states.insert(
+                name(k),
+                State::Task(Box::new(Task {
+                    comment: Some(format!("runs the state machine of part {k}")),
+                    resource: "arn:aws:states:::states:startExecution.sync:2".into(),
+                    parameters: json!({
+                        "StateMachineArn.$": format!("States.Format('{{}}{suffix}', $$.StateMachine.Id)"),
+                        "Name.$": format!("States.Format('{{}}{suffix}', $$.Execution.Name)"),
+                        "Input.$": "$",
+                    }),
+                    result_selector: None,
+                    result_path: Value::String("$".into()),
+                    output_path: Some("$.Output".into()),
+                    timeout_seconds: None,
+                    retry: Vec::new(),
+                    catch: Vec::new(),
+                    transition: Transition::to(Some(&next)),
+                })),
+            );
+        }
+        StateMachine {
+            comment: format!("{}, the parent of its {total} parts", self.comment()),
+            graph: Graph {
+                start_at: name(1),
+                states,
+            },
+        }
+    }
+
+    fn comment(&self) -> String {
+        let runbook = &self.plan.runbook;
+        let name = runbook.meta.name.as_deref().unwrap_or(&runbook.path);
+        format!(
+            "ripcord: {name} ({}, sha256 {}), exported from its reviewed plan",
+            runbook.path, runbook.sha256
+        )
+    }
+
+    /// A machine of `nodes`, ending in its own Succeeded state.
+    fn machine(&mut self, nodes: &[Node], what: &str) -> Result<StateMachine, ExportError> {
+        let mut states = BTreeMap::new();
+        states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
+        let start = self.emit(nodes, Some(SUCCEEDED.to_string()), &mut states)?;
+        Ok(StateMachine {
+            comment: format!("{}{what}", self.comment()),
+            graph: Graph {
+                start_at: start.unwrap_or_else(|| SUCCEEDED.to_string()),
+                states,
+            },
+        })
+    }
+
+    /// A plan that stopped on a failure, or with steps outside the deploy region, is refused.
+    fn check(&self) -> Result<(), ExportError> {
         if let Some(failure) = &self.plan.failure {
             return Err(ExportError::PlanFailed(failure.message.clone()));
         }
@@ -94,22 +248,7 @@ impl<'p> Compiler<'p> {
                 });
             }
         }
-        let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
-        let mut states = BTreeMap::new();
-        states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
-        let start = self.emit(&nodes, Some(SUCCEEDED.to_string()), &mut states)?;
-        let runbook = &self.plan.runbook;
-        let name = runbook.meta.name.as_deref().unwrap_or(&runbook.path);
-        Ok(StateMachine {
-            comment: format!(
-                "ripcord: {name} ({}, sha256 {}), exported from its reviewed plan",
-                runbook.path, runbook.sha256
-            ),
-            graph: Graph {
-                start_at: start.unwrap_or_else(|| SUCCEEDED.to_string()),
-                states,
-            },
-        })
+        Ok(())
     }
 
     fn number<'a>(&mut self, items: &[&'a PlanItem]) -> Vec<Node<'a>> {
@@ -325,6 +464,7 @@ impl<'p> Compiler<'p> {
                             parameters: Value::Object(parameters),
                             result_selector: None,
                             result_path: result_path.clone(),
+                            output_path: None,
                             timeout_seconds: None,
                             retry: throttling(call.service()),
                             catch: vec![catch_all(&failed)],
@@ -403,6 +543,7 @@ impl<'p> Compiler<'p> {
                 parameters: poll.parameters,
                 result_selector: Some(poll.selector),
                 result_path: format!("{slot}.Last").into(),
+                output_path: None,
                 timeout_seconds: None,
                 retry: throttling(wait.target.kind().service()),
                 catch: vec![if deleted {
@@ -591,6 +732,7 @@ impl<'p> Compiler<'p> {
                 parameters: Value::Object(parameters),
                 result_selector: None,
                 result_path: format!("$.approvals.s{}", step.index).into(),
+                output_path: None,
                 timeout_seconds: None,
                 retry: throttling("sns"),
                 catch: vec![catch_all(&declined)],
@@ -658,6 +800,7 @@ fn emit_guard(
             parameters: guard.parameters.clone(),
             result_selector: Some(guard.selector.clone()),
             result_path: slot.into(),
+            output_path: None,
             timeout_seconds: None,
             retry: throttling(step.target.as_ref().map_or("", |t| t.kind().service())),
             catch: vec![catch_all(&gone)],
@@ -731,6 +874,7 @@ fn emit_check(
             parameters,
             result_selector: selector,
             result_path: slot.into(),
+            output_path: None,
             timeout_seconds: None,
             retry: throttling(check.service()),
             catch: vec![catch_all(&missing)],
@@ -859,4 +1003,43 @@ pub fn step_states(plan: &Plan) -> BTreeMap<String, u32> {
         }
     }
     out
+}
+
+/// The events a node is expected to add to an execution's history.
+fn node_events(node: &Node, interval: u64) -> u64 {
+    match node {
+        Node::Step(_, step) => step_events(step, interval),
+        Node::Parallel(_, _, branches) => {
+            PARALLEL_EVENTS
+                + branches
+                    .iter()
+                    .flatten()
+                    .map(|n| node_events(n, interval))
+                    .sum::<u64>()
+        }
+    }
+}
+
+/// A node as an error message names it.
+fn node_label(node: &Node) -> String {
+    match node {
+        Node::Step(name, _) => format!("state {name}"),
+        Node::Parallel(name, _, branches) => {
+            format!("the parallel group {name} ({} branches)", branches.len())
+        }
+    }
+}
+
+/// [`json_len`] of states as they are once inside a machine's `States`: one level deeper, two
+/// more spaces on each line.
+fn nested_len(states: &BTreeMap<String, State>) -> usize {
+    serde_json::to_vec_pretty(states).map_or(usize::MAX, |bytes| {
+        bytes.len() + 2 * bytes.iter().filter(|&&b| b == b'\n').count()
+    })
+}
+
+/// The length of a value's JSON as `export` writes it, indented: the larger of the two forms a
+/// definition may be deployed in.
+fn json_len(value: &impl serde::Serialize) -> usize {
+    serde_json::to_vec_pretty(value).map_or(usize::MAX, |bytes| bytes.len())
 }

@@ -114,6 +114,8 @@ pub struct Task {
     /// under Step Functions' 256 KiB however long the plan).
     pub result_path: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retry: Vec<Retrier>,

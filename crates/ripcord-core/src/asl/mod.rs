@@ -6,16 +6,20 @@
 //! a Choice, an approval an SNS task-token wait, a parallel group a Parallel state, a note a
 //! Pass state.
 
+pub mod budget;
 mod compiler;
 mod context;
+mod exported;
 pub mod guard;
 pub mod machine;
 mod poll;
 pub mod retry;
 pub mod task;
 
+pub use budget::Budget;
 pub use compiler::{step_states, DONE, SUCCEEDED};
 pub use context::SfnContext;
+pub use exported::Exported;
 pub use guard::Guard;
 pub use machine::{Graph, State, StateMachine};
 pub use poll::Poll;
@@ -39,6 +43,9 @@ pub struct ExportOptions {
     pub region: Option<String>,
     /// Seconds between two polls of a wait (at least 1).
     pub poll_interval_secs: u64,
+    /// What one state machine and one execution may hold: beyond it the plan is exported
+    /// as parts ([`compile_parts`]).
+    pub budget: Budget,
 }
 
 impl Default for ExportOptions {
@@ -47,6 +54,7 @@ impl Default for ExportOptions {
             approval_topic: None,
             region: None,
             poll_interval_secs: POLL_INTERVAL_SECS,
+            budget: Budget::default(),
         }
     }
 }
@@ -63,25 +71,42 @@ pub enum ExportError {
     /// Something the export does not map yet.
     #[error("not exported yet: {0}")]
     NotYet(String),
+    /// One item of the plan is larger than a state machine or an execution may be.
+    #[error("{0}")]
+    TooLarge(String),
     /// Steps sent to a region other than the state machine's: an AWS SDK Task calls its
     /// service in the state machine's own region.
     #[error("a Step Functions Task calls AWS in the state machine's region ({region}) only, and {} of the plan's steps go elsewhere: {}. Deploy to their region, split the runbook by region, or run it with `ripcord apply`", steps.len(), steps.join("; "))]
     OtherRegion { region: String, steps: Vec<String> },
 }
 
-/// The state machine of `plan`, exported as `options` say.
+/// The state machine of `plan`, exported as `options` say: one machine, whatever its size.
 pub fn compile(plan: &Plan, options: &ExportOptions) -> Result<StateMachine, ExportError> {
     compiler::Compiler::new(plan, options).compile()
+}
+
+/// The plan as state machines within `options.budget`: one, or parts run one after the other
+/// by a parent ([`Exported`]).
+pub fn compile_parts(plan: &Plan, options: &ExportOptions) -> Result<Exported, ExportError> {
+    compiler::Compiler::new(plan, options).compile_parts()
+}
+
+/// The suffix of part `k` (1-based) of `n`, on the parent's state machine name and on its
+/// execution's name: `-part-001`.
+pub fn part_suffix(k: usize) -> String {
+    format!("-part-{k:03}")
 }
 
 /// What the state machine's role needs: the same derivation as `ripcord iam-policy`
 /// ([`crate::iam::needs`]) for the plan's calls, waits and checks, without the capture (the
 /// execution does not capture) and without effect checks (it does not settle lost answers),
-/// plus SNS Publish on the approval topic when the plan has approvals.
+/// plus SNS Publish on the approval topic when the plan has approvals, plus, for a plan
+/// exported as `parts`, what the parent needs to run them.
 pub fn role_permissions(
     plan: &Plan,
     scope: &Scope,
     approval_topic: Option<&str>,
+    parts: usize,
 ) -> Vec<Permission> {
     let mut out: Vec<Permission> = needs(plan, &[], scope)
         .into_iter()
@@ -96,6 +121,30 @@ pub fn role_permissions(
                 info.service,
                 info.describe_operation,
             )));
+        }
+    }
+    // A parent starts its parts and waits for them (`startExecution.sync:2`: the execution
+    // read and stopped, and the EventBridge rule Step Functions manages for it).
+    if parts > 0 {
+        out.push(Permission::on(
+            Action::new("states", "StartExecution"),
+            [scope.arn("states", "*", "stateMachine:*")],
+        ));
+        for action in ["DescribeExecution", "StopExecution"] {
+            out.push(Permission::on(
+                Action::new("states", action),
+                [scope.arn("states", "*", "execution:*")],
+            ));
+        }
+        for action in ["PutTargets", "PutRule", "DescribeRule"] {
+            out.push(Permission::on(
+                Action::new("events", action),
+                [scope.arn(
+                    "events",
+                    "*",
+                    "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
+                )],
+            ));
         }
     }
     if plan.counts.approvals > 0 {

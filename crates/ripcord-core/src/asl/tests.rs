@@ -548,3 +548,68 @@ fn a_wait_for_a_deletion_ends_on_the_describes_not_found_error() {
     assert_eq!(ready.choices.len(), 1);
     assert!(ready.choices[0].get("NumericGreaterThanEquals").is_some());
 }
+
+#[test]
+fn a_plan_over_its_budget_is_parts_run_in_order_by_a_parent() {
+    let plan = golden("backup");
+    let whole = compile_parts(&plan, &ExportOptions::default()).expect("exports");
+    assert!(whole.parts.is_empty(), "the backup fits one execution");
+    let options = ExportOptions {
+        budget: Budget {
+            events: 1_000,
+            ..Budget::default()
+        },
+        ..ExportOptions::default()
+    };
+    let split = compile_parts(&plan, &options).expect("exports");
+    let n = split.parts.len();
+    assert!(n > 1, "{n} parts");
+    // The parent: one startExecution.sync:2 per part, in order, each passing the state on.
+    let states = &split.main.graph.states;
+    assert_eq!(split.main.graph.start_at, format!("001 part 1 of {n}"));
+    for k in 1..=n {
+        let State::Task(task) = &states[&format!("{k:03} part {k} of {n}")] else {
+            panic!("part {k}");
+        };
+        assert_eq!(
+            task.resource,
+            "arn:aws:states:::states:startExecution.sync:2"
+        );
+        assert_eq!(
+            task.parameters["StateMachineArn.$"],
+            format!(
+                "States.Format('{{}}{}', $$.StateMachine.Id)",
+                part_suffix(k)
+            )
+        );
+        assert_eq!(task.parameters["Input.$"], "$");
+        assert_eq!(task.output_path.as_deref(), Some("$.Output"));
+        let next = if k == n {
+            SUCCEEDED.to_string()
+        } else {
+            format!("{:03} part {} of {n}", k + 1, k + 1)
+        };
+        assert_eq!(task.transition, machine::Transition::to(Some(&next)));
+    }
+    // Every step in exactly one part, under the name a follower knows it by.
+    let firsts = step_states(&plan);
+    let mut seen = 0;
+    for part in &split.parts {
+        for first in firsts.keys() {
+            if part.graph.states.contains_key(first) {
+                seen += 1;
+            }
+        }
+    }
+    assert_eq!(seen, firsts.len());
+    // And an item larger than the budget by itself is said so, not cut.
+    let small = ExportOptions {
+        budget: Budget {
+            events: 300,
+            ..Budget::default()
+        },
+        ..ExportOptions::default()
+    };
+    let ecommerce = compile_parts(&golden("ecommerce"), &small);
+    assert!(matches!(ecommerce, Err(ExportError::TooLarge(m)) if m.contains("003 Parallel")));
+}

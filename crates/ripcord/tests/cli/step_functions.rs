@@ -549,3 +549,176 @@ fn a_killed_follower_is_followed_again_by_apply_resume() {
     ]);
     assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
 }
+
+/// A plan beyond one execution's budget runs as parts: a parent starts each part's state
+/// machine in turn, the follower follows each child, a gate in a part is answered as any other,
+/// and the world ends as planned. (A small `--max-events` stands in for a large plan.)
+#[test]
+fn a_plan_exported_as_parts_runs_part_after_part() {
+    let scratch = tempfile::tempdir().unwrap();
+    let runbook = scratch.path().join("sfn-parts.rhai");
+    std::fs::write(
+        &runbook,
+        r#"runbook(#{ name: "sfn-parts", rto: "1h", regions: ["us-west-2"] });
+let web = asg("dr-web-asg", "us-west-2");
+let app = asg("dr-app-asg", "us-west-2");
+scale(web, #{ min: 4, max: 10, desired: 4 });
+approve("Web tier scaled: scale the application tier?");
+scale(app, #{ min: 6, max: 12, desired: 6 });
+disable_health_check(health_check("ECommerce-Primary-HealthCheck"));
+notify(topic("dr-notifications", "us-west-2"), "Parts done", "Every part ran.");
+"#,
+    )
+    .unwrap();
+    std::fs::copy(
+        super::workspace().join("runbooks/ecommerce/inventory.yaml"),
+        scratch.path().join("sfn-parts.inventory.yaml"),
+    )
+    .unwrap();
+    let run = reviewed(runbook.to_str().unwrap());
+    let plan = run.plan.to_str().unwrap();
+    let deployed = run.ripcord(&[
+        "deploy",
+        plan,
+        "--engine",
+        "step-functions",
+        "--region",
+        REGION,
+        "--role-arn",
+        ROLE,
+        "--max-events",
+        "30",
+    ]);
+    let said = stderr(&deployed);
+    assert!(deployed.status.success(), "{said}");
+    assert!(
+        said.contains("as ripcord-sfn-parts and its 3 parts"),
+        "{said}"
+    );
+    let arns = stdout(&deployed);
+    assert!(
+        arns.lines()
+            .next()
+            .unwrap()
+            .ends_with(":stateMachine:ripcord-sfn-parts-part-001"),
+        "{arns}"
+    );
+    assert!(
+        arns.lines()
+            .last()
+            .unwrap()
+            .ends_with(":stateMachine:ripcord-sfn-parts"),
+        "{arns}"
+    );
+
+    let (out, answered) = run.answer_until_done(run.start_apply(), &[]);
+    let said = format!("{}\n{}", stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{said}");
+    assert_eq!(answered, 1);
+    let journal = journal_lines(&run.runs());
+    let plan_json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+    assert_steps_are_the_plan("sfn-parts", &journal, &plan_json);
+    assert_eq!(journal.last().unwrap()["status"], "completed");
+    let after = capture_of(
+        &run.moto,
+        runbook.to_str().unwrap(),
+        run.dir(),
+        "after.json",
+    );
+    assert_eq!(facts(&load(&run.end_state)), facts(&load(&after)));
+    // Each part ran as a child execution of the run's own.
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            run.runs()
+                .join(run.run_id().unwrap())
+                .join("execution.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(file["parts"].as_array().map(Vec::len), Some(3), "{file}");
+    for part in file["parts"].as_array().unwrap() {
+        let described = run.moto.boto3_json(
+            REGION,
+            "stepfunctions",
+            &format!(
+                "describe_execution(executionArn='{}')",
+                part.as_str().unwrap()
+            ),
+        );
+        assert!(described.contains("\"SUCCEEDED\""), "{described}");
+    }
+}
+
+/// The 10,000-resource benchmark plan (bench/generate.py) exports within Step Functions'
+/// documented quotas: no definition over 1 MB (1,048,576 bytes), no execution over 25,000
+/// history events, every step in exactly one part.
+#[test]
+fn the_ten_thousand_step_benchmark_exports_within_step_functions_quotas() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    let generated = std::process::Command::new(ripcord_testkit::python())
+        .arg(super::workspace().join("bench/generate.py"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let plan = dir.join("plan.json");
+    let planned = super::ripcord(&[
+        "plan",
+        dir.join("bench.rhai").to_str().unwrap(),
+        "--inventory",
+        dir.join("bench.inventory.json").to_str().unwrap(),
+        "-f",
+        "json",
+        "-o",
+        plan.to_str().unwrap(),
+    ]);
+    assert!(planned.status.success(), "{}", stderr(&planned));
+    let out = dir.join("bench.asl.json");
+    let exported = super::ripcord(&[
+        "export",
+        plan.to_str().unwrap(),
+        "--engine",
+        "step-functions",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let mut parts = Vec::new();
+    for k in 1.. {
+        let path = dir.join(format!("bench.asl.part-{k:03}.json"));
+        if !path.is_file() {
+            break;
+        }
+        parts.push(std::fs::read_to_string(path).unwrap());
+    }
+    assert!(parts.len() > 1, "10,000 steps are more than one execution");
+    let parent = std::fs::read_to_string(&out).unwrap();
+    let mut steps = std::collections::BTreeSet::new();
+    for definition in parts.iter().chain([&parent]) {
+        assert!(
+            definition.len() <= 1_048_576,
+            "a definition of {} bytes",
+            definition.len()
+        );
+        // The plan is straight-line (no wait, so no loop): each state runs at most once, and
+        // a state adds at most 5 events (a Task's entered, scheduled, started, succeeded,
+        // exited); plus the execution's start and end.
+        let machine: Value = serde_json::from_str(definition).unwrap();
+        let states = machine["States"].as_object().unwrap();
+        assert!(!states.values().any(|s| s["Type"] == "Wait"));
+        let events = 5 * states.len() + 2;
+        assert!(events <= 25_000, "an execution of up to {events} events");
+        for name in states.keys().filter(|n| n.ends_with(".0 done")) {
+            assert!(steps.insert(name.clone()), "{name} in two parts");
+        }
+    }
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    assert_eq!(
+        steps.len() as u64,
+        plan["counts"]["steps"].as_u64().unwrap(),
+        "every step in one part"
+    );
+}
