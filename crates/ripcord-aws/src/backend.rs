@@ -197,6 +197,15 @@ impl LiveBackend {
         crate::StepFunctions::new(&self.runtime, self.ctx.clients.base(), region)
     }
 
+    /// IAM, for the role a deployed state machine runs as (`ripcord deploy --create-role`).
+    pub fn roles(&self) -> crate::Roles<'_> {
+        crate::Roles::new(
+            &self.runtime,
+            self.ctx.clients.base(),
+            self.ctx.clients.global_region(),
+        )
+    }
+
     /// Names the run (its journal's run id): idempotency tokens and the request tags of
     /// snapshots derive from it and the step's sequence number, so that `apply --resume`
     /// finds what the earlier process of the run made.

@@ -226,6 +226,11 @@ impl Clients {
         }
     }
 
+    /// The region global services (Route 53, IAM) are signed for in the partition.
+    pub(crate) fn global_region(&self) -> &str {
+        &self.route53_region
+    }
+
     /// The loaded SDK configuration every client is built from.
     pub(crate) fn base(&self) -> &aws_config::SdkConfig {
         &self.base

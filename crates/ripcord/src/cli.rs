@@ -78,6 +78,7 @@ pub enum Command {
     #[command(after_help = examples!(
         "ripcord deploy reviewed.json --engine step-functions --region us-west-2 --role-arn arn:aws:iam::123456789012:role/ripcord-failover",
         "ripcord deploy reviewed.json --engine step-functions --region us-west-2 --role-arn arn:aws:iam::123456789012:role/ripcord-failover --approval-topic arn:aws:sns:us-west-2:123456789012:dr-approvals",
+        "ripcord deploy reviewed.json --engine step-functions --region us-west-2 --create-role ripcord-failover    # the role, with the plan's policy",
     ))]
     Deploy(DeployArgs),
     /// Answer the approval gate a run on Step Functions waits at (approve, or --decline).
@@ -267,8 +268,18 @@ pub struct DeployArgs {
     pub engine: Engine,
     /// The execution role's ARN (the policy `ripcord export -o` writes, and Step Functions'
     /// trust policy).
-    #[arg(long, value_name = "ARN")]
-    pub role_arn: String,
+    #[arg(
+        long,
+        value_name = "ARN",
+        required_unless_present = "create_role",
+        conflicts_with = "create_role"
+    )]
+    pub role_arn: Option<String>,
+    /// Create the execution role NAME (trusting Step Functions) when missing, and put the
+    /// plan's policy on it as its inline policy `ripcord-step-functions` (replacing an older
+    /// one); its ARN is used.
+    #[arg(long, value_name = "NAME")]
+    pub create_role: Option<String>,
     /// The state machine's name [default: ripcord- and the runbook's name].
     #[arg(long)]
     pub name: Option<String>,

@@ -71,6 +71,17 @@ fn step_functions(args: &DeployArgs) -> Exit {
             return Exit::Aws;
         }
     };
+    let role_arn = match (&args.role_arn, &args.create_role) {
+        (Some(arn), _) => arn.clone(),
+        (None, Some(role)) => {
+            match ensure_role(&backend, &plan, args, role, exported.parts.len()) {
+                Ok(arn) => arn,
+                Err(exit) => return exit,
+            }
+        }
+        // clap requires one of them.
+        (None, None) => return Exit::Usage,
+    };
     let sfn = backend.step_functions(&region);
     let parts = exported.parts.len();
     for (machine_name, machine) in machines {
@@ -85,7 +96,7 @@ fn step_functions(args: &DeployArgs) -> Exit {
         if machine_name == name && parts > 0 {
             tags.insert(TAG_PARTS.to_string(), parts.to_string());
         }
-        match sfn.deploy(&machine_name, &definition, &args.role_arn, &tags) {
+        match sfn.deploy(&machine_name, &definition, &role_arn, &tags) {
             Ok(deployed) => {
                 let verb = if deployed.created {
                     "created"
@@ -112,6 +123,56 @@ fn step_functions(args: &DeployArgs) -> Exit {
         args.plan.display()
     );
     Exit::Ok
+}
+
+/// The role `name`, created when missing, with the plan's policy (the one `export -o`
+/// writes) as its inline policy: its ARN.
+fn ensure_role(
+    backend: &crate::live::LiveBackend,
+    plan: &Plan,
+    args: &DeployArgs,
+    name: &str,
+    parts: usize,
+) -> Result<String, Exit> {
+    let (world, account) = crate::export::scope_of(plan)?;
+    let scope = ripcord_core::iam::Scope {
+        account: &account,
+        world: &world,
+    };
+    let document = ripcord_core::policy::PolicyDocument::allowing(asl::role_permissions(
+        plan,
+        &scope,
+        args.approval_topic.as_deref(),
+        parts,
+    ));
+    let policy = serde_json::to_string(&document).map_err(|err| {
+        eprintln!("error: cannot serialize the policy: {err}");
+        Exit::BadInput
+    })?;
+    // IAM's quota on a role's inline policies (aws.amazon.com/iam quotas): said before AWS does.
+    const INLINE_POLICY_MAX_CHARS: usize = 10_240;
+    if policy.len() > INLINE_POLICY_MAX_CHARS {
+        eprintln!(
+            "error: the plan's policy is {} characters, over IAM's {INLINE_POLICY_MAX_CHARS} for a role's inline policies: write the role yourself (ripcord export -o FILE writes the policy) and pass --role-arn",
+            policy.len()
+        );
+        return Err(Exit::BadInput);
+    }
+    match backend.roles().ensure_for_step_functions(name, &policy) {
+        Ok(role) => {
+            let verb = if role.created { "created" } else { "updated" };
+            eprintln!(
+                "{verb} role {name} ({}) with the plan's policy as its inline policy {}",
+                role.arn,
+                crate::live::POLICY_NAME
+            );
+            Ok(role.arn)
+        }
+        Err(err) => {
+            eprintln!("error: cannot create or update the role {name}: {err}");
+            Err(Exit::Aws)
+        }
+    }
 }
 
 /// A saved plan and the SHA-256 of its file, which names what was deployed.

@@ -136,7 +136,7 @@ fn policy_path(output: &Path) -> PathBuf {
 
 /// The world (for ids of resources named by tag) and the account the plan was made against:
 /// its inventory file when it can still be read, else no world (ids become `*`).
-fn scope_of(plan: &ripcord_core::Plan) -> Result<(Inventory, String), Exit> {
+pub fn scope_of(plan: &ripcord_core::Plan) -> Result<(Inventory, String), Exit> {
     let info = plan.inventory.as_ref();
     let world = info
         .and_then(|info| Inventory::load(Path::new(&info.path)).ok())

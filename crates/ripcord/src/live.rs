@@ -2,7 +2,7 @@
 
 use crate::cli::LiveArgs;
 pub use ripcord_aws::{
-    Event, LiveBackend, QueueObserver, Queued, Retry, RetryObserver, StepFunctions,
+    Event, LiveBackend, QueueObserver, Queued, Retry, RetryObserver, StepFunctions, POLICY_NAME,
 };
 use ripcord_aws::{LiveConfig, PollConfig};
 

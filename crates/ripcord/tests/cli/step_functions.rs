@@ -722,3 +722,69 @@ fn the_ten_thousand_step_benchmark_exports_within_step_functions_quotas() {
         "every step in one part"
     );
 }
+
+#[test]
+fn deploy_creates_the_execution_role_with_the_plans_policy() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    let plan = run.plan.to_str().unwrap();
+    let deploy = || {
+        run.ripcord(&[
+            "deploy",
+            plan,
+            "--engine",
+            "step-functions",
+            "--region",
+            REGION,
+            "--create-role",
+            "ripcord-failover",
+            "--poll-interval",
+            "1",
+        ])
+    };
+    let out = deploy();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("created role ripcord-failover"),
+        "{}",
+        stderr(&out)
+    );
+    let role = run
+        .moto
+        .boto3_json("us-east-1", "iam", "get_role(RoleName='ripcord-failover')");
+    assert!(
+        role.contains("states.amazonaws.com"),
+        "the trust policy: {role}"
+    );
+    let policy = run.moto.boto3_json(
+        "us-east-1",
+        "iam",
+        "get_role_policy(RoleName='ripcord-failover', PolicyName='ripcord-step-functions')",
+    );
+    for action in [
+        "autoscaling:UpdateAutoScalingGroup",
+        "rds:RemoveFromGlobalCluster",
+        "route53:GetHealthCheck",
+    ] {
+        assert!(policy.contains(action), "{action} in {policy}");
+    }
+    let machine = run.moto.boto3_json(
+        REGION,
+        "stepfunctions",
+        "describe_state_machine(stateMachineArn='arn:aws:states:us-west-2:123456789012:stateMachine:ripcord-ecommerce-failover')",
+    );
+    assert!(
+        machine.contains("arn:aws:iam::123456789012:role/ripcord-failover"),
+        "{machine}"
+    );
+    // Again: the role is there, its policy put again.
+    let again = deploy();
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("updated role ripcord-failover"),
+        "{}",
+        stderr(&again)
+    );
+    // And the execution runs.
+    let (out, _) = run.answer_until_done(run.start_apply(), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
