@@ -105,6 +105,21 @@ impl<'b> StepFunctions<'b> {
         }
     }
 
+    /// The definition of a state machine (Amazon States Language, JSON).
+    pub fn definition(&self, arn: &str) -> Result<String, BackendError> {
+        let op = Op::new("states", "DescribeStateMachine");
+        let out = self
+            .runtime
+            .block_on(
+                self.client
+                    .describe_state_machine()
+                    .state_machine_arn(arn)
+                    .send(),
+            )
+            .map_err(|e| op.sdk(e))?;
+        Ok(out.definition().to_string())
+    }
+
     /// The tags of a state machine.
     pub fn tags(&self, arn: &str) -> Result<BTreeMap<String, String>, BackendError> {
         let op = Op::new("states", "ListTagsForResource");

@@ -2,7 +2,7 @@
 //! far its follower journaled the execution's history (`apply --resume` and `approve` read it).
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The file's name in the run directory; the plan run is copied beside it as [`PLAN_FILE`].
@@ -17,6 +17,12 @@ pub struct ExecutionFile {
     pub region: String,
     pub state_machine_arn: String,
     pub execution_arn: String,
+    /// The execution's input (the approval topic), for an execution that resumes it.
+    #[serde(default)]
+    pub input: String,
+    /// Executions of the run before this one, which failed and were resumed by it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<String>,
     /// A plan exported as parts: each part's child execution, in the order the parent starts
     /// them (`ripcord_core::asl::Exported`); empty for one state machine.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -33,6 +39,9 @@ pub struct ExecutionFile {
     /// When each open step started (ms since the epoch), for its duration.
     #[serde(default)]
     pub started_ms: BTreeMap<String, i64>,
+    /// Steps done, by first state: what a resumed execution skips.
+    #[serde(default)]
+    pub done: BTreeSet<String>,
 }
 
 impl ExecutionFile {

@@ -92,6 +92,17 @@ impl<'a> Follower<'a> {
                 Ok(events) => events,
                 // A part the parent has not started yet.
                 Err(err) if err.code.contains("DoesNotExist") && arn != self.file.execution_arn => {
+                    // A resumed execution starts at its resume point's part: the parts before
+                    // it are never started.
+                    let later = (self.file.part + 1..self.file.parts.len())
+                        .find(|&q| self.sfn.describe(&self.file.parts[q]).is_ok());
+                    if let Some(q) = later {
+                        self.file.part = q;
+                        self.file.last_event = 0;
+                        after = 0;
+                        self.save();
+                        continue;
+                    }
                     let parent = self.sfn.describe(&self.file.execution_arn)?;
                     if !parent.is_running() {
                         let error = parent.error.unwrap_or(parent.status);
@@ -271,7 +282,7 @@ impl<'a> Follower<'a> {
             .unwrap_or(Value::Null);
         let outcome = Outcome {
             resolved: step.resolved.clone(),
-            creates: created(step, self.last_answer(first)),
+            creates: created(step, last_answer(&self.answers, first)),
             duration_secs: duration_ms / 1000,
             approved_by: input["approvals"][format!("s{index}")]["By"]
                 .as_str()
@@ -279,27 +290,8 @@ impl<'a> Follower<'a> {
             ..Outcome::default()
         };
         self.journal.finished(seq, Ok(&outcome), duration_ms);
+        self.file.done.insert(first.to_string());
         self.unsaved = true;
-    }
-
-    /// The answer of the step's last request: its last `.rN send`, else `.1 send` (after a
-    /// guard), else the step's first state.
-    fn last_answer(&self, first: &str) -> Option<&Value> {
-        let parts = self
-            .answers
-            .range(format!("{first}.r")..format!("{first}.s"))
-            .filter(|(name, _)| name.ends_with(" send"))
-            .max_by_key(|(name, _)| {
-                name.trim_start_matches(first)
-                    .trim_start_matches(".r")
-                    .trim_end_matches(" send")
-                    .parse::<u32>()
-                    .unwrap_or(0)
-            })
-            .map(|(_, answer)| answer);
-        parts
-            .or_else(|| self.answers.get(&format!("{first}.1 send")))
-            .or_else(|| self.answers.get(first))
     }
 
     /// Every step still open failed with the last task failure, else the execution's error.
@@ -334,6 +326,75 @@ impl<'a> Follower<'a> {
             self.run_id
         ));
     }
+}
+
+/// Records which state `event` belongs to (entries by name, the others through the event they
+/// follow) and, for a Task that succeeded, its answer.
+fn index(
+    state_of: &mut std::collections::HashMap<i64, String>,
+    answers: &mut BTreeMap<String, Value>,
+    event: &Event,
+) {
+    let kind = event.kind.as_str();
+    let state = match (&event.state, kind.ends_with("StateEntered")) {
+        (Some(name), true) => Some(name.clone()),
+        _ => state_of.get(&event.previous).cloned(),
+    };
+    if let Some(state) = state {
+        if kind == "TaskSucceeded" {
+            if let Some(answer) = event
+                .data
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok())
+            {
+                answers.insert(state.clone(), answer);
+            }
+        }
+        state_of.insert(event.id, state);
+    }
+}
+
+/// The answers of every Task that succeeded in these executions, by state name (later
+/// executions' over earlier ones').
+// BackendError is large but returned once, on a cold path (as in `crate::live`).
+#[allow(clippy::result_large_err)]
+pub fn answers_of<'e>(
+    sfn: &StepFunctions,
+    executions: impl Iterator<Item = &'e String>,
+) -> Result<BTreeMap<String, Value>, BackendError> {
+    let mut answers = BTreeMap::new();
+    for execution in executions {
+        let events = match sfn.history(execution, 0) {
+            Ok(events) => events,
+            // A part its parent never started.
+            Err(err) if err.code.contains("DoesNotExist") => continue,
+            Err(err) => return Err(err),
+        };
+        let mut state_of = std::collections::HashMap::new();
+        for event in &events {
+            index(&mut state_of, &mut answers, event);
+        }
+    }
+    Ok(answers)
+}
+
+/// The answer of a step's last request among `answers`: its last `.rN send`, else `.1 send`
+/// (after a guard), else the step's first state.
+pub fn last_answer<'a>(answers: &'a BTreeMap<String, Value>, first: &str) -> Option<&'a Value> {
+    let parts = answers
+        .range(format!("{first}.r")..format!("{first}.s"))
+        .filter(|(name, _)| name.ends_with(" send"))
+        .max_by_key(|(name, _)| {
+            name.trim_start_matches(first)
+                .trim_start_matches(".r")
+                .trim_end_matches(" send")
+                .parse::<u32>()
+                .unwrap_or(0)
+        })
+        .map(|(_, answer)| answer);
+    parts
+        .or_else(|| answers.get(&format!("{first}.1 send")))
+        .or_else(|| answers.get(first))
 }
 
 /// The step and message of an approval task's parameters (`Message` is the JSON the export

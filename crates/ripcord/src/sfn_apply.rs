@@ -132,6 +132,8 @@ pub fn run(
         region: deployment.region.clone(),
         state_machine_arn: deployment.machine_arn.clone(),
         execution_arn: execution_arn.clone(),
+        input: deployment.input.clone(),
+        earlier: Vec::new(),
         parts: (1..=deployment.parts)
             .map(|k| part_execution(&execution_arn, k))
             .collect(),
@@ -139,6 +141,7 @@ pub fn run(
         last_event: 0,
         open: Default::default(),
         started_ms: Default::default(),
+        done: Default::default(),
     };
     if let Err(err) = file.save(&run_dir) {
         eprintln!("warning: {err}: `approve` and `apply --resume` of this run need it; the execution is {execution_arn}");
@@ -149,7 +152,7 @@ pub fn run(
 
 /// `apply --resume RUN_ID` of a run on Step Functions: its execution followed again from the
 /// last event journaled.
-pub fn resume(runs: &Path, run_id: &str, file: ExecutionFile, args: &ApplyArgs) -> Exit {
+pub fn resume(runs: &Path, run_id: &str, mut file: ExecutionFile, args: &ApplyArgs) -> Exit {
     let run_dir = runs.join(run_id);
     let plan = match crate::reviewed::load(&run_dir.join(PLAN_FILE), "run's plan") {
         Ok(plan) => plan,
@@ -162,14 +165,18 @@ pub fn resume(runs: &Path, run_id: &str, file: ExecutionFile, args: &ApplyArgs) 
             return Exit::BadInput;
         }
     };
-    if let Some(status) = earlier.status() {
-        eprintln!(
-            "refused: run {run_id} has ended ({}); its execution is {}. Start a new run with apply --plan (redrive of a failed execution is not supported yet).",
-            status.as_str(),
-            file.execution_arn
-        );
-        return Exit::Refused;
-    }
+    let failed = match earlier.status() {
+        None => false,
+        Some(RunStatus::Failed) => true,
+        Some(status) => {
+            eprintln!(
+                "refused: run {run_id} has ended ({}); its execution is {}. Start a new run with apply --plan.",
+                status.as_str(),
+                file.execution_arn
+            );
+            return Exit::Refused;
+        }
+    };
     // One follower per run: the lock the run's apply took, taken over from a process that
     // is gone.
     let header = earlier.header();
@@ -202,6 +209,11 @@ pub fn resume(runs: &Path, run_id: &str, file: ExecutionFile, args: &ApplyArgs) 
             return Exit::Aws;
         }
     };
+    if failed {
+        if let Err(exit) = resume_failed(&live, &run_dir, run_id, &plan, &mut file) {
+            return exit;
+        }
+    }
     let journal = match JournalWriter::reopen(runs, run_id) {
         Ok(journal) => Arc::new(journal),
         Err(err) => {
@@ -209,13 +221,128 @@ pub fn resume(runs: &Path, run_id: &str, file: ExecutionFile, args: &ApplyArgs) 
             return Exit::BadInput;
         }
     };
-    eprintln!(
-        "following run {run_id} again: execution {} (from event {})",
-        file.execution_arn, file.last_event
-    );
+    if !failed {
+        eprintln!(
+            "following run {run_id} again: execution {} (from event {})",
+            file.execution_arn, file.last_event
+        );
+    }
     let rto = earlier.header().and_then(|h| h.meta.rto_secs);
     let hint = resume_hint(run_id, args.runs_dir.as_deref());
     follow(&live, &plan, journal, file, rto, &hint)
+}
+
+/// A failed execution resumed: a new execution of the same state machine, still this plan's,
+/// given where to start (`asl::resume_point`: the first step not done, branch by branch in a
+/// group) and the answers later steps read of the steps done; `file` then names it.
+fn resume_failed(
+    live: &LiveBackend,
+    run_dir: &Path,
+    run_id: &str,
+    plan: &Plan,
+    file: &mut ExecutionFile,
+) -> Result<(), Exit> {
+    let Some(mut resume) = ripcord_core::asl::resume_point(plan, &file.done) else {
+        eprintln!("refused: every step of run {run_id} is done: there is nothing to resume");
+        return Err(Exit::Refused);
+    };
+    let sfn = live.step_functions(&file.region);
+    // The state machine must still be the run's plan: not redeployed from another one.
+    let (_, sha256) = load_hashed(&run_dir.join(PLAN_FILE))?;
+    let tags = sfn.tags(&file.state_machine_arn).map_err(|err| {
+        eprintln!(
+            "error: cannot read the tags of {}: {err}",
+            file.state_machine_arn
+        );
+        Exit::Aws
+    })?;
+    if tags.get(TAG_PLAN) != Some(&sha256) {
+        eprintln!(
+            "refused: {} was deployed from another plan since run {run_id} started: the run cannot be resumed on it. Nothing was sent.",
+            file.state_machine_arn
+        );
+        return Err(Exit::StalePlan);
+    }
+    // A plan in parts: the part whose state machine has the resume point.
+    for k in 1..=file.parts.len() {
+        let arn = format!(
+            "{}{}",
+            file.state_machine_arn,
+            ripcord_core::asl::part_suffix(k)
+        );
+        let definition = sfn.definition(&arn).map_err(|err| {
+            eprintln!("error: cannot read the state machine {arn}: {err}");
+            Exit::Aws
+        })?;
+        let machine: serde_json::Value = serde_json::from_str(&definition).unwrap_or_default();
+        if machine["States"].get(&resume.from).is_some() {
+            resume.part = Some(k);
+            break;
+        }
+    }
+    let answers = crate::follow::answers_of(&sfn, file.executions()).map_err(|err| {
+        eprintln!("error: cannot read the failed execution's history: {err}");
+        Exit::Aws
+    })?;
+    let mut input: serde_json::Value =
+        serde_json::from_str(&file.input).unwrap_or_else(|_| serde_json::json!({}));
+    if !input.is_object() {
+        input = serde_json::json!({});
+    }
+    let firsts = ripcord_core::asl::step_states(plan);
+    for (index, paths) in ripcord_core::asl::kept_answers(plan) {
+        let first = firsts.iter().find(|(_, i)| **i == index).map(|(n, _)| n);
+        let answer = first
+            .filter(|first| file.done.contains(*first))
+            .and_then(|first| crate::follow::last_answer(&answers, first));
+        if let Some(answer) = answer {
+            for path in paths {
+                // Indexing a JSON object by a missing key inserts it (null, then an object
+                // when indexed again): the input is an object whose `steps` and `groups`
+                // are only ever made here, so no level is ever a string or a number.
+                let mut at = &mut input;
+                for key in path.split('.') {
+                    at = &mut at[key];
+                }
+                *at = answer.clone();
+            }
+        }
+    }
+    input["Resume"] = serde_json::to_value(&resume).unwrap_or_default();
+    let attempt = file.earlier.len() + 2;
+    let name = format!("{}-r{attempt}", execution_name(run_id));
+    let arn = sfn
+        .start(&file.state_machine_arn, &name, &input.to_string())
+        .map_err(|err| {
+            eprintln!("error: cannot start the resumed execution: {err}");
+            Exit::Aws
+        })?;
+    let branches: Vec<String> = resume
+        .branches
+        .iter()
+        .map(|(key, at)| format!("{key} at {at}"))
+        .collect();
+    eprintln!(
+        "resuming run {run_id} at {}{}: execution {arn} (the steps done are not sent again)",
+        resume.from,
+        if branches.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", branches.join(", "))
+        }
+    );
+    let parts = file.parts.len();
+    file.earlier
+        .push(std::mem::replace(&mut file.execution_arn, arn.clone()));
+    file.parts = (1..=parts).map(|k| part_execution(&arn, k)).collect();
+    file.part = 0;
+    file.last_event = 0;
+    file.open.clear();
+    file.started_ms.clear();
+    if let Err(err) = file.save(run_dir) {
+        eprintln!("warning: {err}");
+    }
+    Ok(())
 }
 
 /// `ripcord apply --resume RUN_ID [--runs-dir DIR]`.

@@ -27,11 +27,15 @@ impl Default for Budget {
     }
 }
 
-/// The history events of an execution's start and end, and of a machine's last state.
-pub const EXECUTION_EVENTS: u64 = 4;
+/// The history events of an execution's start and end, of a machine's resume Choice and of
+/// its last state.
+pub const EXECUTION_EVENTS: u64 = 6;
 
 /// The events a Parallel state adds around its branches (entered, started, succeeded, exited).
 pub const PARALLEL_EVENTS: u64 = 4;
+
+/// The events each branch's resume Choice adds.
+pub const BRANCH_EVENTS: u64 = 2;
 
 /// The events `step` is expected to add to an execution's history as exported: a Task
 /// state's five (entered, scheduled, started, succeeded, exited), a Pass's or Choice's two,

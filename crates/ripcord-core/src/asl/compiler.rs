@@ -2,13 +2,14 @@
 //! sequence number, so the document reads in plan order), a backward pass links each step to
 //! the one after it.
 
-use super::budget::{step_events, EXECUTION_EVENTS, PARALLEL_EVENTS};
+use super::budget::{step_events, BRANCH_EVENTS, EXECUTION_EVENTS, PARALLEL_EVENTS};
 use super::guard::{format_literal, Guard};
 use super::machine::{
     Catcher, Choice, Fail, Graph, Parallel, Pass, Sleep, State, StateMachine, Succeed, Task,
     Transition,
 };
 use super::poll::Poll;
+use super::resume::{self, Resume};
 use super::retry::throttling;
 use super::{ExportError, ExportOptions, Exported, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT};
 use crate::plan::{Plan, PlanItem};
@@ -30,6 +31,9 @@ const MAX_SUFFIX: usize = 18;
 /// `PassStateEntered` event is how a follower of the execution knows the step is done (its
 /// input carries the step's result), whatever kind of states the step is made of.
 pub const DONE: &str = ".0 done";
+
+/// The first state of every machine: where a resumed execution starts (`super::resume`).
+pub const RESUME: &str = "000 resume?";
 
 /// A plan item with the number of its states.
 #[derive(Clone)]
@@ -104,7 +108,8 @@ impl<'p> Compiler<'p> {
                 Some(SUCCEEDED.to_string()),
                 &mut alone,
             )?;
-            let size = nested_len(&alone);
+            // With its rule in the part's resume Choice.
+            let size = nested_len(&alone) + 2 * node_name(node).len() + 160;
             if !fits(size, events[i]) {
                 let why = match node {
                     Node::Parallel(..) => "a parallel group is not split across executions yet",
@@ -161,6 +166,22 @@ impl<'p> Compiler<'p> {
         let mut states = BTreeMap::new();
         states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
         let name = |k: usize| format!("{k:03} part {k} of {total}");
+        // A resumed execution starts at the part of its resume point (its number, not its
+        // items: a rule per item would not fit the parent of a 10,000-step plan).
+        let mut rules =
+            vec![json!({ "Variable": resume::RESUME_PART, "IsPresent": false, "Next": name(1) })];
+        for k in 1..=total {
+            rules.push(
+                json!({ "Variable": resume::RESUME_PART, "NumericEquals": k, "Next": name(k) }),
+            );
+        }
+        states.insert(
+            RESUME.to_string(),
+            State::Choice(Choice {
+                choices: rules,
+                default: name(1),
+            }),
+        );
         for k in 1..=total {
             let suffix = super::part_suffix(k);
             let next = if k == total {
@@ -191,7 +212,7 @@ impl<'p> Compiler<'p> {
         StateMachine {
             comment: format!("{}, the parent of its {total} parts", self.comment()),
             graph: Graph {
-                start_at: name(1),
+                start_at: RESUME.to_string(),
                 states,
             },
         }
@@ -206,15 +227,23 @@ impl<'p> Compiler<'p> {
         )
     }
 
-    /// A machine of `nodes`, ending in its own Succeeded state.
+    /// A machine of `nodes`, ending in its own Succeeded state, starting with the Choice
+    /// of a resumed execution.
     fn machine(&mut self, nodes: &[Node], what: &str) -> Result<StateMachine, ExportError> {
         let mut states = BTreeMap::new();
         states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
-        let start = self.emit(nodes, Some(SUCCEEDED.to_string()), &mut states)?;
+        let start = self
+            .emit(nodes, Some(SUCCEEDED.to_string()), &mut states)?
+            .unwrap_or_else(|| SUCCEEDED.to_string());
+        let targets: Vec<(String, String)> = nodes
+            .iter()
+            .map(|node| (node_name(node).to_string(), node_name(node).to_string()))
+            .collect();
+        states.insert(RESUME.to_string(), resume_choice(&targets, &start));
         Ok(StateMachine {
             comment: format!("{}{what}", self.comment()),
             graph: Graph {
-                start_at: start.unwrap_or_else(|| SUCCEEDED.to_string()),
+                start_at: RESUME.to_string(),
                 states,
             },
         })
@@ -329,8 +358,32 @@ impl<'p> Compiler<'p> {
                                 empty
                             }
                         };
+                        // A resumed execution starts the branch at its first step not done,
+                        // or ends it at once.
+                        let path = resume::branch_path(&resume::branch_key(*group, i + 1));
+                        let skipped = format!("{name}.b{} resumed done", i + 1);
+                        inner.insert(skipped.clone(), pass(None, None));
+                        let mut rules = vec![
+                            json!({ "Variable": path, "IsPresent": false, "Next": start }),
+                            json!({ "Variable": path, "StringEquals": resume::BRANCH_DONE, "Next": skipped }),
+                        ];
+                        for node in branch {
+                            if let Node::Step(first, step) = node {
+                                if !matches!(step.kind, StepKind::Note { .. }) {
+                                    rules.push(json!({ "Variable": path, "StringEquals": first, "Next": first }));
+                                }
+                            }
+                        }
+                        let entry = format!("{name}.b{} resume?", i + 1);
+                        inner.insert(
+                            entry.clone(),
+                            State::Choice(Choice {
+                                choices: rules,
+                                default: start,
+                            }),
+                        );
                         graphs.push(Graph {
-                            start_at: start,
+                            start_at: entry,
                             states: inner,
                         });
                     }
@@ -1011,6 +1064,7 @@ fn node_events(node: &Node, interval: u64) -> u64 {
         Node::Step(_, step) => step_events(step, interval),
         Node::Parallel(_, _, branches) => {
             PARALLEL_EVENTS
+                + BRANCH_EVENTS * branches.len() as u64
                 + branches
                     .iter()
                     .flatten()
@@ -1042,4 +1096,110 @@ fn nested_len(states: &BTreeMap<String, State>) -> usize {
 /// definition may be deployed in.
 fn json_len(value: &impl serde::Serialize) -> usize {
     serde_json::to_vec_pretty(value).map_or(usize::MAX, |bytes| bytes.len())
+}
+
+/// The name of a node's first state.
+fn node_name<'n>(node: &'n Node) -> &'n str {
+    match node {
+        Node::Step(name, _) | Node::Parallel(name, _, _) => name,
+    }
+}
+
+/// The Choice a machine starts with: without `$.Resume`, `start`; with it, the state its
+/// resume point names goes to (`targets`: resume point -> state), else `start`.
+fn resume_choice(targets: &[(String, String)], start: &str) -> State {
+    let mut rules =
+        vec![json!({ "Variable": resume::RESUME_FROM, "IsPresent": false, "Next": start })];
+    for (point, next) in targets {
+        rules.push(json!({ "Variable": resume::RESUME_FROM, "StringEquals": point, "Next": next }));
+    }
+    State::Choice(Choice {
+        choices: rules,
+        default: start.to_string(),
+    })
+}
+
+/// Where a resumed execution of `plan` starts, given the first states of the steps done
+/// (`done`): the first top-level item not done, and in a group each branch's first step not
+/// done; `None` when every step is done.
+pub fn resume_point(plan: &Plan, done: &std::collections::BTreeSet<String>) -> Option<Resume> {
+    let mut compiler = Compiler::new(plan, &ExportOptions::default());
+    let nodes = compiler.number(&plan.items.iter().collect::<Vec<_>>());
+    let pending = |node: &Node| match node {
+        Node::Step(name, step) => {
+            !matches!(step.kind, StepKind::Note { .. }) && !done.contains(name.as_str())
+        }
+        Node::Parallel(..) => false,
+    };
+    for node in &nodes {
+        match node {
+            Node::Step(name, _) if pending(node) => {
+                return Some(Resume {
+                    from: name.clone(),
+                    branches: BTreeMap::new(),
+                    part: None,
+                })
+            }
+            Node::Step(..) => {}
+            Node::Parallel(name, group, branches) => {
+                let mut points = BTreeMap::new();
+                let mut all_done = true;
+                for (i, branch) in branches.iter().enumerate() {
+                    let first = branch
+                        .iter()
+                        .find(|n| pending(n))
+                        .map(|n| node_name(n).to_string());
+                    all_done &= first.is_none();
+                    points.insert(
+                        resume::branch_key(*group, i + 1),
+                        first.unwrap_or_else(|| resume::BRANCH_DONE.to_string()),
+                    );
+                }
+                if !all_done {
+                    return Some(Resume {
+                        from: name.clone(),
+                        branches: points,
+                        part: None,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Where the answer of each call that creates something a later step reads is kept in the
+/// state, by step index: `$.steps.sN`, and for a step of a parallel group also
+/// `$.groups.gK.sN` (what the steps after the group read). A resumed execution is given them
+/// for the steps done before it.
+pub fn kept_answers(plan: &Plan) -> BTreeMap<u32, Vec<String>> {
+    let mut compiler = Compiler::new(plan, &ExportOptions::default());
+    let nodes = compiler.number(&plan.items.iter().collect::<Vec<_>>());
+    let kept =
+        |step: &Step| creation(step).is_some_and(|(id, _)| compiler.referenced.contains(&id));
+    let mut out = BTreeMap::new();
+    for node in &nodes {
+        match node {
+            Node::Step(_, step) if kept(step) => {
+                out.insert(step.index, vec![format!("steps.s{}", step.index)]);
+            }
+            Node::Step(..) => {}
+            Node::Parallel(_, group, branches) => {
+                for node in branches.iter().flatten() {
+                    if let Node::Step(_, step) = node {
+                        if kept(step) {
+                            out.insert(
+                                step.index,
+                                vec![
+                                    format!("steps.s{}", step.index),
+                                    format!("groups.g{group}.s{}", step.index),
+                                ],
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }

@@ -13,16 +13,18 @@ mod exported;
 pub mod guard;
 pub mod machine;
 mod poll;
+pub mod resume;
 pub mod retry;
 pub mod task;
 
 pub use budget::Budget;
-pub use compiler::{step_states, DONE, SUCCEEDED};
+pub use compiler::{kept_answers, resume_point, step_states, DONE, RESUME, SUCCEEDED};
 pub use context::SfnContext;
 pub use exported::Exported;
 pub use guard::Guard;
 pub use machine::{Graph, State, StateMachine};
 pub use poll::Poll;
+pub use resume::Resume;
 pub use task::{sdk_resource, SfnTask, SDK_PREFIX};
 
 use crate::iam::{needs, Action, Permission, Reason, Scope};

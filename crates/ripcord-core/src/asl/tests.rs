@@ -48,6 +48,16 @@ fn graphs(graph: &Graph) -> Vec<&Graph> {
     out
 }
 
+/// Where a graph starts when the execution is not resumed: past its resume Choice.
+fn start_of(graph: &Graph) -> &str {
+    match &graph.states[&graph.start_at] {
+        State::Choice(c) if c.choices[0]["IsPresent"] == false => {
+            c.choices[0]["Next"].as_str().expect("a name")
+        }
+        _ => &graph.start_at,
+    }
+}
+
 fn tasks(graph: &Graph) -> Vec<&machine::Task> {
     graphs(graph)
         .into_iter()
@@ -163,7 +173,7 @@ fn each_step_kind_maps_to_its_states() {
     };
     assert_eq!(group.branches.len(), 3);
     let web = &group.branches[0].states;
-    assert!(matches!(&web[&group.branches[0].start_at], State::Pass(p)
+    assert!(matches!(&web[start_of(&group.branches[0])], State::Pass(p)
         if p.comment.as_deref() == Some("Scaling up web tier...")));
     let call = web
         .values()
@@ -319,7 +329,7 @@ fn what_a_parallel_branch_created_is_kept_for_the_steps_after_the_group() {
         }),
     );
     let machine = compile(&plan, &ExportOptions::default()).expect("exports");
-    let State::Parallel(group) = &machine.graph.states[&machine.graph.start_at] else {
+    let State::Parallel(group) = &machine.graph.states[start_of(&machine.graph)] else {
         panic!("the machine starts with the group");
     };
     assert_eq!(group.result_path, "$.groups.g1");
@@ -566,7 +576,7 @@ fn a_plan_over_its_budget_is_parts_run_in_order_by_a_parent() {
     assert!(n > 1, "{n} parts");
     // The parent: one startExecution.sync:2 per part, in order, each passing the state on.
     let states = &split.main.graph.states;
-    assert_eq!(split.main.graph.start_at, format!("001 part 1 of {n}"));
+    assert_eq!(start_of(&split.main.graph), format!("001 part 1 of {n}"));
     for k in 1..=n {
         let State::Task(task) = &states[&format!("{k:03} part {k} of {n}")] else {
             panic!("part {k}");
@@ -612,4 +622,53 @@ fn a_plan_over_its_budget_is_parts_run_in_order_by_a_parent() {
     };
     let ecommerce = compile_parts(&golden("ecommerce"), &small);
     assert!(matches!(ecommerce, Err(ExportError::TooLarge(m)) if m.contains("003 Parallel")));
+}
+
+#[test]
+fn a_resumed_execution_starts_at_the_first_step_not_done() {
+    let plan = golden("ecommerce");
+    let machine = compile(&plan, &ExportOptions::default()).expect("exports");
+    let firsts = step_states(&plan);
+    let named = |index: u32| -> String {
+        firsts
+            .iter()
+            .find(|(_, i)| **i == index)
+            .map(|(n, _)| n.clone())
+            .expect("a step")
+    };
+    // Nothing done: the first step. The check and the gate done: the group, branch by branch.
+    let none = std::collections::BTreeSet::new();
+    assert_eq!(resume_point(&plan, &none).map(|r| r.from), Some(named(1)));
+    let mut done: std::collections::BTreeSet<String> =
+        [named(1), named(2), named(3), named(4), named(7)].into();
+    let resume = resume_point(&plan, &done).expect("a resume point");
+    assert_eq!(resume.from, "003 Parallel");
+    assert_eq!(resume.branches["g3b1"], resume::BRANCH_DONE);
+    assert_eq!(resume.branches["g3b2"], named(5));
+    assert_eq!(resume.branches["g3b3"], named(8));
+    // The machine's Choices lead there: the top-level one to the group, each branch's to it.
+    let State::Choice(top) = &machine.graph.states[RESUME] else {
+        panic!("the resume Choice");
+    };
+    assert!(top
+        .choices
+        .iter()
+        .any(|r| r["StringEquals"] == "003 Parallel" && r["Next"] == "003 Parallel"));
+    let State::Parallel(group) = &machine.graph.states["003 Parallel"] else {
+        panic!("the group");
+    };
+    let State::Choice(second) = &group.branches[1].states[&group.branches[1].start_at] else {
+        panic!("the branch's resume Choice");
+    };
+    assert!(second
+        .choices
+        .iter()
+        .any(|r| r["Variable"] == "$.Resume.Branches.g3b2"
+            && r["StringEquals"] == named(5).as_str()
+            && r["Next"] == named(5).as_str()));
+    // Everything done: nothing to resume.
+    for index in 1..=10 {
+        done.insert(named(index));
+    }
+    assert_eq!(resume_point(&plan, &done), None);
 }

@@ -550,11 +550,9 @@ fn a_killed_follower_is_followed_again_by_apply_resume() {
     assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
 }
 
-/// A plan beyond one execution's budget runs as parts: a parent starts each part's state
-/// machine in turn, the follower follows each child, a gate in a part is answered as any other,
-/// and the world ends as planned. (A small `--max-events` stands in for a large plan.)
-#[test]
-fn a_plan_exported_as_parts_runs_part_after_part() {
+/// A runbook of five top-level steps on the e-commerce world, a gate second: three parts at
+/// `--max-events 30`.
+fn parts_runbook() -> (tempfile::TempDir, PathBuf) {
     let scratch = tempfile::tempdir().unwrap();
     let runbook = scratch.path().join("sfn-parts.rhai");
     std::fs::write(
@@ -575,6 +573,15 @@ notify(topic("dr-notifications", "us-west-2"), "Parts done", "Every part ran.");
         scratch.path().join("sfn-parts.inventory.yaml"),
     )
     .unwrap();
+    (scratch, runbook)
+}
+
+/// A plan beyond one execution's budget runs as parts: a parent starts each part's state
+/// machine in turn, the follower follows each child, a gate in a part is answered as any other,
+/// and the world ends as planned. (A small `--max-events` stands in for a large plan.)
+#[test]
+fn a_plan_exported_as_parts_runs_part_after_part() {
+    let (_scratch, runbook) = parts_runbook();
     let run = reviewed(runbook.to_str().unwrap());
     let plan = run.plan.to_str().unwrap();
     let deployed = run.ripcord(&[
@@ -787,4 +794,133 @@ fn deploy_creates_the_execution_role_with_the_plans_policy() {
     // And the execution runs.
     let (out, _) = run.answer_until_done(run.start_apply(), &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A failed execution resumed after the cause is fixed: `apply --resume` starts a new
+/// execution of the same state machine at the step that failed (the steps done skipped) and
+/// follows it to the end, in the same run.
+#[test]
+fn a_failed_execution_is_resumed_at_the_step_that_failed() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let topic = "arn:aws:sns:us-west-2:123456789012:dr-notifications";
+    // The stakeholders' topic is deleted while the gate waits: every step but the last one
+    // runs, the notification fails.
+    let out = run.changed_while_the_gate_waits("sns", &format!("delete_topic(TopicArn='{topic}')"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("step 10 Publish failed (runbooks/ecommerce/failover.rhai:70)"),
+        "{}",
+        stderr(&out)
+    );
+    // The cause fixed; the run resumed at the notification.
+    run.moto
+        .boto3("sns", "create_topic(Name='dr-notifications')");
+    let run_id = run.run_id().unwrap();
+    let runs = run.runs();
+    let resumed = run.ripcord(&[
+        "apply",
+        "--resume",
+        &run_id,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    let said = stderr(&resumed);
+    assert!(resumed.status.success(), "{said}");
+    assert!(
+        said.contains(&format!(
+            "resuming run {run_id} at 015 Publish dr-notifications"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("Completed after"), "{said}");
+    let journal = journal_lines(&runs);
+    let calls = |operation: &str| {
+        journal
+            .iter()
+            .filter(|r| r["type"] == "intent" && r["intent"]["call"]["operation"] == operation)
+            .count()
+    };
+    assert_eq!(calls("UpdateAutoScalingGroup"), 2, "each group scaled once");
+    assert_eq!(calls("Publish"), 2, "the notification: failed, then sent");
+    assert_eq!(journal.last().unwrap()["status"], "completed");
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(runs.join(&run_id).join("execution.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(file["earlier"].as_array().map(Vec::len), Some(1), "{file}");
+    assert!(
+        file["execution_arn"].as_str().unwrap().ends_with("-r2"),
+        "{file}"
+    );
+}
+
+/// A plan in parts whose last part fails is resumed in that part: the parent starts there,
+/// the parts done are not run again.
+#[test]
+fn a_plan_in_parts_is_resumed_in_the_part_that_failed() {
+    let (_scratch, runbook) = parts_runbook();
+    let run = reviewed(runbook.to_str().unwrap());
+    let plan = run.plan.to_str().unwrap();
+    let deployed = run.ripcord(&[
+        "deploy",
+        plan,
+        "--engine",
+        "step-functions",
+        "--region",
+        REGION,
+        "--role-arn",
+        ROLE,
+        "--max-events",
+        "30",
+    ]);
+    assert!(deployed.status.success(), "{}", stderr(&deployed));
+    let topic = "arn:aws:sns:us-west-2:123456789012:dr-notifications";
+    let out = run.changed_while_the_gate_waits("sns", &format!("delete_topic(TopicArn='{topic}')"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    run.moto
+        .boto3("sns", "create_topic(Name='dr-notifications')");
+    let run_id = run.run_id().unwrap();
+    let runs = run.runs();
+    let resumed = run.ripcord(&[
+        "apply",
+        "--resume",
+        &run_id,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    let said = stderr(&resumed);
+    assert!(resumed.status.success(), "{said}");
+    assert!(said.contains("Completed after"), "{said}");
+    let journal = journal_lines(&runs);
+    let intents: Vec<&Value> = journal.iter().filter(|r| r["type"] == "intent").collect();
+    // Five steps, the notification twice.
+    assert_eq!(intents.len(), 6, "{intents:#?}");
+    // The resumed parent started at part 3: parts 1 and 2 ran once, in the first execution.
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(runs.join(&run_id).join("execution.json")).unwrap(),
+    )
+    .unwrap();
+    let parts = file["parts"].as_array().unwrap();
+    for k in 1..=2 {
+        let listed = run.moto.read(
+            REGION,
+            "stepfunctions",
+            &format!("list_executions(stateMachineArn='arn:aws:states:us-west-2:123456789012:stateMachine:ripcord-sfn-parts-part-{k:03}')"),
+        );
+        assert_eq!(
+            listed["executions"].as_array().map(Vec::len),
+            Some(1),
+            "part {k}: {listed}"
+        );
+    }
+    let third = run.moto.boto3_json(
+        REGION,
+        "stepfunctions",
+        &format!(
+            "describe_execution(executionArn='{}')",
+            parts[2].as_str().unwrap()
+        ),
+    );
+    assert!(third.contains("\"SUCCEEDED\""), "{third}");
 }
