@@ -1092,23 +1092,28 @@ def _patch_sfn_json_path():
 # JSON, timestamps as text.
 
 
-def _patch_sfn_task_timestamps():
+def _as_json(value):
+    """boto3's answer as a state holds it: JSON, timestamps as ISO 8601 text."""
     import datetime
 
+    def as_text(item):
+        if isinstance(item, (datetime.datetime, datetime.date)):
+            return item.isoformat()
+        raise TypeError(f"{type(item).__name__} is not JSON")
+
+    return json.loads(json.dumps(value, default=as_text))
+
+
+def _patch_sfn_task_timestamps():
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
         StateTaskServiceAwsSdk,
     )
-
-    def as_text(value):
-        if isinstance(value, (datetime.datetime, datetime.date)):
-            return value.isoformat()
-        raise TypeError(f"{type(value).__name__} is not JSON")
 
     upstream = StateTaskServiceAwsSdk._eval_service_task
 
     def _eval_service_task(self, env, *args, **kwargs):
         upstream(self, env, *args, **kwargs)
-        env.stack.append(json.loads(json.dumps(env.stack.pop(), default=as_text)))
+        env.stack.append(_as_json(env.stack.pop()))
 
     StateTaskServiceAwsSdk._eval_service_task = _eval_service_task
 
@@ -1126,16 +1131,9 @@ def _patch_sfn_task_timestamps():
 
 
 def _patch_sfn_start_execution():
-    import datetime
-
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
         StateTaskServiceSfn,
     )
-
-    def as_text(value):
-        if isinstance(value, (datetime.datetime, datetime.date)):
-            return value.isoformat()
-        raise TypeError(f"{type(value).__name__} is not JSON")
 
     upstream_parameters = StateTaskServiceSfn._normalise_parameters
 
@@ -1147,7 +1145,7 @@ def _patch_sfn_start_execution():
     def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
         if not isinstance(response, dict):
             return
-        converted = json.loads(json.dumps(response, default=as_text))
+        converted = _as_json(response)
         response.clear()
         for key, value in converted.items():
             response[key[:1].upper() + key[1:]] = value

@@ -283,18 +283,8 @@ pub struct DeployArgs {
     /// The state machine's name [default: ripcord- and the runbook's name].
     #[arg(long)]
     pub name: Option<String>,
-    /// The SNS topic (ARN) approvals publish their task token to [default: the one `apply
-    /// --approval-topic` gives each execution].
-    #[arg(long, value_name = "ARN")]
-    pub approval_topic: Option<String>,
-    /// Seconds between two polls of a wait (a wait's timeout becomes timeout / N polls).
-    #[arg(long, value_name = "SECONDS", default_value_t = ripcord_core::asl::POLL_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub poll_interval: u64,
-    /// History events one execution may take, as the plan's estimates count them (Step
-    /// Functions allows 25,000): a plan expected to take more is exported as parts, run one
-    /// after the other by a parent (docs/step-functions.md, "Large plans").
-    #[arg(long, value_name = "EVENTS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(20..=25_000))]
-    pub max_events: u64,
+    #[command(flatten)]
+    pub asl: AslArgs,
     /// AWS options; --region is where the state machine is deployed (required).
     #[command(flatten)]
     pub live: LiveArgs,
@@ -384,8 +374,17 @@ pub struct ExportArgs {
     /// machine goes to standard output and the policy is not written.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub asl: AslArgs,
+}
+
+/// How a plan is compiled to Amazon States Language (`export` and `deploy` alike: what is
+/// deployed is what was exported).
+#[derive(Debug, Clone, Args)]
+pub struct AslArgs {
     /// The SNS topic (ARN) approvals publish their task token to [default: the
-    /// `ApprovalTopicArn` field of each execution's input].
+    /// `ApprovalTopicArn` field of each execution's input, which `apply --approval-topic`
+    /// gives].
     #[arg(long, value_name = "ARN")]
     pub approval_topic: Option<String>,
     /// Seconds between two polls of a wait (a wait's timeout becomes timeout / N polls).
@@ -396,6 +395,21 @@ pub struct ExportArgs {
     /// after the other by a parent (docs/step-functions.md, "Large plans").
     #[arg(long, value_name = "EVENTS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(20..=25_000))]
     pub max_events: u64,
+}
+
+impl AslArgs {
+    /// The export's options; `region` is where the machine is deployed, when it is.
+    pub fn options(&self, region: Option<String>) -> ripcord_core::asl::ExportOptions {
+        ripcord_core::asl::ExportOptions {
+            approval_topic: self.approval_topic.clone(),
+            region,
+            poll_interval_secs: self.poll_interval,
+            budget: ripcord_core::asl::Budget {
+                events: self.max_events,
+                ..ripcord_core::asl::Budget::default()
+            },
+        }
+    }
 }
 
 /// The engines `ripcord export`, `deploy` and `apply --engine` know.

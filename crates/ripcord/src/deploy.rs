@@ -32,15 +32,7 @@ fn step_functions(args: &DeployArgs) -> Exit {
         Ok(loaded) => loaded,
         Err(exit) => return exit,
     };
-    let options = asl::ExportOptions {
-        approval_topic: args.approval_topic.clone(),
-        region: Some(region.clone()),
-        poll_interval_secs: args.poll_interval,
-        budget: asl::Budget {
-            events: args.max_events,
-            ..asl::Budget::default()
-        },
-    };
+    let options = args.asl.options(Some(region.clone()));
     let exported = match asl::compile_parts(&plan, &options) {
         Ok(exported) => exported,
         Err(err) => {
@@ -61,7 +53,7 @@ fn step_functions(args: &DeployArgs) -> Exit {
         (TAG_PLAN.to_string(), sha256.clone()),
         (TAG_RUNBOOK.to_string(), plan.runbook.path.clone()),
     ]);
-    if let Some(topic) = &args.approval_topic {
+    if let Some(topic) = &args.asl.approval_topic {
         tags.insert(TAG_APPROVAL_TOPIC.to_string(), topic.clone());
     }
     let backend = match live::backend(&args.live, std::slice::from_ref(&region)) {
@@ -142,7 +134,7 @@ fn ensure_role(
     let document = ripcord_core::policy::PolicyDocument::allowing(asl::role_permissions(
         plan,
         &scope,
-        args.approval_topic.as_deref(),
+        args.asl.approval_topic.as_deref(),
         parts,
     ));
     let policy = serde_json::to_string(&document).map_err(|err| {

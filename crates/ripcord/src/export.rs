@@ -22,15 +22,7 @@ fn step_functions(args: &ExportArgs) -> Exit {
         Ok(plan) => plan,
         Err(exit) => return exit,
     };
-    let options = asl::ExportOptions {
-        approval_topic: args.approval_topic.clone(),
-        region: None,
-        poll_interval_secs: args.poll_interval,
-        budget: asl::Budget {
-            events: args.max_events,
-            ..asl::Budget::default()
-        },
-    };
+    let options = args.asl.options(None);
     let exported = match asl::compile_parts(&plan, &options) {
         Ok(exported) => exported,
         Err(err) => {
@@ -68,7 +60,7 @@ fn step_functions(args: &ExportArgs) -> Exit {
     let document = PolicyDocument::allowing(asl::role_permissions(
         &plan,
         &scope,
-        args.approval_topic.as_deref(),
+        args.asl.approval_topic.as_deref(),
         exported.parts.len(),
     ));
     let policy = match to_json(serde_json::to_string_pretty(&document)) {

@@ -187,23 +187,7 @@ impl<'a> Follower<'a> {
 
     /// Which state the event belongs to, and a Task's answer.
     fn index(&mut self, event: &Event) {
-        let kind = event.kind.as_str();
-        let state = match (&event.state, kind.ends_with("StateEntered")) {
-            (Some(name), true) => Some(name.clone()),
-            _ => self.state_of.get(&event.previous).cloned(),
-        };
-        if let Some(state) = state {
-            if kind == "TaskSucceeded" {
-                if let Some(answer) = event
-                    .data
-                    .as_deref()
-                    .and_then(|d| serde_json::from_str(d).ok())
-                {
-                    self.answers.insert(state.clone(), answer);
-                }
-            }
-            self.state_of.insert(event.id, state);
-        }
+        index(&mut self.state_of, &mut self.answers, event);
     }
 
     fn handle(&mut self, event: &Event) -> Option<Ended> {

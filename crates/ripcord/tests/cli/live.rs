@@ -176,7 +176,7 @@ fn without_durations(text: &str) -> String {
 }
 
 /// A step as both sides record it: the intent JSON with created ids mapped and times masked.
-pub(crate) fn normalize(step: &Value, ids: &BTreeMap<String, String>) -> String {
+fn normalize(step: &Value, ids: &BTreeMap<String, String>) -> String {
     let mut text = step.to_string();
     for (planned, live) in ids {
         text = text.replace(live.as_str(), planned.as_str());
@@ -432,6 +432,43 @@ pub(crate) fn plan_and_apply(runbook: &str) -> Applied {
 }
 
 /// [`plan_and_apply`] with the apply's requests through the fault proxy with `faults`.
+/// The journal's intents are the plan's steps, in order up to the branches of a group: each
+/// block's steps, each branch in its own order; `ids` maps the planned ids of what the run
+/// created to AWS's.
+pub(crate) fn assert_executed_as_planned(
+    runbook: &str,
+    journal: &[Value],
+    plan: &Value,
+    ids: &BTreeMap<String, String>,
+) {
+    let intents: Vec<String> = journal
+        .iter()
+        .filter(|r| r["type"] == "intent")
+        .map(|r| normalize(&r["intent"], ids))
+        .collect();
+    let mut next = 0;
+    for block in plan_blocks(plan) {
+        let size: usize = block.iter().map(Vec::len).sum();
+        let executed = &intents[next..next + size];
+        for branch in &block {
+            // Each branch's steps appear in the branch's order among the group's.
+            let mut at = 0;
+            for step in branch {
+                let wanted = normalize(step, ids);
+                let found = executed[at..].iter().position(|e| *e == wanted);
+                assert!(found.is_some(), "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}");
+                at += found.unwrap() + 1;
+            }
+        }
+        next += size;
+    }
+    assert_eq!(
+        next,
+        intents.len(),
+        "{runbook}: more steps executed than planned"
+    );
+}
+
 pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Applied {
     let moto = Moto::start();
     moto.seed(&inventory_of(runbook));
@@ -465,11 +502,6 @@ pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Appl
 
     // The executed steps are the planned steps, in order up to the branches of a group.
     let journal = journal_lines(&runs);
-    let intents: Vec<(u64, Value)> = journal
-        .iter()
-        .filter(|r| r["type"] == "intent")
-        .map(|r| (r["seq"].as_u64().unwrap(), r["intent"].clone()))
-        .collect();
     let live_creates: BTreeMap<u64, String> = journal
         .iter()
         .filter(|r| r["type"] == "result")
@@ -490,30 +522,7 @@ pub(crate) fn plan_and_apply_with(runbook: &str, faults: Option<Faults>) -> Appl
         .into_iter()
         .zip(live_creates.into_values())
         .collect();
-    let mut next = 0;
-    for block in plan_blocks(&plan) {
-        let size: usize = block.iter().map(Vec::len).sum();
-        let executed: Vec<String> = intents[next..next + size]
-            .iter()
-            .map(|(_, v)| normalize(v, &ids))
-            .collect();
-        for branch in &block {
-            // Each branch's steps appear in the branch's order among the group's.
-            let mut at = 0;
-            for step in branch {
-                let wanted = normalize(step, &ids);
-                let found = executed[at..].iter().position(|e| *e == wanted);
-                assert!(found.is_some(), "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}");
-                at += found.unwrap() + 1;
-            }
-        }
-        next += size;
-    }
-    assert_eq!(
-        next,
-        intents.len(),
-        "{runbook}: apply executed more steps than planned"
-    );
+    assert_executed_as_planned(runbook, &journal, &plan, &ids);
 
     let after = capture_of(&moto, runbook, dir, "after.json");
     Applied {

@@ -4,7 +4,7 @@
 //! it leaves is the simulated end state. Plans with steps in another region are refused.
 
 use super::live::{
-    capture_of, facts, inventory_of, journal_lines, load, normalize, plan_blocks,
+    assert_executed_as_planned, capture_of, facts, inventory_of, journal_lines, load, plan_blocks,
     plan_with_end_state,
 };
 use super::moto::{ripcord_command, Moto};
@@ -181,35 +181,6 @@ fn reviewed_in(runbook: &str, region: &'static str) -> Deployed {
     }
 }
 
-/// The journal's intents in the order the execution carried them out, against the plan's
-/// blocks: each block's steps, each branch in its own order.
-fn assert_steps_are_the_plan(runbook: &str, journal: &[Value], plan: &Value) {
-    let intents: Vec<String> = journal
-        .iter()
-        .filter(|r| r["type"] == "intent")
-        .map(|r| normalize(&r["intent"], &BTreeMap::new()))
-        .collect();
-    let mut next = 0;
-    for block in plan_blocks(plan) {
-        let size: usize = block.iter().map(Vec::len).sum();
-        let executed = &intents[next..next + size];
-        for branch in &block {
-            let mut at = 0;
-            for step in branch {
-                let wanted = normalize(step, &BTreeMap::new());
-                let found = executed[at..].iter().position(|e| *e == wanted);
-                assert!(
-                    found.is_some(),
-                    "{runbook}: planned step not executed in order:\n{wanted}\nexecuted:\n{executed:#?}"
-                );
-                at += found.unwrap() + 1;
-            }
-        }
-        next += size;
-    }
-    assert_eq!(next, intents.len(), "{runbook}: more steps than planned");
-}
-
 /// The bundled runbooks whose steps are all in the DR region (or global): each runs to the
 /// end on Step Functions and leaves the world the dry-run predicted.
 #[test]
@@ -253,7 +224,7 @@ fn single_region_runbooks_run_on_step_functions_as_planned() {
         let journal = journal_lines(&run.runs());
         assert_eq!(journal[0]["mode"], "step-functions");
         assert_eq!(journal.last().unwrap()["status"], "completed", "{said}");
-        assert_steps_are_the_plan(runbook, &journal, &plan);
+        assert_executed_as_planned(runbook, &journal, &plan, &BTreeMap::new());
         // What a call created is journaled under AWS's id (read from the execution's history),
         // not the dry-run's.
         let planned: Vec<&str> = plan["items"]
@@ -625,7 +596,7 @@ fn a_plan_exported_as_parts_runs_part_after_part() {
     let journal = journal_lines(&run.runs());
     let plan_json: Value =
         serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
-    assert_steps_are_the_plan("sfn-parts", &journal, &plan_json);
+    assert_executed_as_planned("sfn-parts", &journal, &plan_json, &BTreeMap::new());
     assert_eq!(journal.last().unwrap()["status"], "completed");
     let after = capture_of(
         &run.moto,
