@@ -5,8 +5,8 @@
 use super::budget::{step_events, BRANCH_EVENTS, EXECUTION_EVENTS, PARALLEL_EVENTS};
 use super::guard::{format_literal, Guard};
 use super::machine::{
-    Catcher, Choice, Fail, Graph, Parallel, Pass, Sleep, State, StateMachine, Succeed, Task,
-    Transition,
+    Catcher, Choice, Fail, Graph, Parallel, Pass, Retrier, Sleep, State, StateMachine, Succeed,
+    Task, Transition,
 };
 use super::poll::Poll;
 use super::resume::{self, Resume};
@@ -203,7 +203,14 @@ impl<'p> Compiler<'p> {
                     result_path: Value::String("$".into()),
                     output_path: Some("$.Output".into()),
                     timeout_seconds: None,
-                    retry: Vec::new(),
+                    // As AWS's guide to nested workflows advises: the account's quota of
+                    // executions started at once.
+                    retry: vec![Retrier {
+                        error_equals: vec!["StepFunctions.ExecutionLimitExceeded".into()],
+                        interval_seconds: 2,
+                        max_attempts: 6,
+                        backoff_rate: 2.0,
+                    }],
                     catch: Vec::new(),
                     transition: Transition::to(Some(&next)),
                 })),

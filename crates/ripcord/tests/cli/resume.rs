@@ -474,7 +474,7 @@ fn waits(runs: &Path) -> usize {
         .count()
 }
 
-fn signal(child: &Child, name: &str) {
+pub(crate) fn signal(child: &Child, name: &str) {
     let sent = std::process::Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()

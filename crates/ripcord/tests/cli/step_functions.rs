@@ -895,3 +895,58 @@ fn a_plan_in_parts_is_resumed_in_the_part_that_failed() {
     );
     assert!(third.contains("\"SUCCEEDED\""), "{third}");
 }
+
+/// SIGTERM (as Ctrl-C, or a closed terminal) stops following, not the execution: it still
+/// waits at its gate in AWS, and `apply --resume` follows it to the end once it is answered.
+#[test]
+fn a_signal_stops_following_not_the_execution() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let apply = run.start_apply();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run_id = loop {
+        assert!(Instant::now() < deadline, "the gate was never reached");
+        if let Some(id) = run.run_id() {
+            let journal = journal_lines(&run.runs());
+            if journal
+                .iter()
+                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
+            {
+                break id;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    super::resume::signal(&apply, "TERM");
+    let out = apply.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("stopped following: the execution goes on in AWS"),
+        "{}",
+        stderr(&out)
+    );
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(run.runs().join(&run_id).join("execution.json")).unwrap(),
+    )
+    .unwrap();
+    let described = run.moto.read(
+        REGION,
+        "stepfunctions",
+        &format!(
+            "describe_execution(executionArn='{}')",
+            file["execution_arn"].as_str().unwrap()
+        ),
+    );
+    assert_eq!(described["status"], "RUNNING", "{described}");
+    assert!(run.approve(&run_id, &[]).status.success());
+    let runs = run.runs();
+    let resumed = run.ripcord(&[
+        "apply",
+        "--resume",
+        &run_id,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert_eq!(journal_lines(&runs).last().unwrap()["status"], "completed");
+}
