@@ -37,8 +37,12 @@ pub struct Follower<'a> {
     file: ExecutionFile,
     run_dir: PathBuf,
     run_id: String,
-    /// The last task failure seen: the error a failed step is recorded with.
-    last_failure: Option<(String, String)>,
+    /// Task failures by the step they failed in (its first state): the error the step is
+    /// recorded with.
+    failures: BTreeMap<String, (String, String)>,
+    /// The step whose Fail state ended the execution (a stale guard, a declined gate, a
+    /// failed call's `.9 failed`).
+    failed_in: Option<String>,
     /// The journal has a record `execution.json` does not account for yet.
     unsaved: bool,
     /// The state each event of this process's reading belongs to (entries by name, the
@@ -68,7 +72,8 @@ impl<'a> Follower<'a> {
             file,
             run_dir,
             run_id,
-            last_failure: None,
+            failures: BTreeMap::new(),
+            failed_in: None,
             unsaved: false,
             state_of: Default::default(),
             answers: BTreeMap::new(),
@@ -202,10 +207,18 @@ impl<'a> Follower<'a> {
                 return Some(Ended::Failed { error, cause });
             }
             "TaskFailed" | "TaskTimedOut" => {
-                self.last_failure = Some((
-                    event.error.clone().unwrap_or_else(|| kind.to_string()),
-                    event.cause.clone().unwrap_or_default(),
-                ));
+                if let Some(step) = self.state_of.get(&event.id).and_then(|s| self.owner(s)) {
+                    self.failures.insert(
+                        step,
+                        (
+                            event.error.clone().unwrap_or_else(|| kind.to_string()),
+                            event.cause.clone().unwrap_or_default(),
+                        ),
+                    );
+                }
+            }
+            "FailStateEntered" => {
+                self.failed_in = event.state.as_deref().and_then(|s| self.owner(s));
             }
             "TaskScheduled" => self.approval_pending(event),
             "ExecutionRedriven" => {
@@ -278,20 +291,43 @@ impl<'a> Follower<'a> {
         self.unsaved = true;
     }
 
-    /// Every step still open failed with the last task failure, else the execution's error.
+    /// The step a state belongs to: its first state (the step's name, or the name and a
+    /// helper's suffix).
+    fn owner(&self, state: &str) -> Option<String> {
+        if self.firsts.contains_key(state) {
+            return Some(state.to_string());
+        }
+        let (first, _) = state.rsplit_once('.')?;
+        self.firsts.contains_key(first).then(|| first.to_string())
+    }
+
+    /// The steps open when the execution ended: the one that failed gets its task's error,
+    /// else the execution's (a stale guard, a declined gate); the others, stopped with the
+    /// execution (another branch of their group failed, the execution was aborted), keep no
+    /// result: whether their request left is not known, as for a killed local run.
     fn fail_open(&mut self, error: &str, cause: &str, at_ms: i64) {
-        let (code, message) = self
-            .last_failure
-            .clone()
-            .unwrap_or_else(|| (error.to_string(), cause.to_string()));
         let open: Vec<(String, u64)> = std::mem::take(&mut self.file.open).into_iter().collect();
         for (first, seq) in open {
             let started = self.file.started_ms.remove(&first).unwrap_or(at_ms);
-            let err = Op::new("states", "Execution").rejected(&code, message.clone());
+            let (code, message) = match self.failures.get(&first) {
+                Some(failure) => failure.clone(),
+                None if self.failed_in.as_deref() == Some(first.as_str()) => {
+                    (error.to_string(), cause.to_string())
+                }
+                None => {
+                    let index = self.firsts.get(&first).copied().unwrap_or(0);
+                    say(&format!(
+                        "  ?         step {index} stopped with the execution: whether it was carried out is not known"
+                    ));
+                    continue;
+                }
+            };
+            let err = Op::new("states", "Execution").rejected(&code, message);
             self.journal
                 .finished(seq, Err(&err), u64::try_from(at_ms - started).unwrap_or(0));
             self.unsaved = true;
         }
+        self.unsaved = true;
     }
 
     fn approval_pending(&self, event: &Event) {

@@ -366,6 +366,15 @@ fn a_guard_stops_the_execution_when_a_value_the_plan_relied_on_moved() {
         "{err}"
     );
     assert_eq!(desired(), 3, "the scaling call was not sent");
+    // Only the guarded step failed; the other branches' steps are done or, stopped with the
+    // execution, have no result (whether they were carried out is not known).
+    let journal = journal_lines(&run.runs());
+    let failed: Vec<&Value> = journal
+        .iter()
+        .filter(|r| r["type"] == "result" && r["ok"] == false)
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert_eq!(failed[0]["error_code"], "ripcord.StalePlan");
 
     // Gone: the guard finds no group, and says so. (A world of its own: the other branches
     // of the group went on in the run above, as Step Functions lets them.)
