@@ -959,3 +959,157 @@ fn a_signal_stops_following_not_the_execution() {
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     assert_eq!(journal_lines(&runs).last().unwrap()["status"], "completed");
 }
+
+/// The day this is for: us-east-1 down (Route 53 answering) and the answer to StartExecution
+/// lost. The reviewed plan is made against a capture under the outage, deployed in us-west-2;
+/// apply starts exactly one execution (the name makes a second start the same execution) and
+/// the run completes with the world the dry-run predicted.
+#[test]
+fn the_failover_runs_on_step_functions_with_us_east_1_down_and_a_start_answer_lost() {
+    let runbook = "runbooks/ecommerce/failover.rhai";
+    let moto = Moto::start_with(&["--execute-state-machines"]);
+    moto.seed(&inventory_of(runbook));
+    let mut rules: Vec<Value> = serde_json::from_str(&ripcord_testkit::FaultProxy::region_down(
+        "us-east-1",
+        &["route53"],
+    ))
+    .unwrap();
+    rules.insert(
+        0,
+        serde_json::json!({"service": "states", "operation": "StartExecution", "fault": "lose", "first": 1}),
+    );
+    let proxy =
+        ripcord_testkit::FaultProxy::start(&moto, 11, &serde_json::to_string(&rules).unwrap());
+    let endpoint = proxy.endpoint();
+    let env = [("AWS_ENDPOINT_URL", endpoint.as_str())];
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let run = |args: &[&str]| super::moto::ripcord_env(args, dir, &env);
+    let capture = dir.join("capture.json");
+    let out = run(&[
+        "capture",
+        "--regions",
+        "us-east-1,us-west-2",
+        "-o",
+        capture.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan = dir.join("reviewed.json");
+    let end_state = dir.join("end-state.json");
+    let out = run(&[
+        "plan",
+        runbook,
+        "--inventory",
+        capture.to_str().unwrap(),
+        "-f",
+        "json",
+        "-o",
+        plan.to_str().unwrap(),
+        "--end-state",
+        end_state.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let topic: Value =
+        serde_json::from_str(&moto.boto3_json(REGION, "sns", "create_topic(Name='dr-approvals')"))
+            .unwrap();
+    let topic = topic["TopicArn"].as_str().unwrap().to_string();
+    let out = run(&[
+        "deploy",
+        plan.to_str().unwrap(),
+        "--engine",
+        "step-functions",
+        "--region",
+        REGION,
+        "--role-arn",
+        ROLE,
+        "--poll-interval",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs = dir.join("runs");
+    let mut apply = super::moto::ripcord_command(
+        &[
+            "apply",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--engine",
+            "step-functions",
+            "--region",
+            REGION,
+            "--approval-topic",
+            &topic,
+            "--yes",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        dir,
+        &env,
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut answered = 0;
+    while apply.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the run did not end in 120 s");
+        let id = std::fs::read_dir(&runs)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok());
+        if let Some(id) = id {
+            let id = id.file_name().to_string_lossy().into_owned();
+            let out = run(&["approve", &id, "--runs-dir", runs.to_str().unwrap()]);
+            if out.status.success() {
+                answered += 1;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let out = apply.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert_eq!(answered, 1);
+    assert_eq!(
+        proxy.count("states", "StartExecution"),
+        2,
+        "the lost answer, then the start again"
+    );
+    let executions = moto.read(
+        REGION,
+        "stepfunctions",
+        "list_executions(stateMachineArn='arn:aws:states:us-west-2:123456789012:stateMachine:ripcord-ecommerce-failover')",
+    );
+    assert_eq!(
+        executions["executions"].as_array().map(Vec::len),
+        Some(1),
+        "{executions}"
+    );
+    assert_eq!(journal_lines(&runs).last().unwrap()["status"], "completed");
+    // The world as the dry-run under the outage predicted (us-east-1's side is not read).
+    let after = dir.join("after.json");
+    let out = super::moto::ripcord_env(
+        &[
+            "capture",
+            "--regions",
+            "us-west-2",
+            "-o",
+            after.to_str().unwrap(),
+        ],
+        dir,
+        &[("AWS_ENDPOINT_URL", moto.url.as_str())],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let west = |world: &ripcord_core::Inventory| -> Vec<String> {
+        facts(world)
+            .into_iter()
+            .filter(|f| f.contains("us-west-2") || f.starts_with("health-check "))
+            .collect()
+    };
+    let live = west(&load(&after));
+    assert!(
+        live.iter()
+            .any(|f| f.starts_with("asg us-west-2 dr-web-asg") && f.contains("desired=4")),
+        "{live:?}"
+    );
+    assert_eq!(west(&load(&end_state)), live);
+}
