@@ -229,7 +229,7 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
         Some(run) => run.header().map(|h| h.run_id.clone()).unwrap_or_default(),
         None => self::run_id(&meta, &runbook),
     };
-    let lock_name = meta.name.clone().unwrap_or_else(|| runbook_stem(&runbook));
+    let lock_name = lock_name(&meta, &runbook.file);
     let _lock = match RunLock::acquire(&runs, &account, &lock_name, &run_id) {
         Ok((lock, stale)) => {
             if let Some(stale) = stale {
@@ -393,10 +393,19 @@ pub fn run(args: &ApplyArgs, color: ColorChoice) -> Exit {
 
 /// The runbook's file name without `.rhai`.
 pub(crate) fn runbook_stem(runbook: &Runbook) -> String {
-    std::path::Path::new(&runbook.file)
+    file_stem(&runbook.file)
+}
+
+fn file_stem(path: &str) -> String {
+    std::path::Path::new(path)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".to_string())
+}
+
+/// What a run is locked under (`RunLock`): the runbook's name, else its file's stem.
+pub(crate) fn lock_name(meta: &RunbookMeta, runbook_path: &str) -> String {
+    meta.name.clone().unwrap_or_else(|| file_stem(runbook_path))
 }
 
 /// Refuses a resume whose remaining calls would find the world otherwise than the run's plan

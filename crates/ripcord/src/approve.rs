@@ -65,10 +65,14 @@ pub fn run(args: &ApproveArgs) -> Exit {
     }
     let mut pending: Vec<Pending> = Vec::new();
     for execution in file.executions() {
-        // A part not started yet, or over, has no gate waiting.
-        match sfn.describe(execution) {
-            Ok(status) if status.is_running() => {}
-            _ => continue,
+        // A part not started yet, or over, has no gate waiting (the run's own execution is
+        // running: read above).
+        if *execution != file.execution_arn
+            && !sfn
+                .describe(execution)
+                .is_ok_and(|status| status.is_running())
+        {
+            continue;
         }
         match sfn.history(execution, 0) {
             Ok(events) => pending.extend(waiting(&events)),

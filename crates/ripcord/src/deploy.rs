@@ -169,12 +169,14 @@ fn ensure_role(
 
 /// A saved plan and the SHA-256 of its file, which names what was deployed.
 pub fn load_hashed(path: &Path) -> Result<(Plan, String), Exit> {
-    let plan = reviewed::load(path, "plan")?;
-    let bytes = std::fs::read(path).map_err(|err| {
-        eprintln!("error: cannot read {}: {err}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        eprintln!("error: cannot read the plan {}: {err}", path.display());
         Exit::BadInput
     })?;
-    Ok((plan, ripcord_core::sha256_hex(&bytes)))
+    Ok((
+        reviewed::parse(&text, path)?,
+        ripcord_core::sha256_hex(text.as_bytes()),
+    ))
 }
 
 /// `ripcord-` and the runbook's name (else its file's stem), in the characters a state

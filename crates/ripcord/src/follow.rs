@@ -97,17 +97,6 @@ impl<'a> Follower<'a> {
                 Ok(events) => events,
                 // A part the parent has not started yet.
                 Err(err) if err.code.contains("DoesNotExist") && arn != self.file.execution_arn => {
-                    // A resumed execution starts at its resume point's part: the parts before
-                    // it are never started.
-                    let later = (self.file.part + 1..self.file.parts.len())
-                        .find(|&q| self.sfn.describe(&self.file.parts[q]).is_ok());
-                    if let Some(q) = later {
-                        self.file.part = q;
-                        self.file.last_event = 0;
-                        after = 0;
-                        self.save();
-                        continue;
-                    }
                     let parent = self.sfn.describe(&self.file.execution_arn)?;
                     if !parent.is_running() {
                         let error = parent.error.unwrap_or(parent.status);
@@ -455,11 +444,9 @@ fn created(step: &Step, answer: Option<&Value>) -> Option<String> {
     Some(found.map(str::to_string).unwrap_or(planned))
 }
 
-/// How often the history is read; `RIPCORD_POLL_MS` shortens it for emulator tests.
+/// How often the history is read (`crate::live::poll_ms` shortens it for emulator tests).
 fn poll_interval() -> Duration {
-    std::env::var("RIPCORD_POLL_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
+    crate::live::poll_ms()
         .map(Duration::from_millis)
         .unwrap_or(Duration::from_secs(2))
 }

@@ -40,12 +40,16 @@ fn retry_backoff() -> Option<std::time::Duration> {
         .map(std::time::Duration::from_millis)
 }
 
-/// Wait polling; `RIPCORD_POLL_MS` shortens it for emulator tests (moto settles at once).
-fn poll_config() -> PollConfig {
-    match std::env::var("RIPCORD_POLL_MS")
+/// `RIPCORD_POLL_MS`: how often to poll, shortened for emulator tests (moto settles at once).
+pub fn poll_ms() -> Option<u64> {
+    std::env::var("RIPCORD_POLL_MS")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
-    {
+}
+
+/// Wait polling; [`poll_ms`] shortens it.
+fn poll_config() -> PollConfig {
+    match poll_ms() {
         Some(ms) => PollConfig {
             initial_ms: ms,
             max_ms: ms.saturating_mul(4),

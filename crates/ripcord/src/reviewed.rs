@@ -12,7 +12,12 @@ pub fn load(path: &Path, what: &str) -> Result<Plan, Exit> {
         eprintln!("error: cannot read the {what} {}: {err}", path.display());
         Exit::BadInput
     })?;
-    let plan: Plan = serde_json::from_str(&text).map_err(|err| {
+    parse(&text, path)
+}
+
+/// A saved plan's text (`path` names it in errors).
+pub fn parse(text: &str, path: &Path) -> Result<Plan, Exit> {
+    let plan: Plan = serde_json::from_str(text).map_err(|err| {
         eprintln!(
             "error: {} is not a plan in JSON (`ripcord plan RUNBOOK -f json -o FILE` writes one): {err}",
             path.display()

@@ -181,15 +181,8 @@ pub fn resume(runs: &Path, run_id: &str, mut file: ExecutionFile, args: &ApplyAr
     // is gone.
     let header = earlier.header();
     let account = header.and_then(|h| h.account.clone()).unwrap_or_default();
-    // The name `apply` locked it under: the runbook's name, else its file's stem.
     let lock_name = header
-        .and_then(|h| {
-            h.meta.name.clone().or_else(|| {
-                Path::new(&h.runbook_path)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-            })
-        })
+        .map(|h| crate::apply::lock_name(&h.meta, &h.runbook_path))
         .unwrap_or_else(|| run_id.to_string());
     let _lock = match crate::run_lock::RunLock::acquire(runs, &account, &lock_name, run_id) {
         Ok((lock, _)) => lock,
@@ -335,7 +328,8 @@ fn resume_failed(
     file.earlier
         .push(std::mem::replace(&mut file.execution_arn, arn.clone()));
     file.parts = (1..=parts).map(|k| part_execution(&arn, k)).collect();
-    file.part = 0;
+    // The parent starts at the resume point's part: the parts before it are not run.
+    file.part = resume.part.map_or(0, |k| k - 1);
     file.last_event = 0;
     file.open.clear();
     file.started_ms.clear();
