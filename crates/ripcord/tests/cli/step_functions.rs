@@ -1053,12 +1053,14 @@ fn the_failover_runs_on_step_functions_with_us_east_1_down_and_a_start_answer_lo
     let mut answered = 0;
     while apply.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the run did not end in 120 s");
-        let id = std::fs::read_dir(&runs)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok());
+        // The run's directory (beside it, `.locks`).
+        let id = std::fs::read_dir(&runs).ok().and_then(|entries| {
+            entries
+                .flatten()
+                .find(|e| e.path().join("execution.json").is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+        });
         if let Some(id) = id {
-            let id = id.file_name().to_string_lossy().into_owned();
             let out = run(&["approve", &id, "--runs-dir", runs.to_str().unwrap()]);
             if out.status.success() {
                 answered += 1;
