@@ -1057,6 +1057,12 @@ def _patch_route53():
 # (its fix for getmoto/moto#7825, which tests the match's *context*), so the comparison with
 # "Enabled" never holds and every check of an exported runbook fails. A path without a
 # wildcard, slice, filter or descent names at most one value, and AWS gives that value.
+#
+# And a filter that selects nothing (`$.Table.Replicas[?(@.ReplicaStatus != 'ACTIVE')]` of a
+# table whose replicas are all active) fails the state with States.Runtime "could not be
+# found" (upstream answers [] only for a wildcard or a slice): an indefinite path selects a
+# list, empty when nothing matches, as Jayway JsonPath, which AWS's paths follow, does; the
+# wait for a DynamoDB table's replicas reads exactly that.
 
 
 def _patch_sfn_json_path():
@@ -1068,10 +1074,12 @@ def _patch_sfn_json_path():
     indefinite = re.compile(r"\*|\.\.|\?\(|\[[^\]]*:[^\]]*\]|\[[^\]]*,[^\]]*\]")
 
     def extract_json(path, data):
+        matches = json_path.parse(path).find(data)
         if indefinite.search(path) is None:
-            matches = json_path.parse(path).find(data)
             if len(matches) == 1:
                 return matches[0].value
+        elif not matches:
+            return []
         return upstream(path, data)
 
     json_path.extract_json = extract_json

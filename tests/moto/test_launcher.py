@@ -1125,6 +1125,17 @@ def a_choice_reads_a_definite_path_through_an_array_as_aws_does(srv):
             return done["status"]
         eq(verdict("$.checks.s1.Rules[0].Status"), "SUCCEEDED", "a definite path through an array")
         eq(verdict("$.checks.s1.Rules[1].Status"), "FAILED", "a path to nothing")
+        # Patched too: a filter that selects nothing is an empty list, not a runtime error
+        # (the wait for a global table's replicas, when all are active).
+        done = run_state_machine(own.client("stepfunctions", WEST), "sfn-filter", {
+            "StartAt": "Read",
+            "States": {"Read": {
+                "Type": "Pass", "Parameters": {
+                    "Pending.$": "$.Replicas[?(@.ReplicaStatus != 'ACTIVE')].RegionName"},
+                "End": True}},
+        }, {"Replicas": [{"RegionName": "us-west-2", "ReplicaStatus": "ACTIVE"}]})
+        eq(done["status"], "SUCCEEDED", f"execution ({done.get('error')}: {done.get('cause')})")
+        eq(json.loads(done["output"]), {"Pending": []}, "nothing pending")
     finally:
         own.stop()
 
