@@ -30,6 +30,8 @@ pub struct ExecutionStatus {
     pub status: String,
     pub error: Option<String>,
     pub cause: Option<String>,
+    /// A succeeded execution's output (JSON): the state the next stage of a plan starts with.
+    pub output: Option<String>,
 }
 
 impl ExecutionStatus {
@@ -236,6 +238,7 @@ impl<'b> StepFunctions<'b> {
             status: out.status().as_str().to_string(),
             error: out.error().map(str::to_string),
             cause: out.cause().map(str::to_string),
+            output: out.output().map(str::to_string),
         })
     }
 

@@ -249,12 +249,13 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub runs_dir: Option<PathBuf>,
     /// Run the reviewed plan on this engine instead of from this machine: its state machine
-    /// (`ripcord deploy`) in --region is started and followed; Ctrl-C stops following, not
-    /// the execution.
+    /// (`ripcord deploy`; one per region, in order, for a plan in several) is started and
+    /// followed; Ctrl-C stops following, not the execution.
     #[arg(long, value_enum, requires = "plan", conflicts_with = "approve_gates")]
     pub engine: Option<Engine>,
     /// With --engine step-functions: the SNS topic (ARN) approvals publish their task token
-    /// to, when the state machine was deployed without one.
+    /// to, when the state machine was deployed without one (a stage in another region
+    /// publishes to the topic of that name in its region).
     #[arg(long, value_name = "ARN", requires = "engine")]
     pub approval_topic: Option<String>,
 }
@@ -285,7 +286,8 @@ pub struct DeployArgs {
     pub name: Option<String>,
     #[command(flatten)]
     pub asl: AslArgs,
-    /// AWS options; --region is where the state machine is deployed (required).
+    /// AWS options; --region is where the state machine is deployed: by default the region
+    /// the plan's steps go to (a plan in several is deployed as a state machine per region).
     #[command(flatten)]
     pub live: LiveArgs,
 }

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 pub const FILE: &str = "execution.json";
 pub const PLAN_FILE: &str = "plan.json";
 
-/// A run on Step Functions.
+/// A run on Step Functions. For a plan in several regions, the fields up to `done` are those
+/// of the current stage's execution, and `stages` lists them all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutionFile {
     /// `step-functions`.
@@ -17,10 +18,16 @@ pub struct ExecutionFile {
     pub region: String,
     pub state_machine_arn: String,
     pub execution_arn: String,
-    /// The execution's input (the approval topic), for an execution that resumes it.
+    /// The execution's input (the approval topic; after a first stage, the state the stage
+    /// before it left), for an execution that resumes it.
     #[serde(default)]
     pub input: String,
-    /// Executions of the run before this one, which failed and were resumed by it.
+    /// The approval topic given to `apply` (each stage gets the topic of that name in its
+    /// region).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_topic: Option<String>,
+    /// Executions of the run before this one: the earlier stages' (and their parts'), and
+    /// those that failed and were resumed by a later one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier: Vec<String>,
     /// A plan exported as parts: each part's child execution, in the order the parent starts
@@ -42,6 +49,23 @@ pub struct ExecutionFile {
     /// Steps done, by first state: what a resumed execution skips.
     #[serde(default)]
     pub done: BTreeSet<String>,
+    /// A plan in several regions: its stages' state machines in order
+    /// (`ripcord_core::asl::Stage`); empty for a plan in one region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageFile>,
+    /// The current stage's index in `stages`.
+    #[serde(default)]
+    pub stage: usize,
+}
+
+/// One stage of a run in several regions: where its state machine is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageFile {
+    pub region: String,
+    pub state_machine_arn: String,
+    /// How many parts it was deployed as (0: one state machine).
+    #[serde(default)]
+    pub parts: usize,
 }
 
 impl ExecutionFile {
@@ -71,6 +95,21 @@ impl ExecutionFile {
         self.parts
             .iter()
             .chain(std::iter::once(&self.execution_arn))
+    }
+
+    /// Every execution of the run, earlier ones first (their regions are in their ARNs).
+    pub fn all_executions(&self) -> impl Iterator<Item = &String> {
+        self.earlier.iter().chain(self.executions())
+    }
+
+    /// The current execution and its parts become earlier ones: the next stage's, or a
+    /// resumed one, follows.
+    pub fn retire(&mut self) {
+        let parts = std::mem::take(&mut self.parts);
+        self.earlier.extend(parts);
+        self.earlier.push(std::mem::take(&mut self.execution_arn));
+        self.part = 0;
+        self.last_event = 0;
     }
 
     /// Written whole to a temporary file and renamed: a killed follower leaves the old

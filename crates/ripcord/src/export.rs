@@ -23,27 +23,35 @@ fn step_functions(args: &ExportArgs) -> Exit {
         Err(exit) => return exit,
     };
     let options = args.asl.options(None);
-    let exported = match asl::compile_parts(&plan, &options) {
-        Ok(exported) => exported,
+    let stages = match asl::compile_stages(&plan, &options) {
+        Ok(stages) => stages,
         Err(err) => {
             eprintln!("error: {} cannot be exported: {err}", args.plan.display());
             return Exit::BadInput;
         }
     };
-    let text = match to_json(serde_json::to_string_pretty(&exported.main)) {
-        Ok(text) => text,
-        Err(exit) => return exit,
-    };
+    let parts: usize = stages.iter().map(|s| s.exported.parts.len()).sum();
     let Some(output) = &args.output else {
-        if !exported.parts.is_empty() {
+        let [stage] = stages.as_slice() else {
             eprintln!(
-                "error: {} exports as {} state machines (a parent and {} parts: docs/step-functions.md, \"Large plans\"): write them with -o FILE",
+                "error: {} sends steps to several regions and exports as {} stages, a state machine per region (docs/step-functions.md, \"Plans in several regions\"): write them with -o FILE",
                 args.plan.display(),
-                exported.parts.len() + 1,
-                exported.parts.len()
+                stages.len()
+            );
+            return Exit::BadInput;
+        };
+        if !stage.exported.parts.is_empty() {
+            eprintln!(
+                "error: {} exports as {} state machines (a parent and {parts} parts: docs/step-functions.md, \"Large plans\"): write them with -o FILE",
+                args.plan.display(),
+                parts + 1,
             );
             return Exit::BadInput;
         }
+        let text = match to_json(serde_json::to_string_pretty(&stage.exported.main)) {
+            Ok(text) => text,
+            Err(exit) => return exit,
+        };
         print!("{text}");
         eprintln!("note: the IAM policy of the state machine's role is written with -o FILE (beside it, as FILE.iam.json)");
         return Exit::Ok;
@@ -61,19 +69,44 @@ fn step_functions(args: &ExportArgs) -> Exit {
         &plan,
         &scope,
         args.asl.approval_topic.as_deref(),
-        exported.parts.len(),
+        parts,
     ));
     let policy = match to_json(serde_json::to_string_pretty(&document)) {
         Ok(text) => text,
         Err(exit) => return exit,
     };
     let policy_path = policy_path(output);
-    let mut files = vec![(output.clone(), text), (policy_path.clone(), policy)];
-    for (k, part) in exported.parts.iter().enumerate() {
-        match to_json(serde_json::to_string_pretty(part)) {
-            Ok(text) => files.push((part_path(output, k + 1), text)),
-            Err(exit) => return exit,
+    let mut files = vec![(policy_path.clone(), policy)];
+    let mut said = Vec::new();
+    for (s, stage) in stages.iter().enumerate() {
+        let main = match stages.len() {
+            1 => output.clone(),
+            _ => stage_path(output, s + 1),
+        };
+        let mut machines = vec![(main.clone(), &stage.exported.main)];
+        for (k, part) in stage.exported.parts.iter().enumerate() {
+            machines.push((part_path(&main, k + 1), part));
         }
+        for (path, machine) in machines {
+            match to_json(serde_json::to_string_pretty(machine)) {
+                Ok(text) => files.push((path, text)),
+                Err(exit) => return exit,
+            }
+        }
+        let what = match (stages.len(), &stage.region) {
+            (1, _) => "the state machine".to_string(),
+            (n, Some(region)) => format!("stage {} of {n}, in {region}", s + 1),
+            (n, None) => format!("stage {} of {n}", s + 1),
+        };
+        said.push(match stage.exported.parts.len() {
+            0 => format!("{} ({what})", main.display()),
+            n => format!(
+                "{} ({what}: the parent of {n} parts, {} ... {})",
+                main.display(),
+                part_path(&main, 1).display(),
+                part_path(&main, n).display()
+            ),
+        });
     }
     for (path, text) in &files {
         if let Err(err) = std::fs::write(path, text) {
@@ -81,21 +114,28 @@ fn step_functions(args: &ExportArgs) -> Exit {
             return Exit::BadInput;
         }
     }
-    match exported.parts.len() {
-        0 => eprintln!(
-            "wrote {} (the state machine) and {} (its role's IAM policy)",
-            output.display(),
-            policy_path.display()
-        ),
-        n => eprintln!(
-            "wrote {} (the parent state machine), {n} parts ({} ... {}) and {} (the IAM policy of the role of all of them)",
-            output.display(),
-            part_path(output, 1).display(),
-            part_path(output, n).display(),
-            policy_path.display()
-        ),
-    }
+    eprintln!(
+        "wrote {} and {} (the IAM policy of {})",
+        said.join(", "),
+        policy_path.display(),
+        if files.len() > 2 {
+            "the role of all of them"
+        } else {
+            "its role"
+        }
+    );
     Exit::Ok
+}
+
+/// `failover.asl.json` -> `failover.asl.stage-2.json`, the state machine of stage `k` of a
+/// plan in several regions.
+pub fn stage_path(output: &Path, k: usize) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    output.with_file_name(format!("{stem}.stage-{k}.json"))
 }
 
 /// `failover.asl.json` -> `failover.asl.part-001.json`, the state machine of part `k`.

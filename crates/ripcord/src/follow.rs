@@ -119,6 +119,8 @@ impl<'a> Follower<'a> {
                 .filter(|event| {
                     if event.id <= known {
                         self.index(event);
+                        // Journaled before a follower was stopped: its end is this one's.
+                        ended = ended.take().or_else(|| ended_before(event));
                         false
                     } else {
                         true
@@ -157,6 +159,12 @@ impl<'a> Follower<'a> {
                 return Ok(Ended::Stopped);
             }
         }
+    }
+
+    /// The run's execution file as following left it (the next stage's execution starts
+    /// from it).
+    pub fn into_file(self) -> ExecutionFile {
+        self.file
     }
 
     fn save(&self) {
@@ -337,6 +345,20 @@ impl<'a> Follower<'a> {
     }
 }
 
+/// How an execution ended, from its last event, without journaling anything.
+fn ended_before(event: &Event) -> Option<Ended> {
+    match event.kind.as_str() {
+        "ExecutionSucceeded" => Some(Ended::Succeeded),
+        kind @ ("ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted") => {
+            Some(Ended::Failed {
+                error: event.error.clone().unwrap_or_else(|| kind.to_string()),
+                cause: event.cause.clone().unwrap_or_default(),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Records which state `event` belongs to (entries by name, the others through the event they
 /// follow) and, for a Task that succeeded, its answer.
 fn index(
@@ -363,17 +385,21 @@ fn index(
     }
 }
 
-/// The answers of every Task that succeeded in these executions, by state name (later
-/// executions' over earlier ones').
+/// The answers of every Task that succeeded in these executions (each read in the region of
+/// its ARN), by state name (later executions' over earlier ones').
 // BackendError is large but returned once, on a cold path (as in `crate::live`).
 #[allow(clippy::result_large_err)]
 pub fn answers_of<'e>(
-    sfn: &StepFunctions,
+    live: &crate::live::LiveBackend,
     executions: impl Iterator<Item = &'e String>,
 ) -> Result<BTreeMap<String, Value>, BackendError> {
     let mut answers = BTreeMap::new();
     for execution in executions {
-        let events = match sfn.history(execution, 0) {
+        // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
+        let Some(region) = execution.split(':').nth(3) else {
+            continue;
+        };
+        let events = match live.step_functions(region).history(execution, 0) {
             Ok(events) => events,
             // A part its parent never started.
             Err(err) if err.code.contains("DoesNotExist") => continue,

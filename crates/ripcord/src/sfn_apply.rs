@@ -3,12 +3,14 @@
 //! of such a run follows its execution again.
 
 use crate::cli::ApplyArgs;
-use crate::deploy::{load_hashed, machine_name, TAG_APPROVAL_TOPIC, TAG_PARTS, TAG_PLAN};
-use crate::execution_file::{ExecutionFile, PLAN_FILE};
+use crate::deploy::{
+    load_hashed, machine_name, stage_machine_name, TAG_APPROVAL_TOPIC, TAG_PARTS, TAG_PLAN,
+};
+use crate::execution_file::{ExecutionFile, StageFile, PLAN_FILE};
 use crate::exit::Exit;
 use crate::follow::{Ended, Follower};
 use crate::live::LiveBackend;
-use crate::progress::Progress;
+use crate::progress::{say, Progress};
 use crate::signals;
 use ripcord_core::Plan;
 use ripcord_journal::{read_run, render_timeline, JournalWriter, RunStatus};
@@ -19,81 +21,153 @@ use std::sync::Arc;
 /// The engine `execution.json` names.
 pub const ENGINE: &str = "step-functions";
 
-/// The state machine an execution is started on, checked before anything is sent.
+/// The state machines a run starts executions of, checked before anything is sent.
 #[derive(Debug, Clone)]
 pub struct Deployment {
-    pub region: String,
-    pub machine_arn: String,
-    /// The execution's input: the approval topic when the state machine has none of its own.
-    pub input: String,
-    /// How many parts the plan was deployed as (0: one state machine).
-    pub parts: usize,
+    /// One per stage, in order (one for a plan in one region).
+    pub stages: Vec<StageFile>,
+    /// The approval topic given to `apply`, when one was.
+    pub approval_topic: Option<String>,
 }
 
-/// The deployed state machine of `plan_path`: refused when there is none, or when it was
-/// deployed from another plan (its tag holds the plan file's hash), or when the plan has
+impl Deployment {
+    /// Stage `k`'s execution input: the state the stage before it left (`{}` for the first),
+    /// with the approval topic in the stage's region when one was given.
+    pub fn input(&self, k: usize, state: serde_json::Value) -> String {
+        stage_input(
+            self.approval_topic.as_deref(),
+            &self.stages[k].region,
+            state,
+        )
+    }
+}
+
+/// `state` (an object, else `{}`) without a resume point and with the approval topic of
+/// `region`, when `topic` is given.
+fn stage_input(topic: Option<&str>, region: &str, state: serde_json::Value) -> String {
+    let mut input = match state {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    input.remove("Resume");
+    if let Some(topic) = topic {
+        input.insert(
+            "ApprovalTopicArn".to_string(),
+            ripcord_core::asl::topic_in(topic, region).into(),
+        );
+    }
+    serde_json::Value::Object(input).to_string()
+}
+
+/// The regions of the plan's stages (`asl::stage_regions`), checked against `--region`: a plan
+/// in one region runs there; a plan in several must include the region given; a plan naming
+/// no region runs in the one given.
+pub fn stage_regions(plan: &Plan, given: Option<&str>) -> Result<Vec<String>, String> {
+    let stages = ripcord_core::asl::stage_regions(plan).map_err(|err| err.to_string())?;
+    let named: Vec<&String> = stages.iter().flatten().collect();
+    match (given, named.as_slice()) {
+        (Some(given), [only]) if only.as_str() != given => Err(format!(
+            "the plan's steps go to {only}: its state machine is deployed there (--region {only})"
+        )),
+        (Some(given), several) if several.len() > 1 && !several.iter().any(|r| *r == given) => {
+            Err(format!(
+                "the plan's steps go to {}, not {given}: leave out --region (each region's steps run in a state machine in that region)",
+                join_regions(&named)
+            ))
+        }
+        _ => stages
+            .into_iter()
+            .map(|region| region.or_else(|| given.map(str::to_string)))
+            .collect::<Option<Vec<String>>>()
+            .ok_or_else(|| {
+                "no step of the plan names a region: pass --region, where the state machine was deployed".to_string()
+            }),
+    }
+}
+
+fn join_regions(regions: &[&String]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for region in regions {
+        if !seen.contains(&region.as_str()) {
+            seen.push(region);
+        }
+    }
+    seen.join(", ")
+}
+
+/// The deployed state machines of `plan_path`, one per stage: refused when one is missing, or
+/// was deployed from another plan (its tag holds the plan file's hash), or when the plan has
 /// approvals and no topic is known for them.
 pub fn deployment(
     live: &LiveBackend,
     plan_path: &Path,
     args: &ApplyArgs,
 ) -> Result<Deployment, Exit> {
-    let Some(region) = args.live.region.clone() else {
-        eprintln!("error: --engine step-functions needs --region: the region the state machine was deployed to. Nothing was sent.");
-        return Err(Exit::Usage);
-    };
     let (plan, sha256) = load_hashed(plan_path)?;
+    let regions = stage_regions(&plan, args.live.region.as_deref()).map_err(|err| {
+        eprintln!("error: {err}. Nothing was sent.");
+        Exit::Usage
+    })?;
     let name = machine_name(&plan);
-    let sfn = live.step_functions(&region);
+    let region_arg = match args.live.region.as_deref() {
+        Some(region) => format!(" --region {region}"),
+        None => String::new(),
+    };
     let deploy_hint = format!(
-        "ripcord deploy {} --engine step-functions --region {region} --role-arn ARN",
+        "ripcord deploy {} --engine step-functions{region_arg} --role-arn ARN",
         plan_path.display()
     );
-    let arn = match sfn.find(&name) {
-        Ok(Some(arn)) => arn,
-        Ok(None) => {
-            eprintln!("refused: no state machine {name} in {region}: deploy the plan first ({deploy_hint}). Nothing was sent.");
-            return Err(Exit::Refused);
+    let total = regions.len();
+    let mut stages = Vec::new();
+    let mut topic_tagged = true;
+    for (k, region) in regions.iter().enumerate() {
+        let name = stage_machine_name(&name, k + 1, total);
+        let sfn = live.step_functions(region);
+        let arn = match sfn.find(&name) {
+            Ok(Some(arn)) => arn,
+            Ok(None) => {
+                eprintln!("refused: no state machine {name} in {region}: deploy the plan first ({deploy_hint}). Nothing was sent.");
+                return Err(Exit::Refused);
+            }
+            Err(err) => {
+                eprintln!("error: cannot look up the state machine {name} in {region}: {err}");
+                return Err(Exit::Aws);
+            }
+        };
+        let tags = sfn.tags(&arn).map_err(|err| {
+            eprintln!("error: cannot read the tags of {arn}: {err}");
+            Exit::Aws
+        })?;
+        match tags.get(TAG_PLAN) {
+            Some(deployed) if *deployed == sha256 => {}
+            deployed => {
+                eprintln!(
+                    "refused: {name} in {region} was deployed from another plan (sha256 {} there, {} is {}): deploy this plan first ({deploy_hint}). Nothing was sent.",
+                    deployed.map_or("(none)", |d| &d[..12.min(d.len())]),
+                    plan_path.display(),
+                    &sha256[..12.min(sha256.len())]
+                );
+                return Err(Exit::StalePlan);
+            }
         }
-        Err(err) => {
-            eprintln!("error: cannot look up the state machine {name} in {region}: {err}");
-            return Err(Exit::Aws);
-        }
-    };
-    let tags = sfn.tags(&arn).map_err(|err| {
-        eprintln!("error: cannot read the tags of {arn}: {err}");
-        Exit::Aws
-    })?;
-    match tags.get(TAG_PLAN) {
-        Some(deployed) if *deployed == sha256 => {}
-        deployed => {
-            eprintln!(
-                "refused: {name} in {region} was deployed from another plan (sha256 {} there, {} is {}): deploy this plan first ({deploy_hint}). Nothing was sent.",
-                deployed.map_or("(none)", |d| &d[..12.min(d.len())]),
-                plan_path.display(),
-                &sha256[..12.min(sha256.len())]
-            );
-            return Err(Exit::StalePlan);
-        }
+        topic_tagged &= tags.contains_key(TAG_APPROVAL_TOPIC);
+        stages.push(StageFile {
+            region: region.clone(),
+            state_machine_arn: arn,
+            parts: tags
+                .get(TAG_PARTS)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
+        });
     }
     let topic = args.approval_topic.clone();
-    if plan.counts.approvals > 0 && topic.is_none() && !tags.contains_key(TAG_APPROVAL_TOPIC) {
+    if plan.counts.approvals > 0 && topic.is_none() && !topic_tagged {
         eprintln!("refused: the plan has approval gates and {name} was deployed without an approval topic: pass --approval-topic ARN (the SNS topic their task tokens are published to). Nothing was sent.");
         return Err(Exit::Refused);
     }
-    let input = match topic {
-        Some(topic) => serde_json::json!({ "ApprovalTopicArn": topic }),
-        None => serde_json::json!({}),
-    };
-    let parts = tags
-        .get(TAG_PARTS)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
     Ok(Deployment {
-        region,
-        machine_arn: arn,
-        input: input.to_string(),
-        parts,
+        stages,
+        approval_topic: topic,
     })
 }
 
@@ -114,12 +188,11 @@ pub fn run(
         let _ = journal.finish(RunStatus::Failed, Some(err.to_string()), 0, rto_secs);
         return Exit::BadInput;
     }
-    let sfn = live.step_functions(&deployment.region);
-    let execution_arn = match sfn.start(
-        &deployment.machine_arn,
-        &execution_name(&run_id),
-        &deployment.input,
-    ) {
+    let first = &deployment.stages[0];
+    let input = deployment.input(0, serde_json::json!({}));
+    let sfn = live.step_functions(&first.region);
+    let execution_arn = match sfn.start(&first.state_machine_arn, &execution_name(&run_id), &input)
+    {
         Ok(arn) => arn,
         Err(err) => {
             eprintln!("error: cannot start the execution: {err}");
@@ -129,12 +202,13 @@ pub fn run(
     };
     let file = ExecutionFile {
         engine: ENGINE.to_string(),
-        region: deployment.region.clone(),
-        state_machine_arn: deployment.machine_arn.clone(),
+        region: first.region.clone(),
+        state_machine_arn: first.state_machine_arn.clone(),
         execution_arn: execution_arn.clone(),
-        input: deployment.input.clone(),
+        input,
+        approval_topic: deployment.approval_topic.clone(),
         earlier: Vec::new(),
-        parts: (1..=deployment.parts)
+        parts: (1..=first.parts)
             .map(|k| part_execution(&execution_arn, k))
             .collect(),
         part: 0,
@@ -142,11 +216,22 @@ pub fn run(
         open: Default::default(),
         started_ms: Default::default(),
         done: Default::default(),
+        stages: match deployment.stages.len() {
+            1 => Vec::new(),
+            _ => deployment.stages.clone(),
+        },
+        stage: 0,
     };
     if let Err(err) = file.save(&run_dir) {
         eprintln!("warning: {err}: `approve` and `apply --resume` of this run need it; the execution is {execution_arn}");
     }
-    eprintln!("started execution {execution_arn}");
+    match deployment.stages.len() {
+        1 => eprintln!("started execution {execution_arn}"),
+        n => eprintln!(
+            "stage 1 of {n} ({}): started execution {execution_arn}",
+            first.region
+        ),
+    }
     follow(live, plan, journal, file, rto_secs, resume_hint)
 }
 
@@ -239,6 +324,16 @@ fn resume_failed(
         eprintln!("refused: every step of run {run_id} is done: there is nothing to resume");
         return Err(Exit::Refused);
     };
+    // A plan in several regions: the stage of the resume point, whose state machine the new
+    // execution is of (the current one: the stages after a failed one never started).
+    if let Some(stage) = resume.stage.and_then(|k| file.stages.get(k - 1)).cloned() {
+        file.stage = resume.stage.map_or(0, |k| k - 1);
+        file.region = stage.region;
+        file.state_machine_arn = stage.state_machine_arn;
+        file.parts = (1..=stage.parts)
+            .map(|k| part_execution(&file.execution_arn, k))
+            .collect();
+    }
     let sfn = live.step_functions(&file.region);
     // The state machine must still be the run's plan: not redeployed from another one.
     let (_, sha256) = load_hashed(&run_dir.join(PLAN_FILE))?;
@@ -273,7 +368,7 @@ fn resume_failed(
             break;
         }
     }
-    let answers = crate::follow::answers_of(&sfn, file.executions()).map_err(|err| {
+    let answers = crate::follow::answers_of(live, file.all_executions()).map_err(|err| {
         eprintln!("error: cannot read the failed execution's history: {err}");
         Exit::Aws
     })?;
@@ -325,12 +420,12 @@ fn resume_failed(
         }
     );
     let parts = file.parts.len();
-    file.earlier
-        .push(std::mem::replace(&mut file.execution_arn, arn.clone()));
+    file.retire();
+    file.execution_arn = arn.clone();
+    file.input = input.to_string();
     file.parts = (1..=parts).map(|k| part_execution(&arn, k)).collect();
     // The parent starts at the resume point's part: the parts before it are not run.
     file.part = resume.part.map_or(0, |k| k - 1);
-    file.last_event = 0;
     file.open.clear();
     file.started_ms.clear();
     if let Err(err) = file.save(run_dir) {
@@ -361,16 +456,37 @@ fn follow(
     let run_id = journal.run_id();
     let run_dir = journal.dir().to_path_buf();
     let runs = run_dir.parent().map(Path::to_path_buf).unwrap_or_default();
-    let execution_arn = file.execution_arn.clone();
     let cancel = Arc::new(AtomicBool::new(false));
     let on_signal = cancel.clone();
     // A second handler cannot be installed in one process; this is the only one.
     let _ = ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst));
     let _interrupted = signals::install(cancel.clone());
-    let sfn = live.step_functions(&file.region);
     let progress: Arc<dyn ripcord_core::Journal> = Arc::new(Progress::new(journal.clone()));
-    let mut follower = Follower::new(&sfn, plan, progress, file, run_dir, run_id.clone(), cancel);
-    let ended = follower.follow();
+    let mut file = file;
+    // Stage after stage: each followed in its region, the next started when it succeeded.
+    let ended = loop {
+        let sfn = live.step_functions(&file.region);
+        let mut follower = Follower::new(
+            &sfn,
+            plan,
+            progress.clone(),
+            file,
+            run_dir.clone(),
+            run_id.clone(),
+            cancel.clone(),
+        );
+        let ended = follower.follow();
+        file = follower.into_file();
+        match ended {
+            Ok(Ended::Succeeded) if file.stage + 1 < file.stages.len() => {
+                if let Err(err) = next_stage(live, &mut file, &run_dir) {
+                    break Err(err);
+                }
+            }
+            ended => break ended,
+        }
+    };
+    let execution_arn = file.execution_arn.clone();
     let total = read_run(&runs, &run_id)
         .ok()
         .and_then(|run| {
@@ -414,6 +530,73 @@ fn follow(
         Err(err) => eprintln!("warning: cannot read the journal back: {err}"),
     }
     exit
+}
+
+/// The stage after the current one started in its region, given the state the current one
+/// left, under the same execution name (each stage is a state machine of its own): started
+/// again after a follower was stopped before it saved the new execution, the same name and
+/// input start nothing new.
+// BackendError is large but returned once, on a cold path (as in `crate::live`).
+#[allow(clippy::result_large_err)]
+fn next_stage(
+    live: &LiveBackend,
+    file: &mut ExecutionFile,
+    run_dir: &Path,
+) -> Result<(), ripcord_core::BackendError> {
+    let ended = live
+        .step_functions(&file.region)
+        .describe(&file.execution_arn)?;
+    let state = ended
+        .output
+        .as_deref()
+        .and_then(|output| serde_json::from_str(output).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    let k = file.stage + 1;
+    let stage = file.stages[k].clone();
+    let input = stage_input(file.approval_topic.as_deref(), &stage.region, state);
+    // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
+    let name = file
+        .execution_arn
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let arn =
+        match live
+            .step_functions(&stage.region)
+            .start(&stage.state_machine_arn, &name, &input)
+        {
+            Ok(arn) => arn,
+            // Started by a follower stopped before it saved it, and ended since (AWS answers a
+            // start of the same name and input with the execution only while it runs): the name
+            // is this run's, so the execution is.
+            Err(err) if err.code.contains("ExecutionAlreadyExists") => {
+                format!(
+                    "{}:{name}",
+                    stage
+                        .state_machine_arn
+                        .replacen(":stateMachine:", ":execution:", 1)
+                )
+            }
+            Err(err) => return Err(err),
+        };
+    say(&format!(
+        "  ▸         stage {} of {} ({}): started execution {arn}",
+        k + 1,
+        file.stages.len(),
+        stage.region
+    ));
+    file.retire();
+    file.stage = k;
+    file.region = stage.region;
+    file.state_machine_arn = stage.state_machine_arn;
+    file.execution_arn = arn.clone();
+    file.input = input;
+    file.parts = (1..=stage.parts).map(|j| part_execution(&arn, j)).collect();
+    if let Err(err) = file.save(run_dir) {
+        say(&format!("  warning: {err}"));
+    }
+    Ok(())
 }
 
 /// The ARN of part `k`'s execution, which the parent starts under its state machine's name

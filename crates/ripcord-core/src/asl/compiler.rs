@@ -10,8 +10,10 @@ use super::machine::{
 };
 use super::poll::Poll;
 use super::resume::{self, Resume};
-use super::retry::throttling;
-use super::{ExportError, ExportOptions, Exported, SfnContext, SfnTask, APPROVAL_TOPIC_INPUT};
+use super::retry::{retries, second_attempt_is_harmless};
+use super::{
+    ExportError, ExportOptions, Exported, SfnContext, SfnTask, Stage, APPROVAL_TOPIC_INPUT,
+};
 use crate::plan::{Plan, PlanItem};
 use crate::step::{CheckSpec, Origin, Step, StepKind, WaitSpec, WaitState};
 use crate::target::ResourceKind;
@@ -39,8 +41,10 @@ pub const RESUME: &str = "000 resume?";
 #[derive(Clone)]
 enum Node<'p> {
     Step(String, &'p Step),
-    /// Its name, its number (`$.groups.gK` keeps what its branches created), its branches.
-    Parallel(String, u32, Vec<Vec<Node<'p>>>),
+    /// Its name, its number, where the state keeps what its branches created (`gK` of
+    /// `$.groups`; `gKrJ` for region J's share of a group split by region), its branches with
+    /// their number in the group (1-based: a share keeps the numbers of the whole group's).
+    Parallel(String, u32, String, Vec<(usize, Vec<Node<'p>>)>),
 }
 
 /// The compilation of one plan.
@@ -85,7 +89,57 @@ impl<'p> Compiler<'p> {
     pub fn compile_parts(mut self) -> Result<Exported, ExportError> {
         self.check()?;
         let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
-        let whole = self.machine(&nodes, "")?;
+        self.parts_of(&nodes, "")
+    }
+
+    /// The plan as stages by region, each within the budget.
+    pub fn compile_stages(mut self) -> Result<Vec<Stage>, ExportError> {
+        if let Some(failure) = &self.plan.failure {
+            return Err(ExportError::PlanFailed(failure.message.clone()));
+        }
+        let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
+        let staged = stages_of(nodes)?;
+        if let Some(region) = self.region.clone() {
+            let theirs: Vec<&String> = staged.iter().filter_map(|(r, _)| r.as_ref()).collect();
+            if !theirs.is_empty() && !theirs.contains(&&region) {
+                // Named step by step, as a plan in one region deployed elsewhere always was.
+                self.check()?;
+            }
+        }
+        let total = staged.len();
+        let options_topic = self.approval_topic.clone();
+        let mut out = Vec::new();
+        for (k, (region, nodes)) in staged.iter().enumerate() {
+            let region = region.clone().or_else(|| self.region.clone());
+            let what = match (total, &region) {
+                (1, _) => String::new(),
+                (_, Some(region)) => format!(", stage {} of {total} ({region})", k + 1),
+                (_, None) => format!(", stage {} of {total}", k + 1),
+            };
+            // Each stage's gates publish in its region.
+            let topic = options_topic.as_deref().zip(region.as_deref());
+            self.approval_topic = match (topic, total) {
+                (Some((topic, region)), 2..) => Some(super::topic_in(topic, region)),
+                _ => options_topic.clone(),
+            };
+            out.push(Stage {
+                exported: self.parts_of(nodes, &what)?,
+                region,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The region of each stage, in order.
+    pub fn stage_regions(mut self) -> Result<Vec<Option<String>>, ExportError> {
+        let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
+        Ok(stages_of(nodes)?.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// `nodes` within the budget: one machine, or parts in order and their parent; `what`
+    /// ends their comments (the stage they are).
+    fn parts_of(&mut self, nodes: &[Node], what: &str) -> Result<Exported, ExportError> {
+        let whole = self.machine(nodes, what)?;
         let interval = self.poll_interval_secs;
         let events: Vec<u64> = nodes.iter().map(|n| node_events(n, interval)).collect();
         let budget = self.budget;
@@ -141,7 +195,7 @@ impl<'p> Compiler<'p> {
         let mut parts = Vec::new();
         for (k, chunk) in chunks.iter().enumerate() {
             let part: Vec<Node> = chunk.iter().map(|&i| nodes[i].clone()).collect();
-            let machine = self.machine(&part, &format!(", part {} of {total}", k + 1))?;
+            let machine = self.machine(&part, &format!("{what}, part {} of {total}", k + 1))?;
             // The measure above is of the items apart; the quota is of the whole document.
             let size = json_len(&machine);
             if size > super::budget::DEFINITION_MAX_BYTES {
@@ -154,7 +208,7 @@ impl<'p> Compiler<'p> {
             parts.push(machine);
         }
         Ok(Exported {
-            main: self.parent(total),
+            main: self.parent(total, what),
             parts,
         })
     }
@@ -162,7 +216,7 @@ impl<'p> Compiler<'p> {
     /// The parent of `total` parts: each started as a child execution of the part's state
     /// machine (the parent's ARN and the part's suffix) under the parent execution's name and
     /// the suffix, given the state the part before it left, and waited for.
-    fn parent(&self, total: usize) -> StateMachine {
+    fn parent(&self, total: usize, what: &str) -> StateMachine {
         let mut states = BTreeMap::new();
         states.insert(SUCCEEDED.to_string(), State::Succeed(Succeed {}));
         let name = |k: usize| format!("{k:03} part {k} of {total}");
@@ -217,7 +271,7 @@ impl<'p> Compiler<'p> {
             );
         }
         StateMachine {
-            comment: format!("{}, the parent of its {total} parts", self.comment()),
+            comment: format!("{}{what}, the parent of its {total} parts", self.comment()),
             graph: Graph {
                 start_at: RESUME.to_string(),
                 states,
@@ -299,9 +353,12 @@ impl<'p> Compiler<'p> {
                     let branches = group
                         .branches
                         .iter()
-                        .map(|branch| branch.iter().map(|s| self.number_step(s)).collect())
+                        .enumerate()
+                        .map(|(i, branch)| {
+                            (i + 1, branch.iter().map(|s| self.number_step(s)).collect())
+                        })
                         .collect();
-                    Node::Parallel(prefix, number, branches)
+                    Node::Parallel(prefix, number, format!("g{number}"), branches)
                 }
             })
             .collect()
@@ -342,12 +399,12 @@ impl<'p> Compiler<'p> {
         for node in nodes.iter().rev() {
             next = Some(match node {
                 Node::Step(name, step) => self.emit_step(name, step, next, states)?,
-                Node::Parallel(name, group, branches) => {
+                Node::Parallel(name, group, slot, branches) => {
                     let mut graphs = Vec::new();
                     // What the branches created, kept for the steps after the group; the rest
                     // of the branches' outputs is dropped (the next step gets the input).
                     let mut kept = serde_json::Map::new();
-                    for (i, branch) in branches.iter().enumerate() {
+                    for (i, (_, branch)) in branches.iter().enumerate() {
                         for index in created_in(branch, &self.referenced) {
                             kept.insert(
                                 format!("s{index}.$"),
@@ -355,20 +412,20 @@ impl<'p> Compiler<'p> {
                             );
                         }
                     }
-                    for (i, branch) in branches.iter().enumerate() {
+                    for (number, branch) in branches {
                         let mut inner = BTreeMap::new();
                         let start = match self.emit(branch, None, &mut inner)? {
                             Some(start) => start,
                             None => {
-                                let empty = format!("{name} branch {} (empty)", i + 1);
+                                let empty = format!("{name} branch {number} (empty)");
                                 inner.insert(empty.clone(), pass(None, None));
                                 empty
                             }
                         };
                         // A resumed execution starts the branch at its first step not done,
                         // or ends it at once.
-                        let path = resume::branch_path(&resume::branch_key(*group, i + 1));
-                        let skipped = format!("{name}.b{} resumed done", i + 1);
+                        let path = resume::branch_path(&resume::branch_key(*group, *number));
+                        let skipped = format!("{name}.b{number} resumed done");
                         inner.insert(skipped.clone(), pass(None, None));
                         let mut rules = vec![
                             json!({ "Variable": path, "IsPresent": false, "Next": start }),
@@ -381,7 +438,7 @@ impl<'p> Compiler<'p> {
                                 }
                             }
                         }
-                        let entry = format!("{name}.b{} resume?", i + 1);
+                        let entry = format!("{name}.b{number} resume?");
                         inner.insert(
                             entry.clone(),
                             State::Choice(Choice {
@@ -401,7 +458,7 @@ impl<'p> Compiler<'p> {
                             result_path: if kept.is_empty() {
                                 Value::Null
                             } else {
-                                format!("$.groups.g{group}").into()
+                                format!("$.groups.{slot}").into()
                             },
                             result_selector: (!kept.is_empty()).then_some(Value::Object(kept)),
                             catch: Vec::new(),
@@ -425,13 +482,13 @@ impl<'p> Compiler<'p> {
                     self.created.insert(id, (at, kind));
                 }
             }
-            Node::Parallel(_, group, branches) => {
-                for node in branches.iter().flatten() {
+            Node::Parallel(_, _, slot, branches) => {
+                for node in branches.iter().flat_map(|(_, branch)| branch) {
                     if let Node::Step(_, step) = node {
                         if let Some((id, kind)) =
                             creation(step).filter(|(id, _)| self.referenced.contains(id))
                         {
-                            let at = format!("$.groups.g{group}.s{}", step.index);
+                            let at = format!("$.groups.{slot}.s{}", step.index);
                             self.created.insert(id, (at, kind));
                         }
                     }
@@ -526,7 +583,10 @@ impl<'p> Compiler<'p> {
                             result_path: result_path.clone(),
                             output_path: None,
                             timeout_seconds: None,
-                            retry: throttling(call.service()),
+                            retry: retries(
+                                call.service(),
+                                second_attempt_is_harmless(call.descriptor().idempotency),
+                            ),
                             catch: vec![catch_all(&failed)],
                             transition: Transition::to(after.as_deref()),
                         })),
@@ -605,7 +665,7 @@ impl<'p> Compiler<'p> {
                 result_path: format!("{slot}.Last").into(),
                 output_path: None,
                 timeout_seconds: None,
-                retry: throttling(wait.target.kind().service()),
+                retry: retries(wait.target.kind().service(), true),
                 catch: vec![if deleted {
                     Catcher {
                         error_equals: vec!["States.ALL".into()],
@@ -794,7 +854,7 @@ impl<'p> Compiler<'p> {
                 result_path: format!("$.approvals.s{}", step.index).into(),
                 output_path: None,
                 timeout_seconds: None,
-                retry: throttling("sns"),
+                retry: retries("sns", false),
                 catch: vec![catch_all(&declined)],
                 transition: Transition::to(next.as_deref()),
             })),
@@ -862,7 +922,10 @@ fn emit_guard(
             result_path: slot.into(),
             output_path: None,
             timeout_seconds: None,
-            retry: throttling(step.target.as_ref().map_or("", |t| t.kind().service())),
+            retry: retries(
+                step.target.as_ref().map_or("", |t| t.kind().service()),
+                true,
+            ),
             catch: vec![catch_all(&gone)],
             transition: Transition::to(Some(&unchanged)),
         })),
@@ -936,7 +999,7 @@ fn emit_check(
             result_path: slot.into(),
             output_path: None,
             timeout_seconds: None,
-            retry: throttling(check.service()),
+            retry: retries(check.service(), true),
             catch: vec![catch_all(&missing)],
             transition: Transition::to(Some(&holds)),
         })),
@@ -1045,6 +1108,103 @@ fn catch_all(next: &str) -> Catcher {
 
 /// Every step's first state -> the step's index in the plan: how a follower of an execution
 /// reads its history (the step's done state is the name and [`DONE`]).
+/// A stage's region (`None`: not known yet) and its nodes.
+type Staged<'p> = Vec<(Option<String>, Vec<Node<'p>>)>;
+
+/// A group's branches by region, each with its number in the group.
+type Shares<'p> = Vec<(Option<String>, Vec<(usize, Vec<Node<'p>>)>)>;
+
+/// Numbered nodes grouped into stages: consecutive nodes sent to one region; a node naming no
+/// region joins the stage before it (the first stage takes the region of its first step that
+/// names one). A parallel group whose branches go to different regions is split into shares,
+/// one per region in the order they come, each a Parallel of its region's branches (branches
+/// that name no region go with the first share): a branch runs in one machine, so one in
+/// two regions is refused.
+fn stages_of(nodes: Vec<Node<'_>>) -> Result<Staged<'_>, ExportError> {
+    fn push<'p>(stages: &mut Staged<'p>, region: Option<String>, node: Node<'p>) {
+        let joins = match (stages.last(), &region) {
+            (Some(_), None) | (Some((None, _)), Some(_)) => true,
+            (Some((Some(theirs), _)), Some(region)) => theirs == region,
+            (None, _) => false,
+        };
+        match stages.last_mut() {
+            Some((theirs, nodes)) if joins => {
+                if theirs.is_none() {
+                    *theirs = region;
+                }
+                nodes.push(node);
+            }
+            _ => stages.push((region, vec![node])),
+        }
+    }
+    let mut stages: Staged = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Step(_, step) => {
+                let region = step.region.clone();
+                push(&mut stages, region, node);
+            }
+            Node::Parallel(name, group, slot, branches) => {
+                let mut shares: Shares = Vec::new();
+                let mut unplaced = Vec::new();
+                for (number, branch) in branches {
+                    let mut regions: Vec<&str> = Vec::new();
+                    for node in &branch {
+                        if let Node::Step(_, step) = node {
+                            if let Some(r) = step.region.as_deref() {
+                                if !regions.contains(&r) {
+                                    regions.push(r);
+                                }
+                            }
+                        }
+                    }
+                    match regions.as_slice() {
+                        [] => unplaced.push((number, branch)),
+                        [region] => {
+                            let region = region.to_string();
+                            match shares.iter_mut().find(|(r, _)| r.as_ref() == Some(&region)) {
+                                Some((_, share)) => share.push((number, branch)),
+                                None => shares.push((Some(region), vec![(number, branch)])),
+                            }
+                        }
+                        several => {
+                            return Err(ExportError::NotYet(format!(
+                                "branch {number} of {name} sends steps to {}: a branch runs in one state machine, which calls one region; put each region's steps in a branch of its own",
+                                several.join(" and ")
+                            )))
+                        }
+                    }
+                }
+                match shares.first_mut() {
+                    Some((_, first)) => {
+                        first.extend(unplaced);
+                        first.sort_by_key(|(number, _)| *number);
+                    }
+                    None => shares.push((None, unplaced)),
+                }
+                if shares.len() == 1 {
+                    let (region, branches) = shares.remove(0);
+                    push(
+                        &mut stages,
+                        region,
+                        Node::Parallel(name, group, slot, branches),
+                    );
+                    continue;
+                }
+                for (j, (region, branches)) in shares.into_iter().enumerate() {
+                    let share =
+                        Node::Parallel(name.clone(), group, format!("{slot}r{}", j + 1), branches);
+                    push(&mut stages, region, share);
+                }
+            }
+        }
+    }
+    if stages.is_empty() {
+        stages.push((None, Vec::new()));
+    }
+    Ok(stages)
+}
+
 pub fn step_states(plan: &Plan) -> BTreeMap<String, u32> {
     let mut compiler = Compiler::new(plan, &ExportOptions::default());
     let nodes = compiler.number(&plan.items.iter().collect::<Vec<_>>());
@@ -1052,7 +1212,9 @@ pub fn step_states(plan: &Plan) -> BTreeMap<String, u32> {
     for node in &nodes {
         let steps: Vec<&Node> = match node {
             Node::Step(..) => vec![node],
-            Node::Parallel(_, _, branches) => branches.iter().flatten().collect(),
+            Node::Parallel(_, _, _, branches) => {
+                branches.iter().flat_map(|(_, branch)| branch).collect()
+            }
         };
         for step in steps {
             if let Node::Step(name, step) = step {
@@ -1069,12 +1231,12 @@ pub fn step_states(plan: &Plan) -> BTreeMap<String, u32> {
 fn node_events(node: &Node, interval: u64) -> u64 {
     match node {
         Node::Step(_, step) => step_events(step, interval),
-        Node::Parallel(_, _, branches) => {
+        Node::Parallel(_, _, _, branches) => {
             PARALLEL_EVENTS
                 + BRANCH_EVENTS * branches.len() as u64
                 + branches
                     .iter()
-                    .flatten()
+                    .flat_map(|(_, branch)| branch)
                     .map(|n| node_events(n, interval))
                     .sum::<u64>()
         }
@@ -1085,7 +1247,7 @@ fn node_events(node: &Node, interval: u64) -> u64 {
 fn node_label(node: &Node) -> String {
     match node {
         Node::Step(name, _) => format!("state {name}"),
-        Node::Parallel(name, _, branches) => {
+        Node::Parallel(name, _, _, branches) => {
             format!("the parallel group {name} ({} branches)", branches.len())
         }
     }
@@ -1108,7 +1270,7 @@ fn json_len(value: &impl serde::Serialize) -> usize {
 /// The name of a node's first state.
 fn node_name<'n>(node: &'n Node) -> &'n str {
     match node {
-        Node::Step(name, _) | Node::Parallel(name, _, _) => name,
+        Node::Step(name, _) | Node::Parallel(name, ..) => name,
     }
 }
 
@@ -1132,42 +1294,54 @@ fn resume_choice(targets: &[(String, String)], start: &str) -> State {
 pub fn resume_point(plan: &Plan, done: &std::collections::BTreeSet<String>) -> Option<Resume> {
     let mut compiler = Compiler::new(plan, &ExportOptions::default());
     let nodes = compiler.number(&plan.items.iter().collect::<Vec<_>>());
+    // A plan whose steps are all in a known place cannot fail to stage: a node of a plan that
+    // does not stage is resumed as if the plan were one stage.
+    let staged = match stages_of(nodes.clone()) {
+        Ok(staged) => staged,
+        Err(_) => vec![(None, nodes)],
+    };
+    let several = staged.len() > 1;
     let pending = |node: &Node| match node {
         Node::Step(name, step) => {
             !matches!(step.kind, StepKind::Note { .. }) && !done.contains(name.as_str())
         }
         Node::Parallel(..) => false,
     };
-    for node in &nodes {
-        match node {
-            Node::Step(name, _) if pending(node) => {
-                return Some(Resume {
-                    from: name.clone(),
-                    branches: BTreeMap::new(),
-                    part: None,
-                })
-            }
-            Node::Step(..) => {}
-            Node::Parallel(name, group, branches) => {
-                let mut points = BTreeMap::new();
-                let mut all_done = true;
-                for (i, branch) in branches.iter().enumerate() {
-                    let first = branch
-                        .iter()
-                        .find(|n| pending(n))
-                        .map(|n| node_name(n).to_string());
-                    all_done &= first.is_none();
-                    points.insert(
-                        resume::branch_key(*group, i + 1),
-                        first.unwrap_or_else(|| resume::BRANCH_DONE.to_string()),
-                    );
-                }
-                if !all_done {
+    for (k, (_, nodes)) in staged.iter().enumerate() {
+        let stage = several.then_some(k + 1);
+        for node in nodes {
+            match node {
+                Node::Step(name, _) if pending(node) => {
                     return Some(Resume {
                         from: name.clone(),
-                        branches: points,
+                        branches: BTreeMap::new(),
                         part: None,
-                    });
+                        stage,
+                    })
+                }
+                Node::Step(..) => {}
+                Node::Parallel(name, group, _, branches) => {
+                    let mut points = BTreeMap::new();
+                    let mut all_done = true;
+                    for (number, branch) in branches {
+                        let first = branch
+                            .iter()
+                            .find(|n| pending(n))
+                            .map(|n| node_name(n).to_string());
+                        all_done &= first.is_none();
+                        points.insert(
+                            resume::branch_key(*group, *number),
+                            first.unwrap_or_else(|| resume::BRANCH_DONE.to_string()),
+                        );
+                    }
+                    if !all_done {
+                        return Some(Resume {
+                            from: name.clone(),
+                            branches: points,
+                            part: None,
+                            stage,
+                        });
+                    }
                 }
             }
         }
@@ -1181,7 +1355,12 @@ pub fn resume_point(plan: &Plan, done: &std::collections::BTreeSet<String>) -> O
 /// for the steps done before it.
 pub fn kept_answers(plan: &Plan) -> BTreeMap<u32, Vec<String>> {
     let mut compiler = Compiler::new(plan, &ExportOptions::default());
-    let nodes = compiler.number(&plan.items.iter().collect::<Vec<_>>());
+    let numbered = compiler.number(&plan.items.iter().collect::<Vec<_>>());
+    // The shares of a group split by region keep their answers apart (`gKrJ`).
+    let nodes: Vec<Node> = match stages_of(numbered.clone()) {
+        Ok(staged) => staged.into_iter().flat_map(|(_, nodes)| nodes).collect(),
+        Err(_) => numbered,
+    };
     let kept =
         |step: &Step| creation(step).is_some_and(|(id, _)| compiler.referenced.contains(&id));
     let mut out = BTreeMap::new();
@@ -1191,15 +1370,15 @@ pub fn kept_answers(plan: &Plan) -> BTreeMap<u32, Vec<String>> {
                 out.insert(step.index, vec![format!("steps.s{}", step.index)]);
             }
             Node::Step(..) => {}
-            Node::Parallel(_, group, branches) => {
-                for node in branches.iter().flatten() {
+            Node::Parallel(_, _, slot, branches) => {
+                for node in branches.iter().flat_map(|(_, branch)| branch) {
                     if let Node::Step(_, step) = node {
                         if kept(step) {
                             out.insert(
                                 step.index,
                                 vec![
                                     format!("steps.s{}", step.index),
-                                    format!("groups.g{group}.s{}", step.index),
+                                    format!("groups.{slot}.s{}", step.index),
                                 ],
                             );
                         }

@@ -15,6 +15,7 @@ pub mod machine;
 mod poll;
 pub mod resume;
 pub mod retry;
+mod stage;
 pub mod task;
 
 pub use budget::Budget;
@@ -25,6 +26,7 @@ pub use guard::Guard;
 pub use machine::{Graph, State, StateMachine};
 pub use poll::Poll;
 pub use resume::Resume;
+pub use stage::{stage_suffix, topic_in, Stage};
 pub use task::{sdk_resource, SfnTask, SDK_PREFIX};
 
 use crate::iam::{needs, Action, Permission, Reason, Scope};
@@ -78,7 +80,7 @@ pub enum ExportError {
     TooLarge(String),
     /// Steps sent to a region other than the state machine's: an AWS SDK Task calls its
     /// service in the state machine's own region.
-    #[error("a Step Functions Task calls AWS in the state machine's region ({region}) only, and {} of the plan's steps go elsewhere: {}. Deploy to their region, split the runbook by region, or run it with `ripcord apply`", steps.len(), steps.join("; "))]
+    #[error("a Step Functions Task calls AWS in the state machine's region ({region}) only, and {} of the plan's steps go elsewhere: {}. Deploy to their region, or leave out --region: a plan is then deployed in the regions its steps go to, a state machine per region", steps.len(), steps.join("; "))]
     OtherRegion { region: String, steps: Vec<String> },
 }
 
@@ -91,6 +93,18 @@ pub fn compile(plan: &Plan, options: &ExportOptions) -> Result<StateMachine, Exp
 /// by a parent ([`Exported`]).
 pub fn compile_parts(plan: &Plan, options: &ExportOptions) -> Result<Exported, ExportError> {
     compiler::Compiler::new(plan, options).compile_parts()
+}
+
+/// The plan as stages, one per run of consecutive items in one region ([`Stage`]), each within
+/// `options.budget` ([`compile_parts`]). With `options.region`, a plan in one region must be
+/// in that one, and a plan in several must include it.
+pub fn compile_stages(plan: &Plan, options: &ExportOptions) -> Result<Vec<Stage>, ExportError> {
+    compiler::Compiler::new(plan, options).compile_stages()
+}
+
+/// The region of each stage of the plan, in order, without compiling them.
+pub fn stage_regions(plan: &Plan) -> Result<Vec<Option<String>>, ExportError> {
+    compiler::Compiler::new(plan, &ExportOptions::default()).stage_regions()
 }
 
 /// The suffix of part `k` (1-based) of `n`, on the parent's state machine name and on its
@@ -152,7 +166,21 @@ pub fn role_permissions(
     if plan.counts.approvals > 0 {
         let publish = Action::new("sns", "Publish");
         out.push(match approval_topic {
-            Some(topic) => Permission::on(publish, [topic.to_string()]),
+            // Each stage publishes to the topic of that name in its region.
+            Some(topic) => {
+                let mut topics: Vec<String> = stage_regions(plan)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .flatten()
+                    .map(|region| topic_in(topic, &region))
+                    .collect();
+                if topics.len() < 2 {
+                    topics = vec![topic.to_string()];
+                }
+                topics.sort();
+                topics.dedup();
+                Permission::on(publish, topics)
+            }
             // The topic comes with each execution's input: any topic of the account.
             None => Permission::on(publish, [scope.arn("sns", "*", "*")]),
         });

@@ -20,6 +20,10 @@ pub struct Resume {
     /// For a plan exported as parts: the part `from` is in (1-based), where the parent starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<usize>,
+    /// For a plan in several regions: the stage `from` is in (1-based), whose state machine
+    /// the resumed execution is of ([`super::Stage`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<usize>,
 }
 
 /// A branch every step of which is done: it ends at once.

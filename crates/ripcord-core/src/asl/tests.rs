@@ -17,6 +17,7 @@ fn golden(name: &str) -> Plan {
         "pilot-light-failback" => {
             include_str!("../../../../tests/golden/pilot-light__failback.json")
         }
+        "evacuate" => include_str!("../../../../tests/golden/active-active__evacuate.json"),
         _ => unreachable!("no golden {name}"),
     };
     let json = text.split_once('\n').map_or(text, |(_, rest)| rest);
@@ -105,7 +106,7 @@ fn every_next_names_a_state_of_its_graph_and_every_graph_ends() {
 }
 
 #[test]
-fn every_task_names_a_service_integration_and_retries_only_throttling() {
+fn every_task_names_a_service_integration_and_retries_only_throttling_and_server_errors() {
     let optimized = [
         "arn:aws:states:::sns:publish",
         "arn:aws:states:::sns:publish.waitForTaskToken",
@@ -671,4 +672,196 @@ fn a_resumed_execution_starts_at_the_first_step_not_done() {
         done.insert(named(index));
     }
     assert_eq!(resume_point(&plan, &done), None);
+}
+
+#[test]
+fn a_plan_in_several_regions_is_staged_by_region_in_plan_order() {
+    let regions = |plan: &Plan| -> Vec<String> {
+        stage_regions(plan)
+            .expect("stages")
+            .into_iter()
+            .map(|r| r.unwrap_or_default())
+            .collect()
+    };
+    // Snapshot and wait in us-east-1, copy in us-west-2, for each volume; then the waits for
+    // the copies in us-west-2.
+    assert_eq!(
+        regions(&golden("backup")),
+        [
+            "us-east-1",
+            "us-west-2",
+            "us-east-1",
+            "us-west-2",
+            "us-east-1",
+            "us-west-2"
+        ]
+    );
+    // The gates that name no region go with the steps around them.
+    assert_eq!(
+        regions(&golden("pilot-light-failback")),
+        ["us-east-1", "us-west-2"]
+    );
+    assert_eq!(regions(&golden("ecommerce")), ["us-west-2"]);
+    assert_eq!(
+        compile_stages(&golden("backup"), &ExportOptions::default())
+            .expect("stages")
+            .len(),
+        6
+    );
+}
+
+#[test]
+fn a_group_whose_branches_go_to_two_regions_is_split_into_shares() {
+    let plan = golden("evacuate");
+    assert_eq!(
+        stage_regions(&plan).expect("stages"),
+        [
+            "us-west-2",
+            "eu-west-1",
+            "us-west-2",
+            "eu-west-1",
+            "us-west-2"
+        ]
+        .map(|r| Some(r.to_string()))
+    );
+    let stages = compile_stages(&plan, &ExportOptions::default()).expect("stages");
+    // Stage 3 has the us-west-2 branch of the group, stage 4 the eu-west-1 one, each keyed by
+    // its number in the whole group.
+    let share = |k: usize| -> (String, Vec<String>) {
+        let graph = &stages[k].exported.main.graph;
+        let (name, State::Parallel(group)) = graph
+            .states
+            .iter()
+            .find(|(_, s)| matches!(s, State::Parallel(_)))
+            .expect("a group share")
+        else {
+            unreachable!()
+        };
+        let entries = group.branches.iter().map(|b| b.start_at.clone()).collect();
+        (name.clone(), entries)
+    };
+    let (west, west_branches) = share(2);
+    let (europe, europe_branches) = share(3);
+    assert_eq!(west, europe, "both shares are the group's state");
+    assert_eq!(west_branches, [format!("{west}.b1 resume?")]);
+    assert_eq!(europe_branches, [format!("{west}.b2 resume?")]);
+    for stage in &stages[2..4] {
+        let comment = &stage.exported.main.comment;
+        assert!(comment.contains("stage "), "{comment}");
+    }
+    let updates: Vec<&str> = tasks(&stages[3].exported.main.graph)
+        .iter()
+        .map(|t| t.resource.as_str())
+        .filter(|r| r.ends_with("updateAutoScalingGroup"))
+        .collect();
+    assert_eq!(updates.len(), 1, "eu-west-1's share scales eu-west-1 only");
+    // Resumed after the us-west-2 share: at the group, in stage 4, its second branch.
+    let firsts = step_states(&plan);
+    let done: std::collections::BTreeSet<String> = firsts
+        .iter()
+        .filter(|(_, index)| [1, 2, 3, 4, 5, 6].contains(*index))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let resume = resume_point(&plan, &done).expect("a resume point");
+    assert_eq!(resume.stage, Some(4));
+    assert_eq!(resume.from, west);
+    let keys: Vec<&String> = resume.branches.keys().collect();
+    assert_eq!(keys.len(), 1, "{resume:?}");
+    assert!(keys[0].ends_with("b2"), "{resume:?}");
+}
+
+#[test]
+fn a_region_that_is_not_the_plans_is_refused_and_one_of_several_is_not() {
+    let options = |region: &str| ExportOptions {
+        region: Some(region.into()),
+        ..ExportOptions::default()
+    };
+    assert!(matches!(
+        compile_stages(&golden("ecommerce"), &options("us-east-1")),
+        Err(ExportError::OtherRegion { .. })
+    ));
+    assert!(compile_stages(&golden("backup"), &options("us-west-2")).is_ok());
+    assert!(matches!(
+        compile_stages(&golden("backup"), &options("eu-west-1")),
+        Err(ExportError::OtherRegion { .. })
+    ));
+}
+
+#[test]
+fn each_stage_publishes_its_gates_to_the_topic_in_its_region() {
+    let options = ExportOptions {
+        approval_topic: Some("arn:aws:sns:us-west-2:123456789012:dr-approvals".into()),
+        ..ExportOptions::default()
+    };
+    let stages = compile_stages(&golden("pilot-light-failback"), &options).expect("stages");
+    let topics = |stage: &Stage| -> Vec<String> {
+        tasks(&stage.exported.main.graph)
+            .iter()
+            .filter(|t| t.resource.ends_with("waitForTaskToken"))
+            .map(|t| {
+                t.parameters["TopicArn"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+    let east = topics(&stages[0]);
+    assert!(!east.is_empty());
+    assert!(
+        east.iter()
+            .all(|t| t == "arn:aws:sns:us-east-1:123456789012:dr-approvals"),
+        "{east:?}"
+    );
+    // The role may publish to both.
+    let scope_world = crate::Inventory::empty(jiff::Timestamp::UNIX_EPOCH);
+    let scope = crate::iam::Scope {
+        account: "123456789012",
+        world: &scope_world,
+    };
+    let publish: Vec<String> = role_permissions(
+        &golden("pilot-light-failback"),
+        &scope,
+        options.approval_topic.as_deref(),
+        0,
+    )
+    .into_iter()
+    .filter(|p| p.action.to_string() == "sns:Publish")
+    .flat_map(|p| p.resources.into_iter().collect::<Vec<_>>())
+    .collect();
+    assert!(
+        publish.contains(&"arn:aws:sns:us-east-1:123456789012:dr-approvals".to_string()),
+        "{publish:?}"
+    );
+}
+
+#[test]
+fn server_errors_are_retried_only_where_a_second_attempt_is_harmless() {
+    let machine = compile(&golden("ecommerce"), &ExportOptions::default()).expect("exports");
+    let retried = |resource: &str| -> Vec<String> {
+        tasks(&machine.graph)
+            .iter()
+            .find(|t| t.resource.ends_with(resource))
+            .unwrap_or_else(|| panic!("a {resource} task"))
+            .retry
+            .iter()
+            .flat_map(|r| r.error_equals.clone())
+            .collect()
+    };
+    // Sizes are absolute: sent twice, the group has them once.
+    assert!(retried("autoscaling:updateAutoScalingGroup")
+        .contains(&"AutoScaling.ServiceUnavailableException".to_string()));
+    // A read.
+    assert!(retried("autoscaling:describeAutoScalingGroups")
+        .contains(&"AutoScaling.InternalFailureException".to_string()));
+    // A detach sent again after a 5xx whose request went through is refused; a notification
+    // would be sent twice: throttling only.
+    for resource in ["rds:removeFromGlobalCluster", "sns:publish"] {
+        let errors = retried(resource);
+        assert!(!errors.is_empty(), "{resource} retries throttling");
+        assert!(
+            errors.iter().all(|e| e.contains("Throttl")),
+            "{resource}: {errors:?}"
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! Runs on AWS Step Functions (issue 11), against moto executing the state machines
 //! (`--execute-state-machines`): deploy a reviewed plan, `apply --engine step-functions`,
 //! answer its gate with `ripcord approve`; the execution's steps are the plan's and the world
-//! it leaves is the simulated end state. Plans with steps in another region are refused.
+//! it leaves is the simulated end state. A plan in several regions runs as stages, a state
+//! machine per region.
 
 use super::live::{
     assert_executed_as_planned, capture_of, facts, inventory_of, journal_lines, load, plan_blocks,
@@ -26,8 +27,9 @@ struct Deployed {
     plan: PathBuf,
     end_state: PathBuf,
     topic: String,
-    /// Where the state machine is deployed: the runbook's region.
-    region: &'static str,
+    /// `--region` of deploy and apply: the runbook's region; `None` for a runbook in several
+    /// (each region's steps deployed in that region).
+    region: Option<&'static str>,
 }
 
 impl Deployed {
@@ -45,38 +47,42 @@ impl Deployed {
 
     /// `ripcord deploy` of the plan, waits polled every second.
     fn deploy(&self) -> Output {
-        self.ripcord(&[
+        let mut args = vec![
             "deploy",
             self.plan.to_str().unwrap(),
             "--engine",
             "step-functions",
-            "--region",
-            self.region,
             "--role-arn",
             ROLE,
             "--poll-interval",
             "1",
-        ])
+        ];
+        if let Some(region) = self.region {
+            args.extend(["--region", region]);
+        }
+        self.ripcord(&args)
     }
 
     /// `apply --plan --engine step-functions`, started and left running.
     fn start_apply(&self) -> Child {
         let runs = self.runs();
+        let mut args = vec![
+            "apply",
+            "--plan",
+            self.plan.to_str().unwrap(),
+            "--engine",
+            "step-functions",
+            "--approval-topic",
+            &self.topic,
+            "--yes",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ];
+        if let Some(region) = self.region {
+            args.extend(["--region", region]);
+        }
         ripcord_command(
-            &[
-                "apply",
-                "--plan",
-                self.plan.to_str().unwrap(),
-                "--engine",
-                "step-functions",
-                "--region",
-                self.region,
-                "--approval-topic",
-                &self.topic,
-                "--yes",
-                "--runs-dir",
-                runs.to_str().unwrap(),
-            ],
+            &args,
             self.dir(),
             &[("AWS_ENDPOINT_URL", self.moto.url.as_str())],
         )
@@ -154,11 +160,12 @@ impl Deployed {
 /// Seeds moto with `runbook`'s inventory, captures it and saves the reviewed plan, to be
 /// deployed in us-west-2.
 fn reviewed(runbook: &str) -> Deployed {
-    reviewed_in(runbook, REGION)
+    reviewed_in(runbook, Some(REGION))
 }
 
-/// [`reviewed`], deployed in `region`.
-fn reviewed_in(runbook: &str, region: &'static str) -> Deployed {
+/// [`reviewed`], deployed in `region` (`None`: in the regions of its steps), with an approval
+/// topic `dr-approvals` in each of the runbook's regions.
+fn reviewed_in(runbook: &str, region: Option<&'static str>) -> Deployed {
     let moto = Moto::start_with(&["--execute-state-machines"]);
     moto.seed(&inventory_of(runbook));
     let home = tempfile::tempdir().unwrap();
@@ -168,15 +175,29 @@ fn reviewed_in(runbook: &str, region: &'static str) -> Deployed {
     let plan = plan_with_end_state(&moto, runbook, &capture, &end_state, dir);
     let plan_path = dir.join("reviewed.json");
     std::fs::write(&plan_path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
-    let topic: Value =
-        serde_json::from_str(&moto.boto3_json(region, "sns", "create_topic(Name='dr-approvals')"))
-            .unwrap();
+    let regions = super::live::regions_of(runbook);
+    let mut topics = Vec::new();
+    for r in regions.split(',') {
+        let topic: Value =
+            serde_json::from_str(&moto.boto3_json(r, "sns", "create_topic(Name='dr-approvals')"))
+                .unwrap();
+        topics.push((
+            r.to_string(),
+            topic["TopicArn"].as_str().unwrap().to_string(),
+        ));
+    }
+    let first = region.unwrap_or_else(|| regions.split(',').next().unwrap());
+    let topic = topics
+        .iter()
+        .find(|(r, _)| r == first)
+        .map(|(_, arn)| arn.clone())
+        .unwrap_or_else(|| topics[0].1.clone());
     Deployed {
         moto,
         home,
         plan: plan_path,
         end_state,
-        topic: topic["TopicArn"].as_str().unwrap().to_string(),
+        topic,
         region,
     }
 }
@@ -190,101 +211,182 @@ fn single_region_runbooks_run_on_step_functions_as_planned() {
         ("runbooks/pilot-light/ignite.rhai", "us-west-2"),
         ("runbooks/rds-test/multi-az-failover.rhai", "us-east-1"),
     ] {
-        let run = reviewed_in(runbook, region);
-        let deployed = run.deploy();
-        assert!(
-            deployed.status.success(),
-            "{runbook}: {}",
-            stderr(&deployed)
-        );
-        assert!(
-            stdout(&deployed).starts_with(&format!(
-                "arn:aws:states:{region}:123456789012:stateMachine:ripcord-"
-            )),
-            "{}",
-            stdout(&deployed)
-        );
-        let (out, answered) = run.answer_until_done(run.start_apply(), &[]);
-        let said = format!("{}\n{}", stdout(&out), stderr(&out));
-        assert!(
-            out.status.success(),
-            "{runbook}: apply on Step Functions failed:\n{said}"
-        );
-        let plan: Value =
-            serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
-        assert_eq!(
-            answered as u64,
-            plan["counts"]["approvals"].as_u64().unwrap(),
-            "{runbook}: every gate answered once"
-        );
-        if answered > 0 {
-            assert!(said.contains("approval needed at step"), "{said}");
-        }
-        assert!(said.contains("Completed after"), "{said}");
-        let journal = journal_lines(&run.runs());
-        assert_eq!(journal[0]["mode"], "step-functions");
-        assert_eq!(journal.last().unwrap()["status"], "completed", "{said}");
-        assert_executed_as_planned(runbook, &journal, &plan, &BTreeMap::new());
-        // What a call created is journaled under AWS's id (read from the execution's history),
-        // not the dry-run's.
-        let planned: Vec<&str> = plan["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|item| item["creates"].as_str())
-            .collect();
-        let live: Vec<&str> = journal
-            .iter()
-            .filter_map(|r| r["outcome"]["creates"].as_str())
-            .collect();
-        assert_eq!(planned.len(), live.len(), "{runbook}: {live:?}");
-        for id in &live {
-            assert!(!planned.contains(id), "{runbook}: {id} is the dry-run's id");
-        }
-        // The world the execution left is the one the dry-run predicted.
-        let after = capture_of(&run.moto, runbook, run.dir(), "after.json");
-        assert_eq!(
-            facts(&load(&run.end_state)),
-            facts(&load(&after)),
-            "{runbook}: simulated and Step Functions end states differ"
-        );
-        // `runs show` reads the journal as any other run's.
-        let runs = run.runs();
-        let shown = run.ripcord(&[
-            "runs",
-            "show",
-            &run.run_id().unwrap(),
-            "--runs-dir",
-            runs.to_str().unwrap(),
-        ]);
-        assert!(shown.status.success(), "{}", stderr(&shown));
-        assert!(
-            stdout(&shown).contains("step-functions"),
-            "{}",
-            stdout(&shown)
-        );
+        runs_on_step_functions_as_planned(runbook, Some(region), 1);
     }
 }
 
+/// The bundled runbooks whose steps go to several regions run as stages, a state machine per
+/// region deployed there, each started with the state the one before it left.
 #[test]
-fn a_plan_with_steps_in_another_region_is_not_deployed() {
-    let run = reviewed("runbooks/backup/daily-ebs.rhai");
+fn the_backup_runs_on_step_functions_stage_by_stage() {
+    runs_on_step_functions_as_planned("runbooks/backup/daily-ebs.rhai", None, 6);
+}
+
+#[test]
+fn the_failbacks_run_on_step_functions_stage_by_stage() {
+    runs_on_step_functions_as_planned("runbooks/ecommerce/failback.rhai", None, 2);
+    // A region of the plan may be named: the same stages.
+    runs_on_step_functions_as_planned("runbooks/pilot-light/failback.rhai", Some("us-west-2"), 2);
+}
+
+/// A group whose branches scale us-west-2 and eu-west-1 runs as two shares, one per region.
+#[test]
+fn active_active_runs_on_step_functions_stage_by_stage() {
+    runs_on_step_functions_as_planned("runbooks/active-active/evacuate.rhai", None, 5);
+    runs_on_step_functions_as_planned("runbooks/active-active/readmit.rhai", None, 5);
+}
+
+/// `runbook` seeded, captured, planned, deployed (`region`: `--region`) as `stages` stages and
+/// applied on Step Functions, its gates answered with `ripcord approve`: the run completes,
+/// its journal has the plan's steps in order, and the world ends as the dry-run said.
+fn runs_on_step_functions_as_planned(runbook: &str, region: Option<&'static str>, stages: usize) {
+    let run = reviewed_in(runbook, region);
+    let deployed = run.deploy();
+    assert!(
+        deployed.status.success(),
+        "{runbook}: {}",
+        stderr(&deployed)
+    );
+    let printed = stdout(&deployed);
+    let arns: Vec<&str> = printed.lines().collect();
+    assert!(
+        arns.iter().all(|arn| arn.starts_with("arn:aws:states:")
+            && arn.contains(":123456789012:stateMachine:ripcord-")),
+        "{arns:?}"
+    );
+    // A stage over the budget is printed with its parts.
+    let mains: Vec<&&str> = arns.iter().filter(|arn| !arn.contains("-part-")).collect();
+    assert_eq!(mains.len(), stages, "{runbook}: {arns:?}");
+    if stages > 1 {
+        // Each stage in the region of its steps.
+        let plan: Value =
+            serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+        let regions: std::collections::BTreeSet<&str> = plan_regions(&plan);
+        for arn in &arns {
+            let region = arn.split(':').nth(3).unwrap();
+            assert!(
+                regions.contains(region),
+                "{arn} is not in a region of the plan {regions:?}"
+            );
+            assert!(arn.contains("-stage-"), "{arn}");
+        }
+    }
+    let (out, answered) = run.answer_until_done(run.start_apply(), &[]);
+    let said = format!("{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        out.status.success(),
+        "{runbook}: apply on Step Functions failed:\n{said}"
+    );
+    if stages > 1 {
+        assert!(
+            said.contains(&format!("stage {stages} of {stages}")),
+            "{said}"
+        );
+    }
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+    assert_eq!(
+        answered as u64,
+        plan["counts"]["approvals"].as_u64().unwrap(),
+        "{runbook}: every gate answered once"
+    );
+    if answered > 0 {
+        assert!(said.contains("approval needed at step"), "{said}");
+    }
+    assert!(said.contains("Completed after"), "{said}");
+    let journal = journal_lines(&run.runs());
+    assert_eq!(journal[0]["mode"], "step-functions");
+    assert_eq!(journal.last().unwrap()["status"], "completed", "{said}");
+    assert_executed_as_planned(runbook, &journal, &plan, &BTreeMap::new());
+    // What a call created is journaled under AWS's id (read from the execution's history),
+    // not the dry-run's; a name the runbook gave (a DB instance) is the same in both.
+    let planned: Vec<&str> = plan_steps(&plan)
+        .into_iter()
+        .filter_map(|step| step["creates"].as_str())
+        .collect();
+    let named: Vec<&str> = plan_steps(&plan)
+        .into_iter()
+        .filter(|step| step["creates"] == step["target"]["name"])
+        .filter_map(|step| step["creates"].as_str())
+        .collect();
+    let live: Vec<&str> = journal
+        .iter()
+        .filter_map(|r| r["outcome"]["creates"].as_str())
+        .collect();
+    assert_eq!(planned.len(), live.len(), "{runbook}: {live:?}");
+    for id in &live {
+        assert!(
+            named.contains(id) || !planned.contains(id),
+            "{runbook}: {id} is the dry-run's id"
+        );
+    }
+    // The world the executions left is the one the dry-run predicted.
+    let after = capture_of(&run.moto, runbook, run.dir(), "after.json");
+    assert_eq!(
+        facts(&load(&run.end_state)),
+        facts(&load(&after)),
+        "{runbook}: simulated and Step Functions end states differ"
+    );
+    // `runs show` reads the journal as any other run's.
+    let runs = run.runs();
+    let shown = run.ripcord(&[
+        "runs",
+        "show",
+        &run.run_id().unwrap(),
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("step-functions"),
+        "{}",
+        stdout(&shown)
+    );
+}
+
+/// The plan's steps, those of its groups' branches included.
+fn plan_steps(plan: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    for item in plan["items"].as_array().unwrap() {
+        match item["branches"].as_array() {
+            Some(branches) => out.extend(branches.iter().flat_map(|b| b.as_array().unwrap())),
+            None => out.push(item),
+        }
+    }
+    out
+}
+
+/// The regions the plan's steps name.
+fn plan_regions(plan: &Value) -> std::collections::BTreeSet<&str> {
+    plan_steps(plan)
+        .into_iter()
+        .filter_map(|step| step["region"].as_str())
+        .collect()
+}
+
+/// A plan whose steps all go to one region is deployed there: named another, deploy refuses
+/// and names the steps.
+#[test]
+fn a_plan_deployed_to_a_region_its_steps_do_not_go_to_is_refused() {
+    let run = reviewed_in("runbooks/ecommerce/failover.rhai", Some("us-east-1"));
     let out = run.deploy();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("in the state machine's region (us-west-2) only"),
+        err.contains("in the state machine's region (us-east-1) only"),
         "{err}"
     );
-    // Each step is named with the line that issued it (here the strategy's, in stdlib/).
+    // Each step is named with the line that issued it.
     assert!(
-        err.contains("step 1 CreateSnapshot in us-east-1 (stdlib/backup_restore.rhai:11)"),
+        err.contains("UpdateAutoScalingGroup in us-west-2 (runbooks/ecommerce/failover.rhai:"),
         "{err}"
     );
-    let listed = run
-        .moto
-        .boto3_json(REGION, "stepfunctions", "list_state_machines()");
-    assert!(!listed.contains("ripcord-"), "{listed}");
+    assert!(err.contains("leave out --region"), "{err}");
+    for region in ["us-east-1", "us-west-2"] {
+        let listed = run
+            .moto
+            .boto3_json(region, "stepfunctions", "list_state_machines()");
+        assert!(!listed.contains("ripcord-"), "{listed}");
+    }
 }
 
 #[test]
@@ -441,7 +543,7 @@ wait(db, "deleted", "30m");
         scratch.path().join("sfn-delete.inventory.yaml"),
     )
     .unwrap();
-    let run = reviewed_in(runbook.to_str().unwrap(), "us-east-1");
+    let run = reviewed_in(runbook.to_str().unwrap(), Some("us-east-1"));
     let deployed = run.deploy();
     assert!(deployed.status.success(), "{}", stderr(&deployed));
     let (out, answered) = run.answer_until_done(run.start_apply(), &[]);
@@ -640,7 +742,7 @@ fn a_plan_exported_as_parts_runs_part_after_part() {
 
 /// The 10,000-resource benchmark plan (bench/generate.py) exports within Step Functions'
 /// documented quotas: no definition over 1 MB (1,048,576 bytes), no execution over 25,000
-/// history events, every step in exactly one part.
+/// history events, every step in exactly one part of one stage.
 #[test]
 fn the_ten_thousand_step_benchmark_exports_within_step_functions_quotas() {
     let scratch = tempfile::tempdir().unwrap();
@@ -673,18 +775,32 @@ fn the_ten_thousand_step_benchmark_exports_within_step_functions_quotas() {
         out.to_str().unwrap(),
     ]);
     assert!(exported.status.success(), "{}", stderr(&exported));
-    let mut parts = Vec::new();
-    for k in 1.. {
-        let path = dir.join(format!("bench.asl.part-{k:03}.json"));
-        if !path.is_file() {
+    // Snapshots in us-east-1, copies in us-west-2: two stages, each a parent and its parts.
+    assert!(!out.exists(), "a plan in two regions is written as stages");
+    let mut definitions = Vec::new();
+    let mut parts = 0;
+    for stage in 1.. {
+        let parent = dir.join(format!("bench.asl.stage-{stage}.json"));
+        if !parent.is_file() {
+            assert_eq!(stage, 3, "two stages");
             break;
         }
-        parts.push(std::fs::read_to_string(path).unwrap());
+        definitions.push(std::fs::read_to_string(parent).unwrap());
+        for k in 1.. {
+            let path = dir.join(format!("bench.asl.stage-{stage}.part-{k:03}.json"));
+            if !path.is_file() {
+                break;
+            }
+            definitions.push(std::fs::read_to_string(path).unwrap());
+            parts += 1;
+        }
     }
-    assert!(parts.len() > 1, "10,000 steps are more than one execution");
-    let parent = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        parts > 2,
+        "10,000 steps are more than one execution per stage"
+    );
     let mut steps = std::collections::BTreeSet::new();
-    for definition in parts.iter().chain([&parent]) {
+    for definition in &definitions {
         assert!(
             definition.len() <= 1_048_576,
             "a definition of {} bytes",
