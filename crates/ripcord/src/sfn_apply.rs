@@ -397,7 +397,18 @@ fn resume_failed(
         }
     }
     input["Resume"] = serde_json::to_value(&resume).unwrap_or_default();
-    let attempt = file.earlier.len() + 2;
+    // The failed attempts at this state machine before this one (the earlier stages' are of
+    // other machines): arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME.
+    fn machine(arn: &str) -> (Option<&str>, Option<&str>) {
+        let fields: Vec<&str> = arn.split(':').collect();
+        (fields.get(3).copied(), fields.get(6).copied())
+    }
+    let this = machine(&file.state_machine_arn);
+    let attempt = file
+        .all_executions()
+        .filter(|arn| machine(arn) == this)
+        .count()
+        + 1;
     let name = format!("{}-r{attempt}", execution_name(run_id));
     let arn = sfn
         .start(&file.state_machine_arn, &name, &input.to_string())

@@ -632,6 +632,119 @@ fn a_killed_follower_is_followed_again_by_apply_resume() {
     assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
 }
 
+/// The hand-off between stages on the bad day: the follower of the e-commerce failback is
+/// killed while stage 1 (us-east-1) waits at its gate; the gate is answered without it and
+/// stage 1 ends in AWS. `apply --resume` starts stage 2 (us-west-2), which fails at the
+/// notification (its topic deleted meanwhile); fixed, `apply --resume` again starts a new
+/// execution of stage 2's machine at that step. Each step journaled once (the failed one
+/// twice), and the world ends as the dry-run said.
+#[test]
+fn stages_are_handed_on_by_apply_resume_after_the_follower_died() {
+    let runbook = "runbooks/ecommerce/failback.rhai";
+    let run = reviewed_in(runbook, None);
+    assert!(run.deploy().status.success());
+    let mut apply = run.start_apply();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run_id = loop {
+        assert!(Instant::now() < deadline, "the gate was never reached");
+        assert!(apply.try_wait().unwrap().is_none(), "apply ended early");
+        if let Some(id) = run.run_id() {
+            let journal = journal_lines(&run.runs());
+            if journal
+                .iter()
+                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
+            {
+                break id;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    let topic = "arn:aws:sns:us-west-2:123456789012:dr-notifications";
+    run.moto
+        .boto3("sns", &format!("delete_topic(TopicArn='{topic}')"));
+    let approved = run.approve(&run_id, &[]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+    let runs = run.runs();
+    let file = || -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(runs.join(&run_id).join("execution.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    // Stage 1 runs to its end in AWS with nobody following.
+    let first = file()["execution_arn"].as_str().unwrap().to_string();
+    assert!(first.contains(":us-east-1:"), "{first}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let described = run.moto.boto3_json(
+            "us-east-1",
+            "stepfunctions",
+            &format!("describe_execution(executionArn='{first}')"),
+        );
+        if described.contains("\"SUCCEEDED\"") {
+            break;
+        }
+        assert!(!described.contains("\"FAILED\""), "{described}");
+        assert!(
+            Instant::now() < deadline,
+            "stage 1 did not end: {described}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let resume = || {
+        run.ripcord(&[
+            "apply",
+            "--resume",
+            &run_id,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ])
+    };
+    let handed_on = resume();
+    let said = stderr(&handed_on);
+    assert_eq!(handed_on.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("stage 2 of 2 (us-west-2): started execution"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Publish failed (runbooks/ecommerce/failback.rhai:"),
+        "{said}"
+    );
+    run.moto
+        .boto3("sns", "create_topic(Name='dr-notifications')");
+    let resumed = resume();
+    let said = stderr(&resumed);
+    assert!(resumed.status.success(), "{said}");
+    assert!(said.contains("Publish dr-notifications"), "{said}");
+    assert!(said.contains("Completed after"), "{said}");
+    let file = file();
+    assert_eq!(file["stage"], 1, "{file}");
+    let now = file["execution_arn"].as_str().unwrap();
+    assert!(
+        now.contains(":us-west-2:") && now.contains("-stage-2:") && now.ends_with("-r2"),
+        "{file}"
+    );
+    let journal = journal_lines(&runs);
+    let intents: Vec<&Value> = journal.iter().filter(|r| r["type"] == "intent").collect();
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&run.plan).unwrap()).unwrap();
+    let planned: usize = plan_blocks(&plan).iter().flatten().map(Vec::len).sum();
+    assert_eq!(
+        intents.len(),
+        planned + 1,
+        "each step once, the notification twice"
+    );
+    assert_eq!(journal.last().unwrap()["status"], "completed");
+    let after = capture_of(&run.moto, runbook, run.dir(), "after.json");
+    assert_eq!(
+        facts(&load(&run.end_state)),
+        facts(&load(&after)),
+        "simulated and Step Functions end states differ"
+    );
+}
+
 /// A runbook of five top-level steps on the e-commerce world, a gate second: three parts at
 /// `--max-events 30`.
 fn parts_runbook() -> (tempfile::TempDir, PathBuf) {
