@@ -11,6 +11,7 @@ pub mod arn;
 pub mod asl;
 mod backend;
 mod call;
+mod clock_read;
 mod comparison;
 mod digest;
 pub mod duration;
@@ -34,6 +35,7 @@ mod target;
 
 pub use backend::{Backend, Outcome, Query, Settlement};
 pub use call::Call;
+pub use clock_read::{ClockRead, ClockSource};
 pub use comparison::{Comparison, Difference, Side, StepChange};
 pub use digest::sha256_hex;
 pub use effect::{Effect, Guarantee, Verdict, REQUEST_TAG};

@@ -107,6 +107,10 @@ pub struct Plan {
     pub total_secs: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<PlanFailure>,
+    /// What the runbook read from the clock, in order: text a message may quote that reads
+    /// differently when the plan runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clock: Vec<crate::ClockRead>,
 }
 
 impl Plan {
@@ -119,6 +123,7 @@ impl Plan {
             counts: PlanCounts::default(),
             total_secs: 0,
             failure: None,
+            clock: Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ pub struct Recorder {
     items: Vec<PlanItem>,
     group: Option<ParallelGroup>,
     next_index: u32,
+    clock: Vec<ripcord_core::ClockRead>,
 }
 
 impl Recorder {
@@ -26,6 +27,11 @@ impl Recorder {
             },
             None => self.items.push(PlanItem::Step(step)),
         }
+    }
+
+    /// A value the runbook read from the clock.
+    pub fn read_clock(&mut self, read: ripcord_core::ClockRead) {
+        self.clock.push(read);
     }
 
     pub fn in_group(&self) -> bool {
@@ -82,6 +88,7 @@ impl Recorder {
             self.close_group(total_secs.saturating_sub(at), Vec::new());
         }
         plan.items = std::mem::take(&mut self.items);
+        plan.clock = std::mem::take(&mut self.clock);
         plan.total_secs = total_secs;
         plan.recount();
     }

@@ -127,6 +127,15 @@ impl RunState {
     }
 
     /// Starts a new run in the same state: the hooks stay, everything else is reset.
+    /// Records a value the runbook read from the clock (the plan's `clock`).
+    pub fn read_clock(&mut self, source: ripcord_core::ClockSource, text: String, at_secs: u64) {
+        self.recorder.read_clock(ripcord_core::ClockRead {
+            source,
+            text,
+            at_secs,
+        });
+    }
+
     pub fn reset(&mut self) {
         let hook = self.hook.take();
         let debug_hook = self.debug_hook.take();

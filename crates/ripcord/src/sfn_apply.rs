@@ -189,7 +189,12 @@ pub fn run(
         return Exit::BadInput;
     }
     let first = &deployment.stages[0];
-    let input = deployment.input(0, serde_json::json!({}));
+    // The run's start, which a message quoting `elapsed()` measures from in every stage and
+    // part (`asl::RUN_STARTED_AT`).
+    let started = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let input = deployment.input(0, serde_json::json!({ "RunStartedAt": { "At": started } }));
     let sfn = live.step_functions(&first.region);
     let execution_arn = match sfn.start(&first.state_machine_arn, &execution_name(&run_id), &input)
     {

@@ -3,6 +3,7 @@
 //! the one after it.
 
 use super::budget::{step_events, BRANCH_EVENTS, EXECUTION_EVENTS, PARALLEL_EVENTS};
+use super::clock::with_runtime_values;
 use super::guard::{format_literal, Guard};
 use super::machine::{
     Catcher, Choice, Fail, Graph, Parallel, Pass, Retrier, Sleep, State, StateMachine, Succeed,
@@ -37,6 +38,11 @@ pub const DONE: &str = ".0 done";
 /// The first state of every machine: where a resumed execution starts (`super::resume`).
 pub const RESUME: &str = "000 resume?";
 
+/// Before it, in a plan whose messages quote `elapsed()`: whether the state has the run's
+/// start, and the Pass that takes it from the execution's when not (`super::clock`).
+pub const RUN_STARTED: &str = "000 run started?";
+const RUN_STARTS: &str = "000 run starts";
+
 /// A plan item with the number of its states.
 #[derive(Clone)]
 enum Node<'p> {
@@ -62,6 +68,8 @@ pub struct Compiler<'p> {
     /// What earlier calls created (`Step::creates`) -> where the output of the Task that
     /// created it is (`$.steps.sN`, or `$.groups.gK.sN` after a parallel group) and its kind.
     created: BTreeMap<String, (String, ResourceKind)>,
+    /// A request quotes `elapsed()`: every machine keeps the run's start in its state.
+    run_start: bool,
 }
 
 impl<'p> Compiler<'p> {
@@ -75,6 +83,7 @@ impl<'p> Compiler<'p> {
             budget: options.budget,
             referenced: referenced(plan),
             created: BTreeMap::new(),
+            run_start: quotes_elapsed(plan),
         }
     }
 
@@ -301,12 +310,37 @@ impl<'p> Compiler<'p> {
             .map(|node| (node_name(node).to_string(), node_name(node).to_string()))
             .collect();
         states.insert(RESUME.to_string(), resume_choice(&targets, &start));
+        let mut start_at = RESUME.to_string();
+        if self.run_start {
+            // A message quotes `elapsed()`: the run's start is in the state, from the input
+            // (`apply` gives it, and each stage and part passes it on) or, in an execution
+            // started otherwise, from its own start.
+            states.insert(
+                RUN_STARTS.to_string(),
+                State::Pass(Pass {
+                    comment: Some("the run starts with this execution".into()),
+                    parameters: Some(json!({ "At.$": "$$.Execution.StartTime" })),
+                    result: None,
+                    result_path: Some("$.RunStartedAt".into()),
+                    transition: Transition::to(Some(RESUME)),
+                }),
+            );
+            states.insert(
+                RUN_STARTED.to_string(),
+                State::Choice(Choice {
+                    choices: vec![json!({
+                        "Variable": super::clock::RUN_STARTED_AT,
+                        "IsPresent": false,
+                        "Next": RUN_STARTS,
+                    })],
+                    default: RESUME.to_string(),
+                }),
+            );
+            start_at = RUN_STARTED.to_string();
+        }
         Ok(StateMachine {
             comment: format!("{}{what}", self.comment()),
-            graph: Graph {
-                start_at: RESUME.to_string(),
-                states,
-            },
+            graph: Graph { start_at, states },
         })
     }
 
@@ -568,6 +602,7 @@ impl<'p> Compiler<'p> {
                         parameters,
                     } = task;
                     let parameters = self.with_created_ids(parameters);
+                    let (parameters, _) = with_runtime_values(parameters, &self.plan.clock);
                     let after = names.get(i + 1).cloned().or_else(|| next.clone());
                     states.insert(
                         names[i].clone(),
@@ -1041,6 +1076,22 @@ fn created_in(branch: &[Node], referenced: &std::collections::BTreeSet<String>) 
             Node::Parallel(..) => None,
         })
         .collect()
+}
+
+/// Whether a call's request quotes what `elapsed()` gave (a message "failover took 2m 03s").
+fn quotes_elapsed(plan: &Plan) -> bool {
+    plan.steps().any(|step| {
+        let StepKind::Call { call } = &step.kind else {
+            return false;
+        };
+        let ctx = SfnContext {
+            resolved: step.resolved.as_deref(),
+            account: None,
+        };
+        call.step_functions_requests(&ctx)
+            .into_iter()
+            .any(|task| with_runtime_values(task.parameters, &plan.clock).1)
+    })
 }
 
 /// The ids the run creates that a later step reads: in a call's request (a snapshot copied),

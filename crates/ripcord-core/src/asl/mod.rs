@@ -7,6 +7,7 @@
 //! Pass state.
 
 pub mod budget;
+mod clock;
 mod compiler;
 mod context;
 mod exported;
@@ -19,7 +20,8 @@ mod stage;
 pub mod task;
 
 pub use budget::Budget;
-pub use compiler::{kept_answers, resume_point, step_states, DONE, RESUME, SUCCEEDED};
+pub use clock::RUN_STARTED_AT;
+pub use compiler::{kept_answers, resume_point, step_states, DONE, RESUME, RUN_STARTED, SUCCEEDED};
 pub use context::SfnContext;
 pub use exported::Exported;
 pub use guard::Guard;

@@ -49,13 +49,18 @@ fn graphs(graph: &Graph) -> Vec<&Graph> {
     out
 }
 
-/// Where a graph starts when the execution is not resumed: past its resume Choice.
+/// Where a graph starts when the execution is not resumed: past its resume Choice (and the
+/// run's start before it, when it has one).
 fn start_of(graph: &Graph) -> &str {
-    match &graph.states[&graph.start_at] {
+    let first = match graph.start_at.as_str() {
+        RUN_STARTED => RESUME,
+        other => other,
+    };
+    match &graph.states[first] {
         State::Choice(c) if c.choices[0]["IsPresent"] == false => {
             c.choices[0]["Next"].as_str().expect("a name")
         }
-        _ => &graph.start_at,
+        _ => first,
     }
 }
 

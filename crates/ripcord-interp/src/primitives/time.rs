@@ -7,19 +7,25 @@ use rhai::Dynamic;
 use ripcord_core::duration::{format_duration, parse_duration};
 
 /// `now()`: whole seconds, so that a message built from it reads the same from the virtual
-/// clock and the wall clock, in a plan and in a journal.
+/// clock and the wall clock, in a plan and in a journal. Recorded in the plan's `clock`.
 pub fn now(st: &mut RunState) -> Res {
-    Ok(Dynamic::from(
-        st.backend()?
-            .now()
-            .strftime("%Y-%m-%dT%H:%M:%SZ")
-            .to_string(),
-    ))
+    let backend = st.backend()?;
+    let text = backend.now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let at = backend.elapsed_secs();
+    st.read_clock(ripcord_core::ClockSource::Now, text.clone(), at);
+    Ok(Dynamic::from(text))
 }
 
-/// `elapsed()`: seconds since the run started.
+/// `elapsed()`: seconds since the run started. Recorded in the plan's `clock` in its
+/// `fmt_duration` form, the one a message quotes.
 pub fn elapsed(st: &mut RunState) -> Res {
-    Ok(Dynamic::from(st.backend()?.elapsed_secs() as i64))
+    let secs = st.backend()?.elapsed_secs();
+    st.read_clock(
+        ripcord_core::ClockSource::Elapsed,
+        format_duration(secs),
+        secs,
+    );
+    Ok(Dynamic::from(secs as i64))
 }
 
 /// `duration("15m")`: seconds.

@@ -319,6 +319,28 @@ fn runs_on_step_functions_as_planned(runbook: &str, region: Option<&'static str>
             "{runbook}: {id} is the dry-run's id"
         );
     }
+    // A notification quoting the clock carries the execution's time, not the dry-run's.
+    let clock: Vec<&str> = plan["clock"]
+        .as_array()
+        .map(|reads| reads.iter().filter_map(|r| r["text"].as_str()).collect())
+        .unwrap_or_default();
+    let messages = published(&run);
+    let publishes = plan_steps(&plan)
+        .into_iter()
+        .filter(|step| step["operation"] == "Publish")
+        .count();
+    assert_eq!(messages.len(), publishes, "{runbook}: {messages:?}");
+    for message in messages {
+        for text in &clock {
+            assert!(
+                !message.contains(text),
+                "{runbook}: the dry-run's {text} was sent: {message}"
+            );
+        }
+        if plan["clock"].to_string().contains("elapsed") && message.contains(" took ") {
+            assert!(message.contains("the time from 20"), "{message}");
+        }
+    }
     // The world the executions left is the one the dry-run predicted.
     let after = capture_of(&run.moto, runbook, run.dir(), "after.json");
     assert_eq!(
@@ -341,6 +363,56 @@ fn runs_on_step_functions_as_planned(runbook: &str, region: Option<&'static str>
         "{}",
         stdout(&shown)
     );
+}
+
+/// The messages the run's executions published (as the Tasks were scheduled: their
+/// parameters resolved), read from each execution's history in its region.
+fn published(run: &Deployed) -> Vec<String> {
+    let file: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            run.runs()
+                .join(run.run_id().unwrap())
+                .join("execution.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut executions: Vec<&str> = file["earlier"]
+        .as_array()
+        .map(|e| e.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    executions.extend(
+        file["parts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str),
+    );
+    executions.push(file["execution_arn"].as_str().unwrap());
+    let mut out = Vec::new();
+    for arn in executions {
+        let region = arn.split(':').nth(3).unwrap();
+        let history: Value = serde_json::from_str(&run.moto.boto3_json(
+            region,
+            "stepfunctions",
+            &format!("get_execution_history(executionArn='{arn}', maxResults=1000)"),
+        ))
+        .unwrap();
+        for event in history["events"].as_array().into_iter().flatten() {
+            let scheduled = &event["taskScheduledEventDetails"];
+            if scheduled["resourceType"] == "sns" && scheduled["resource"] == "publish" {
+                let parameters: Value =
+                    serde_json::from_str(scheduled["parameters"].as_str().unwrap()).unwrap();
+                out.push(
+                    parameters["Message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// The plan's steps, those of its groups' branches included.
