@@ -130,22 +130,23 @@ fn step_functions(args: &ExportArgs) -> Exit {
 /// `failover.asl.json` -> `failover.asl.stage-2.json`, the state machine of stage `k` of a
 /// plan in several regions.
 pub fn stage_path(output: &Path, k: usize) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stem = name.strip_suffix(".json").unwrap_or(&name);
-    output.with_file_name(format!("{stem}.stage-{k}.json"))
+    with_suffix(output, &format!("stage-{k}"))
 }
 
 /// `failover.asl.json` -> `failover.asl.part-001.json`, the state machine of part `k`.
 pub fn part_path(output: &Path, k: usize) -> PathBuf {
+    with_suffix(output, &format!("part-{k:03}"))
+}
+
+/// `failover.asl.json` -> `failover.asl.SUFFIX.json`; a name without `.json` gets
+/// `.SUFFIX.json`.
+fn with_suffix(output: &Path, suffix: &str) -> PathBuf {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let stem = name.strip_suffix(".json").unwrap_or(&name);
-    output.with_file_name(format!("{stem}.part-{k:03}.json"))
+    output.with_file_name(format!("{stem}.{suffix}.json"))
 }
 
 /// Serialized JSON, with a final newline; an error as the exit.
@@ -158,12 +159,7 @@ fn to_json(text: serde_json::Result<String>) -> Result<String, Exit> {
 
 /// `failover.asl.json` -> `failover.asl.iam.json`; a name without `.json` gets `.iam.json`.
 fn policy_path(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stem = name.strip_suffix(".json").unwrap_or(&name);
-    output.with_file_name(format!("{stem}.iam.json"))
+    with_suffix(output, "iam")
 }
 
 /// The world (for ids of resources named by tag) and the account the plan was made against:

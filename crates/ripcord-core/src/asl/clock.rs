@@ -2,6 +2,7 @@
 //! `elapsed()` in a message) is sent as a `States.Format` of the execution's own time instead
 //! of the dry-run's (docs/step-functions.md, "Runtime values").
 
+use super::guard::format_literal;
 use crate::{ClockRead, ClockSource};
 use serde_json::{Map, Value};
 
@@ -54,7 +55,7 @@ fn format_of(text: &str, reads: &[&ClockRead]) -> Option<(String, bool)> {
         .filter_map(|r| find_word(rest, &r.text).map(|i| (i, *r)))
         .min_by_key(|(i, r)| (*i, std::cmp::Reverse(r.text.len())))
     {
-        template.push_str(&escape(&rest[..at]));
+        template.push_str(&format_literal(&rest[..at]));
         match read.source {
             ClockSource::Now => {
                 template.push_str("{}");
@@ -69,7 +70,7 @@ fn format_of(text: &str, reads: &[&ClockRead]) -> Option<(String, bool)> {
         }
         rest = &rest[at + read.text.len()..];
     }
-    template.push_str(&escape(rest));
+    template.push_str(&format_literal(rest));
     if args.is_empty() {
         return None;
     }
@@ -93,18 +94,6 @@ fn find_word(haystack: &str, needle: &str) -> Option<usize> {
         from = at + needle.chars().next().map_or(1, char::len_utf8);
     }
     None
-}
-
-/// A literal of an intrinsic function's string: `'`, `{`, `}` and `\` escaped with `\`.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\'' | '{' | '}' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -646,25 +646,8 @@ wait(db, "deleted", "30m");
 fn a_killed_follower_is_followed_again_by_apply_resume() {
     let run = reviewed("runbooks/ecommerce/failover.rhai");
     assert!(run.deploy().status.success());
-    let mut apply = run.start_apply();
-    // Killed once the gate is journaled as waiting (its intent written).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let run_id = loop {
-        assert!(Instant::now() < deadline, "the gate was never reached");
-        assert!(apply.try_wait().unwrap().is_none(), "apply ended early");
-        if let Some(id) = run.run_id() {
-            let journal = journal_lines(&run.runs());
-            if journal
-                .iter()
-                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
-            {
-                break id;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    apply.kill().unwrap();
-    apply.wait().unwrap();
+    let apply = run.start_apply();
+    let run_id = killed_at_its_gate(&run, apply);
     let approved = run.approve(&run_id, &[]);
     assert!(approved.status.success(), "{}", stderr(&approved));
 
@@ -715,24 +698,8 @@ fn stages_are_handed_on_by_apply_resume_after_the_follower_died() {
     let runbook = "runbooks/ecommerce/failback.rhai";
     let run = reviewed_in(runbook, None);
     assert!(run.deploy().status.success());
-    let mut apply = run.start_apply();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let run_id = loop {
-        assert!(Instant::now() < deadline, "the gate was never reached");
-        assert!(apply.try_wait().unwrap().is_none(), "apply ended early");
-        if let Some(id) = run.run_id() {
-            let journal = journal_lines(&run.runs());
-            if journal
-                .iter()
-                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
-            {
-                break id;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    apply.kill().unwrap();
-    apply.wait().unwrap();
+    let apply = run.start_apply();
+    let run_id = killed_at_its_gate(&run, apply);
     let topic = "arn:aws:sns:us-west-2:123456789012:dr-notifications";
     run.moto
         .boto3("sns", &format!("delete_topic(TopicArn='{topic}')"));
@@ -815,6 +782,28 @@ fn stages_are_handed_on_by_apply_resume_after_the_follower_died() {
         facts(&load(&after)),
         "simulated and Step Functions end states differ"
     );
+}
+
+/// The run id of `apply`, killed once its gate is journaled as waiting (its intent written).
+fn killed_at_its_gate(run: &Deployed, mut apply: Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let run_id = loop {
+        assert!(Instant::now() < deadline, "the gate was never reached");
+        assert!(apply.try_wait().unwrap().is_none(), "apply ended early");
+        if let Some(id) = run.run_id() {
+            let journal = journal_lines(&run.runs());
+            if journal
+                .iter()
+                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
+            {
+                break id;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    apply.kill().unwrap();
+    apply.wait().unwrap();
+    run_id
 }
 
 /// A runbook of five top-level steps on the e-commerce world, a gate second: three parts at
