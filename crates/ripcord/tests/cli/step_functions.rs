@@ -92,6 +92,15 @@ impl Deployed {
         .expect("ripcord apply starts")
     }
 
+    /// The one run's `execution.json`.
+    fn execution_file(&self) -> Value {
+        let path = self
+            .runs()
+            .join(self.run_id().unwrap())
+            .join("execution.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
     /// The run id of the one run under `runs`, once its directory is there.
     fn run_id(&self) -> Option<String> {
         std::fs::read_dir(self.runs())
@@ -368,15 +377,7 @@ fn runs_on_step_functions_as_planned(runbook: &str, region: Option<&'static str>
 /// The messages the run's executions published (as the Tasks were scheduled: their
 /// parameters resolved), read from each execution's history in its region.
 fn published(run: &Deployed) -> Vec<String> {
-    let file: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            run.runs()
-                .join(run.run_id().unwrap())
-                .join("execution.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let file = run.execution_file();
     let mut executions: Vec<&str> = file["earlier"]
         .as_array()
         .map(|e| e.iter().filter_map(Value::as_str).collect())
@@ -784,10 +785,10 @@ fn stages_are_handed_on_by_apply_resume_after_the_follower_died() {
     );
 }
 
-/// The run id of `apply`, killed once its gate is journaled as waiting (its intent written).
-fn killed_at_its_gate(run: &Deployed, mut apply: Child) -> String {
+/// The run id of `apply`, once its gate is journaled as waiting (its intent written).
+fn waiting_at_its_gate(run: &Deployed, apply: &mut Child) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
-    let run_id = loop {
+    loop {
         assert!(Instant::now() < deadline, "the gate was never reached");
         assert!(apply.try_wait().unwrap().is_none(), "apply ended early");
         if let Some(id) = run.run_id() {
@@ -796,11 +797,16 @@ fn killed_at_its_gate(run: &Deployed, mut apply: Child) -> String {
                 .iter()
                 .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
             {
-                break id;
+                return id;
             }
         }
         std::thread::sleep(Duration::from_millis(100));
-    };
+    }
+}
+
+/// The run id of `apply`, killed once its gate is waiting.
+fn killed_at_its_gate(run: &Deployed, mut apply: Child) -> String {
+    let run_id = waiting_at_its_gate(run, &mut apply);
     apply.kill().unwrap();
     apply.wait().unwrap();
     run_id
@@ -891,15 +897,7 @@ fn a_plan_exported_as_parts_runs_part_after_part() {
     );
     assert_eq!(facts(&load(&run.end_state)), facts(&load(&after)));
     // Each part ran as a child execution of the run's own.
-    let file: Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            run.runs()
-                .join(run.run_id().unwrap())
-                .join("execution.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let file = run.execution_file();
     assert_eq!(file["parts"].as_array().map(Vec::len), Some(3), "{file}");
     for part in file["parts"].as_array().unwrap() {
         let described = run.moto.boto3_json(
@@ -1201,21 +1199,8 @@ fn a_plan_in_parts_is_resumed_in_the_part_that_failed() {
 fn a_signal_stops_following_not_the_execution() {
     let run = reviewed("runbooks/ecommerce/failover.rhai");
     assert!(run.deploy().status.success());
-    let apply = run.start_apply();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let run_id = loop {
-        assert!(Instant::now() < deadline, "the gate was never reached");
-        if let Some(id) = run.run_id() {
-            let journal = journal_lines(&run.runs());
-            if journal
-                .iter()
-                .any(|r| r["type"] == "intent" && r["intent"]["type"] == "approval")
-            {
-                break id;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let mut apply = run.start_apply();
+    let run_id = waiting_at_its_gate(&run, &mut apply);
     super::resume::signal(&apply, "TERM");
     let out = apply.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
