@@ -7,7 +7,9 @@
 //! A part that does not answer (no connection, a timeout, a 5xx after the SDK's retries:
 //! `ErrorKind::Unreachable`) is listed in the inventory's `unreachable` and remembered for
 //! the run; any other error (AccessDenied, a 4xx) still fails the capture, since an answer
-//! that refuses is not an outage and a plan against what it hid would be wrong.
+//! that refuses is not an outage and a plan against what it hid would be wrong. When a part
+//! of a region that answered nothing gives up, the region's other failing parts give up with
+//! it (`crate::silence`): a dead region costs one part's retries, not the slowest part's.
 
 use crate::context::{arn_resource_id, read_timeout_error, Ctx};
 use crate::convert;
@@ -15,6 +17,7 @@ use crate::errors::{FromSdk, Op};
 use crate::lag::{lag_secs_within, Lag};
 use crate::paging::AllPages;
 use crate::resolve::{health_checks, zone_id, ZoneRef};
+use crate::silence::SilentRegions;
 use ripcord_core::inventory::{
     AutoScalingGroup, Bucket, DbCluster, DbInstance, DbSnapshot, DynamoTable, EbsSnapshot,
     EcsService, GlobalCluster, HealthCheck, HostedZone, RegionInventory, Topic, Unreachable,
@@ -56,17 +59,29 @@ pub(crate) async fn capture(ctx: &Ctx, regions: &[String]) -> Result<Inventory, 
         }
     }
 
+    // The global clusters as the account region describes them, passed to each region's RDS
+    // part as soon as they are known: which clusters are secondaries (whose lag CloudWatch
+    // holds) is only known from them, and the lag reads then overlap the slower parts.
+    let (known_globals, globals_known) = tokio::sync::watch::channel(None);
+    let silent = SilentRegions::default();
     let (regional, globals, zones, checks, buckets) = tokio::join!(
-        join_all(
-            asked
-                .iter()
-                .map(|region| capture_region(ctx, region, bound))
-        ),
-        bounded(
+        join_all(asked.iter().map(|region| capture_region(
+            ctx,
+            region,
             bound,
-            Op::new("rds", "DescribeGlobalClusters"),
-            describe_global_clusters(ctx, &account_region)
-        ),
+            globals_known.clone(),
+            &silent
+        ))),
+        async {
+            let globals = bounded(
+                bound,
+                Op::new("rds", "DescribeGlobalClusters"),
+                describe_global_clusters(ctx, &account_region),
+            )
+            .await;
+            known_globals.send_replace(Some(globals.as_ref().ok().cloned()));
+            globals
+        },
         bounded(
             bound,
             Op::new("route53", "ListHostedZones"),
@@ -83,15 +98,16 @@ pub(crate) async fn capture(ctx: &Ctx, regions: &[String]) -> Result<Inventory, 
     let mut down = Unanswered::default();
     let mut captured: BTreeMap<String, RegionInventory> = BTreeMap::new();
     for (region, parts) in asked.iter().zip(regional) {
-        if let Some(inventory) = parts.settle(region, &mut down)? {
+        if let Some(inventory) = parts.settle(region, &mut down, silent.found(region))? {
             captured.insert(region.clone(), inventory);
         }
     }
 
     // Global clusters are account-wide: read from the account region, else from a captured
-    // region whose RDS answered.
+    // region whose RDS answered (whose secondaries' lags are then read now).
     let mut globals = globals;
-    if matches!(&globals, Err(err) if err.kind == ErrorKind::Unreachable) {
+    let late = matches!(&globals, Err(err) if err.kind == ErrorKind::Unreachable);
+    if late {
         for region in captured.keys().filter(|r| **r != account_region) {
             if down.covers(region, "rds") {
                 continue;
@@ -113,7 +129,21 @@ pub(crate) async fn capture(ctx: &Ctx, regions: &[String]) -> Result<Inventory, 
     keep_known_members(&mut global_clusters, &asked, &captured, &down);
     global_clusters.sort_by(|a, b| a.id.cmp(&b.id));
 
-    fill_lags(ctx, &global_clusters, &mut captured, bound).await;
+    if late {
+        let regions: Vec<String> = captured.keys().cloned().collect();
+        for region in regions {
+            if let Some(inventory) = captured.get_mut(&region) {
+                secondary_lags(
+                    ctx,
+                    &region,
+                    &mut inventory.db_clusters,
+                    &global_clusters,
+                    bound,
+                )
+                .await;
+            }
+        }
+    }
     snapshot_sources(&mut captured);
 
     // Route 53 is read whole or not at all: records name health checks by id, so zones
@@ -301,6 +331,7 @@ impl RegionParts {
         self,
         region: &str,
         down: &mut Unanswered,
+        silent: Option<BackendError>,
     ) -> Result<Option<RegionInventory>, BackendError> {
         let failures: Vec<(&'static str, &BackendError)> = [
             ("ec2", self.ec2.as_ref().err()),
@@ -320,8 +351,10 @@ impl RegionParts {
             return Err((*err).clone());
         }
         if failures.len() == SERVICES_OF_A_REGION {
-            // Nothing of the region answered: the region, not each service, is down.
-            down.add(Unreachable::region(region, reason(failures[0].1)));
+            // Nothing of the region answered: the region, not each service, is down, for
+            // the reason of the part that found it silent when the others were cut short.
+            let found = silent.as_ref().unwrap_or(failures[0].1);
+            down.add(Unreachable::region(region, reason(found)));
             return Ok(None);
         }
         for (service, err) in &failures {
@@ -358,31 +391,72 @@ impl RegionParts {
 /// The services a region's capture reads, each a part of its own.
 const SERVICES_OF_A_REGION: usize = 6;
 
-/// Every service of a region at once, each bounded by `bound`.
-async fn capture_region(ctx: &Ctx, region: &str, bound: Duration) -> RegionParts {
+/// The global clusters once the account region described them (`None` inside while it has
+/// not; `Some(None)` when it did not answer).
+type GlobalsKnown = tokio::sync::watch::Receiver<Option<Option<Vec<GlobalCluster>>>>;
+
+/// Every service of a region at once, each bounded by `bound`; the RDS part with the lags of
+/// its read replicas and global secondaries.
+async fn capture_region(
+    ctx: &Ctx,
+    region: &str,
+    bound: Duration,
+    globals: GlobalsKnown,
+    silent: &SilentRegions,
+) -> RegionParts {
     let (ec2, autoscaling, ecs, dynamodb, rds, sns) = tokio::join!(
-        bounded(
-            bound,
-            Op::new("ec2", "DescribeAvailabilityZones"),
-            ec2_part(ctx, region)
+        silent.part(
+            ctx,
+            region,
+            "ec2",
+            bounded(
+                bound,
+                Op::new("ec2", "DescribeAvailabilityZones"),
+                ec2_part(ctx, region)
+            )
         ),
-        bounded(
-            bound,
-            Op::new("autoscaling", "DescribeAutoScalingGroups"),
-            autoscaling_part(ctx, region)
+        silent.part(
+            ctx,
+            region,
+            "autoscaling",
+            bounded(
+                bound,
+                Op::new("autoscaling", "DescribeAutoScalingGroups"),
+                autoscaling_part(ctx, region)
+            )
         ),
-        bounded(bound, Op::new("ecs", "ListClusters"), ecs_part(ctx, region)),
-        bounded(
-            bound,
-            Op::new("dynamodb", "ListTables"),
-            dynamodb_part(ctx, region)
+        silent.part(
+            ctx,
+            region,
+            "ecs",
+            bounded(bound, Op::new("ecs", "ListClusters"), ecs_part(ctx, region))
         ),
-        bounded(
-            bound,
-            Op::new("rds", "DescribeDBInstances"),
-            rds_part(ctx, region)
+        silent.part(
+            ctx,
+            region,
+            "dynamodb",
+            bounded(
+                bound,
+                Op::new("dynamodb", "ListTables"),
+                dynamodb_part(ctx, region)
+            )
         ),
-        bounded(bound, Op::new("sns", "ListTopics"), sns_part(ctx, region)),
+        silent.part(ctx, region, "rds", async {
+            let mut part = bounded(
+                bound,
+                Op::new("rds", "DescribeDBInstances"),
+                rds_part(ctx, region),
+            )
+            .await?;
+            fill_lags(ctx, region, &mut part, globals, bound).await;
+            Ok::<_, BackendError>(part)
+        }),
+        silent.part(
+            ctx,
+            region,
+            "sns",
+            bounded(bound, Op::new("sns", "ListTopics"), sns_part(ctx, region))
+        ),
     );
     RegionParts {
         ec2,
@@ -445,9 +519,11 @@ async fn autoscaling_part(ctx: &Ctx, region: &str) -> Result<Vec<AutoScalingGrou
     let groups: Vec<AutoScalingGroup> = all_sorted!(
         ctx.pace("autoscaling", "DescribeAutoScalingGroups", Some(region)),
         Op::new("autoscaling", "DescribeAutoScalingGroups"),
+        // 100 a page, AWS's most (its default is 50): half the round trips of a fleet.
         ctx.clients
             .autoscaling(region)
-            .describe_auto_scaling_groups(),
+            .describe_auto_scaling_groups()
+            .max_records(100),
         convert::asg,
         name
     );
@@ -682,67 +758,73 @@ fn keep_known_members(
     }
 }
 
-/// The lags CloudWatch holds: `replica_lag_secs` of every captured read replica and
-/// `replication_lag_secs` of every captured global secondary (a member that is not the
-/// writer: only membership tells, so this comes after the global clusters). One request
-/// each in the resource's region, all at once, each bounded like a part; one that cannot be
-/// read is unknown, with a warning.
+/// The lags CloudWatch holds for a region's RDS part: `replica_lag_secs` of every read
+/// replica, at once, and `replication_lag_secs` of every global secondary (a member that is
+/// not the writer: only membership tells, so these wait for the global clusters). One
+/// request each, all at once, each bounded like a part; one that cannot be read is unknown,
+/// with a warning.
 async fn fill_lags(
     ctx: &Ctx,
-    globals: &[GlobalCluster],
-    captured: &mut BTreeMap<String, RegionInventory>,
+    region: &str,
+    part: &mut RdsPart,
+    mut globals: GlobalsKnown,
     bound: Duration,
 ) {
-    let secondaries: BTreeSet<(String, String)> = globals
+    let replicas: Vec<String> = part
+        .db_instances
         .iter()
-        .flat_map(|g| &g.members)
-        .filter(|m| !m.writer)
-        .map(|m| (m.region.clone(), m.cluster.clone()))
+        .filter(|db| db.read_replica_source.is_some())
+        .map(|db| db.id.clone())
         .collect();
-    let replicas: Vec<(String, String)> = captured
-        .iter()
-        .flat_map(|(region, inv)| {
-            inv.db_instances
+    let clusters = &mut part.db_clusters;
+    let (replica_lags, ()) = tokio::join!(
+        join_all(
+            replicas
                 .iter()
-                .filter(|db| db.read_replica_source.is_some())
-                .map(move |db| (region.clone(), db.id.clone()))
-        })
-        .collect();
-    let clusters: Vec<(String, String)> = secondaries
-        .into_iter()
-        .filter(|(region, id)| {
-            captured
-                .get(region)
-                .is_some_and(|inv| inv.db_clusters.iter().any(|c| c.id == *id))
-        })
-        .collect();
-    let (replica_lags, cluster_lags) = tokio::join!(
-        join_all(replicas.iter().map(|(region, id)| lag_secs_within(
-            ctx,
-            region,
-            Lag::Replica(id),
-            bound
-        ))),
-        join_all(clusters.iter().map(|(region, id)| lag_secs_within(
-            ctx,
-            region,
-            Lag::GlobalSecondary(id),
-            bound
-        ))),
+                .map(|id| lag_secs_within(ctx, region, Lag::Replica(id), bound))
+        ),
+        async {
+            // A closed channel means the capture is over: nothing to wait for.
+            let known = globals
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|known| known.clone().flatten());
+            if let Some(known) = known {
+                secondary_lags(ctx, region, clusters, &known, bound).await;
+            }
+        },
     );
-    for ((region, id), lag) in replicas.iter().zip(replica_lags) {
-        let instance = captured
-            .get_mut(region)
-            .and_then(|inv| inv.db_instances.iter_mut().find(|db| db.id == *id));
-        if let Some(instance) = instance {
+    for (id, lag) in replicas.iter().zip(replica_lags) {
+        if let Some(instance) = part.db_instances.iter_mut().find(|db| db.id == *id) {
             instance.replica_lag_secs = lag;
         }
     }
-    for ((region, id), lag) in clusters.iter().zip(cluster_lags) {
-        let cluster = captured
-            .get_mut(region)
-            .and_then(|inv| inv.db_clusters.iter_mut().find(|c| c.id == *id));
-        if let Some(cluster) = cluster {
+}
+
+/// `replication_lag_secs` of the clusters of `region` that are secondaries of `globals`.
+async fn secondary_lags(
+    ctx: &Ctx,
+    region: &str,
+    clusters: &mut [DbCluster],
+    globals: &[GlobalCluster],
+    bound: Duration,
+) {
+    let secondaries: BTreeSet<&str> = globals
+        .iter()
+        .flat_map(|g| &g.members)
+        .filter(|m| !m.writer && m.region == region)
+        .map(|m| m.cluster.as_str())
+        .filter(|id| clusters.iter().any(|c| c.id == *id))
+        .collect();
+    let lags = join_all(
+        secondaries
+            .iter()
+            .map(|id| lag_secs_within(ctx, region, Lag::GlobalSecondary(id), bound)),
+    )
+    .await;
+    for (id, lag) in secondaries.iter().zip(lags) {
+        if let Some(cluster) = clusters.iter_mut().find(|c| c.id == *id) {
             cluster.replication_lag_secs = lag;
         }
     }
@@ -1013,7 +1095,7 @@ mod tests {
             Some(unreachable("DispatchFailure")),
         );
         assert!(all
-            .settle("us-east-1", &mut down)
+            .settle("us-east-1", &mut down, None)
             .expect("no hard error")
             .is_none());
         let entries = down.sorted();
@@ -1027,11 +1109,37 @@ mod tests {
     }
 
     #[test]
+    fn a_region_found_silent_has_the_reason_that_found_it() {
+        let mut down = Unanswered::default();
+        let cut = |code: &str| BackendError {
+            message: "connection refused (ec2 given up with it: nothing in us-east-1 answered)"
+                .into(),
+            ..unreachable(code)
+        };
+        let all = parts_with(
+            Some(cut("DispatchFailure")),
+            Some(cut("DispatchFailure")),
+            Some(cut("DispatchFailure")),
+            Some(cut("DispatchFailure")),
+            Some(unreachable("DispatchFailure")),
+            Some(cut("DispatchFailure")),
+        );
+        let found = unreachable("DispatchFailure");
+        assert!(all
+            .settle("us-east-1", &mut down, Some(found))
+            .expect("no hard error")
+            .is_none());
+        let entries = down.sorted();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].reason, "DispatchFailure: connection refused");
+    }
+
+    #[test]
     fn one_silent_service_keeps_the_rest_of_the_region() {
         let mut down = Unanswered::default();
         let some = parts(None, None, Some(unreachable("Http503")), None);
         let inventory = some
-            .settle("us-east-1", &mut down)
+            .settle("us-east-1", &mut down, None)
             .expect("no hard error")
             .expect("the region is there");
         assert_eq!(inventory.availability_zones, vec!["us-east-1a".to_string()]);
@@ -1052,7 +1160,7 @@ mod tests {
             Some(unreachable("DispatchFailure")),
         );
         let inventory = some
-            .settle("us-east-1", &mut down)
+            .settle("us-east-1", &mut down, None)
             .expect("no hard error")
             .expect("the region is there");
         assert_eq!(inventory.availability_zones, vec!["us-east-1a".to_string()]);
@@ -1074,7 +1182,7 @@ mod tests {
             Some(denied),
         );
         let err = mixed
-            .settle("us-east-1", &mut down)
+            .settle("us-east-1", &mut down, None)
             .expect_err("AccessDenied fails the capture");
         assert_eq!(err.code, "AccessDenied");
     }

@@ -195,6 +195,11 @@ impl Clients {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = region.to_string();
     }
 
+    /// Which regions answered lately, shared by every client of the run.
+    pub(crate) fn liveness(&self) -> &Liveness {
+        &self.liveness
+    }
+
     /// Tells `observer` of every retry of every client sharing this one's liveness.
     pub(crate) fn set_retry_observer(&self, observer: crate::RetryObserver) {
         self.liveness.set_observer(observer);

@@ -31,6 +31,7 @@ mod retry;
 mod roles;
 mod settle;
 mod sfn;
+mod silence;
 mod step;
 mod wait;
 

@@ -42,6 +42,12 @@ const LIVELY: Duration = Duration::from_secs(60);
 #[derive(Clone, Default)]
 pub(crate) struct Liveness {
     heard: Arc<Mutex<HashMap<String, Instant>>>,
+    /// Attempts of each service of each scope that got no answer (none, or a 5xx) since the
+    /// service last answered: what lets a capture cut short the parts of a silent region
+    /// that are already failing (`crate::capture`), and only those.
+    unanswered: Arc<Mutex<HashMap<(String, String), u32>>>,
+    /// Woken on every unanswered attempt.
+    changed: Arc<tokio::sync::Notify>,
     observer: Arc<RwLock<Option<RetryObserver>>>,
 }
 
@@ -96,23 +102,48 @@ impl Liveness {
         }
     }
 
-    fn heard(&self, scope: &str) {
+    fn heard(&self, scope: &str, service: &str) {
         self.table().insert(scope.to_string(), Instant::now());
+        locked(&self.unanswered).remove(&(scope.to_string(), service.to_string()));
     }
 
-    fn lively(&self, scope: &str) -> bool {
+    fn unanswered(&self, scope: &str, service: &str) {
+        *locked(&self.unanswered)
+            .entry((scope.to_string(), service.to_string()))
+            .or_default() += 1;
+        self.changed.notify_waiters();
+    }
+
+    /// Whether `region` (Route 53's scope for `route53`) answered anything within [`LIVELY`].
+    pub(crate) fn lively(&self, scope: &str) -> bool {
         self.table()
             .get(scope)
             .is_some_and(|at| at.elapsed() < LIVELY)
     }
 
-    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
-        // A poisoned lock only means another thread panicked while inserting a time; the
-        // table is still valid.
-        self.heard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// Whether an attempt of `service` in `region` got no answer since the service last
+    /// answered there.
+    pub(crate) fn failing(&self, region: &str, service: &str) -> bool {
+        locked(&self.unanswered).contains_key(&(region.to_string(), service.to_string()))
     }
+
+    /// Resolves after the next unanswered attempt anywhere. Create it before checking
+    /// [`Liveness::failing`], so that an attempt in between is not missed.
+    pub(crate) fn next_unanswered(&self) -> tokio::sync::futures::Notified<'_> {
+        self.changed.notified()
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        locked(&self.heard)
+    }
+}
+
+/// A poisoned lock only means another thread panicked while updating a time or a count; the
+/// table is still valid.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Notes every answer of one client's region and, on patient clients, gives the request
@@ -147,7 +178,9 @@ impl Intercept for Listen {
             .response()
             .is_some_and(|response| response.status().as_u16() < 500)
         {
-            self.liveness.heard(&self.scope);
+            self.liveness.heard(&self.scope, &self.service);
+        } else {
+            self.liveness.unanswered(&self.scope, &self.service);
         }
         if self.patient {
             // The standard retry strategy reads the retry config from the bag after this

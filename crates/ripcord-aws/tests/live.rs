@@ -2999,6 +2999,58 @@ fn capture_with_a_region_down_degrades_and_its_requests_then_fail_at_once() {
 }
 
 #[test]
+fn a_silent_region_costs_one_parts_retries() {
+    let moto = Moto::start();
+    let fx = Fx::new(&moto.url);
+    two_region_world(&fx);
+    // us-east-1 refuses every connection, but DynamoDB's are held 1 s before being reset:
+    // on its own, its part would take five such attempts. Once a refused part gives up on
+    // the region that answered nothing, DynamoDB's part, failing too, gives up with it.
+    let proxy = FaultProxy::start(
+        &moto,
+        0,
+        r#"[{"service": "route53", "fault": "pass"},
+            {"region": "us-east-1", "service": "dynamodb", "fault": "hang", "seconds": 1},
+            {"region": "us-east-1", "fault": "refuse"}]"#,
+    );
+    let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(20));
+    let inventory = live
+        .capture(&[EAST.to_string(), WEST.to_string()])
+        .expect("capture");
+    let held = proxy
+        .log()
+        .iter()
+        .filter(|r| r.region == EAST && r.service == "dynamodb")
+        .count();
+    // The first held attempt, and at most one more sent in the moment between its failure
+    // and the verdict reaching its part (the pause before it is 10 ms at most).
+    assert!(
+        (1..=2).contains(&held),
+        "DynamoDB in us-east-1 was asked {held} times: {}",
+        proxy.log_json()
+    );
+    assert_eq!(
+        inventory.unreachable.len(),
+        1,
+        "{:?}",
+        inventory.unreachable
+    );
+    let entry = &inventory.unreachable[0];
+    assert_eq!(
+        (entry.region.as_deref(), entry.service.as_deref()),
+        (Some(EAST), None),
+        "the region as a whole"
+    );
+    // The region's reason is the failure that found it silent, not a part cut short.
+    assert!(
+        entry.reason.starts_with("DispatchFailure: ") && !entry.reason.contains("given up with it"),
+        "{}",
+        entry.reason
+    );
+    assert!(inventory.regions.contains_key(WEST));
+}
+
+#[test]
 fn capture_bounds_a_region_that_hangs() {
     let moto = Moto::start();
     let fx = Fx::new(&moto.url);
