@@ -4,7 +4,7 @@
 500 web and 500 app Auto Scaling groups in us-west-2 and 1,000 DNS records in one zone, the
 Aurora detach, the health check and the notification, against moto with 50 ms added per
 request and AWS's request quotas enforced by the fault proxy (`quota` rules, AWS's documented
-rates: QUOTAS below). ripcord (`apply`, every group in its own parallel branch, the records
+rates: QUOTAS in bench/fleet/run.py). ripcord (`apply`, every group in its own parallel branch, the records
 as one `flip_dns_batch`) next to the source document's sequential boto3 failover (one call
 after another, boto3's standard retries: bench/fleet/baseline.py with N=500) through the same
 proxy. Reports ripcord's execution time (journal), the baseline's, the throttling answers each
@@ -33,15 +33,8 @@ N = 500
 RECORDS = 1000
 LATENCY_MS = 50
 
-# AWS's quotas as the proxy enforces them: the proxy stands in for AWS, so these are AWS's
-# documented figures (docs/live.md, "Quotas and pacing", with sources), not ripcord's table.
-QUOTAS = [
-    {"service": "route53", "fault": "quota", "rate": 5, "burst": 5},
-    {"service": "autoscaling", "fault": "quota", "rate": 10, "burst": 10},
-    {"service": "rds", "fault": "quota", "rate": 12, "burst": 300},
-    {"service": "ec2", "fault": "quota", "rate": 20, "burst": 100, "per_operation": True},
-    {"service": "sns", "fault": "quota", "rate": 30, "burst": 30},
-]
+# AWS's quotas as the proxy enforces them (bench/fleet/run.py).
+QUOTAS = fleet.QUOTAS
 
 
 def generate():
@@ -105,26 +98,11 @@ notify(topic("dr-notifications", "us-west-2"), "DR Failover Completed",
 
 
 def proxy_log(proxy):
-    with __import__("urllib.request").request.urlopen(proxy.url + "/__log") as answer:
-        return json.load(answer)
+    return fleet.proxy_log(proxy)
 
 
 def quota_bound(log):
-    """Per quota rule, the time its requests need at its rate after its burst."""
-    counts = {}
-    for entry in log:
-        rule = entry.get("rule")
-        if rule is not None and QUOTAS[rule]["fault"] == "quota" and entry.get("fault") is None:
-            key = (rule, entry["region"], entry["operation"] if QUOTAS[rule].get("per_operation") else "")
-            counts[key] = counts.get(key, 0) + 1
-    bound, which = 0.0, ""
-    for (rule, region, op), n in counts.items():
-        q = QUOTAS[rule]
-        t = max(0, n - q["burst"]) / q["rate"]
-        if t > bound:
-            what = f"{q['service']} {op}".strip()
-            bound, which = t, f"{what} in {region or 'global'}: {n} requests at {q['rate']}/s"
-    return bound, which
+    return fleet.quota_bound(log, QUOTAS)
 
 
 def seeded_moto(latency_ms, inventory):
