@@ -59,40 +59,16 @@ fn stage_input(topic: Option<&str>, region: &str, state: serde_json::Value) -> S
     serde_json::Value::Object(input).to_string()
 }
 
-/// The regions of the plan's stages (`asl::stage_regions`), checked against `--region`: a plan
-/// in one region runs there; a plan in several must include the region given; a plan naming
-/// no region runs in the one given.
+/// The regions of the plan's stages as `--region` fits them (`asl::stage_regions`: the rule
+/// export and deploy follow); each must be known to find its state machine.
 pub fn stage_regions(plan: &Plan, given: Option<&str>) -> Result<Vec<String>, String> {
-    let stages = ripcord_core::asl::stage_regions(plan).map_err(|err| err.to_string())?;
-    let named: Vec<&String> = stages.iter().flatten().collect();
-    match (given, named.as_slice()) {
-        (Some(given), [only]) if only.as_str() != given => Err(format!(
-            "the plan's steps go to {only}: its state machine is deployed there (--region {only})"
-        )),
-        (Some(given), several) if several.len() > 1 && !several.iter().any(|r| *r == given) => {
-            Err(format!(
-                "the plan's steps go to {}, not {given}: leave out --region (each region's steps run in a state machine in that region)",
-                join_regions(&named)
-            ))
-        }
-        _ => stages
-            .into_iter()
-            .map(|region| region.or_else(|| given.map(str::to_string)))
-            .collect::<Option<Vec<String>>>()
-            .ok_or_else(|| {
-                "no step of the plan names a region: pass --region, where the state machine was deployed".to_string()
-            }),
-    }
-}
-
-fn join_regions(regions: &[&String]) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for region in regions {
-        if !seen.contains(&region.as_str()) {
-            seen.push(region);
-        }
-    }
-    seen.join(", ")
+    ripcord_core::asl::stage_regions(plan, given)
+        .map_err(|err| err.to_string())?
+        .into_iter()
+        .collect::<Option<Vec<String>>>()
+        .ok_or_else(|| {
+            "no step of the plan names a region: pass --region, where the state machine was deployed".to_string()
+        })
 }
 
 /// The deployed state machines of `plan_path`, one per stage: refused when one is missing, or

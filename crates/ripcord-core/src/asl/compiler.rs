@@ -108,18 +108,11 @@ impl<'p> Compiler<'p> {
         }
         let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
         let staged = stages_of(nodes)?;
-        if let Some(region) = self.region.clone() {
-            let theirs: Vec<&String> = staged.iter().filter_map(|(r, _)| r.as_ref()).collect();
-            if !theirs.is_empty() && !theirs.contains(&&region) {
-                // Named step by step, as a plan in one region deployed elsewhere always was.
-                self.check()?;
-            }
-        }
+        let regions = self.fitted(staged.iter().map(|(r, _)| r.clone()).collect())?;
         let total = staged.len();
         let options_topic = self.approval_topic.clone();
         let mut out = Vec::new();
-        for (k, (region, nodes)) in staged.iter().enumerate() {
-            let region = region.clone().or_else(|| self.region.clone());
+        for (k, ((_, nodes), region)) in staged.iter().zip(regions).enumerate() {
             let what = match (total, &region) {
                 (1, _) => String::new(),
                 (_, Some(region)) => format!(", stage {} of {total} ({region})", k + 1),
@@ -139,10 +132,28 @@ impl<'p> Compiler<'p> {
         Ok(out)
     }
 
-    /// The region of each stage, in order.
+    /// The region of each stage, in order, fitted to `--region` ([`Compiler::fitted`]).
     pub fn stage_regions(mut self) -> Result<Vec<Option<String>>, ExportError> {
         let nodes = self.number(&self.plan.items.iter().collect::<Vec<_>>());
-        Ok(stages_of(nodes)?.into_iter().map(|(r, _)| r).collect())
+        let regions = stages_of(nodes)?.into_iter().map(|(r, _)| r).collect();
+        self.fitted(regions)
+    }
+
+    /// The stages' `regions` as `--region` (`self.region`) fits them, the one rule of export,
+    /// deploy and apply: a plan whose steps name regions must include the one given (else
+    /// refused, its steps named, as a plan in one region deployed elsewhere always was); a
+    /// stage naming no region runs in the one given (`None` without it).
+    fn fitted(&self, regions: Vec<Option<String>>) -> Result<Vec<Option<String>>, ExportError> {
+        if let Some(given) = &self.region {
+            let named: Vec<&String> = regions.iter().flatten().collect();
+            if !named.is_empty() && !named.contains(&given) {
+                self.check()?;
+            }
+        }
+        Ok(regions
+            .into_iter()
+            .map(|region| region.or_else(|| self.region.clone()))
+            .collect())
     }
 
     /// `nodes` within the budget: one machine, or parts in order and their parent; `what`

@@ -104,9 +104,16 @@ pub fn compile_stages(plan: &Plan, options: &ExportOptions) -> Result<Vec<Stage>
     compiler::Compiler::new(plan, options).compile_stages()
 }
 
-/// The region of each stage of the plan, in order, without compiling them.
-pub fn stage_regions(plan: &Plan) -> Result<Vec<Option<String>>, ExportError> {
-    compiler::Compiler::new(plan, &ExportOptions::default()).stage_regions()
+/// The region of each stage of the plan, in order, without compiling them, fitted to
+/// `given` (`--region`) as [`compile_stages`] fits them: a plan whose steps name regions must
+/// include it (else [`ExportError::OtherRegion`]); a stage naming none runs in it (`None`
+/// without it).
+pub fn stage_regions(plan: &Plan, given: Option<&str>) -> Result<Vec<Option<String>>, ExportError> {
+    let options = ExportOptions {
+        region: given.map(str::to_string),
+        ..ExportOptions::default()
+    };
+    compiler::Compiler::new(plan, &options).stage_regions()
 }
 
 /// The suffix of part `k` (1-based) of `n`, on the parent's state machine name and on its
@@ -170,7 +177,7 @@ pub fn role_permissions(
         out.push(match approval_topic {
             // Each stage publishes to the topic of that name in its region.
             Some(topic) => {
-                let mut topics: Vec<String> = stage_regions(plan)
+                let mut topics: Vec<String> = stage_regions(plan, None)
                     .unwrap_or_default()
                     .into_iter()
                     .flatten()

@@ -682,7 +682,7 @@ fn a_resumed_execution_starts_at_the_first_step_not_done() {
 #[test]
 fn a_plan_in_several_regions_is_staged_by_region_in_plan_order() {
     let regions = |plan: &Plan| -> Vec<String> {
-        stage_regions(plan)
+        stage_regions(plan, None)
             .expect("stages")
             .into_iter()
             .map(|r| r.unwrap_or_default())
@@ -719,7 +719,7 @@ fn a_plan_in_several_regions_is_staged_by_region_in_plan_order() {
 fn a_group_whose_branches_go_to_two_regions_is_split_into_shares() {
     let plan = golden("evacuate");
     assert_eq!(
-        stage_regions(&plan).expect("stages"),
+        stage_regions(&plan, None).expect("stages"),
         [
             "us-west-2",
             "eu-west-1",
@@ -869,4 +869,41 @@ fn server_errors_are_retried_only_where_a_second_attempt_is_harmless() {
             "{resource}: {errors:?}"
         );
     }
+}
+
+#[test]
+fn region_given_is_fitted_to_the_stages_by_one_rule() {
+    // A plan in one region, given another: refused, its steps named.
+    let Err(ExportError::OtherRegion { region, steps }) =
+        stage_regions(&golden("ecommerce"), Some("us-east-1"))
+    else {
+        panic!("a plan in us-west-2 fitted to us-east-1");
+    };
+    assert_eq!(region, "us-east-1");
+    assert!(
+        steps.iter().all(|s| s.contains("in us-west-2")),
+        "{steps:?}"
+    );
+    // A plan in several regions including the one given: its own regions.
+    let backup = stage_regions(&golden("backup"), Some("us-west-2")).expect("fits");
+    assert_eq!(
+        backup,
+        stage_regions(&golden("backup"), None).expect("stages")
+    );
+    // A plan naming no region runs where it is told, and nowhere known without it.
+    assert_eq!(
+        stage_regions(&golden("dns-batch"), Some("eu-west-1")).expect("fits"),
+        [Some("eu-west-1".to_string())]
+    );
+    assert_eq!(
+        stage_regions(&golden("dns-batch"), None).expect("stages"),
+        [None]
+    );
+    // compile_stages follows the same rule.
+    let options = ExportOptions {
+        region: Some("eu-west-1".into()),
+        ..ExportOptions::default()
+    };
+    let stages = compile_stages(&golden("dns-batch"), &options).expect("stages");
+    assert_eq!(stages[0].region.as_deref(), Some("eu-west-1"));
 }
