@@ -179,7 +179,7 @@ def main():
     path = fleet.critical_path_of(runbook, inventory)
     bound = max(path * LATENCY_MS / 1000.0, bound_q, service_t)
     base = rounds[0][0]
-    print(f"| 10x: {2 * N} groups, {RECORDS} records, {LATENCY_MS} ms per request, AWS's quotas enforced | {runs} round(s), 2026-12-02 |")
+    print(f"| 10x: {2 * N} groups, {RECORDS} records, {LATENCY_MS} ms per request, AWS's quotas enforced | {runs} round(s), {time.strftime('%Y-%m-%d')} |")
     print("|---|---|")
     if "failed" in base:
         print(f"| sequential boto3 baseline | failed: {base['failed']} |")

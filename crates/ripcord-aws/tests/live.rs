@@ -2850,12 +2850,17 @@ fn two_region_world(fx: &Fx) {
     fx.bucket(WEST, "images-west");
 }
 
+/// A fresh moto holding [`two_region_world`], behind the fault proxy with `rules`.
+fn two_regions_behind(rules: &str) -> (Moto, FaultProxy) {
+    let moto = Moto::start();
+    two_region_world(&Fx::new(&moto.url));
+    let proxy = FaultProxy::start(&moto, 0, rules);
+    (moto, proxy)
+}
+
 #[test]
 fn capture_with_a_region_down_degrades_and_its_requests_then_fail_at_once() {
-    let moto = Moto::start();
-    let fx = Fx::new(&moto.url);
-    two_region_world(&fx);
-    let proxy = FaultProxy::start(&moto, 0, EAST_REFUSED);
+    let (_moto, proxy) = two_regions_behind(EAST_REFUSED);
     let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
 
     // The account region falls back to the next candidate, with a warning.
@@ -3000,15 +3005,10 @@ fn capture_with_a_region_down_degrades_and_its_requests_then_fail_at_once() {
 
 #[test]
 fn a_silent_region_costs_one_parts_retries() {
-    let moto = Moto::start();
-    let fx = Fx::new(&moto.url);
-    two_region_world(&fx);
     // us-east-1 refuses every connection, but DynamoDB's are held 1 s before being reset:
     // on its own, its part would take five such attempts. Once a refused part gives up on
     // the region that answered nothing, DynamoDB's part, failing too, gives up with it.
-    let proxy = FaultProxy::start(
-        &moto,
-        0,
+    let (_moto, proxy) = two_regions_behind(
         r#"[{"service": "route53", "fault": "pass"},
             {"region": "us-east-1", "service": "dynamodb", "fault": "hang", "seconds": 1},
             {"region": "us-east-1", "fault": "refuse"}]"#,
@@ -3052,12 +3052,7 @@ fn a_silent_region_costs_one_parts_retries() {
 
 #[test]
 fn capture_bounds_a_region_that_hangs() {
-    let moto = Moto::start();
-    let fx = Fx::new(&moto.url);
-    two_region_world(&fx);
-    let proxy = FaultProxy::start(
-        &moto,
-        0,
+    let (_moto, proxy) = two_regions_behind(
         r#"[{"service": "route53", "fault": "pass"},
             {"region": "us-east-1", "fault": "hang", "seconds": 60}]"#,
     );
@@ -3097,12 +3092,7 @@ fn capture_bounds_a_region_that_hangs() {
 
 #[test]
 fn capture_with_one_service_down_keeps_the_rest_of_its_region() {
-    let moto = Moto::start();
-    let fx = Fx::new(&moto.url);
-    two_region_world(&fx);
-    let proxy = FaultProxy::start(
-        &moto,
-        0,
+    let (_moto, proxy) = two_regions_behind(
         r#"[{"region": "us-east-1", "service": "rds", "fault": "status", "status": 503}]"#,
     );
     let mut live = backend_with_fallback(&proxy.endpoint(), Duration::from_secs(10));
