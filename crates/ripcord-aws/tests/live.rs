@@ -2850,6 +2850,23 @@ fn two_region_world(fx: &Fx) {
     fx.bucket(WEST, "images-west");
 }
 
+/// The inventory's one unreachable entry, which must be us-east-1 as a whole.
+fn east_down_as_a_whole(inventory: &Inventory) -> &ripcord_core::inventory::Unreachable {
+    assert_eq!(
+        inventory.unreachable.len(),
+        1,
+        "{:?}",
+        inventory.unreachable
+    );
+    let entry = &inventory.unreachable[0];
+    assert_eq!(
+        (entry.region.as_deref(), entry.service.as_deref()),
+        (Some(EAST), None),
+        "the region as a whole"
+    );
+    entry
+}
+
 /// A fresh moto holding [`two_region_world`], behind the fault proxy with `rules`.
 fn two_regions_behind(rules: &str) -> (Moto, FaultProxy) {
     let moto = Moto::start();
@@ -2878,17 +2895,7 @@ fn capture_with_a_region_down_degrades_and_its_requests_then_fail_at_once() {
     let inventory = live
         .capture(&[EAST.to_string(), WEST.to_string()])
         .expect("a capture degrades, it does not fail");
-    assert_eq!(
-        inventory.unreachable.len(),
-        1,
-        "{:?}",
-        inventory.unreachable
-    );
-    let entry = &inventory.unreachable[0];
-    assert_eq!(
-        (entry.region.as_deref(), entry.service.as_deref()),
-        (Some(EAST), None)
-    );
+    let entry = east_down_as_a_whole(&inventory);
     assert!(
         entry.reason.starts_with("DispatchFailure: "),
         "{}",
@@ -3029,18 +3036,7 @@ fn a_silent_region_costs_one_parts_retries() {
         "DynamoDB in us-east-1 was asked {held} times: {}",
         proxy.log_json()
     );
-    assert_eq!(
-        inventory.unreachable.len(),
-        1,
-        "{:?}",
-        inventory.unreachable
-    );
-    let entry = &inventory.unreachable[0];
-    assert_eq!(
-        (entry.region.as_deref(), entry.service.as_deref()),
-        (Some(EAST), None),
-        "the region as a whole"
-    );
+    let entry = east_down_as_a_whole(&inventory);
     // The region's reason is the failure that found it silent, not a part cut short.
     assert!(
         entry.reason.starts_with("DispatchFailure: ") && !entry.reason.contains("given up with it"),
