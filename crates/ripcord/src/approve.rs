@@ -48,6 +48,14 @@ pub fn run(args: &ApproveArgs) -> Exit {
     let sfn = backend.step_functions(&file.region);
     let status = match sfn.describe(&file.execution_arn) {
         Ok(status) => status,
+        // Written ahead of a start AWS has not answered, and which did not reach it.
+        Err(err) if !file.started && err.code.contains("ExecutionDoesNotExist") => {
+            eprintln!(
+                "refused: execution {} of run {} has not started (its start was not answered, and AWS does not know it): no gate waits. `ripcord apply --resume {}` starts it.",
+                file.execution_arn, args.run_id, args.run_id
+            );
+            return Exit::Refused;
+        }
         Err(err) => {
             eprintln!(
                 "error: cannot read the execution {}: {err}",

@@ -18,6 +18,13 @@ pub struct ExecutionFile {
     pub region: String,
     pub state_machine_arn: String,
     pub execution_arn: String,
+    /// Whether AWS answered the StartExecution of `execution_arn`. The file is written with
+    /// `false` before the request is sent (the ARN follows from the machine's and the name),
+    /// so a follower killed in between, or a start whose every answer was lost, leaves a run
+    /// that `apply --resume` settles by starting the same name again: the same execution while
+    /// it runs, adopted once it ended, started if it never was. Absent in older files: `true`.
+    #[serde(default = "answered")]
+    pub started: bool,
     /// The execution's input (the approval topic; after a first stage, the state the stage
     /// before it left), for an execution that resumes it.
     #[serde(default)]
@@ -56,6 +63,10 @@ pub struct ExecutionFile {
     /// The current stage's index in `stages`.
     #[serde(default)]
     pub stage: usize,
+}
+
+fn answered() -> bool {
+    true
 }
 
 /// One stage of a run in several regions: where its state machine is.
@@ -112,6 +123,16 @@ impl ExecutionFile {
         self.last_event = 0;
     }
 
+    /// AWS answered the start of the current execution, `arn` (as written ahead, unless AWS
+    /// says otherwise), which the parent starts in `parts` parts.
+    pub fn answered(&mut self, arn: &str, parts: usize) {
+        if self.execution_arn != arn {
+            self.execution_arn = arn.to_string();
+            self.parts = (1..=parts).map(|k| part_arn(arn, k)).collect();
+        }
+        self.started = true;
+    }
+
     /// Written whole to a temporary file and renamed: a killed follower leaves the old
     /// version or the new one, never half of one.
     pub fn save(&self, run_dir: &Path) -> Result<(), String> {
@@ -121,5 +142,19 @@ impl ExecutionFile {
         std::fs::write(&temporary, text + "\n")
             .and_then(|()| std::fs::rename(&temporary, &path))
             .map_err(|err| format!("cannot write {}: {err}", path.display()))
+    }
+}
+
+/// The ARN of part `k`'s execution, which the parent starts under its state machine's name
+/// and its own execution's name, each with the part's suffix.
+pub fn part_arn(parent: &str, k: usize) -> String {
+    let suffix = ripcord_core::asl::part_suffix(k);
+    // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
+    let fields: Vec<&str> = parent.split(':').collect();
+    match fields.as_slice() {
+        [head @ .., machine, name] => {
+            format!("{}:{machine}{suffix}:{name}{suffix}", head.join(":"))
+        }
+        _ => format!("{parent}{suffix}"),
     }
 }

@@ -6,7 +6,7 @@ use crate::cli::ApplyArgs;
 use crate::deploy::{
     load_hashed, machine_name, stage_machine_name, TAG_APPROVAL_TOPIC, TAG_PARTS, TAG_PLAN,
 };
-use crate::execution_file::{ExecutionFile, StageFile, PLAN_FILE};
+use crate::execution_file::{part_arn, ExecutionFile, StageFile, PLAN_FILE};
 use crate::exit::Exit;
 use crate::follow::{Ended, Follower};
 use crate::live::LiveBackend;
@@ -171,26 +171,19 @@ pub fn run(
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
     let input = deployment.input(0, serde_json::json!({ "RunStartedAt": { "At": started } }));
-    let sfn = live.step_functions(&first.region);
-    let execution_arn = match sfn.start(&first.state_machine_arn, &execution_name(&run_id), &input)
-    {
-        Ok(arn) => arn,
-        Err(err) => {
-            eprintln!("error: cannot start the execution: {err}");
-            let _ = journal.finish(RunStatus::Failed, Some(err.to_string()), 0, rto_secs);
-            return Exit::Aws;
-        }
-    };
-    let file = ExecutionFile {
+    let name = execution_name(&run_id);
+    let execution_arn = execution_arn(&first.state_machine_arn, &name);
+    let mut file = ExecutionFile {
         engine: ENGINE.to_string(),
         region: first.region.clone(),
         state_machine_arn: first.state_machine_arn.clone(),
         execution_arn: execution_arn.clone(),
+        started: false,
         input,
         approval_topic: deployment.approval_topic.clone(),
         earlier: Vec::new(),
         parts: (1..=first.parts)
-            .map(|k| part_execution(&execution_arn, k))
+            .map(|k| part_arn(&execution_arn, k))
             .collect(),
         part: 0,
         last_event: 0,
@@ -203,15 +196,41 @@ pub fn run(
         },
         stage: 0,
     };
+    // Written ahead of the start: whatever happens to the request or to this process, the
+    // run names the execution it may have started, for `apply --resume` and `approve`.
     if let Err(err) = file.save(&run_dir) {
-        eprintln!("warning: {err}: `approve` and `apply --resume` of this run need it; the execution is {execution_arn}");
+        eprintln!(
+            "error: {err}: `approve` and `apply --resume` of this run need it. Nothing was sent."
+        );
+        let _ = journal.finish(RunStatus::Failed, Some(err), 0, rto_secs);
+        return Exit::BadInput;
+    }
+    let start = match start_named(
+        live,
+        &file.region,
+        &file.state_machine_arn,
+        &name,
+        &file.input,
+    ) {
+        Ok(start) => start,
+        Err(err) => {
+            eprintln!(
+                "error: {}",
+                start_failed(&err, &execution_arn, &run_id, resume_hint)
+            );
+            if !in_doubt(&err) {
+                let _ = journal.finish(RunStatus::Failed, Some(err.to_string()), 0, rto_secs);
+            }
+            return Exit::Aws;
+        }
+    };
+    file.answered(&start.arn, first.parts);
+    if let Err(err) = file.save(&run_dir) {
+        eprintln!("warning: {err}: `apply --resume` would start the execution again, which finds it (same name, same input)");
     }
     match deployment.stages.len() {
-        1 => eprintln!("started execution {execution_arn}"),
-        n => eprintln!(
-            "stage 1 of {n} ({}): started execution {execution_arn}",
-            first.region
-        ),
+        1 => eprintln!("{start}"),
+        n => eprintln!("stage 1 of {n} ({}): {start}", first.region),
     }
     follow(live, plan, journal, file, rto_secs, resume_hint)
 }
@@ -268,8 +287,14 @@ pub fn resume(runs: &Path, run_id: &str, mut file: ExecutionFile, args: &ApplyAr
             return Exit::Aws;
         }
     };
-    if failed {
-        if let Err(exit) = resume_failed(&live, &run_dir, run_id, &plan, &mut file) {
+    let hint = resume_hint(run_id, args.runs_dir.as_deref());
+    let unanswered = !file.started;
+    if unanswered {
+        if let Err(exit) = start_again(&live, &run_dir, run_id, &mut file, &hint) {
+            return exit;
+        }
+    } else if failed {
+        if let Err(exit) = resume_failed(&live, &run_dir, run_id, &plan, &mut file, &hint) {
             return exit;
         }
     }
@@ -280,14 +305,13 @@ pub fn resume(runs: &Path, run_id: &str, mut file: ExecutionFile, args: &ApplyAr
             return Exit::BadInput;
         }
     };
-    if !failed {
+    if !failed && !unanswered {
         eprintln!(
             "following run {run_id} again: execution {} (from event {})",
             file.execution_arn, file.last_event
         );
     }
     let rto = earlier.header().and_then(|h| h.meta.rto_secs);
-    let hint = resume_hint(run_id, args.runs_dir.as_deref());
     follow(&live, &plan, journal, file, rto, &hint)
 }
 
@@ -300,6 +324,7 @@ fn resume_failed(
     run_id: &str,
     plan: &Plan,
     file: &mut ExecutionFile,
+    hint: &str,
 ) -> Result<(), Exit> {
     let Some(mut resume) = ripcord_core::asl::resume_point(plan, &file.done) else {
         eprintln!("refused: every step of run {run_id} is done: there is nothing to resume");
@@ -312,7 +337,7 @@ fn resume_failed(
         file.region = stage.region;
         file.state_machine_arn = stage.state_machine_arn;
         file.parts = (1..=stage.parts)
-            .map(|k| part_execution(&file.execution_arn, k))
+            .map(|k| part_arn(&file.execution_arn, k))
             .collect();
     }
     let sfn = live.step_functions(&file.region);
@@ -391,19 +416,45 @@ fn resume_failed(
         .count()
         + 1;
     let name = format!("{}-r{attempt}", execution_name(run_id));
-    let arn = sfn
-        .start(&file.state_machine_arn, &name, &input.to_string())
-        .map_err(|err| {
-            eprintln!("error: cannot start the resumed execution: {err}");
-            Exit::Aws
-        })?;
+    let parts = file.parts.len();
+    file.retire();
+    file.execution_arn = execution_arn(&file.state_machine_arn, &name);
+    file.started = false;
+    file.input = input.to_string();
+    file.parts = (1..=parts)
+        .map(|k| part_arn(&file.execution_arn, k))
+        .collect();
+    // The parent starts at the resume point's part: the parts before it are not run.
+    file.part = resume.part.map_or(0, |k| k - 1);
+    file.open.clear();
+    file.started_ms.clear();
+    // Written ahead of the start, as the run's first execution (`run`).
+    file.save(run_dir).map_err(|err| {
+        eprintln!("error: {err}. Nothing was sent.");
+        Exit::BadInput
+    })?;
+    let start = start_named(
+        live,
+        &file.region,
+        &file.state_machine_arn,
+        &name,
+        &file.input,
+    )
+    .map_err(|err| {
+        eprintln!(
+            "error: {}",
+            start_failed(&err, &file.execution_arn, run_id, hint)
+        );
+        Exit::Aws
+    })?;
+    file.answered(&start.arn, parts);
     let branches: Vec<String> = resume
         .branches
         .iter()
         .map(|(key, at)| format!("{key} at {at}"))
         .collect();
     eprintln!(
-        "resuming run {run_id} at {}{}: execution {arn} (the steps done are not sent again)",
+        "resuming run {run_id} at {}{}: {start} (the steps done are not sent again)",
         resume.from,
         if branches.is_empty() {
             String::new()
@@ -411,19 +462,144 @@ fn resume_failed(
             format!(" ({})", branches.join(", "))
         }
     );
-    let parts = file.parts.len();
-    file.retire();
-    file.execution_arn = arn.clone();
-    file.input = input.to_string();
-    file.parts = (1..=parts).map(|k| part_execution(&arn, k)).collect();
-    // The parent starts at the resume point's part: the parts before it are not run.
-    file.part = resume.part.map_or(0, |k| k - 1);
-    file.open.clear();
-    file.started_ms.clear();
     if let Err(err) = file.save(run_dir) {
         eprintln!("warning: {err}");
     }
     Ok(())
+}
+
+/// A run whose last start AWS did not answer (`ExecutionFile::started`), resumed: the same
+/// name started again with the same input, which is the execution if the first request
+/// reached AWS and starts it if it did not.
+fn start_again(
+    live: &LiveBackend,
+    run_dir: &Path,
+    run_id: &str,
+    file: &mut ExecutionFile,
+    hint: &str,
+) -> Result<(), Exit> {
+    let name = name_of(&file.execution_arn).to_string();
+    let start = start_named(
+        live,
+        &file.region,
+        &file.state_machine_arn,
+        &name,
+        &file.input,
+    )
+    .map_err(|err| {
+        eprintln!(
+            "error: {}",
+            start_failed(&err, &file.execution_arn, run_id, hint)
+        );
+        Exit::Aws
+    })?;
+    let parts = file.parts.len();
+    file.answered(&start.arn, parts);
+    if start.earlier {
+        eprintln!("run {run_id}, whose start was not answered: {start}");
+    } else {
+        eprintln!(
+            "run {run_id}, whose start was not answered: execution {} runs (started now, or by the request whose answer was lost: Step Functions runs one execution of a name)",
+            start.arn
+        );
+    }
+    if let Err(err) = file.save(run_dir) {
+        eprintln!("warning: {err}");
+    }
+    Ok(())
+}
+
+/// An execution of a run, once AWS answered its start.
+struct Started {
+    arn: String,
+    /// Started by an earlier request whose answer was lost, and ended since.
+    earlier: bool,
+}
+
+impl std::fmt::Display for Started {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.earlier {
+            write!(
+                f,
+                "execution {} was started by an earlier request whose answer was lost, and has ended: its history is followed",
+                self.arn
+            )
+        } else {
+            write!(f, "started execution {}", self.arn)
+        }
+    }
+}
+
+/// Starts execution `name` of `machine` in `region` with `input`, or finds it started. Every
+/// name ripcord starts is its run's (the run id, a resumed attempt's suffix), so an execution
+/// of that name is this run's: AWS answers a start of the same name and input with the
+/// execution while it runs, and with ExecutionAlreadyExists once it ended (a standard
+/// workflow's name is taken for 90 days), when it is adopted by its ARN.
+// BackendError is large but returned once, on a cold path (as in `crate::live`).
+#[allow(clippy::result_large_err)]
+fn start_named(
+    live: &LiveBackend,
+    region: &str,
+    machine: &str,
+    name: &str,
+    input: &str,
+) -> Result<Started, ripcord_core::BackendError> {
+    match live.step_functions(region).start(machine, name, input) {
+        Ok(arn) => Ok(Started {
+            arn,
+            earlier: false,
+        }),
+        Err(err) if err.code.contains("ExecutionAlreadyExists") => Ok(Started {
+            arn: execution_arn(machine, name),
+            earlier: true,
+        }),
+        Err(err) => Err(err),
+    }
+}
+
+/// Whether a failed start may still have started the execution: any error but AWS's
+/// refusal (no answer, a 5xx after the SDK's retries, an answer that cannot be read).
+fn in_doubt(err: &ripcord_core::BackendError) -> bool {
+    !matches!(
+        err.kind,
+        ripcord_core::ErrorKind::Rejected
+            | ripcord_core::ErrorKind::NotFound
+            | ripcord_core::ErrorKind::Refused
+    )
+}
+
+/// What the operator is told of a start that failed: a refusal started nothing; any other
+/// error leaves the execution's fate unknown, which `apply --resume` settles.
+fn start_failed(
+    err: &ripcord_core::BackendError,
+    arn: &str,
+    run_id: &str,
+    resume_hint: &str,
+) -> String {
+    if in_doubt(err) {
+        format!(
+            "cannot tell whether execution {arn} started: {err}\n  It may be running in AWS. `{resume_hint}` follows it, or starts it if it never did; `ripcord approve {run_id}` answers its gates meanwhile."
+        )
+    } else {
+        format!(
+            "cannot start execution {arn}: {err}\n  AWS refused it: nothing was started. Once the cause is fixed, `{resume_hint}` starts it."
+        )
+    }
+}
+
+/// The ARN of execution `name` of `machine`, which AWS makes of the two (a standard
+/// workflow's: arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME).
+fn execution_arn(machine: &str, name: &str) -> String {
+    format!(
+        "{}:{name}",
+        machine.replacen(":stateMachine:", ":execution:", 1)
+    )
+}
+
+/// An execution's name, the last field of its ARN.
+fn name_of(arn: &str) -> &str {
+    // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
+    arn.rsplit(':').next().unwrap_or_default()
 }
 
 /// `ripcord apply --resume RUN_ID [--runs-dir DIR]`.
@@ -471,8 +647,8 @@ fn follow(
         file = follower.into_file();
         match ended {
             Ok(Ended::Succeeded) if file.stage + 1 < file.stages.len() => {
-                if let Err(err) = next_stage(live, &mut file, &run_dir) {
-                    break Err(err);
+                if let Err(exit) = next_stage(live, &mut file, &run_dir, &run_id, resume_hint) {
+                    return exit;
                 }
             }
             ended => break ended,
@@ -525,19 +701,26 @@ fn follow(
 }
 
 /// The stage after the current one started in its region, given the state the current one
-/// left, under the same execution name (each stage is a state machine of its own): started
-/// again after a follower was stopped before it saved the new execution, the same name and
-/// input start nothing new.
-// BackendError is large but returned once, on a cold path (as in `crate::live`).
-#[allow(clippy::result_large_err)]
+/// left, under the same execution name (each stage is a state machine of its own), written
+/// ahead as the run's first execution is (`run`). A failure is told here; the run is left for
+/// `apply --resume`.
 fn next_stage(
     live: &LiveBackend,
     file: &mut ExecutionFile,
     run_dir: &Path,
-) -> Result<(), ripcord_core::BackendError> {
+    run_id: &str,
+    hint: &str,
+) -> Result<(), Exit> {
     let ended = live
         .step_functions(&file.region)
-        .describe(&file.execution_arn)?;
+        .describe(&file.execution_arn)
+        .map_err(|err| {
+            eprintln!(
+                "error: cannot read the state stage {} left: {err}\n  Its next stage is not started yet; start it: {hint}",
+                file.stage + 1
+            );
+            Exit::Aws
+        })?;
     let state = ended
         .output
         .as_deref()
@@ -546,63 +729,46 @@ fn next_stage(
     let k = file.stage + 1;
     let stage = file.stages[k].clone();
     let input = stage_input(file.approval_topic.as_deref(), &stage.region, state);
-    // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
-    let name = file
-        .execution_arn
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let arn =
-        match live
-            .step_functions(&stage.region)
-            .start(&stage.state_machine_arn, &name, &input)
-        {
-            Ok(arn) => arn,
-            // Started by a follower stopped before it saved it, and ended since (AWS answers a
-            // start of the same name and input with the execution only while it runs): the name
-            // is this run's, so the execution is.
-            Err(err) if err.code.contains("ExecutionAlreadyExists") => {
-                format!(
-                    "{}:{name}",
-                    stage
-                        .state_machine_arn
-                        .replacen(":stateMachine:", ":execution:", 1)
-                )
-            }
-            Err(err) => return Err(err),
-        };
+    let name = name_of(&file.execution_arn).to_string();
+    file.retire();
+    file.stage = k;
+    file.region = stage.region.clone();
+    file.state_machine_arn = stage.state_machine_arn.clone();
+    file.execution_arn = execution_arn(&stage.state_machine_arn, &name);
+    file.started = false;
+    file.input = input;
+    file.parts = (1..=stage.parts)
+        .map(|j| part_arn(&file.execution_arn, j))
+        .collect();
+    // Written ahead of the start, as the run's first execution (`run`).
+    if let Err(err) = file.save(run_dir) {
+        say(&format!("  warning: {err}"));
+    }
+    let start = start_named(
+        live,
+        &stage.region,
+        &stage.state_machine_arn,
+        &name,
+        &file.input,
+    )
+    .map_err(|err| {
+        eprintln!(
+            "error: {}",
+            start_failed(&err, &file.execution_arn, run_id, hint)
+        );
+        Exit::Aws
+    })?;
+    file.answered(&start.arn, stage.parts);
     say(&format!(
-        "  ▸         stage {} of {} ({}): started execution {arn}",
+        "  ▸         stage {} of {} ({}): {start}",
         k + 1,
         file.stages.len(),
         stage.region
     ));
-    file.retire();
-    file.stage = k;
-    file.region = stage.region;
-    file.state_machine_arn = stage.state_machine_arn;
-    file.execution_arn = arn.clone();
-    file.input = input;
-    file.parts = (1..=stage.parts).map(|j| part_execution(&arn, j)).collect();
     if let Err(err) = file.save(run_dir) {
         say(&format!("  warning: {err}"));
     }
     Ok(())
-}
-
-/// The ARN of part `k`'s execution, which the parent starts under its state machine's name
-/// and its own execution's name, each with the part's suffix.
-fn part_execution(parent: &str, k: usize) -> String {
-    let suffix = ripcord_core::asl::part_suffix(k);
-    // arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME
-    let fields: Vec<&str> = parent.split(':').collect();
-    match fields.as_slice() {
-        [head @ .., machine, name] => {
-            format!("{}:{machine}{suffix}:{name}{suffix}", head.join(":"))
-        }
-        _ => format!("{parent}{suffix}"),
-    }
 }
 
 /// An execution's name: the run id in the characters Step Functions allows, at most 71 (a

@@ -65,6 +65,11 @@ impl Deployed {
 
     /// `apply --plan --engine step-functions`, started and left running.
     fn start_apply(&self) -> Child {
+        self.start_apply_at(&self.moto.url)
+    }
+
+    /// [`Deployed::start_apply`] talking to AWS at `endpoint` (a fault proxy in front of moto).
+    fn start_apply_at(&self, endpoint: &str) -> Child {
         let runs = self.runs();
         let mut args = vec![
             "apply",
@@ -81,15 +86,11 @@ impl Deployed {
         if let Some(region) = self.region {
             args.extend(["--region", region]);
         }
-        ripcord_command(
-            &args,
-            self.dir(),
-            &[("AWS_ENDPOINT_URL", self.moto.url.as_str())],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ripcord apply starts")
+        ripcord_command(&args, self.dir(), &[("AWS_ENDPOINT_URL", endpoint)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ripcord apply starts")
     }
 
     /// The one run's `execution.json`.
@@ -129,7 +130,8 @@ impl Deployed {
         }
         let mut apply = self.start_apply();
         let deadline = Instant::now() + Duration::from_secs(60);
-        while self.run_id().is_none() {
+        // execution.json is written before the start, `started` once AWS answered it.
+        while self.run_id().is_none() || self.execution_file()["started"] != true {
             if apply.try_wait().unwrap().is_some() {
                 let out = apply.wait_with_output().unwrap();
                 panic!("apply ended before its run started:\n{}", stderr(&out));
@@ -1389,4 +1391,173 @@ fn the_failover_runs_on_step_functions_with_us_east_1_down_and_a_start_answer_lo
         "{live:?}"
     );
     assert_eq!(west(&load(&end_state)), live);
+}
+
+/// Every answer to the run's StartExecution lost: apply cannot tell whether the execution
+/// started and says so, leaving the run to `apply --resume` (execution.json was written
+/// before the start). The execution did start and waits at its gate; answered meanwhile with
+/// `approve`, it ends; the resume's start of the same name gets ExecutionAlreadyExists and
+/// adopts it: one execution, each step journaled once, the run completed.
+#[test]
+fn a_start_whose_answers_were_lost_is_settled_by_resume_without_a_second_execution() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let proxy = ripcord_testkit::FaultProxy::start(
+        &run.moto,
+        3,
+        r#"[{"service": "states", "operation": "StartExecution", "fault": "lose"}]"#,
+    );
+    let endpoint = proxy.endpoint();
+    let out = run.start_apply_at(&endpoint).wait_with_output().unwrap();
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(said.contains("cannot tell whether execution"), "{said}");
+    let run_id = run
+        .run_id()
+        .expect("execution.json written before the start");
+    let file = run.execution_file();
+    assert_eq!(file["started"], false, "{file}");
+    let sent = proxy.count("states", "StartExecution");
+    assert!(sent >= 1, "{}", proxy.log_json());
+    let machine = "arn:aws:states:us-west-2:123456789012:stateMachine:ripcord-ecommerce-failover";
+    let executions = || {
+        run.moto.read(
+            REGION,
+            "stepfunctions",
+            &format!("list_executions(stateMachineArn='{machine}')"),
+        )["executions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    // It started: its gate is answered from the run's file while nobody follows it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = run.approve(&run_id, &[]);
+        if out.status.success() {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+        assert!(
+            Instant::now() < deadline,
+            "no gate waited: {}",
+            stderr(&out)
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while executions()
+        .first()
+        .is_none_or(|e| e["status"] == "RUNNING")
+    {
+        assert!(Instant::now() < deadline, "{:?}", executions());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(executions()[0]["status"], "SUCCEEDED", "{:?}", executions());
+    // Step Functions answers again.
+    proxy.set_rules("[]");
+    let runs = run.runs();
+    let resumed = super::moto::ripcord_env(
+        &[
+            "apply",
+            "--resume",
+            &run_id,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        run.dir(),
+        &[("AWS_ENDPOINT_URL", endpoint.as_str())],
+    );
+    let said = stderr(&resumed);
+    assert!(resumed.status.success(), "{said}");
+    assert!(
+        said.contains("was started by an earlier request whose answer was lost"),
+        "{said}"
+    );
+    assert_eq!(proxy.count("states", "StartExecution"), sent + 1);
+    assert_eq!(executions().len(), 1, "{:?}", executions());
+    let journal = journal_lines(&runs);
+    let intents = |operation: &str| {
+        journal
+            .iter()
+            .filter(|r| r["type"] == "intent" && r["intent"]["call"]["operation"] == operation)
+            .count()
+    };
+    assert_eq!(
+        intents("UpdateAutoScalingGroup"),
+        2,
+        "each group scaled once"
+    );
+    assert_eq!(intents("Publish"), 1, "one notification");
+    assert_eq!(journal.last().unwrap()["status"], "completed");
+    assert_eq!(run.execution_file()["started"], true);
+}
+
+/// Step Functions not answering at all (503 to every StartExecution, none reaching AWS): apply
+/// cannot tell and says so; `approve` finds no execution and says how to start it; once Step
+/// Functions answers, `apply --resume` starts the execution under the run's name and follows
+/// it to the end.
+#[test]
+fn a_start_that_never_reached_aws_is_started_by_resume() {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let proxy = ripcord_testkit::FaultProxy::start(
+        &run.moto,
+        5,
+        r#"[{"service": "states", "operation": "StartExecution", "fault": "status", "status": 503}]"#,
+    );
+    let endpoint = proxy.endpoint();
+    let out = run.start_apply_at(&endpoint).wait_with_output().unwrap();
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(said.contains("cannot tell whether execution"), "{said}");
+    let run_id = run
+        .run_id()
+        .expect("execution.json written before the start");
+    let out = run.approve(&run_id, &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("has not started (its start was not answered, and AWS does not know it)"),
+        "{}",
+        stderr(&out)
+    );
+    proxy.set_rules("[]");
+    let runs = run.runs();
+    let resumed = ripcord_command(
+        &[
+            "apply",
+            "--resume",
+            &run_id,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        run.dir(),
+        &[("AWS_ENDPOINT_URL", endpoint.as_str())],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let (out, answered) = run.answer_until_done(resumed, &[]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(answered, 1);
+    assert!(
+        said.contains("whose start was not answered: execution"),
+        "{said}"
+    );
+    let reached = proxy
+        .log()
+        .into_iter()
+        .filter(|r| r.operation == "StartExecution" && r.forwarded)
+        .count();
+    assert_eq!(reached, 1, "{}", proxy.log_json());
+    let file = run.execution_file();
+    assert_eq!(file["started"], true, "{file}");
+    assert!(
+        file["execution_arn"].as_str().unwrap().ends_with(&run_id),
+        "{file}"
+    );
+    assert_eq!(journal_lines(&runs).last().unwrap()["status"], "completed");
 }
