@@ -360,6 +360,11 @@ pub struct IamPolicyArgs {
     /// one beside the runbook].
     #[arg(long, short = 'i')]
     pub inventory: Option<PathBuf>,
+    /// The most characters the policy may have, whitespace not counted (IAM's quota: 6,144
+    /// for a managed policy, 10,240 for a role's inline policies together). A larger policy
+    /// names its resources by patterns, as few as fit, and says which.
+    #[arg(long, value_name = "N", default_value_t = ripcord_core::policy::MANAGED_POLICY_MAX_CHARS)]
+    pub max_chars: usize,
 }
 
 #[derive(Debug, Args)]

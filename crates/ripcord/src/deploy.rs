@@ -187,19 +187,16 @@ fn ensure_role(
         args.asl.approval_topic.as_deref(),
         parts,
     ));
+    // IAM's quota on a role's inline policies: fitted before AWS refuses it.
+    let document = crate::iam_policy::fitted(
+        document,
+        ripcord_core::policy::ROLE_INLINE_POLICY_MAX_CHARS,
+        "IAM's quota on a role's inline policies",
+    )?;
     let policy = serde_json::to_string(&document).map_err(|err| {
         eprintln!("error: cannot serialize the policy: {err}");
         Exit::BadInput
     })?;
-    // IAM's quota on a role's inline policies (aws.amazon.com/iam quotas): said before AWS does.
-    const INLINE_POLICY_MAX_CHARS: usize = 10_240;
-    if policy.len() > INLINE_POLICY_MAX_CHARS {
-        eprintln!(
-            "error: the plan's policy is {} characters, over IAM's {INLINE_POLICY_MAX_CHARS} for a role's inline policies: write the role yourself (ripcord export -o FILE writes the policy) and pass --role-arn",
-            policy.len()
-        );
-        return Err(Exit::BadInput);
-    }
     match backend.roles().ensure_for_step_functions(name, &policy) {
         Ok(role) => {
             let verb = if role.created { "created" } else { "updated" };

@@ -65,12 +65,20 @@ fn step_functions(args: &ExportArgs) -> Exit {
         account: &account,
         world: &world,
     };
-    let document = PolicyDocument::allowing(asl::role_permissions(
-        &plan,
-        &scope,
-        args.asl.approval_topic.as_deref(),
-        parts,
-    ));
+    // The role's inline policy (`deploy --create-role` puts this one): within IAM's quota.
+    let document = match crate::iam_policy::fitted(
+        PolicyDocument::allowing(asl::role_permissions(
+            &plan,
+            &scope,
+            args.asl.approval_topic.as_deref(),
+            parts,
+        )),
+        ripcord_core::policy::ROLE_INLINE_POLICY_MAX_CHARS,
+        "IAM's quota on a role's inline policies",
+    ) {
+        Ok(document) => document,
+        Err(exit) => return exit,
+    };
     let policy = match to_json(serde_json::to_string_pretty(&document)) {
         Ok(text) => text,
         Err(exit) => return exit,

@@ -55,7 +55,14 @@ pub fn run(args: &IamPolicyArgs) -> Exit {
     let permissions = needs(&result.plan, &queries, &scope)
         .into_iter()
         .map(|(permission, _)| permission);
-    let document = PolicyDocument::allowing(permissions);
+    let document = match fitted(
+        PolicyDocument::allowing(permissions),
+        args.max_chars,
+        "--max-chars",
+    ) {
+        Ok(document) => document,
+        Err(exit) => return exit,
+    };
     match serde_json::to_string_pretty(&document) {
         Ok(text) => {
             println!("{text}");
@@ -66,6 +73,44 @@ pub fn run(args: &IamPolicyArgs) -> Exit {
             Exit::BadInput
         }
     }
+}
+
+/// `document` within `max` characters (`PolicyDocument::fitted`), saying on stderr which
+/// resources a pattern names when it had to widen them; refused (exit 3) when even `*` does
+/// not fit. `budget` names where `max` came from.
+pub fn fitted(document: PolicyDocument, max: usize, budget: &str) -> Result<PolicyDocument, Exit> {
+    let (fitted, widened) = document.fitted(max);
+    if fitted.size() > max {
+        eprintln!(
+            "error: the policy is {} characters (whitespace not counted) even with every resource `*`, over {max} ({budget})",
+            fitted.size()
+        );
+        return Err(Exit::BadInput);
+    }
+    if widened.is_empty() {
+        return Ok(fitted);
+    }
+    eprintln!(
+        "note: the exact policy is {} characters (whitespace not counted), over {max} ({budget}; IAM allows {} for a managed policy, {} for a role's inline policies): {} resource lists are named by patterns, which allow more than the runbook touches:",
+        document.size(),
+        ripcord_core::policy::MANAGED_POLICY_MAX_CHARS,
+        ripcord_core::policy::ROLE_INLINE_POLICY_MAX_CHARS,
+        widened.len()
+    );
+    // Enough to review the widening; the document has the rest.
+    const SHOWN: usize = 20;
+    for w in widened.iter().take(SHOWN) {
+        eprintln!(
+            "  {} on {} ({} resources)",
+            w.actions.join(", "),
+            w.pattern,
+            w.resources
+        );
+    }
+    if widened.len() > SHOWN {
+        eprintln!("  ... and {} more", widened.len() - SHOWN);
+    }
+    Ok(fitted)
 }
 
 /// The simulation, keeping the queries the runbook asks (they are not steps of the plan, but

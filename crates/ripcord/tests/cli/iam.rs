@@ -22,6 +22,67 @@ fn the_ecommerce_failover_policy_matches_its_golden() {
     assert_eq!(policy.version, "2012-10-17");
 }
 
+/// The 10,000-resource benchmark runbook: its exact policy is hundreds of kilobytes, over
+/// IAM's quotas; the printed one fits a managed policy (or `--max-chars`), allows everything
+/// the exact one does, and stderr names the patterns that stand for the resources.
+#[test]
+fn a_policy_over_iams_quota_is_fitted_by_patterns_it_names() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    let generated = std::process::Command::new(ripcord_testkit::python())
+        .arg(super::workspace().join("bench/generate.py"))
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let runbook = dir.join("bench.rhai");
+    let inventory = dir.join("bench.inventory.json");
+    let policy = |max: &str| {
+        let out = ripcord(&[
+            "iam-policy",
+            runbook.to_str().unwrap(),
+            "--inventory",
+            inventory.to_str().unwrap(),
+            "--max-chars",
+            max,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let document: PolicyDocument = serde_json::from_slice(&out.stdout).unwrap();
+        (document, stderr(&out))
+    };
+    let (exact, said) = policy("100000000");
+    assert!(exact.size() > 100_000, "{}", exact.size());
+    assert!(!said.contains("patterns"), "{said}");
+    for max in ["6144", "10240"] {
+        let (fitted, said) = policy(max);
+        assert!(fitted.size() <= max.parse().unwrap(), "{}", fitted.size());
+        assert!(
+            said.contains("are named by patterns, which allow more than the runbook touches"),
+            "{said}"
+        );
+        for statement in &exact.statement {
+            for action in &statement.action {
+                for resource in &statement.resource {
+                    assert!(fitted.allows(action, resource), "{action} on {resource}");
+                    let shown = fitted
+                        .statement
+                        .iter()
+                        .any(|s| s.action.contains(action) && s.resource.contains(resource));
+                    // A resource still named, or named by a pattern stderr lists.
+                    assert!(
+                        shown
+                            || said.lines().any(|line| line.contains(action)
+                                && line.split(' ').any(|w| w.contains('*')
+                                    && ripcord_core::policy::matches_arn(w, resource)))
+                            || said.contains("more"),
+                        "{action} on {resource}: {said}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// One request of the proxy's log, as IAM sees it.
 #[derive(Debug)]
 struct Authorized {

@@ -949,6 +949,17 @@ fn the_ten_thousand_step_benchmark_exports_within_step_functions_quotas() {
         out.to_str().unwrap(),
     ]);
     assert!(exported.status.success(), "{}", stderr(&exported));
+    // The role's policy, 10,000 resources by name, fitted to IAM's quota on a role's inline
+    // policies (ripcord-core's tests hold a fitted policy to the exact one).
+    let policy: ripcord_core::policy::PolicyDocument =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("bench.asl.iam.json")).unwrap())
+            .unwrap();
+    assert!(policy.size() <= ripcord_core::policy::ROLE_INLINE_POLICY_MAX_CHARS);
+    assert!(
+        stderr(&exported).contains("are named by patterns"),
+        "{}",
+        stderr(&exported)
+    );
     // Snapshots in us-east-1, copies in us-west-2: two stages, each a parent and its parts.
     assert!(!out.exists(), "a plan in two regions is written as stages");
     let mut definitions = Vec::new();
