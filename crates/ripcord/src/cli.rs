@@ -92,6 +92,7 @@ pub enum Command {
     #[command(after_help = examples!(
         "ripcord drill runbooks/ecommerce/failover.rhai --failback runbooks/ecommerce/failback.rhai",
         "ripcord drill runbooks/ecommerce/failover.rhai --failback runbooks/ecommerce/failback.rhai --verify checks.rhai --report-dir evidence/",
+        "ripcord drill --resume 20261124T030000Z-drill-failover    # after an interruption or a failed phase",
     ))]
     Drill(DrillArgs),
     /// Journals of past runs.
@@ -438,16 +439,21 @@ pub struct RunsArgs {
 #[derive(Debug, Args)]
 pub struct DrillArgs {
     /// The failover runbook (.rhai).
-    pub failover: PathBuf,
+    #[arg(required_unless_present = "resume")]
+    pub failover: Option<PathBuf>,
     /// The runbook that brings everything back after it (run last).
-    #[arg(long, value_name = "RUNBOOK")]
-    pub failback: PathBuf,
+    #[arg(long, value_name = "RUNBOOK", required_unless_present = "resume")]
+    pub failback: Option<PathBuf>,
     /// A runbook of checks and queries run between the two: the drill stops if it fails.
     #[arg(long, value_name = "RUNBOOK")]
     pub verify: Option<PathBuf>,
     /// Where the evidence goes [default: RUNS_DIR/drills/DRILL_ID].
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// Go on with an interrupted or failed drill where it stopped: the phase it stopped in
+    /// is `apply --resume`d (or run, if it journaled nothing), then the phases after it.
+    #[arg(long, value_name = "DRILL_ID", conflicts_with_all = ["failover", "failback", "verify", "report_dir"])]
+    pub resume: Option<String>,
     #[command(flatten)]
     pub live: LiveArgs,
     #[command(flatten)]

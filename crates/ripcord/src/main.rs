@@ -8,6 +8,7 @@ mod cli;
 mod definitions;
 mod deploy;
 mod drill;
+mod drill_record;
 mod execution_file;
 mod exit;
 mod export;

@@ -231,3 +231,128 @@ fn a_drill_runs_the_round_trip_and_writes_its_evidence() {
     assert_eq!(html.matches("<section class=\"phase\"").count(), 2);
     assert!(!html.contains("<script"), "self-contained, no script");
 }
+
+/// The day a drill is interrupted: its process killed while the failover's scaling requests
+/// hang (the fault proxy holds them), then `drill --resume`: the failover's own run is found
+/// and resumed (the requests that never reached AWS sent again, no second failover run), then
+/// the failback runs, and the drill's evidence covers both.
+#[test]
+fn an_interrupted_drill_is_resumed_where_it_stopped() {
+    let moto = Moto::start();
+    moto.seed(&inventory_of(FAILOVER));
+    let proxy = ripcord_testkit::FaultProxy::start(
+        &moto,
+        7,
+        r#"[{"service": "autoscaling", "operation": "UpdateAutoScalingGroup", "fault": "hang", "seconds": 20}]"#,
+    );
+    let endpoint = proxy.endpoint();
+    let env = [("AWS_ENDPOINT_URL", endpoint.as_str())];
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path();
+    let runs = dir.join("runs");
+    let runs_dir = runs.to_str().unwrap();
+    fn drill<'a>(extra: &[&'a str], runs_dir: &'a str) -> Vec<&'a str> {
+        let mut args = vec!["drill"];
+        args.extend_from_slice(extra);
+        args.extend(["--yes", "--approve-gates", "--runs-dir", runs_dir]);
+        args
+    }
+    let mut child = super::moto::ripcord_command(
+        &drill(&[FAILOVER, "--failback", FAILBACK], runs_dir),
+        dir,
+        &env,
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Killed once a scaling request is journaled (and held by the proxy).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the drill ended before it was killed"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no scaling request in 60 s"
+        );
+        let journaled = std::fs::read_dir(&runs).ok().is_some_and(|entries| {
+            entries.flatten().any(|e| {
+                std::fs::read_to_string(e.path().join("journal.jsonl"))
+                    .is_ok_and(|j| j.contains("\"UpdateAutoScalingGroup\""))
+            })
+        });
+        let held = proxy
+            .log()
+            .iter()
+            .any(|r| r.operation == "UpdateAutoScalingGroup" && r.fault.as_deref() == Some("hang"));
+        if journaled && held {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let drills = runs.join("drills");
+    let drill_id = std::fs::read_dir(&drills)
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    let record = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let state = record(&drills.join(&drill_id).join("drill.json"));
+    assert_eq!(state["phases"][0]["outcome"], "running", "{state}");
+    assert_eq!(state["phases"][1]["outcome"], "not run", "{state}");
+
+    proxy.set_rules("[]");
+    let out = ripcord_env(&drill(&["--resume", &drill_id], runs_dir), dir, &env);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{}\n{said}", stdout(&out));
+    assert!(said.contains(": failover: resuming run "), "{said}");
+    let done = record(&drills.join(&drill_id).join("drill.json"));
+    assert_eq!(done["completed"], true, "{done}");
+    let run_ids: Vec<&str> = done["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["outcome"], "completed", "{p}");
+            p["run_id"].as_str().unwrap()
+        })
+        .collect();
+    // One run per phase: the failover's was resumed, not run again.
+    let journals: Vec<String> = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("journal.jsonl").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(journals.len(), 2, "{journals:?}");
+    for id in &run_ids {
+        assert!(journals.iter().any(|j| j == id), "{id} in {journals:?}");
+    }
+    let markdown = std::fs::read_to_string(drills.join(&drill_id).join("evidence.md")).unwrap();
+    for id in &run_ids {
+        assert!(markdown.contains(id), "{id}:\n{markdown}");
+    }
+    // The held requests never reached AWS; the resumed run sent each group's once.
+    let reached = proxy
+        .log()
+        .into_iter()
+        .filter(|r| r.operation == "UpdateAutoScalingGroup" && r.forwarded)
+        .count();
+    assert!(reached >= 2, "{}", proxy.log_json());
+    let out = ripcord_env(&drill(&["--resume", &drill_id], runs_dir), dir, &env);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "a completed drill: {}",
+        stderr(&out)
+    );
+}
