@@ -68,12 +68,15 @@ pub fn run(args: &RunsArgs) -> Exit {
 }
 
 /// The status of a run without an end record: still going (its process holds the run lock),
-/// or its process was killed (`apply --resume` goes on with it).
+/// or its process was killed (`apply --resume` goes on with it); a run on Step Functions
+/// whose follower is gone goes on in AWS, unfollowed (`apply --resume` follows it).
 fn unfinished(live: &[String], run_id: &str, mode: &str) -> &'static str {
     if live.iter().any(|id| id == run_id) {
         "in progress"
     } else if matches!(mode, "apply" | "repl") {
         "killed"
+    } else if mode == crate::sfn_apply::ENGINE {
+        "not followed"
     } else {
         "no end record"
     }

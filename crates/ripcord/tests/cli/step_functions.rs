@@ -1525,6 +1525,14 @@ fn a_start_that_never_reached_aws_is_started_by_resume() {
     let run_id = run
         .run_id()
         .expect("execution.json written before the start");
+    let runs = run.runs();
+    let listed = run.ripcord(&["runs", "list", "--runs-dir", runs.to_str().unwrap()]);
+    let line = stdout(&listed)
+        .lines()
+        .find(|l| l.contains(&run_id))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(line.contains("not followed"), "{}", stdout(&listed));
     let out = run.approve(&run_id, &[]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(
@@ -1534,7 +1542,6 @@ fn a_start_that_never_reached_aws_is_started_by_resume() {
         stderr(&out)
     );
     proxy.set_rules("[]");
-    let runs = run.runs();
     let resumed = ripcord_command(
         &[
             "apply",
