@@ -123,12 +123,25 @@ impl ExecutionFile {
         self.last_event = 0;
     }
 
+    /// The current execution and its parts become earlier ones; execution `name` of the
+    /// current state machine, in `parts` parts, with `input`, is the one to start next
+    /// (written ahead: `started` is false until AWS answers).
+    pub fn next_execution(&mut self, name: &str, input: String, parts: usize) {
+        self.retire();
+        self.execution_arn = execution_arn(&self.state_machine_arn, name);
+        self.started = false;
+        self.input = input;
+        self.parts = (1..=parts)
+            .map(|k| part_arn(&self.execution_arn, k))
+            .collect();
+    }
+
     /// AWS answered the start of the current execution, `arn` (as written ahead, unless AWS
-    /// says otherwise), which the parent starts in `parts` parts.
-    pub fn answered(&mut self, arn: &str, parts: usize) {
+    /// says otherwise: its parts are then named after it).
+    pub fn answered(&mut self, arn: &str) {
         if self.execution_arn != arn {
             self.execution_arn = arn.to_string();
-            self.parts = (1..=parts).map(|k| part_arn(arn, k)).collect();
+            self.parts = (1..=self.parts.len()).map(|k| part_arn(arn, k)).collect();
         }
         self.started = true;
     }
@@ -157,4 +170,13 @@ pub fn part_arn(parent: &str, k: usize) -> String {
         }
         _ => format!("{parent}{suffix}"),
     }
+}
+
+/// The ARN of execution `name` of `machine`, which AWS makes of the two (a standard
+/// workflow's: arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME).
+pub fn execution_arn(machine: &str, name: &str) -> String {
+    format!(
+        "{}:{name}",
+        machine.replacen(":stateMachine:", ":execution:", 1)
+    )
 }

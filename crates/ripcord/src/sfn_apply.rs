@@ -6,7 +6,7 @@ use crate::cli::ApplyArgs;
 use crate::deploy::{
     load_hashed, machine_name, stage_machine_name, TAG_APPROVAL_TOPIC, TAG_PARTS, TAG_PLAN,
 };
-use crate::execution_file::{part_arn, ExecutionFile, StageFile, PLAN_FILE};
+use crate::execution_file::{execution_arn, part_arn, ExecutionFile, StageFile, PLAN_FILE};
 use crate::exit::Exit;
 use crate::follow::{Ended, Follower};
 use crate::live::LiveBackend;
@@ -205,26 +205,15 @@ pub fn run(
         let _ = journal.finish(RunStatus::Failed, Some(err), 0, rto_secs);
         return Exit::BadInput;
     }
-    let start = match start_named(
-        live,
-        &file.region,
-        &file.state_machine_arn,
-        &name,
-        &file.input,
-    ) {
+    let start = match start_current(live, &mut file, &run_id, resume_hint) {
         Ok(start) => start,
         Err(err) => {
-            eprintln!(
-                "error: {}",
-                start_failed(&err, &execution_arn, &run_id, resume_hint)
-            );
             if !in_doubt(&err) {
                 let _ = journal.finish(RunStatus::Failed, Some(err.to_string()), 0, rto_secs);
             }
             return Exit::Aws;
         }
     };
-    file.answered(&start.arn, first.parts);
     if let Err(err) = file.save(&run_dir) {
         eprintln!("warning: {err}: `apply --resume` would start the execution again, which finds it (same name, same input)");
     }
@@ -417,13 +406,7 @@ fn resume_failed(
         + 1;
     let name = format!("{}-r{attempt}", execution_name(run_id));
     let parts = file.parts.len();
-    file.retire();
-    file.execution_arn = execution_arn(&file.state_machine_arn, &name);
-    file.started = false;
-    file.input = input.to_string();
-    file.parts = (1..=parts)
-        .map(|k| part_arn(&file.execution_arn, k))
-        .collect();
+    file.next_execution(&name, input.to_string(), parts);
     // The parent starts at the resume point's part: the parts before it are not run.
     file.part = resume.part.map_or(0, |k| k - 1);
     file.open.clear();
@@ -433,21 +416,7 @@ fn resume_failed(
         eprintln!("error: {err}. Nothing was sent.");
         Exit::BadInput
     })?;
-    let start = start_named(
-        live,
-        &file.region,
-        &file.state_machine_arn,
-        &name,
-        &file.input,
-    )
-    .map_err(|err| {
-        eprintln!(
-            "error: {}",
-            start_failed(&err, &file.execution_arn, run_id, hint)
-        );
-        Exit::Aws
-    })?;
-    file.answered(&start.arn, parts);
+    let start = start_current(live, file, run_id, hint).map_err(|_| Exit::Aws)?;
     let branches: Vec<String> = resume
         .branches
         .iter()
@@ -478,23 +447,7 @@ fn start_again(
     file: &mut ExecutionFile,
     hint: &str,
 ) -> Result<(), Exit> {
-    let name = name_of(&file.execution_arn).to_string();
-    let start = start_named(
-        live,
-        &file.region,
-        &file.state_machine_arn,
-        &name,
-        &file.input,
-    )
-    .map_err(|err| {
-        eprintln!(
-            "error: {}",
-            start_failed(&err, &file.execution_arn, run_id, hint)
-        );
-        Exit::Aws
-    })?;
-    let parts = file.parts.len();
-    file.answered(&start.arn, parts);
+    let start = start_current(live, file, run_id, hint).map_err(|_| Exit::Aws)?;
     if start.earlier {
         eprintln!("run {run_id}, whose start was not answered: {start}");
     } else {
@@ -526,6 +479,39 @@ impl std::fmt::Display for Started {
             )
         } else {
             write!(f, "started execution {}", self.arn)
+        }
+    }
+}
+
+/// Starts the execution `file` names, written ahead with `started: false` (its region's
+/// machine, the name its ARN ends with, its input), and records AWS's answer in `file` (the
+/// caller saves it). A failure is told the operator here (`start_failed`).
+// BackendError is large but returned once, on a cold path (as in `crate::live`).
+#[allow(clippy::result_large_err)]
+fn start_current(
+    live: &LiveBackend,
+    file: &mut ExecutionFile,
+    run_id: &str,
+    hint: &str,
+) -> Result<Started, ripcord_core::BackendError> {
+    let name = name_of(&file.execution_arn).to_string();
+    match start_named(
+        live,
+        &file.region,
+        &file.state_machine_arn,
+        &name,
+        &file.input,
+    ) {
+        Ok(start) => {
+            file.answered(&start.arn);
+            Ok(start)
+        }
+        Err(err) => {
+            eprintln!(
+                "error: {}",
+                start_failed(&err, &file.execution_arn, run_id, hint)
+            );
+            Err(err)
         }
     }
 }
@@ -585,15 +571,6 @@ fn start_failed(
             "cannot start execution {arn}: {err}\n  AWS refused it: nothing was started. Once the cause is fixed, `{resume_hint}` starts it."
         )
     }
-}
-
-/// The ARN of execution `name` of `machine`, which AWS makes of the two (a standard
-/// workflow's: arn:PARTITION:states:REGION:ACCOUNT:execution:MACHINE:NAME).
-fn execution_arn(machine: &str, name: &str) -> String {
-    format!(
-        "{}:{name}",
-        machine.replacen(":stateMachine:", ":execution:", 1)
-    )
 }
 
 /// An execution's name, the last field of its ARN.
@@ -730,35 +707,15 @@ fn next_stage(
     let stage = file.stages[k].clone();
     let input = stage_input(file.approval_topic.as_deref(), &stage.region, state);
     let name = name_of(&file.execution_arn).to_string();
-    file.retire();
     file.stage = k;
     file.region = stage.region.clone();
     file.state_machine_arn = stage.state_machine_arn.clone();
-    file.execution_arn = execution_arn(&stage.state_machine_arn, &name);
-    file.started = false;
-    file.input = input;
-    file.parts = (1..=stage.parts)
-        .map(|j| part_arn(&file.execution_arn, j))
-        .collect();
+    file.next_execution(&name, input, stage.parts);
     // Written ahead of the start, as the run's first execution (`run`).
     if let Err(err) = file.save(run_dir) {
         say(&format!("  warning: {err}"));
     }
-    let start = start_named(
-        live,
-        &stage.region,
-        &stage.state_machine_arn,
-        &name,
-        &file.input,
-    )
-    .map_err(|err| {
-        eprintln!(
-            "error: {}",
-            start_failed(&err, &file.execution_arn, run_id, hint)
-        );
-        Exit::Aws
-    })?;
-    file.answered(&start.arn, stage.parts);
+    let start = start_current(live, file, run_id, hint).map_err(|_| Exit::Aws)?;
     say(&format!(
         "  ▸         stage {} of {} ({}): {start}",
         k + 1,

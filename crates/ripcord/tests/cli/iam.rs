@@ -27,14 +27,8 @@ fn the_ecommerce_failover_policy_matches_its_golden() {
 /// the exact one does, and stderr names the patterns that stand for the resources.
 #[test]
 fn a_policy_over_iams_quota_is_fitted_by_patterns_it_names() {
-    let scratch = tempfile::tempdir().unwrap();
+    let scratch = super::generated_bench();
     let dir = scratch.path();
-    let generated = std::process::Command::new(ripcord_testkit::python())
-        .arg(super::workspace().join("bench/generate.py"))
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(generated.status.success(), "{}", stderr(&generated));
     let runbook = dir.join("bench.rhai");
     let inventory = dir.join("bench.inventory.json");
     let policy = |max: &str| {

@@ -48,3 +48,16 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// The 10,000-resource benchmark (bench/generate.py) written into a new directory:
+/// `bench.rhai` and `bench.inventory.json`.
+pub fn generated_bench() -> tempfile::TempDir {
+    let scratch = tempfile::tempdir().expect("a temporary directory");
+    let generated = Command::new(ripcord_testkit::python())
+        .arg(workspace().join("bench/generate.py"))
+        .arg(scratch.path())
+        .output()
+        .expect("python runs");
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    scratch
+}

@@ -93,6 +93,22 @@ impl Deployed {
             .expect("ripcord apply starts")
     }
 
+    /// `apply --resume RUN_ID` talking to AWS at `endpoint`, to be run.
+    fn resume_at(&self, run_id: &str, endpoint: &str) -> std::process::Command {
+        let runs = self.runs();
+        ripcord_command(
+            &[
+                "apply",
+                "--resume",
+                run_id,
+                "--runs-dir",
+                runs.to_str().unwrap(),
+            ],
+            self.dir(),
+            &[("AWS_ENDPOINT_URL", endpoint)],
+        )
+    }
+
     /// The one run's `execution.json`.
     fn execution_file(&self) -> Value {
         let path = self
@@ -919,14 +935,8 @@ fn a_plan_exported_as_parts_runs_part_after_part() {
 /// history events, every step in exactly one part of one stage.
 #[test]
 fn the_ten_thousand_step_benchmark_exports_within_step_functions_quotas() {
-    let scratch = tempfile::tempdir().unwrap();
+    let scratch = super::generated_bench();
     let dir = scratch.path();
-    let generated = std::process::Command::new(ripcord_testkit::python())
-        .arg(super::workspace().join("bench/generate.py"))
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(generated.status.success(), "{}", stderr(&generated));
     let plan = dir.join("plan.json");
     let planned = super::ripcord(&[
         "plan",
@@ -1404,6 +1414,26 @@ fn the_failover_runs_on_step_functions_with_us_east_1_down_and_a_start_answer_lo
     assert_eq!(west(&load(&end_state)), live);
 }
 
+/// The e-commerce failover deployed, and applied through the fault proxy with `rules`, which
+/// keep the answers to StartExecution from it: apply cannot tell whether the execution started
+/// and says so (exit 6). The run's id (its execution.json is written before the start).
+fn started_in_doubt(rules: &str) -> (Deployed, ripcord_testkit::FaultProxy, String) {
+    let run = reviewed("runbooks/ecommerce/failover.rhai");
+    assert!(run.deploy().status.success());
+    let proxy = ripcord_testkit::FaultProxy::start(&run.moto, 3, rules);
+    let out = run
+        .start_apply_at(&proxy.endpoint())
+        .wait_with_output()
+        .unwrap();
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(said.contains("cannot tell whether execution"), "{said}");
+    let run_id = run
+        .run_id()
+        .expect("execution.json written before the start");
+    (run, proxy, run_id)
+}
+
 /// Every answer to the run's StartExecution lost: apply cannot tell whether the execution
 /// started and says so, leaving the run to `apply --resume` (execution.json was written
 /// before the start). The execution did start and waits at its gate; answered meanwhile with
@@ -1411,21 +1441,10 @@ fn the_failover_runs_on_step_functions_with_us_east_1_down_and_a_start_answer_lo
 /// adopts it: one execution, each step journaled once, the run completed.
 #[test]
 fn a_start_whose_answers_were_lost_is_settled_by_resume_without_a_second_execution() {
-    let run = reviewed("runbooks/ecommerce/failover.rhai");
-    assert!(run.deploy().status.success());
-    let proxy = ripcord_testkit::FaultProxy::start(
-        &run.moto,
-        3,
+    let (run, proxy, run_id) = started_in_doubt(
         r#"[{"service": "states", "operation": "StartExecution", "fault": "lose"}]"#,
     );
     let endpoint = proxy.endpoint();
-    let out = run.start_apply_at(&endpoint).wait_with_output().unwrap();
-    let said = stderr(&out);
-    assert_eq!(out.status.code(), Some(6), "{said}");
-    assert!(said.contains("cannot tell whether execution"), "{said}");
-    let run_id = run
-        .run_id()
-        .expect("execution.json written before the start");
     let file = run.execution_file();
     assert_eq!(file["started"], false, "{file}");
     let sent = proxy.count("states", "StartExecution");
@@ -1468,17 +1487,7 @@ fn a_start_whose_answers_were_lost_is_settled_by_resume_without_a_second_executi
     // Step Functions answers again.
     proxy.set_rules("[]");
     let runs = run.runs();
-    let resumed = super::moto::ripcord_env(
-        &[
-            "apply",
-            "--resume",
-            &run_id,
-            "--runs-dir",
-            runs.to_str().unwrap(),
-        ],
-        run.dir(),
-        &[("AWS_ENDPOINT_URL", endpoint.as_str())],
-    );
+    let resumed = run.resume_at(&run_id, &endpoint).output().unwrap();
     let said = stderr(&resumed);
     assert!(resumed.status.success(), "{said}");
     assert!(
@@ -1510,21 +1519,10 @@ fn a_start_whose_answers_were_lost_is_settled_by_resume_without_a_second_executi
 /// it to the end.
 #[test]
 fn a_start_that_never_reached_aws_is_started_by_resume() {
-    let run = reviewed("runbooks/ecommerce/failover.rhai");
-    assert!(run.deploy().status.success());
-    let proxy = ripcord_testkit::FaultProxy::start(
-        &run.moto,
-        5,
+    let (run, proxy, run_id) = started_in_doubt(
         r#"[{"service": "states", "operation": "StartExecution", "fault": "status", "status": 503}]"#,
     );
     let endpoint = proxy.endpoint();
-    let out = run.start_apply_at(&endpoint).wait_with_output().unwrap();
-    let said = stderr(&out);
-    assert_eq!(out.status.code(), Some(6), "{said}");
-    assert!(said.contains("cannot tell whether execution"), "{said}");
-    let run_id = run
-        .run_id()
-        .expect("execution.json written before the start");
     let runs = run.runs();
     let listed = run.ripcord(&["runs", "list", "--runs-dir", runs.to_str().unwrap()]);
     let line = stdout(&listed)
@@ -1542,21 +1540,12 @@ fn a_start_that_never_reached_aws_is_started_by_resume() {
         stderr(&out)
     );
     proxy.set_rules("[]");
-    let resumed = ripcord_command(
-        &[
-            "apply",
-            "--resume",
-            &run_id,
-            "--runs-dir",
-            runs.to_str().unwrap(),
-        ],
-        run.dir(),
-        &[("AWS_ENDPOINT_URL", endpoint.as_str())],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let resumed = run
+        .resume_at(&run_id, &endpoint)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let (out, answered) = run.answer_until_done(resumed, &[]);
     let said = stderr(&out);
     assert!(out.status.success(), "{said}");
