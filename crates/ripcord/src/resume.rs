@@ -20,6 +20,20 @@ pub fn resumable(runs: &Path, id: &str, runbook: Option<&Path>) -> Result<(Run, 
         eprintln!("error: cannot resume {id}: its journal has no header record");
         return Err(Exit::BadInput);
     };
+    if header.mode == "repl" {
+        // A live session's journal holds steps typed at the prompt and steps the operator
+        // skipped, which a replay of the runbook cannot tell from its own.
+        eprintln!(
+            "refused: {id} is a live REPL session, which cannot be resumed: `ripcord runs show {id}` lists what it did (done, skipped, in doubt), and `ripcord capture --regions {} -o now.json` then `ripcord plan {} --inventory now.json` shows what the runbook would do from the world it left",
+            if header.meta.regions.is_empty() {
+                "REGIONS".to_string()
+            } else {
+                header.meta.regions.join(",")
+            },
+            header.runbook_path
+        );
+        return Err(Exit::Refused);
+    }
     if header.mode != "apply" {
         eprintln!(
             "refused: {id} is a `{}` session, not an apply run; only `ripcord apply` runs are resumed",
