@@ -12,7 +12,7 @@ mod writer;
 
 pub use reader::{list_runs, read_run, JournaledStep, Run, RunSummary};
 pub use record::{Entry, Observation, Record, RunHeader, RunStatus};
-pub use replay::{Replay, ResumeReporter, Resumed, SUPERSEDED};
+pub use replay::{same_step, Replay, ResumeReporter, Resumed, SUPERSEDED};
 pub use report::{
     html_page, render_html, render_html_section, render_markdown, timeline_svg, Approval, Estimate,
     EstimateSummary, EvidenceReport, LagReading, LagSource, LeftChange, PlannedStep, ReportStep,

@@ -188,8 +188,9 @@ impl Replay {
     }
 }
 
-/// Whether two intents are the same step of the runbook.
-pub(crate) fn same_step(journaled: &Intent, now: &Intent) -> bool {
+/// Whether two intents are the same step of the runbook (how a resumed run matches the
+/// earlier process's steps).
+pub fn same_step(journaled: &Intent, now: &Intent) -> bool {
     match (journaled, now) {
         (Intent::Call { call: a }, Intent::Call { call: b }) => {
             a.operation() == b.operation() && a.target() == b.target() && a.region() == b.region()

@@ -28,6 +28,16 @@ impl Gate {
                 return self.skipped(pending, outcome);
             }
         }
+        // Done by the earlier session (`repl --live --resume`): given back, not sent or asked.
+        if self.world.borrow_mut().take_earlier(pending) {
+            self.world.borrow_mut().done.push(Done {
+                pending: pending.clone(),
+                outcome: None,
+                error: None,
+                skipped: false,
+            });
+            return HookDecision::Run;
+        }
         let confirmed = self.confirmed.take().is_some_and(|o| o == pending.origin);
         let live = self.world.borrow().is_live();
         let needs_yes = match &pending.kind {

@@ -9,12 +9,12 @@ use crate::replay::rest_of_plan;
 use crate::show;
 use crate::world::{Live, SessionBackend, World};
 use ripcord_core::render::{steps_text, TextStyle};
-use ripcord_core::{BackendError, InventoryInfo, Outcome, RunbookMeta};
+use ripcord_core::{BackendError, Intent, InventoryInfo, Outcome, RunbookMeta};
 use ripcord_interp::debug::{step_primitives, Paused, StopKind, PROMPT_FILE};
 use ripcord_interp::{Interpreter, PendingStep, Runbook, RunbookError, Sources, PRIMITIVES};
 use ripcord_journal::{JournalWriter, RunStatus};
 use ripcord_sim::SimBackend;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -35,6 +35,10 @@ pub struct SessionConfig {
     pub history: Option<PathBuf>,
     /// Shows a diagnostic (the binary's fancy handler).
     pub report: Box<dyn Fn(RunbookError)>,
+    /// A resumed live session: the earlier session's steps done, which the live backend (a
+    /// `Replay` of its journal) gives back, and the flag it sets when it does (`World`).
+    pub earlier: Vec<Intent>,
+    pub replayed: Rc<Cell<bool>>,
 }
 
 /// How the session ended.
@@ -106,6 +110,8 @@ impl Session {
             color,
             history,
             report,
+            earlier,
+            replayed,
         } = self.config;
         let words = words(&sim, runbook.as_ref().map(|(_, r)| r));
         let console = Rc::new(RefCell::new(Console::new(words, history)));
@@ -123,6 +129,8 @@ impl Session {
             stopped_by_operator: false,
             clock_reads: Vec::new(),
             mirror_behind: None,
+            earlier,
+            replayed,
         }));
         let gate = Rc::new(RefCell::new(Gate {
             world: world.clone(),
@@ -377,6 +385,14 @@ impl Pauser {
         };
         if !stop {
             return;
+        }
+        // A resumed session goes on through what the earlier one did without pausing.
+        if matches!(kind, StopKind::Call { .. }) && !self.world.borrow().earlier.is_empty() {
+            if let Ok(Some(pending)) = self.preview(paused) {
+                if self.world.borrow().done_earlier(&pending) {
+                    return;
+                }
+            }
         }
         let preview = match &kind {
             StopKind::Call { .. } => match self.preview(paused) {

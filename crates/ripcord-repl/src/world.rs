@@ -10,7 +10,7 @@ use ripcord_core::{
 use ripcord_interp::PendingStep;
 use ripcord_journal::JournalWriter;
 use ripcord_sim::SimBackend;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -65,6 +65,13 @@ pub struct World {
     /// Live: why the mirror no longer follows AWS (the first live step it could not adopt),
     /// once that happened. Previews then no longer present a refusal as a prediction.
     pub mirror_behind: Option<String>,
+    /// A resumed live session (`repl --live --resume`): the earlier session's steps done, not
+    /// yet met again. The live backend (a `Replay`) gives them back without sending them; the
+    /// session neither pauses at them nor asks.
+    pub earlier: Vec<Intent>,
+    /// Set by that `Replay` when it gave a step back or settled it from AWS's state rather
+    /// than sending it: the mirror, captured after the earlier session, holds its effect.
+    pub replayed: Rc<Cell<bool>>,
 }
 
 impl World {
@@ -80,6 +87,33 @@ impl World {
 
     pub fn inventory(&self) -> Inventory {
         self.sim.world()
+    }
+
+    /// Whether `pending` is a step the earlier session did (a resumed session).
+    pub fn done_earlier(&self, pending: &PendingStep) -> bool {
+        Intent::of(&pending.kind).is_some_and(|intent| {
+            self.earlier
+                .iter()
+                .any(|done| ripcord_journal::same_step(done, &intent))
+        })
+    }
+
+    /// [`World::done_earlier`], taking the earlier step out: it is met now.
+    pub fn take_earlier(&mut self, pending: &PendingStep) -> bool {
+        let Some(intent) = Intent::of(&pending.kind) else {
+            return false;
+        };
+        match self
+            .earlier
+            .iter()
+            .position(|done| ripcord_journal::same_step(done, &intent))
+        {
+            Some(at) => {
+                self.earlier.remove(at);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Why the simulated mirror no longer follows AWS, if it does not.
@@ -122,7 +156,9 @@ impl SessionBackend {
         let result = match &mut world.live {
             Some(l) => {
                 let result = live(l.backend.as_mut());
-                if let Ok(outcome) = &result {
+                // A step the earlier session did: its effect is in the capture already.
+                let replayed = world.replayed.replace(false);
+                if let (Ok(outcome), false) = (&result, replayed) {
                     // The mirror takes what AWS reported (created ids included), so previews
                     // and `plan` from here speak of the real resources.
                     if let Err(err) = mirror(&mut world.sim, outcome) {

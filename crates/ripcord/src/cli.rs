@@ -107,6 +107,7 @@ pub enum Command {
     #[command(after_help = examples!(
         "ripcord repl runbooks/ecommerce/failover.rhai",
         "ripcord repl runbooks/ecommerce/failover.rhai --live --profile dr-admin",
+        "ripcord repl runbooks/ecommerce/failover.rhai --live --resume 20261124T030000Z-ecommerce-failover    # after the SSH session dropped",
         "ripcord repl    # an empty session: call primitives by hand",
     ))]
     Repl(ReplArgs),
@@ -339,6 +340,11 @@ pub struct ReplArgs {
     /// Command history file [default: .ripcord/repl_history].
     #[arg(long)]
     pub history: Option<PathBuf>,
+    /// Go on with a live session that was cut off (SSH gone, process killed), in its journal:
+    /// the steps it did are given back, not sent again (a request left in doubt is settled from
+    /// AWS's state first), and the session pauses at the first step it did not do.
+    #[arg(long, value_name = "RUN_ID", requires_all = ["live", "runbook"])]
+    pub resume: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -7,11 +7,14 @@ use crate::output::{color_for_stdout, report};
 use crate::progress::Progress;
 use crate::run_lock::RunLock;
 use crate::{apply, guard, live, prepare, runs_dir, world_file};
+use ripcord_core::Intent;
 use ripcord_core::{Inventory, RunbookMeta};
 use ripcord_interp::{Interpreter, Runbook};
-use ripcord_journal::{JournalWriter, RunHeader};
+use ripcord_journal::{JournalWriter, Replay, Resumed, Run, RunHeader, RunStatus};
 use ripcord_repl::{Live, Session, SessionConfig, SessionEnd};
-use std::path::PathBuf;
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -125,6 +128,18 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    // A session cut off, resumed: its journal, checked before anything is sent.
+    let earlier = match &args.resume {
+        Some(id) => match resumable_session(&runs, id, &header) {
+            Ok(run) => Some(run),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
+    let mut header = header;
+    if let Some(id) = &args.resume {
+        header.run_id = id.clone();
+    }
     // A live session holds the run lock of its runbook as `apply` does: two live sessions (or
     // a session and an apply) of one failover at once would act on the same resources.
     let _lock = match (&live_parts, &compiled) {
@@ -151,13 +166,33 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         }
         _ => None,
     };
-    let journal = match JournalWriter::create(&runs, header, &inventory_json) {
+    let opened = match &args.resume {
+        Some(id) => JournalWriter::reopen(&runs, id),
+        None => JournalWriter::create(&runs, header, &inventory_json),
+    };
+    let journal = match opened {
         Ok(journal) => Arc::new(journal),
         Err(err) => {
             eprintln!("error: cannot create the session journal: {err}. Nothing was sent.");
             return Exit::BadInput;
         }
     };
+    if let Some(id) = &args.resume {
+        println!(
+            "resuming session {id}: the steps it did are given back, not sent again; the session pauses at the first it did not do"
+        );
+    }
+    let replayed = Rc::new(Cell::new(false));
+    let done_earlier: Vec<Intent> = earlier
+        .as_ref()
+        .map(|run| {
+            run.steps()
+                .into_iter()
+                .filter(|step| step.outcome().is_some())
+                .map(|step| step.intent)
+                .collect()
+        })
+        .unwrap_or_default();
 
     let live = live_parts.map(|(mut backend, cancel, account)| {
         backend.set_journal(Arc::new(Progress::new(journal.clone())));
@@ -169,8 +204,30 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
                 eprintln!("\ncancelling the wait ...");
             }
         });
+        let backend: Box<dyn ripcord_core::Backend> = match &earlier {
+            // The earlier session's steps given back (or settled), the rest sent.
+            Some(run) => {
+                let mut replay = Replay::resuming(Box::new(backend), Some(journal.clone()), run);
+                let flag = replayed.clone();
+                replay.set_reporter(Box::new(move |event| match event {
+                    Resumed::Replayed(label) => {
+                        flag.set(true);
+                        println!("  ↺ done in the earlier session, not sent again: {label}");
+                    }
+                    Resumed::Settled(label, note) => {
+                        flag.set(true);
+                        println!("  ↺ settled from AWS's state: {label}: {note}");
+                    }
+                    Resumed::Again(label) => {
+                        println!("  ↺ not done by the earlier session, sent now: {label}")
+                    }
+                }));
+                Box::new(replay)
+            }
+            None => Box::new(backend),
+        };
         Live {
-            backend: Box::new(backend),
+            backend,
             cancel,
             account,
         }
@@ -194,10 +251,53 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         color: color_for_stdout(color),
         history,
         report: Box::new(report),
+        earlier: done_earlier,
+        replayed,
     });
     match session.run() {
         SessionEnd::Completed => Exit::Ok,
         SessionEnd::Quit | SessionEnd::Cancelled => Exit::Cancelled,
         SessionEnd::Failed => Exit::RunbookFailed,
     }
+}
+
+/// The live session `id` to resume with `header` (this session's): a live REPL session of the
+/// same runbook text, not completed. Refused with what is wrong.
+fn resumable_session(runs: &Path, id: &str, header: &RunHeader) -> Result<Run, Exit> {
+    let run = ripcord_journal::read_run(runs, id).map_err(|err| {
+        eprintln!("error: cannot resume {id}: {err}");
+        Exit::BadInput
+    })?;
+    let Some(earlier) = run.header() else {
+        eprintln!("error: cannot resume {id}: its journal has no header record");
+        return Err(Exit::BadInput);
+    };
+    if earlier.mode != "repl" {
+        eprintln!(
+            "refused: {id} is a `{}` run, not a live REPL session{}",
+            earlier.mode,
+            if earlier.mode == "apply" {
+                ": resume it with `ripcord apply --resume`"
+            } else {
+                ""
+            }
+        );
+        return Err(Exit::Refused);
+    }
+    if run.status() == Some(RunStatus::Completed) {
+        eprintln!("refused: session {id} completed; there is nothing to resume");
+        return Err(Exit::Refused);
+    }
+    if earlier.runbook_path != header.runbook_path {
+        eprintln!(
+            "refused: session {id} ran {}, not {}",
+            earlier.runbook_path, header.runbook_path
+        );
+        return Err(Exit::Refused);
+    }
+    if let Err(changed) = crate::resume::unchanged(&run, &header.runbook_sha256, &header.meta) {
+        eprintln!("refused: {changed}: resume the session with the text it ran");
+        return Err(Exit::Refused);
+    }
+    Ok(run)
 }

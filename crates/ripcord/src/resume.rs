@@ -21,15 +21,8 @@ pub fn resumable(runs: &Path, id: &str, runbook: Option<&Path>) -> Result<(Run, 
         return Err(Exit::BadInput);
     };
     if header.mode == "repl" {
-        // A live session's journal holds steps typed at the prompt and steps the operator
-        // skipped, which a replay of the runbook cannot tell from its own.
         eprintln!(
-            "refused: {id} is a live REPL session, which cannot be resumed: `ripcord runs show {id}` lists what it did (done, skipped, in doubt), and `ripcord capture --regions {} -o now.json` then `ripcord plan {} --inventory now.json` shows what the runbook would do from the world it left",
-            if header.meta.regions.is_empty() {
-                "REGIONS".to_string()
-            } else {
-                header.meta.regions.join(",")
-            },
+            "refused: {id} is a live REPL session: resume it in the REPL, `ripcord repl {} --live --resume {id}` (the steps it did are given back, not sent again)",
             header.runbook_path
         );
         return Err(Exit::Refused);

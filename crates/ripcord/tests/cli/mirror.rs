@@ -184,3 +184,103 @@ wait(copy, "completed", "30m");
     let records = journal(home.path());
     assert_eq!(records.last().unwrap()["status"], "completed");
 }
+
+/// The day the SSH session drops: a live session cut off after its first two steps is resumed
+/// with `repl --live --resume RUN_ID`. The steps it did are given back, not sent again, and
+/// not paused at; the session pauses at the first step it did not do, and the journal, one
+/// run, ends completed with each call sent once.
+#[test]
+fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
+    let moto = Moto::start();
+    let home = tempfile::tempdir().unwrap();
+    let inventory = home.path().join("payments.inventory.yaml");
+    std::fs::write(&inventory, INVENTORY).unwrap();
+    moto.seed(&inventory);
+    let runbook = home.path().join("payments.rhai");
+    std::fs::write(&runbook, RUNBOOK).unwrap();
+
+    let mut term = live(&runbook, home.path(), &moto);
+    term.expect(LIVE_PROMPT);
+    term.line("step");
+    term.expect(LIVE_PROMPT);
+    term.line("step");
+    let at_copy = term.expect(LIVE_PROMPT);
+    assert!(at_copy.contains("next: copy_snapshot(...)"), "{at_copy}");
+    term.hang_up();
+    let runs = home.path().join("runs");
+    let run_id = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().join("journal.jsonl").is_file())
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .into_owned();
+    // The cut-off process lets go of the run's lock as it dies.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let listed = moto.ripcord(
+            &["runs", "list", "--runs-dir", runs.to_str().unwrap()],
+            home.path(),
+        );
+        let listed = super::stdout(&listed);
+        if !listed.contains("in progress") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{listed}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
+    let history = home.path().join("history");
+    let mut term = moto.term(
+        &[
+            "repl",
+            runbook.to_str().unwrap(),
+            "--live",
+            "--resume",
+            &run_id,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    let first = term.expect(LIVE_PROMPT);
+    assert!(
+        first.contains("done in the earlier session, not sent again: ec2 CreateSnapshot"),
+        "{first}"
+    );
+    assert!(first.contains("next: copy_snapshot(...)"), "{first}");
+    term.line("continue");
+    loop {
+        let said = term.expect_any(&["[n]o, stop the runbook: ", "the runbook has run to its end"]);
+        if said.contains("the runbook has run to its end") {
+            break;
+        }
+        term.line("y");
+    }
+    term.expect(LIVE_PROMPT);
+    term.line("quit");
+    let (status, out) = term.finish();
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(!out.contains("mirror cannot follow"), "{out}");
+    let records = journal(home.path());
+    for operation in [
+        "CreateSnapshot",
+        "CopySnapshot",
+        "CreateDBSnapshot",
+        "CreateVolume",
+    ] {
+        assert_eq!(
+            created(&records, operation).len(),
+            1,
+            "{operation}: {records:#?}"
+        );
+    }
+    assert!(
+        records.iter().any(|r| r["type"] == "resumed"),
+        "{records:#?}"
+    );
+    assert_eq!(records.last().unwrap()["status"], "completed");
+}

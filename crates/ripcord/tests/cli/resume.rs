@@ -560,10 +560,11 @@ fn sigterm_and_sighup_interrupt_a_run_and_a_second_apply_is_refused_meanwhile() 
     );
 }
 
-/// A live REPL session cut off is not resumed by `apply --resume` (its journal holds steps
-/// typed at the prompt and skips), and the refusal says what to do instead.
+/// A live REPL session is not resumed by `apply --resume` (its journal holds steps typed at
+/// the prompt and skips, which only the session can take back): the refusal names the REPL's
+/// own resume.
 #[test]
-fn a_live_repl_session_is_not_resumed_and_the_refusal_says_what_to_do() {
+fn a_live_repl_session_is_resumed_in_the_repl_not_by_apply() {
     let home = tempfile::tempdir().unwrap();
     let runs = home.path().join("runs");
     let journal = ripcord_journal::JournalWriter::create(
@@ -573,10 +574,7 @@ fn a_live_repl_session_is_not_resumed_and_the_refusal_says_what_to_do() {
             mode: "repl".to_string(),
             runbook_path: "runbooks/ecommerce/failover.rhai".to_string(),
             runbook_sha256: "0".repeat(64),
-            meta: ripcord_core::RunbookMeta {
-                regions: vec!["us-east-1".to_string(), "us-west-2".to_string()],
-                ..Default::default()
-            },
+            meta: ripcord_core::RunbookMeta::default(),
             inventory_file: "inventory.json".to_string(),
             inventory_sha256: String::new(),
             account: Some("123456789012".to_string()),
@@ -597,12 +595,9 @@ fn a_live_repl_session_is_not_resumed_and_the_refusal_says_what_to_do() {
     let said = super::stderr(&out);
     assert_eq!(out.status.code(), Some(4), "{said}");
     assert!(
-        said.contains("is a live REPL session, which cannot be resumed"),
-        "{said}"
-    );
-    assert!(said.contains(&format!("ripcord runs show {id}")), "{said}");
-    assert!(
-        said.contains("ripcord capture --regions us-east-1,us-west-2 -o now.json"),
+        said.contains(&format!(
+            "ripcord repl runbooks/ecommerce/failover.rhai --live --resume {id}"
+        )),
         "{said}"
     );
 }

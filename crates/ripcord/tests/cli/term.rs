@@ -102,11 +102,24 @@ impl Term {
     /// Waits (up to 60 s) until `needle` is printed after the previous match; returns the text
     /// from the previous match up to and including this one.
     pub fn expect(&mut self, needle: &str) -> String {
+        self.expect_any(&[needle])
+    }
+
+    /// [`Term::expect`] of whichever of `needles` is printed first.
+    pub fn expect_any(&mut self, needles: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut raw = Vec::new();
         loop {
-            if let Some(at) = self.seen[self.cursor..].find(needle) {
-                let end = self.cursor + at + needle.len();
+            let first = needles
+                .iter()
+                .filter_map(|needle| {
+                    self.seen[self.cursor..]
+                        .find(needle)
+                        .map(|at| at + needle.len())
+                })
+                .min();
+            if let Some(len) = first {
+                let end = self.cursor + len;
                 let text = self.seen[self.cursor..end].to_string();
                 self.cursor = end;
                 return text;
@@ -126,12 +139,12 @@ impl Term {
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     panic!(
-                        "timed out waiting for {needle:?}; output so far:\n{}",
+                        "timed out waiting for {needles:?}; output so far:\n{}",
                         self.seen
                     )
                 }
                 Err(RecvTimeoutError::Disconnected) => {
-                    panic!("ripcord ended before {needle:?}; output:\n{}", self.seen)
+                    panic!("ripcord ended before {needles:?}; output:\n{}", self.seen)
                 }
             }
         }
@@ -146,6 +159,17 @@ impl Term {
         let stdin = self.stdin.as_mut().expect("terminal open");
         stdin.write_all(bytes).expect("write to the terminal");
         stdin.flush().expect("flush the terminal");
+    }
+
+    /// Kills the terminal (`script`, as a dropped SSH session would: ripcord loses its
+    /// terminal and gets SIGHUP) and returns what was printed.
+    pub fn hang_up(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        while let Ok(bytes) = self.output.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push_str(&plain(&String::from_utf8_lossy(&bytes)));
+        }
+        std::mem::take(&mut self.seen)
     }
 
     /// Waits (up to 60 s) for the process to end; returns its status and the rest of its output.
