@@ -224,7 +224,9 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
                 }));
                 Box::new(replay)
             }
-            None => Box::new(backend),
+            // Queries recorded as `apply` records them: a resumed session gets the same
+            // answers, so the runbook takes the path it took.
+            None => Box::new(Replay::recording(Box::new(backend), Some(journal.clone()))),
         };
         Live {
             backend,
