@@ -3,6 +3,7 @@
 
 use super::moto::Moto;
 use super::repl::{journal, live, LIVE_PROMPT};
+use super::term::Term;
 use serde_json::Value;
 
 /// A small pilot-light world of its own, away from the bundled runbooks' names and regions.
@@ -185,12 +186,8 @@ wait(copy, "completed", "30m");
     assert_eq!(records.last().unwrap()["status"], "completed");
 }
 
-/// The day the SSH session drops: a live session cut off after its first two steps is resumed
-/// with `repl --live --resume RUN_ID`. The steps it did are given back, not sent again, and
-/// not paused at; the session pauses at the first step it did not do, and the journal, one
-/// run, ends completed with each call sent once.
-#[test]
-fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
+/// The payments world seeded into a new moto: (moto, home, runbook).
+fn payments() -> (Moto, tempfile::TempDir, std::path::PathBuf) {
     let moto = Moto::start();
     let home = tempfile::tempdir().unwrap();
     let inventory = home.path().join("payments.inventory.yaml");
@@ -198,16 +195,36 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     moto.seed(&inventory);
     let runbook = home.path().join("payments.rhai");
     std::fs::write(&runbook, RUNBOOK).unwrap();
+    (moto, home, runbook)
+}
 
-    let mut term = live(&runbook, home.path(), &moto);
-    term.expect(LIVE_PROMPT);
-    term.line("step");
-    term.expect(LIVE_PROMPT);
-    term.line("step");
-    let at_copy = term.expect(LIVE_PROMPT);
-    assert!(at_copy.contains("next: copy_snapshot(...)"), "{at_copy}");
+/// A live session of `runbook` at `endpoint`, with `extra` arguments.
+fn session(
+    runbook: &std::path::Path,
+    home: &std::path::Path,
+    endpoint: &str,
+    extra: &[&str],
+) -> Term {
+    let runs = home.join("runs");
+    let history = home.join("history");
+    let mut args = vec![
+        "repl",
+        runbook.to_str().unwrap(),
+        "--live",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    super::moto::term_env(&args, home, &[("AWS_ENDPOINT_URL", endpoint)])
+}
+
+/// The session's terminal killed: the one run's id, once its process is gone (it lets go of
+/// the run's lock as it dies).
+fn cut_off(term: Term, moto: &Moto, home: &std::path::Path) -> String {
     term.hang_up();
-    let runs = home.path().join("runs");
+    let runs = home.join("runs");
     let run_id = std::fs::read_dir(&runs)
         .unwrap()
         .flatten()
@@ -216,42 +233,23 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
         .file_name()
         .to_string_lossy()
         .into_owned();
-    // The cut-off process lets go of the run's lock as it dies.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let listed = moto.ripcord(
             &["runs", "list", "--runs-dir", runs.to_str().unwrap()],
-            home.path(),
+            home,
         );
         let listed = super::stdout(&listed);
         if !listed.contains("in progress") {
-            break;
+            return run_id;
         }
         assert!(std::time::Instant::now() < deadline, "{listed}");
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
+}
 
-    let history = home.path().join("history");
-    let mut term = moto.term(
-        &[
-            "repl",
-            runbook.to_str().unwrap(),
-            "--live",
-            "--resume",
-            &run_id,
-            "--runs-dir",
-            runs.to_str().unwrap(),
-            "--history",
-            history.to_str().unwrap(),
-        ],
-        home.path(),
-    );
-    let first = term.expect(LIVE_PROMPT);
-    assert!(
-        first.contains("done in the earlier session, not sent again: ec2 CreateSnapshot"),
-        "{first}"
-    );
-    assert!(first.contains("next: copy_snapshot(...)"), "{first}");
+/// `continue`, every call asked for sent, to the runbook's end; then `quit`: the output.
+fn to_the_end(mut term: Term) -> String {
     term.line("continue");
     loop {
         let said = term.expect_any(&["[n]o, stop the runbook: ", "the runbook has run to its end"]);
@@ -264,6 +262,33 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     term.line("quit");
     let (status, out) = term.finish();
     assert_eq!(status.code(), Some(0), "{out}");
+    out
+}
+
+/// The day the SSH session drops: a live session cut off after its first two steps is resumed
+/// with `repl --live --resume RUN_ID`. The steps it did are given back, not sent again, and
+/// not paused at; the session pauses at the first step it did not do, and the journal, one
+/// run, ends completed with each call sent once.
+#[test]
+fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
+    let (moto, home, runbook) = payments();
+    let mut term = session(&runbook, home.path(), &moto.url, &[]);
+    term.expect(LIVE_PROMPT);
+    term.line("step");
+    term.expect(LIVE_PROMPT);
+    term.line("step");
+    let at_copy = term.expect(LIVE_PROMPT);
+    assert!(at_copy.contains("next: copy_snapshot(...)"), "{at_copy}");
+    let run_id = cut_off(term, &moto, home.path());
+
+    let mut term = session(&runbook, home.path(), &moto.url, &["--resume", &run_id]);
+    let first = term.expect(LIVE_PROMPT);
+    assert!(
+        first.contains("done in the earlier session, not sent again: ec2 CreateSnapshot"),
+        "{first}"
+    );
+    assert!(first.contains("next: copy_snapshot(...)"), "{first}");
+    let out = to_the_end(term);
     assert!(!out.contains("mirror cannot follow"), "{out}");
     let records = journal(home.path());
     for operation in [
@@ -280,6 +305,60 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     }
     assert!(
         records.iter().any(|r| r["type"] == "resumed"),
+        "{records:#?}"
+    );
+    assert_eq!(records.last().unwrap()["status"], "completed");
+}
+
+/// Cut off while a request is in flight: the fault proxy holds the session's CreateSnapshot
+/// (it never reaches AWS) and the terminal is killed. Resumed, the session pauses at that call
+/// again (it was not done), and once sent it is settled first: the held request did not take
+/// effect, so it is sent now, once; the journal keeps the earlier attempt as superseded.
+#[test]
+fn a_session_cut_off_with_a_request_in_flight_is_resumed_and_sends_it_once() {
+    let (moto, home, runbook) = payments();
+    let proxy = ripcord_testkit::FaultProxy::start(
+        &moto,
+        9,
+        r#"[{"service": "ec2", "operation": "CreateSnapshot", "fault": "hang", "seconds": 20}]"#,
+    );
+    let endpoint = proxy.endpoint();
+    let mut term = session(&runbook, home.path(), &endpoint, &[]);
+    term.expect(LIVE_PROMPT);
+    term.line("step");
+    // Held by the proxy: journaled as sent, no answer.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !proxy
+        .log()
+        .iter()
+        .any(|r| r.operation == "CreateSnapshot" && r.fault.as_deref() == Some("hang"))
+    {
+        assert!(std::time::Instant::now() < deadline, "{}", proxy.log_json());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let run_id = cut_off(term, &moto, home.path());
+
+    proxy.set_rules("[]");
+    let mut term = session(&runbook, home.path(), &endpoint, &["--resume", &run_id]);
+    let first = term.expect(LIVE_PROMPT);
+    assert!(first.contains("next: snapshot(...)"), "{first}");
+    let out = to_the_end(term);
+    assert!(
+        out.contains("not done by the earlier session, sent now: ec2 CreateSnapshot"),
+        "{out}"
+    );
+    let reached = proxy
+        .log()
+        .into_iter()
+        .filter(|r| r.operation == "CreateSnapshot" && r.forwarded)
+        .count();
+    assert_eq!(reached, 1, "{}", proxy.log_json());
+    let records = journal(home.path());
+    assert_eq!(created(&records, "CreateSnapshot").len(), 1, "{records:#?}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r["error_code"] == "Superseded" || r["error_code"] == "NotTakenEffect"),
         "{records:#?}"
     );
     assert_eq!(records.last().unwrap()["status"], "completed");
