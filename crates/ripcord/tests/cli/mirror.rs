@@ -2,7 +2,7 @@
 //! and `plan` from a pause speak of the real resources (moto, through a pseudo-terminal).
 
 use super::moto::Moto;
-use super::repl::{journal, live, LIVE_PROMPT};
+use super::repl::{journal, live, live_at, LIVE_PROMPT};
 use super::term::Term;
 use serde_json::Value;
 
@@ -60,13 +60,7 @@ fn created(records: &[Value], operation: &str) -> Vec<String> {
 
 #[test]
 fn live_previews_and_the_rest_of_the_plan_follow_the_ids_aws_created() {
-    let moto = Moto::start();
-    let home = tempfile::tempdir().unwrap();
-    let inventory = home.path().join("payments.inventory.yaml");
-    std::fs::write(&inventory, INVENTORY).unwrap();
-    moto.seed(&inventory);
-    let runbook = home.path().join("payments.rhai");
-    std::fs::write(&runbook, RUNBOOK).unwrap();
+    let (moto, home, runbook) = payments();
 
     let mut term = live(&runbook, home.path(), &moto);
     let first = term.expect(LIVE_PROMPT);
@@ -198,28 +192,6 @@ fn payments() -> (Moto, tempfile::TempDir, std::path::PathBuf) {
     (moto, home, runbook)
 }
 
-/// A live session of `runbook` at `endpoint`, with `extra` arguments.
-fn session(
-    runbook: &std::path::Path,
-    home: &std::path::Path,
-    endpoint: &str,
-    extra: &[&str],
-) -> Term {
-    let runs = home.join("runs");
-    let history = home.join("history");
-    let mut args = vec![
-        "repl",
-        runbook.to_str().unwrap(),
-        "--live",
-        "--runs-dir",
-        runs.to_str().unwrap(),
-        "--history",
-        history.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    super::moto::term_env(&args, home, &[("AWS_ENDPOINT_URL", endpoint)])
-}
-
 /// The session's terminal killed: the one run's id, once its process is gone (it lets go of
 /// the run's lock as it dies).
 fn cut_off(term: Term, moto: &Moto, home: &std::path::Path) -> String {
@@ -272,7 +244,7 @@ fn to_the_end(mut term: Term) -> String {
 #[test]
 fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     let (moto, home, runbook) = payments();
-    let mut term = session(&runbook, home.path(), &moto.url, &[]);
+    let mut term = live_at(&runbook, home.path(), &moto.url, &[]);
     term.expect(LIVE_PROMPT);
     term.line("step");
     term.expect(LIVE_PROMPT);
@@ -281,7 +253,7 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     assert!(at_copy.contains("next: copy_snapshot(...)"), "{at_copy}");
     let run_id = cut_off(term, &moto, home.path());
 
-    let mut term = session(&runbook, home.path(), &moto.url, &["--resume", &run_id]);
+    let mut term = live_at(&runbook, home.path(), &moto.url, &["--resume", &run_id]);
     let first = term.expect(LIVE_PROMPT);
     assert!(
         first.contains("done in the earlier session, not sent again: ec2 CreateSnapshot"),
@@ -323,7 +295,7 @@ fn a_session_cut_off_with_a_request_in_flight_is_resumed_and_sends_it_once() {
         r#"[{"service": "ec2", "operation": "CreateSnapshot", "fault": "hang", "seconds": 20}]"#,
     );
     let endpoint = proxy.endpoint();
-    let mut term = session(&runbook, home.path(), &endpoint, &[]);
+    let mut term = live_at(&runbook, home.path(), &endpoint, &[]);
     term.expect(LIVE_PROMPT);
     term.line("step");
     // Held by the proxy: journaled as sent, no answer.
@@ -339,7 +311,7 @@ fn a_session_cut_off_with_a_request_in_flight_is_resumed_and_sends_it_once() {
     let run_id = cut_off(term, &moto, home.path());
 
     proxy.set_rules("[]");
-    let mut term = session(&runbook, home.path(), &endpoint, &["--resume", &run_id]);
+    let mut term = live_at(&runbook, home.path(), &endpoint, &["--resume", &run_id]);
     let first = term.expect(LIVE_PROMPT);
     assert!(first.contains("next: snapshot(...)"), "{first}");
     let out = to_the_end(term);

@@ -446,22 +446,27 @@ fn an_empty_session_evaluates_rhai_and_calls_primitives_by_hand() {
 
 /// A live session against moto, with test credentials and fast polling.
 pub(crate) fn live(runbook: &Path, home: &Path, moto: &Moto) -> Term {
-    let runs = home.join("runs");
-    let history = home.join("history");
-    let mut term = moto.term(
-        &[
-            "repl",
-            runbook.to_str().unwrap(),
-            "--live",
-            "--runs-dir",
-            runs.to_str().unwrap(),
-            "--history",
-            history.to_str().unwrap(),
-        ],
-        home,
-    );
+    let mut term = live_at(runbook, home, &moto.url, &[]);
     term.expect("LIVE against account 123456789012");
     term
+}
+
+/// A live session of `runbook` talking to AWS at `endpoint` (moto, or a fault proxy in front
+/// of it), with `extra` arguments.
+pub(crate) fn live_at(runbook: &Path, home: &Path, endpoint: &str, extra: &[&str]) -> Term {
+    let runs = home.join("runs");
+    let history = home.join("history");
+    let mut args = vec![
+        "repl",
+        runbook.to_str().unwrap(),
+        "--live",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    super::moto::term_env(&args, home, &[("AWS_ENDPOINT_URL", endpoint)])
 }
 
 pub(crate) const LIVE_PROMPT: &str = "ripcord[LIVE 123456789012]> ";
