@@ -242,8 +242,10 @@ impl<'a> Follower<'a> {
     }
 
     fn start(&mut self, first: String, index: u32, event: &Event) {
-        // A redriven execution enters a failed step's state again: it is the same step.
-        if self.file.open.contains_key(&first) {
+        // A redriven execution enters a failed step's state again: it is the same step. A
+        // step done is journaled already (its events read again after a follower was
+        // stopped before it saved how far it had read).
+        if self.file.open.contains_key(&first) || self.file.done.contains(&first) {
             return;
         }
         let Some(intent) = self.step(index).and_then(|s| Intent::of(&s.kind)) else {
@@ -475,4 +477,51 @@ fn poll_interval() -> Duration {
     crate::live::poll_ms()
         .map(Duration::from_millis)
         .unwrap_or(Duration::from_secs(2))
+}
+
+/// Takes into `file` the steps the run's journal has and `file` does not account for: a
+/// follower killed between writing a journal record and saving `execution.json` must not
+/// journal the step again when it is followed again (`apply --resume`). Each journaled step
+/// is the plan's first step of the same intent not yet matched, in the journal's order (the
+/// execution's); a step that failed is matched again by its next attempt.
+pub fn reconcile(file: &mut ExecutionFile, plan: &Plan, run: &ripcord_journal::Run) {
+    let firsts = step_states(plan);
+    let first_of: BTreeMap<u32, &String> = firsts.iter().map(|(first, i)| (*i, first)).collect();
+    let accounted: std::collections::BTreeSet<u64> = file.open.values().copied().collect();
+    let mut matched = std::collections::BTreeSet::new();
+    for step in run.steps() {
+        let Some(index) = plan
+            .steps()
+            .filter(|s| !matched.contains(&s.index))
+            .find(|s| Intent::of(&s.kind).as_ref() == Some(&step.intent))
+            .map(|s| s.index)
+        else {
+            continue;
+        };
+        let Some(first) = first_of.get(&index).map(|f| f.to_string()) else {
+            continue;
+        };
+        match &step.result {
+            Some(ripcord_journal::Entry::Result { ok: true, .. }) => {
+                matched.insert(index);
+                file.open.remove(&first);
+                file.started_ms.remove(&first);
+                file.done.insert(first);
+            }
+            // Failed: a resumed execution runs it again, as a new step of the journal.
+            Some(_) => {}
+            None => {
+                matched.insert(index);
+                if !accounted.contains(&step.seq) && !file.done.contains(&first) {
+                    let at = step
+                        .at
+                        .parse::<jiff::Timestamp>()
+                        .map(|t| t.as_millisecond())
+                        .unwrap_or(0);
+                    file.started_ms.entry(first.clone()).or_insert(at);
+                    file.open.insert(first, step.seq);
+                }
+            }
+        }
+    }
 }

@@ -276,6 +276,8 @@ pub fn resume(runs: &Path, run_id: &str, mut file: ExecutionFile, args: &ApplyAr
             return Exit::Aws;
         }
     };
+    // What the journal holds that execution.json may not (a follower killed in between).
+    crate::follow::reconcile(&mut file, &plan, &earlier);
     let hint = resume_hint(run_id, args.runs_dir.as_deref());
     let unanswered = !file.started;
     if unanswered {

@@ -795,9 +795,12 @@ fn a_failure_mid_run_stops_with_a_report_and_a_journal() {
         "{seen}"
     );
     let journal = journal_lines(&runs);
+    // One step failed; a wait of another branch still running then is abandoned at its next
+    // poll (docs/live.md, "A failing branch"), which depends on how fast moto answered it.
     let failed: Vec<&Value> = journal
         .iter()
         .filter(|r| r["type"] == "result" && r["ok"] == false)
+        .filter(|r| r["error_code"] != "BranchAbandoned")
         .collect();
     assert_eq!(failed.len(), 1, "{journal:#?}");
     assert_eq!(journal.last().unwrap()["status"], "failed");
