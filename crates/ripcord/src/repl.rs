@@ -40,6 +40,17 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         .map(|(_, r)| r.file.clone())
         .unwrap_or_else(|| "<session>".to_string());
 
+    let runs = runs_dir::resolve(args.runs_dir.as_deref());
+    // A session cut off, resumed: its journal, checked before the account is even read.
+    let earlier = match (&args.resume, &compiled) {
+        (Some(id), Some((_, runbook))) => {
+            match resumable_session(&runs, id, &file, &runbook.sha256, &meta) {
+                Ok(run) => Some(run),
+                Err(exit) => return exit,
+            }
+        }
+        _ => None,
+    };
     let (sim, info, inventory_json, live_parts) = if args.live {
         let regions = if meta.regions.is_empty() {
             args.regions.clone()
@@ -126,15 +137,6 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         inventory_sha256: info.as_ref().map(|i| i.sha256.clone()).unwrap_or_default(),
         account: live_parts.as_ref().map(|(_, _, account)| account.clone()),
         ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    let runs = runs_dir::resolve(args.runs_dir.as_deref());
-    // A session cut off, resumed: its journal, checked before anything is sent.
-    let earlier = match &args.resume {
-        Some(id) => match resumable_session(&runs, id, &header) {
-            Ok(run) => Some(run),
-            Err(exit) => return exit,
-        },
-        None => None,
     };
     let mut header = header;
     if let Some(id) = &args.resume {
@@ -263,9 +265,16 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
     }
 }
 
-/// The live session `id` to resume with `header` (this session's): a live REPL session of the
-/// same runbook text, not completed. Refused with what is wrong.
-fn resumable_session(runs: &Path, id: &str, header: &RunHeader) -> Result<Run, Exit> {
+/// The live session `id` to resume with the runbook at `runbook_path` (its text's `sha256`,
+/// its declaration `meta`): a live REPL session of the same runbook text, not completed.
+/// Refused with what is wrong.
+fn resumable_session(
+    runs: &Path,
+    id: &str,
+    runbook_path: &str,
+    sha256: &str,
+    meta: &RunbookMeta,
+) -> Result<Run, Exit> {
     let run = ripcord_journal::read_run(runs, id).map_err(|err| {
         eprintln!("error: cannot resume {id}: {err}");
         Exit::BadInput
@@ -276,7 +285,7 @@ fn resumable_session(runs: &Path, id: &str, header: &RunHeader) -> Result<Run, E
     };
     if earlier.mode != "repl" {
         eprintln!(
-            "refused: {id} is a `{}` run, not a live REPL session{}",
+            "refused: {id} is not a live REPL session (its mode is `{}`){}",
             earlier.mode,
             if earlier.mode == "apply" {
                 ": resume it with `ripcord apply --resume`"
@@ -290,14 +299,14 @@ fn resumable_session(runs: &Path, id: &str, header: &RunHeader) -> Result<Run, E
         eprintln!("refused: session {id} completed; there is nothing to resume");
         return Err(Exit::Refused);
     }
-    if earlier.runbook_path != header.runbook_path {
+    if earlier.runbook_path != runbook_path {
         eprintln!(
-            "refused: session {id} ran {}, not {}",
-            earlier.runbook_path, header.runbook_path
+            "refused: session {id} ran {}, not {runbook_path}",
+            earlier.runbook_path
         );
         return Err(Exit::Refused);
     }
-    if let Err(changed) = crate::resume::unchanged(&run, &header.runbook_sha256, &header.meta) {
+    if let Err(changed) = crate::resume::unchanged(&run, sha256, meta) {
         eprintln!("refused: {changed}: resume the session with the text it ran");
         return Err(Exit::Refused);
     }

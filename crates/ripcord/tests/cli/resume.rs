@@ -560,18 +560,16 @@ fn sigterm_and_sighup_interrupt_a_run_and_a_second_apply_is_refused_meanwhile() 
     );
 }
 
-/// A live REPL session is not resumed by `apply --resume` (its journal holds steps typed at
-/// the prompt and skips, which only the session can take back): the refusal names the REPL's
-/// own resume.
-#[test]
-fn a_live_repl_session_is_resumed_in_the_repl_not_by_apply() {
+/// A journal of `mode` for the e-commerce failover under a new runs directory: (home, runs
+/// directory, run id).
+fn journal_of_mode(mode: &str) -> (tempfile::TempDir, PathBuf, String) {
     let home = tempfile::tempdir().unwrap();
     let runs = home.path().join("runs");
     let journal = ripcord_journal::JournalWriter::create(
         &runs,
         ripcord_journal::RunHeader {
             run_id: "20261203T060000Z-ecommerce-failover".to_string(),
-            mode: "repl".to_string(),
+            mode: mode.to_string(),
             runbook_path: "runbooks/ecommerce/failover.rhai".to_string(),
             runbook_sha256: "0".repeat(64),
             meta: ripcord_core::RunbookMeta::default(),
@@ -584,7 +582,15 @@ fn a_live_repl_session_is_resumed_in_the_repl_not_by_apply() {
     )
     .unwrap();
     let id = journal.run_id();
-    drop(journal);
+    (home, runs, id)
+}
+
+/// A live REPL session is not resumed by `apply --resume` (its journal holds steps typed at
+/// the prompt and skips, which only the session can take back): the refusal names the REPL's
+/// own resume.
+#[test]
+fn a_live_repl_session_is_resumed_in_the_repl_not_by_apply() {
+    let (_home, runs, id) = journal_of_mode("repl");
     let out = super::ripcord(&[
         "apply",
         "--resume",
@@ -600,4 +606,33 @@ fn a_live_repl_session_is_resumed_in_the_repl_not_by_apply() {
         )),
         "{said}"
     );
+}
+
+/// `repl --live --resume` of an apply run is refused, and before anything is read from AWS
+/// (no endpoint or credentials here: a capture would fail with exit 6).
+#[test]
+fn repl_resume_of_an_apply_run_is_refused_before_aws_is_asked() {
+    let (home, runs, id) = journal_of_mode("apply");
+    let out = super::moto::ripcord_env(
+        &[
+            "repl",
+            "runbooks/ecommerce/failover.rhai",
+            "--live",
+            "--resume",
+            &id,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ],
+        home.path(),
+        &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9")],
+    );
+    let said = super::stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{said}");
+    assert!(
+        said.contains(
+            "is not a live REPL session (its mode is `apply`): resume it with `ripcord apply --resume`"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("captur"), "{said}");
 }
