@@ -54,7 +54,13 @@ impl Run {
                     at: record.at.clone(),
                     sending: false,
                     result: None,
+                    typed: false,
                 }),
+                Entry::Typed { seq } => {
+                    if let Some(step) = steps.iter_mut().find(|s| s.seq == *seq) {
+                        step.typed = true;
+                    }
+                }
                 Entry::Sending { seq } => {
                     if let Some(step) = steps.iter_mut().find(|s| s.seq == *seq) {
                         step.sending = true;
@@ -96,6 +102,8 @@ pub struct JournaledStep {
     pub sending: bool,
     /// The last `Entry::Result` for it.
     pub result: Option<Entry>,
+    /// Typed at a REPL session's prompt (`Entry::Typed`), not the runbook's.
+    pub typed: bool,
 }
 
 impl JournaledStep {

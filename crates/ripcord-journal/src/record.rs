@@ -94,6 +94,11 @@ pub enum Entry {
         /// The first sequence number the resumed process gives.
         next_seq: u64,
     },
+    /// The step `seq` was typed at a REPL session's prompt, not the runbook's: a resumed
+    /// session does not take it for the runbook's step of the same operation and target.
+    Typed {
+        seq: u64,
+    },
     /// The operator chose not to send this step (REPL `skip`).
     Skipped {
         seq: u64,

@@ -103,7 +103,9 @@ impl Replay {
             inner,
             journal,
             observed: earlier.observations().into(),
-            steps: earlier.steps(),
+            // A step typed at a REPL prompt is not the runbook's: nothing of the runbook's
+            // is given its outcome.
+            steps: earlier.steps().into_iter().filter(|s| !s.typed).collect(),
             offset_secs,
             stopped_at,
             reporter: None,

@@ -154,6 +154,20 @@ impl JournalWriter {
         write_record(&mut state, entry, sync)
     }
 
+    /// The sequence number the next step will take (a REPL session tells from it whether a
+    /// step it ran was journaled, and as which).
+    pub fn next_seq(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .next_seq
+    }
+
+    /// Marks step `seq` as typed at a REPL session's prompt (`Entry::Typed`).
+    pub fn typed(&self, seq: u64) -> Result<(), JournalError> {
+        self.append(&Entry::Typed { seq }, true)
+    }
+
     /// Records a step the operator skipped (REPL).
     pub fn skipped(&self, intent: &Intent) -> Result<u64, JournalError> {
         self.numbered(|seq| Entry::Skipped {

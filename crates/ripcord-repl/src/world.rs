@@ -7,6 +7,7 @@ use ripcord_core::{
     Backend, BackendError, Call, CheckSpec, ErrorKind, Intent, Inventory, Journal, Outcome, Query,
     StepKind, WaitSpec,
 };
+use ripcord_interp::debug::PROMPT_FILE;
 use ripcord_interp::PendingStep;
 use ripcord_journal::JournalWriter;
 use ripcord_sim::SimBackend;
@@ -155,7 +156,21 @@ impl SessionBackend {
         let world = &mut *world;
         let result = match &mut world.live {
             Some(l) => {
+                let next = world.journal.as_ref().map(|j| j.next_seq());
                 let result = live(l.backend.as_mut());
+                // A step typed at the prompt, journaled by the live backend: marked, so that a
+                // resumed session does not take it for the runbook's.
+                let typed = world
+                    .done
+                    .last()
+                    .is_some_and(|d| d.pending.origin.file == PROMPT_FILE);
+                if let (true, Some(journal), Some(seq)) = (typed, &world.journal, next) {
+                    if journal.next_seq() > seq {
+                        if let Err(err) = journal.typed(seq) {
+                            println!("warning: the journal did not record that the step was typed: {err}");
+                        }
+                    }
+                }
                 // A step the earlier session did: its effect is in the capture already.
                 let replayed = world.replayed.replace(false);
                 if let (Ok(outcome), false) = (&result, replayed) {

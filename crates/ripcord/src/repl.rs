@@ -190,7 +190,7 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         .map(|run| {
             run.steps()
                 .into_iter()
-                .filter(|step| step.outcome().is_some())
+                .filter(|step| step.outcome().is_some() && !step.typed)
                 .map(|step| step.intent)
                 .collect()
         })

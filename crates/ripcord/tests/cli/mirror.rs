@@ -237,10 +237,12 @@ fn to_the_end(mut term: Term) -> String {
     out
 }
 
-/// The day the SSH session drops: a live session cut off after its first two steps is resumed
-/// with `repl --live --resume RUN_ID`. The steps it did are given back, not sent again, and
-/// not paused at; the session pauses at the first step it did not do, and the journal, one
-/// run, ends completed with each call sent once.
+/// The day the SSH session drops: a live session cut off after its first two steps (and a
+/// DB snapshot typed at the prompt) is resumed with `repl --live --resume RUN_ID`. The steps
+/// it did are given back, not sent again, and not paused at; the typed one is not the
+/// runbook's (its own DB snapshot, of another name, is still asked for); the session pauses
+/// at the first step it did not do, and the journal, one run, ends completed with each call
+/// of the runbook sent once.
 #[test]
 fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     let (moto, home, runbook) = payments();
@@ -251,7 +253,15 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     term.line("step");
     let at_copy = term.expect(LIVE_PROMPT);
     assert!(at_copy.contains("next: copy_snapshot(...)"), "{at_copy}");
+    term.line(r#"snapshot(db_instance("payments-db", "eu-west-1"), #{ id: "by-hand" })"#);
+    term.expect("[n]o, stop the runbook: ");
+    term.line("y");
+    term.expect(LIVE_PROMPT);
     let run_id = cut_off(term, &moto, home.path());
+    assert!(
+        journal(home.path()).iter().any(|r| r["type"] == "typed"),
+        "the typed step is marked"
+    );
 
     let mut term = live_at(&runbook, home.path(), &moto.url, &["--resume", &run_id]);
     let first = term.expect(LIVE_PROMPT);
@@ -262,13 +272,18 @@ fn a_live_session_cut_off_is_resumed_without_sending_its_steps_again() {
     assert!(first.contains("next: copy_snapshot(...)"), "{first}");
     let out = to_the_end(term);
     assert!(!out.contains("mirror cannot follow"), "{out}");
+    assert!(
+        out.contains("CreateDBSnapshot") && out.contains("payments-before-dr"),
+        "the runbook's own DB snapshot is asked for: {out}"
+    );
     let records = journal(home.path());
-    for operation in [
-        "CreateSnapshot",
-        "CopySnapshot",
-        "CreateDBSnapshot",
-        "CreateVolume",
-    ] {
+    // The one typed at the prompt, and the runbook's.
+    assert_eq!(
+        created(&records, "CreateDBSnapshot").len(),
+        2,
+        "{records:#?}"
+    );
+    for operation in ["CreateSnapshot", "CopySnapshot", "CreateVolume"] {
         assert_eq!(
             created(&records, operation).len(),
             1,
