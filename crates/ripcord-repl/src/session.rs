@@ -386,24 +386,23 @@ impl Pauser {
         if !stop {
             return;
         }
+        let pending = match &kind {
+            StopKind::Call { .. } => Some(self.preview(paused)),
+            _ => None,
+        };
         // A resumed session goes on through what the earlier one did without pausing.
-        if matches!(kind, StopKind::Call { .. }) && !self.world.borrow().earlier.is_empty() {
-            if let Ok(Some(pending)) = self.preview(paused) {
-                if self.world.borrow().done_earlier(&pending) {
-                    return;
-                }
+        if let Some(Ok(Some(pending))) = &pending {
+            if self.world.borrow().done_earlier(pending) {
+                return;
             }
         }
-        let preview = match &kind {
-            StopKind::Call { .. } => match self.preview(paused) {
-                Ok(Some(pending)) => {
-                    let dry_run = self.world.borrow().dry_run(&pending);
-                    Some(Ok(Preview { pending, dry_run }))
-                }
-                Ok(None) => None,
-                Err(err) => Some(Err(err)),
-            },
-            _ => None,
+        let preview = match pending {
+            Some(Ok(Some(pending))) => {
+                let dry_run = self.world.borrow().dry_run(&pending);
+                Some(Ok(Preview { pending, dry_run }))
+            }
+            Some(Ok(None)) | None => None,
+            Some(Err(err)) => Some(Err(err)),
         };
         self.show_pause(&kind, &origin, preview.as_ref(), line_break);
         self.prompt(paused, &kind, preview);

@@ -10,7 +10,7 @@ use crate::{apply, guard, live, prepare, runs_dir, world_file};
 use ripcord_core::Intent;
 use ripcord_core::{Inventory, RunbookMeta};
 use ripcord_interp::{Interpreter, Runbook};
-use ripcord_journal::{JournalWriter, Replay, Resumed, Run, RunHeader, RunStatus};
+use ripcord_journal::{JournalWriter, Replay, Resumed, Run, RunHeader};
 use ripcord_repl::{Live, Session, SessionConfig, SessionEnd};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -122,9 +122,10 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
     };
 
     let header = RunHeader {
-        run_id: match &compiled {
-            Some((_, runbook)) => apply::run_id(&meta, runbook),
-            None => apply::run_id_named(&meta, "session"),
+        run_id: match (&args.resume, &compiled) {
+            (Some(id), _) => id.clone(),
+            (None, Some((_, runbook))) => apply::run_id(&meta, runbook),
+            (None, None) => apply::run_id_named(&meta, "session"),
         },
         mode: if args.live { "repl" } else { "repl-dry-run" }.to_string(),
         runbook_path: file.clone(),
@@ -138,10 +139,6 @@ pub fn run(args: &ReplArgs, color: ColorChoice) -> Exit {
         account: live_parts.as_ref().map(|(_, _, account)| account.clone()),
         ripcord_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let mut header = header;
-    if let Some(id) = &args.resume {
-        header.run_id = id.clone();
-    }
     // A live session holds the run lock of its runbook as `apply` does: two live sessions (or
     // a session and an apply) of one failover at once would act on the same resources.
     let _lock = match (&live_parts, &compiled) {
@@ -275,37 +272,7 @@ fn resumable_session(
     sha256: &str,
     meta: &RunbookMeta,
 ) -> Result<Run, Exit> {
-    let run = ripcord_journal::read_run(runs, id).map_err(|err| {
-        eprintln!("error: cannot resume {id}: {err}");
-        Exit::BadInput
-    })?;
-    let Some(earlier) = run.header() else {
-        eprintln!("error: cannot resume {id}: its journal has no header record");
-        return Err(Exit::BadInput);
-    };
-    if earlier.mode != "repl" {
-        eprintln!(
-            "refused: {id} is not a live REPL session (its mode is `{}`){}",
-            earlier.mode,
-            if earlier.mode == "apply" {
-                ": resume it with `ripcord apply --resume`"
-            } else {
-                ""
-            }
-        );
-        return Err(Exit::Refused);
-    }
-    if run.status() == Some(RunStatus::Completed) {
-        eprintln!("refused: session {id} completed; there is nothing to resume");
-        return Err(Exit::Refused);
-    }
-    if earlier.runbook_path != runbook_path {
-        eprintln!(
-            "refused: session {id} ran {}, not {runbook_path}",
-            earlier.runbook_path
-        );
-        return Err(Exit::Refused);
-    }
+    let (run, _) = crate::resume::resumable_as(runs, id, "repl", Some(Path::new(runbook_path)))?;
     if let Err(changed) = crate::resume::unchanged(&run, sha256, meta) {
         eprintln!("refused: {changed}: resume the session with the text it ran");
         return Err(Exit::Refused);

@@ -1,6 +1,6 @@
-//! `apply --resume RUN_ID`: which runs can be resumed, that the runbook is the one the run
-//! started with, and what changed in the live state since its plan where the remaining steps
-//! rely on it.
+//! `apply --resume RUN_ID` (and `repl --live --resume`): which runs can be resumed, that the
+//! runbook is the one the run started with, and what changed in the live state since its plan
+//! where the remaining steps rely on it.
 
 use crate::exit::Exit;
 use ripcord_core::{Intent, Plan, RunbookMeta, Step, StepKind};
@@ -9,6 +9,18 @@ use std::path::{Path, PathBuf};
 
 /// The run to resume, read back; refused with a message when it cannot be resumed.
 pub fn resumable(runs: &Path, id: &str, runbook: Option<&Path>) -> Result<(Run, PathBuf), Exit> {
+    resumable_as(runs, id, "apply", runbook)
+}
+
+/// The run `id` to resume as a run of `mode` (`apply`, or `repl` for a live session), not
+/// completed, of `runbook` when one is given; refused with a message naming the command that
+/// resumes it when it is of the other mode.
+pub fn resumable_as(
+    runs: &Path,
+    id: &str,
+    mode: &str,
+    runbook: Option<&Path>,
+) -> Result<(Run, PathBuf), Exit> {
     let run = match read_run(runs, id) {
         Ok(run) => run,
         Err(err) => {
@@ -20,18 +32,22 @@ pub fn resumable(runs: &Path, id: &str, runbook: Option<&Path>) -> Result<(Run, 
         eprintln!("error: cannot resume {id}: its journal has no header record");
         return Err(Exit::BadInput);
     };
-    if header.mode == "repl" {
-        eprintln!(
-            "refused: {id} is a live REPL session: resume it in the REPL, `ripcord repl {} --live --resume {id}` (the steps it did are given back, not sent again)",
-            header.runbook_path
-        );
-        return Err(Exit::Refused);
-    }
-    if header.mode != "apply" {
-        eprintln!(
-            "refused: {id} is a `{}` session, not an apply run; only `ripcord apply` runs are resumed",
-            header.mode
-        );
+    if header.mode != mode {
+        match (mode, header.mode.as_str()) {
+            ("apply", "repl") => eprintln!(
+                "refused: {id} is a live REPL session: resume it in the REPL, `ripcord repl {} --live --resume {id}` (the steps it did are given back, not sent again)",
+                header.runbook_path
+            ),
+            ("apply", other) => eprintln!(
+                "refused: {id} is a `{other}` session, not an apply run; only `ripcord apply` runs are resumed"
+            ),
+            (_, "apply") => eprintln!(
+                "refused: {id} is not a live REPL session (its mode is `apply`): resume it with `ripcord apply --resume`"
+            ),
+            (_, other) => eprintln!(
+                "refused: {id} is not a live REPL session (its mode is `{other}`)"
+            ),
+        }
         return Err(Exit::Refused);
     }
     if run.status() == Some(RunStatus::Completed) {
@@ -44,9 +60,14 @@ pub fn resumable(runs: &Path, id: &str, runbook: Option<&Path>) -> Result<(Run, 
     if let Some(given) = runbook {
         if given != recorded {
             eprintln!(
-                "refused: run {id} ran {}, not {}; leave the runbook out to resume it",
+                "refused: run {id} ran {}, not {}{}",
                 recorded.display(),
-                given.display()
+                given.display(),
+                if mode == "apply" {
+                    "; leave the runbook out to resume it"
+                } else {
+                    ""
+                }
             );
             return Err(Exit::Refused);
         }
